@@ -1,0 +1,189 @@
+// Image references: the OCI/Docker name grammar, and the model of one occurrence found in a file.
+// Grammar: https://github.com/distribution/reference/blob/main/reference.go
+
+/** A version as promoted: a tag, a digest, or both. */
+export interface Version {
+  tag?: string;
+  digest?: string;
+}
+
+export interface ParsedImage extends Version {
+  /** The name exactly as written, without tag or digest (`nginx`, `ghcr.io/acme/api`). */
+  name: string;
+  /** Canonical repository, the identity used across stages (`docker.io/library/nginx`). */
+  repository: string;
+  /** Registry host with optional port (`docker.io`, `localhost:5000`). */
+  registry: string;
+  /** Path inside the registry (`library/nginx`). */
+  path: string;
+}
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE = new RegExp(
+  `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
+);
+const TAG_ONLY = new RegExp(`^${TAG}$`);
+const DIGEST_ONLY = new RegExp(`^${DIGEST}$`);
+const NAME_TOTAL_MAX = 255;
+
+export class ImageReferenceError extends Error {
+  constructor(
+    readonly text: string,
+    reason: string,
+  ) {
+    super(`"${text}" is not an image reference: ${reason}`);
+    this.name = 'ImageReferenceError';
+  }
+}
+
+/** Splits a name into registry and path the way Docker normalises it (`nginx` → `docker.io/library/nginx`). */
+function splitName(name: string): { registry: string; path: string } {
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  const isDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  if (!isDomain) return { registry: 'docker.io', path: slash === -1 ? `library/${name}` : name };
+  const registry = first === 'index.docker.io' ? 'docker.io' : first;
+  const path = name.slice(slash + 1);
+  return { registry, path: registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path };
+}
+
+/** Parses `name[:tag][@digest]`; throws ImageReferenceError with the reason when it does not follow the grammar. */
+export function parseImage(text: string): ParsedImage {
+  if (text.length === 0) throw new ImageReferenceError(text, 'it is empty');
+  const match = REFERENCE.exec(text);
+  if (!match) {
+    const reason = /[A-Z]/.test(text.split('/').slice(1).join('/'))
+      ? 'the repository path must be lower case'
+      : /\s/.test(text)
+        ? 'it contains white space'
+        : 'expected [registry[:port]/]path[:tag][@algorithm:hex]';
+    throw new ImageReferenceError(text, reason);
+  }
+  const [, name, tag, digest] = match;
+  if (name.length > NAME_TOTAL_MAX) throw new ImageReferenceError(text, `the name is longer than ${NAME_TOTAL_MAX} characters`);
+  const { registry, path } = splitName(name);
+  const parsed: ParsedImage = { name, repository: `${registry}/${path}`, registry, path };
+  if (tag !== undefined) parsed.tag = tag;
+  if (digest !== undefined) parsed.digest = digest;
+  return parsed;
+}
+
+/** Like parseImage, but undefined instead of an error. */
+export function tryParseImage(text: string): ParsedImage | undefined {
+  try {
+    return parseImage(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The canonical repository of a name written without tag or digest. */
+export function canonicalRepository(name: string): string {
+  return parseImage(name).repository;
+}
+
+export function isTag(text: string): boolean {
+  return TAG_ONLY.test(text);
+}
+
+export function isDigest(text: string): boolean {
+  return DIGEST_ONLY.test(text);
+}
+
+/** `tag`, `tag@digest` or `@digest`: the version as the plan reports it. */
+export function formatVersion(version: Version): string {
+  return `${version.tag ?? ''}${version.digest ? `@${version.digest}` : ''}`;
+}
+
+/** Inverse of formatVersion; throws ImageReferenceError for a malformed version. */
+export function parseVersion(text: string): Version {
+  const at = text.indexOf('@');
+  const tag = at === -1 ? text : text.slice(0, at);
+  const digest = at === -1 ? undefined : text.slice(at + 1);
+  if (tag && !isTag(tag)) throw new ImageReferenceError(text, 'the tag may hold letters, digits, _, . and - (128 at most)');
+  if (digest !== undefined && !isDigest(digest)) throw new ImageReferenceError(text, 'expected a digest such as sha256:<64 hex digits>');
+  if (!tag && digest === undefined) throw new ImageReferenceError(text, 'it names neither a tag nor a digest');
+  return { ...(tag ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+/** The full reference text for a name as written and a version. */
+export function formatImage(name: string, version: Version): string {
+  return `${name}${version.tag ? `:${version.tag}` : ''}${version.digest ? `@${version.digest}` : ''}`;
+}
+
+export function sameVersion(a: Version, b: Version): boolean {
+  return (a.tag ?? '') === (b.tag ?? '') && (a.digest ?? '') === (b.digest ?? '');
+}
+
+/** Where an image reference was found. `workload` is how users know it (`Deployment/api`, `HelmRelease/web`). */
+export type ImageFormat =
+  | 'workload' // containers / initContainers / ephemeralContainers of a workload kind or a partial patch
+  | 'kustomize' // Kustomization images: entry
+  | 'helm-values' // a Helm values file, or values inside a HelmRelease / Argo CD valuesObject
+  | 'argocd-kustomize' // Application spec.source(s).kustomize.images
+  | 'argocd-helm-parameter' // Application spec.source(s).helm.parameters
+  | 'argocd-source' // .argocd-source-<app>.yaml override file
+  | 'field'; // a custom field from the pipeline config
+
+export type ScalarStyle = 'plain' | 'single' | 'double';
+
+/**
+ * One scalar that holds part of a reference, as found in the text. `start`/`end` are offsets into the file's text
+ * covering the scalar token including quotes. A slot with `insert` is absent in the file: writing a non-empty value
+ * there inserts `insert` followed by the value at `start` (== `end`).
+ */
+export interface Slot {
+  role: 'image' | 'tag' | 'digest';
+  start: number;
+  end: number;
+  style: ScalarStyle;
+  value: string;
+  insert?: string;
+}
+
+/** One occurrence of an image in a stage's files. */
+export interface ImageReference extends Version {
+  /** Path relative to the repository root, `/`-separated. */
+  file: string;
+  /** 1-based position of the first slot. */
+  line: number;
+  column: number;
+  format: ImageFormat;
+  /** Canonical repository: the identity matched across stages. */
+  image: string;
+  /** The name as written (or composed from registry + repository fields). */
+  name: string;
+  /** `Deployment/api`, `HelmRelease/web`, `Application/shop`, or the file for values files. */
+  workload?: string;
+  /** Container name, or the key path of a values entry (`image`, `worker.image`). */
+  container?: string;
+  /** Document index in a multi-document file (0-based). */
+  document: number;
+  slots: Slot[];
+  /** The Flux `$imagepolicy` marker on the reference's line, if any. */
+  marker?: string;
+}
+
+/** A file or document the scanner did not read, with why. Never written to. */
+export interface Skipped {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface Finding {
+  file: string;
+  line: number;
+  column?: number;
+  message: string;
+}
+
+export interface ScanResult {
+  references: ImageReference[];
+  skipped: Skipped[];
+  warnings: Finding[];
+}
