@@ -1,0 +1,46 @@
+// Runs the bundled action (dist/index.js) the way GitHub runs it: INPUT_* and GITHUB_* variables, output and summary files.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface ActionRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM ... DELIM` blocks. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      outputs[heredoc[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else if (lines[i].includes('=')) {
+      const at = lines[i].indexOf('=');
+      outputs[lines[i].slice(0, at)] = lines[i].slice(at + 1);
+    }
+  }
+  return outputs;
+}
+
+export function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): ActionRun {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-action-'));
+  const outputFile = path.join(dir, 'output');
+  const summaryFile = path.join(dir, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_') && !name.startsWith('GITHUB_')));
+  const result = spawnSync(process.execPath, [path.resolve('dist/index.js')], {
+    encoding: 'utf8',
+    env: { ...clean, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_TEMP: dir, ...inputEnv, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
+}

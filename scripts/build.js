@@ -1,0 +1,22 @@
+// Bundles the action (dist/index.js) and the CLI (dist/cli.js) with ncc; both are committed and checked for freshness in CI.
+import ncc from '@vercel/ncc';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const entries = [
+  { input: 'src/index.ts', output: 'index.js' },
+  { input: 'src/cli.ts', output: 'cli.js', executable: true },
+];
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist');
+for (const entry of entries) {
+  const { code, assets } = await ncc(path.resolve(entry.input), { quiet: true, minify: false, sourceMap: false, license: 'licenses.txt' });
+  const extra = Object.keys(assets ?? {}).filter((name) => name !== 'licenses.txt' && name !== 'package.json');
+  if (extra.length > 0) throw new Error(`${entry.input}: ncc emitted extra files (${extra.join(', ')}); dist/ expects one file per entry`);
+  if (assets?.['licenses.txt']) writeFileSync('dist/licenses.txt', assets['licenses.txt'].source);
+  const body = code.replace(/^#!.*\n/, '');
+  writeFileSync(`dist/${entry.output}`, entry.executable ? `#!/usr/bin/env node\n${body}` : body);
+  if (entry.executable) chmodSync(`dist/${entry.output}`, 0o755);
+}
+writeFileSync('dist/package.json', '{ "type": "module" }\n');

@@ -1,0 +1,39 @@
+// The action's inputs, outputs, job summary and log, over @actions/core. Tests pass a fake that records calls.
+import * as core from '@actions/core';
+
+export interface Annotation {
+  file: string;
+  line: number;
+  column?: number;
+}
+
+export interface ActionIo {
+  /** The input's value, trimmed; '' when unset. */
+  input(name: string): string;
+  setOutput(name: string, value: string): void;
+  /** Appends Markdown to the job summary. */
+  summary(markdown: string): Promise<void>;
+  log(level: 'info' | 'warning' | 'error', message: string, where?: Annotation): void;
+  /** Masks a value in every later log line. */
+  setSecret(value: string): void;
+  /** Marks the step failed (the one place: main.ts). */
+  fail(message: string): void;
+}
+
+export function createActionIo(): ActionIo {
+  return {
+    input: (name) => core.getInput(name),
+    setOutput: (name, value) => core.setOutput(name, value),
+    summary: async (markdown) => {
+      await core.summary.addRaw(markdown, true).write();
+    },
+    log(level, message, where) {
+      const properties = where ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) } : undefined;
+      if (level === 'info') core.info(message);
+      else if (level === 'warning') core.warning(message, properties);
+      else core.error(message, properties);
+    },
+    setSecret: (value) => core.setSecret(value),
+    fail: (message) => core.setFailed(message),
+  };
+}

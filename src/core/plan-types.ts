@@ -1,0 +1,56 @@
+// The plan: one sorted, serialisable object that every renderer (PR body, commit message, summary, CLI, JSON) reads.
+import type { Finding, ImageFormat, Skipped } from './image-reference.js';
+
+/** One scalar edit in the target stage. */
+export interface Change {
+  /** Repo-relative path, `/`-separated. */
+  file: string;
+  line: number;
+  column: number;
+  /** Canonical repository (`ghcr.io/acme/api`). */
+  image: string;
+  /** The name as written in the file. */
+  name: string;
+  workload?: string;
+  container?: string;
+  format: ImageFormat;
+  /** Versions as written: `tag`, `tag@digest` or `@digest`. */
+  old: string;
+  new: string;
+  /** Both versions comparable (semver, numeric) and `new` is older. */
+  downgrade: boolean;
+}
+
+/** An image of the source the target stage does not hold, or one the plan will not decide on. */
+export interface NotPromoted {
+  image: string;
+  version: string;
+  reason: string;
+  file?: string;
+  line?: number;
+}
+
+/** One row per image: what the target moves from and to (several `old` when the stage held several versions). */
+export interface ImageChange {
+  image: string;
+  old: string[];
+  new: string;
+  downgrade: boolean;
+  files: number;
+}
+
+export type SourceKind = 'stage' | 'images' | 'registry';
+
+export interface Plan {
+  /** Source stage name, or `images` when versions were named on the command line / resolved from the registry. */
+  from: string;
+  to: string;
+  source: SourceKind;
+  /** Sorted by file, line, column. */
+  changes: Change[];
+  /** Sorted by image. */
+  images: ImageChange[];
+  notPromoted: NotPromoted[];
+  skipped: Skipped[];
+  warnings: Finding[];
+}

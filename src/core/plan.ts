@@ -1,0 +1,197 @@
+// Plan: which versions in the target stage move to the source's. Pure: references in, one sorted Plan out.
+import { minimatch } from 'minimatch';
+import { formatVersion, sameVersion, type Finding, type ImageReference, type Skipped, type Version } from './image-reference.js';
+import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+import { writableVersion } from './rewrite.js';
+import { compareVersions } from './tag-policy.js';
+
+export type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+
+/** A stage's scan: its folders (to match values files by their place inside the stage) and what was found there. */
+export interface ScannedStage {
+  name: string;
+  paths: string[];
+  references: ImageReference[];
+  skipped: Skipped[];
+  warnings: Finding[];
+}
+
+/** A version the source offers; `key` pins it to one workload/container when the source holds several versions of an image. */
+export interface SourceVersion extends Version {
+  image: string;
+  key?: string;
+  file?: string;
+  line?: number;
+}
+
+export interface PlanInput {
+  from: string;
+  source: SourceKind;
+  versions: SourceVersion[];
+  target: ScannedStage;
+  /** `--only` globs, matched against the image, its short name and the workload. */
+  only?: string[];
+}
+
+/** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
+export function referenceKey(reference: ImageReference, stagePaths: string[]): string {
+  const isObject = reference.workload !== undefined && reference.workload !== reference.file;
+  const place = isObject ? reference.workload : stageRelative(reference.file, stagePaths);
+  return `${place}#${reference.container ?? ''}`;
+}
+
+function stageRelative(file: string, stagePaths: string[]): string {
+  const owner = stagePaths.find((path) => file === path || file.startsWith(`${path}/`));
+  return owner === undefined ? file : file.slice(owner.length + 1);
+}
+
+/** The versions a stage offers as a source: one entry per image and place. */
+export function stageVersions(stage: ScannedStage): SourceVersion[] {
+  return stage.references.map((reference) => ({
+    image: reference.image,
+    key: referenceKey(reference, stage.paths),
+    ...versionOf(reference),
+    file: reference.file,
+    line: reference.line,
+  }));
+}
+
+function versionOf(version: Version): Version {
+  return { ...(version.tag ? { tag: version.tag } : {}), ...(version.digest ? { digest: version.digest } : {}) };
+}
+
+export function shortName(image: string): string {
+  return image.slice(image.lastIndexOf('/') + 1);
+}
+
+function selected(reference: ImageReference, only: string[] | undefined): boolean {
+  if (!only || only.length === 0) return true;
+  const names = [reference.image, reference.name, shortName(reference.image), reference.workload ?? ''];
+  return only.some((glob) => names.some((name) => name && minimatch(name, glob)));
+}
+
+/** Groups source versions by image; within an image, by the distinct versions offered. */
+function groupByImage(versions: SourceVersion[]): Map<string, SourceVersion[]> {
+  const byImage = new Map<string, SourceVersion[]>();
+  for (const version of versions) {
+    const list = byImage.get(version.image) ?? [];
+    list.push(version);
+    byImage.set(version.image, list);
+  }
+  return byImage;
+}
+
+function distinctVersions(list: SourceVersion[]): Version[] {
+  const seen = new Map<string, Version>();
+  for (const entry of list) seen.set(formatVersion(entry), versionOf(entry));
+  return [...seen.values()];
+}
+
+/** The version the source offers for one target reference, or why none can be chosen. */
+function wantedFor(
+  reference: ImageReference,
+  key: string,
+  offered: SourceVersion[],
+): { version: Version } | { reason: string } {
+  const versions = distinctVersions(offered);
+  if (versions.length === 1) return { version: versions[0] };
+  const match = offered.filter((entry) => entry.key === key);
+  const matched = distinctVersions(match);
+  if (matched.length === 1) return { version: matched[0] };
+  const listed = versions.map(formatVersion).join(', ');
+  return {
+    reason:
+      matched.length > 1
+        ? `the source holds ${listed} for the same place ${key}; make them agree`
+        : `the source holds several versions (${listed}) and none at the same place (${key}); promote with --only or align the workload names`,
+  };
+}
+
+function compareChange(a: Change, b: Change): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+}
+
+/** Plans the promotion of `versions` into `target`. Images only in the target are left alone; images only in the source are listed. */
+export function planPromotion(input: PlanInput): Plan {
+  const { target } = input;
+  const offered = groupByImage(input.versions);
+  const changes: Change[] = [];
+  const notPromoted: NotPromoted[] = [];
+  const warnings: Finding[] = [...target.warnings];
+  const targetImages = new Set<string>();
+
+  for (const reference of target.references) {
+    targetImages.add(reference.image);
+    const list = offered.get(reference.image);
+    if (!list || !selected(reference, input.only)) continue;
+    const key = referenceKey(reference, target.paths);
+    const wanted = wantedFor(reference, key, list);
+    if ('reason' in wanted) {
+      notPromoted.push({ image: reference.image, version: formatVersion(reference), reason: wanted.reason, file: reference.file, line: reference.line });
+      continue;
+    }
+    const writable = writableVersion(reference, wanted.version);
+    if (writable.warning) warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
+    if (sameVersion(reference, writable.version)) continue;
+    const order = reference.tag && writable.version.tag ? compareVersions(reference.tag, writable.version.tag) : undefined;
+    changes.push({
+      file: reference.file,
+      line: reference.line,
+      column: reference.column,
+      image: reference.image,
+      name: reference.name,
+      ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
+      ...(reference.container !== undefined ? { container: reference.container } : {}),
+      format: reference.format,
+      old: formatVersion(reference),
+      new: formatVersion(writable.version),
+      downgrade: order !== undefined && order > 0,
+    });
+  }
+
+  for (const [image, list] of offered) {
+    if (targetImages.has(image)) continue;
+    for (const version of distinctVersions(list)) {
+      const first = list.find((entry) => sameVersion(entry, version));
+      notPromoted.push({
+        image,
+        version: formatVersion(version),
+        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them`,
+        ...(first?.file ? { file: first.file, line: first.line } : {}),
+      });
+    }
+  }
+
+  changes.sort(compareChange);
+  notPromoted.sort((a, b) => a.image.localeCompare(b.image) || a.version.localeCompare(b.version) || (a.file ?? '').localeCompare(b.file ?? ''));
+  warnings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return {
+    from: input.from,
+    to: target.name,
+    source: input.source,
+    changes,
+    images: summariseImages(changes),
+    notPromoted,
+    skipped: [...target.skipped].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    warnings,
+  };
+}
+
+function summariseImages(changes: Change[]): ImageChange[] {
+  const byImage = new Map<string, Change[]>();
+  for (const change of changes) byImage.set(change.image, [...(byImage.get(change.image) ?? []), change]);
+  return [...byImage.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([image, list]) => ({
+      image,
+      old: [...new Set(list.map((change) => change.old))].sort(),
+      new: [...new Set(list.map((change) => change.new))].sort().join(', '),
+      downgrade: list.some((change) => change.downgrade),
+      files: new Set(list.map((change) => change.file)).size,
+    }));
+}
+
+/** The downgrades a promotion must refuse without `--allow-downgrade`. */
+export function downgrades(plan: Plan): Change[] {
+  return plan.changes.filter((change) => change.downgrade);
+}

@@ -1,0 +1,39 @@
+// The plan as the CLI prints it.
+import type { Plan } from '../plan-types.js';
+import { textTable } from './text-table.js';
+
+function where(change: { file: string; line: number; workload?: string; container?: string }): string {
+  const place = change.workload && change.workload !== change.file ? ` (${change.workload}${change.container ? ` ${change.container}` : ''})` : '';
+  return `${change.file}:${change.line}${place}`;
+}
+
+export function renderPlanText(plan: Plan): string {
+  const files = new Set(plan.changes.map((change) => change.file)).size;
+  const lines = [
+    plan.changes.length === 0
+      ? `Plan ${plan.from} → ${plan.to}: nothing to promote, ${plan.to} already runs what ${plan.from} offers.`
+      : `Plan ${plan.from} → ${plan.to}: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`,
+  ];
+  if (plan.changes.length > 0) {
+    lines.push(
+      '',
+      textTable(
+        ['IMAGE', 'OLD', 'NEW', 'WHERE'],
+        plan.changes.map((change) => [change.image, change.old, `${change.new}${change.downgrade ? ' (downgrade)' : ''}`, where(change)]),
+      ),
+    );
+  }
+  if (plan.notPromoted.length > 0) {
+    lines.push('', 'Not promoted:');
+    for (const item of plan.notPromoted) lines.push(`  ${item.image} ${item.version}: ${item.reason}`);
+  }
+  if (plan.skipped.length > 0) {
+    lines.push('', 'Skipped (not read, never written):');
+    for (const item of plan.skipped) lines.push(`  ${item.file}:${item.line}: ${item.reason}`);
+  }
+  if (plan.warnings.length > 0) {
+    lines.push('', 'Warnings:');
+    for (const item of plan.warnings) lines.push(`  ${item.file}:${item.line}${item.column ? `:${item.column}` : ''}: ${item.message}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,67 @@
+// Status: one row per image, one cell per stage, comparing each stage with the nearest upstream stage that holds the image.
+import { formatVersion } from './image-reference.js';
+import type { ScannedStage } from './plan.js';
+import { compareVersions } from './tag-policy.js';
+
+/**
+ * `same`: every version here also stands upstream. `behind`: older than upstream (a promotion is pending).
+ * `drift`: holds a version its upstream does not, that is not simply older (a hotfix, a skipped stage, a typo).
+ * `first`: the first stage holding the image. `absent`: the stage does not hold it.
+ */
+export type CellState = 'first' | 'same' | 'behind' | 'drift' | 'absent';
+
+export interface StatusCell {
+  versions: string[];
+  state: CellState;
+  /** Workloads holding the image in this stage. */
+  workloads: string[];
+}
+
+export interface StatusRow {
+  image: string;
+  cells: Record<string, StatusCell>;
+}
+
+export interface StatusBoard {
+  stages: string[];
+  rows: StatusRow[];
+  /** How many cells are `drift` / `behind`. */
+  drift: number;
+  behind: number;
+}
+
+function cellState(versions: string[], upstream: string[] | undefined): CellState {
+  if (versions.length === 0) return 'absent';
+  if (upstream === undefined) return 'first';
+  const foreign = versions.filter((version) => !upstream.includes(version));
+  if (foreign.length === 0) return 'same';
+  const older = foreign.every((version) =>
+    upstream.every((up) => {
+      const order = compareVersions(version.split('@')[0], up.split('@')[0]);
+      return order !== undefined && order < 0;
+    }),
+  );
+  return older ? 'behind' : 'drift';
+}
+
+export function buildStatus(stages: ScannedStage[]): StatusBoard {
+  const images = [...new Set(stages.flatMap((stage) => stage.references.map((reference) => reference.image)))].sort();
+  let drift = 0;
+  let behind = 0;
+  const rows = images.map((image) => {
+    const cells: Record<string, StatusCell> = {};
+    let upstream: string[] | undefined;
+    for (const stage of stages) {
+      const held = stage.references.filter((reference) => reference.image === image);
+      const versions = [...new Set(held.map((reference) => formatVersion(reference)))].sort();
+      const state = cellState(versions, upstream);
+      if (state === 'drift') drift += 1;
+      if (state === 'behind') behind += 1;
+      const workloads = [...new Set(held.map((reference) => reference.workload ?? reference.file))].sort();
+      cells[stage.name] = { versions, state, workloads };
+      if (versions.length > 0) upstream = versions;
+    }
+    return { image, cells };
+  });
+  return { stages: stages.map((stage) => stage.name), rows, drift, behind };
+}
