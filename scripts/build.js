@@ -1,17 +1,21 @@
 // Bundles the action (dist/index.js) and the CLI (dist/cli.js) with ncc; both are committed and checked for freshness in CI.
+// tsc emits ESM JavaScript first: ncc's webpack reads .ts entries as CommonJS, which breaks ESM-only packages' exports.
 import ncc from '@vercel/ncc';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const entries = [
-  { input: 'src/index.ts', output: 'index.js' },
-  { input: 'src/cli.ts', output: 'cli.js', executable: true },
+  { input: '.build/index.js', output: 'index.js' },
+  { input: '.build/cli.js', output: 'cli.js', executable: true },
 ];
 
+rmSync('.build', { recursive: true, force: true });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 for (const entry of entries) {
-  const { code, assets } = await ncc(path.resolve(entry.input), { quiet: true, minify: false, sourceMap: false, license: 'licenses.txt' });
+  const { code, assets } = await ncc(path.resolve(entry.input), { quiet: true, minify: false, sourceMap: false, license: 'licenses.txt', esm: true });
   const extra = Object.keys(assets ?? {}).filter((name) => name !== 'licenses.txt' && name !== 'package.json');
   if (extra.length > 0) throw new Error(`${entry.input}: ncc emitted extra files (${extra.join(', ')}); dist/ expects one file per entry`);
   if (assets?.['licenses.txt']) writeFileSync('dist/licenses.txt', assets['licenses.txt'].source);
@@ -20,3 +24,4 @@ for (const entry of entries) {
   if (entry.executable) chmodSync(`dist/${entry.output}`, 0o755);
 }
 writeFileSync('dist/package.json', '{ "type": "module" }\n');
+rmSync('.build', { recursive: true, force: true });

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `stagecoach` CLI entry: wiring only.
+// `stagecoach` CLI entry: wiring only. runCli() turns every error into a message and an exit code.
 import { runCli } from './cli/run-cli.js';
 
-const exitCode = await runCli(process.argv.slice(2), {
+void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
+  env: process.env,
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
+}).then((exitCode) => {
+  process.exitCode = exitCode;
 });
-process.exitCode = exitCode;

@@ -1,86 +1,138 @@
 // The action: inputs → engine → outputs. The one place that fails the step, whatever was thrown.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { renderPlanSummary, renderStatusSummary } from './core/report/job-summary.js';
+import { findStage, type Pipeline } from './core/config.js';
 import type { Plan } from './core/plan-types.js';
+import { renderGateReport } from './core/report/gate-report.js';
+import { renderPlanSummary, renderStatusSummary } from './core/report/job-summary.js';
+import { renderVerifySummary } from './core/report/verify-report.js';
 import { createActionIo, type ActionIo } from './adapters/action-io.js';
+import { createCommands } from './adapters/commands.js';
+import { createGit } from './adapters/git.js';
+import { createGitHub } from './adapters/github.js';
+import { createGitHubFiles } from './adapters/github-files.js';
 import { createLocalFiles } from './adapters/local-files.js';
-import { describeError, UsageError } from './engine/errors.js';
-import { loadPipeline } from './engine/pipeline.js';
-import { planStages, promoteStages } from './engine/promotion.js';
+import { createRegistry } from './adapters/registry.js';
+import type { RepoFiles } from './adapters/repo-files.js';
+import { readInputs, type ActionInputs } from './action-inputs.js';
+import { describeError, PromotionError } from './engine/errors.js';
+import { runGatedPromotion } from './engine/gated-promotion.js';
+import { parseImageArguments } from './engine/image-sources.js';
+import { DEFAULT_CONFIG, loadPipeline } from './engine/pipeline.js';
+import { planStages, type PlanRequest } from './engine/promotion.js';
+import { promoteWithPullRequest } from './engine/promote-pull-request.js';
 import { readStatus } from './engine/status.js';
+import { verifyPullRequest } from './engine/verify.js';
 
-const COMMANDS = ['plan', 'promote', 'status'];
-
-export interface ActionInputs {
-  command: 'plan' | 'promote' | 'status';
-  from: string;
-  to: string;
-  config?: string;
-  workspace: string;
-  workingDirectory: string;
-  only: string[];
-  dryRun: boolean;
-  allowDowngrade: boolean;
+/** Annotations name files relative to the workspace (GitHub's expectation); the engine's are relative to the config repo. */
+function workspacePath(inputs: ActionInputs, file: string): string {
+  return path.relative(inputs.workspace, path.join(inputs.workingDirectory, file)).split(path.sep).join('/');
 }
 
-function parseBoolean(name: string, value: string, problems: string[]): boolean {
-  if (value === '') return false;
-  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  problems.push(`input ${name}: expected true or false, got "${value}"`);
-  return false;
-}
-
-/** Reads and checks every input, reporting all problems at once before anything runs. */
-export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
-  const problems: string[] = [];
-  const command = io.input('command') || 'plan';
-  if (!COMMANDS.includes(command)) problems.push(`input command: expected one of ${COMMANDS.join(', ')}, got "${command}"`);
-  const from = io.input('from');
-  const to = io.input('to');
-  if (command !== 'status' && !from) problems.push(`input from: ${command} needs the source stage`);
-  if (command !== 'status' && !to) problems.push(`input to: ${command} needs the target stage`);
-  const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems);
-  const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems);
-  if (command === 'promote' && !dryRun) {
-    problems.push('input dry-run: promote in the action opens pull requests in a coming release; set dry-run: true for now, or use the CLI');
-  }
-  if (problems.length > 0) throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  return {
-    command: command as ActionInputs['command'],
-    from,
-    to,
-    config: io.input('config') || undefined,
-    workspace,
-    workingDirectory: path.resolve(workspace, io.input('working-directory') || '.'),
-    only: io
-      .input('only')
-      .split(/[\n,]/)
-      .map((glob) => glob.trim())
-      .filter(Boolean),
-    dryRun,
-    allowDowngrade,
-  };
-}
-
-/** Annotations name files relative to the workspace (GitHub's expectation), the plan relative to the config repo. */
 function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
-  const where = (file: string) => path.relative(inputs.workspace, path.join(inputs.workingDirectory, file)).split(path.sep).join('/');
-  for (const item of plan.skipped) io.log('warning', `Skipped: ${item.reason}`, { file: where(item.file), line: item.line });
-  for (const item of plan.warnings) io.log('warning', item.message, { file: where(item.file), line: item.line, column: item.column });
+  for (const item of plan.skipped) io.log('warning', `Skipped: ${item.reason}`, { file: workspacePath(inputs, item.file), line: item.line });
+  for (const item of plan.warnings) io.log('warning', item.message, { file: workspacePath(inputs, item.file), line: item.line, column: item.column });
 }
 
-function reportPlan(io: ActionIo, plan: Plan, inputs: ActionInputs): Promise<void> {
+function reportPlan(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
   io.setOutput('plan', JSON.stringify(plan));
   io.setOutput('changes', String(plan.changes.length));
   annotate(io, plan, inputs);
   io.log('info', `${plan.changes.length} change(s) from ${plan.from} to ${plan.to}`);
-  return io.summary(renderPlanSummary(plan));
+}
+
+function hasCheckout(inputs: ActionInputs): boolean {
+  return existsSync(path.join(inputs.workingDirectory, inputs.config ?? DEFAULT_CONFIG));
+}
+
+function planRequest(inputs: ActionInputs): PlanRequest {
+  return { to: inputs.to, only: inputs.only, ...(inputs.images.length > 0 ? { images: parseImageArguments(inputs.images) } : { from: inputs.from }) };
+}
+
+async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  const registry = createRegistry(inputs.registry);
+  const now = Math.floor(Date.now() / 1000);
+  const baseEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const local = hasCheckout(inputs);
+  const git = local ? createGit(inputs.workingDirectory) : undefined;
+  const commands = createCommands();
+  const common = { workDir: inputs.workingDirectory, ...(git ? { git } : {}), registry, commands, now, baseEnv };
+
+  if (inputs.dryRun) {
+    const files = createLocalFiles(inputs.workingDirectory);
+    const pipeline = await loadPipeline(files, { config: inputs.config });
+    const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), { allowDowngrade: inputs.allowDowngrade, keep: false });
+    reportPlan(io, gated.plan, inputs);
+    await io.summary(renderPlanSummary(gated.plan, 'Promotion plan (dry run)') + renderGateReport(gated.gates));
+    if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}: see the job summary.`);
+    return;
+  }
+
+  const repo = inputs.repository as { owner: string; repo: string };
+  const github = createGitHub({
+    token: inputs.token,
+    ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
+    ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
+    onWarning: (message) => io.log('warning', message),
+  });
+  let checkout: { files: RepoFiles; head: string; workTree: boolean };
+  const head = git ? await git.head() : undefined;
+  if (head) checkout = { files: createLocalFiles(inputs.workingDirectory), head, workTree: true };
+  else {
+    // No checkout of the config repo: read it at the base branch's head through the API.
+    const base = (await github.snapshot(repo, inputs.base, 'stagecoach')).base.head;
+    checkout = { files: createGitHubFiles(github, repo, base), head: base, workTree: false };
+  }
+  const { files } = checkout;
+  const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
+  const stage = findStage(pipeline, inputs.to);
+  const policy = { ...stage.pullRequest, ...inputs.policy };
+  const { gated, published } = await promoteWithPullRequest(
+    { ...common, github, repo, checkout },
+    {
+      pipeline,
+      plan: planRequest(inputs),
+      allowDowngrade: inputs.allowDowngrade,
+      ...(inputs.base ? { base: inputs.base } : {}),
+      policy,
+      onGateFailure: inputs.onGateFailure ?? stage.gates.onFailure,
+      ...(checkout.workTree && env.GITHUB_SERVER_URL ? { sourceCommit: { sha: checkout.head, url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}` } } : {}),
+    },
+  );
+  reportPlan(io, gated.plan, inputs);
+  if (published) {
+    io.setOutput('operation', published.operation);
+    io.setOutput('branch', published.branch);
+    if (published.number !== undefined) io.setOutput('pull-request-number', String(published.number));
+    if (published.url) io.setOutput('pull-request-url', published.url);
+    if (published.commitSha) io.setOutput('commit-sha', published.commitSha);
+    for (const warning of published.warnings ?? []) io.log('warning', warning);
+  }
+  const heading = published ? `Promotion ${published.operation}${published.url ? ` (${published.url})` : ''}` : 'Promotion stopped by a gate';
+  await io.summary(renderPlanSummary(gated.plan, heading) + renderGateReport(gated.gates));
+  if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`);
+}
+
+async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
+  const git = createGit(inputs.workingDirectory);
+  const result = await verifyPullRequest(
+    { git, registry: createRegistry(inputs.registry), now: Math.floor(Date.now() / 1000) },
+    { base: inputs.baseSha as string, head: inputs.headSha ?? 'HEAD', ...(inputs.to ? { to: inputs.to } : {}), ...(inputs.config ? { config: inputs.config } : {}) },
+  );
+  for (const change of result.changes) {
+    for (const problem of change.problems) io.log('error', `${change.image} ${change.new}: ${problem}`, { file: workspacePath(inputs, change.file), line: change.line, column: change.column });
+  }
+  io.setOutput('passed', String(result.passed));
+  io.setOutput('verify', JSON.stringify(result));
+  await io.summary(renderVerifySummary(result));
+  if (!result.passed) throw new PromotionError('verify failed: the pull request sets versions that have not passed through the stage before it (see the annotations and the job summary).');
 }
 
 export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const inputs = readInputs(io, env);
+    if (inputs.command === 'promote') return await promote(io, inputs, env);
+    if (inputs.command === 'verify') return await verify(io, inputs);
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
     if (inputs.command === 'status') {
@@ -89,13 +141,9 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
       await io.summary(renderStatusSummary(board));
       return;
     }
-    const request = { from: inputs.from, to: inputs.to, only: inputs.only };
-    if (inputs.command === 'plan') {
-      await reportPlan(io, (await planStages(files, pipeline, request)).plan, inputs);
-      return;
-    }
-    const { plan } = await promoteStages(files, pipeline, request, { allowDowngrade: inputs.allowDowngrade, dryRun: inputs.dryRun });
-    await reportPlan(io, plan, inputs);
+    const { plan } = await planStages(files, pipeline, planRequest(inputs), createRegistry(inputs.registry));
+    reportPlan(io, plan, inputs);
+    await io.summary(renderPlanSummary(plan));
   } catch (error) {
     io.fail(describeError(error, env.RUNNER_DEBUG === '1').message);
   }

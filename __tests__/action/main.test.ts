@@ -37,6 +37,7 @@ describe('the action (src/main.ts)', () => {
     expect(calls.failed[0]).toMatch(/input from/);
     expect(calls.failed[0]).toMatch(/input to/);
     expect(calls.failed[0]).toMatch(/input dry-run: expected true or false, got "maybe"/);
+    expect(calls.failed[0]).toMatch(/input github-token: promote opens a pull request/);
     expect(calls.outputs).toEqual({});
   });
 

@@ -1,6 +1,9 @@
-// Local git for `promote --commit`: argv arrays only, never a shell string.
-import { execFile } from 'node:child_process';
+// Local git: commits for `promote --commit`, and read-only access to revisions for soak and `verify`.
+// argv arrays only, never a shell string; `verify` reads git objects and never checks out or runs the pull request's code.
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { RepoFiles } from './repo-files.js';
+import { checkRelativePath } from './local-files.js';
 
 const run = promisify(execFile);
 
@@ -11,6 +14,12 @@ export interface Git {
   createBranch(branch: string): Promise<void>;
   /** Commits exactly `files` with `message`; returns the new commit. */
   commit(files: string[], message: string): Promise<string>;
+  /** The files of a revision, read from git objects (read-only). */
+  filesAt(revision: string): RepoFiles;
+  /** Commit time (unix seconds) of the newest commit on `revision` that changed how often `text` occurs in `file`. */
+  arrivedAt(revision: string, file: string, text: string): Promise<number | undefined>;
+  /** Repo-relative paths that differ between two revisions. */
+  changedFiles(base: string, head: string): Promise<string[]>;
 }
 
 export class GitError extends Error {
@@ -20,16 +29,82 @@ export class GitError extends Error {
   }
 }
 
+/** Reads many blobs with one `git cat-file --batch` process: `<sha> <type> <size>\n<content>\n` per object. */
+function catFileBatch(cwd: string, specs: string[]): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new GitError('cat-file', stderr));
+      const out = Buffer.concat(chunks);
+      const result = new Map<string, string>();
+      let offset = 0;
+      for (const spec of specs) {
+        const newline = out.indexOf(10, offset);
+        const header = out.toString('utf8', offset, newline);
+        offset = newline + 1;
+        if (header.endsWith(' missing')) continue;
+        const size = Number(header.split(' ')[2]);
+        result.set(spec, out.toString('utf8', offset, offset + size));
+        offset += size + 1;
+      }
+      resolve(result);
+    });
+    child.stdin.end(specs.map((spec) => `${spec}\n`).join(''));
+  });
+}
+
 export function createGit(cwd: string): Git {
   async function git(args: string[]): Promise<string> {
     try {
-      const { stdout } = await run('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
       return stdout.trim();
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
       throw new GitError(args[0], stderr);
     }
   }
+
+  function filesAt(revision: string): RepoFiles {
+    const cache = new Map<string, string>();
+    const notFound = (file: string) => Object.assign(new Error(`${file}: not in ${revision}`), { code: 'ENOENT' });
+    return {
+      async list(dir) {
+        const relative = checkRelativePath(dir);
+        const out = await git(['ls-tree', '-r', '-z', revision, '--', relative || '.']);
+        // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
+        const files = out
+          .split('\0')
+          .filter((entry) => /^1006[0-9]{2} blob /.test(entry))
+          .map((entry) => entry.slice(entry.indexOf('\t') + 1))
+          .sort();
+        // One batch read for the whole folder: the scan reads every listed file next.
+        const blobs = await catFileBatch(cwd, files.map((file) => `${revision}:./${file}`));
+        for (const file of files) {
+          const text = blobs.get(`${revision}:./${file}`);
+          if (text !== undefined) cache.set(file, text);
+        }
+        return files;
+      },
+      async read(file) {
+        const relative = checkRelativePath(file);
+        const cached = cache.get(relative);
+        if (cached !== undefined) return cached;
+        const spec = `${revision}:./${relative}`; // `./`: relative to cwd, which may be a folder inside the git repo
+        const text = (await catFileBatch(cwd, [spec])).get(spec);
+        if (text === undefined) throw notFound(relative);
+        return text;
+      },
+      async write(file) {
+        throw new Error(`${file}: revision ${revision} is read-only`);
+      },
+    };
+  }
+
   return {
     async head() {
       try {
@@ -46,6 +121,17 @@ export function createGit(cwd: string): Git {
       await git(['add', '--', ...files]);
       await git(['commit', '--quiet', '--no-verify', '-m', message, '--', ...files]);
       return git(['rev-parse', 'HEAD']);
+    },
+    filesAt,
+    async arrivedAt(revision, file, text) {
+      // Pickaxe (-S) lists commits that changed the number of occurrences: the newest one is when the version arrived,
+      // or later (a second occurrence added), which only ever makes the soak look shorter, never longer.
+      const out = await git(['log', '-1', '--format=%ct', `-S${text}`, revision, '--', checkRelativePath(file)]);
+      return out ? Number(out) : undefined;
+    },
+    async changedFiles(base, head) {
+      const out = await git(['diff', '--name-only', '--relative', '-z', '--no-renames', base, head]);
+      return out.split('\0').filter(Boolean).sort();
     },
   };
 }

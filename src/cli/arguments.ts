@@ -2,17 +2,22 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../engine/errors.js';
 
-export const COMMANDS = ['plan', 'promote', 'status'] as const;
+export const COMMANDS = ['plan', 'promote', 'status', 'verify'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliArguments {
   command: CommandName;
   from?: string;
   to?: string;
+  base?: string;
+  head: string;
   repo: string;
   config?: string;
   stages: string[];
   only: string[];
+  images: string[];
+  plainHttp: string[];
+  registryCa?: string;
   json: boolean;
   exitCode: boolean;
   commit: boolean;
@@ -25,23 +30,34 @@ export const USAGE = `Usage: stagecoach <command> [flags]
 
 Commands:
   plan     --from A --to B   show what promoting stage A into stage B would change
-  promote  --from A --to B   rewrite stage B's files to the versions stage A runs
+           --image REF --to B      ... or what setting image versions in stage B would change
+  promote  --from A --to B   rewrite stage B's files to the versions stage A runs (after B's gates pass)
+           --image REF --to B      ... or to the versions named (REPO:TAG, REPO@DIGEST, or REPO: newest by policy)
   status                     a table of every image in every stage, with drift marked
+  verify   --base REV [--head REV] [--to B]
+                             check that a change (a pull request) only sets versions that already run in the stage
+                             before it, exist in the registry and have soaked; reads git objects, runs nothing
 
 Flags:
   --repo DIR           the config repository (default: the current folder)
   --config FILE        pipeline config, relative to the repo (default: stagecoach.yaml)
   --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS comma-separated)
   --only GLOB          only images or workloads matching GLOB (repeatable)
+  --image REF          the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy in
+                       stagecoach.yaml picks the newest tag (repeatable; replaces --from)
+  --plain-http HOST    reach this registry over http (repeatable; for local registries)
+  --registry-ca FILE   PEM of a CA to trust for registries (besides the system's)
+                       Registry credentials come from the Docker config ($DOCKER_CONFIG or ~/.docker/config.json).
   --json               print the plan or status as JSON
   --exit-code          plan: exit 3 when there is something to promote
   --commit             promote: also commit the change on a new local branch
   --allow-downgrade    promote: allow versions that go backwards (a rollback)
   --dry-run            promote: compute and print, write nothing
+  --base REV, --head REV   verify: the revisions to compare (head defaults to HEAD)
   --debug              print stack traces on errors
   -h, --help           this text
 
-Exit codes: 0 ok, 1 promotion failed or refused, 2 usage or config error, 3 (plan --exit-code) changes pending.`;
+Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed), 2 usage or config error, 3 (plan --exit-code) changes pending.`;
 
 export function parseCliArguments(argv: string[]): CliArguments | 'help' {
   let parsed;
@@ -52,10 +68,15 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
       options: {
         from: { type: 'string' },
         to: { type: 'string' },
+        base: { type: 'string' },
+        head: { type: 'string', default: 'HEAD' },
         repo: { type: 'string', default: '.' },
         config: { type: 'string' },
         stage: { type: 'string', multiple: true, default: [] },
         only: { type: 'string', multiple: true, default: [] },
+        image: { type: 'string', multiple: true, default: [] },
+        'plain-http': { type: 'string', multiple: true, default: [] },
+        'registry-ca': { type: 'string' },
         json: { type: 'boolean', default: false },
         'exit-code': { type: 'boolean', default: false },
         commit: { type: 'boolean', default: false },
@@ -75,8 +96,12 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}": expected one of ${COMMANDS.join(', ')}.`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
   const problems: string[] = [];
-  if (command !== 'status') {
-    if (!values.from) problems.push(`${command} needs --from STAGE (the stage whose versions are promoted)`);
+  if (command === 'verify' && !values.base) problems.push('verify needs --base REV (the branch or commit the change goes into)');
+  if (command !== 'verify' && values.base) problems.push('--base goes with verify');
+  if (command === 'plan' || command === 'promote') {
+    const images = values.image as string[];
+    if (!values.from && images.length === 0) problems.push(`${command} needs --from STAGE (the stage whose versions are promoted) or --image REF`);
+    if (values.from && images.length > 0) problems.push('--from and --image exclude each other: promote from a stage or from the registry');
     if (!values.to) problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
   }
   if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');
@@ -89,10 +114,15 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     command: command as CommandName,
     from: values.from,
     to: values.to,
+    base: values.base,
+    head: values.head as string,
     repo: values.repo as string,
     config: values.config,
     stages: values.stage as string[],
     only: values.only as string[],
+    images: values.image as string[],
+    plainHttp: values['plain-http'] as string[],
+    registryCa: values['registry-ca'],
     json: values.json as boolean,
     exitCode: values['exit-code'] as boolean,
     commit: values.commit as boolean,

@@ -40,9 +40,15 @@ export function referenceKey(reference: ImageReference, stagePaths: string[]): s
   return `${place}#${reference.container ?? ''}`;
 }
 
-function stageRelative(file: string, stagePaths: string[]): string {
-  const owner = stagePaths.find((path) => file === path || file.startsWith(`${path}/`));
-  return owner === undefined ? file : file.slice(owner.length + 1);
+/** Whether a repo-relative file lies in a stage folder (`.` is the whole repository). */
+export function insideStagePath(file: string, path: string): boolean {
+  return path === '.' || path === '' || file.startsWith(`${path}/`);
+}
+
+/** A file's path inside the stage folder that holds it. */
+export function stageRelative(file: string, stagePaths: string[]): string {
+  const owner = stagePaths.find((path) => insideStagePath(file, path));
+  return owner === undefined || owner === '.' || owner === '' ? file : file.slice(owner.length + 1);
 }
 
 /** The versions a stage offers as a source: one entry per image and place. */
@@ -98,7 +104,7 @@ function wantedFor(
   const match = offered.filter((entry) => entry.key === key);
   const matched = distinctVersions(match);
   if (matched.length === 1) return { version: matched[0] };
-  const listed = versions.map(formatVersion).join(', ');
+  const listed = versions.map(formatVersion).sort().join(', ');
   return {
     reason:
       matched.length > 1

@@ -1,50 +1,80 @@
 // Plan and promote between two stages of a pipeline: scan both, plan, then rewrite the target's files.
 import { findStage, type Pipeline } from '../core/config.js';
 import { formatVersion, parseVersion, type ImageReference } from '../core/image-reference.js';
-import { downgrades, planPromotion, stageVersions, type Plan, type ScannedStage, type SourceVersion } from '../core/plan.js';
+import { planPromotion, stageVersions, type NotPromoted, type Plan, type ScannedStage, type SourceVersion } from '../core/plan.js';
 import { applyEdits, type Edit } from '../core/rewrite.js';
 import { scanFile } from '../core/scan.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
+import type { Registry } from '../adapters/registry.js';
+import { pinKey } from './gates/registry-gate.js';
+import { resolveImageVersions, type ImageArgument } from './image-sources.js';
 import { PromotionError, UsageError } from './errors.js';
 import { scanStage } from './scan-stage.js';
 
 export interface PlanRequest {
-  /** Source stage name; ignored when `versions` are given (registry or --image sources). */
+  /** Source stage name; absent when `images` name the versions (the registry as a source). */
   from?: string;
   to: string;
   only?: string[];
-  /** Explicit versions (from --image or a registry policy) instead of a source stage. */
-  versions?: SourceVersion[];
+  /** `--image` arguments: versions named, or bare repositories resolved by their tag policy. */
+  images?: ImageArgument[];
+  /** `image|tag` → digest: write `tag@digest` (the registry gate's `pin`). */
+  pins?: Map<string, string>;
 }
 
 export interface PlannedPromotion {
   plan: Plan;
   target: ScannedStage;
+  source?: ScannedStage;
 }
 
-export async function planStages(files: RepoFiles, pipeline: Pipeline, request: PlanRequest): Promise<PlannedPromotion> {
+function pinned(versions: SourceVersion[], pins: Map<string, string> | undefined): SourceVersion[] {
+  if (!pins) return versions;
+  return versions.map((version) => {
+    const digest = version.tag && !version.digest ? pins.get(pinKey(version.image, version.tag)) : undefined;
+    return digest ? { ...version, digest } : version;
+  });
+}
+
+export async function planStages(
+  files: RepoFiles,
+  pipeline: Pipeline,
+  request: PlanRequest,
+  registry?: Pick<Registry, 'listTags'>,
+): Promise<PlannedPromotion> {
   const target = findStage(pipeline, request.to);
-  if (!request.versions) {
+  if (!request.images) {
     if (!request.from) throw new UsageError('Name the source stage with --from (or versions with --image)');
     if (request.from === request.to) throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
   }
-  const source = request.versions ? undefined : findStage(pipeline, request.from as string);
+  const source = request.images ? undefined : findStage(pipeline, request.from as string);
   const [scannedSource, scannedTarget] = await Promise.all([
     source ? scanStage(files, pipeline, source) : undefined,
     scanStage(files, pipeline, target),
   ]);
+  let versions: SourceVersion[];
+  let unresolved: NotPromoted[] = [];
+  if (scannedSource) versions = stageVersions(scannedSource);
+  else {
+    const needsRegistry = (request.images ?? []).some((image) => !image.tag && !image.digest);
+    if (needsRegistry && !registry) throw new UsageError('A bare --image repository needs registry access to choose its newest tag');
+    const resolved = await resolveImageVersions(request.images ?? [], pipeline, scannedTarget, registry ?? { listTags: async () => [] });
+    versions = resolved.versions;
+    unresolved = resolved.notPromoted;
+  }
   const plan = planPromotion({
     from: source?.name ?? 'images',
     source: source ? 'stage' : 'images',
-    versions: scannedSource ? stageVersions(scannedSource) : (request.versions ?? []),
+    versions: pinned(versions, request.pins),
     target: scannedTarget,
     only: request.only,
   });
+  plan.notPromoted = [...plan.notPromoted, ...unresolved].sort((a, b) => a.image.localeCompare(b.image) || a.version.localeCompare(b.version));
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version.
     plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
-  return { plan, target: scannedTarget };
+  return { plan, target: scannedTarget, ...(scannedSource ? { source: scannedSource } : {}) };
 }
 
 function referenceAt(target: ScannedStage, file: string, line: number, column: number): ImageReference {
@@ -78,28 +108,4 @@ export async function renderPromotion(files: RepoFiles, pipeline: Pipeline, plan
     output[file] = text;
   }
   return output;
-}
-
-export interface PromoteOptions {
-  allowDowngrade?: boolean;
-  /** Compute everything, write nothing. */
-  dryRun?: boolean;
-}
-
-/** Plans, refuses downgrades unless allowed, and writes the target's files. Returns the plan and the written files. */
-export async function promoteStages(
-  files: RepoFiles,
-  pipeline: Pipeline,
-  request: PlanRequest,
-  options: PromoteOptions = {},
-): Promise<{ plan: Plan; written: Record<string, string> }> {
-  const planned = await planStages(files, pipeline, request);
-  const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
-  if (refused.length > 0) {
-    const list = refused.map((change) => `  ${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}`).join('\n');
-    throw new PromotionError(`Refusing ${refused.length} downgrade${refused.length === 1 ? '' : 's'} (nothing was written):\n${list}\nPass --allow-downgrade (input allow-downgrade) if this is a rollback.`);
-  }
-  const written = await renderPromotion(files, pipeline, planned);
-  if (!options.dryRun) for (const [file, text] of Object.entries(written)) await files.write(file, text);
-  return { plan: planned.plan, written };
 }

@@ -1,7 +1,7 @@
 // Reads every file a stage owns that the pipeline's `files` globs select, and scans it.
 import { minimatch } from 'minimatch';
 import type { Pipeline, Stage } from '../core/config.js';
-import type { ScannedStage } from '../core/plan.js';
+import { stageRelative, type ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 
@@ -20,7 +20,7 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
   const scanned: ScannedStage = { name: stage.name, paths: stage.paths, references: [], skipped: [], warnings: [] };
   for (const root of stage.paths) {
     for (const file of await files.list(root)) {
-      if (!selectedByGlobs(root ? file.slice(root.length + 1) : file, pipeline.files)) continue;
+      if (!selectedByGlobs(stageRelative(file, [root]), pipeline.files)) continue;
       const result = scanFile(file, await files.read(file), { fields: pipeline.fields });
       scanned.references.push(...result.references);
       scanned.skipped.push(...result.skipped);

@@ -1,0 +1,130 @@
+import { createGit } from '../../src/adapters/git.js';
+import { createRegistry } from '../../src/adapters/registry.js';
+import { verifyPullRequest } from '../../src/engine/verify.js';
+import { renderVerifySummary, renderVerifyText } from '../../src/core/report/verify-report.js';
+import { createHistory, type History } from '../support/git-history.js';
+import { startRegistry, type RegistryServer } from '../support/registry-server.js';
+import { pushTags } from '../support/registry-push.js';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+const T0 = 1_760_000_000;
+
+let registry: RegistryServer;
+beforeAll(async () => {
+  registry = await startRegistry();
+  await pushTags({ url: registry.url, repository: 'acme/api' }, ['1.0.0', '1.1.0', '1.2.0']);
+});
+afterAll(() => registry?.stop());
+
+function deployment(version: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ${registry.host}/acme/api:${version} # the API
+`;
+}
+
+const CONFIG = `stages:
+  - name: dev
+    path: envs/dev
+  - name: staging
+    path: envs/staging
+  - name: production
+    path: envs/production
+    gates:
+      registry: true
+      soak: 1h
+`;
+
+/** main: every stage at 1.0.0 (T0), dev 1.1.0 and 1.2.0 (T0+1d), staging 1.1.0 (T0+2d). */
+function pipelineHistory(): { history: History; base: string } {
+  const history = createHistory();
+  history.commit({ 'stagecoach.yaml': CONFIG, 'envs/dev/api.yaml': deployment('1.0.0'), 'envs/staging/api.yaml': deployment('1.0.0'), 'envs/production/api.yaml': deployment('1.0.0') }, 'start', T0);
+  history.commit({ 'envs/dev/api.yaml': deployment('1.1.0') }, 'dev 1.1.0', T0 + DAY);
+  history.commit({ 'envs/staging/api.yaml': deployment('1.1.0') }, 'staging 1.1.0', T0 + 2 * DAY);
+  const base = history.commit({ 'envs/dev/api.yaml': deployment('1.2.0') }, 'dev 1.2.0', T0 + 2 * DAY + HOUR);
+  return { history, base };
+}
+
+function pullRequest(history: History, base: string, branch: string, files: Record<string, string>): string {
+  history.git('switch', '-q', '-c', branch, base);
+  const head = history.commit(files, branch, T0 + 3 * DAY);
+  history.git('switch', '-q', 'main');
+  return head;
+}
+
+async function verify(history: History, base: string, head: string, now = T0 + 3 * DAY) {
+  return verifyPullRequest({ git: createGit(history.dir), registry: createRegistry({ plainHttp: [registry.host] }), now }, { base, head });
+}
+
+describe('verify', () => {
+  test('passes a pull request that sets what already runs upstream, exists and has soaked', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'promote', { 'envs/production/api.yaml': deployment('1.1.0') });
+    const result = await verify(history, base, head);
+    expect(result.stages).toEqual(['production']);
+    expect(result.changes).toEqual([expect.objectContaining({ stage: 'production', upstream: 'staging', file: 'envs/production/api.yaml', line: 10, old: '1.0.0', new: '1.1.0', problems: [] })]);
+    expect(result.gates.map((gate) => [gate.gate, gate.passed])).toEqual([['registry', true], ['soak', true]]);
+    expect(result.passed).toBe(true);
+    expect(renderVerifyText(result)).toContain('Passed.');
+  });
+
+  test('fails a pull request that skips a stage, at the exact file and line', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'skip', { 'envs/production/api.yaml': deployment('1.2.0') });
+    const result = await verify(history, base, head);
+    expect(result.passed).toBe(false);
+    expect(result.changes).toEqual([
+      expect.objectContaining({ file: 'envs/production/api.yaml', line: 10, new: '1.2.0', problems: [expect.stringMatching(/staging runs 1\.1\.0, not 1\.2\.0: promote it to staging first/), expect.stringMatching(/^soak: not found in staging's history/)] }),
+    ]);
+    expect(renderVerifySummary(result)).toContain('**What to do:**');
+  });
+
+  test('fails a tag that does not exist in the registry (a typo)', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'typo', { 'envs/production/api.yaml': deployment('1.1.O') });
+    const result = await verify(history, base, head);
+    expect(result.passed).toBe(false);
+    const [change] = result.changes;
+    expect(change.problems).toContainEqual('registry: not found in the registry (push it first, or check the tag for a typo)');
+    expect(result.gates.find((gate) => gate.gate === 'registry')?.passed).toBe(false);
+  });
+
+  test('fails a version that has not soaked long enough upstream, saying how long is left', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'early', { 'envs/production/api.yaml': deployment('1.1.0') });
+    const result = await verify(history, base, head, T0 + 2 * DAY + 20 * 60);
+    expect(result.passed).toBe(false);
+    expect(result.changes[0].problems).toEqual(['soak: in staging for 20m, needs 1h (40m to go)']);
+  });
+
+  test('reads the config of the base branch: a pull request cannot switch its own checks off', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'sneaky', {
+      'stagecoach.yaml': 'stages:\n  - name: production\n    path: envs/production\n',
+      'envs/production/api.yaml': deployment('1.2.0'),
+    });
+    const result = await verify(history, base, head);
+    expect(result.passed).toBe(false);
+    expect(result.changes[0].upstream).toBe('staging');
+  });
+
+  test('a hand-written pull request touching several stages checks each against its upstream', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'both', { 'envs/staging/api.yaml': deployment('1.2.0'), 'envs/production/api.yaml': deployment('1.1.0') });
+    const result = await verify(history, base, head);
+    expect(result.stages).toEqual(['staging', 'production']);
+    expect(result.changes.map((c) => [c.stage, c.new, c.problems.length])).toEqual([
+      ['production', '1.1.0', 0],
+      ['staging', '1.2.0', 0],
+    ]);
+    expect(result.passed).toBe(true);
+  });
+});

@@ -1,0 +1,161 @@
+// The action's inputs: read, masked and checked all at once, before anything runs.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PullRequestPolicy } from './core/config.js';
+import type { ActionIo } from './adapters/action-io.js';
+import type { RegistryCredentials, RegistryOptions } from './adapters/registry.js';
+import { UsageError } from './engine/errors.js';
+
+export const COMMANDS = ['plan', 'promote', 'status', 'verify'] as const;
+const MERGE_METHODS = ['merge', 'squash', 'rebase'];
+
+export interface ActionInputs {
+  command: (typeof COMMANDS)[number];
+  from: string;
+  to: string;
+  images: string[];
+  only: string[];
+  config?: string;
+  workspace: string;
+  workingDirectory: string;
+  dryRun: boolean;
+  allowDowngrade: boolean;
+  token: string;
+  repository?: { owner: string; repo: string };
+  base?: string;
+  /** Overrides of the target stage's pullRequest policy. */
+  policy: Partial<PullRequestPolicy>;
+  onGateFailure?: 'fail' | 'draft';
+  registry: RegistryOptions;
+  /** verify: the revisions to compare; default from the pull_request event. */
+  baseSha?: string;
+  headSha?: string;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function parseBoolean(name: string, value: string, problems: string[]): boolean | undefined {
+  if (value === '') return undefined;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  problems.push(`input ${name}: expected true or false, got "${value}"`);
+  return undefined;
+}
+
+/** `HOST=USERNAME:PASSWORD` per line; each password is masked before anything can log it. */
+function parseCredentials(io: ActionIo, value: string, problems: string[]): Record<string, RegistryCredentials> {
+  const credentials: Record<string, RegistryCredentials> = {};
+  value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .forEach((line, index) => {
+      const match = /^([^=\s]+)=([^:]+):(.+)$/.exec(line);
+      if (!match) {
+        const secret = line.split(':').slice(1).join(':');
+        if (secret) io.setSecret(secret);
+        problems.push(`input registry-credentials, line ${index + 1}: expected HOST=USERNAME:PASSWORD`);
+        return;
+      }
+      io.setSecret(match[3]);
+      credentials[match[1]] = { username: match[2], password: match[3] };
+    });
+  return credentials;
+}
+
+function eventPullRequest(env: NodeJS.ProcessEnv): { base?: string; head?: string } {
+  if (!env.GITHUB_EVENT_PATH || !existsSync(env.GITHUB_EVENT_PATH)) return {};
+  try {
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { base?: { sha?: string }; head?: { sha?: string } } };
+    return { base: event.pull_request?.base?.sha, head: event.pull_request?.head?.sha };
+  } catch {
+    return {};
+  }
+}
+
+export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
+  const problems: string[] = [];
+  // Mask first: nothing below may log a secret before it is registered.
+  const token = io.input('github-token');
+  if (token) io.setSecret(token);
+  const credentials = parseCredentials(io, io.input('registry-credentials'), problems);
+
+  const command = io.input('command') || 'plan';
+  if (!(COMMANDS as readonly string[]).includes(command)) problems.push(`input command: expected one of ${COMMANDS.join(', ')}, got "${command}"`);
+  const from = io.input('from');
+  const to = io.input('to');
+  const images = list(io.input('images'));
+  if ((command === 'plan' || command === 'promote') && !from && images.length === 0) problems.push(`input from: ${command} needs the source stage (or input images)`);
+  if (from && images.length > 0) problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
+  if ((command === 'plan' || command === 'promote') && !to) problems.push(`input to: ${command} needs the target stage`);
+  const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
+  const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
+  const draft = parseBoolean('draft', io.input('draft'), problems);
+  if (command === 'promote' && !dryRun && !token) problems.push('input github-token: promote opens a pull request and needs a token with contents: write and pull-requests: write (the default is github.token)');
+
+  const repositoryInput = io.input('repository') || env.GITHUB_REPOSITORY || '';
+  let repository: ActionInputs['repository'];
+  if (repositoryInput) {
+    const match = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/.exec(repositoryInput);
+    if (match) repository = { owner: match[1], repo: match[2] };
+    else problems.push(`input repository: expected OWNER/NAME, got "${repositoryInput}"`);
+  } else if (command === 'promote' && !dryRun) problems.push('input repository: no repository given and GITHUB_REPOSITORY is not set');
+
+  const autoMergeInput = io.input('auto-merge');
+  let autoMerge: PullRequestPolicy['autoMerge'] | undefined;
+  if (autoMergeInput === 'false') autoMerge = false;
+  else if (MERGE_METHODS.includes(autoMergeInput)) autoMerge = autoMergeInput as PullRequestPolicy['autoMerge'];
+  else if (autoMergeInput) problems.push(`input auto-merge: expected false, merge, squash or rebase, got "${autoMergeInput}"`);
+  const onGateFailureInput = io.input('on-gate-failure');
+  if (onGateFailureInput && !['fail', 'draft'].includes(onGateFailureInput)) problems.push(`input on-gate-failure: expected fail or draft, got "${onGateFailureInput}"`);
+
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
+  const caFile = io.input('registry-ca');
+  if (caFile && !existsSync(path.resolve(workspace, caFile))) problems.push(`input registry-ca: no such file ${caFile}`);
+  const dockerConfigFile = io.input('docker-config') || (env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : env.HOME ? path.join(env.HOME, '.docker', 'config.json') : '');
+  if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile))) problems.push(`input docker-config: no such file ${dockerConfigFile}`);
+  const pr = command === 'verify' ? eventPullRequest(env) : {};
+  const baseSha = io.input('base-sha') || pr.base;
+  const headSha = io.input('head-sha') || pr.head;
+  if (command === 'verify' && !baseSha) problems.push('input base-sha: verify runs on pull_request events (or give base-sha and head-sha)');
+
+  if (problems.length > 0) throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  const policy: Partial<PullRequestPolicy> = {};
+  for (const [input, field] of [['labels', 'labels'], ['reviewers', 'reviewers'], ['team-reviewers', 'teamReviewers'], ['assignees', 'assignees']] as const) {
+    if (io.input(input)) policy[field] = list(io.input(input));
+  }
+  if (draft !== undefined) policy.draft = draft;
+  if (autoMerge !== undefined) policy.autoMerge = autoMerge;
+  if (io.input('branch')) policy.branch = io.input('branch');
+  const resolvedDockerConfig = dockerConfigFile ? path.resolve(workspace, dockerConfigFile) : '';
+  return {
+    command: command as ActionInputs['command'],
+    from,
+    to,
+    images,
+    only: list(io.input('only')),
+    config: io.input('config') || undefined,
+    workspace,
+    workingDirectory,
+    dryRun,
+    allowDowngrade,
+    token,
+    ...(repository ? { repository } : {}),
+    ...(io.input('base') ? { base: io.input('base') } : {}),
+    policy,
+    ...(onGateFailureInput ? { onGateFailure: onGateFailureInput as 'fail' | 'draft' } : {}),
+    registry: {
+      credentials,
+      ...(resolvedDockerConfig && existsSync(resolvedDockerConfig) ? { dockerConfig: readFileSync(resolvedDockerConfig, 'utf8') } : {}),
+      ...(caFile ? { caCertificates: readFileSync(path.resolve(workspace, caFile), 'utf8') } : {}),
+      plainHttp: list(io.input('plain-http')),
+    },
+    ...(baseSha ? { baseSha } : {}),
+    ...(headSha ? { headSha } : {}),
+  };
+}

@@ -1,0 +1,24 @@
+// The outcome of `verify`: every version a pull request sets, and what is wrong with each.
+import type { GateResult } from './gate-result.js';
+
+/** One version the pull request sets, where, and what was found wrong with it (empty when it passes). */
+export interface VerifiedChange {
+  stage: string;
+  upstream?: string;
+  file: string;
+  line: number;
+  column: number;
+  image: string;
+  old?: string;
+  new: string;
+  problems: string[];
+}
+
+export interface VerifyResult {
+  base: string;
+  head: string;
+  stages: string[];
+  changes: VerifiedChange[];
+  gates: GateResult[];
+  passed: boolean;
+}

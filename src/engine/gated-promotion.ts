@@ -1,0 +1,113 @@
+// A promotion with the target stage's gates: registry (and pinning), soak, then the rewrite and the stage's commands.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findStage, type Pipeline } from '../core/config.js';
+import type { GateResult } from '../core/gate-result.js';
+import { parseVersion } from '../core/image-reference.js';
+import { downgrades, type Plan } from '../core/plan.js';
+import type { Commands } from '../adapters/commands.js';
+import type { Git } from '../adapters/git.js';
+import type { Registry } from '../adapters/registry.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
+import { PromotionError, UsageError } from './errors.js';
+import { runCommandGates } from './gates/commands-gate.js';
+import { checkRegistry } from './gates/registry-gate.js';
+import { checkSoak } from './gates/soak-gate.js';
+import { planStages, renderPromotion, type PlanRequest, type PlannedPromotion } from './promotion.js';
+
+export interface GatedPromotionDependencies {
+  files: RepoFiles;
+  /** The config repo's working tree: commands run here, after the rewrite. */
+  workDir: string;
+  git?: Pick<Git, 'arrivedAt'>;
+  registry?: Registry;
+  commands?: Commands;
+  /** Unix seconds. */
+  now: number;
+  /** Environment the commands start from (tokens are filtered out by the commands gate). */
+  baseEnv: Record<string, string>;
+}
+
+export interface GatedPromotion {
+  plan: Plan;
+  /** The new text of every changed file. */
+  written: Record<string, string>;
+  gates: GateResult[];
+  passed: boolean;
+  /** The request as planned, with the registry gate's digest pins: to plan the same promotion again. */
+  request: PlanRequest;
+}
+
+/** The distinct (image, version) pairs a plan writes. */
+export function releasesOf(plan: Plan): { image: string; version: ReturnType<typeof parseVersion> }[] {
+  const seen = new Map<string, { image: string; version: ReturnType<typeof parseVersion> }>();
+  for (const change of plan.changes) seen.set(`${change.image}|${change.new}`, { image: change.image, version: parseVersion(change.new) });
+  return [...seen.values()];
+}
+
+/**
+ * Plans, refuses downgrades, runs the gates in order (registry → soak → rewrite → commands) and returns the files.
+ * With `keep: false` the working tree is restored after the commands ran, so only the caller decides what is written.
+ */
+export async function runGatedPromotion(
+  deps: GatedPromotionDependencies,
+  pipeline: Pipeline,
+  request: PlanRequest,
+  options: { allowDowngrade?: boolean; revision?: string; keep: boolean },
+): Promise<GatedPromotion> {
+  const stage = findStage(pipeline, request.to);
+  let planned: PlannedPromotion = await planStages(deps.files, pipeline, request, deps.registry);
+  const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
+  if (refused.length > 0) {
+    const list = refused.map((change) => `  ${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}`).join('\n');
+    throw new PromotionError(`Refusing ${refused.length} downgrade${refused.length === 1 ? '' : 's'} (nothing was written):\n${list}\nPass --allow-downgrade (input allow-downgrade) if this is a rollback.`);
+  }
+  const gates: GateResult[] = [];
+  let effective = request;
+  if (planned.plan.changes.length === 0) return { plan: planned.plan, written: {}, gates, passed: true, request };
+
+  if (stage.gates.registry) {
+    if (!deps.registry) throw new UsageError(`Stage ${stage.name} has a registry gate, but no registry access was configured`);
+    const { result, digests } = await checkRegistry(deps.registry, releasesOf(planned.plan));
+    gates.push(result);
+    // Pinning writes tag@digest, so that exactly what ran upstream (and was just checked) reaches this stage.
+    if (result.passed && stage.gates.registry.pin && digests.size > 0) {
+      effective = { ...request, pins: digests };
+      planned = await planStages(deps.files, pipeline, effective, deps.registry);
+    }
+  }
+  if (stage.gates.soakSeconds > 0 && planned.source) {
+    if (!deps.git) throw new UsageError(`Stage ${stage.name} has a soak gate: it needs the config repo's git history`);
+    gates.push(await checkSoak(deps.git, planned.source, releasesOf(planned.plan), { revision: options.revision ?? 'HEAD', minimumSeconds: stage.gates.soakSeconds, now: deps.now }));
+  }
+  const written = await renderPromotion(deps.files, pipeline, planned);
+  if (stage.gates.commands.length > 0 && gates.every((gate) => gate.passed)) {
+    if (!deps.commands) throw new UsageError(`Stage ${stage.name} has command gates, but commands cannot run here`);
+    gates.push(...(await runCommands(deps, planned, written, stage.gates.commands, options.keep)));
+  } else if (options.keep) {
+    for (const [file, text] of Object.entries(written)) await deps.files.write(file, text);
+  }
+  return { plan: planned.plan, written, gates, passed: gates.every((gate) => gate.passed), request: effective };
+}
+
+/** Writes the new files, runs the stage's commands on them with the plan in a JSON file, and restores unless kept. */
+async function runCommands(
+  deps: GatedPromotionDependencies,
+  planned: PlannedPromotion,
+  written: Record<string, string>,
+  commands: Pipeline['stages'][number]['gates']['commands'],
+  keep: boolean,
+): Promise<GateResult[]> {
+  const originals = Object.fromEntries(await Promise.all(Object.keys(written).map(async (file) => [file, await deps.files.read(file)] as const)));
+  const temp = mkdtempSync(path.join(tmpdir(), 'stagecoach-plan-'));
+  const planFile = path.join(temp, 'plan.json');
+  writeFileSync(planFile, JSON.stringify(planned.plan, null, 2));
+  try {
+    for (const [file, text] of Object.entries(written)) await deps.files.write(file, text);
+    return await runCommandGates(deps.commands as Commands, commands, { cwd: deps.workDir, plan: planned.plan, planFile, baseEnv: deps.baseEnv });
+  } finally {
+    if (!keep) for (const [file, text] of Object.entries(originals)) await deps.files.write(file, text);
+    rmSync(temp, { recursive: true, force: true });
+  }
+}

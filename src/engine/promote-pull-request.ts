@@ -1,0 +1,68 @@
+// A gated promotion published as one pull request: gates on the checked-out files (or the API's), then the PR step.
+import type { Pipeline, PullRequestPolicy } from '../core/config.js';
+import { renderGateReport } from '../core/report/gate-report.js';
+import type { GitHub, GitHubTreeReader, RepoRef } from '../adapters/github.js';
+import { createGitHubFiles } from '../adapters/github-files.js';
+import { PromotionError, UsageError } from './errors.js';
+import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gated-promotion.js';
+import { planStages, renderPromotion, type PlanRequest } from './promotion.js';
+import { publishPromotion, type PublishResult } from './pull-request.js';
+
+export interface PullRequestPromotionDependencies extends Omit<GatedPromotionDependencies, 'files'> {
+  github: GitHub & GitHubTreeReader;
+  repo: RepoRef;
+  /** The files the promotion is gated on and the commit they are at: a local checkout (`workTree`), or the API's. */
+  checkout: { files: GatedPromotionDependencies['files']; head: string; workTree: boolean };
+}
+
+export interface PullRequestPromotionRequest {
+  pipeline: Pipeline;
+  plan: PlanRequest;
+  allowDowngrade: boolean;
+  base?: string;
+  policy: PullRequestPolicy;
+  onGateFailure: 'fail' | 'draft';
+  sourceCommit?: { sha: string; url?: string };
+}
+
+export interface PullRequestPromotion {
+  gated: GatedPromotion;
+  /** Absent when a gate failed and onGateFailure is `fail`: no pull request was opened. */
+  published?: PublishResult;
+}
+
+const key = (release: { image: string; version: { tag?: string; digest?: string } }) => `${release.image}|${release.version.tag ?? ''}@${release.version.digest ?? ''}`;
+
+export async function promoteWithPullRequest(deps: PullRequestPromotionDependencies, request: PullRequestPromotionRequest): Promise<PullRequestPromotion> {
+  const { pipeline, plan: planRequest } = request;
+  const { files, head: gatedOn, workTree } = deps.checkout;
+  const stage = pipeline.stages.find((candidate) => candidate.name === planRequest.to);
+  if (!workTree && stage && stage.gates.commands.length > 0) {
+    throw new UsageError(`Stage ${stage.name} has command gates: they run in a checkout of the config repo (add actions/checkout before this step)`);
+  }
+  const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, { allowDowngrade: request.allowDowngrade, keep: false });
+  if (!gated.passed && request.onGateFailure === 'fail') return { gated };
+  const gatedReleases = new Set(releasesOf(gated.plan).map(key));
+  const published = await publishPromotion(deps.github, {
+    owner: deps.repo.owner,
+    repo: deps.repo.repo,
+    ...(request.base ? { base: request.base } : {}),
+    from: gated.plan.from,
+    to: gated.plan.to,
+    policy: request.policy,
+    ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
+    ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates) } : {}),
+    draft: !gated.passed || request.policy.draft,
+    async build(baseSha) {
+      if (baseSha === gatedOn) return { plan: gated.plan, files: gated.written };
+      // The base moved: plan again on it. The gates vouched for a set of versions; a plan that writes others must gate again.
+      const moved = createGitHubFiles(deps.github, deps.repo, baseSha);
+      const planned = await planStages(moved, pipeline, gated.request, deps.registry);
+      if (releasesOf(planned.plan).some((release) => !gatedReleases.has(key(release)))) {
+        throw new PromotionError(`The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`);
+      }
+      return { plan: planned.plan, files: await renderPromotion(moved, pipeline, planned) };
+    },
+  });
+  return { gated, published };
+}
