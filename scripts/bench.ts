@@ -154,7 +154,7 @@ function generate(workloads: number): string {
 /** The two comparison programs: read every file of dev and staging; or read and fully parse them. */
 const FLOOR = `import { readdirSync, readFileSync } from 'node:fs';
 const files = [];
-for (const stage of ['dev', 'staging']) for (const e of readdirSync(process.argv[1] + '/envs/' + stage, { recursive: true, withFileTypes: true })) if (e.isFile()) files.push(e.parentPath + '/' + e.name);
+for (const stage of ['dev', 'staging']) for (const e of readdirSync(process.argv[2] + '/envs/' + stage, { recursive: true, withFileTypes: true })) if (e.isFile()) files.push(e.parentPath + '/' + e.name);
 let bytes = 0;
 for (const f of files) bytes += readFileSync(f, 'utf8').length;
 console.log(files.length, bytes);`;

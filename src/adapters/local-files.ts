@@ -23,6 +23,8 @@ export function checkRelativePath(file: string): string {
 export function createLocalFiles(root: string): RepoFiles {
   const realRoot = realpathSync(root);
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
+  // Regular files that list() reached through real folders only: safe to read without resolving links again.
+  const listed = new Set<string>();
 
   /** The absolute path of a repo-relative file, after following every symlink on the way. */
   function resolve(file: string): string {
@@ -40,7 +42,10 @@ export function createLocalFiles(root: string): RepoFiles {
       const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
       const absolute = path.join(dirAbsolute, entry.name);
       if (entry.isDirectory()) walk(absolute, relative, out);
-      else if (entry.isFile()) out.push(relative);
+      else if (entry.isFile()) {
+        out.push(relative);
+        listed.add(relative);
+      }
       else if (entry.isSymbolicLink()) {
         // A link inside the repo is read like its target; one leading out is not listed at all.
         const real = existsSync(absolute) ? realpathSync(absolute) : undefined;
@@ -58,7 +63,7 @@ export function createLocalFiles(root: string): RepoFiles {
       return out.sort();
     },
     async read(file) {
-      return readFileSync(resolve(file), 'utf8');
+      return readFileSync(listed.has(file) ? path.join(realRoot, file) : resolve(file), 'utf8');
     },
     async write(file, content) {
       const target = resolve(file);

@@ -2,7 +2,7 @@
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md; auth: https://distribution.github.io/distribution/spec/auth/token/
 import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { isDigest, isTag, parseImage } from '../core/image-reference.js';
 import { helperHint, normalizeRegistryHost, parseDockerConfig, type DockerConfig } from './docker-config.js';
 
@@ -159,7 +159,9 @@ function mediaTypeOf(contentType: string | null): string | undefined {
 
 class RegistryClient implements Registry {
   private readonly fetch: typeof fetch;
-  private readonly dispatcher: Agent | undefined;
+  /** Made on first use: loading undici costs ~100 ms at start-up, and only a custom CA needs it. */
+  private dispatcher: Promise<Agent> | undefined;
+  private readonly caCertificates: string | undefined;
   private readonly maxRetries: number;
   private readonly plainHttp: Set<string>;
   private readonly credentials = new Map<string, RegistryCredentials>();
@@ -178,10 +180,15 @@ class RegistryClient implements Registry {
     for (const [host, credentials] of Object.entries(options.credentials ?? {})) {
       this.credentials.set(normalizeRegistryHost(host), credentials);
     }
-    // `ca` replaces Node's roots, so the defaults go in too.
-    this.dispatcher = options.caCertificates
-      ? new Agent({ connect: { ca: [...rootCertificates, options.caCertificates] } })
-      : undefined;
+    this.caCertificates = options.caCertificates;
+  }
+
+  private agent(): Promise<Agent> | undefined {
+    const ca = this.caCertificates;
+    if (ca === undefined) return undefined;
+    // `ca` replaces Node's roots, so the defaults go in too. Eager mode keeps undici inside the one bundle file.
+    this.dispatcher ??= import(/* webpackMode: "eager" */ 'undici').then(({ Agent }) => new Agent({ connect: { ca: [...rootCertificates, ca] } }));
+    return this.dispatcher;
   }
 
   async listTags(repository: string): Promise<string[]> {
@@ -397,7 +404,8 @@ class RegistryClient implements Registry {
       headers: { 'user-agent': 'stagecoach', ...headers, ...(authorization ? { authorization } : {}) },
       redirect: 'follow',
     };
-    if (this.dispatcher) init.dispatcher = this.dispatcher;
+    const dispatcher = this.agent();
+    if (dispatcher) init.dispatcher = await dispatcher;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
