@@ -54,15 +54,10 @@ function splitName(name: string): { registry: string; path: string } {
 /** Parses `name[:tag][@digest]`; throws ImageReferenceError with the reason when it does not follow the grammar. */
 export function parseImage(text: string): ParsedImage {
   if (text.length === 0) throw new ImageReferenceError(text, 'it is empty');
+  // bounds the regular expression's work on hostile input; real references are far shorter
+  if (text.length > 1024) throw new ImageReferenceError(text.slice(0, 64) + '…', 'it is longer than 1024 characters');
   const match = REFERENCE.exec(text);
-  if (!match) {
-    const reason = /[A-Z]/.test(text.split('/').slice(1).join('/'))
-      ? 'the repository path must be lower case'
-      : /\s/.test(text)
-        ? 'it contains white space'
-        : 'expected [registry[:port]/]path[:tag][@algorithm:hex]';
-    throw new ImageReferenceError(text, reason);
-  }
+  if (!match) throw new ImageReferenceError(text, mismatchReason(text));
   const [, name, tag, digest] = match;
   if (name.length > NAME_TOTAL_MAX) throw new ImageReferenceError(text, `the name is longer than ${NAME_TOTAL_MAX} characters`);
   const { registry, path } = splitName(name);
@@ -70,6 +65,26 @@ export function parseImage(text: string): ParsedImage {
   if (tag !== undefined) parsed.tag = tag;
   if (digest !== undefined) parsed.digest = digest;
   return parsed;
+}
+
+/** Why `text` does not follow the grammar, in words a user can act on. */
+function mismatchReason(text: string): string {
+  if (/\s/.test(text)) return 'it contains white space';
+  const at = text.indexOf('@');
+  const beforeDigest = at === -1 ? text : text.slice(0, at);
+  if (at !== -1 && !DIGEST_ONLY.test(text.slice(at + 1))) return 'the digest must look like sha256:<64 hex digits>';
+  const slash = beforeDigest.lastIndexOf('/');
+  const colon = beforeDigest.lastIndexOf(':');
+  const name = colon > slash ? beforeDigest.slice(0, colon) : beforeDigest;
+  const tag = colon > slash ? beforeDigest.slice(colon + 1) : undefined;
+  if (tag !== undefined && !TAG_ONLY.test(tag)) return 'the tag may hold letters, digits, _, . and - (128 at most), starting with a letter, digit or _';
+  const first = name.indexOf('/');
+  const head = first === -1 ? '' : name.slice(0, first);
+  const hasDomain = first !== -1 && (/[.:]/.test(head) || head === 'localhost' || head !== head.toLowerCase());
+  const path = hasDomain ? name.slice(first + 1) : name;
+  if (/[A-Z]/.test(path)) return 'the repository path must be lower case';
+  if (path.split('/').some((part) => part === '')) return 'a path component is empty (a doubled or trailing /)';
+  return 'expected [registry[:port]/]path[:tag][@algorithm:hex], path components of a-z, 0-9 and . _ __ - separators';
 }
 
 /** Like parseImage, but undefined instead of an error. */
@@ -143,6 +158,8 @@ export interface Slot {
   style: ScalarStyle;
   value: string;
   insert?: string;
+  /** Text before the image inside an `image` slot's value, kept on rewrite (Argo CD's `alias=` in `alias=repo:tag`). */
+  prefix?: string;
 }
 
 /** One occurrence of an image in a stage's files. */
