@@ -3,13 +3,10 @@ import type { ImageReference } from '../../src/core/image-reference.js';
 import { parseImage } from '../../src/core/image-reference.js';
 import type { ScannedStage } from '../../src/core/plan.js';
 
-let column = 0;
-
 /** A workload container reference `image` (`repo:tag[@digest]`) in `file`. */
 export function workloadRef(file: string, image: string, workload: string, container: string, line = 10): ImageReference {
   const parsed = parseImage(image);
   const start = 100 + line * 40;
-  column += 1;
   return {
     file,
     line,
