@@ -1,0 +1,165 @@
+// The GitHub client against a real HTTP server on 127.0.0.1: error messages, retries, rate limits, GHES URLs.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGitHub, GitHubError } from '../../src/adapters/github.js';
+
+const TOKEN = 'ghs_secretTOKEN0123456789abcdefghijklmnop';
+const repo = { owner: 'acme', repo: 'config' };
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization?: string;
+  body: string;
+}
+
+let server: Server;
+let seen: Seen[];
+let handler: (request: Seen, response: ServerResponse) => void;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body };
+      seen.push(entry);
+      handler(entry, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  seen = [];
+});
+
+function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+const client = (warnings: string[] = [], baseUrl = url) =>
+  createGitHub({ token: TOKEN, baseUrl, retryAfterBaseMs: 1, writeSpacingMs: 0, onWarning: (message) => warnings.push(message) });
+
+async function failure(work: Promise<unknown>): Promise<GitHubError> {
+  try {
+    await work;
+  } catch (error) {
+    expect(error).toBeInstanceOf(GitHubError);
+    return error as GitHubError;
+  }
+  throw new Error('expected a failure');
+}
+
+const commitInput = { baseTree: 't', parent: 'p', files: { 'a.yaml': 'x' }, message: 'm' };
+
+describe('GitHub client', () => {
+  it('sends the token only in the Authorization header', async () => {
+    handler = (_request, response) => json(response, 201, { sha: 'abc' });
+    await client().commitFiles(repo, commitInput);
+    expect(seen.map((s) => s.authorization)).toEqual([`token ${TOKEN}`, `token ${TOKEN}`]);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /repos/acme/config/git/trees', 'POST /repos/acme/config/git/commits']);
+    expect(JSON.parse(seen[0].body)).toEqual({ base_tree: 't', tree: [{ path: 'a.yaml', mode: '100644', type: 'blob', content: 'x' }] });
+  });
+
+  it('names a bad token on 401, never the token itself', async () => {
+    handler = (_request, response) => json(response, 401, { message: `Bad credentials ${TOKEN}` });
+    const error = await failure(client().commitFiles(repo, commitInput));
+    expect(error.message).toMatch(/rejected the token \(401 Bad credentials \*\*\*\).*missing, expired or revoked/);
+    expect(error.message).not.toContain(TOKEN);
+    expect(JSON.stringify(error)).not.toContain(TOKEN);
+    expect(error.status).toBe(401);
+  });
+
+  it('names the missing permission on 403', async () => {
+    handler = (_request, response) => json(response, 403, { message: 'Resource not accessible by integration' });
+    const writeError = await failure(client().commitFiles(repo, commitInput));
+    expect(writeError.message).toMatch(/refused to write the promotion tree in acme\/config \(403: Resource not accessible by integration\): the token needs the "contents: write" permission/);
+    const prError = await failure(client().openPullRequest(repo, { head: 'h', base: 'main', title: 't', body: 'b', draft: false }));
+    expect(prError.message).toMatch(/"pull-requests: write" permission/);
+    handler = (_request, response) => json(response, 403, { message: 'GitHub Actions is not permitted to create or approve pull requests.' });
+    const settingError = await failure(client().openPullRequest(repo, { head: 'h', base: 'main', title: 't', body: 'b', draft: false }));
+    expect(settingError.message).toMatch(/Allow GitHub Actions to create and approve pull requests/);
+  });
+
+  it('explains a 404 as a missing repository or an invisible one', async () => {
+    handler = (_request, response) => json(response, 404, { message: 'Not Found' });
+    const error = await failure(client().setBranch(repo, 'b', 'sha', 'create'));
+    expect(error.message).toMatch(/"not found" when trying to create the branch b in acme\/config .*GitHub answers 404 rather than 403/);
+    handler = (_request, response) =>
+      json(response, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: "Could not resolve to a Repository with the name 'acme/config'." }] });
+    const graphqlError = await failure(client().snapshot(repo, undefined, 'b'));
+    expect(graphqlError.message).toMatch(/"not found" .* in acme\/config .*Could not resolve to a Repository/);
+    expect(graphqlError.errorType).toBe('NOT_FOUND');
+  });
+
+  it('retries 5xx and counts the request once', async () => {
+    let calls = 0;
+    handler = (_request, response) => (++calls < 3 ? json(response, 502, { message: 'Bad Gateway' }) : json(response, 201, { sha: 'abc' }));
+    const github = client();
+    const { value, requests } = await github.measure(() => github.setBranch(repo, 'b', 'sha', 'create'));
+    expect(value).toBe(true);
+    expect(requests).toBe(1);
+    expect(seen).toHaveLength(3);
+  });
+
+  it('gives up on a 5xx after the bounded retries with a clear message', async () => {
+    handler = (_request, response) => json(response, 503, { message: 'Service Unavailable' });
+    const error = await failure(client().setBranch(repo, 'b', 'sha', 'create'));
+    expect(error.message).toMatch(/could not create the branch b in acme\/config \(503: Service Unavailable\)/);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('waits out a secondary rate limit as retry-after says, and warns without the token', async () => {
+    let calls = 0;
+    handler = (_request, response) =>
+      ++calls === 1
+        ? json(response, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '2' })
+        : json(response, 201, { sha: 'abc' });
+    const warnings: string[] = [];
+    expect(await client(warnings).setBranch(repo, 'b', 'sha', 'create')).toBe(true);
+    expect(seen).toHaveLength(2);
+    expect(warnings).toEqual([expect.stringMatching(/secondary rate limit .*retrying in 2 s/)]);
+  });
+
+  it('stops after the bounded number of rate-limit retries', async () => {
+    handler = (_request, response) =>
+      json(response, 403, { message: 'API rate limit exceeded for installation.' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) });
+    const error = await failure(client().setBranch(repo, 'b', 'sha', 'create'));
+    expect(error.message).toMatch(/rate limit stopped Stagecoach/);
+    expect(seen).toHaveLength(4);
+  });
+
+  it('uses the GHES API root for REST and derives /api/graphql from it', async () => {
+    handler = (request, response) =>
+      request.url === '/api/graphql'
+        ? json(response, 200, {
+            data: {
+              repository: {
+                base: { name: 'main', target: { oid: 'b'.repeat(40), tree: { oid: 't'.repeat(40) } } },
+                branch: null,
+                pullRequests: { nodes: [] },
+              },
+            },
+          })
+        : json(response, 201, { sha: 'abc' });
+    const github = client([], `${url}/api/v3`);
+    await github.setBranch(repo, 'b', 'sha', 'create');
+    const snapshot = await github.snapshot(repo, undefined, 'stagecoach/dev-to-staging');
+    expect(snapshot).toEqual({ base: { name: 'main', head: 'b'.repeat(40), tree: 't'.repeat(40) } });
+    expect(seen.map((s) => s.url)).toEqual(['/api/v3/repos/acme/config/git/refs', '/api/graphql']);
+    const query = JSON.parse(seen[1].body) as { query: string; variables: Record<string, string> };
+    expect(query.variables).toEqual({ owner: 'acme', name: 'config', branch: 'refs/heads/stagecoach/dev-to-staging', headRefName: 'stagecoach/dev-to-staging' });
+  });
+
+  it('refuses to start without a token', () => {
+    expect(() => createGitHub({ token: '' })).toThrow(/No GitHub token/);
+  });
+});

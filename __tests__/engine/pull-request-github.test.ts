@@ -1,0 +1,283 @@
+// The PR step against the GitHub emulator (real git repos behind GitHub's REST and GraphQL APIs, contract-checked).
+import { createGitHub, type GitHub } from '../../src/adapters/github.js';
+import { createGitHubFiles } from '../../src/adapters/github-files.js';
+import type { PullRequestPolicy } from '../../src/core/config.js';
+import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
+import { publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
+import { makePlan, type ChangeSpec } from './pull-request-fixtures.js';
+
+let emulator: GitHubEmulator;
+let github: GitHub;
+/** A second client for the builds' reads, so they do not count as the PR step's requests. */
+let reader: ReturnType<typeof createGitHub>;
+let repoCounter = 0;
+
+beforeAll(async () => {
+  emulator = await startGitHubEmulator();
+  const options = { token: emulator.token, baseUrl: emulator.url, graphqlUrl: emulator.graphqlUrl, retryAfterBaseMs: 1, writeSpacingMs: 0 };
+  github = createGitHub(options);
+  reader = createGitHub(options);
+});
+
+afterEach(() => {
+  // Every exchange must conform to GitHub's OpenAPI description and GraphQL schema.
+  // (Taken out of the shared log so each test reports only its own.)
+  expect(emulator.violations.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+const policy: PullRequestPolicy = {
+  labels: ['promotion', 'stage:staging'],
+  reviewers: [],
+  teamReviewers: [],
+  assignees: [],
+  draft: false,
+  autoMerge: false,
+  branch: 'stagecoach/{from}-to-{to}',
+};
+const BRANCH = 'stagecoach/dev-to-staging';
+
+function serviceFiles(count: number, version: string): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, index) => [`staging/svc-${String(index).padStart(4, '0')}.yaml`, `image: ghcr.io/acme/api:${version}\n`]),
+  );
+}
+
+async function newRepo(files: Record<string, string> = serviceFiles(1, '1.4.0'), fullName = `acme/config-${++repoCounter}`, defaultBranch = 'main') {
+  await emulator.createRepo(fullName, { 'README.md': 'config\n', ...files }, { defaultBranch });
+  return fullName;
+}
+
+/** A promotion that reads the target stage at the base commit over the API and moves every staging file to `version`. */
+function promotion(
+  fullName: string,
+  version: string,
+  extra: Partial<PublishRequest> = {},
+  known?: Record<string, string>,
+): PublishRequest & { builds: string[] } {
+  const [owner, repo] = fullName.split('/');
+  const builds: string[] = [];
+  return {
+    owner,
+    repo,
+    from: 'dev',
+    to: 'staging',
+    policy,
+    builds,
+    async build(baseSha) {
+      builds.push(baseSha);
+      // Large stages: the test knows the files, so the build does not read 1,000 blobs through the emulator.
+      const files = known ? undefined : createGitHubFiles(reader, { owner, repo }, baseSha);
+      const specs: ChangeSpec[] = [];
+      const output: Record<string, string> = {};
+      for (const file of files ? await files.list('staging') : Object.keys(known as Record<string, string>).sort()) {
+        const old = /:(\S+)/.exec(files ? await files.read(file) : (known as Record<string, string>)[file])?.[1] as string;
+        if (old === version) continue;
+        specs.push({ file, image: 'ghcr.io/acme/api', old, new: version, line: 1, workload: 'Deployment/api' });
+        output[file] = `image: ghcr.io/acme/api:${version}\n`;
+      }
+      return { plan: makePlan('dev', 'staging', specs), files: output };
+    },
+    ...extra,
+  };
+}
+
+async function branchParent(fullName: string): Promise<string | undefined> {
+  const [owner, repo] = fullName.split('/');
+  const snapshot = await reader.snapshot({ owner, repo }, undefined, BRANCH);
+  return snapshot.branch?.parents[0];
+}
+
+describe('publishPromotion on the GitHub emulator', () => {
+  it('creates one commit on the base head, the branch and the labelled PR', async () => {
+    const repo = await newRepo();
+    const base = await emulator.branchSha(repo, 'main');
+    emulator.resetLog();
+    const result = await publishPromotion(github, promotion(repo, '1.5.0'));
+    expect(result).toMatchObject({ operation: 'created', number: 1, branch: BRANCH });
+    expect(result.requests).toBeLessThanOrEqual(8);
+    expect(emulator.requests.length).toBe(result.requests + 2); // + the build's tree read and its GraphQL batch
+    expect(emulator.requests.some((r) => r.method === 'POST' && /git\/refs$/.test(r.path))).toBe(true);
+    expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.5.0\n');
+    expect(await emulator.readFile(repo, BRANCH, 'README.md')).toBe('config\n');
+    expect(await branchParent(repo)).toBe(base);
+    const [pull] = emulator.pulls(repo);
+    expect(pull).toMatchObject({ state: 'open', head: BRANCH, base: 'main', title: 'promote(staging): api 1.4.0 → 1.5.0', draft: false });
+    expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
+    expect(parsePromotionBlock(pull.body)).toMatchObject({ from: 'dev', to: 'staging', commit: await emulator.branchSha(repo, BRANCH) });
+  });
+
+  it('reruns with nothing new in at most 4 requests (1: one read) and writes nothing', async () => {
+    const repo = await newRepo();
+    await publishPromotion(github, promotion(repo, '1.5.0'));
+    const head = await emulator.branchSha(repo, BRANCH);
+    emulator.resetLog();
+    const result = await publishPromotion(github, promotion(repo, '1.5.0'));
+    expect(result).toMatchObject({ operation: 'unchanged', number: 1, commitSha: head });
+    expect(result.requests).toBeLessThanOrEqual(4);
+    expect(result.requests).toBe(1);
+    expect(emulator.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/graphql'))).toEqual([]);
+    expect(await emulator.branchSha(repo, BRANCH)).toBe(head);
+  });
+
+  it('rebuilds the branch on the current base for a newer plan and updates the same PR', async () => {
+    const repo = await newRepo();
+    await publishPromotion(github, promotion(repo, '1.5.0'));
+    const base = await emulator.commit(repo, 'main', { 'docs/notes.md': 'moved on\n' }, 'unrelated change');
+    const result = await publishPromotion(github, promotion(repo, '1.6.0'));
+    expect(result).toMatchObject({ operation: 'updated', number: 1 });
+    expect(await branchParent(repo)).toBe(base);
+    expect(await emulator.readFile(repo, BRANCH, 'docs/notes.md')).toBe('moved on\n');
+    expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.6.0\n');
+    const pulls = emulator.pulls(repo);
+    expect(pulls).toHaveLength(1);
+    expect(pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
+    expect(parsePromotionBlock(pulls[0].body)?.commit).toBe(await emulator.branchSha(repo, BRANCH));
+  });
+
+  it('closes the PR with a comment once the target caught up, then reports none', async () => {
+    const repo = await newRepo();
+    await publishPromotion(github, promotion(repo, '1.5.0'));
+    await emulator.commit(repo, 'main', serviceFiles(1, '1.5.0'), 'promoted by hand');
+    expect(await publishPromotion(github, promotion(repo, '1.5.0'))).toMatchObject({ operation: 'closed', number: 1 });
+    const [pull] = emulator.pulls(repo);
+    expect(pull.state).toBe('closed');
+    expect(pull.comments).toEqual([expect.stringMatching(/nothing left to promote/)]);
+    expect(await publishPromotion(github, promotion(repo, '1.5.0'))).toMatchObject({ operation: 'none', requests: 1 });
+  });
+
+  it('works on another owner/name with another default branch', async () => {
+    const one = await newRepo();
+    const other = await newRepo(serviceFiles(1, '3.0.0'), 'platform-team/deployments', 'trunk');
+    const result = await publishPromotion(github, promotion(other, '3.1.0'));
+    expect(result).toMatchObject({ operation: 'created', number: 1 });
+    expect(emulator.pulls(other)[0]).toMatchObject({ base: 'trunk', head: BRANCH });
+    expect(emulator.pulls(one)).toEqual([]);
+    expect(await emulator.readFile(other, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:3.1.0\n');
+  });
+
+  it('applies labels, assignees, reviewers, team reviewers and auto-merge', async () => {
+    const repo = await newRepo();
+    const decorated = { ...policy, labels: ['promotion', 'stage:staging', 'team/api'], assignees: ['alice'], reviewers: ['bob'], teamReviewers: ['sre'], autoMerge: 'squash' as const };
+    emulator.resetLog();
+    const result = await publishPromotion(github, promotion(repo, '1.5.0', { policy: decorated }));
+    expect(result.operation).toBe('created');
+    expect(result.warnings).toBeUndefined();
+    expect(result.requests).toBe(8);
+    const [pull] = emulator.pulls(repo);
+    expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging', 'team/api']);
+    expect(pull.assignees).toEqual(['alice']);
+    expect(pull.reviewers).toEqual(['bob']);
+    expect(pull.teamReviewers).toEqual(['sre']);
+    expect(pull.autoMerge).toEqual({ mergeMethod: 'SQUASH' });
+  });
+
+  it('opens a draft (and no auto-merge) when forced', async () => {
+    const repo = await newRepo();
+    const result = await publishPromotion(github, promotion(repo, '1.5.0', { draft: true, policy: { ...policy, autoMerge: 'merge' } }));
+    expect(result.operation).toBe('created');
+    const [pull] = emulator.pulls(repo);
+    expect(pull.draft).toBe(true);
+    expect(pull.autoMerge).toBeUndefined();
+  });
+
+  it('retries a 5xx on the tree write', async () => {
+    const repo = await newRepo();
+    emulator.inject({ kind: 'status', status: 502, method: 'POST', path: /git\/trees$/, times: 2 });
+    emulator.resetLog();
+    const result = await publishPromotion(github, promotion(repo, '1.5.0'));
+    expect(result.operation).toBe('created');
+    expect(emulator.requests.filter((r) => /git\/trees$/.test(r.path) && r.method === 'POST').map((r) => r.status)).toEqual([502, 502, 201]);
+  });
+
+  it('waits out a secondary rate limit (retry-after) on opening the PR', async () => {
+    const repo = await newRepo();
+    emulator.inject({ kind: 'secondary-rate-limit', retryAfter: 1, method: 'POST', path: /\/pulls$/ });
+    emulator.resetLog();
+    const result = await publishPromotion(github, promotion(repo, '1.5.0'));
+    expect(result.operation).toBe('created');
+    expect(emulator.requests.filter((r) => /\/pulls$/.test(r.path) && r.method === 'POST').map((r) => r.status)).toEqual([403, 201]);
+    expect(emulator.pulls(repo)).toHaveLength(1);
+  });
+
+  it('waits out a primary rate limit on the snapshot query', async () => {
+    const repo = await newRepo();
+    emulator.inject({ kind: 'primary-rate-limit', graphqlOperation: 'StagecoachSnapshot', resetInSeconds: 0 });
+    const result = await publishPromotion(github, promotion(repo, '1.5.0'));
+    expect(result.operation).toBe('created');
+  });
+
+  it('rebuilds on the new base when the base moves before the PR is opened', async () => {
+    const repo = await newRepo();
+    emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /\/pulls$/, files: { 'docs/late.md': 'late\n' } });
+    const request = promotion(repo, '1.5.0');
+    const result = await publishPromotion(github, request);
+    expect(result.operation).toBe('created');
+    expect(request.builds).toHaveLength(2);
+    const base = await emulator.branchSha(repo, 'main');
+    expect(request.builds[1]).toBe(base);
+    expect(await branchParent(repo)).toBe(base);
+    expect(await emulator.readFile(repo, BRANCH, 'docs/late.md')).toBe('late\n');
+    const [pull] = emulator.pulls(repo);
+    expect(parsePromotionBlock(pull.body)?.commit).toBe(await emulator.branchSha(repo, BRANCH));
+  });
+
+  it('rebuilds when the base moves just before the branch is forced', async () => {
+    const repo = await newRepo();
+    await publishPromotion(github, promotion(repo, '1.5.0'));
+    await emulator.commit(repo, 'main', { 'docs/a.md': 'a\n' }, 'move');
+    emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /git\/commits$/, files: { 'docs/b.md': 'b\n' } });
+    const request = promotion(repo, '1.6.0');
+    const result = await publishPromotion(github, request);
+    expect(result.operation).toBe('updated');
+    expect(request.builds).toHaveLength(2);
+    expect(await branchParent(repo)).toBe(await emulator.branchSha(repo, 'main'));
+    expect(await emulator.readFile(repo, BRANCH, 'docs/b.md')).toBe('b\n');
+  });
+
+  it('fails clearly when the base keeps moving', async () => {
+    const repo = await newRepo();
+    emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /git\/commits$/, times: 10 });
+    await expect(publishPromotion(github, promotion(repo, '1.5.0'))).rejects.toThrow(/kept moving .*gave up after rebuilding the promotion 3 times/);
+    emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /git\/commits$/, times: 0 });
+  });
+
+  it('two promotions racing end with one PR holding the later plan', async () => {
+    const repo = await newRepo();
+    const clock = (iso: string) => () => new Date(iso);
+    const runs = await Promise.all([
+      publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:01.000Z') }),
+      publishPromotion(github, promotion(repo, '1.6.0'), { now: clock('2030-01-01T00:00:02.000Z') }),
+    ]);
+    const open = emulator.pulls(repo).filter((pull) => pull.state === 'open');
+    expect(open).toHaveLength(1);
+    const head = await emulator.branchSha(repo, BRANCH);
+    expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.6.0\n');
+    const block = parsePromotionBlock(open[0].body);
+    expect(block?.commit).toBe(head);
+    expect(block?.builtAt).toBe('2030-01-01T00:00:02.000Z');
+    expect(open[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
+    expect(runs.map((run) => run.operation).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/created|updated/)]));
+  });
+
+  it('makes the same number of requests (at most 8) for 1, 10 and 1,000 changed files', async () => {
+    const full = { ...policy, reviewers: ['bob'], autoMerge: 'merge' as const };
+    const counts: number[] = [];
+    for (const size of [1, 10, 1000]) {
+      const files = serviceFiles(size, '1.4.0');
+      const repo = await newRepo(files);
+      const result = await publishPromotion(github, promotion(repo, '1.5.0', { policy: full }, files));
+      expect(result.operation).toBe('created');
+      counts.push(result.requests);
+      expect(await emulator.readFile(repo, BRANCH, `staging/svc-${String(size - 1).padStart(4, '0')}.yaml`)).toBe('image: ghcr.io/acme/api:1.5.0\n');
+      const block = parsePromotionBlock(emulator.pulls(repo)[0].body);
+      expect(block?.planHash).toBe(planHash((await promotion(repo, '1.5.0', {}, files).build((await emulator.branchSha(repo, 'main')) as string)).plan));
+    }
+    expect(new Set(counts).size).toBe(1);
+    expect(counts[0]).toBeLessThanOrEqual(8);
+  }, 180_000);
+});

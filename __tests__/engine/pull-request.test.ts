@@ -1,0 +1,331 @@
+// The PR step against an in-memory GitHub that records calls (the emulator-backed tests are in pull-request-github.test.ts).
+import type { Decorations, GitHub, PullRequestUpdate, RepoRef, Snapshot, WrittenPullRequest } from '../../src/adapters/github.js';
+import type { PullRequestPolicy } from '../../src/core/config.js';
+import type { Plan } from '../../src/core/plan-types.js';
+import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
+import { promotionBranch, publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
+import { makePlan, type ChangeSpec } from './pull-request-fixtures.js';
+
+interface FakeCommit {
+  parent?: string;
+  files: Record<string, string>;
+  message: string;
+}
+interface FakePull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+  open: boolean;
+  comments: string[];
+  decorations?: Decorations;
+}
+
+/** Git objects, refs and pull requests in memory, with the same race semantics as GitHub's endpoints. */
+class FakeGitHub implements GitHub {
+  commits = new Map<string, FakeCommit>();
+  refs = new Map<string, string>();
+  pulls: FakePull[] = [];
+  calls: string[] = [];
+  /** Runs before a call: lets a test move the base or race. */
+  before?: (call: string) => void;
+  private next = 1;
+
+  constructor(files: Record<string, string>) {
+    this.refs.set('main', this.addCommit({ files, message: 'init' }));
+  }
+
+  addCommit(commit: FakeCommit): string {
+    const sha = (this.next++).toString(16).padStart(40, '0');
+    this.commits.set(sha, commit);
+    return sha;
+  }
+
+  pushToMain(files: Record<string, string>): string {
+    const head = this.refs.get('main') as string;
+    const sha = this.addCommit({ parent: head, files: { ...this.commits.get(head)?.files, ...files }, message: 'push' });
+    this.refs.set('main', sha);
+    return sha;
+  }
+
+  filesAt(ref: string): Record<string, string> {
+    return this.commits.get(this.refs.get(ref) as string)?.files ?? {};
+  }
+
+  private call(name: string): void {
+    this.calls.push(name);
+    this.before?.(name);
+  }
+
+  async measure<T>(work: () => Promise<T>): Promise<{ value: T; requests: number }> {
+    const start = this.calls.length;
+    const value = await work();
+    return { value, requests: this.calls.length - start };
+  }
+
+  async snapshot(_repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot> {
+    this.call('snapshot');
+    const baseName = base ?? 'main';
+    const head = this.refs.get(baseName) as string;
+    const snapshot: Snapshot = { base: { name: baseName, head, tree: `tree:${head}` } };
+    const branchHead = this.refs.get(branch);
+    if (branchHead) {
+      const commit = this.commits.get(branchHead) as FakeCommit;
+      snapshot.branch = { head: branchHead, parents: commit.parent ? [commit.parent] : [], message: commit.message };
+    }
+    const pr = this.pulls.find((pull) => pull.open && pull.head === branch && pull.base === baseName);
+    if (pr) snapshot.pullRequest = { number: pr.number, nodeId: `PR_${pr.number}`, url: `https://x/pull/${pr.number}`, title: pr.title, body: pr.body, draft: pr.draft };
+    return snapshot;
+  }
+
+  async commitFiles(_repo: RepoRef, input: { baseTree: string; parent: string; files: Record<string, string>; message: string }): Promise<string> {
+    this.call('tree');
+    this.call('commit');
+    expect(input.baseTree).toBe(`tree:${input.parent}`);
+    return this.addCommit({ parent: input.parent, files: { ...this.commits.get(input.parent)?.files, ...input.files }, message: input.message });
+  }
+
+  private descends(sha: string, ancestor: string): boolean {
+    for (let at: string | undefined = sha; at; at = this.commits.get(at)?.parent) if (at === ancestor) return true;
+    return false;
+  }
+
+  async setBranch(_repo: RepoRef, branch: string, sha: string, mode: 'create' | 'fast-forward' | 'force'): Promise<boolean> {
+    this.call(`ref:${mode}`);
+    const current = this.refs.get(branch);
+    if (mode === 'create' ? current !== undefined : current === undefined) return false;
+    if (mode === 'fast-forward' && !this.descends(sha, current as string)) return false;
+    this.refs.set(branch, sha);
+    return true;
+  }
+
+  private written(pull: FakePull): WrittenPullRequest {
+    return { number: pull.number, nodeId: `PR_${pull.number}`, url: `https://x/pull/${pull.number}`, baseSha: this.refs.get(pull.base) as string };
+  }
+
+  async openPullRequest(_repo: RepoRef, input: { head: string; base: string; title: string; body: string; draft: boolean }) {
+    this.call('pull:create');
+    if (this.pulls.some((pull) => pull.open && pull.head === input.head && pull.base === input.base)) return undefined;
+    const pull: FakePull = { number: this.pulls.length + 1, ...input, open: true, comments: [] };
+    this.pulls.push(pull);
+    return this.written(pull);
+  }
+
+  async updatePullRequest(_repo: RepoRef, pr: { number: number }, update: PullRequestUpdate) {
+    const pull = this.pulls.find((item) => item.number === pr.number) as FakePull;
+    if (update.close) {
+      this.call('comment');
+      pull.comments.push(update.close.comment);
+      pull.open = false;
+    }
+    if (update.draft !== undefined) {
+      this.call('graphql:draft');
+      pull.draft = update.draft;
+    }
+    this.call('pull:update');
+    if (update.title !== undefined) pull.title = update.title;
+    if (update.body !== undefined) pull.body = update.body;
+    return this.written(pull);
+  }
+
+  async decoratePullRequest(_repo: RepoRef, pr: { number: number }, decorations: Decorations): Promise<string[]> {
+    const pull = this.pulls.find((item) => item.number === pr.number) as FakePull;
+    if (decorations.labels.length + decorations.assignees.length > 0) this.call('issue:update');
+    if (decorations.reviewers.length + decorations.teamReviewers.length > 0) this.call('reviewers');
+    if (decorations.autoMerge) this.call('graphql:automerge');
+    pull.decorations = decorations;
+    return [];
+  }
+}
+
+const policy: PullRequestPolicy = {
+  labels: ['promotion', 'stage:staging'],
+  reviewers: [],
+  teamReviewers: [],
+  assignees: [],
+  draft: false,
+  autoMerge: false,
+  branch: 'stagecoach/{from}-to-{to}',
+};
+
+const BRANCH = 'stagecoach/dev-to-staging';
+
+/** A promotion whose build reads staging/api.yaml at the base and sets its version to `version`. */
+function promotion(github: FakeGitHub, version: string, extra: Partial<PublishRequest> = {}): PublishRequest & { builds: string[] } {
+  const builds: string[] = [];
+  return {
+    owner: 'acme',
+    repo: 'config',
+    from: 'dev',
+    to: 'staging',
+    policy,
+    builds,
+    async build(baseSha: string): Promise<{ plan: Plan; files: Record<string, string> }> {
+      builds.push(baseSha);
+      const text = github.commits.get(baseSha)?.files['staging/api.yaml'] as string;
+      const old = /:(\S+)/.exec(text)?.[1] as string;
+      const specs: ChangeSpec[] = old === version ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: version, line: 1 }];
+      return { plan: makePlan('dev', 'staging', specs), files: specs.length ? { 'staging/api.yaml': `image: ghcr.io/acme/api:${version}\n` } : {} };
+    },
+    ...extra,
+  };
+}
+
+function newGitHub(): FakeGitHub {
+  return new FakeGitHub({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.4.0\n', 'README.md': 'hi\n' });
+}
+
+describe('promotionBranch', () => {
+  it('fills the template and keeps the name a valid ref', () => {
+    expect(promotionBranch('stagecoach/{from}-to-{to}', 'dev', 'staging')).toBe('stagecoach/dev-to-staging');
+    expect(promotionBranch('promote/{to}', 'images', 'eu/prod')).toBe('promote/eu-prod');
+    expect(promotionBranch('x/{from}..{to}.lock', 'a b', 'c~d')).toBe('x/a-b.c-d-lock');
+  });
+});
+
+describe('publishPromotion (in-memory GitHub)', () => {
+  it('creates the branch, one commit on the base head and the PR, decorated', async () => {
+    const github = newGitHub();
+    const request = promotion(github, '1.5.0', { policy: { ...policy, reviewers: ['octocat'], autoMerge: 'squash' } });
+    const result = await publishPromotion(github, request);
+    expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'ref:create', 'pull:create', 'issue:update', 'reviewers', 'graphql:automerge']);
+    expect(result).toMatchObject({ operation: 'created', number: 1, branch: BRANCH, requests: 8 });
+    const head = github.refs.get(BRANCH) as string;
+    expect(result.commitSha).toBe(head);
+    expect(github.commits.get(head)?.parent).toBe(github.refs.get('main'));
+    expect(github.filesAt(BRANCH)).toEqual({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.5.0\n', 'README.md': 'hi\n' });
+    const pull = github.pulls[0];
+    expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.5.0');
+    expect(pull.decorations).toMatchObject({ labels: ['promotion', 'stage:staging'], reviewers: ['octocat'], autoMerge: 'squash', headSha: head });
+    expect(parsePromotionBlock(pull.body)).toMatchObject({ from: 'dev', to: 'staging', commit: head });
+    expect(github.commits.get(head)?.message).toMatch(/\n\nStagecoach-From: dev\nStagecoach-To: staging\nStagecoach-Plan: [0-9a-f]{64}\nStagecoach-Built-At: \S+\n$/);
+  });
+
+  it('does nothing but one read on a rerun with the same plan', async () => {
+    const github = newGitHub();
+    await publishPromotion(github, promotion(github, '1.5.0'));
+    github.calls = [];
+    const result = await publishPromotion(github, promotion(github, '1.5.0'));
+    expect(result).toMatchObject({ operation: 'unchanged', number: 1, requests: 1 });
+    expect(github.calls).toEqual(['snapshot']);
+  });
+
+  it('rebuilds the branch on the base head for a newer plan and updates the same PR', async () => {
+    const github = newGitHub();
+    await publishPromotion(github, promotion(github, '1.5.0'));
+    const base = github.pushToMain({ 'README.md': 'moved\n' });
+    github.calls = [];
+    const result = await publishPromotion(github, promotion(github, '1.6.0'));
+    expect(result).toMatchObject({ operation: 'updated', number: 1 });
+    expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'snapshot', 'ref:force', 'pull:update', 'snapshot']);
+    const head = github.refs.get(BRANCH) as string;
+    expect(github.commits.get(head)?.parent).toBe(base);
+    expect(github.filesAt(BRANCH)['README.md']).toBe('moved\n');
+    expect(github.pulls).toHaveLength(1);
+    expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
+  });
+
+  it('rebuilds an unchanged plan whose base moved (the branch must sit on the base head)', async () => {
+    const github = newGitHub();
+    await publishPromotion(github, promotion(github, '1.5.0'));
+    const base = github.pushToMain({ 'README.md': 'moved\n' });
+    const result = await publishPromotion(github, promotion(github, '1.5.0'));
+    expect(result.operation).toBe('updated');
+    expect(github.commits.get(github.refs.get(BRANCH) as string)?.parent).toBe(base);
+  });
+
+  it('closes the PR with a comment when the target caught up, and reports none when there is no PR', async () => {
+    const github = newGitHub();
+    await publishPromotion(github, promotion(github, '1.5.0'));
+    github.pushToMain({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.5.0\n' });
+    const closed = await publishPromotion(github, promotion(github, '1.5.0'));
+    expect(closed).toMatchObject({ operation: 'closed', number: 1 });
+    expect(github.pulls[0].open).toBe(false);
+    expect(github.pulls[0].comments[0]).toMatch(/already runs what `dev` offers/);
+    expect(await publishPromotion(github, promotion(github, '1.5.0'))).toMatchObject({ operation: 'none', requests: 1 });
+  });
+
+  it('rebuilds on the new base when the base moves before the PR is opened', async () => {
+    const github = newGitHub();
+    let moved: string | undefined;
+    github.before = (call) => {
+      if (call === 'pull:create' && !moved) moved = github.pushToMain({ 'other.txt': 'x' });
+    };
+    const request = promotion(github, '1.5.0');
+    const result = await publishPromotion(github, request);
+    expect(result.operation).toBe('created');
+    expect(request.builds).toHaveLength(2);
+    expect(request.builds[1]).toBe(moved);
+    expect(github.commits.get(github.refs.get(BRANCH) as string)?.parent).toBe(moved);
+    expect(parsePromotionBlock(github.pulls[0].body)?.commit).toBe(github.refs.get(BRANCH));
+  });
+
+  it('fails clearly when the base keeps moving', async () => {
+    const github = newGitHub();
+    github.before = (call) => {
+      if (call === 'pull:create' || call === 'pull:update') github.pushToMain({ [`f${github.calls.length}`]: 'x' });
+    };
+    const request = promotion(github, '1.5.0');
+    await expect(publishPromotion(github, request)).rejects.toThrow(/base branch main of acme\/config kept moving .* gave up after rebuilding the promotion 3 times/);
+    expect(request.builds).toHaveLength(4);
+  });
+
+  it('re-reads the branch before forcing it and starts over when it moved', async () => {
+    const github = newGitHub();
+    await publishPromotion(github, promotion(github, '1.5.0'));
+    github.pushToMain({ 'README.md': 'moved\n' });
+    let raced = false;
+    github.before = (call) => {
+      if (call === 'commit' && !raced) {
+        raced = true;
+        // Someone else rewrites the branch while we build our commit.
+        const base = github.refs.get('main') as string;
+        github.refs.set(BRANCH, github.addCommit({ parent: base, files: github.filesAt('main'), message: 'other' }));
+      }
+    };
+    const result = await publishPromotion(github, promotion(github, '1.6.0'));
+    expect(result.operation).toBe('updated');
+    expect(github.calls.filter((call) => call === 'ref:force')).toHaveLength(1);
+    expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.6.0\n');
+  });
+
+  it('turns the PR into a draft while a gate fails and back when it passes', async () => {
+    const github = newGitHub();
+    await publishPromotion(github, promotion(github, '1.5.0'));
+    const failing = await publishPromotion(github, promotion(github, '1.5.0', { draft: true, gateReport: '- soak: **failed**' }));
+    expect(failing.operation).toBe('updated');
+    expect(github.pulls[0].draft).toBe(true);
+    expect(github.pulls[0].body).toContain('- soak: **failed**');
+    expect(parsePromotionBlock(github.pulls[0].body)?.gateDraft).toBe(true);
+    expect((await publishPromotion(github, promotion(github, '1.5.0', { draft: true }))).operation).toBe('unchanged');
+    const passing = await publishPromotion(github, promotion(github, '1.5.0'));
+    expect(passing.operation).toBe('updated');
+    expect(github.pulls[0].draft).toBe(false);
+  });
+
+  it('lets the later of two interleaved plans win', async () => {
+    const github = newGitHub();
+    const clock = (iso: string) => () => new Date(iso);
+    const early = promotion(github, '1.5.0');
+    const late = promotion(github, '1.6.0');
+    // The later plan takes the branch and opens the PR while the earlier one is between its commit and its ref write.
+    let lateRun: Promise<unknown> | undefined;
+    github.before = (call) => {
+      if (call === 'ref:create' && !lateRun) {
+        github.before = undefined;
+        lateRun = publishPromotion(github, late, { now: clock('2025-01-01T00:00:02Z') });
+      }
+    };
+    const earlyResult = await publishPromotion(github, early, { now: clock('2025-01-01T00:00:01Z') });
+    await lateRun;
+    const open = github.pulls.filter((pull) => pull.open);
+    expect(open).toHaveLength(1);
+    const block = parsePromotionBlock(open[0].body);
+    expect(block?.commit).toBe(github.refs.get(BRANCH));
+    expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.6.0\n');
+    expect(block?.planHash).toBe(planHash((await late.build(github.refs.get('main') as string)).plan));
+    expect(['unchanged', 'created', 'updated']).toContain(earlyResult.operation);
+  });
+});

@@ -1,0 +1,236 @@
+// The promotion pull request body, its hidden machine-readable block (and parser), and the plan hash that identifies a plan.
+import { createHash } from 'node:crypto';
+import type { Change, Plan } from '../plan-types.js';
+import { code, escapeMarkdown, markdownTable } from './markdown.js';
+
+/** GitHub rejects a pull request body longer than this (characters). */
+export const BODY_LIMIT = 65_536;
+
+export interface PromotionBlock {
+  from: string;
+  to: string;
+  planHash: string;
+  images: { image: string; old: string[]; new: string }[];
+  /** Images left out of `images` to keep the block small. */
+  moreImages?: number;
+  /** The promotion commit the body describes (the branch head when the PR is consistent). */
+  commit?: string;
+  /** When the plan was built (ISO 8601): of two concurrent promotions the later plan wins. */
+  builtAt?: string;
+  /** The PR is a draft because a gate failed, not because of the policy. */
+  gateDraft?: boolean;
+}
+
+/** Object keys sorted at every level, so equal values serialise to equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 (hex) of the canonical JSON of from, to and the changes: equal plans, equal hashes. */
+export function planHash(plan: Plan): string {
+  return createHash('sha256')
+    .update(canonicalJson({ from: plan.from, to: plan.to, changes: plan.changes }))
+    .digest('hex');
+}
+
+const BLOCK_PATTERN = /<!--\s*stagecoach:promotion\s+(\{[\s\S]*?\})\s*-->/g;
+/** The block must survive any truncation, so its image list is capped well below the body limit. */
+const BLOCK_BUDGET = 16_000;
+
+/** JSON inside an HTML comment: `<`, `>` and `&` as \u escapes so `-->` can never close it early. */
+function commentSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function renderPromotionBlock(block: PromotionBlock): string {
+  const render = (value: PromotionBlock) => `<!-- stagecoach:promotion ${commentSafeJson(value)} -->`;
+  let images = block.images;
+  let text = render(block);
+  while (text.length > BLOCK_BUDGET && images.length > 0) {
+    images = images.slice(0, Math.floor(images.length / 2));
+    text = render({ ...block, images, moreImages: (block.moreImages ?? 0) + block.images.length - images.length });
+  }
+  return text;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+/** The last promotion block in a PR body, or undefined when there is none or it is malformed (e.g. edited by hand). */
+export function parsePromotionBlock(body: string | null | undefined): PromotionBlock | undefined {
+  if (!body) return undefined;
+  const matches = [...body.matchAll(BLOCK_PATTERN)];
+  for (const match of matches.reverse()) {
+    let value: unknown;
+    try {
+      value = JSON.parse(match[1]);
+    } catch {
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const v = value as Record<string, unknown>;
+    if (!isString(v.from) || !isString(v.to) || !isString(v.planHash) || !Array.isArray(v.images)) continue;
+    const images = v.images.filter(
+      (item): item is PromotionBlock['images'][number] =>
+        item !== null && typeof item === 'object' && isString(item.image) && isString(item.new) && Array.isArray(item.old) && item.old.every(isString),
+    );
+    const block: PromotionBlock = { from: v.from, to: v.to, planHash: v.planHash, images };
+    if (typeof v.moreImages === 'number') block.moreImages = v.moreImages;
+    if (isString(v.commit)) block.commit = v.commit;
+    if (isString(v.builtAt)) block.builtAt = v.builtAt;
+    if (v.gateDraft === true) block.gateDraft = true;
+    return block;
+  }
+  return undefined;
+}
+
+export interface PullRequestBodyInput {
+  plan: Plan;
+  /** Defaults to planHash(plan). */
+  planHash?: string;
+  /** Where the source stage's versions come from. */
+  sourceCommit?: { sha: string; url?: string };
+  /** Markdown from the caller (already escaped there). */
+  gateReport?: string;
+  commit?: string;
+  builtAt?: string;
+  gateDraft?: boolean;
+  /** Defaults to BODY_LIMIT; smaller in tests. */
+  limit?: number;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function versionCell(change: Change): string {
+  return `${code(change.old)} → ${code(change.new)}${change.downgrade ? ' ⚠️ **downgrade**' : ''}`;
+}
+
+function sourceLine(plan: Plan, sourceCommit: PullRequestBodyInput['sourceCommit']): string {
+  const files = new Set(plan.changes.map((change) => change.file)).size;
+  let line = `Promotes ${plural(plan.images.length, 'image')} in ${plural(files, 'file')} from ${code(plan.from)} to ${code(plan.to)}`;
+  if (sourceCommit) {
+    const short = code(sourceCommit.sha.slice(0, 12));
+    // Only http(s) links: a javascript: URL from a misconfigured input must not become a link.
+    const link = sourceCommit.url && /^https?:\/\/[^\s()<>]+$/.test(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
+    line += `, as of ${plan.source === 'stage' ? 'source commit' : 'commit'} ${link}`;
+  }
+  return `${line}.`;
+}
+
+/** Header lines plus, per image, a heading and a table; rows are dropped from the end when the budget runs out. */
+function renderTables(plan: Plan, budget: number): { text: string; omitted: number } {
+  const byImage = new Map<string, Change[]>();
+  for (const change of plan.changes) byImage.set(change.image, [...(byImage.get(change.image) ?? []), change]);
+  const parts: string[] = [];
+  let used = 0;
+  let omitted = 0;
+  for (const image of plan.images) {
+    const changes = byImage.get(image.image) ?? [];
+    const heading = `#### ${code(image.image)}${image.downgrade ? ' ⚠️ downgrade' : ''}\n\n`;
+    const header = markdownTable(['Workload', 'File', 'Version'], []);
+    const rows: string[][] = [];
+    let size = heading.length + header.length + 2;
+    for (const change of changes) {
+      const row = [
+        change.workload ? code(change.workload) + (change.container ? ` (${code(change.container)})` : '') : '–',
+        `${code(change.file)}:${change.line}`,
+        versionCell(change),
+      ];
+      const rowSize = row.join(' | ').length + 5;
+      if (omitted > 0 || used + size + rowSize > budget) {
+        omitted += 1;
+        continue;
+      }
+      rows.push(row);
+      size += rowSize;
+    }
+    if (rows.length === 0) continue;
+    const text = `${heading}${markdownTable(['Workload', 'File', 'Version'], rows)}\n`;
+    parts.push(text);
+    used += text.length + 1;
+  }
+  return { text: parts.join('\n'), omitted };
+}
+
+function renderFileList(plan: Plan, budget: number): string {
+  const files = [...new Set(plan.changes.map((change) => change.file))];
+  const items: string[] = [];
+  let used = 0;
+  for (const file of files) {
+    const item = `- ${code(file)}`;
+    if (used + item.length + 1 > budget) break;
+    items.push(item);
+    used += item.length + 1;
+  }
+  const more = files.length - items.length;
+  return [
+    `<details><summary>${plural(files.length, 'file')} changed</summary>`,
+    '',
+    ...items,
+    ...(more > 0 ? [`- … and ${more} more (see the commit)`] : []),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function section(title: string, items: string[]): string {
+  return items.length === 0 ? '' : `#### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}\n`;
+}
+
+/** The PR body: tables per image, source link, file list, gate report, notes, and the hidden block; never over the limit. */
+export function renderPullRequestBody(input: PullRequestBodyInput): string {
+  const { plan } = input;
+  const limit = input.limit ?? BODY_LIMIT;
+  const block = renderPromotionBlock({
+    from: plan.from,
+    to: plan.to,
+    planHash: input.planHash ?? planHash(plan),
+    images: plan.images.map((image) => ({ image: image.image, old: image.old, new: image.new })),
+    ...(input.commit ? { commit: input.commit } : {}),
+    ...(input.builtAt ? { builtAt: input.builtAt } : {}),
+    ...(input.gateDraft ? { gateDraft: true } : {}),
+  });
+  const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
+  const intro = sourceLine(plan, input.sourceCommit);
+  const downgrades = plan.changes.filter((change) => change.downgrade).length;
+  const warning = downgrades > 0 ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n` : '';
+  const notes = [
+    section(
+      'Not promoted',
+      plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`),
+    ),
+    section('Warnings', plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`)),
+    section('Skipped files (never written)', plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)),
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const footer = '<sub>Opened by Stagecoach. Rerunning the promotion updates this pull request; edits to it are overwritten.</sub>';
+  let gate = input.gateReport?.trim() ?? '';
+  const fixed = [title, intro, warning, footer, block].join('\n\n').length + 200;
+  // The gate report may take half of what is left; tables and the file list share the rest.
+  const gateBudget = Math.floor((limit - fixed) / 2);
+  if (gate.length > gateBudget) gate = `${gate.slice(0, Math.max(0, gateBudget - 80)).replace(/[^\n]*$/, '')}\n\n_The gate report was cut to fit the body._`;
+  let notesText = notes;
+  const remaining = limit - fixed - gate.length;
+  if (notesText.length > remaining / 4) notesText = '';
+  const tablesBudget = Math.floor(((remaining - notesText.length) * 3) / 4);
+  const tables = renderTables(plan, tablesBudget);
+  const truncation =
+    tables.omitted > 0
+      ? `_${plural(tables.omitted, 'more change')} not shown: a pull request body holds at most ${limit.toLocaleString('en-US')} characters. The commit lists every change._`
+      : '';
+  const fileList = renderFileList(plan, limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300);
+  const body = [title, intro, warning, tables.text, truncation, fileList, notesText, gate, footer, block]
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join('\n\n');
+  return `${body}\n`;
+}

@@ -1,0 +1,297 @@
+// The PR step: commit the promotion through the Git Data API onto its branch and open, update or close its pull request.
+import type { GitHub, RepoRef, Snapshot } from '../adapters/github.js';
+import type { PullRequestPolicy } from '../core/config.js';
+import type { Plan } from '../core/plan-types.js';
+import { commitSubject, renderCommitMessage } from '../core/report/commit-message.js';
+import { parsePromotionBlock, planHash, renderPullRequestBody } from '../core/report/pull-request-body.js';
+import { PromotionError, UsageError } from './errors.js';
+
+export interface PublishRequest {
+  owner: string;
+  repo: string;
+  /** Base branch; default: the repository's default branch. */
+  base?: string;
+  from: string;
+  to: string;
+  policy: PullRequestPolicy;
+  /** Builds the promotion on a base commit: the plan and the full new text of every changed file (repo-relative paths).
+   *  Called once with the base head, and again with the new head when the base moved under us (bounded retries). */
+  build(baseSha: string): Promise<{ plan: Plan; files: Record<string, string> }>;
+  sourceCommit?: { sha: string; url?: string };
+  /** Markdown section with gate results, rendered (and escaped) by the caller. */
+  gateReport?: string;
+  /** Forces a draft (gate failure with onFailure: draft). */
+  draft?: boolean;
+}
+
+export interface PublishResult {
+  operation: 'created' | 'updated' | 'unchanged' | 'closed' | 'none';
+  number?: number;
+  url?: string;
+  branch: string;
+  commitSha?: string;
+  /** API requests this promotion made (REST and GraphQL; retries not counted). */
+  requests: number;
+  /** What GitHub refused while decorating the PR (a reviewer who is no collaborator, auto-merge disabled…). */
+  warnings?: string[];
+  /** `unchanged` because a concurrent promotion holds a later plan (its hash). */
+  supersededBy?: string;
+}
+
+export interface PublishOptions {
+  /** Clock for the plan's build time (the later of two concurrent plans wins). */
+  now?: () => Date;
+  /** Rebuilds when the base moved (default 3). */
+  maxRebuilds?: number;
+  /** Retries after losing a race for the branch or the PR to a concurrent promotion (default 6). */
+  maxRaces?: number;
+}
+
+/** The branch for a (source, target) pair, from the policy's template, made a valid ref name (git check-ref-format). */
+export function promotionBranch(template: string, from: string, to: string): string {
+  const clean = (text: string) =>
+    text
+      // eslint-disable-next-line no-control-regex -- git refuses control characters in ref names
+      .replace(/[\u0000-\u0020\u007f~^:?*[\\]+/g, '-')
+      .replace(/\.{2,}/g, '.')
+      .replace(/@\{/g, '-')
+      .replace(/\/{2,}/g, '/');
+  const name = clean(template.replace(/\{from\}/g, from.replace(/\//g, '-')).replace(/\{to\}/g, to.replace(/\//g, '-')))
+    .split('/')
+    .map((part) => part.replace(/^\.+/, '').replace(/\.lock$/, '-lock'))
+    .filter(Boolean)
+    .join('/')
+    .replace(/[./]+$/, '');
+  if (!name || name === '@') throw new UsageError(`The pull request branch template "${template}" gives no usable branch name`);
+  return name;
+}
+
+const TRAILER_PLAN = 'Stagecoach-Plan';
+const TRAILER_BUILT_AT = 'Stagecoach-Built-At';
+
+interface Built {
+  plan: Plan;
+  files: Record<string, string>;
+  hash: string;
+  builtAt: string;
+  base: Snapshot['base'];
+}
+
+interface PlanIdentity {
+  hash: string;
+  builtAt: string;
+}
+
+function trailer(message: string, key: string): string | undefined {
+  return new RegExp(`^${key}: *(\\S+) *$`, 'm').exec(message)?.[1];
+}
+
+/** Plans ordered by build time, ties by hash, so of two concurrent promotions exactly one is later. */
+function isLater(a: PlanIdentity, b: PlanIdentity): boolean {
+  return a.builtAt > b.builtAt || (a.builtAt === b.builtAt && a.hash > b.hash);
+}
+
+/** The plan the promotion branch's head commit holds, when it sits on the current base head. */
+function branchPlan(snapshot: Snapshot): PlanIdentity | undefined {
+  const branch = snapshot.branch;
+  if (!branch || branch.parents.length !== 1 || branch.parents[0] !== snapshot.base.head) return undefined;
+  const hash = trailer(branch.message, TRAILER_PLAN);
+  const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
+  return hash && builtAt ? { hash, builtAt } : undefined;
+}
+
+export async function publishPromotion(github: GitHub, request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
+  const { value, requests } = await github.measure(() => publish(github, request, options));
+  return { ...value, requests };
+}
+
+async function publish(github: GitHub, request: PublishRequest, options: PublishOptions): Promise<Omit<PublishResult, 'requests'>> {
+  const repo: RepoRef = { owner: request.owner, repo: request.repo };
+  const branch = promotionBranch(request.policy.branch, request.from, request.to);
+  const now = options.now ?? (() => new Date());
+  const maxRebuilds = options.maxRebuilds ?? 3;
+  const maxRaces = options.maxRaces ?? 6;
+  const policy = request.policy;
+  const gateDraft = request.draft === true && !policy.draft;
+  const snapshot = () => github.snapshot(repo, request.base, branch);
+  /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
+  const draftChange = (isDraft: boolean, madeByGate: boolean): boolean | undefined =>
+    request.draft === true && !isDraft ? true : !request.draft && madeByGate && isDraft && !policy.draft ? false : undefined;
+
+  const buildOn = async (base: Snapshot['base']): Promise<Built> => {
+    const { plan, files } = await request.build(base.head);
+    return { plan, files, hash: planHash(plan), builtAt: now().toISOString(), base };
+  };
+
+  let snap = await snapshot();
+  let built = await buildOn(snap.base);
+  let commit: string | undefined;
+  let created: { number: number; url: string } | undefined;
+  let bodyWritten = false;
+  let rebuilds = 0;
+  let races = 0;
+  const warnings: string[] = [];
+  const baseName = () => snap.base.name;
+
+  const rebuild = async (fresh: Snapshot) => {
+    rebuilds += 1;
+    if (rebuilds > maxRebuilds) {
+      throw new PromotionError(
+        `The base branch ${baseName()} of ${repo.owner}/${repo.repo} kept moving while Stagecoach promoted ${request.from} → ${request.to}: ` +
+          `gave up after rebuilding the promotion ${maxRebuilds} times. Run it again when pushes to ${baseName()} settle.`,
+      );
+    }
+    snap = fresh;
+    built = await buildOn(fresh.base);
+    commit = undefined;
+  };
+  const lostRace = (fresh: Snapshot) => {
+    races += 1;
+    if (races > maxRaces) {
+      throw new PromotionError(
+        `Another promotion kept updating the branch ${branch} of ${repo.owner}/${repo.repo} (${maxRaces} conflicting writes): ` +
+          `make sure only one workflow promotes ${request.from} → ${request.to} at a time (a \`concurrency:\` group).`,
+      );
+    }
+    snap = fresh;
+  };
+  const finish = (operation: PublishResult['operation'], extra: Partial<PublishResult> = {}): Omit<PublishResult, 'requests'> => ({
+    operation,
+    branch,
+    ...extra,
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
+
+  for (;;) {
+    if (snap.base.head !== built.base.head) {
+      await rebuild(snap);
+      continue;
+    }
+    const pr = snap.pullRequest;
+    const block = parsePromotionBlock(pr?.body);
+    const ours: PlanIdentity = { hash: built.hash, builtAt: built.builtAt };
+    const held = branchPlan(snap);
+    const ourBodyStands = bodyWritten && block?.planHash === built.hash;
+    // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. (Unless it is our body the
+    // PR shows: then the later run has finished and we must leave a consistent state, ours.)
+    if (held && held.hash !== built.hash && isLater(held, ours) && !ourBodyStands) {
+      return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: snap.branch?.head, supersededBy: held.hash });
+    }
+
+    if (built.plan.changes.length === 0) {
+      if (!pr) return finish('none');
+      await github.updatePullRequest(repo, pr, {
+        close: {
+          comment: `Closing: \`${request.to}\` already runs what \`${request.from}\` offers, so there is nothing left to promote. Stagecoach opens a new pull request when there is.`,
+        },
+      });
+      return finish('closed', { number: pr.number, url: pr.url });
+    }
+
+    const wantDraft = pr && draftChange(pr.draft, block?.gateDraft === true);
+    if (
+      pr &&
+      !created &&
+      block?.planHash === built.hash &&
+      block.commit !== undefined &&
+      snap.branch?.head === block.commit &&
+      held?.hash === built.hash &&
+      wantDraft === undefined
+    ) {
+      return finish('unchanged', { number: pr.number, url: pr.url, commitSha: block.commit });
+    }
+
+    // The branch may already hold this very plan on this base (a rerun after a partial failure): reuse its commit.
+    if (!commit && held?.hash === built.hash && snap.branch) commit = snap.branch.head;
+    commit ??= await github.commitFiles(repo, {
+      baseTree: built.base.tree,
+      parent: built.base.head,
+      files: built.files,
+      message: renderCommitMessage(built.plan, { [TRAILER_PLAN]: built.hash, [TRAILER_BUILT_AT]: built.builtAt }),
+    });
+
+    if (!snap.branch) {
+      if (!(await github.setBranch(repo, branch, commit, 'create'))) {
+        lostRace(await snapshot());
+        continue;
+      }
+    } else if (snap.branch.head !== commit) {
+      if (snap.branch.head === built.base.head) {
+        // Our commit descends from the branch head: a fast-forward, which GitHub refuses if the head moved meanwhile.
+        if (!(await github.setBranch(repo, branch, commit, 'fast-forward'))) {
+          lostRace(await snapshot());
+          continue;
+        }
+      } else {
+        // PATCH ref has no expected-old-sha: re-read the head right before forcing, and start over if it moved.
+        const fresh = await snapshot();
+        if (fresh.base.head !== built.base.head) {
+          await rebuild(fresh);
+          continue;
+        }
+        if (fresh.branch?.head !== snap.branch.head) {
+          lostRace(fresh);
+          continue;
+        }
+        snap = fresh;
+        if (!(await github.setBranch(repo, branch, commit, 'force'))) {
+          lostRace(await snapshot());
+          continue;
+        }
+      }
+    }
+    snap.branch = { head: commit, parents: [built.base.head], message: '' };
+
+    const title = commitSubject(built.plan);
+    const body = renderPullRequestBody({
+      plan: built.plan,
+      planHash: built.hash,
+      commit,
+      builtAt: built.builtAt,
+      ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
+      ...(request.gateReport ? { gateReport: request.gateReport } : {}),
+      ...(gateDraft ? { gateDraft } : {}),
+    });
+    const current = snap.pullRequest;
+    if (!current) {
+      const opened = await github.openPullRequest(repo, { head: branch, base: baseName(), title, body, draft: policy.draft || request.draft === true });
+      if (!opened) {
+        lostRace(await snapshot());
+        continue;
+      }
+      bodyWritten = true;
+      created = { number: opened.number, url: opened.url };
+      warnings.push(
+        ...(await github.decoratePullRequest(repo, opened, {
+          labels: policy.labels,
+          assignees: policy.assignees,
+          reviewers: policy.reviewers,
+          teamReviewers: policy.teamReviewers,
+          // GitHub refuses auto-merge on a draft.
+          autoMerge: policy.draft || request.draft ? false : policy.autoMerge,
+          headSha: commit,
+        })),
+      );
+      if (opened.baseSha !== built.base.head) {
+        // The base moved while we worked: rebuild on the new head and update the PR just opened.
+        await rebuild(await snapshot());
+        continue;
+      }
+      return finish('created', { ...created, commitSha: commit });
+    }
+
+    const draft = draftChange(current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
+    const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
+    bodyWritten = true;
+    // Another promotion may have written the branch or the body between our writes: check both agree with our plan.
+    const check = await snapshot();
+    if (check.base.head !== built.base.head) {
+      await rebuild(check);
+      continue;
+    }
+    if (check.branch?.head === commit && parsePromotionBlock(check.pullRequest?.body)?.planHash === built.hash) {
+      return finish(created ? 'created' : 'updated', { ...(created ?? { number: updated.number, url: updated.url }), commitSha: commit });
+    }
+    lostRace(check);
+  }
+}
