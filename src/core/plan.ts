@@ -66,6 +66,11 @@ function versionOf(version: Version): Version {
   return { ...(version.tag ? { tag: version.tag } : {}), ...(version.digest ? { digest: version.digest } : {}) };
 }
 
+/** Code-unit order: the same on every machine (localeCompare follows the locale, and is slow). */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function shortName(image: string): string {
   return image.slice(image.lastIndexOf('/') + 1);
 }
@@ -169,8 +174,8 @@ export function planPromotion(input: PlanInput): Plan {
   }
 
   changes.sort(compareChange);
-  notPromoted.sort((a, b) => a.image.localeCompare(b.image) || a.version.localeCompare(b.version) || (a.file ?? '').localeCompare(b.file ?? ''));
-  warnings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  notPromoted.sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''));
+  warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
   return {
     from: input.from,
     to: target.name,
@@ -178,16 +183,20 @@ export function planPromotion(input: PlanInput): Plan {
     changes,
     images: summariseImages(changes),
     notPromoted,
-    skipped: [...target.skipped].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+    skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
     warnings,
   };
 }
 
 function summariseImages(changes: Change[]): ImageChange[] {
   const byImage = new Map<string, Change[]>();
-  for (const change of changes) byImage.set(change.image, [...(byImage.get(change.image) ?? []), change]);
+  for (const change of changes) {
+    const list = byImage.get(change.image);
+    if (list) list.push(change);
+    else byImage.set(change.image, [change]);
+  }
   return [...byImage.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([image, list]) => ({
       image,
       old: [...new Set(list.map((change) => change.old))].sort(),

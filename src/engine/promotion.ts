@@ -1,7 +1,7 @@
 // Plan and promote between two stages of a pipeline: scan both, plan, then rewrite the target's files.
 import { findStage, type Pipeline } from '../core/config.js';
 import { formatVersion, parseVersion, type ImageReference } from '../core/image-reference.js';
-import { planPromotion, stageVersions, type NotPromoted, type Plan, type ScannedStage, type SourceVersion } from '../core/plan.js';
+import { compareText, planPromotion, stageVersions, type NotPromoted, type Plan, type ScannedStage, type SourceVersion } from '../core/plan.js';
 import { applyEdits, type Edit } from '../core/rewrite.js';
 import { scanFile } from '../core/scan.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
@@ -69,10 +69,10 @@ export async function planStages(
     target: scannedTarget,
     only: request.only,
   });
-  plan.notPromoted = [...plan.notPromoted, ...unresolved].sort((a, b) => a.image.localeCompare(b.image) || a.version.localeCompare(b.version));
+  plan.notPromoted = [...plan.notPromoted, ...unresolved].sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version));
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version.
-    plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
   }
   return { plan, target: scannedTarget, ...(scannedSource ? { source: scannedSource } : {}) };
 }

@@ -3,7 +3,7 @@
 // pull request is run or trusted.
 import { findStage, type Pipeline, type Stage } from '../core/config.js';
 import { formatVersion, type ImageReference, type Version } from '../core/image-reference.js';
-import { insideStagePath, referenceKey, type ScannedStage } from '../core/plan.js';
+import { compareText, insideStagePath, referenceKey, type ScannedStage } from '../core/plan.js';
 import type { Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
 import { UsageError } from './errors.js';
@@ -117,7 +117,7 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
       attach(changes, stage.name, result);
     }
   }
-  changes.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   const passed = changes.every((change) => change.problems.length === 0) && gates.every((gate) => gate.passed);
   return { base: request.base, head: request.head, stages: targets.map((stage) => stage.name), changes, gates, passed };
 }
