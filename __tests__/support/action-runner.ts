@@ -1,5 +1,5 @@
 // Runs the bundled action (dist/index.js) the way GitHub runs it: INPUT_* and GITHUB_* variables, output and summary files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,7 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-export function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): ActionRun {
+function prepare(inputs: Record<string, string>, env: Record<string, string>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-action-'));
   const outputFile = path.join(dir, 'output');
   const summaryFile = path.join(dir, 'summary');
@@ -38,9 +38,33 @@ export function runAction(inputs: Record<string, string>, env: Record<string, st
   writeFileSync(summaryFile, '');
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_') && !name.startsWith('GITHUB_')));
-  const result = spawnSync(process.execPath, [path.resolve('dist/index.js')], {
-    encoding: 'utf8',
-    env: { ...clean, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_TEMP: dir, ...inputEnv, ...env },
+  const childEnv = { ...clean, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', RUNNER_TEMP: dir, ...inputEnv, ...env };
+  const collect = (status: number | null, stdout: string, stderr: string): ActionRun => ({
+    status,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, outputs: parseOutputFile(readFileSync(outputFile, 'utf8')), summary: readFileSync(summaryFile, 'utf8') };
+  return { childEnv, collect };
+}
+
+export function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): ActionRun {
+  const { childEnv, collect } = prepare(inputs, env);
+  const result = spawnSync(process.execPath, [path.resolve('dist/index.js')], { encoding: 'utf8', env: childEnv });
+  return collect(result.status, result.stdout, result.stderr);
+}
+
+/** Like runAction, without blocking the event loop: for servers running in the test's own process (the GitHub emulator). */
+export function runActionAsync(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+  const { childEnv, collect } = prepare(inputs, env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.resolve('dist/index.js')], { env: childEnv });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve(collect(status, stdout, stderr)));
+  });
 }
