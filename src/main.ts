@@ -122,6 +122,7 @@ async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
   for (const change of result.changes) {
     for (const problem of change.problems) io.log('error', `${change.image} ${change.new}: ${problem}`, { file: workspacePath(inputs, change.file), line: change.line, column: change.column });
   }
+  for (const item of result.unread) io.log('error', item.reason, { file: workspacePath(inputs, item.file), line: 1 });
   io.setOutput('passed', String(result.passed));
   io.setOutput('verify', JSON.stringify(result));
   await io.summary(renderVerifySummary(result));

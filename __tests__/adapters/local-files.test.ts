@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkRelativePath, createLocalFiles, OutsideRepoError } from '../../src/adapters/local-files.js';
+import { checkRelativePath, createLocalFiles, MissingFolderError, OutsideRepoError } from '../../src/adapters/local-files.js';
 
 function makeRepo(): { root: string; outside: string } {
   const base = mkdtempSync(path.join(tmpdir(), 'stagecoach-files-'));
@@ -20,8 +20,7 @@ describe('local files', () => {
     const { root } = makeRepo();
     const files = createLocalFiles(root);
     expect(await files.list('envs/dev')).toEqual(['envs/dev/a.yaml', 'envs/dev/nested/b.yaml']);
-    expect(await files.list('envs/missing')).toEqual([]);
-    expect(await files.read('envs/dev/a.yaml')).toBe('a: 1\n');
+        expect(await files.read('envs/dev/a.yaml')).toBe('a: 1\n');
   });
 
   test('rejects absolute paths and .. before touching the disk', async () => {
@@ -47,14 +46,27 @@ describe('local files', () => {
     expect(readFileSync(path.join(outside, 'secret.yaml'), 'utf8')).toBe('token: hunter2\n');
   });
 
-  test('a symlink inside the repo is followed; writes only replace existing files', async () => {
+  test('symlinks inside the repo are not listed and never written through; writes only replace existing files', async () => {
     const { root } = makeRepo();
-    symlinkSync(path.join(root, 'envs/dev/a.yaml'), path.join(root, 'envs/dev/alias.yaml'));
+    mkdirSync(path.join(root, 'common'));
+    writeFileSync(path.join(root, 'common/shared.yaml'), 'shared: 1\n');
+    symlinkSync(path.join(root, 'common/shared.yaml'), path.join(root, 'envs/dev/alias.yaml'));
+    symlinkSync(path.join(root, 'envs/dev'), path.join(root, 'dev-link'));
     const files = createLocalFiles(root);
-    expect(await files.list('envs/dev')).toContain('envs/dev/alias.yaml');
-    expect(await files.read('envs/dev/alias.yaml')).toBe('a: 1\n');
+    expect(await files.list('envs/dev')).toEqual(['envs/dev/a.yaml', 'envs/dev/nested/b.yaml']);
+    await expect(files.write('envs/dev/alias.yaml', 'shared: 2\n')).rejects.toThrow(/it is a symlink; Stagecoach writes regular files only/);
+    expect(readFileSync(path.join(root, 'common/shared.yaml'), 'utf8')).toBe('shared: 1\n');
+    await expect(files.list('dev-link')).rejects.toThrow(/reached through a symlink/);
     await files.write('envs/dev/a.yaml', 'a: 2\n');
     expect(readFileSync(path.join(root, 'envs/dev/a.yaml'), 'utf8')).toBe('a: 2\n');
     await expect(files.write('envs/dev/new.yaml', 'x')).rejects.toThrow(/rewrites existing files only/);
+  });
+
+  test('a stage folder that does not exist is an error, not an empty stage', async () => {
+    const { root } = makeRepo();
+    writeFileSync(path.join(root, 'file.yaml'), 'x: 1\n');
+    const files = createLocalFiles(root);
+    await expect(files.list('envs/stagign')).rejects.toThrow(MissingFolderError);
+    await expect(files.list('file.yaml')).rejects.toThrow(/envs\/stagign|file\.yaml: no such folder/);
   });
 });

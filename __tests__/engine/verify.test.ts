@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { createGit } from '../../src/adapters/git.js';
 import { createRegistry } from '../../src/adapters/registry.js';
 import { verifyPullRequest } from '../../src/engine/verify.js';
@@ -11,9 +14,10 @@ const DAY = 24 * HOUR;
 const T0 = 1_760_000_000;
 
 let registry: RegistryServer;
+let digests: Map<string, string>;
 beforeAll(async () => {
   registry = await startRegistry();
-  await pushTags({ url: registry.url, repository: 'acme/api' }, ['1.0.0', '1.1.0', '1.2.0']);
+  digests = await pushTags({ url: registry.url, repository: 'acme/api' }, ['1.0.0', '1.1.0', '1.2.0']);
 });
 afterAll(() => registry?.stop());
 
@@ -126,5 +130,59 @@ describe('verify', () => {
       ['staging', '1.2.0', 0],
     ]);
     expect(result.passed).toBe(true);
+  });
+
+  test('a digest is vouched for only by the same digest upstream, or by the registry resolving the upstream tag to it', async () => {
+    const { history, base } = pipelineHistory();
+    const real = digests.get('1.1.0') as string;
+    const forged = `sha256:${'e'.repeat(64)}`;
+    const swap = pullRequest(history, base, 'swap', { 'envs/production/api.yaml': deployment(`1.1.0@${forged}`) });
+    const swapped = await verify(history, base, swap);
+    expect(swapped.passed).toBe(false);
+    expect(swapped.changes[0].problems[0]).toMatch(/staging runs 1\.1\.0, but the registry does not resolve that tag to sha256:e{64}/);
+    const pinned = pullRequest(history, base, 'pinned', { 'envs/production/api.yaml': deployment(`1.1.0@${real}`) });
+    const result = await verify(history, base, pinned);
+    expect(result.changes[0].problems).toEqual([]);
+    expect(result.passed).toBe(true);
+  });
+
+  test('fails closed on changed files it cannot read: a symlink, a file outside files:, broken YAML', async () => {
+    const { history, base } = pipelineHistory();
+    history.git('switch', '-q', '-c', 'hidden', base);
+    history.commit({ 'other/api.yaml': deployment('6.6.6'), 'envs/production/api.json': '{"image": "x"}', 'envs/production/broken.yaml': 'image: ghcr.io/acme/api:6.6.6\nimage: x:1\n' }, 'hide', T0 + 3 * DAY);
+    history.git('rm', '-q', 'envs/production/api.yaml');
+    symlinkSync('../../other/api.yaml', path.join(history.dir, 'envs/production/api.yaml'));
+    const head = history.commit({}, 'link', T0 + 3 * DAY);
+    history.git('switch', '-q', 'main');
+    const result = await verify(history, base, head);
+    expect(result.passed).toBe(false);
+    expect(result.unread).toEqual([
+      { file: 'envs/production/api.json', reason: expect.stringMatching(/not selected by files:/) },
+      { file: 'envs/production/api.yaml', reason: expect.stringMatching(/a symlink/) },
+      { file: 'envs/production/broken.yaml', reason: expect.stringMatching(/not readable as YAML/) },
+    ]);
+    expect(renderVerifyText(result)).toContain('FAIL  envs/production/api.yaml: a symlink');
+  });
+
+  test('commits that landed on the base after the pull request branched are not taken for its own', async () => {
+    const { history, base } = pipelineHistory();
+    const head = pullRequest(history, base, 'readme', { 'envs/production/NOTES.md': 'notes\n' });
+    history.commit({ 'envs/production/api.yaml': deployment('1.1.0') }, 'another promotion lands', T0 + 3 * DAY + 60);
+    const result = await verify(history, 'main', head, T0 + 4 * DAY);
+    expect(result.changes).toEqual([]);
+    expect(result.unread).toEqual([expect.objectContaining({ file: 'envs/production/NOTES.md' })]);
+  });
+
+  test('soak counts from the commit on the base branch itself, not from a date a contributor wrote into a side commit', async () => {
+    const { history, base } = pipelineHistory();
+    // A side branch with a forged, old date for staging 1.2.0, merged into main now.
+    history.git('switch', '-q', '-c', 'side', base);
+    history.commit({ 'envs/staging/api.yaml': deployment('1.2.0') }, 'old-looking', T0 - 300 * DAY);
+    history.git('switch', '-q', 'main');
+    execFileSync('git', ['merge', '-q', '--no-ff', '-m', 'merge', 'side'], { cwd: history.dir, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@x', GIT_AUTHOR_DATE: `@${T0 + 3 * DAY} +0000`, GIT_COMMITTER_DATE: `@${T0 + 3 * DAY} +0000` } });
+    const merged = history.git('rev-parse', 'HEAD');
+    const head = pullRequest(history, merged, 'after-merge', { 'envs/production/api.yaml': deployment('1.2.0') });
+    const result = await verify(history, merged, head, T0 + 3 * DAY + 10 * 60);
+    expect(result.changes[0].problems).toEqual(['soak: in staging for 10m, needs 1h (50m to go)']);
   });
 });

@@ -3,7 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RepoFiles } from './repo-files.js';
-import { checkRelativePath } from './local-files.js';
+import { checkRelativePath, MissingFolderError } from './local-files.js';
 
 const run = promisify(execFile);
 
@@ -16,10 +16,33 @@ export interface Git {
   commit(files: string[], message: string): Promise<string>;
   /** The files of a revision, read from git objects (read-only). */
   filesAt(revision: string): RepoFiles;
-  /** Commit time (unix seconds) of the newest commit on `revision` that changed how often `text` occurs in `file`. */
-  arrivedAt(revision: string, file: string, text: string): Promise<number | undefined>;
-  /** Repo-relative paths that differ between two revisions. */
-  changedFiles(base: string, head: string): Promise<string[]>;
+  /**
+   * Commit time (unix seconds) of the newest first-parent commit on `revision` whose diff of `file` adds or removes a line
+   * holding `version` as a whole token. First-parent: the commits of the branch itself (merges GitHub made), whose dates
+   * a contributor does not choose.
+   */
+  arrivedAt(revision: string, file: string, version: string): Promise<number | undefined>;
+  /** What `head` changes since it left `base`: the merge base and every changed path with its new mode. */
+  changes(base: string, head: string): Promise<{ mergeBase: string; files: ChangedFile[] }>;
+}
+
+export interface ChangedFile {
+  path: string;
+  /** Git mode at head: `100644`/`100755` file, `120000` symlink, `160000` submodule, `000000` deleted. */
+  mode: string;
+}
+
+/** A revision that does not exist: the user's to fix. */
+export class RevisionError extends Error {
+  constructor(revision: string) {
+    super(`${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`);
+    this.name = 'RevisionError';
+  }
+}
+
+/** `version` as a whole token in an extended regular expression (git -G), so `1.5` does not match `1.5.0`. */
+function tokenPattern(version: string): string {
+  return `(^|[^A-Za-z0-9_.-])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.-])`;
 }
 
 export class GitError extends Error {
@@ -64,8 +87,16 @@ export function createGit(cwd: string): Git {
       const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
       return stdout.trim();
     } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? String(error);
-      throw new GitError(args[0], stderr);
+      const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+      throw new GitError(args[0], stderr?.trim() || stdout?.trim() || String(error));
+    }
+  }
+
+  async function verifyRevision(revision: string): Promise<string> {
+    try {
+      return await git(['rev-parse', '--verify', '-q', `${revision}^{commit}`]);
+    } catch {
+      throw new RevisionError(revision);
     }
   }
 
@@ -82,6 +113,10 @@ export function createGit(cwd: string): Git {
           .filter((entry) => /^1006[0-9]{2} blob /.test(entry))
           .map((entry) => entry.slice(entry.indexOf('\t') + 1))
           .sort();
+        if (files.length === 0 && relative) {
+          const kind = await git(['cat-file', '-t', `${revision}:./${relative}`]).catch(() => '');
+          if (kind !== 'tree') throw new MissingFolderError(relative);
+        }
         // One batch read for the whole folder: the scan reads every listed file next.
         const blobs = await catFileBatch(cwd, files.map((file) => `${revision}:./${file}`));
         for (const file of files) {
@@ -123,15 +158,22 @@ export function createGit(cwd: string): Git {
       return git(['rev-parse', 'HEAD']);
     },
     filesAt,
-    async arrivedAt(revision, file, text) {
-      // Pickaxe (-S) lists commits that changed the number of occurrences: the newest one is when the version arrived,
-      // or later (a second occurrence added), which only ever makes the soak look shorter, never longer.
-      const out = await git(['log', '-1', '--format=%ct', `-S${text}`, revision, '--', checkRelativePath(file)]);
+    async arrivedAt(revision, file, version) {
+      const out = await git(['log', '-1', '--first-parent', '--format=%ct', `-G${tokenPattern(version)}`, revision, '--', checkRelativePath(file)]);
       return out ? Number(out) : undefined;
     },
-    async changedFiles(base, head) {
-      const out = await git(['diff', '--name-only', '--relative', '-z', '--no-renames', base, head]);
-      return out.split('\0').filter(Boolean).sort();
+    async changes(base, head) {
+      const [baseSha, headSha] = await Promise.all([verifyRevision(base), verifyRevision(head)]);
+      const mergeBase = await git(['merge-base', baseSha, headSha]);
+      // --raw -z: ":old-mode new-mode old-sha new-sha status\0path\0" per file.
+      const out = await git(['diff', '--raw', '-z', '--no-renames', '--relative', mergeBase, headSha]);
+      const parts = out.split('\0');
+      const files: ChangedFile[] = [];
+      for (let i = 0; i + 1 < parts.length; i += 2) {
+        const meta = parts[i].replace(/^:/, '').split(' ');
+        if (meta.length >= 5) files.push({ path: parts[i + 1], mode: meta[1] });
+      }
+      return { mergeBase, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
     },
   };
 }

@@ -20,13 +20,21 @@ export function checkRelativePath(file: string): string {
   return normal === '.' ? '' : normal;
 }
 
+/** A stage folder that does not exist: almost always a typo in the stage's paths. */
+export class MissingFolderError extends Error {
+  constructor(readonly folder: string) {
+    super(`${folder}: no such folder in the config repository; check the stage's paths`);
+    this.name = 'MissingFolderError';
+  }
+}
+
 export function createLocalFiles(root: string): RepoFiles {
   const realRoot = realpathSync(root);
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
   // Regular files that list() reached through real folders only: safe to read without resolving links again.
   const listed = new Set<string>();
 
-  /** The absolute path of a repo-relative file, after following every symlink on the way. */
+  /** The absolute path of a repo-relative file, checked to stay inside the repo whatever links lie on the way. */
   function resolve(file: string): string {
     const relative = checkRelativePath(file);
     const absolute = path.join(realRoot, relative);
@@ -34,6 +42,15 @@ export function createLocalFiles(root: string): RepoFiles {
     const real = realpathSync(absolute);
     if (!inside(real)) throw new OutsideRepoError(file, 'it is a symlink that leads out of the repository');
     return real;
+  }
+
+  /** Writes go to regular files only, never through a link (which could belong to another stage). */
+  function resolveForWrite(file: string): string {
+    const target = resolve(file);
+    if (existsSync(path.join(realRoot, checkRelativePath(file))) && lstatSync(path.join(realRoot, checkRelativePath(file))).isSymbolicLink()) {
+      throw new OutsideRepoError(file, 'it is a symlink; Stagecoach writes regular files only');
+    }
+    return target;
   }
 
   function walk(dirAbsolute: string, dirRelative: string, out: string[]): void {
@@ -46,18 +63,16 @@ export function createLocalFiles(root: string): RepoFiles {
         out.push(relative);
         listed.add(relative);
       }
-      else if (entry.isSymbolicLink()) {
-        // A link inside the repo is read like its target; one leading out is not listed at all.
-        const real = existsSync(absolute) ? realpathSync(absolute) : undefined;
-        if (real && inside(real) && lstatSync(real).isFile()) out.push(relative);
-      }
+      // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
+      // other, and git objects (verify, the API) see a link, not its target.
     }
   }
 
   return {
     async list(dir) {
       const base = resolve(dir);
-      if (!existsSync(base) || !lstatSync(base).isDirectory()) return [];
+      if (!existsSync(base) || !lstatSync(base).isDirectory()) throw new MissingFolderError(dir);
+      if (base !== path.join(realRoot, checkRelativePath(dir))) throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
       const out: string[] = [];
       walk(base, checkRelativePath(dir), out);
       return out.sort();
@@ -66,7 +81,7 @@ export function createLocalFiles(root: string): RepoFiles {
       return readFileSync(listed.has(file) ? path.join(realRoot, file) : resolve(file), 'utf8');
     },
     async write(file, content) {
-      const target = resolve(file);
+      const target = listed.has(file) ? path.join(realRoot, file) : resolveForWrite(file);
       if (!existsSync(target)) throw new Error(`${file}: no such file; Stagecoach rewrites existing files only`);
       writeFileSync(target, content);
     },

@@ -1,7 +1,7 @@
 // The files of a config repo, confined to its root: a local working tree, or (adapters/github) a commit read over the API.
 
 export interface RepoFiles {
-  /** Repo-relative `/`-separated paths of every regular file under `dir` (recursive, sorted); [] when `dir` is missing. */
+  /** Repo-relative `/`-separated paths of every regular file under `dir` (recursive, sorted; symlinks are not files). */
   list(dir: string): Promise<string[]>;
   /** UTF-8 text of a repo-relative file. */
   read(path: string): Promise<string>;

@@ -14,11 +14,18 @@ export interface VerifiedChange {
   problems: string[];
 }
 
+/** A changed file in a checked stage that verify could not read: a required check fails closed on it. */
+export interface UnreadFile {
+  file: string;
+  reason: string;
+}
+
 export interface VerifyResult {
   base: string;
   head: string;
   stages: string[];
   changes: VerifiedChange[];
+  unread: UnreadFile[];
   gates: GateResult[];
   passed: boolean;
 }

@@ -17,7 +17,7 @@ export class PromotionError extends Error {
 }
 
 /** Names of errors that are the user's to fix (exit 2): bad flags, config, paths, image references. */
-const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'OutsideRepoError', 'ImageReferenceError']);
+const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'OutsideRepoError', 'ImageReferenceError', 'MissingFolderError', 'DockerConfigError', 'RevisionError']);
 /** Failures with a message already written for the user (exit 1). */
 const KNOWN_FAILURES = new Set(['PromotionError', 'GitError', 'RegistryError', 'GitHubError']);
 

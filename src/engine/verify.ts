@@ -3,18 +3,18 @@
 // pull request is run or trusted.
 import { findStage, type Pipeline, type Stage } from '../core/config.js';
 import { formatVersion, type ImageReference, type Version } from '../core/image-reference.js';
-import { compareText, insideStagePath, referenceKey, type ScannedStage } from '../core/plan.js';
-import type { Git } from '../adapters/git.js';
+import { compareText, insideStagePath, referenceKey, stageRelative, type ScannedStage } from '../core/plan.js';
+import type { ChangedFile, Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
 import { UsageError } from './errors.js';
 import { checkRegistry } from './gates/registry-gate.js';
 import { checkSoak } from './gates/soak-gate.js';
 import type { GateResult } from '../core/gate-result.js';
-import type { VerifiedChange, VerifyResult } from '../core/verify-result.js';
+import type { UnreadFile, VerifiedChange, VerifyResult } from '../core/verify-result.js';
 
-export type { VerifiedChange, VerifyResult } from '../core/verify-result.js';
+export type { UnreadFile, VerifiedChange, VerifyResult } from '../core/verify-result.js';
 import { loadPipeline } from './pipeline.js';
-import { scanStage } from './scan-stage.js';
+import { globSelector, scanStage } from './scan-stage.js';
 
 export interface VerifyRequest {
   base: string;
@@ -31,11 +31,31 @@ export interface VerifyDependencies {
   now: number;
 }
 
-function sameRelease(set: Version, held: Version): boolean {
+/**
+ * Whether what upstream holds vouches for the version set. A digest is vouched for by the same digest, or by the same tag
+ * unpinned upstream when the registry confirms that tag is that digest (`confirm`); a tag alone by the same tag.
+ */
+async function vouched(set: Version, held: ImageReference, confirm: (image: string, tag: string) => Promise<string | undefined>): Promise<boolean> {
   if (set.tag && held.tag !== set.tag) return false;
-  if (set.digest && held.digest && set.digest !== held.digest) return false;
-  if (set.digest && !held.digest && !set.tag) return false;
-  return true;
+  if (!set.digest) return held.tag !== undefined;
+  if (held.digest) return held.digest === set.digest;
+  return set.tag !== undefined && (await confirm(held.image, set.tag)) === set.digest;
+}
+
+/** Changed paths in a stage that the scan did not read: links, submodules, files outside `files:`, unreadable YAML. */
+function unreadFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], head: ScannedStage): UnreadFile[] {
+  const selected = globSelector(pipeline.files);
+  const skipped = new Map(head.skipped.map((item) => [item.file, item.reason]));
+  const unread: UnreadFile[] = [];
+  for (const { path, mode } of changed) {
+    const root = stage.paths.find((folder) => insideStagePath(path, folder));
+    if (root === undefined || mode === '000000') continue;
+    if (mode === '120000') unread.push({ file: path, reason: 'a symlink: verify reads files, not what links point to; replace it with the file' });
+    else if (mode === '160000') unread.push({ file: path, reason: 'a submodule: verify cannot read it' });
+    else if (!selected(stageRelative(path, [root]))) unread.push({ file: path, reason: `not selected by files: in ${pipeline.source ?? 'stagecoach.yaml'}, so verify did not read it` });
+    else if (skipped.has(path)) unread.push({ file: path, reason: `not readable as YAML (${skipped.get(path)})` });
+  }
+  return unread;
 }
 
 function stagesTouched(pipeline: Pipeline, files: string[]): Stage[] {
@@ -60,31 +80,48 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
   const baseFiles = deps.git.filesAt(request.base);
   const headFiles = deps.git.filesAt(request.head);
   const pipeline = await loadPipeline(baseFiles, { config: request.config });
-  const changedFiles = await deps.git.changedFiles(request.base, request.head);
-  const targets = request.to ? [findStage(pipeline, request.to)] : stagesTouched(pipeline, changedFiles);
-  const changed = new Set(changedFiles);
+  // What the pull request changes is measured from where it left the base (the merge base), so commits that landed on
+  // the base since are not taken for its own; what it is checked against is the base as it is now.
+  const { mergeBase, files: changedFiles } = await deps.git.changes(request.base, request.head);
+  const forkFiles = deps.git.filesAt(mergeBase);
+  const targets = request.to ? [findStage(pipeline, request.to)] : stagesTouched(pipeline, changedFiles.map((file) => file.path));
+  const changed = new Set(changedFiles.map((file) => file.path));
   const changes: VerifiedChange[] = [];
+  const unread: UnreadFile[] = [];
   const gates: GateResult[] = [];
+  const digests = new Map<string, Promise<string | undefined>>();
+  const confirm = (image: string, tag: string) => {
+    if (!deps.registry) return Promise.resolve(undefined);
+    const registry = deps.registry;
+    const key = `${image}:${tag}`;
+    if (!digests.has(key)) digests.set(key, registry.resolve(image, tag).then((found) => found?.digest, () => undefined));
+    return digests.get(key) as Promise<string | undefined>;
+  };
 
   for (const stage of targets) {
     const index = pipeline.stages.indexOf(stage);
     const upstreamStage = index > 0 ? pipeline.stages[index - 1] : undefined;
     const [baseScan, headScan, upstream] = await Promise.all([
-      scanStage(baseFiles, pipeline, stage),
+      scanStage(forkFiles, pipeline, stage),
       scanStage(headFiles, pipeline, stage),
       upstreamStage ? scanStage(baseFiles, pipeline, upstreamStage) : undefined,
     ]);
+    unread.push(...unreadFiles(stage, pipeline, changedFiles, headScan));
     const set = versionsSet(baseScan, headScan, changed);
     for (const { reference, old } of set) {
       const problems: string[] = [];
       if (upstream) {
         const held = upstream.references.filter((ref) => ref.image === reference.image);
-        if (!held.some((ref) => sameRelease(reference, ref))) {
+        const ok = (await Promise.all(held.map((ref) => vouched(reference, ref, confirm)))).some(Boolean);
+        if (!ok) {
           const runs = [...new Set(held.map((ref) => formatVersion(ref)))].join(', ');
+          const digestOnly = reference.digest && held.some((ref) => ref.tag === reference.tag && !ref.digest);
           problems.push(
-            runs
-              ? `${upstream.name} runs ${runs}, not ${formatVersion(reference)}: promote it to ${upstream.name} first, or fix the version`
-              : `${upstream.name} does not run ${reference.image} at all: it must pass through ${upstream.name} first`,
+            digestOnly
+              ? `${upstream.name} runs ${runs}, but ${deps.registry ? 'the registry does not resolve that tag to' : 'verify has no registry access to confirm that tag is'} ${reference.digest}`
+              : runs
+                ? `${upstream.name} runs ${runs}, not ${formatVersion(reference)}: promote it to ${upstream.name} first, or fix the version`
+                : `${upstream.name} does not run ${reference.image} at all: it must pass through ${upstream.name} first`,
           );
         }
       }
@@ -118,8 +155,9 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
     }
   }
   changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
-  const passed = changes.every((change) => change.problems.length === 0) && gates.every((gate) => gate.passed);
-  return { base: request.base, head: request.head, stages: targets.map((stage) => stage.name), changes, gates, passed };
+  unread.sort((a, b) => compareText(a.file, b.file));
+  const passed = unread.length === 0 && changes.every((change) => change.problems.length === 0) && gates.every((gate) => gate.passed);
+  return { base: request.base, head: request.head, stages: targets.map((stage) => stage.name), changes, unread, gates, passed };
 }
 
 /** Puts a gate's failures on the changes they name, so each problem is annotated at its file and line. */
