@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PullRequestPolicy } from './core/config.js';
 import type { ActionIo } from './adapters/action-io.js';
+import { dockerConfigPath } from './adapters/docker-config.js';
 import type { RegistryCredentials, RegistryOptions } from './adapters/registry.js';
 import { UsageError } from './engine/errors.js';
 
@@ -101,7 +102,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   let repository: ActionInputs['repository'];
   if (repositoryInput) {
     const match = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/.exec(repositoryInput);
-    if (match) repository = { owner: match[1], repo: match[2] };
+    if (match && !/^\.+$/.test(match[1]) && !/^\.+$/.test(match[2])) repository = { owner: match[1], repo: match[2] };
     else problems.push(`input repository: expected OWNER/NAME, got "${repositoryInput}"`);
   } else if (command === 'promote' && !dryRun) problems.push('input repository: no repository given and GITHUB_REPOSITORY is not set');
 
@@ -117,7 +118,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
   const caFile = io.input('registry-ca');
   if (caFile && !existsSync(path.resolve(workspace, caFile))) problems.push(`input registry-ca: no such file ${caFile}`);
-  const dockerConfigFile = io.input('docker-config') || (env.DOCKER_CONFIG ? path.join(env.DOCKER_CONFIG, 'config.json') : env.HOME ? path.join(env.HOME, '.docker', 'config.json') : '');
+  const dockerConfigFile = io.input('docker-config') || dockerConfigPath(env) || '';
   if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile))) problems.push(`input docker-config: no such file ${dockerConfigFile}`);
   const pr = command === 'verify' ? eventPullRequest(env) : {};
   const baseSha = io.input('base-sha') || pr.base;

@@ -12,7 +12,7 @@ import { createGit } from './adapters/git.js';
 import { createGitHub } from './adapters/github.js';
 import { createGitHubFiles } from './adapters/github-files.js';
 import { createLocalFiles } from './adapters/local-files.js';
-import { createRegistry } from './adapters/registry.js';
+import { createRegistryOnDemand } from './adapters/registry.js';
 import type { RepoFiles } from './adapters/repo-files.js';
 import { readInputs, type ActionInputs } from './action-inputs.js';
 import { describeError, PromotionError } from './engine/errors.js';
@@ -50,7 +50,7 @@ function planRequest(inputs: ActionInputs): PlanRequest {
 }
 
 async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
-  const registry = createRegistry(inputs.registry);
+  const registry = createRegistryOnDemand(inputs.registry);
   const now = Math.floor(Date.now() / 1000);
   const baseEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const local = hasCheckout(inputs);
@@ -63,6 +63,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     const pipeline = await loadPipeline(files, { config: inputs.config });
     const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), { allowDowngrade: inputs.allowDowngrade, keep: false });
     reportPlan(io, gated.plan, inputs);
+    io.setOutput('operation', 'none');
     await io.summary(renderPlanSummary(gated.plan, 'Promotion plan (dry run)') + renderGateReport(gated.gates));
     if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}: see the job summary.`);
     return;
@@ -96,10 +97,12 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
       ...(inputs.base ? { base: inputs.base } : {}),
       policy,
       onGateFailure: inputs.onGateFailure ?? stage.gates.onFailure,
+      // The plan is reported before publishing, so that a GitHub failure still leaves the plan and its outputs.
+      onGated: (planned) => reportPlan(io, planned.plan, inputs),
       ...(checkout.workTree && env.GITHUB_SERVER_URL ? { sourceCommit: { sha: checkout.head, url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}` } } : {}),
     },
   );
-  reportPlan(io, gated.plan, inputs);
+  if (!published) io.setOutput('operation', 'none');
   if (published) {
     io.setOutput('operation', published.operation);
     io.setOutput('branch', published.branch);
@@ -116,7 +119,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
 async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
   const git = createGit(inputs.workingDirectory);
   const result = await verifyPullRequest(
-    { git, registry: createRegistry(inputs.registry), now: Math.floor(Date.now() / 1000) },
+    { git, registry: createRegistryOnDemand(inputs.registry), now: Math.floor(Date.now() / 1000) },
     { base: inputs.baseSha as string, head: inputs.headSha ?? 'HEAD', ...(inputs.to ? { to: inputs.to } : {}), ...(inputs.config ? { config: inputs.config } : {}) },
   );
   for (const change of result.changes) {
@@ -142,7 +145,7 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
       await io.summary(renderStatusSummary(board));
       return;
     }
-    const { plan } = await planStages(files, pipeline, planRequest(inputs), createRegistry(inputs.registry));
+    const { plan } = await planStages(files, pipeline, planRequest(inputs), createRegistryOnDemand(inputs.registry));
     reportPlan(io, plan, inputs);
     await io.summary(renderPlanSummary(plan));
   } catch (error) {

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/run-cli.js';
 import { EXAMPLE, exampleRepo, git } from '../support/example-repo.js';
@@ -130,6 +131,10 @@ describe('stagecoach CLI on the example config repo', () => {
       [['status', '--repo', '/nonexistent/place'], /no such folder/],
       [['status', '--repo', EXAMPLE, '--config', 'missing.yaml'], /missing\.yaml: no such file/],
       [['status', '--repo', EXAMPLE, '--config', '../config-repo/stagecoach.yaml'], /climbs out/],
+      [['status', '--repo', EXAMPLE, '--config', 'envs'], /envs: is a folder/],
+      [['plan', '--from', 'dev', '--to', 'staging', '--repo', EXAMPLE, '--stage', 'dev=envs/dev', '--stage', 'staging=envs/stagign'], /envs\/stagign: no such folder/],
+      [['verify', '--base', 'HEAD', '--head', 'no-such-branch', '--repo', EXAMPLE], /no-such-branch: no such branch or commit/],
+      [['verify', '--base', 'HEAD', '--repo', EXAMPLE, '--stage', 'dev=envs/dev'], /--stage does not go with verify/],
     ];
     for (const [args, message] of cases) {
       const result = await cli(args);
@@ -143,6 +148,19 @@ describe('stagecoach CLI on the example config repo', () => {
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/stagecoach\.yaml:4:\d+/);
     expect(config.stderr).toMatch(/stagecoach\.yaml:5:\d+/);
+  });
+
+  test('a broken Docker config fails only the commands that reach a registry', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-docker-'));
+    writeFileSync(path.join(dir, 'config.json'), '{ "auths": ');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { cwd: process.cwd(), env: { DOCKER_CONFIG: dir }, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) };
+    expect(await runCli(['status', '--repo', EXAMPLE], io)).toBe(0);
+    const repo = exampleRepo();
+    writeFileSync(path.join(repo, 'stagecoach.yaml'), 'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n    gates:\n      registry: true\n');
+    expect(await runCli(['promote', '--from', 'dev', '--to', 'staging', '--repo', repo], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/config\.json/);
   });
 
   test('the bundled dist/cli.js runs the same engine', () => {

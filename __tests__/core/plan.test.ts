@@ -111,4 +111,13 @@ describe('plan', () => {
       }),
     );
   });
+
+  test('a target pinned to tag@digest is up to date with the same tag offered unpinned', () => {
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const result = plan(
+      [workloadRef('envs/dev/a.yaml', 'ghcr.io/acme/api:2.0.0', 'Deployment/api', 'api')],
+      [workloadRef('envs/staging/a.yaml', `ghcr.io/acme/api:2.0.0@${digest}`, 'Deployment/api', 'api')],
+    );
+    expect(result.changes).toEqual([]);
+  });
 });

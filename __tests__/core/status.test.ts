@@ -53,4 +53,13 @@ describe('status board', () => {
     expect(markdown).toContain('| `ghcr.io/acme/web` | `2.0.0` | – | `2.0.0` |');
     expect(markdown).toContain('⚠️ drift');
   });
+
+  test('a stage pinned to tag@digest is the same release as its upstream holding the tag', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const board = buildStatus([
+      stage('dev', ['d'], [workloadRef('d/a.yaml', 'ghcr.io/acme/a:2.0.0', 'Deployment/a', 'a')]),
+      stage('prod', ['p'], [workloadRef('p/a.yaml', `ghcr.io/acme/a:2.0.0@${digest}`, 'Deployment/a', 'a')]),
+    ]);
+    expect(board.rows[0].cells.prod.state).toBe('same');
+  });
 });

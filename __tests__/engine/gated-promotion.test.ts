@@ -75,6 +75,16 @@ describe('gated promotion', () => {
     expect(readFileSync(path.join(history.dir, 'envs/staging/api.yaml'), 'utf8')).toBe(deployment('1.0.0'));
   });
 
+  test('registry pin and soak together: the soak is measured on the tag the source holds', async () => {
+    const history = repo('    gates:\n      registry: { pin: true }\n      soak: 1h\n');
+    const result = await promote(history.dir, T0 + 4 * HOUR);
+    expect(result.gates.map((gate) => [gate.gate, gate.passed])).toEqual([
+      ['registry', true],
+      ['soak', true],
+    ]);
+    expect(result.plan.changes[0].new).toBe(`1.1.0@${digests.get('1.1.0')}`);
+  });
+
   test('registry gate fails for a version the registry does not hold', async () => {
     const history = repo('    gates:\n      registry: true\n', '1.1.1');
     const result = await promote(history.dir);

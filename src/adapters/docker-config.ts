@@ -110,3 +110,9 @@ export function helperHint(config: DockerConfig | undefined, host: string): stri
     `or use input registry-credentials`
   );
 }
+
+/** Where `docker login` leaves credentials: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+export function dockerConfigPath(env: Record<string, string | undefined>): string | undefined {
+  if (env.DOCKER_CONFIG) return `${env.DOCKER_CONFIG.replace(/\/+$/, '')}/config.json`;
+  return env.HOME ? `${env.HOME.replace(/\/+$/, '')}/.docker/config.json` : undefined;
+}

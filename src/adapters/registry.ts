@@ -481,6 +481,13 @@ class RegistryClient implements Registry {
 }
 
 /** A registry client; throws DockerConfigError when dockerConfig cannot be read. */
+/** A registry made on first use: a broken Docker config then fails only the commands that reach a registry. */
+export function createRegistryOnDemand(options: RegistryOptions = {}): Registry {
+  let made: Registry | undefined;
+  const get = () => (made ??= createRegistry(options));
+  return { listTags: (repository) => get().listTags(repository), resolve: (repository, reference) => get().resolve(repository, reference) };
+}
+
 export function createRegistry(options: RegistryOptions = {}): Registry {
   return new RegistryClient(options);
 }

@@ -98,6 +98,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
   const problems: string[] = [];
   if (command === 'verify' && !values.base) problems.push('verify needs --base REV (the branch or commit the change goes into)');
   if (command !== 'verify' && values.base) problems.push('--base goes with verify');
+  if (command === 'verify' && (values.stage as string[]).length > 0) problems.push("--stage does not go with verify: it reads the base revision's stagecoach.yaml");
   if (command === 'plan' || command === 'promote') {
     const images = values.image as string[];
     if (!values.from && images.length === 0) problems.push(`${command} needs --from STAGE (the stage whose versions are promoted) or --image REF`);

@@ -10,7 +10,8 @@ import { renderVerifyText } from '../core/report/verify-report.js';
 import { createCommands } from '../adapters/commands.js';
 import { createGit } from '../adapters/git.js';
 import { createLocalFiles } from '../adapters/local-files.js';
-import { createRegistry, type RegistryOptions } from '../adapters/registry.js';
+import { dockerConfigPath } from '../adapters/docker-config.js';
+import { createRegistryOnDemand, type RegistryOptions } from '../adapters/registry.js';
 import { describeError, PromotionError, UsageError } from '../engine/errors.js';
 import { runGatedPromotion } from '../engine/gated-promotion.js';
 import { parseImageArguments } from '../engine/image-sources.js';
@@ -32,9 +33,7 @@ export const EXIT_PENDING = 3;
 
 /** Registry access for the CLI: flags, plus the user's Docker config.json (as `docker login` leaves it). */
 function registryOptions(args: CliArguments, io: CliIo): RegistryOptions {
-  const env = io.env ?? {};
-  const dockerDir = env.DOCKER_CONFIG ?? (env.HOME ? path.join(env.HOME, '.docker') : undefined);
-  const dockerConfig = dockerDir ? path.join(dockerDir, 'config.json') : undefined;
+  const dockerConfig = dockerConfigPath(io.env ?? {});
   const ca = args.registryCa ? path.resolve(io.cwd, args.registryCa) : undefined;
   if (ca && !existsSync(ca)) throw new UsageError(`--registry-ca ${args.registryCa}: no such file`);
   return {
@@ -49,16 +48,17 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--repo ${args.repo}: no such folder`);
   const files = createLocalFiles(root);
   const git = createGit(root);
-  const registry = createRegistry(registryOptions(args, io));
-  const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages });
+  const registry = createRegistryOnDemand(registryOptions(args, io));
   const print = (value: unknown, text: string) => io.stdout(args.json ? JSON.stringify(value, null, 2) : text);
   const now = Math.floor(Date.now() / 1000);
 
   if (args.command === 'verify') {
+    // verify reads the base revision's config, never the working tree's (which may be the pull request's).
     const result = await verifyPullRequest({ git, registry, now }, { base: args.base as string, head: args.head, to: args.to, config: args.config });
     print(result, renderVerifyText(result));
     return result.passed ? 0 : 1;
   }
+  const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages });
   if (args.command === 'status') {
     const board = await readStatus(files, pipeline);
     print(board, renderStatusText(board));

@@ -141,6 +141,8 @@ export function planPromotion(input: PlanInput): Plan {
       notPromoted.push({ image: reference.image, version: formatVersion(reference), reason: wanted.reason, file: reference.file, line: reference.line });
       continue;
     }
+    // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
+    if (!wanted.version.digest && reference.digest && reference.tag === wanted.version.tag) continue;
     const writable = writableVersion(reference, wanted.version);
     if (writable.warning) warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
     if (sameVersion(reference, writable.version)) continue;

@@ -30,10 +30,18 @@ export interface StatusBoard {
   behind: number;
 }
 
+/** Two written versions name the same release: equal, or the same tag where one side is not pinned to a digest. */
+function sameRelease(a: string, b: string): boolean {
+  if (a === b) return true;
+  const [tagA, digestA] = a.split('@');
+  const [tagB, digestB] = b.split('@');
+  return tagA !== '' && tagA === tagB && (digestA === undefined || digestB === undefined);
+}
+
 function cellState(versions: string[], upstream: string[] | undefined): CellState {
   if (versions.length === 0) return 'absent';
   if (upstream === undefined) return 'first';
-  const foreign = versions.filter((version) => !upstream.includes(version));
+  const foreign = versions.filter((version) => !upstream.some((up) => sameRelease(version, up)));
   if (foreign.length === 0) return 'same';
   const older = foreign.every((version) =>
     upstream.every((up) => {

@@ -16,7 +16,9 @@ async function readIfPresent(files: RepoFiles, file: string): Promise<string | u
   try {
     return await files.read(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw new UsageError(`${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`);
     throw error;
   }
 }

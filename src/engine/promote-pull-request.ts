@@ -23,6 +23,8 @@ export interface PullRequestPromotionRequest {
   policy: PullRequestPolicy;
   onGateFailure: 'fail' | 'draft';
   sourceCommit?: { sha: string; url?: string };
+  /** Called once the gates ran, before anything is published. */
+  onGated?: (gated: GatedPromotion) => void;
 }
 
 export interface PullRequestPromotion {
@@ -41,6 +43,7 @@ export async function promoteWithPullRequest(deps: PullRequestPromotionDependenc
     throw new UsageError(`Stage ${stage.name} has command gates: they run in a checkout of the config repo (add actions/checkout before this step)`);
   }
   const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, { allowDowngrade: request.allowDowngrade, keep: false });
+  request.onGated?.(gated);
   if (!gated.passed && request.onGateFailure === 'fail') return { gated };
   const gatedReleases = new Set(releasesOf(gated.plan).map(key));
   const published = await publishPromotion(deps.github, {

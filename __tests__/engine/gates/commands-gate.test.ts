@@ -200,6 +200,10 @@ describe('runCommandGates', () => {
       registry_password: 'notforwarded5',
       AWS_SECRET_ACCESS_KEY: 'notforwarded6',
       GithubToken: 'notforwarded7',
+      'INPUT_REGISTRY-CREDENTIALS': 'ghcr.io=me:notforwarded8',
+      AWS_ACCESS_KEY_ID: 'notforwarded9',
+      NPM_AUTH: 'notforwarded10',
+      INPUT_ONLY: 'notforwarded11',
     };
     const { cwd, planFile } = setup();
     const [result] = await runCommandGates(

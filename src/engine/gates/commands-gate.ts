@@ -13,11 +13,13 @@ const OUTPUT_LINES = 40;
  * edit stagecoach.yaml (or a script it calls) could otherwise print or send away the token Stagecoach writes with
  * (GITHUB_TOKEN, INPUT_GITHUB-TOKEN, ACTIONS_RUNTIME_TOKEN, ...). A check that needs one declares it in its own `env:`.
  */
-const CREDENTIAL_NAME = /TOKEN|SECRET|PASSWORD/i;
+const CREDENTIAL_NAME = /TOKEN|SECRET|PASSW(OR)?D|CREDENTIAL|AUTH|API_?KEY|ACCESS_KEY|PRIVATE/i;
+/** The action's own inputs (INPUT_REGISTRY-CREDENTIALS holds passwords) and the runner's internals. */
+const RUNNER_PRIVATE = /^(INPUT_|ACTIONS_)/i;
 
-/** `baseEnv` without the variables whose names look like credentials. */
+/** `baseEnv` without the action's inputs, the runner's internals and the variables whose names look like credentials. */
 export function forwardableEnvironment(baseEnv: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(baseEnv).filter(([name]) => !CREDENTIAL_NAME.test(name)));
+  return Object.fromEntries(Object.entries(baseEnv).filter(([name]) => !CREDENTIAL_NAME.test(name) && !RUNNER_PRIVATE.test(name)));
 }
 
 /** The STAGECOACH_* variables every check sees. */

@@ -35,7 +35,9 @@ export async function checkRegistry(registry: Pick<Registry, 'resolve'>, checks:
       if (check.version.tag && !check.version.digest) digests.set(pinKey(check.image, check.version.tag), found.digest);
       details.push(`${check.image} ${version}: exists (${found.digest.slice(0, 19)}…)`);
     } catch (error) {
-      failures.push({ image: check.image, version, message: (error as Error).message });
+      // What the registry answered is the gate's finding; anything else (a malformed Docker config) is the user's to fix.
+      if (!(error instanceof Error) || error.name !== 'RegistryError') throw error;
+      failures.push({ image: check.image, version, message: error.message });
     }
   }
   details.unshift(...failures.map((failure) => `${failure.image} ${failure.version}: ${failure.message}`));
