@@ -16,10 +16,9 @@ import { createRegistryOnDemand } from './adapters/registry.js';
 import type { RepoFiles } from './adapters/repo-files.js';
 import { readInputs, type ActionInputs } from './action-inputs.js';
 import { describeError, PromotionError } from './engine/errors.js';
-import { runGatedPromotion } from './engine/gated-promotion.js';
-import { parseImageArguments } from './engine/image-sources.js';
+import { definedEnvironment, runGatedPromotion } from './engine/gated-promotion.js';
 import { DEFAULT_CONFIG, loadPipeline } from './engine/pipeline.js';
-import { planStages, type PlanRequest } from './engine/promotion.js';
+import { planRequestFor, planStages, type PlanRequest } from './engine/promotion.js';
 import { promoteWithPullRequest } from './engine/promote-pull-request.js';
 import { readStatus } from './engine/status.js';
 import { verifyPullRequest } from './engine/verify.js';
@@ -31,7 +30,7 @@ function workspacePath(inputs: ActionInputs, file: string): string {
 
 function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
   for (const item of plan.skipped) io.log('warning', `Skipped: ${item.reason}`, { file: workspacePath(inputs, item.file), line: item.line });
-  for (const item of plan.warnings) io.log('warning', item.message, { file: workspacePath(inputs, item.file), line: item.line, column: item.column });
+  for (const item of plan.warnings) io.log('warning', item.message, item.file ? { file: workspacePath(inputs, item.file), line: item.line, column: item.column } : undefined);
 }
 
 function reportPlan(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
@@ -46,13 +45,13 @@ function hasCheckout(inputs: ActionInputs): boolean {
 }
 
 function planRequest(inputs: ActionInputs): PlanRequest {
-  return { to: inputs.to, only: inputs.only, ...(inputs.images.length > 0 ? { images: parseImageArguments(inputs.images) } : { from: inputs.from }) };
+  return planRequestFor(inputs.to, inputs.only, inputs.images, inputs.from);
 }
 
 async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
   const registry = createRegistryOnDemand(inputs.registry);
   const now = Math.floor(Date.now() / 1000);
-  const baseEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const baseEnv = definedEnvironment(env);
   const local = hasCheckout(inputs);
   const git = local ? createGit(inputs.workingDirectory) : undefined;
   const commands = createCommands();

@@ -92,7 +92,9 @@ describe('plan', () => {
     expect(plan(source, target, ['web']).changes.map((c) => c.image)).toEqual(['ghcr.io/acme/web']);
     expect(plan(source, target, ['ghcr.io/acme/a*']).changes.map((c) => c.image)).toEqual(['ghcr.io/acme/api']);
     expect(plan(source, target, ['Deployment/*']).changes).toHaveLength(2);
-    expect(plan(source, target, ['nothing']).changes).toHaveLength(0);
+    const none = plan(source, target, ['nothing']);
+    expect(none.changes).toHaveLength(0);
+    expect(none.warnings).toEqual([{ file: '', line: 0, message: '--only nothing matches no image or workload in staging' }]);
   });
 
   test('the plan is sorted and serialisable whatever the order of the scan', () => {

@@ -13,10 +13,9 @@ import { createLocalFiles } from '../adapters/local-files.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
 import { createRegistryOnDemand, type RegistryOptions } from '../adapters/registry.js';
 import { describeError, PromotionError, UsageError } from '../engine/errors.js';
-import { runGatedPromotion } from '../engine/gated-promotion.js';
-import { parseImageArguments } from '../engine/image-sources.js';
+import { definedEnvironment, runGatedPromotion } from '../engine/gated-promotion.js';
 import { loadPipeline } from '../engine/pipeline.js';
-import { planStages, type PlanRequest } from '../engine/promotion.js';
+import { planRequestFor, planStages } from '../engine/promotion.js';
 import { promotionBranch } from '../engine/pull-request.js';
 import { readStatus } from '../engine/status.js';
 import { verifyPullRequest } from '../engine/verify.js';
@@ -64,11 +63,7 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     print(board, renderStatusText(board));
     return 0;
   }
-  const request: PlanRequest = {
-    to: args.to as string,
-    only: args.only,
-    ...(args.images.length > 0 ? { images: parseImageArguments(args.images) } : { from: args.from }),
-  };
+  const request = planRequestFor(args.to as string, args.only, args.images, args.from);
   if (args.command === 'plan') {
     const { plan } = await planStages(files, pipeline, request, registry);
     print(plan, renderPlanText(plan));
@@ -76,9 +71,8 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
   }
 
   if (args.commit && !(await git.head())) throw new UsageError(`--commit: ${args.repo} is not a git repository with a commit`);
-  const env = Object.fromEntries(Object.entries(io.env ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const result = await runGatedPromotion(
-    { files, workDir: root, git, registry, commands: createCommands(), now, baseEnv: env },
+    { files, workDir: root, git, registry, commands: createCommands(), now, baseEnv: definedEnvironment(io.env ?? {}) },
     pipeline,
     request,
     { allowDowngrade: args.allowDowngrade, keep: false },

@@ -175,6 +175,9 @@ export function planPromotion(input: PlanInput): Plan {
     }
   }
 
+  if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference, input.only))) {
+    warnings.push({ file: '', line: 0, message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}` });
+  }
   changes.sort(compareChange);
   notPromoted.sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''));
   warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);

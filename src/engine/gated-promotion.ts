@@ -39,6 +39,11 @@ export interface GatedPromotion {
   request: PlanRequest;
 }
 
+/** The process environment without unset entries: what command gates start from (they filter credentials out). */
+export function definedEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 /** The distinct (image, version) pairs a plan writes. */
 export function releasesOf(plan: Plan): { image: string; version: ReturnType<typeof parseVersion> }[] {
   const seen = new Map<string, { image: string; version: ReturnType<typeof parseVersion> }>();

@@ -7,7 +7,7 @@ import { scanFile } from '../core/scan.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 import type { Registry } from '../adapters/registry.js';
 import { pinKey } from './gates/registry-gate.js';
-import { resolveImageVersions, type ImageArgument } from './image-sources.js';
+import { parseImageArguments, resolveImageVersions, type ImageArgument } from './image-sources.js';
 import { PromotionError, UsageError } from './errors.js';
 import { scanStage } from './scan-stage.js';
 
@@ -20,6 +20,11 @@ export interface PlanRequest {
   images?: ImageArgument[];
   /** `image|tag` → digest: write `tag@digest` (the registry gate's `pin`). */
   pins?: Map<string, string>;
+}
+
+/** The request both entries build from their flags or inputs: a source stage, or `--image` versions. */
+export function planRequestFor(to: string, only: string[], images: string[], from?: string): PlanRequest {
+  return { to, only, ...(images.length > 0 ? { images: parseImageArguments(images) } : { from }) };
 }
 
 export interface PlannedPromotion {

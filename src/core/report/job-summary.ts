@@ -22,7 +22,7 @@ export function renderPlanSummary(plan: Plan, heading = 'Promotion plan'): strin
   const lists: [string, string[]][] = [
     ['Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)],
     ['Skipped files (never written)', plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)],
-    ['Warnings', plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`)],
+    ['Warnings', plan.warnings.map((item) => `${item.file ? `${code(`${item.file}:${item.line}`)}: ` : ''}${escapeMarkdown(item.message)}`)],
   ];
   for (const [title, items] of lists) if (items.length > 0) parts.push('', `### ${title}`, '', ...items.map((item) => `- ${item}`));
   return `${parts.join('\n')}\n`;

@@ -33,7 +33,7 @@ export function renderPlanText(plan: Plan): string {
   }
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:');
-    for (const item of plan.warnings) lines.push(`  ${item.file}:${item.line}${item.column ? `:${item.column}` : ''}: ${item.message}`);
+    for (const item of plan.warnings) lines.push(`  ${item.file ? `${item.file}:${item.line}${item.column ? `:${item.column}` : ''}: ` : ''}${item.message}`);
   }
   return lines.join('\n');
 }
