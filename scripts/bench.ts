@@ -1,6 +1,6 @@
 // npm run bench: `stagecoach plan` end to end against the floor (start node, read every file) and a naive baseline
 // (full YAML parse of every file), on generated config repos of 200, 2,000 and 10,000 workloads × 3 stages.
-// Usage: npm run bench [-- --sizes 200,2000 --runs 5]
+// Then the GitHub API requests per promotion at 1, 10 and 1,000 changed files. Usage: npm run bench [-- --sizes 200,2000 --runs 5]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -218,3 +218,13 @@ const header = ['workloads', 'files', 'floor ms', 'naive ms', 'plan ms', 'plan/f
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padStart(widths[i])).join('  '));
 console.log('\nTarget at 2,000 workloads: plan within 2.5× the floor, peak memory under 250 MB; time linear in files (µs/file flat).');
+
+// GitHub API requests per promotion (issue: constant in the number of changed files), against the local emulator.
+const { measureRequestCounts } = await import('./bench-requests.js');
+const counts = await measureRequestCounts();
+console.log('\nGitHub API requests per promotion (REST + GraphQL, retries excluded), against the local GitHub emulator:\n');
+const countHeader = ['changed files', 'new PR', 'rerun (unchanged)', 'update'];
+const countRows = counts.map((row) => [String(row.files), String(row.created), String(row.rerun), String(row.updated)]);
+const countWidths = countHeader.map((h, i) => Math.max(h.length, ...countRows.map((r) => r[i].length)));
+for (const row of [countHeader, ...countRows]) console.log(row.map((cell, i) => cell.padStart(countWidths[i])).join('  '));
+console.log('Targets: a new PR in at most 8 requests, a rerun that changes nothing in at most 4, the same at every size.');

@@ -70,7 +70,13 @@ export async function loadContract(): Promise<ContractCheck> {
   current.users += 1;
   if (current.idle) realClearTimeout(current.idle);
   current.idle = undefined;
-  await current.ready;
+  // Held while it starts: outside Jest (a script) nothing else may keep the process alive yet.
+  current.worker.ref();
+  try {
+    await current.ready;
+  } finally {
+    current.worker.unref();
+  }
   let released = false;
   return {
     request: (operationId, request) => ask({ kind: 'request', operationId, request }),

@@ -1,9 +1,10 @@
 // One emulated repository's git objects and refs: a real bare repo driven through git's plumbing (argv only, no shell).
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 
 export class GitError extends Error {
   constructor(
@@ -49,6 +50,13 @@ export interface TreeChange {
   content?: string;
 }
 
+/** An object read by name (`<sha>`, `<rev>:<path>`…) with its content. */
+export interface GitObject {
+  sha: string;
+  type: 'blob' | 'tree' | 'commit' | 'tag';
+  content: Buffer;
+}
+
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** git's own date format `<epoch> <+hhmm>`, which it parses without guessing. */
@@ -70,7 +78,7 @@ function parseIdentity(line: string): Required<GitIdentity> {
   return { name: match[1], email: match[2], date: toIsoDate(Number(match[3])) };
 }
 
-function parseCommit(sha: string, raw: string): CommitObject {
+export function parseCommit(sha: string, raw: string): CommitObject {
   const split = raw.indexOf('\n\n');
   const headers = (split === -1 ? raw : raw.slice(0, split)).split('\n');
   const message = split === -1 ? '' : raw.slice(split + 2);
@@ -104,6 +112,43 @@ export class GitRepo {
 
   async writeBlob(content: string | Buffer): Promise<string> {
     return (await this.text(['hash-object', '-w', '--stdin'], { input: content })).trim();
+  }
+
+  /**
+   * Many blobs in one git process: one pack (https://git-scm.com/docs/pack-format) handed to `git index-pack --stdin`,
+   * instead of a process (or a loose file) per blob; returns the shas in order.
+   */
+  async writeBlobs(contents: (string | Buffer)[]): Promise<string[]> {
+    const unique = new Map<string, Buffer>();
+    const shas = contents.map((content) => {
+      const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      const sha = createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+      unique.set(sha, data);
+      return sha;
+    });
+    if (unique.size === 0) return shas;
+    const header = Buffer.alloc(12);
+    header.write('PACK', 0, 'latin1');
+    header.writeUInt32BE(2, 4);
+    header.writeUInt32BE(unique.size, 8);
+    const parts = [header];
+    for (const data of unique.values()) {
+      // Object header: type (3 = blob) and size, 4 bits then 7 bits per byte, high bit = more.
+      const bytes: number[] = [];
+      let size = data.length;
+      let byte = (3 << 4) | (size & 0x0f);
+      size = Math.floor(size / 16);
+      while (size > 0) {
+        bytes.push(byte | 0x80);
+        byte = size & 0x7f;
+        size = Math.floor(size / 128);
+      }
+      bytes.push(byte);
+      parts.push(Buffer.from(bytes), deflateSync(data));
+    }
+    const body = Buffer.concat(parts);
+    await this.git(['index-pack', '--stdin'], { input: Buffer.concat([body, createHash('sha1').update(body).digest()]) });
+    return shas;
   }
 
   /** Object type per sha (`missing` when absent), in one git call. */
@@ -165,6 +210,31 @@ export class GitRepo {
     return commits;
   }
 
+  /** Objects by name (`<sha>`, `<branch>`, `<rev>:<path>`) with their content, in one `git cat-file --batch`; undefined when absent. */
+  async readObjects(names: string[]): Promise<(GitObject | undefined)[]> {
+    // A name with a newline cannot be asked on cat-file's line protocol (and names no object anyway).
+    const askable = names.filter((name) => name.length > 0 && !/[\n\r\0]/.test(name));
+    const found = new Map<string, GitObject | undefined>();
+    if (askable.length > 0) {
+      const out = await this.git(['cat-file', '--batch'], { input: askable.map((name) => `${name}\n`).join('') });
+      let offset = 0;
+      for (const name of askable) {
+        const eol = out.indexOf(0x0a, offset);
+        const header = /^([0-9a-f]{40}) (blob|tree|commit|tag) (\d+)$/.exec(out.subarray(offset, eol).toString('utf8'));
+        if (!header) {
+          // "<name> missing" / "<name> ambiguous"
+          found.set(name, undefined);
+          offset = eol + 1;
+          continue;
+        }
+        const size = Number(header[3]);
+        found.set(name, { sha: header[1], type: header[2] as GitObject['type'], content: out.subarray(eol + 1, eol + 1 + size) });
+        offset = eol + 1 + size + 1;
+      }
+    }
+    return names.map((name) => found.get(name));
+  }
+
   /** Tree entries (recursive lists sub-trees too, as GitHub's `?recursive=1` does). */
   async listTree(treeish: string, options: { recursive?: boolean; paths?: string[] } = {}): Promise<TreeListing[]> {
     const args = ['ls-tree', '-z', '--long', '--full-tree'];
@@ -196,8 +266,11 @@ export class GitRepo {
         await this.git(['update-index', '--add', '--replace', ...pending], { env });
         pending = [];
       };
+      const withContent = changes.filter((change) => change.content !== undefined);
+      const written = await this.writeBlobs(withContent.map((change) => change.content as string));
+      const blobOf = new Map(withContent.map((change, index) => [change, written[index]]));
       for (const change of changes) {
-        const sha = change.content !== undefined ? await this.writeBlob(change.content) : change.sha;
+        const sha = blobOf.get(change) ?? change.sha;
         if (sha !== null && sha !== undefined && change.type !== 'tree') {
           pending.push('--cacheinfo', `${change.mode},${sha},${change.path}`);
           if (pending.length >= 600) await flush();
@@ -302,8 +375,9 @@ export class GitRepo {
     return (await this.text(args)).split('\n').filter(Boolean);
   }
 
-  /** Per-file changes between two commits: status letter, paths, blob shas and line counts (binary → 0). */
-  async diff(from: string, to: string): Promise<{ status: string; path: string; oldSha: string; newSha: string; additions: number; deletions: number; patch?: string }[]> {
+  /** Per-file changes between two commits: status letter, paths, blob shas, line counts (binary → 0) and, unless
+   *  `patches: false`, each file's hunks; three git calls whatever the number of files. */
+  async diff(from: string, to: string, options: { patches?: boolean } = {}): Promise<{ status: string; path: string; oldSha: string; newSha: string; additions: number; deletions: number; patch?: string }[]> {
     const raw = await this.text(['diff-tree', '-r', '-z', '--no-renames', '--raw', from, to]);
     const fields = raw.split('\0');
     const entries: { status: string; path: string; oldSha: string; newSha: string; additions: number; deletions: number; patch?: string }[] = [];
@@ -312,20 +386,25 @@ export class GitRepo {
       const [, , oldSha, newSha, status] = fields[i].split(' ');
       entries.push({ status, path: fields[i + 1], oldSha, newSha, additions: 0, deletions: 0 });
     }
+    const byPath = new Map(entries.map((entry) => [entry.path, entry]));
     const numstat = await this.text(['diff', '--numstat', '-z', '--no-renames', from, to]);
     for (const record of numstat.split('\0').filter(Boolean)) {
       const [added, deleted, path] = record.split('\t');
-      const entry = entries.find((e) => e.path === path);
+      const entry = byPath.get(path);
       if (entry && added !== '-') {
         entry.additions = Number(added);
         entry.deletions = Number(deleted);
       }
     }
-    for (const entry of entries) {
-      const patch = await this.text(['diff', '--no-renames', '--no-color', '-U3', from, to, '--', entry.path]);
-      const hunk = patch.indexOf('\n@@');
-      if (hunk !== -1) entry.patch = patch.slice(hunk + 1).replace(/\n$/, '');
-    }
+    if (options.patches === false || entries.length === 0) return entries;
+    // One patch for all files, cut at each "diff --git" header: git lists files in the same (path) order as diff-tree.
+    const patch = await this.text(['diff', '--no-renames', '--no-color', '--no-ext-diff', '-U3', from, to]);
+    const sections = patch.split(/^(?=diff --git )/m).filter((section) => section.startsWith('diff --git '));
+    sections.forEach((section, index) => {
+      const entry = entries[index];
+      const hunk = section.indexOf('\n@@');
+      if (entry && hunk !== -1) entry.patch = section.slice(hunk + 1).replace(/\n$/, '');
+    });
     return entries;
   }
 }

@@ -13,7 +13,7 @@ import {
   type IntrospectionQuery,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { TreeListing } from './git-store.js';
+import { parseCommit, type CommitObject, type GitObject, type GitRepo, type TreeListing } from './git-store.js';
 import { displayMessage, repoHtml } from './shapes.js';
 import { findLabel, findRepo, now, type EmulatorState, type LabelState, type PullState, type RepoState } from './state.js';
 import { headSha, baseSha } from './rest-pulls.js';
@@ -37,8 +37,69 @@ class GitHubGraphQLError extends Error {
 
 export class GraphQLNotImplemented extends Error {}
 
+/**
+ * Batches the object reads of one query: every name asked in the same turn of the event loop goes to one
+ * `git cat-file --batch` (a query reading 250 blobs is one git process, not a thousand).
+ */
+class ObjectLoader {
+  private readonly cache = new Map<string, Promise<GitObject | undefined>>();
+  private queue: { name: string; resolve: (object: GitObject | undefined) => void; reject: (error: unknown) => void }[] = [];
+
+  constructor(private readonly git: GitRepo) {}
+
+  load(name: string): Promise<GitObject | undefined> {
+    let found = this.cache.get(name);
+    if (!found) {
+      found = new Promise((resolve, reject) => {
+        if (this.queue.length === 0) setImmediate(() => void this.flush());
+        this.queue.push({ name, resolve, reject });
+      });
+      this.cache.set(name, found);
+    }
+    return found;
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      const objects = await this.git.readObjects(batch.map((item) => item.name));
+      batch.forEach((item, index) => {
+        const object = objects[index];
+        if (object && !this.cache.has(object.sha)) this.cache.set(object.sha, Promise.resolve(object));
+        item.resolve(object);
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+}
+
 interface Context {
   state: EmulatorState;
+  /** Per query: refs may move between requests, objects never do within one. */
+  loaders: Map<RepoState, ObjectLoader>;
+}
+
+function load(ctx: Context, repo: RepoState, name: string): Promise<GitObject | undefined> {
+  let loader = ctx.loaders.get(repo);
+  if (!loader) {
+    loader = new ObjectLoader(repo.git);
+    ctx.loaders.set(repo, loader);
+  }
+  return loader.load(name);
+}
+
+async function loadCommit(ctx: Context, repo: RepoState, sha: string): Promise<CommitObject> {
+  const object = await load(ctx, repo, sha);
+  if (object?.type !== 'commit') throw new Error(`${sha} is not a commit`);
+  return parseCommit(sha, object.content.toString('utf8'));
+}
+
+async function loadBlob(ctx: Context, repo: RepoState, sha: string): Promise<Buffer> {
+  const object = await load(ctx, repo, sha);
+  if (object?.type !== 'blob') throw new Error(`${sha} is not a blob`);
+  return object.content;
 }
 
 type Source = { __typename: string; repo: RepoState } & Record<string, unknown>;
@@ -50,8 +111,8 @@ function commitObject(repo: RepoState, sha: string): Source {
   return { __typename: 'Commit', repo, sha };
 }
 
-async function gitObject(repo: RepoState, sha: string, path?: string): Promise<Source | null> {
-  const type = await repo.git.objectType(sha);
+async function gitObject(ctx: Context, repo: RepoState, sha: string, path?: string): Promise<Source | null> {
+  const type = (await load(ctx, repo, sha))?.type;
   if (type === 'commit') return commitObject(repo, sha);
   if (type === 'tree') return { __typename: 'Tree', repo, sha, path: path ?? '' };
   if (type === 'blob') return { __typename: 'Blob', repo, sha };
@@ -122,14 +183,14 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       if (name.startsWith('refs/')) return refObject(s.repo, name);
       return (await refObject(s.repo, `refs/heads/${name}`)) ?? (await refObject(s.repo, `refs/tags/${name}`));
     },
-    object: async (s, args) => {
+    object: async (s, args, ctx) => {
       const { oid, expression } = args as { oid?: string | null; expression?: string | null };
-      if (oid) return /^[0-9a-f]{40}$/.test(oid) ? gitObject(s.repo, oid) : null;
-      if (!expression) return null;
-      const sha = await s.repo.git.resolve(expression);
-      if (!sha) return null;
+      if (oid) return /^[0-9a-f]{40}$/.test(oid) ? gitObject(ctx, s.repo, oid) : null;
+      if (!expression || expression.startsWith('-')) return null;
+      const found = await load(ctx, s.repo, expression);
+      if (!found) return null;
       const colon = expression.indexOf(':');
-      return gitObject(s.repo, sha, colon === -1 ? '' : expression.slice(colon + 1).replace(/^\/+|\/+$/g, ''));
+      return gitObject(ctx, s.repo, found.sha, colon === -1 ? '' : expression.slice(colon + 1).replace(/^\/+|\/+$/g, ''));
     },
     pullRequests: async (s, args) => {
       const { states, labels, headRefName, baseRefName, orderBy } = args as {
@@ -164,22 +225,22 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     id: (s) => `REF_kwEmu${Buffer.from(`${s.repo.id}:${s.ref}`).toString('base64url')}`,
     name: (s) => String(s.ref).replace(/^refs\/(heads|tags)\//, ''),
     prefix: (s) => /^refs\/(heads|tags)\//.exec(String(s.ref))?.[0] ?? 'refs/',
-    target: (s) => gitObject(s.repo, String(s.sha)),
+    target: (s, _a, ctx) => gitObject(ctx, s.repo, String(s.sha)),
   },
   Commit: {
     id: (s) => `C_kwEmu${s.sha}`,
     oid: (s) => s.sha,
     abbreviatedOid: (s) => String(s.sha).slice(0, 7),
     url: (s, _a, ctx) => `${repoHtml(ctx.state, s.repo)}/commit/${s.sha}`,
-    message: async (s) => displayMessage((await s.repo.git.readCommit(String(s.sha))).message),
-    messageHeadline: async (s) => (await s.repo.git.readCommit(String(s.sha))).message.split('\n')[0],
-    committedDate: async (s) => (await s.repo.git.readCommit(String(s.sha))).committer.date,
-    authoredDate: async (s) => (await s.repo.git.readCommit(String(s.sha))).author.date,
-    author: async (s) => ({ __typename: 'GitActor', repo: s.repo, actor: (await s.repo.git.readCommit(String(s.sha))).author }),
-    committer: async (s) => ({ __typename: 'GitActor', repo: s.repo, actor: (await s.repo.git.readCommit(String(s.sha))).committer }),
-    tree: async (s) => ({ __typename: 'Tree', repo: s.repo, sha: (await s.repo.git.readCommit(String(s.sha))).tree, path: '' }),
-    parents: async (s, args) => {
-      const parents = (await s.repo.git.readCommit(String(s.sha))).parents;
+    message: async (s, _a, ctx) => displayMessage((await loadCommit(ctx, s.repo, String(s.sha))).message),
+    messageHeadline: async (s, _a, ctx) => (await loadCommit(ctx, s.repo, String(s.sha))).message.split('\n')[0],
+    committedDate: async (s, _a, ctx) => (await loadCommit(ctx, s.repo, String(s.sha))).committer.date,
+    authoredDate: async (s, _a, ctx) => (await loadCommit(ctx, s.repo, String(s.sha))).author.date,
+    author: async (s, _a, ctx) => ({ __typename: 'GitActor', repo: s.repo, actor: (await loadCommit(ctx, s.repo, String(s.sha))).author }),
+    committer: async (s, _a, ctx) => ({ __typename: 'GitActor', repo: s.repo, actor: (await loadCommit(ctx, s.repo, String(s.sha))).committer }),
+    tree: async (s, _a, ctx) => ({ __typename: 'Tree', repo: s.repo, sha: (await loadCommit(ctx, s.repo, String(s.sha))).tree, path: '' }),
+    parents: async (s, args, ctx) => {
+      const parents = (await loadCommit(ctx, s.repo, String(s.sha))).parents;
       return connection('CommitConnection', s.repo, parents, window(parents, args, 'parents').map((sha) => commitObject(s.repo, sha)));
     },
   },
@@ -203,22 +264,22 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     mode: (s) => parseInt((s.entry as TreeListing).mode, 8),
     oid: (s) => (s.entry as TreeListing).sha,
     size: (s) => (s.entry as TreeListing).size ?? 0,
-    object: (s) => {
+    object: (s, _a, ctx) => {
       const entry = s.entry as TreeListing;
       if (entry.type === 'commit') return null;
-      return gitObject(s.repo, entry.sha, s.dir ? `${s.dir}/${entry.path}` : entry.path);
+      return gitObject(ctx, s.repo, entry.sha, s.dir ? `${s.dir}/${entry.path}` : entry.path);
     },
   },
   Blob: {
     id: (s) => `B_kwEmu${s.sha}`,
     oid: (s) => s.sha,
     abbreviatedOid: (s) => String(s.sha).slice(0, 7),
-    byteSize: async (s) => (await s.repo.git.readBlob(String(s.sha))).length,
+    byteSize: async (s, _a, ctx) => (await loadBlob(ctx, s.repo, String(s.sha))).length,
     // git's heuristic: a NUL byte in the first 8000 bytes means binary.
-    isBinary: async (s) => (await s.repo.git.readBlob(String(s.sha))).subarray(0, 8000).includes(0),
+    isBinary: async (s, _a, ctx) => (await loadBlob(ctx, s.repo, String(s.sha))).subarray(0, 8000).includes(0),
     isTruncated: () => false,
-    text: async (s) => {
-      const content = await s.repo.git.readBlob(String(s.sha));
+    text: async (s, _a, ctx) => {
+      const content = await loadBlob(ctx, s.repo, String(s.sha));
       return content.subarray(0, 8000).includes(0) ? null : content.toString('utf8');
     },
   },
@@ -236,6 +297,8 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     closed: (s) => p(s).state === 'closed',
     merged: () => false,
     isDraft: (s) => p(s).draft,
+    // The emulator has no forks: every head branch lives in the base repository.
+    isCrossRepository: () => false,
     createdAt: (s) => p(s).createdAt,
     updatedAt: (s) => p(s).updatedAt,
     headRefName: (s) => p(s).headRef,
@@ -266,6 +329,8 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     description: (s) => (s.label as LabelState).description,
   },
   Mutation: {
+    convertPullRequestToDraft: (_s, args, ctx) => setDraft(ctx, args.input as DraftInput, true, 'ConvertPullRequestToDraftPayload'),
+    markPullRequestReadyForReview: (_s, args, ctx) => setDraft(ctx, args.input as DraftInput, false, 'MarkPullRequestReadyForReviewPayload'),
     enablePullRequestAutoMerge: async (_s, args, ctx) => {
       const input = args.input as { pullRequestId: string; mergeMethod?: 'MERGE' | 'SQUASH' | 'REBASE'; commitHeadline?: string; commitBody?: string; expectedHeadOid?: string; clientMutationId?: string };
       for (const repo of ctx.state.repos.values()) {
@@ -288,11 +353,43 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'`);
     },
   },
+  ConvertPullRequestToDraftPayload: {
+    clientMutationId: (s) => s.clientMutationId,
+    pullRequest: (s) => pullSource(s.repo, p(s)),
+  },
+  MarkPullRequestReadyForReviewPayload: {
+    clientMutationId: (s) => s.clientMutationId,
+    pullRequest: (s) => pullSource(s.repo, p(s)),
+  },
   EnablePullRequestAutoMergePayload: {
     clientMutationId: (s) => s.clientMutationId,
     pullRequest: (s) => pullSource(s.repo, p(s)),
   },
 };
+
+interface DraftInput {
+  pullRequestId: string;
+  clientMutationId?: string;
+}
+
+function findPullByNodeId(state: EmulatorState, id: string): { repo: RepoState; pull: PullState } {
+  for (const repo of state.repos.values()) {
+    const pull = repo.pulls.find((candidate) => candidate.nodeId === id);
+    if (pull) return { repo, pull };
+  }
+  throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
+}
+
+/** convertPullRequestToDraft / markPullRequestReadyForReview: GitHub refuses them on a closed pull request. */
+function setDraft(ctx: Context, input: DraftInput, draft: boolean, payload: string): Source {
+  const { repo, pull } = findPullByNodeId(ctx.state, input.pullRequestId);
+  if (pull.state !== 'open') throw new GitHubGraphQLError('UNPROCESSABLE', `Pull request #${pull.number} is closed`);
+  if (pull.draft !== draft) {
+    pull.draft = draft;
+    pull.updatedAt = now();
+  }
+  return { __typename: payload, repo, pull, clientMutationId: input.clientMutationId ?? null };
+}
 
 const fieldResolver: GraphQLFieldResolver<Source, Context> = (source, args, ctx, info) => {
   const resolver = RESOLVERS[info.parentType.name]?.[info.fieldName];
@@ -363,7 +460,7 @@ export async function runGraphQL(state: EmulatorState, request: { query?: unknow
     document,
     variableValues: (request.variables ?? undefined) as Record<string, unknown> | undefined,
     operationName,
-    contextValue: { state } satisfies Context,
+    contextValue: { state, loaders: new Map() } satisfies Context,
     fieldResolver: fieldResolver as GraphQLFieldResolver<unknown, unknown>,
     typeResolver: (value) => (value as Source).__typename,
   });

@@ -38,13 +38,22 @@ async function full(ctx: RestContext, pull: PullState) {
   const base = await baseSha(ctx.repo, pull);
   const git = ctx.repo.git;
   const mergeBase = (await git.mergeBase(base, head)) ?? base;
-  const changes = await git.diff(mergeBase, head);
+  const changes = await git.diff(mergeBase, head, { patches: false });
   return pullRequest(ctx.state, ctx.repo, pull, base, {
     commits: (await git.revList(head, { exclude: base })).length,
     additions: changes.reduce((n, c) => n + c.additions, 0),
     deletions: changes.reduce((n, c) => n + c.deletions, 0),
     changedFiles: changes.length,
   });
+}
+
+/** GitHub caps issue, pull request and comment bodies at 65,536 characters (422, as in renovatebot/renovate#2032). */
+const BODY_MAX = 65536;
+
+function checkBodyLength(body: unknown): void {
+  if (typeof body === 'string' && body.length > BODY_MAX) {
+    throw validationFailed([{ resource: 'Issue', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_MAX} characters)` }]);
+  }
 }
 
 function touch(pull: PullState): void {
@@ -107,6 +116,7 @@ export const pullRoutes: RouteSpec[] = [
       const body = ctx.body as { title?: string; head: string; base: string; body?: string; draft?: boolean; maintainer_can_modify?: boolean; issue?: number; head_repo?: string };
       if (body.issue !== undefined || body.head_repo !== undefined) throw new NotImplementedError('pulls/create from an issue or a fork');
       if (body.title === undefined) throw validationFailed([{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
+      checkBodyLength(body.body);
       const colon = body.head.indexOf(':');
       const headOwner = colon === -1 ? ctx.repo.owner : body.head.slice(0, colon);
       const head = colon === -1 ? body.head : body.head.slice(colon + 1);
@@ -164,6 +174,7 @@ export const pullRoutes: RouteSpec[] = [
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.pull_number);
       const body = ctx.body as { title?: string; body?: string; state?: 'open' | 'closed'; base?: string; maintainer_can_modify?: boolean };
+      checkBodyLength(body.body);
       if (body.base !== undefined && !(await ctx.repo.git.refSha(`refs/heads/${body.base}`))) {
         throw validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
       }
@@ -227,6 +238,7 @@ export const pullRoutes: RouteSpec[] = [
       const pull = findPull(ctx.repo, ctx.params.issue_number);
       const body = (ctx.body ?? {}) as { title?: string | number | null; body?: string | null; state?: 'open' | 'closed'; labels?: unknown[]; assignees?: unknown[]; assignee?: string | null; milestone?: unknown };
       if (body.milestone !== undefined && body.milestone !== null) throw new NotImplementedError('milestones');
+      checkBodyLength(body.body);
       if (body.state === 'open' && pull.state === 'closed' && openDuplicate(ctx.repo, pull.headRef, pull.baseRef, pull)) {
         throw duplicateError(ctx.repo, pull.headRef);
       }
@@ -286,6 +298,7 @@ export const pullRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.issue_number);
+      checkBodyLength((ctx.body as { body: string }).body);
       const id = nextId(ctx.state);
       const created = now();
       const comment = { id, nodeId: nodeId('IC', ctx.repo.id, id), body: (ctx.body as { body: string }).body, user: ctx.state.login, createdAt: created, updatedAt: created };

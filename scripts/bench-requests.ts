@@ -1,0 +1,128 @@
+// GitHub API requests of one promotion PR (new, rerun, update) for promotions changing 1, 10 and 1,000 files, counted
+// by the GitHub emulator (every REST and GraphQL request it served, retries included). Usage: npx tsx scripts/bench-requests.ts
+import { pathToFileURL } from 'node:url';
+import { createGitHub } from '../src/adapters/github.js';
+import type { RepoFiles } from '../src/adapters/repo-files.js';
+import type { PullRequestPolicy } from '../src/core/config.js';
+import { loadPipeline } from '../src/engine/pipeline.js';
+import { planStages, renderPromotion } from '../src/engine/promotion.js';
+import { publishPromotion, type PublishRequest } from '../src/engine/pull-request.js';
+import { startGitHubEmulator, type GitHubEmulator } from '../__tests__/support/github-emulator/index.js';
+
+export interface RequestCounts {
+  files: number;
+  created: number;
+  rerun: number;
+  updated: number;
+}
+
+export const SIZES = [1, 10, 1000];
+
+const CONFIG = 'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n';
+
+/** Every option that costs a request: labels, an assignee, a reviewer, a team and auto-merge. */
+const POLICY: PullRequestPolicy = {
+  labels: ['promotion', 'stage:staging'],
+  reviewers: ['alice'],
+  teamReviewers: ['sre'],
+  assignees: ['bob'],
+  draft: false,
+  autoMerge: 'squash',
+  branch: 'stagecoach/{from}-to-{to}',
+};
+
+const deployment = (index: number, version: string) => {
+  const name = `svc-${String(index).padStart(4, '0')}`;
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+      containers:
+        - name: ${name}
+          image: ghcr.io/acme/${name}:${version}
+`;
+};
+
+function stageFiles(stage: string, count: number, version: string): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`envs/${stage}/svc-${String(index).padStart(4, '0')}.yaml`, deployment(index, version)]));
+}
+
+/** The config repo's files in memory: the build plans with the real engine and makes no API request of its own. */
+function memoryFiles(files: Record<string, string>): RepoFiles {
+  return {
+    list: async (dir) => Object.keys(files).filter((file) => file.startsWith(`${dir.replace(/\/+$/, '')}/`)).sort(),
+    read: async (file) => {
+      const text = files[file];
+      if (text === undefined) throw Object.assign(new Error(`${file}: no such file`), { code: 'ENOENT' });
+      return text;
+    },
+    write: async (file, content) => {
+      files[file] = content;
+    },
+  };
+}
+
+/** A promotion of dev → staging, planned and rendered by the engine from the files as they are at the base. */
+function promotion(fullName: string, files: Record<string, string>): PublishRequest {
+  const [owner, repo] = fullName.split('/');
+  return {
+    owner,
+    repo,
+    from: 'dev',
+    to: 'staging',
+    policy: POLICY,
+    async build() {
+      const repoFiles = memoryFiles({ ...files });
+      const pipeline = await loadPipeline(repoFiles, {});
+      const planned = await planStages(repoFiles, pipeline, { from: 'dev', to: 'staging' });
+      return { plan: planned.plan, files: await renderPromotion(repoFiles, pipeline, planned) };
+    },
+  };
+}
+
+async function measureSize(emulator: GitHubEmulator, size: number): Promise<RequestCounts> {
+  const fullName = `acme/config-${size}`;
+  const files = { 'stagecoach.yaml': CONFIG, ...stageFiles('dev', size, '1.5.0'), ...stageFiles('staging', size, '1.4.0') };
+  await emulator.createRepo(fullName, files);
+  const github = createGitHub({ token: emulator.token, baseUrl: emulator.url, graphqlUrl: emulator.graphqlUrl, retryAfterBaseMs: 1, writeSpacingMs: 0 });
+
+  const phase = async (request: PublishRequest, expected: string): Promise<number> => {
+    emulator.resetLog();
+    const result = await publishPromotion(github, request);
+    if (result.operation !== expected) throw new Error(`${fullName}: expected the promotion to be ${expected}, it was ${result.operation}`);
+    return emulator.requests.length;
+  };
+  const created = await phase(promotion(fullName, files), 'created');
+  const rerun = await phase(promotion(fullName, files), 'unchanged');
+  // A newer source: every dev file moves on, committed to the base branch as a merge would.
+  const newer = stageFiles('dev', size, '1.6.0');
+  await emulator.commit(fullName, 'main', newer, 'dev runs 1.6.0');
+  const updated = await phase(promotion(fullName, { ...files, ...newer }), 'updated');
+  return { files: size, created, rerun, updated };
+}
+
+/** Requests per phase for each size, against one fresh emulator (which must record no contract violation). */
+export async function measureRequestCounts(sizes: number[] = SIZES): Promise<RequestCounts[]> {
+  const emulator = await startGitHubEmulator();
+  const counts: RequestCounts[] = [];
+  try {
+    for (const size of sizes) counts.push(await measureSize(emulator, size));
+  } finally {
+    await emulator.stop();
+  }
+  return counts;
+}
+
+export function renderRequestCounts(counts: RequestCounts[]): string {
+  const rows = [['files changed', 'new PR', 'rerun', 'update'], ...counts.map((c) => [c.files.toLocaleString('en-US'), c.created, c.rerun, c.updated].map(String))];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => cell.padStart(widths[column])).join('  ')).join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log('GitHub API requests per promotion PR (REST + GraphQL, retries included)\n');
+  console.log(renderRequestCounts(await measureRequestCounts()));
+}
