@@ -63821,8 +63821,10 @@ async function promote(io, inputs, env) {
         for (const warning of published.warnings ?? [])
             io.log('warning', warning);
     }
-    const heading = published ? `Promotion ${published.operation}${published.url ? ` (${published.url})` : ''}` : 'Promotion stopped by a gate';
-    await io.summary(renderPlanSummary(gated.plan, heading) + renderGateReport(gated.gates));
+    const heading = published ? `Promotion ${published.operation}` : 'Promotion stopped by a gate';
+    // A bare URL on its own line: GitHub links it; inside the escaped heading it would not be.
+    const link = published?.url ? `\nPull request: ${published.url}\n` : '';
+    await io.summary(renderPlanSummary(gated.plan, heading) + link + renderGateReport(gated.gates));
     if (!gated.passed)
         throw new PromotionError(`A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`);
 }
