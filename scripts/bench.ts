@@ -166,7 +166,8 @@ const NAIVE = FLOOR.replace("import { readdirSync", "import { parseAllDocuments 
 function measure(args: string[]): { ms: number; rssMb: number } {
   const rssFile = path.join(root, 'rss.txt');
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--import', rssHook, ...args], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8' });
+  // stdout goes to /dev/null: still written by the program, never buffered here (a 10,000-workload plan is megabytes).
+  const result = spawnSync(process.execPath, ['--import', rssHook, ...args], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0 && result.status !== 3) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return { ms, rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024 };
