@@ -8,6 +8,7 @@ import { renderVerifySummary, renderVerifyText } from '../../src/core/report/ver
 import { createHistory, type History } from '../support/git-history.js';
 import { startRegistry, type RegistryServer } from '../support/registry-server.js';
 import { pushTags } from '../support/registry-push.js';
+import { apiDeployment } from '../support/manifests.js';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -21,19 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => registry?.stop());
 
-function deployment(version: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-        - name: api
-          image: ${registry.host}/acme/api:${version} # the API
-`;
-}
+const deployment = (version: string) => apiDeployment(`${registry.host}/acme/api:${version}`, ' # the API');
 
 const CONFIG = `stages:
   - name: dev

@@ -6,6 +6,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import { parseDuration } from './duration.js';
 import { tryParseImage, type Finding } from './image-reference.js';
 import { compileFilterPattern, normalizeSemverRange, patternGroups } from './tag-policy.js';
+import type { FieldRule } from './scan.js';
 
 export interface PullRequestPolicy {
   labels: string[];
@@ -49,14 +50,8 @@ export interface ImagePolicy {
   policy: TagPolicy;
   line?: number;
 }
-/** A custom field holding an image version (shared with the scanner; keep this shape in step with core/scan). */
-export interface FieldRule {
-  files: string;
-  tag: string;
-  repository?: string;
-  digest?: string;
-  image?: string;
-}
+/** A custom field holding an image version: the scanner owns the shape. */
+export type { FieldRule };
 export interface Pipeline {
   /** Config file path, for messages. */
   source?: string;

@@ -1,18 +1,11 @@
 // Shared by every extractor: turns tree nodes into Slots, positions into line/column, and collects the result.
-import type { Finding, ImageFormat, ImageReference, Skipped, Slot, Version } from '../image-reference.js';
+import type { Finding, ImageReference, Skipped, Slot } from '../image-reference.js';
 import { markerAfter } from './imagepolicy-marker.js';
 import type { YMap, YPair, YScalar } from './tree.js';
 import { text } from './tree.js';
 
-export interface NewReference extends Version {
-  format: ImageFormat;
-  image: string;
-  name: string;
-  workload?: string;
-  container?: string;
-  document: number;
-  slots: Slot[];
-}
+/** What an extractor knows of a reference; the collector adds where it stands (file, line, column, marker). */
+export type NewReference = Omit<ImageReference, 'file' | 'line' | 'column' | 'marker'>;
 
 export class Collector {
   readonly references: ImageReference[] = [];
