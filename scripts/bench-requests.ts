@@ -8,6 +8,7 @@ import { loadPipeline } from '../src/engine/pipeline.js';
 import { planStages, renderPromotion } from '../src/engine/promotion.js';
 import { publishPromotion, type PublishRequest } from '../src/engine/pull-request.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../__tests__/support/github-emulator/index.js';
+import { deploymentYaml } from '../__tests__/support/manifests.js';
 
 export interface RequestCounts {
   files: number;
@@ -33,17 +34,7 @@ const POLICY: PullRequestPolicy = {
 
 const deployment = (index: number, version: string) => {
   const name = `svc-${String(index).padStart(4, '0')}`;
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  template:
-    spec:
-      containers:
-        - name: ${name}
-          image: ghcr.io/acme/${name}:${version}
-`;
+  return deploymentYaml(`ghcr.io/acme/${name}:${version}`, '', name);
 };
 
 function stageFiles(stage: string, count: number, version: string): Record<string, string> {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parsePromotionBlock } from '../../src/core/report/pull-request-body.js';
 import { runActionAsync, type ActionRun } from '../support/action-runner.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
+import { deploymentYaml } from '../support/manifests.js';
 
 const REPO = 'acme/config';
 const BRANCH = 'stagecoach/dev-to-staging';
@@ -24,17 +25,7 @@ afterEach(async () => {
   await emulator.stop(); // fails the test on any contract violation or unimplemented request
 });
 
-const deployment = (version: string, name = 'api') => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  template:
-    spec:
-      containers:
-        - name: ${name}
-          image: ghcr.io/acme/${name}:${version}
-`;
+const deployment = (version: string, name = 'api') => deploymentYaml(`ghcr.io/acme/${name}:${version}`, '', name);
 
 /** dev → staging; `staging` is extra YAML under the staging stage (pullRequest:, gates:), indented 4 spaces. */
 const config = (staging = '') => `stages:

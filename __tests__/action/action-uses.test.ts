@@ -8,7 +8,7 @@ import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emul
 import { startRegistry, type RegistryServer } from '../support/registry-server.js';
 import { pushTags } from '../support/registry-push.js';
 import { runActionAsync } from '../support/action-runner.js';
-import { apiDeployment } from '../support/manifests.js';
+import { deploymentYaml } from '../support/manifests.js';
 
 const DAY = 24 * 3600;
 let registry: RegistryServer;
@@ -29,7 +29,7 @@ afterEach(async () => {
   await github.stop(); // fails the test on any OpenAPI / GraphQL contract violation
 });
 
-const deployment = (version: string) => apiDeployment(`${registry.host}/acme/api:${version}`, ' # {"$imagepolicy": "flux-system:api"}');
+const deployment = (version: string) => deploymentYaml(`${registry.host}/acme/api:${version}`, ' # {"$imagepolicy": "flux-system:api"}');
 
 const config = (stagingGates: string) => `stages:
   - name: dev

@@ -11,7 +11,7 @@ import { planStages } from '../../src/engine/promotion.js';
 import { createHistory } from '../support/git-history.js';
 import { startRegistry, type RegistryServer } from '../support/registry-server.js';
 import { pushTags } from '../support/registry-push.js';
-import { apiDeployment } from '../support/manifests.js';
+import { deploymentYaml } from '../support/manifests.js';
 
 const T0 = 1_760_000_000;
 const HOUR = 3600;
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => registry?.stop());
 
-const deployment = (version: string) => apiDeployment(`${registry.host}/acme/api:${version}`);
+const deployment = (version: string) => deploymentYaml(`${registry.host}/acme/api:${version}`);
 
 function repo(stagingGates: string, devVersion = '1.1.0') {
   const history = createHistory();

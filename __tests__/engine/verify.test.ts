@@ -8,7 +8,7 @@ import { renderVerifySummary, renderVerifyText } from '../../src/core/report/ver
 import { createHistory, type History } from '../support/git-history.js';
 import { startRegistry, type RegistryServer } from '../support/registry-server.js';
 import { pushTags } from '../support/registry-push.js';
-import { apiDeployment } from '../support/manifests.js';
+import { deploymentYaml } from '../support/manifests.js';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => registry?.stop());
 
-const deployment = (version: string) => apiDeployment(`${registry.host}/acme/api:${version}`, ' # the API');
+const deployment = (version: string) => deploymentYaml(`${registry.host}/acme/api:${version}`, ' # the API');
 
 const CONFIG = `stages:
   - name: dev

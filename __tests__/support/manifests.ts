@@ -1,15 +1,15 @@
 // Manifests for tests that need a workload holding one image (the image sits on line 10).
 
-export function apiDeployment(image: string, comment = ''): string {
+export function deploymentYaml(image: string, comment = '', name = 'api'): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: api
+  name: ${name}
 spec:
   template:
     spec:
       containers:
-        - name: api
+        - name: ${name}
           image: ${image}${comment}
 `;
 }
