@@ -43849,7 +43849,7 @@ function parseVersion(text) {
 function formatImage(name, version) {
     return `${name}${version.tag ? `:${version.tag}` : ''}${version.digest ? `@${version.digest}` : ''}`;
 }
-function sameVersion(a, b) {
+function image_reference_sameVersion(a, b) {
     return (a.tag ?? '') === (b.tag ?? '') && (a.digest ?? '') === (b.digest ?? '');
 }
 
@@ -45490,6 +45490,10 @@ function createLocalFiles(root) {
         async read(file) {
             return (0,external_node_fs_namespaceObject.readFileSync)(listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolve(file), 'utf8');
         },
+        async mode(file) {
+            // Git records only the owner's execute bit (core.fileMode).
+            return (0,external_node_fs_namespaceObject.statSync)(listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolve(file)).mode & 0o100 ? '100755' : '100644';
+        },
         async write(file, content) {
             const target = listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolveForWrite(file);
             if (!(0,external_node_fs_namespaceObject.existsSync)(target))
@@ -45582,7 +45586,7 @@ function createGit(cwd) {
                 // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
                 const files = out
                     .split('\0')
-                    .filter((entry) => /^1006[0-9]{2} blob /.test(entry))
+                    .filter((entry) => /^100(644|755) blob /.test(entry))
                     .map((entry) => entry.slice(entry.indexOf('\t') + 1))
                     .sort();
                 if (files.length === 0 && relative) {
@@ -45609,6 +45613,13 @@ function createGit(cwd) {
                 if (text === undefined)
                     throw notFound(relative);
                 return text;
+            },
+            async mode(file) {
+                const relative = checkRelativePath(file);
+                const entry = await git(['ls-tree', '-z', revision, '--', relative]);
+                if (!/^100(644|755) blob /.test(entry))
+                    throw notFound(relative);
+                return entry.startsWith('100755') ? '100755' : '100644';
             },
             async write(file) {
                 throw new Error(`${file}: revision ${revision} is read-only`);
@@ -46389,6 +46400,23 @@ function wantedFor(reference, key, offered) {
             : `the source holds several versions (${listed}) and none at the same place (${key}); promote with --only or align the workload names`,
     };
 }
+/** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
+function changeOf(reference, version) {
+    const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
+    return {
+        file: reference.file,
+        line: reference.line,
+        column: reference.column,
+        image: reference.image,
+        name: reference.name,
+        ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
+        ...(reference.container !== undefined ? { container: reference.container } : {}),
+        format: reference.format,
+        old: formatVersion(reference),
+        new: formatVersion(version),
+        downgrade: order !== undefined && order > 0,
+    };
+}
 function compareChange(a, b) {
     return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
 }
@@ -46417,28 +46445,15 @@ function planPromotion(input) {
         const writable = writableVersion(reference, wanted.version);
         if (writable.warning)
             warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
-        if (sameVersion(reference, writable.version))
+        if (image_reference_sameVersion(reference, writable.version))
             continue;
-        const order = reference.tag && writable.version.tag ? compareVersions(reference.tag, writable.version.tag) : undefined;
-        changes.push({
-            file: reference.file,
-            line: reference.line,
-            column: reference.column,
-            image: reference.image,
-            name: reference.name,
-            ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
-            ...(reference.container !== undefined ? { container: reference.container } : {}),
-            format: reference.format,
-            old: formatVersion(reference),
-            new: formatVersion(writable.version),
-            downgrade: order !== undefined && order > 0,
-        });
+        changes.push(changeOf(reference, writable.version));
     }
     for (const [image, list] of offered) {
         if (targetImages.has(image))
             continue;
         for (const version of distinctVersions(list)) {
-            const first = list.find((entry) => sameVersion(entry, version));
+            const first = list.find((entry) => image_reference_sameVersion(entry, version));
             notPromoted.push({
                 image,
                 version: formatVersion(version),
@@ -46463,6 +46478,36 @@ function planPromotion(input) {
         skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
         warnings,
     };
+}
+/**
+ * The plan a promotion commit carried out: the stage scanned before and after it, paired reference by reference within
+ * each file (a rewrite moves versions only, so every reference keeps its place). A file whose references differ in more
+ * than their versions is named in a warning instead.
+ */
+function appliedPlan(from, source, before, after) {
+    const byFile = (stage) => {
+        const files = new Map();
+        for (const reference of stage.references)
+            files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
+        return files;
+    };
+    const identity = (ref) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}`;
+    const afterFiles = byFile(after);
+    const changes = [];
+    const warnings = [];
+    for (const [file, olds] of byFile(before)) {
+        const news = afterFiles.get(file) ?? [];
+        if (news.length !== olds.length || news.some((ref, index) => identity(ref) !== identity(olds[index]))) {
+            warnings.push({ file, line: 0, message: 'the commit changes more than image versions here; see its diff' });
+            continue;
+        }
+        olds.forEach((old, index) => {
+            if (!sameVersion(old, news[index]))
+                changes.push(changeOf(old, versionOf(news[index])));
+        });
+    }
+    changes.sort(compareChange);
+    return { from, to: before.name, source, changes, images: summariseImages(changes), notPromoted: [], skipped: [...after.skipped], warnings };
 }
 function summariseImages(changes) {
     const byImage = new Map();
@@ -48770,6 +48815,8 @@ function promotionBranch(template, from, to) {
 }
 const TRAILER_PLAN = 'Stagecoach-Plan';
 const TRAILER_BUILT_AT = 'Stagecoach-Built-At';
+const TRAILER_GATES = 'Stagecoach-Gates';
+const TRAILER_SOURCE = 'Stagecoach-Source-Commit';
 function trailer(message, key) {
     return new RegExp(`^${key}: *(\\S+) *$`, 'm').exec(message)?.[1];
 }
@@ -48784,7 +48831,11 @@ function branchPlan(snapshot) {
         return undefined;
     const hash = trailer(branch.message, TRAILER_PLAN);
     const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
-    return hash && builtAt ? { hash, builtAt } : undefined;
+    const gates = trailer(branch.message, TRAILER_GATES);
+    const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
+    if (!hash || !builtAt)
+        return undefined;
+    return { hash, builtAt, commit: branch.head, ...(gates ? { gates } : {}), ...(sourceCommit ? { sourceCommit } : {}) };
 }
 async function publishPromotion(github, request, options = {}) {
     const { value, requests } = await github.measure(() => publish(github, request, options));
@@ -48800,10 +48851,10 @@ async function publish(github, request, options) {
     const gateDraft = request.draft === true && !policy.draft;
     const snapshot = () => github.snapshot(repo, request.base, branch);
     /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
-    const draftChange = (isDraft, madeByGate) => request.draft === true && !isDraft ? true : !request.draft && madeByGate && isDraft && !policy.draft ? false : undefined;
+    const draftChange = (wantDraft, isDraft, madeByGate) => wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
     const buildOn = async (base) => {
-        const { plan, files } = await request.build(base.head);
-        return { plan, files, hash: planHash(plan), builtAt: now().toISOString(), base };
+        const { plan, files, executable } = await request.build(base.head);
+        return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt: now().toISOString(), base };
     };
     let snap = await snapshot();
     let built = await buildOn(snap.base);
@@ -48838,6 +48889,32 @@ async function publish(github, request, options) {
         ...extra,
         ...(warnings.length > 0 ? { warnings } : {}),
     });
+    /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit. */
+    const describeHeld = async (pr, held) => {
+        const plan = await request.describe(snap.base.head, held.commit);
+        const failed = held.gates === 'failed';
+        const url = request.sourceCommit?.url;
+        const sourceCommit = held.sourceCommit
+            ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
+            : undefined;
+        const body = renderPullRequestBody({
+            plan,
+            planHash: held.hash,
+            commit: held.commit,
+            builtAt: held.builtAt,
+            ...(sourceCommit ? { sourceCommit } : {}),
+            gateReport: [
+                '#### Gates',
+                '',
+                `${held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.'}`,
+                '',
+                '_This description was rebuilt from the branch\'s commit: a concurrent, older promotion run had overwritten it._',
+            ].join('\n'),
+            ...(failed && !policy.draft ? { gateDraft: true } : {}),
+        });
+        const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
+        await github.updatePullRequest(repo, pr, { title: commitSubject(plan), body, ...(draft !== undefined ? { draft } : {}) });
+    };
     for (;;) {
         if (snap.base.head !== built.base.head) {
             await rebuild(snap);
@@ -48847,11 +48924,16 @@ async function publish(github, request, options) {
         const block = parsePromotionBlock(pr?.body);
         const ours = { hash: built.hash, builtAt: built.builtAt };
         const held = branchPlan(snap);
-        const ourBodyStands = bodyWritten && block?.planHash === built.hash;
-        // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. (Unless it is our body the
-        // PR shows: then the later run has finished and we must leave a consistent state, ours.)
-        if (held && held.hash !== built.hash && isLater(held, ours) && !ourBodyStands) {
-            return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: snap.branch?.head, supersededBy: held.hash });
+        // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. Branch writes are
+        // compare-and-swap, PR bodies are not: if the body is ours, our write landed after that run finished, and only we
+        // can put its description back.
+        if (held && held.hash !== built.hash && isLater(held, ours)) {
+            if (pr && bodyWritten && block?.planHash === built.hash) {
+                await describeHeld(pr, held);
+                lostRace(await snapshot());
+                continue;
+            }
+            return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
         }
         if (built.plan.changes.length === 0) {
             if (!pr)
@@ -48863,7 +48945,7 @@ async function publish(github, request, options) {
             });
             return finish('closed', { number: pr.number, url: pr.url });
         }
-        const wantDraft = pr && draftChange(pr.draft, block?.gateDraft === true);
+        const wantDraft = pr && draftChange(request.draft === true, pr.draft, block?.gateDraft === true);
         if (pr &&
             !created &&
             block?.planHash === built.hash &&
@@ -48880,38 +48962,20 @@ async function publish(github, request, options) {
             baseTree: built.base.tree,
             parent: built.base.head,
             files: built.files,
-            message: renderCommitMessage(built.plan, { [TRAILER_PLAN]: built.hash, [TRAILER_BUILT_AT]: built.builtAt }),
+            ...(built.executable ? { executable: built.executable } : {}),
+            message: renderCommitMessage(built.plan, {
+                [TRAILER_PLAN]: built.hash,
+                [TRAILER_BUILT_AT]: built.builtAt,
+                ...(request.gates ? { [TRAILER_GATES]: request.gates } : {}),
+                ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
+            }),
         });
-        if (!snap.branch) {
-            if (!(await github.setBranch(repo, branch, commit, 'create'))) {
+        if (snap.branch?.head !== commit) {
+            // Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost.
+            const expected = { repositoryId: snap.repositoryId, ...(snap.branch ? { head: snap.branch.head } : {}) };
+            if (!(await github.setBranch(repo, branch, commit, expected))) {
                 lostRace(await snapshot());
                 continue;
-            }
-        }
-        else if (snap.branch.head !== commit) {
-            if (snap.branch.head === built.base.head) {
-                // Our commit descends from the branch head: a fast-forward, which GitHub refuses if the head moved meanwhile.
-                if (!(await github.setBranch(repo, branch, commit, 'fast-forward'))) {
-                    lostRace(await snapshot());
-                    continue;
-                }
-            }
-            else {
-                // PATCH ref has no expected-old-sha: re-read the head right before forcing, and start over if it moved.
-                const fresh = await snapshot();
-                if (fresh.base.head !== built.base.head) {
-                    await rebuild(fresh);
-                    continue;
-                }
-                if (fresh.branch?.head !== snap.branch.head) {
-                    lostRace(fresh);
-                    continue;
-                }
-                snap = fresh;
-                if (!(await github.setBranch(repo, branch, commit, 'force'))) {
-                    lostRace(await snapshot());
-                    continue;
-                }
             }
         }
         snap.branch = { head: commit, parents: [built.base.head], message: '' };
@@ -48950,7 +49014,7 @@ async function publish(github, request, options) {
             }
             return finish('created', { ...created, commitSha: commit });
         }
-        const draft = draftChange(current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
+        const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
         const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
         bodyWritten = true;
         // Another promotion may have written the branch or the body between our writes: check both agree with our plan.

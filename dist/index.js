@@ -53971,6 +53971,10 @@ function createLocalFiles(root) {
         async read(file) {
             return (0,external_node_fs_namespaceObject.readFileSync)(listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolve(file), 'utf8');
         },
+        async mode(file) {
+            // Git records only the owner's execute bit (core.fileMode).
+            return (0,external_node_fs_namespaceObject.statSync)(listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolve(file)).mode & 0o100 ? '100755' : '100644';
+        },
         async write(file, content) {
             const target = listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolveForWrite(file);
             if (!(0,external_node_fs_namespaceObject.existsSync)(target))
@@ -54063,7 +54067,7 @@ function createGit(cwd) {
                 // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
                 const files = out
                     .split('\0')
-                    .filter((entry) => /^1006[0-9]{2} blob /.test(entry))
+                    .filter((entry) => /^100(644|755) blob /.test(entry))
                     .map((entry) => entry.slice(entry.indexOf('\t') + 1))
                     .sort();
                 if (files.length === 0 && relative) {
@@ -54090,6 +54094,13 @@ function createGit(cwd) {
                 if (text === undefined)
                     throw notFound(relative);
                 return text;
+            },
+            async mode(file) {
+                const relative = checkRelativePath(file);
+                const entry = await git(['ls-tree', '-z', revision, '--', relative]);
+                if (!/^100(644|755) blob /.test(entry))
+                    throw notFound(relative);
+                return entry.startsWith('100755') ? '100755' : '100644';
             },
             async write(file) {
                 throw new Error(`${file}: revision ${revision} is read-only`);
@@ -59490,12 +59501,14 @@ const SNAPSHOT_PR_FIELDS = `number id url title body isDraft isCrossRepository h
 function snapshotQuery(hasBase) {
     return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!) {
   repository(owner: $owner, name: $name) {
+    id
     base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid } } } }
     branch: ref(qualifiedName: $branch) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
     pullRequests(headRefName: $headRefName, states: [OPEN], first: 20) { nodes { ${SNAPSHOT_PR_FIELDS} } }
   }
 }`;
 }
+const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
 const repoName = (repo) => `${repo.owner}/${repo.repo}`;
 function statusOf(error) {
     const status = error?.status;
@@ -59607,13 +59620,18 @@ class OctokitGitHub {
             throw error;
         }
     }
-    async graphql(query, variables, context) {
+    async graphql(query, variables, context, retries) {
         const store = this.counter.getStore();
         if (store)
             store.requests += 1;
         try {
-            // The object form: `url` is an option there, not a (forbidden) variable name.
-            return await this.octokit.graphql({ query, ...variables, ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}) });
+            // The object form: `url` and `request` are options there, not (forbidden) variable names.
+            return await this.octokit.graphql({
+                query,
+                ...variables,
+                ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}),
+                ...(retries !== undefined ? { request: { retries } } : {}),
+            });
         }
         catch (error) {
             throw this.failure(error, context);
@@ -59641,6 +59659,7 @@ class OctokitGitHub {
                 ? `The base branch "${base}" does not exist in ${repoName(repo)}: check the base input (branch names are case-sensitive)`
                 : `${repoName(repo)} has no default branch (is it empty?): push a first commit or name the base branch`);
         const snapshot = {
+            repositoryId: repository.id,
             base: { name: repository.base.name, head: repository.base.target.oid, tree: repository.base.target.tree.oid },
         };
         if (repository.branch) {
@@ -59666,25 +59685,43 @@ class OctokitGitHub {
     }
     async commitFiles(repo, input) {
         const permission = 'contents: write';
+        const executable = new Set(input.executable ?? []);
         const tree = await this.rest('POST /repos/{owner}/{repo}/git/trees', {
             owner: repo.owner,
             repo: repo.repo,
             base_tree: input.baseTree,
             tree: Object.entries(input.files)
                 .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-                .map(([path, content]) => ({ path, mode: '100644', type: 'blob', content })),
+                .map(([path, content]) => ({ path, mode: executable.has(path) ? '100755' : '100644', type: 'blob', content })),
         }, { action: 'write the promotion tree', repo, permission });
         const commit = await this.rest('POST /repos/{owner}/{repo}/git/commits', { owner: repo.owner, repo: repo.repo, message: input.message, tree: tree.sha, parents: [input.parent] }, { action: 'write the promotion commit', repo, permission });
         return commit.sha;
     }
-    async setBranch(repo, branch, sha, mode) {
-        const context = { action: `${mode === 'create' ? 'create' : 'update'} the branch ${branch}`, repo, permission: 'contents: write' };
-        if (mode === 'create') {
+    async setBranch(repo, branch, sha, expected) {
+        const context = { action: `${expected.head ? 'update' : 'create'} the branch ${branch}`, repo, permission: 'contents: write' };
+        if (!expected.head) {
             const created = await this.restOr422('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha }, context, /already exists/i);
             return created !== undefined;
         }
-        const updated = await this.restOr422('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}`, sha, force: mode === 'force' }, context, /fast.forward|does not exist|not found/i);
-        return updated !== undefined;
+        // REST's PATCH ref cannot name the value it replaces; GraphQL updateRefs can (beforeOid), atomically.
+        try {
+            await this.graphql(`mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
+}`, { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha }, context, 
+            // plugin-retry would retry GitHub's generic error as a 500; for a stale beforeOid that only adds back-off.
+            0);
+            return true;
+        }
+        catch (error) {
+            // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type, community discussion
+            // #213655): the branch's head tells a lost race from a failure.
+            if (!(error instanceof GitHubError) || !GENERIC_GRAPHQL_ERROR.test(error.message))
+                throw error;
+            const now = await this.graphql('query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }', { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` }, { ...context, action: `read the branch ${branch}`, permission: 'contents: read' });
+            if (now.repository?.ref?.target.oid !== expected.head)
+                return false;
+            throw new GitHubError(`${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`, error.status, error.errorType);
+        }
     }
     async openPullRequest(repo, input) {
         const pr = await this.restOr422('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft }, { action: 'open the promotion pull request', repo, permission: 'pull-requests: write' }, /already exists/i);
@@ -59916,6 +59953,13 @@ function createGitHubFiles(github, repo, commit) {
                 load(batch);
             }
             return texts.get(file);
+        },
+        async mode(path) {
+            const file = checkRelativePath(path);
+            const entry = (await allBlobs()).get(file);
+            if (!entry)
+                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+            return entry.mode === '100755' ? '100755' : '100644';
         },
         async write(path) {
             throw new ReadOnlyFilesError(path);
@@ -60811,6 +60855,23 @@ function wantedFor(reference, key, offered) {
             : `the source holds several versions (${listed}) and none at the same place (${key}); promote with --only or align the workload names`,
     };
 }
+/** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
+function changeOf(reference, version) {
+    const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
+    return {
+        file: reference.file,
+        line: reference.line,
+        column: reference.column,
+        image: reference.image,
+        name: reference.name,
+        ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
+        ...(reference.container !== undefined ? { container: reference.container } : {}),
+        format: reference.format,
+        old: formatVersion(reference),
+        new: formatVersion(version),
+        downgrade: order !== undefined && order > 0,
+    };
+}
 function compareChange(a, b) {
     return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
 }
@@ -60841,20 +60902,7 @@ function planPromotion(input) {
             warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
         if (sameVersion(reference, writable.version))
             continue;
-        const order = reference.tag && writable.version.tag ? compareVersions(reference.tag, writable.version.tag) : undefined;
-        changes.push({
-            file: reference.file,
-            line: reference.line,
-            column: reference.column,
-            image: reference.image,
-            name: reference.name,
-            ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
-            ...(reference.container !== undefined ? { container: reference.container } : {}),
-            format: reference.format,
-            old: formatVersion(reference),
-            new: formatVersion(writable.version),
-            downgrade: order !== undefined && order > 0,
-        });
+        changes.push(changeOf(reference, writable.version));
     }
     for (const [image, list] of offered) {
         if (targetImages.has(image))
@@ -60885,6 +60933,36 @@ function planPromotion(input) {
         skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
         warnings,
     };
+}
+/**
+ * The plan a promotion commit carried out: the stage scanned before and after it, paired reference by reference within
+ * each file (a rewrite moves versions only, so every reference keeps its place). A file whose references differ in more
+ * than their versions is named in a warning instead.
+ */
+function appliedPlan(from, source, before, after) {
+    const byFile = (stage) => {
+        const files = new Map();
+        for (const reference of stage.references)
+            files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
+        return files;
+    };
+    const identity = (ref) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}`;
+    const afterFiles = byFile(after);
+    const changes = [];
+    const warnings = [];
+    for (const [file, olds] of byFile(before)) {
+        const news = afterFiles.get(file) ?? [];
+        if (news.length !== olds.length || news.some((ref, index) => identity(ref) !== identity(olds[index]))) {
+            warnings.push({ file, line: 0, message: 'the commit changes more than image versions here; see its diff' });
+            continue;
+        }
+        olds.forEach((old, index) => {
+            if (!sameVersion(old, news[index]))
+                changes.push(changeOf(old, versionOf(news[index])));
+        });
+    }
+    changes.sort(compareChange);
+    return { from, to: before.name, source, changes, images: summariseImages(changes), notPromoted: [], skipped: [...after.skipped], warnings };
 }
 function summariseImages(changes) {
     const byImage = new Map();
@@ -63257,6 +63335,8 @@ function promotionBranch(template, from, to) {
 }
 const TRAILER_PLAN = 'Stagecoach-Plan';
 const TRAILER_BUILT_AT = 'Stagecoach-Built-At';
+const TRAILER_GATES = 'Stagecoach-Gates';
+const TRAILER_SOURCE = 'Stagecoach-Source-Commit';
 function trailer(message, key) {
     return new RegExp(`^${key}: *(\\S+) *$`, 'm').exec(message)?.[1];
 }
@@ -63271,7 +63351,11 @@ function branchPlan(snapshot) {
         return undefined;
     const hash = trailer(branch.message, TRAILER_PLAN);
     const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
-    return hash && builtAt ? { hash, builtAt } : undefined;
+    const gates = trailer(branch.message, TRAILER_GATES);
+    const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
+    if (!hash || !builtAt)
+        return undefined;
+    return { hash, builtAt, commit: branch.head, ...(gates ? { gates } : {}), ...(sourceCommit ? { sourceCommit } : {}) };
 }
 async function publishPromotion(github, request, options = {}) {
     const { value, requests } = await github.measure(() => publish(github, request, options));
@@ -63287,10 +63371,10 @@ async function publish(github, request, options) {
     const gateDraft = request.draft === true && !policy.draft;
     const snapshot = () => github.snapshot(repo, request.base, branch);
     /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
-    const draftChange = (isDraft, madeByGate) => request.draft === true && !isDraft ? true : !request.draft && madeByGate && isDraft && !policy.draft ? false : undefined;
+    const draftChange = (wantDraft, isDraft, madeByGate) => wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
     const buildOn = async (base) => {
-        const { plan, files } = await request.build(base.head);
-        return { plan, files, hash: planHash(plan), builtAt: now().toISOString(), base };
+        const { plan, files, executable } = await request.build(base.head);
+        return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt: now().toISOString(), base };
     };
     let snap = await snapshot();
     let built = await buildOn(snap.base);
@@ -63325,6 +63409,32 @@ async function publish(github, request, options) {
         ...extra,
         ...(warnings.length > 0 ? { warnings } : {}),
     });
+    /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit. */
+    const describeHeld = async (pr, held) => {
+        const plan = await request.describe(snap.base.head, held.commit);
+        const failed = held.gates === 'failed';
+        const url = request.sourceCommit?.url;
+        const sourceCommit = held.sourceCommit
+            ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
+            : undefined;
+        const body = renderPullRequestBody({
+            plan,
+            planHash: held.hash,
+            commit: held.commit,
+            builtAt: held.builtAt,
+            ...(sourceCommit ? { sourceCommit } : {}),
+            gateReport: [
+                '#### Gates',
+                '',
+                `${held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.'}`,
+                '',
+                '_This description was rebuilt from the branch\'s commit: a concurrent, older promotion run had overwritten it._',
+            ].join('\n'),
+            ...(failed && !policy.draft ? { gateDraft: true } : {}),
+        });
+        const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
+        await github.updatePullRequest(repo, pr, { title: commitSubject(plan), body, ...(draft !== undefined ? { draft } : {}) });
+    };
     for (;;) {
         if (snap.base.head !== built.base.head) {
             await rebuild(snap);
@@ -63334,11 +63444,16 @@ async function publish(github, request, options) {
         const block = parsePromotionBlock(pr?.body);
         const ours = { hash: built.hash, builtAt: built.builtAt };
         const held = branchPlan(snap);
-        const ourBodyStands = bodyWritten && block?.planHash === built.hash;
-        // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. (Unless it is our body the
-        // PR shows: then the later run has finished and we must leave a consistent state, ours.)
-        if (held && held.hash !== built.hash && isLater(held, ours) && !ourBodyStands) {
-            return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: snap.branch?.head, supersededBy: held.hash });
+        // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. Branch writes are
+        // compare-and-swap, PR bodies are not: if the body is ours, our write landed after that run finished, and only we
+        // can put its description back.
+        if (held && held.hash !== built.hash && isLater(held, ours)) {
+            if (pr && bodyWritten && block?.planHash === built.hash) {
+                await describeHeld(pr, held);
+                lostRace(await snapshot());
+                continue;
+            }
+            return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
         }
         if (built.plan.changes.length === 0) {
             if (!pr)
@@ -63350,7 +63465,7 @@ async function publish(github, request, options) {
             });
             return finish('closed', { number: pr.number, url: pr.url });
         }
-        const wantDraft = pr && draftChange(pr.draft, block?.gateDraft === true);
+        const wantDraft = pr && draftChange(request.draft === true, pr.draft, block?.gateDraft === true);
         if (pr &&
             !created &&
             block?.planHash === built.hash &&
@@ -63367,38 +63482,20 @@ async function publish(github, request, options) {
             baseTree: built.base.tree,
             parent: built.base.head,
             files: built.files,
-            message: renderCommitMessage(built.plan, { [TRAILER_PLAN]: built.hash, [TRAILER_BUILT_AT]: built.builtAt }),
+            ...(built.executable ? { executable: built.executable } : {}),
+            message: renderCommitMessage(built.plan, {
+                [TRAILER_PLAN]: built.hash,
+                [TRAILER_BUILT_AT]: built.builtAt,
+                ...(request.gates ? { [TRAILER_GATES]: request.gates } : {}),
+                ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
+            }),
         });
-        if (!snap.branch) {
-            if (!(await github.setBranch(repo, branch, commit, 'create'))) {
+        if (snap.branch?.head !== commit) {
+            // Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost.
+            const expected = { repositoryId: snap.repositoryId, ...(snap.branch ? { head: snap.branch.head } : {}) };
+            if (!(await github.setBranch(repo, branch, commit, expected))) {
                 lostRace(await snapshot());
                 continue;
-            }
-        }
-        else if (snap.branch.head !== commit) {
-            if (snap.branch.head === built.base.head) {
-                // Our commit descends from the branch head: a fast-forward, which GitHub refuses if the head moved meanwhile.
-                if (!(await github.setBranch(repo, branch, commit, 'fast-forward'))) {
-                    lostRace(await snapshot());
-                    continue;
-                }
-            }
-            else {
-                // PATCH ref has no expected-old-sha: re-read the head right before forcing, and start over if it moved.
-                const fresh = await snapshot();
-                if (fresh.base.head !== built.base.head) {
-                    await rebuild(fresh);
-                    continue;
-                }
-                if (fresh.branch?.head !== snap.branch.head) {
-                    lostRace(fresh);
-                    continue;
-                }
-                snap = fresh;
-                if (!(await github.setBranch(repo, branch, commit, 'force'))) {
-                    lostRace(await snapshot());
-                    continue;
-                }
             }
         }
         snap.branch = { head: commit, parents: [built.base.head], message: '' };
@@ -63437,7 +63534,7 @@ async function publish(github, request, options) {
             }
             return finish('created', { ...created, commitSha: commit });
         }
-        const draft = draftChange(current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
+        const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
         const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
         bodyWritten = true;
         // Another promotion may have written the branch or the body between our writes: check both agree with our plan.
@@ -63454,12 +63551,21 @@ async function publish(github, request, options) {
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/promote-pull-request.js
+// A gated promotion published as one pull request: gates on the checked-out files (or the API's), then the PR step.
 
 
 
 
 
 
+
+
+
+/** The written files that are executable where they come from, so the API commit keeps their mode. */
+async function executable(files, written) {
+    const modes = await Promise.all(Object.keys(written).map(async (file) => [file, await files.mode(file)]));
+    return modes.filter(([, mode]) => mode === '100755').map(([file]) => file);
+}
 const key = (release) => `${release.image}|${release.version.tag ?? ''}@${release.version.digest ?? ''}`;
 async function promoteWithPullRequest(deps, request) {
     const { pipeline, plan: planRequest } = request;
@@ -63481,18 +63587,24 @@ async function promoteWithPullRequest(deps, request) {
         to: gated.plan.to,
         policy: request.policy,
         ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
-        ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates) } : {}),
+        ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' } : {}),
         draft: !gated.passed || request.policy.draft,
         async build(baseSha) {
             if (baseSha === gatedOn)
-                return { plan: gated.plan, files: gated.written };
+                return { plan: gated.plan, files: gated.written, executable: await executable(files, gated.written) };
             // The base moved: plan again on it. The gates vouched for a set of versions; a plan that writes others must gate again.
             const moved = createGitHubFiles(deps.github, deps.repo, baseSha);
             const planned = await planStages(moved, pipeline, gated.request, deps.registry);
             if (releasesOf(planned.plan).some((release) => !gatedReleases.has(key(release)))) {
                 throw new PromotionError(`The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`);
             }
-            return { plan: planned.plan, files: await renderPromotion(moved, pipeline, planned) };
+            const written = await renderPromotion(moved, pipeline, planned);
+            return { plan: planned.plan, files: written, executable: await executable(moved, written) };
+        },
+        async describe(base, head) {
+            // The commit lives on GitHub only (a concurrent run made it through the API): read both sides there.
+            const [before, after] = await Promise.all([base, head].map((sha) => scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to))));
+            return appliedPlan(gated.plan.from, gated.plan.source, before, after);
         },
     });
     return { gated, published };

@@ -50,6 +50,7 @@ function memoryFiles(files: Record<string, string>): RepoFiles {
       if (text === undefined) throw Object.assign(new Error(`${file}: no such file`), { code: 'ENOENT' });
       return text;
     },
+    mode: async () => '100644',
     write: async (file, content) => {
       files[file] = content;
     },
@@ -70,6 +71,9 @@ function promotion(fullName: string, files: Record<string, string>): PublishRequ
       const pipeline = await loadPipeline(repoFiles, {});
       const planned = await planStages(repoFiles, pipeline, { from: 'dev', to: 'staging' });
       return { plan: planned.plan, files: await renderPromotion(repoFiles, pipeline, planned) };
+    },
+    async describe() {
+      throw new Error('the request-count runs are never raced');
     },
   };
 }

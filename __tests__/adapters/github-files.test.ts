@@ -44,4 +44,17 @@ describe('GitHub files', () => {
     await expect(repoFiles.write('a/b.yaml', 'y')).rejects.toThrow(/read-only/);
     expect(await repoFiles.read('./a/b.yaml')).toBe('x\n');
   });
+
+  it('reports each file\'s git mode, executable or not', async () => {
+    await emulator.createRepo('acme/files3', { 'a/plain.yaml': 'x\n', 'a/run.yaml': 'y\n' });
+    const repo = { owner: 'acme', repo: 'files3' };
+    const [owner, name] = ['acme', 'files3'];
+    const { base } = await github.snapshot({ owner, repo: name }, undefined, 'none');
+    const sha = await github.commitFiles(repo, { baseTree: base.tree, parent: base.head, files: { 'a/run.yaml': 'y\n' }, executable: ['a/run.yaml'], message: 'chmod +x' });
+    const repoFiles = createGitHubFiles(github, repo, sha);
+    expect(await repoFiles.mode('a/plain.yaml')).toBe('100644');
+    expect(await repoFiles.mode('a/run.yaml')).toBe('100755');
+    expect(await repoFiles.list('a')).toEqual(['a/plain.yaml', 'a/run.yaml']);
+    await expect(repoFiles.mode('a/missing.yaml')).rejects.toThrow(/no such file/);
+  });
 });

@@ -91,7 +91,7 @@ describe('GitHub client', () => {
 
   it('explains a 404 as a missing repository or an invisible one', async () => {
     handler = (_request, response) => json(response, 404, { message: 'Not Found' });
-    const error = await failure(client().setBranch(repo, 'b', 'sha', 'create'));
+    const error = await failure(client().setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
     expect(error.message).toMatch(/"not found" when trying to create the branch b in acme\/config .*GitHub answers 404 rather than 403/);
     handler = (_request, response) =>
       json(response, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: "Could not resolve to a Repository with the name 'acme/config'." }] });
@@ -104,7 +104,7 @@ describe('GitHub client', () => {
     let calls = 0;
     handler = (_request, response) => (++calls < 3 ? json(response, 502, { message: 'Bad Gateway' }) : json(response, 201, { sha: 'abc' }));
     const github = client();
-    const { value, requests } = await github.measure(() => github.setBranch(repo, 'b', 'sha', 'create'));
+    const { value, requests } = await github.measure(() => github.setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
     expect(value).toBe(true);
     expect(requests).toBe(1);
     expect(seen).toHaveLength(3);
@@ -112,7 +112,7 @@ describe('GitHub client', () => {
 
   it('gives up on a 5xx after the bounded retries with a clear message', async () => {
     handler = (_request, response) => json(response, 503, { message: 'Service Unavailable' });
-    const error = await failure(client().setBranch(repo, 'b', 'sha', 'create'));
+    const error = await failure(client().setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
     expect(error.message).toMatch(/could not create the branch b in acme\/config \(503: Service Unavailable\)/);
     expect(seen).toHaveLength(4);
   });
@@ -124,7 +124,7 @@ describe('GitHub client', () => {
         ? json(response, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '2' })
         : json(response, 201, { sha: 'abc' });
     const warnings: string[] = [];
-    expect(await client(warnings).setBranch(repo, 'b', 'sha', 'create')).toBe(true);
+    expect(await client(warnings).setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' })).toBe(true);
     expect(seen).toHaveLength(2);
     expect(warnings).toEqual([expect.stringMatching(/secondary rate limit .*retrying in 2 s/)]);
   });
@@ -132,9 +132,30 @@ describe('GitHub client', () => {
   it('stops after the bounded number of rate-limit retries', async () => {
     handler = (_request, response) =>
       json(response, 403, { message: 'API rate limit exceeded for installation.' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) });
-    const error = await failure(client().setBranch(repo, 'b', 'sha', 'create'));
+    const error = await failure(client().setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
     expect(error.message).toMatch(/rate limit stopped Stagecoach/);
     expect(seen).toHaveLength(4);
+  });
+
+  it('moves a branch by compare-and-swap: a stale head is a lost race, an unmoved branch a clear failure, neither retried', async () => {
+    const expected = { head: 'a'.repeat(40), repositoryId: 'R_1' };
+    let head = 'b'.repeat(40);
+    handler = (request, response) => {
+      const { query } = JSON.parse(request.body) as { query: string };
+      if (query.includes('StagecoachMoveBranch')) {
+        json(response, 200, { data: { updateRefs: null }, errors: [{ path: ['updateRefs'], message: 'Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.' }] });
+      } else json(response, 200, { data: { repository: { ref: { target: { oid: head } } } } });
+    };
+    const github = client();
+    const lost = await github.measure(() => github.setBranch(repo, 'stagecoach/dev-to-staging', 'c'.repeat(40), expected));
+    expect(lost).toEqual({ value: false, requests: 2 });
+    expect(seen).toHaveLength(2);
+    const mutation = JSON.parse(seen[0].body) as { variables: Record<string, string> };
+    expect(mutation.variables).toEqual({ repositoryId: 'R_1', name: 'refs/heads/stagecoach/dev-to-staging', before: 'a'.repeat(40), after: 'c'.repeat(40) });
+
+    head = expected.head;
+    const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', 'c'.repeat(40), expected));
+    expect(error.message).toMatch(/could not update the branch stagecoach\/dev-to-staging .*Something went wrong.*branch protection rule or ruleset/);
   });
 
   it('uses the GHES API root for REST and derives /api/graphql from it', async () => {
@@ -143,6 +164,7 @@ describe('GitHub client', () => {
         ? json(response, 200, {
             data: {
               repository: {
+                id: 'R_1',
                 base: { name: 'main', target: { oid: 'b'.repeat(40), tree: { oid: 't'.repeat(40) } } },
                 branch: null,
                 pullRequests: { nodes: [] },
@@ -151,9 +173,9 @@ describe('GitHub client', () => {
           })
         : json(response, 201, { sha: 'abc' });
     const github = client([], `${url}/api/v3`);
-    await github.setBranch(repo, 'b', 'sha', 'create');
+    await github.setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' });
     const snapshot = await github.snapshot(repo, undefined, 'stagecoach/dev-to-staging');
-    expect(snapshot).toEqual({ base: { name: 'main', head: 'b'.repeat(40), tree: 't'.repeat(40) } });
+    expect(snapshot).toEqual({ repositoryId: 'R_1', base: { name: 'main', head: 'b'.repeat(40), tree: 't'.repeat(40) } });
     expect(seen.map((s) => s.url)).toEqual(['/api/v3/repos/acme/config/git/refs', '/api/graphql']);
     const query = JSON.parse(seen[1].body) as { query: string; variables: Record<string, string> };
     expect(query.variables).toEqual({ owner: 'acme', name: 'config', branch: 'refs/heads/stagecoach/dev-to-staging', headRefName: 'stagecoach/dev-to-staging' });

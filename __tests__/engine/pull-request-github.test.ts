@@ -82,6 +82,16 @@ function promotion(
       }
       return { plan: makePlan('dev', 'staging', specs), files: output };
     },
+    async describe(base, head) {
+      // What the commit did to staging, read over the API as the engine does.
+      const [before, after] = [createGitHubFiles(reader, { owner, repo }, base), createGitHubFiles(reader, { owner, repo }, head)];
+      const specs: ChangeSpec[] = [];
+      for (const file of await before.list('staging')) {
+        const [old, now] = await Promise.all([before.read(file), after.read(file)].map(async (text) => /:(\S+)/.exec(await text)?.[1] as string));
+        if (old !== now) specs.push({ file, image: 'ghcr.io/acme/api', old, new: now, line: 1, workload: 'Deployment/api' });
+      }
+      return makePlan('dev', 'staging', specs);
+    },
     ...extra,
   };
 }
@@ -262,6 +272,67 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(block?.builtAt).toBe('2030-01-01T00:00:02.000Z');
     expect(open[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
     expect(runs.map((run) => run.operation).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/created|updated/)]));
+  });
+
+  it('moves the branch by compare-and-swap (updateRefs): a write delayed past a later run fails and yields to it', async () => {
+    const repo = await newRepo();
+    const clock = (iso: string) => () => new Date(iso);
+    await publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:00.000Z') });
+    const held = emulator.hold({ graphqlOperation: 'StagecoachMoveBranch' });
+    const early = publishPromotion(github, promotion(repo, '1.6.0'), { now: clock('2030-01-01T00:00:01.000Z') });
+    await held.arrived;
+    // The later run, on its own client (the throttling plugin queues one client's writes), goes all the way meanwhile.
+    const late = await publishPromotion(reader, promotion(repo, '1.7.0'), { now: clock('2030-01-01T00:00:02.000Z') });
+    expect(late.operation).toBe('updated');
+    const lateHead = await emulator.branchSha(repo, BRANCH);
+    emulator.resetLog();
+    held.release();
+    expect(await early).toMatchObject({ operation: 'unchanged', commitSha: lateHead, supersededBy: parsePromotionBlock(emulator.pulls(repo)[0].body)?.planHash });
+    // GitHub's typeless error for a stale beforeOid, then the re-read that tells a lost race from a failure.
+    expect(emulator.requests.map((r) => `${r.graphqlOperation ?? r.path} ${r.status}`)).toEqual([
+      'StagecoachMoveBranch 200',
+      'StagecoachBranchHead 200',
+      'StagecoachSnapshot 200',
+    ]);
+    expect(await emulator.branchSha(repo, BRANCH)).toBe(lateHead);
+    expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.7.0\n');
+  });
+
+  it('puts back the later plan\'s description when an older run\'s body write lands after that run finished', async () => {
+    const repo = await newRepo();
+    const clock = (iso: string) => () => new Date(iso);
+    await publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:00.000Z') });
+    const held = emulator.hold({ method: 'PATCH', path: /\/pulls\/1$/ });
+    const early = publishPromotion(github, promotion(repo, '1.6.0'), { now: clock('2030-01-01T00:00:01.000Z') });
+    await held.arrived;
+    const lateRequest = promotion(repo, '1.7.0', { gates: 'passed' });
+    const late = await publishPromotion(reader, lateRequest, { now: clock('2030-01-01T00:00:02.000Z') });
+    expect(late.operation).toBe('updated');
+    const lateHead = await emulator.branchSha(repo, BRANCH);
+    const lateBody = emulator.pulls(repo)[0].body as string;
+    held.release();
+    const lateHash = planHash((await lateRequest.build((await emulator.branchSha(repo, 'main')) as string)).plan);
+    expect(await early).toMatchObject({ operation: 'unchanged', commitSha: lateHead, supersededBy: lateHash });
+    const [pull] = emulator.pulls(repo);
+    expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
+    expect(parsePromotionBlock(pull.body)).toEqual(parsePromotionBlock(lateBody));
+    expect(pull.body).toContain('rebuilt from the branch');
+    expect(pull.body).toContain('The gates passed');
+    expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.7.0\n');
+    // A rerun of the later plan finds everything in place (one read; `reader` would count the build's reads too).
+    expect(await publishPromotion(github, promotion(repo, '1.7.0'), { now: clock('2030-01-01T00:00:03.000Z') })).toMatchObject({ operation: 'unchanged', requests: 1 });
+  });
+
+  it('keeps an executable file executable in the API commit', async () => {
+    const repo = await newRepo(serviceFiles(2, '1.4.0'));
+    const request = promotion(repo, '1.5.0');
+    const build = request.build.bind(request);
+    request.build = async (baseSha) => ({ ...(await build(baseSha)), executable: ['staging/svc-0001.yaml'] });
+    expect((await publishPromotion(github, request)).operation).toBe('created');
+    const [owner, name] = repo.split('/');
+    const { entries } = await reader.readTree({ owner, repo: name }, BRANCH, true);
+    const modes = Object.fromEntries(entries.filter((entry) => entry.path.startsWith('staging/')).map((entry) => [entry.path, entry.mode]));
+    expect(modes).toEqual({ 'staging/svc-0000.yaml': '100644', 'staging/svc-0001.yaml': '100755' });
   });
 
   it('makes the same number of requests (at most 8) for 1, 10 and 1,000 changed files', async () => {

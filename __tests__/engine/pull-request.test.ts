@@ -1,5 +1,5 @@
 // The PR step against an in-memory GitHub that records calls (the emulator-backed tests are in pull-request-github.test.ts).
-import type { Decorations, GitHub, PullRequestUpdate, RepoRef, Snapshot, WrittenPullRequest } from '../../src/adapters/github.js';
+import type { BranchExpectation, CommitInput, Decorations, GitHub, PullRequestUpdate, RepoRef, Snapshot, WrittenPullRequest } from '../../src/adapters/github.js';
 import type { PullRequestPolicy } from '../../src/core/config.js';
 import type { Plan } from '../../src/core/plan-types.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
@@ -29,8 +29,8 @@ class FakeGitHub implements GitHub {
   refs = new Map<string, string>();
   pulls: FakePull[] = [];
   calls: string[] = [];
-  /** Runs before a call: lets a test move the base or race. */
-  before?: (call: string) => void;
+  /** Runs (and is awaited) before a call takes effect: lets a test move the base, or run a whole concurrent promotion. */
+  before?: (call: string) => void | Promise<void>;
   private next = 1;
 
   constructor(files: Record<string, string>) {
@@ -54,9 +54,9 @@ class FakeGitHub implements GitHub {
     return this.commits.get(this.refs.get(ref) as string)?.files ?? {};
   }
 
-  private call(name: string): void {
+  private async call(name: string): Promise<void> {
     this.calls.push(name);
-    this.before?.(name);
+    await this.before?.(name);
   }
 
   async measure<T>(work: () => Promise<T>): Promise<{ value: T; requests: number }> {
@@ -66,10 +66,10 @@ class FakeGitHub implements GitHub {
   }
 
   async snapshot(_repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot> {
-    this.call('snapshot');
+    await this.call('snapshot');
     const baseName = base ?? 'main';
     const head = this.refs.get(baseName) as string;
-    const snapshot: Snapshot = { base: { name: baseName, head, tree: `tree:${head}` } };
+    const snapshot: Snapshot = { repositoryId: 'R_1', base: { name: baseName, head, tree: `tree:${head}` } };
     const branchHead = this.refs.get(branch);
     if (branchHead) {
       const commit = this.commits.get(branchHead) as FakeCommit;
@@ -80,23 +80,22 @@ class FakeGitHub implements GitHub {
     return snapshot;
   }
 
-  async commitFiles(_repo: RepoRef, input: { baseTree: string; parent: string; files: Record<string, string>; message: string }): Promise<string> {
-    this.call('tree');
-    this.call('commit');
+  executable = new Map<string, string[]>();
+
+  async commitFiles(_repo: RepoRef, input: CommitInput): Promise<string> {
+    await this.call('tree');
+    await this.call('commit');
     expect(input.baseTree).toBe(`tree:${input.parent}`);
-    return this.addCommit({ parent: input.parent, files: { ...this.commits.get(input.parent)?.files, ...input.files }, message: input.message });
+    const sha = this.addCommit({ parent: input.parent, files: { ...this.commits.get(input.parent)?.files, ...input.files }, message: input.message });
+    this.executable.set(sha, input.executable ?? []);
+    return sha;
   }
 
-  private descends(sha: string, ancestor: string): boolean {
-    for (let at: string | undefined = sha; at; at = this.commits.get(at)?.parent) if (at === ancestor) return true;
-    return false;
-  }
-
-  async setBranch(_repo: RepoRef, branch: string, sha: string, mode: 'create' | 'fast-forward' | 'force'): Promise<boolean> {
-    this.call(`ref:${mode}`);
-    const current = this.refs.get(branch);
-    if (mode === 'create' ? current !== undefined : current === undefined) return false;
-    if (mode === 'fast-forward' && !this.descends(sha, current as string)) return false;
+  async setBranch(_repo: RepoRef, branch: string, sha: string, expected: BranchExpectation): Promise<boolean> {
+    await this.call(expected.head ? 'ref:update' : 'ref:create');
+    expect(expected.repositoryId).toBe('R_1');
+    // Compare-and-swap, as POST git/refs (must not exist) and GraphQL updateRefs (beforeOid) do.
+    if (this.refs.get(branch) !== expected.head) return false;
     this.refs.set(branch, sha);
     return true;
   }
@@ -106,7 +105,7 @@ class FakeGitHub implements GitHub {
   }
 
   async openPullRequest(_repo: RepoRef, input: { head: string; base: string; title: string; body: string; draft: boolean }) {
-    this.call('pull:create');
+    await this.call('pull:create');
     if (this.pulls.some((pull) => pull.open && pull.head === input.head && pull.base === input.base)) return undefined;
     const pull: FakePull = { number: this.pulls.length + 1, ...input, open: true, comments: [] };
     this.pulls.push(pull);
@@ -116,15 +115,15 @@ class FakeGitHub implements GitHub {
   async updatePullRequest(_repo: RepoRef, pr: { number: number }, update: PullRequestUpdate) {
     const pull = this.pulls.find((item) => item.number === pr.number) as FakePull;
     if (update.close) {
-      this.call('comment');
+      await this.call('comment');
       pull.comments.push(update.close.comment);
       pull.open = false;
     }
     if (update.draft !== undefined) {
-      this.call('graphql:draft');
+      await this.call('graphql:draft');
       pull.draft = update.draft;
     }
-    this.call('pull:update');
+    await this.call('pull:update');
     if (update.title !== undefined) pull.title = update.title;
     if (update.body !== undefined) pull.body = update.body;
     return this.written(pull);
@@ -132,9 +131,9 @@ class FakeGitHub implements GitHub {
 
   async decoratePullRequest(_repo: RepoRef, pr: { number: number }, decorations: Decorations): Promise<string[]> {
     const pull = this.pulls.find((item) => item.number === pr.number) as FakePull;
-    if (decorations.labels.length + decorations.assignees.length > 0) this.call('issue:update');
-    if (decorations.reviewers.length + decorations.teamReviewers.length > 0) this.call('reviewers');
-    if (decorations.autoMerge) this.call('graphql:automerge');
+    if (decorations.labels.length + decorations.assignees.length > 0) await this.call('issue:update');
+    if (decorations.reviewers.length + decorations.teamReviewers.length > 0) await this.call('reviewers');
+    if (decorations.autoMerge) await this.call('graphql:automerge');
     pull.decorations = decorations;
     return [];
   }
@@ -168,6 +167,11 @@ function promotion(github: FakeGitHub, version: string, extra: Partial<PublishRe
       const old = /:(\S+)/.exec(text)?.[1] as string;
       const specs: ChangeSpec[] = old === version ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: version, line: 1 }];
       return { plan: makePlan('dev', 'staging', specs), files: specs.length ? { 'staging/api.yaml': `image: ghcr.io/acme/api:${version}\n` } : {} };
+    },
+    async describe(base: string, head: string): Promise<Plan> {
+      const version = (sha: string) => /:(\S+)/.exec(github.commits.get(sha)?.files['staging/api.yaml'] as string)?.[1] as string;
+      const [old, now] = [version(base), version(head)];
+      return makePlan('dev', 'staging', old === now ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: now, line: 1 }]);
     },
     ...extra,
   };
@@ -219,7 +223,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
     github.calls = [];
     const result = await publishPromotion(github, promotion(github, '1.6.0'));
     expect(result).toMatchObject({ operation: 'updated', number: 1 });
-    expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'snapshot', 'ref:force', 'pull:update', 'snapshot']);
+    expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'ref:update', 'pull:update', 'snapshot']);
     const head = github.refs.get(BRANCH) as string;
     expect(github.commits.get(head)?.parent).toBe(base);
     expect(github.filesAt(BRANCH)['README.md']).toBe('moved\n');
@@ -272,7 +276,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
     expect(request.builds).toHaveLength(4);
   });
 
-  it('re-reads the branch before forcing it and starts over when it moved', async () => {
+  it('moves the branch by compare-and-swap: a concurrent write fails it and the pass starts over', async () => {
     const github = newGitHub();
     await publishPromotion(github, promotion(github, '1.5.0'));
     github.pushToMain({ 'README.md': 'moved\n' });
@@ -287,7 +291,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
     };
     const result = await publishPromotion(github, promotion(github, '1.6.0'));
     expect(result.operation).toBe('updated');
-    expect(github.calls.filter((call) => call === 'ref:force')).toHaveLength(1);
+    expect(github.calls.filter((call) => call === 'ref:update')).toHaveLength(2);
     expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.6.0\n');
   });
 
@@ -327,5 +331,38 @@ describe('publishPromotion (in-memory GitHub)', () => {
     expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.6.0\n');
     expect(block?.planHash).toBe(planHash((await late.build(github.refs.get('main') as string)).plan));
     expect(['unchanged', 'created', 'updated']).toContain(earlyResult.operation);
+  });
+
+  it('puts back the later plan\'s description when an older run\'s body write lands after that run finished', async () => {
+    const github = newGitHub();
+    const clock = (iso: string) => () => new Date(iso);
+    await publishPromotion(github, promotion(github, '1.5.0', { gates: 'passed', sourceCommit: { sha: 'a'.repeat(40), url: `https://github.example/acme/config/commit/${'a'.repeat(40)}` } }), {
+      now: clock('2025-01-01T00:00:00Z'),
+    });
+    const late = promotion(github, '1.7.0', { gates: 'failed', draft: true, sourceCommit: { sha: 'c'.repeat(40), url: `https://github.example/acme/config/commit/${'c'.repeat(40)}` } });
+    let lateResult: unknown;
+    // The older run's PR update is delayed in flight until the later run has finished everything.
+    github.before = async (call) => {
+      if (call !== 'pull:update') return;
+      github.before = undefined;
+      lateResult = await publishPromotion(github, late, { now: clock('2025-01-01T00:00:02Z') });
+    };
+    const early = await publishPromotion(github, promotion(github, '1.6.0', { sourceCommit: { sha: 'b'.repeat(40), url: `https://github.example/acme/config/commit/${'b'.repeat(40)}` } }), {
+      now: clock('2025-01-01T00:00:01Z'),
+    });
+    expect(lateResult).toMatchObject({ operation: 'updated' });
+    const lateHash = planHash((await late.build(github.refs.get('main') as string)).plan);
+    expect(early).toMatchObject({ operation: 'unchanged', supersededBy: lateHash, commitSha: github.refs.get(BRANCH) });
+    expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.7.0\n');
+    const [pull] = github.pulls;
+    expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
+    expect(parsePromotionBlock(pull.body)).toMatchObject({ planHash: lateHash, commit: github.refs.get(BRANCH), builtAt: '2025-01-01T00:00:02.000Z', gateDraft: true });
+    expect(pull.body).toContain('rebuilt from the branch\'s commit');
+    expect(pull.body).toContain('The gates failed');
+    expect(pull.body).toContain(`[\`cccccccccccc\`](https://github.example/acme/config/commit/${'c'.repeat(40)})`);
+    // The later run's gate failure made it a draft; the older run's late write must not have undone that.
+    expect(pull.draft).toBe(true);
+    const message = github.commits.get(github.refs.get(BRANCH) as string)?.message;
+    expect(message).toMatch(/\nStagecoach-Gates: failed\nStagecoach-Source-Commit: c{40}\n$/);
   });
 });

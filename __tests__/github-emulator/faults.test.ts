@@ -120,6 +120,21 @@ describe('injected faults', () => {
     await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: rebased.sha });
   });
 
+  test('a held request waits in flight while other requests are served, then goes through', async () => {
+    const octokit = getOctokit(emulator.token, { baseUrl: emulator.url });
+    const held = emulator.hold({ method: 'GET', path: '/repos/acme/config/git/ref/heads/main' });
+    let settled = false;
+    const slow = octokit.rest.git.getRef({ ...repo, ref: 'heads/main' }).then((response) => ((settled = true), response));
+    await held.arrived;
+    const moved = await emulator.commit('acme/config', 'main', { 'late.txt': 'late\n' }, 'meanwhile');
+    expect((await octokit.rest.repos.get(repo)).status).toBe(200);
+    expect(settled).toBe(false);
+    held.release();
+    // Served after its release: it sees the state of that moment.
+    expect((await slow).data.object.sha).toBe(moved);
+    expect(emulator.requests.map((r) => r.path)).toEqual(['/repos/acme/config', '/repos/acme/config/git/ref/heads%2Fmain']);
+  });
+
   test('the request log records method, path, status and GraphQL operation, and resets', async () => {
     const octokit = getOctokit(emulator.token, { baseUrl: emulator.url });
     await octokit.rest.repos.get(repo);

@@ -182,4 +182,37 @@ describe('GraphQL', () => {
     expect(bad.body.errors?.[0]).toMatchObject({ type: 'NOT_FOUND' });
     await emulator.stop();
   });
+
+  test('updateRefs is all or nothing, compares beforeOid, and fails with GitHub\'s generic, typeless error', async () => {
+    const main = (await emulator.branchSha('acme/config', 'main')) as string;
+    const side = await emulator.commit('acme/config', 'side', { 'stages/dev/api.yaml': 'image: api:3\n' }, 'side');
+    const other = await emulator.commit('acme/config', 'other', { 'stages/prod/api.yaml': 'image: api:9\n' }, 'other');
+    const { repository } = await octokit.graphql<{ repository: { id: string } }>('{ repository(owner: "acme", name: "config") { id } }');
+    const mutation = `mutation Move($id: ID!, $updates: [RefUpdate!]!) { updateRefs(input: { repositoryId: $id, refUpdates: $updates }) { clientMutationId } }`;
+    const move = (updates: Record<string, unknown>[]) => post(mutation, { id: repository.id, updates });
+    const ZERO = '0'.repeat(40);
+
+    // Create one ref (must not exist) and move another from its known value, atomically.
+    expect((await move([{ name: 'refs/heads/new', afterOid: side, beforeOid: ZERO }, { name: 'refs/heads/side', afterOid: main, beforeOid: side, force: true }])).body).toEqual({
+      data: { updateRefs: { clientMutationId: null } },
+    });
+    expect(await emulator.branchSha('acme/config', 'new')).toBe(side);
+    expect(await emulator.branchSha('acme/config', 'side')).toBe(main);
+
+    // A stale beforeOid in one update leaves every ref where it was.
+    const stale = await move([{ name: 'refs/heads/new', afterOid: main, force: true }, { name: 'refs/heads/side', afterOid: other, beforeOid: side, force: true }]);
+    expect(stale.status).toBe(200);
+    expect(stale.body.data).toEqual({ updateRefs: null });
+    expect(stale.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^Something went wrong while executing your query/) })]);
+    expect(stale.body.errors?.[0].type).toBeUndefined();
+    expect(await emulator.branchSha('acme/config', 'new')).toBe(side);
+    expect(await emulator.branchSha('acme/config', 'side')).toBe(main);
+
+    // Not a fast-forward without force; a ref that must not exist but does; an object that does not exist.
+    expect((await move([{ name: 'refs/heads/other', afterOid: main }])).body.errors).toHaveLength(1);
+    expect((await move([{ name: 'refs/heads/other', afterOid: main, beforeOid: ZERO, force: true }])).body.errors).toHaveLength(1);
+    expect((await move([{ name: 'refs/heads/other', afterOid: 'f'.repeat(40), force: true }])).body.errors).toHaveLength(1);
+    expect(await emulator.branchSha('acme/config', 'other')).toBe(other);
+    expect(emulator.violations).toEqual([]);
+  });
 });

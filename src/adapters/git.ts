@@ -110,7 +110,7 @@ export function createGit(cwd: string): Git {
         // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
         const files = out
           .split('\0')
-          .filter((entry) => /^1006[0-9]{2} blob /.test(entry))
+          .filter((entry) => /^100(644|755) blob /.test(entry))
           .map((entry) => entry.slice(entry.indexOf('\t') + 1))
           .sort();
         if (files.length === 0 && relative) {
@@ -133,6 +133,12 @@ export function createGit(cwd: string): Git {
         const text = (await catFileBatch(cwd, [spec])).get(spec);
         if (text === undefined) throw notFound(relative);
         return text;
+      },
+      async mode(file) {
+        const relative = checkRelativePath(file);
+        const entry = await git(['ls-tree', '-z', revision, '--', relative]);
+        if (!/^100(644|755) blob /.test(entry)) throw notFound(relative);
+        return entry.startsWith('100755') ? '100755' : '100644';
       },
       async write(file) {
         throw new Error(`${file}: revision ${revision} is read-only`);

@@ -1,7 +1,7 @@
 // Read-only RepoFiles over the GitHub API at one commit, for runs without a checkout: one tree read, texts in GraphQL batches.
 import type { GitHubTreeReader, RepoRef, TreeEntry } from './github.js';
 import { checkRelativePath, OutsideRepoError } from './local-files.js';
-import type { RepoFiles } from './repo-files.js';
+import type { FileMode, RepoFiles } from './repo-files.js';
 
 /** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
 export const BATCH_SIZE = 100;
@@ -118,6 +118,13 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
         load(batch);
       }
       return texts.get(file) as Promise<string>;
+    },
+
+    async mode(path: string): Promise<FileMode> {
+      const file = checkRelativePath(path);
+      const entry = (await allBlobs()).get(file);
+      if (!entry) throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+      return entry.mode === '100755' ? '100755' : '100644';
     },
 
     async write(path: string): Promise<void> {

@@ -54,6 +54,8 @@ export interface OpenPullRequest {
 
 /** What the PR step needs to decide, read in one GraphQL query. */
 export interface Snapshot {
+  /** The repository's GraphQL node id (the branch's compare-and-swap names it). */
+  repositoryId: string;
   base: BaseState;
   /** The promotion branch; absent when it does not exist. */
   branch?: BranchState;
@@ -87,15 +89,19 @@ export interface Decorations {
   headSha?: string;
 }
 
-export type BranchWrite = 'create' | 'fast-forward' | 'force';
+/** Where the branch must stand for a write to apply: absent (create it), or at `head` (move it from there). */
+export interface BranchExpectation {
+  head?: string;
+  repositoryId: string;
+}
 
 /** The GitHub operations of a promotion pull request. */
 export interface GitHub {
   snapshot(repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot>;
   /** One tree (base_tree + inline content) and one commit on `parent`; returns the commit sha. */
-  commitFiles(repo: RepoRef, input: { baseTree: string; parent: string; files: Record<string, string>; message: string }): Promise<string>;
-  /** false when the write lost a race: the branch exists (create), moved (fast-forward) or vanished (force). */
-  setBranch(repo: RepoRef, branch: string, sha: string, mode: BranchWrite): Promise<boolean>;
+  commitFiles(repo: RepoRef, input: CommitInput): Promise<string>;
+  /** Compare-and-swap: points the branch at `sha` only if it stands where `expected` says; false when it does not (a lost race). */
+  setBranch(repo: RepoRef, branch: string, sha: string, expected: BranchExpectation): Promise<boolean>;
   /** undefined when a pull request for this head and base already exists. */
   openPullRequest(repo: RepoRef, input: { head: string; base: string; title: string; body: string; draft: boolean }): Promise<WrittenPullRequest | undefined>;
   updatePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, update: PullRequestUpdate): Promise<WrittenPullRequest>;
@@ -103,6 +109,16 @@ export interface GitHub {
   decoratePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, decorations: Decorations): Promise<string[]>;
   /** Runs `work` and counts the API requests it made (retries not counted). */
   measure<T>(work: () => Promise<T>): Promise<{ value: T; requests: number }>;
+}
+
+export interface CommitInput {
+  baseTree: string;
+  parent: string;
+  /** Full new text of every changed file (repo-relative paths). */
+  files: Record<string, string>;
+  /** Changed files that are executable in the base tree (git mode 100755); the others are written 100644. */
+  executable?: string[];
+  message: string;
 }
 
 export interface TreeEntry {
@@ -148,6 +164,7 @@ const SNAPSHOT_PR_FIELDS = `number id url title body isDraft isCrossRepository h
 function snapshotQuery(hasBase: boolean): string {
   return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!) {
   repository(owner: $owner, name: $name) {
+    id
     base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid } } } }
     branch: ref(qualifiedName: $branch) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
     pullRequests(headRefName: $headRefName, states: [OPEN], first: 20) { nodes { ${SNAPSHOT_PR_FIELDS} } }
@@ -157,6 +174,7 @@ function snapshotQuery(hasBase: boolean): string {
 
 interface SnapshotData {
   repository: {
+    id: string;
     base: { name: string; target: { oid: string; tree?: { oid: string } } } | null;
     branch: { target: { oid: string; message?: string; parents?: { nodes: { oid: string }[] } } } | null;
     pullRequests: {
@@ -174,6 +192,8 @@ interface SnapshotData {
     };
   } | null;
 }
+
+const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
 
 const repoName = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
 
@@ -288,12 +308,17 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     }
   }
 
-  private async graphql<T>(query: string, variables: Record<string, unknown>, context: FailureContext): Promise<T> {
+  private async graphql<T>(query: string, variables: Record<string, unknown>, context: FailureContext, retries?: number): Promise<T> {
     const store = this.counter.getStore();
     if (store) store.requests += 1;
     try {
-      // The object form: `url` is an option there, not a (forbidden) variable name.
-      return await this.octokit.graphql<T>({ query, ...variables, ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}) });
+      // The object form: `url` and `request` are options there, not (forbidden) variable names.
+      return await this.octokit.graphql<T>({
+        query,
+        ...variables,
+        ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}),
+        ...(retries !== undefined ? { request: { retries } } : {}),
+      });
     } catch (error) {
       throw this.failure(error, context);
     }
@@ -327,6 +352,7 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
           : `${repoName(repo)} has no default branch (is it empty?): push a first commit or name the base branch`,
       );
     const snapshot: Snapshot = {
+      repositoryId: repository.id,
       base: { name: repository.base.name, head: repository.base.target.oid, tree: repository.base.target.tree.oid },
     };
     if (repository.branch) {
@@ -353,8 +379,9 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     return snapshot;
   }
 
-  async commitFiles(repo: RepoRef, input: { baseTree: string; parent: string; files: Record<string, string>; message: string }): Promise<string> {
+  async commitFiles(repo: RepoRef, input: CommitInput): Promise<string> {
     const permission = 'contents: write';
+    const executable = new Set(input.executable ?? []);
     const tree = await this.rest<{ sha: string }>(
       'POST /repos/{owner}/{repo}/git/trees',
       {
@@ -363,7 +390,7 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
         base_tree: input.baseTree,
         tree: Object.entries(input.files)
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([path, content]) => ({ path, mode: '100644', type: 'blob', content })),
+          .map(([path, content]) => ({ path, mode: executable.has(path) ? '100755' : '100644', type: 'blob', content })),
       },
       { action: 'write the promotion tree', repo, permission },
     );
@@ -375,9 +402,9 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     return commit.sha;
   }
 
-  async setBranch(repo: RepoRef, branch: string, sha: string, mode: BranchWrite): Promise<boolean> {
-    const context = { action: `${mode === 'create' ? 'create' : 'update'} the branch ${branch}`, repo, permission: 'contents: write' };
-    if (mode === 'create') {
+  async setBranch(repo: RepoRef, branch: string, sha: string, expected: BranchExpectation): Promise<boolean> {
+    const context = { action: `${expected.head ? 'update' : 'create'} the branch ${branch}`, repo, permission: 'contents: write' };
+    if (!expected.head) {
       const created = await this.restOr422(
         'POST /repos/{owner}/{repo}/git/refs',
         { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha },
@@ -386,13 +413,34 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
       );
       return created !== undefined;
     }
-    const updated = await this.restOr422(
-      'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
-      { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}`, sha, force: mode === 'force' },
-      context,
-      /fast.forward|does not exist|not found/i,
-    );
-    return updated !== undefined;
+    // REST's PATCH ref cannot name the value it replaces; GraphQL updateRefs can (beforeOid), atomically.
+    try {
+      await this.graphql(
+        `mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
+}`,
+        { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha },
+        context,
+        // plugin-retry would retry GitHub's generic error as a 500; for a stale beforeOid that only adds back-off.
+        0,
+      );
+      return true;
+    } catch (error) {
+      // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type, community discussion
+      // #213655): the branch's head tells a lost race from a failure.
+      if (!(error instanceof GitHubError) || !GENERIC_GRAPHQL_ERROR.test(error.message)) throw error;
+      const now = await this.graphql<{ repository: { ref: { target: { oid: string } } | null } | null }>(
+        'query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }',
+        { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` },
+        { ...context, action: `read the branch ${branch}`, permission: 'contents: read' },
+      );
+      if (now.repository?.ref?.target.oid !== expected.head) return false;
+      throw new GitHubError(
+        `${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`,
+        error.status,
+        error.errorType,
+      );
+    }
   }
 
   async openPullRequest(

@@ -1,5 +1,5 @@
 // RepoFiles over a local working tree. Every path is checked to stay inside the root, symlinks included.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RepoFiles } from './repo-files.js';
 
@@ -79,6 +79,10 @@ export function createLocalFiles(root: string): RepoFiles {
     },
     async read(file) {
       return readFileSync(listed.has(file) ? path.join(realRoot, file) : resolve(file), 'utf8');
+    },
+    async mode(file) {
+      // Git records only the owner's execute bit (core.fileMode).
+      return statSync(listed.has(file) ? path.join(realRoot, file) : resolve(file)).mode & 0o100 ? '100755' : '100644';
     },
     async write(file, content) {
       const target = listed.has(file) ? path.join(realRoot, file) : resolveForWrite(file);

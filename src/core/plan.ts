@@ -118,6 +118,24 @@ function wantedFor(
   };
 }
 
+/** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
+function changeOf(reference: ImageReference, version: Version): Change {
+  const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
+  return {
+    file: reference.file,
+    line: reference.line,
+    column: reference.column,
+    image: reference.image,
+    name: reference.name,
+    ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
+    ...(reference.container !== undefined ? { container: reference.container } : {}),
+    format: reference.format,
+    old: formatVersion(reference),
+    new: formatVersion(version),
+    downgrade: order !== undefined && order > 0,
+  };
+}
+
 function compareChange(a: Change, b: Change): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
 }
@@ -146,20 +164,7 @@ export function planPromotion(input: PlanInput): Plan {
     const writable = writableVersion(reference, wanted.version);
     if (writable.warning) warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
     if (sameVersion(reference, writable.version)) continue;
-    const order = reference.tag && writable.version.tag ? compareVersions(reference.tag, writable.version.tag) : undefined;
-    changes.push({
-      file: reference.file,
-      line: reference.line,
-      column: reference.column,
-      image: reference.image,
-      name: reference.name,
-      ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
-      ...(reference.container !== undefined ? { container: reference.container } : {}),
-      format: reference.format,
-      old: formatVersion(reference),
-      new: formatVersion(writable.version),
-      downgrade: order !== undefined && order > 0,
-    });
+    changes.push(changeOf(reference, writable.version));
   }
 
   for (const [image, list] of offered) {
@@ -191,6 +196,35 @@ export function planPromotion(input: PlanInput): Plan {
     skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
     warnings,
   };
+}
+
+/**
+ * The plan a promotion commit carried out: the stage scanned before and after it, paired reference by reference within
+ * each file (a rewrite moves versions only, so every reference keeps its place). A file whose references differ in more
+ * than their versions is named in a warning instead.
+ */
+export function appliedPlan(from: string, source: SourceKind, before: ScannedStage, after: ScannedStage): Plan {
+  const byFile = (stage: ScannedStage) => {
+    const files = new Map<string, ImageReference[]>();
+    for (const reference of stage.references) files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
+    return files;
+  };
+  const identity = (ref: ImageReference) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}`;
+  const afterFiles = byFile(after);
+  const changes: Change[] = [];
+  const warnings: Finding[] = [];
+  for (const [file, olds] of byFile(before)) {
+    const news = afterFiles.get(file) ?? [];
+    if (news.length !== olds.length || news.some((ref, index) => identity(ref) !== identity(olds[index]))) {
+      warnings.push({ file, line: 0, message: 'the commit changes more than image versions here; see its diff' });
+      continue;
+    }
+    olds.forEach((old, index) => {
+      if (!sameVersion(old, news[index])) changes.push(changeOf(old, versionOf(news[index])));
+    });
+  }
+  changes.sort(compareChange);
+  return { from, to: before.name, source, changes, images: summariseImages(changes), notPromoted: [], skipped: [...after.skipped], warnings };
 }
 
 function summariseImages(changes: Change[]): ImageChange[] {

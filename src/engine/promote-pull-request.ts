@@ -1,12 +1,15 @@
 // A gated promotion published as one pull request: gates on the checked-out files (or the API's), then the PR step.
-import type { Pipeline, PullRequestPolicy } from '../core/config.js';
+import { findStage, type Pipeline, type PullRequestPolicy } from '../core/config.js';
+import { appliedPlan } from '../core/plan.js';
 import { renderGateReport } from '../core/report/gate-report.js';
 import type { GitHub, GitHubTreeReader, RepoRef } from '../adapters/github.js';
 import { createGitHubFiles } from '../adapters/github-files.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
 import { PromotionError, UsageError } from './errors.js';
 import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gated-promotion.js';
 import { planStages, renderPromotion, type PlanRequest } from './promotion.js';
 import { publishPromotion, type PublishResult } from './pull-request.js';
+import { scanStage } from './scan-stage.js';
 
 export interface PullRequestPromotionDependencies extends Omit<GatedPromotionDependencies, 'files'> {
   github: GitHub & GitHubTreeReader;
@@ -33,6 +36,12 @@ export interface PullRequestPromotion {
   published?: PublishResult;
 }
 
+/** The written files that are executable where they come from, so the API commit keeps their mode. */
+async function executable(files: RepoFiles, written: Record<string, string>): Promise<string[]> {
+  const modes = await Promise.all(Object.keys(written).map(async (file) => [file, await files.mode(file)] as const));
+  return modes.filter(([, mode]) => mode === '100755').map(([file]) => file);
+}
+
 const key = (release: { image: string; version: { tag?: string; digest?: string } }) => `${release.image}|${release.version.tag ?? ''}@${release.version.digest ?? ''}`;
 
 export async function promoteWithPullRequest(deps: PullRequestPromotionDependencies, request: PullRequestPromotionRequest): Promise<PullRequestPromotion> {
@@ -54,17 +63,25 @@ export async function promoteWithPullRequest(deps: PullRequestPromotionDependenc
     to: gated.plan.to,
     policy: request.policy,
     ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
-    ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates) } : {}),
+    ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' } : {}),
     draft: !gated.passed || request.policy.draft,
     async build(baseSha) {
-      if (baseSha === gatedOn) return { plan: gated.plan, files: gated.written };
+      if (baseSha === gatedOn) return { plan: gated.plan, files: gated.written, executable: await executable(files, gated.written) };
       // The base moved: plan again on it. The gates vouched for a set of versions; a plan that writes others must gate again.
       const moved = createGitHubFiles(deps.github, deps.repo, baseSha);
       const planned = await planStages(moved, pipeline, gated.request, deps.registry);
       if (releasesOf(planned.plan).some((release) => !gatedReleases.has(key(release)))) {
         throw new PromotionError(`The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`);
       }
-      return { plan: planned.plan, files: await renderPromotion(moved, pipeline, planned) };
+      const written = await renderPromotion(moved, pipeline, planned);
+      return { plan: planned.plan, files: written, executable: await executable(moved, written) };
+    },
+    async describe(base, head) {
+      // The commit lives on GitHub only (a concurrent run made it through the API): read both sides there.
+      const [before, after] = await Promise.all(
+        [base, head].map((sha) => scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to))),
+      );
+      return appliedPlan(gated.plan.from, gated.plan.source, before, after);
     },
   });
   return { gated, published };

@@ -1,5 +1,5 @@
 // The PR step: commit the promotion through the Git Data API onto its branch and open, update or close its pull request.
-import type { GitHub, RepoRef, Snapshot } from '../adapters/github.js';
+import type { GitHub, OpenPullRequest, RepoRef, Snapshot } from '../adapters/github.js';
 import type { PullRequestPolicy } from '../core/config.js';
 import type { Plan } from '../core/plan-types.js';
 import { commitSubject, renderCommitMessage } from '../core/report/commit-message.js';
@@ -14,14 +14,19 @@ export interface PublishRequest {
   from: string;
   to: string;
   policy: PullRequestPolicy;
-  /** Builds the promotion on a base commit: the plan and the full new text of every changed file (repo-relative paths).
-   *  Called once with the base head, and again with the new head when the base moved under us (bounded retries). */
-  build(baseSha: string): Promise<{ plan: Plan; files: Record<string, string> }>;
+  /** Builds the promotion on a base commit: the plan, the full new text of every changed file (repo-relative paths) and
+   *  which of them are executable. Called with the base head, and again with the new head when the base moved (bounded). */
+  build(baseSha: string): Promise<{ plan: Plan; files: Record<string, string>; executable?: string[] }>;
+  /** The plan a promotion commit `head` carried out on the target stage since `base`: how a concurrent run's PR body
+   *  is rebuilt from its commit when our late body write covered it. */
+  describe(base: string, head: string): Promise<Plan>;
   sourceCommit?: { sha: string; url?: string };
   /** Markdown section with gate results, rendered (and escaped) by the caller. */
   gateReport?: string;
   /** Forces a draft (gate failure with onFailure: draft). */
   draft?: boolean;
+  /** The gates' outcome, when gates ran: recorded in the commit (Stagecoach-Gates) so the PR can be rebuilt from it. */
+  gates?: 'passed' | 'failed';
 }
 
 export interface PublishResult {
@@ -68,10 +73,13 @@ export function promotionBranch(template: string, from: string, to: string): str
 
 const TRAILER_PLAN = 'Stagecoach-Plan';
 const TRAILER_BUILT_AT = 'Stagecoach-Built-At';
+const TRAILER_GATES = 'Stagecoach-Gates';
+const TRAILER_SOURCE = 'Stagecoach-Source-Commit';
 
 interface Built {
   plan: Plan;
   files: Record<string, string>;
+  executable?: string[];
   hash: string;
   builtAt: string;
   base: Snapshot['base'];
@@ -91,13 +99,23 @@ function isLater(a: PlanIdentity, b: PlanIdentity): boolean {
   return a.builtAt > b.builtAt || (a.builtAt === b.builtAt && a.hash > b.hash);
 }
 
+interface HeldPlan extends PlanIdentity {
+  /** The branch head: the commit that holds the plan. */
+  commit: string;
+  gates?: string;
+  sourceCommit?: string;
+}
+
 /** The plan the promotion branch's head commit holds, when it sits on the current base head. */
-function branchPlan(snapshot: Snapshot): PlanIdentity | undefined {
+function branchPlan(snapshot: Snapshot): HeldPlan | undefined {
   const branch = snapshot.branch;
   if (!branch || branch.parents.length !== 1 || branch.parents[0] !== snapshot.base.head) return undefined;
   const hash = trailer(branch.message, TRAILER_PLAN);
   const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
-  return hash && builtAt ? { hash, builtAt } : undefined;
+  const gates = trailer(branch.message, TRAILER_GATES);
+  const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
+  if (!hash || !builtAt) return undefined;
+  return { hash, builtAt, commit: branch.head, ...(gates ? { gates } : {}), ...(sourceCommit ? { sourceCommit } : {}) };
 }
 
 export async function publishPromotion(github: GitHub, request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
@@ -115,12 +133,12 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
   const gateDraft = request.draft === true && !policy.draft;
   const snapshot = () => github.snapshot(repo, request.base, branch);
   /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
-  const draftChange = (isDraft: boolean, madeByGate: boolean): boolean | undefined =>
-    request.draft === true && !isDraft ? true : !request.draft && madeByGate && isDraft && !policy.draft ? false : undefined;
+  const draftChange = (wantDraft: boolean, isDraft: boolean, madeByGate: boolean): boolean | undefined =>
+    wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
 
   const buildOn = async (base: Snapshot['base']): Promise<Built> => {
-    const { plan, files } = await request.build(base.head);
-    return { plan, files, hash: planHash(plan), builtAt: now().toISOString(), base };
+    const { plan, files, executable } = await request.build(base.head);
+    return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt: now().toISOString(), base };
   };
 
   let snap = await snapshot();
@@ -161,6 +179,32 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     ...extra,
     ...(warnings.length > 0 ? { warnings } : {}),
   });
+  /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit. */
+  const describeHeld = async (pr: OpenPullRequest, held: HeldPlan) => {
+    const plan = await request.describe(snap.base.head, held.commit);
+    const failed = held.gates === 'failed';
+    const url = request.sourceCommit?.url;
+    const sourceCommit = held.sourceCommit
+      ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
+      : undefined;
+    const body = renderPullRequestBody({
+      plan,
+      planHash: held.hash,
+      commit: held.commit,
+      builtAt: held.builtAt,
+      ...(sourceCommit ? { sourceCommit } : {}),
+      gateReport: [
+        '#### Gates',
+        '',
+        `${held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.'}`,
+        '',
+        '_This description was rebuilt from the branch\'s commit: a concurrent, older promotion run had overwritten it._',
+      ].join('\n'),
+      ...(failed && !policy.draft ? { gateDraft: true } : {}),
+    });
+    const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
+    await github.updatePullRequest(repo, pr, { title: commitSubject(plan), body, ...(draft !== undefined ? { draft } : {}) });
+  };
 
   for (;;) {
     if (snap.base.head !== built.base.head) {
@@ -171,11 +215,16 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     const block = parsePromotionBlock(pr?.body);
     const ours: PlanIdentity = { hash: built.hash, builtAt: built.builtAt };
     const held = branchPlan(snap);
-    const ourBodyStands = bodyWritten && block?.planHash === built.hash;
-    // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. (Unless it is our body the
-    // PR shows: then the later run has finished and we must leave a consistent state, ours.)
-    if (held && held.hash !== built.hash && isLater(held, ours) && !ourBodyStands) {
-      return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: snap.branch?.head, supersededBy: held.hash });
+    // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. Branch writes are
+    // compare-and-swap, PR bodies are not: if the body is ours, our write landed after that run finished, and only we
+    // can put its description back.
+    if (held && held.hash !== built.hash && isLater(held, ours)) {
+      if (pr && bodyWritten && block?.planHash === built.hash) {
+        await describeHeld(pr, held);
+        lostRace(await snapshot());
+        continue;
+      }
+      return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
     }
 
     if (built.plan.changes.length === 0) {
@@ -188,7 +237,7 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       return finish('closed', { number: pr.number, url: pr.url });
     }
 
-    const wantDraft = pr && draftChange(pr.draft, block?.gateDraft === true);
+    const wantDraft = pr && draftChange(request.draft === true, pr.draft, block?.gateDraft === true);
     if (
       pr &&
       !created &&
@@ -207,37 +256,21 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       baseTree: built.base.tree,
       parent: built.base.head,
       files: built.files,
-      message: renderCommitMessage(built.plan, { [TRAILER_PLAN]: built.hash, [TRAILER_BUILT_AT]: built.builtAt }),
+      ...(built.executable ? { executable: built.executable } : {}),
+      message: renderCommitMessage(built.plan, {
+        [TRAILER_PLAN]: built.hash,
+        [TRAILER_BUILT_AT]: built.builtAt,
+        ...(request.gates ? { [TRAILER_GATES]: request.gates } : {}),
+        ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
+      }),
     });
 
-    if (!snap.branch) {
-      if (!(await github.setBranch(repo, branch, commit, 'create'))) {
+    if (snap.branch?.head !== commit) {
+      // Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost.
+      const expected = { repositoryId: snap.repositoryId, ...(snap.branch ? { head: snap.branch.head } : {}) };
+      if (!(await github.setBranch(repo, branch, commit, expected))) {
         lostRace(await snapshot());
         continue;
-      }
-    } else if (snap.branch.head !== commit) {
-      if (snap.branch.head === built.base.head) {
-        // Our commit descends from the branch head: a fast-forward, which GitHub refuses if the head moved meanwhile.
-        if (!(await github.setBranch(repo, branch, commit, 'fast-forward'))) {
-          lostRace(await snapshot());
-          continue;
-        }
-      } else {
-        // PATCH ref has no expected-old-sha: re-read the head right before forcing, and start over if it moved.
-        const fresh = await snapshot();
-        if (fresh.base.head !== built.base.head) {
-          await rebuild(fresh);
-          continue;
-        }
-        if (fresh.branch?.head !== snap.branch.head) {
-          lostRace(fresh);
-          continue;
-        }
-        snap = fresh;
-        if (!(await github.setBranch(repo, branch, commit, 'force'))) {
-          lostRace(await snapshot());
-          continue;
-        }
       }
     }
     snap.branch = { head: commit, parents: [built.base.head], message: '' };
@@ -280,7 +313,7 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       return finish('created', { ...created, commitSha: commit });
     }
 
-    const draft = draftChange(current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
+    const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
     const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
     bodyWritten = true;
     // Another promotion may have written the branch or the body between our writes: check both agree with our plan.

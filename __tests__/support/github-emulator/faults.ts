@@ -1,6 +1,6 @@
 // Faults a test injects: each applies to the next N requests matching method + path (or GraphQL operation).
 
-interface FaultMatch {
+export interface FaultMatch {
   /** HTTP method; any when absent. */
   method?: string;
   /** Matched against the request path both as sent and with %2F decoded; a string must equal it. Any path when absent. */
@@ -32,8 +32,48 @@ function matches(pattern: RegExp | string | undefined, values: (string | undefin
   return values.some((value) => value !== undefined && (typeof pattern === 'string' ? value === pattern : new RegExp(pattern.source, pattern.flags.replace('g', '')).test(value)));
 }
 
+/** A request held in flight (as if the network delayed it) until the test releases it; other requests go on. */
+export interface Hold {
+  /** Resolves when the held request has arrived. */
+  arrived: Promise<void>;
+  /** Lets the held request reach the emulator. */
+  release(): void;
+}
+
+interface ArmedHold {
+  match: FaultMatch;
+  arrive: () => void;
+  released: Promise<void>;
+}
+
+function applies(match: FaultMatch, request: { method: string; rawPath: string; path: string; graphqlOperation?: string }): boolean {
+  if (match.method && match.method.toUpperCase() !== request.method) return false;
+  if (!matches(match.path, [request.rawPath, request.path])) return false;
+  return match.graphqlOperation === undefined || matches(match.graphqlOperation, [request.graphqlOperation]);
+}
+
 export class FaultQueue {
   private armed: Armed[] = [];
+  private holds: ArmedHold[] = [];
+
+  /** Holds the next request matching `match` (one request). */
+  hold(match: Omit<FaultMatch, 'times'>): Hold {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ match, arrive, released });
+    return { arrived, release };
+  }
+
+  /** When this request is to be held: the promise it must wait for (the hold is consumed). */
+  takeHold(request: { method: string; rawPath: string; path: string; graphqlOperation?: string }): Promise<void> | undefined {
+    const index = this.holds.findIndex(({ match }) => applies(match, request));
+    if (index === -1) return undefined;
+    const [held] = this.holds.splice(index, 1);
+    held.arrive();
+    return held.released;
+  }
 
   add(fault: Fault): void {
     this.armed.push({ fault, remaining: fault.times ?? 1 });
@@ -41,6 +81,7 @@ export class FaultQueue {
 
   clear(): void {
     this.armed = [];
+    this.holds = [];
   }
 
   /** Consumes and returns the faults this request triggers: every matching move-base, then at most one failure. */
@@ -49,10 +90,7 @@ export class FaultQueue {
     let failure: Fault | undefined;
     for (const entry of this.armed) {
       const { fault } = entry;
-      if (entry.remaining <= 0) continue;
-      if (fault.method && fault.method.toUpperCase() !== request.method) continue;
-      if (!matches(fault.path, [request.rawPath, request.path])) continue;
-      if (fault.graphqlOperation !== undefined && !matches(fault.graphqlOperation, [request.graphqlOperation])) continue;
+      if (entry.remaining <= 0 || !applies(fault, request)) continue;
       if (fault.kind === 'move-base') moves.push(fault);
       else if (failure) continue;
       else failure = fault;

@@ -337,6 +337,18 @@ export class GitRepo {
     }
   }
 
+  /** One transaction (`git update-ref --stdin`): every ref holds its expected old value and moves, or none does. */
+  async updateRefs(updates: { ref: string; newSha: string; expectedOld: string }[]): Promise<boolean> {
+    const script = ['start', ...updates.map((u) => `update ${u.ref} ${u.newSha} ${u.expectedOld}`), 'prepare', 'commit', ''].join('\n');
+    try {
+      await this.git(['update-ref', '--no-deref', '--stdin'], { input: script });
+      return true;
+    } catch (error) {
+      if (error instanceof GitError) return false;
+      throw error;
+    }
+  }
+
   async deleteRef(ref: string, expectedOld: string): Promise<boolean> {
     try {
       await this.git(['update-ref', '--no-deref', '-d', ref, expectedOld]);

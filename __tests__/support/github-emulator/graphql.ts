@@ -1,4 +1,5 @@
 // GraphQL at /graphql: GitHub's published schema (introspection JSON) validates every query; resolvers cover the subset used.
+import { randomUUID } from 'node:crypto';
 import { schema as githubSchema } from '@octokit/graphql-schema';
 import {
   GraphQLError,
@@ -25,14 +26,47 @@ function schema(): GraphQLSchema {
   return cachedSchema;
 }
 
-/** An error GitHub reports with a top-level `type` (NOT_FOUND, UNPROCESSABLE, …). */
+/** An error GitHub reports with a top-level `type` (NOT_FOUND, UNPROCESSABLE, …), or none for its generic failure. */
 class GitHubGraphQLError extends Error {
   constructor(
-    readonly type: string,
+    readonly type: string | undefined,
     message: string,
   ) {
     super(message);
   }
+}
+
+const ZERO_OID = '0'.repeat(40);
+
+interface RefUpdateInput {
+  name: string;
+  afterOid: string;
+  beforeOid?: string | null;
+  force?: boolean | null;
+}
+
+/**
+ * updateRefs: all or nothing. A stale beforeOid, a non-fast-forward without force or a missing object fails the whole
+ * mutation with GitHub's generic, typeless error (community discussion #213655: callers must re-read the refs).
+ */
+async function updateRefs(ctx: Context, input: { repositoryId: string; refUpdates: RefUpdateInput[]; clientMutationId?: string | null }): Promise<Source> {
+  const repo = [...ctx.state.repos.values()].find((candidate) => candidate.nodeId === input.repositoryId);
+  if (!repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.repositoryId}'`);
+  const generic = () => new GitHubGraphQLError(undefined, `Something went wrong while executing your query. Please include \`${randomUUID().toUpperCase()}\` when reporting this issue.`);
+  const updates: { ref: string; newSha: string; expectedOld: string }[] = [];
+  for (const update of input.refUpdates) {
+    if (!update.name.startsWith('refs/') || !(await repo.git.isValidRefName(update.name))) throw generic();
+    const current = await repo.git.refSha(update.name);
+    if (update.beforeOid && update.beforeOid !== (current ?? ZERO_OID)) throw generic();
+    if (update.afterOid !== ZERO_OID) {
+      if ((await repo.git.objectType(update.afterOid)) !== 'commit') throw generic();
+      if (current && !update.force && !(await repo.git.isAncestor(current, update.afterOid))) throw generic();
+    }
+    updates.push({ ref: update.name, newSha: update.afterOid, expectedOld: current ?? ZERO_OID });
+  }
+  if (!(await repo.git.updateRefs(updates))) throw generic();
+  repo.pushedAt = now();
+  return { __typename: 'UpdateRefsPayload', repo, clientMutationId: input.clientMutationId ?? null };
 }
 
 export class GraphQLNotImplemented extends Error {}
@@ -331,6 +365,7 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
   Mutation: {
     convertPullRequestToDraft: (_s, args, ctx) => setDraft(ctx, args.input as DraftInput, true, 'ConvertPullRequestToDraftPayload'),
     markPullRequestReadyForReview: (_s, args, ctx) => setDraft(ctx, args.input as DraftInput, false, 'MarkPullRequestReadyForReviewPayload'),
+    updateRefs: (_s, args, ctx) => updateRefs(ctx, args.input as Parameters<typeof updateRefs>[1]),
     enablePullRequestAutoMerge: async (_s, args, ctx) => {
       const input = args.input as { pullRequestId: string; mergeMethod?: 'MERGE' | 'SQUASH' | 'REBASE'; commitHeadline?: string; commitBody?: string; expectedHeadOid?: string; clientMutationId?: string };
       for (const repo of ctx.state.repos.values()) {
@@ -352,6 +387,9 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       }
       throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'`);
     },
+  },
+  UpdateRefsPayload: {
+    clientMutationId: (s) => s.clientMutationId,
   },
   ConvertPullRequestToDraftPayload: {
     clientMutationId: (s) => s.clientMutationId,
@@ -471,7 +509,7 @@ export async function runGraphQL(state: EmulatorState, request: { query?: unknow
       violations.push(`GraphQL: emulator does not implement ${original.message}`);
       return { message: `emulator does not implement ${original.message}`, path: error.path, locations: error.locations, type: 'EMULATOR_NOT_IMPLEMENTED' };
     }
-    if (original instanceof GitHubGraphQLError) return { type: original.type, path: error.path, locations: error.locations, message: original.message };
+    if (original instanceof GitHubGraphQLError) return { ...(original.type ? { type: original.type } : {}), path: error.path, locations: error.locations, message: original.message };
     if (original && !(original instanceof GraphQLError)) violations.push(`GraphQL resolver crashed: ${original.stack ?? original.message}`);
     return { message: error.message, path: error.path, locations: error.locations };
   });

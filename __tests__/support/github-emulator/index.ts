@@ -5,12 +5,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Fault } from './faults.js';
+import type { Fault, FaultMatch, Hold } from './faults.js';
 import { GitRepo } from './git-store.js';
 import { EmulatorServer, type RequestLogEntry } from './server.js';
 import { nextId, nodeId, now, userId, type EmulatorState, type RepoState } from './state.js';
 
-export type { Fault } from './faults.js';
+export type { Fault, FaultMatch, Hold } from './faults.js';
 export type { RequestLogEntry } from './server.js';
 
 export interface EmulatedPull {
@@ -51,6 +51,8 @@ export interface GitHubEmulator {
   pulls(fullName: string): EmulatedPull[];
   /** Arms a fault for the next `times` (default 1) matching requests. */
   inject(fault: Fault): void;
+  /** Holds the next matching request in flight until released (a slow network), letting every other request through. */
+  hold(match: Omit<FaultMatch, 'times'>): Hold;
   requests: RequestLogEntry[];
   /** Contract violations and unimplemented requests; non-empty means the test must fail (a test provoking one on purpose may empty it). */
   violations: string[];
@@ -162,6 +164,7 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
       })),
 
     inject: (fault) => server.faults.add(fault),
+    hold: (match) => server.faults.hold(match),
 
     resetLog: () => {
       server.requests.length = 0;

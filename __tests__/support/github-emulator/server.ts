@@ -58,13 +58,31 @@ export class EmulatorServer {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      void this.serialize(() => this.answer(req, Buffer.concat(chunks)))
+      const body = Buffer.concat(chunks);
+      const held = this.heldUntil(req, body);
+      void held
+        .then(() => this.serialize(() => this.answer(req, body)))
         .catch((error: unknown) => {
           this.violations.push(`emulator crashed on ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
           return { status: 500, json: { message: 'Server Error' } } satisfies Answer;
         })
         .then((answer) => this.send(res, answer));
     });
+  }
+
+  /** A held request waits here, outside the one-at-a-time queue, so that every other request goes on meanwhile. */
+  private heldUntil(req: IncomingMessage, body: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', this.state.url);
+    let graphqlOperation: string | undefined;
+    if (url.pathname === '/graphql') {
+      try {
+        graphqlOperation = graphqlOperationOf(JSON.parse(body.toString('utf8')) as { query?: unknown });
+      } catch {
+        graphqlOperation = undefined;
+      }
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    return this.faults.takeHold({ method, rawPath: url.pathname, path: url.pathname.replace(/%2F/gi, '/'), graphqlOperation }) ?? Promise.resolve();
   }
 
   private send(res: ServerResponse, answer: Answer): void {
