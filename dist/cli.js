@@ -46449,6 +46449,14 @@ function planPromotion(input) {
             continue;
         changes.push(changeOf(reference, writable.version));
     }
+    // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
+    const unread = target.warnings.filter((warning) => warning.file !== '');
+    const unreadNote = unread.length === 0
+        ? ''
+        : `; ${target.name} has image fields Stagecoach could not read (${unread
+            .slice(0, 3)
+            .map((warning) => `${warning.file}:${warning.line}`)
+            .join(', ')}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
     for (const [image, list] of offered) {
         if (targetImages.has(image))
             continue;
@@ -46457,7 +46465,7 @@ function planPromotion(input) {
             notPromoted.push({
                 image,
                 version: formatVersion(version),
-                reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them`,
+                reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
                 ...(first?.file ? { file: first.file, line: first.line } : {}),
             });
         }

@@ -59832,141 +59832,6 @@ function createGitHub(options) {
     return new OctokitGitHub(options);
 }
 
-;// CONCATENATED MODULE: ./.build/adapters/github-files.js
-
-/** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
-const BATCH_SIZE = 100;
-class ReadOnlyFilesError extends Error {
-    constructor(file) {
-        super(`${file}: the files read over the GitHub API are read-only; the promotion is committed by the pull request step`);
-        this.name = 'ReadOnlyFilesError';
-    }
-}
-/** A commit's regular files (no symlinks, no submodules), read lazily and cached. */
-function createGitHubFiles(github, repo, commit) {
-    let blobs;
-    const symlinks = new Set();
-    const texts = new Map();
-    /** Files in the order list() returned them: reads usually follow it, so a miss prefetches the next ones. */
-    const order = [];
-    const position = new Map();
-    async function readAllBlobs() {
-        const files = new Map();
-        // A symlink's target is only known by reading it; none is followed, so none can lead outside the repo.
-        const keep = (entry, prefix) => {
-            if (entry.type !== 'blob')
-                return;
-            if (entry.mode === '120000')
-                symlinks.add(prefix + entry.path);
-            else
-                files.set(prefix + entry.path, entry);
-        };
-        const walk = async (treeish, prefix) => {
-            const { entries, truncated } = await github.readTree(repo, treeish, true);
-            if (!truncated) {
-                for (const entry of entries)
-                    keep(entry, prefix);
-                return;
-            }
-            // GitHub cuts recursive listings (100,000 entries / 7 MB): descend one level at a time instead.
-            const { entries: top } = await github.readTree(repo, treeish, false);
-            for (const entry of top) {
-                if (entry.type === 'blob')
-                    keep(entry, prefix);
-                else if (entry.type === 'tree')
-                    await walk(entry.sha, `${prefix}${entry.path}/`);
-            }
-        };
-        await walk(commit, '');
-        return files;
-    }
-    const allBlobs = () => (blobs ??= readAllBlobs());
-    async function fetchBatch(paths) {
-        const found = await github.readTexts(repo, commit, paths);
-        for (const path of paths) {
-            const blob = found.get(path);
-            const settle = deferreds.get(path);
-            deferreds.delete(path);
-            if (!settle)
-                continue;
-            if (!blob)
-                settle.reject(new Error(`${path}: not found at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`));
-            else if (blob.binary)
-                settle.reject(new Error(`${path}: a binary file, not text`));
-            else if (blob.text !== undefined)
-                settle.resolve(blob.text);
-            // Too big for GraphQL's text field: fall back to the blob endpoint.
-            else if (blob.oid)
-                github.readBlob(repo, blob.oid).then(settle.resolve, settle.reject);
-            else
-                settle.reject(new Error(`${path}: GitHub returned no text`));
-        }
-    }
-    const deferreds = new Map();
-    function load(paths) {
-        for (const path of paths) {
-            texts.set(path, new Promise((resolve, reject) => {
-                deferreds.set(path, { resolve, reject });
-            }));
-            // Unobserved prefetches must not surface as unhandled rejections.
-            texts.get(path)?.catch(() => { });
-        }
-        fetchBatch(paths).catch((error) => {
-            for (const path of paths) {
-                deferreds.get(path)?.reject(error);
-                deferreds.delete(path);
-            }
-        });
-    }
-    return {
-        async list(dir) {
-            const root = checkRelativePath(dir === '' || dir === '.' ? '.' : dir);
-            const files = [...(await allBlobs()).keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
-            for (const file of files) {
-                if (position.has(file))
-                    continue;
-                position.set(file, order.length);
-                order.push(file);
-            }
-            return files;
-        },
-        async read(path) {
-            const file = checkRelativePath(path);
-            const cached = texts.get(file);
-            if (cached)
-                return cached;
-            const entries = await allBlobs();
-            if (!entries.has(file)) {
-                if (symlinks.has(file))
-                    throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
-                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
-            }
-            if (!texts.has(file)) {
-                const start = position.get(file);
-                const batch = [file];
-                if (start !== undefined) {
-                    for (let index = start + 1; index < order.length && batch.length < BATCH_SIZE; index += 1) {
-                        if (!texts.has(order[index]))
-                            batch.push(order[index]);
-                    }
-                }
-                load(batch);
-            }
-            return texts.get(file);
-        },
-        async mode(path) {
-            const file = checkRelativePath(path);
-            const entry = (await allBlobs()).get(file);
-            if (!entry)
-                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
-            return entry.mode === '100755' ? '100755' : '100644';
-        },
-        async write(path) {
-            throw new ReadOnlyFilesError(path);
-        },
-    };
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:tls"
@@ -60553,11 +60418,14 @@ function parseCredentials(io, value, problems) {
     });
     return credentials;
 }
+/** The commits a pull_request event compares, or those of a merge queue's merge_group event (its parent and its head). */
 function eventPullRequest(env) {
     if (!env.GITHUB_EVENT_PATH || !(0,external_node_fs_namespaceObject.existsSync)(env.GITHUB_EVENT_PATH))
         return {};
     try {
         const event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(env.GITHUB_EVENT_PATH, 'utf8'));
+        if (event.merge_group)
+            return { base: event.merge_group.base_sha, head: event.merge_group.head_sha };
         return { base: event.pull_request?.base?.sha, head: event.pull_request?.head?.sha };
     }
     catch {
@@ -60622,7 +60490,7 @@ function readInputs(io, env) {
     const baseSha = io.input('base-sha') || pr.base;
     const headSha = io.input('head-sha') || pr.head;
     if (command === 'verify' && !baseSha)
-        problems.push('input base-sha: verify runs on pull_request events (or give base-sha and head-sha)');
+        problems.push('input base-sha: verify runs on pull_request and merge_group events (or give base-sha and head-sha)');
     if (problems.length > 0)
         throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const policy = {};
@@ -60904,6 +60772,14 @@ function planPromotion(input) {
             continue;
         changes.push(changeOf(reference, writable.version));
     }
+    // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
+    const unread = target.warnings.filter((warning) => warning.file !== '');
+    const unreadNote = unread.length === 0
+        ? ''
+        : `; ${target.name} has image fields Stagecoach could not read (${unread
+            .slice(0, 3)
+            .map((warning) => `${warning.file}:${warning.line}`)
+            .join(', ')}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
     for (const [image, list] of offered) {
         if (targetImages.has(image))
             continue;
@@ -60912,7 +60788,7 @@ function planPromotion(input) {
             notPromoted.push({
                 image,
                 version: formatVersion(version),
-                reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them`,
+                reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
                 ...(first?.file ? { file: first.file, line: first.line } : {}),
             });
         }
@@ -63047,6 +62923,141 @@ async function loadPipeline(files, source) {
     return parseConfig(text, file);
 }
 
+;// CONCATENATED MODULE: ./.build/adapters/github-files.js
+
+/** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
+const BATCH_SIZE = 100;
+class ReadOnlyFilesError extends Error {
+    constructor(file) {
+        super(`${file}: the files read over the GitHub API are read-only; the promotion is committed by the pull request step`);
+        this.name = 'ReadOnlyFilesError';
+    }
+}
+/** A commit's regular files (no symlinks, no submodules), read lazily and cached. */
+function createGitHubFiles(github, repo, commit) {
+    let blobs;
+    const symlinks = new Set();
+    const texts = new Map();
+    /** Files in the order list() returned them: reads usually follow it, so a miss prefetches the next ones. */
+    const order = [];
+    const position = new Map();
+    async function readAllBlobs() {
+        const files = new Map();
+        // A symlink's target is only known by reading it; none is followed, so none can lead outside the repo.
+        const keep = (entry, prefix) => {
+            if (entry.type !== 'blob')
+                return;
+            if (entry.mode === '120000')
+                symlinks.add(prefix + entry.path);
+            else
+                files.set(prefix + entry.path, entry);
+        };
+        const walk = async (treeish, prefix) => {
+            const { entries, truncated } = await github.readTree(repo, treeish, true);
+            if (!truncated) {
+                for (const entry of entries)
+                    keep(entry, prefix);
+                return;
+            }
+            // GitHub cuts recursive listings (100,000 entries / 7 MB): descend one level at a time instead.
+            const { entries: top } = await github.readTree(repo, treeish, false);
+            for (const entry of top) {
+                if (entry.type === 'blob')
+                    keep(entry, prefix);
+                else if (entry.type === 'tree')
+                    await walk(entry.sha, `${prefix}${entry.path}/`);
+            }
+        };
+        await walk(commit, '');
+        return files;
+    }
+    const allBlobs = () => (blobs ??= readAllBlobs());
+    async function fetchBatch(paths) {
+        const found = await github.readTexts(repo, commit, paths);
+        for (const path of paths) {
+            const blob = found.get(path);
+            const settle = deferreds.get(path);
+            deferreds.delete(path);
+            if (!settle)
+                continue;
+            if (!blob)
+                settle.reject(new Error(`${path}: not found at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`));
+            else if (blob.binary)
+                settle.reject(new Error(`${path}: a binary file, not text`));
+            else if (blob.text !== undefined)
+                settle.resolve(blob.text);
+            // Too big for GraphQL's text field: fall back to the blob endpoint.
+            else if (blob.oid)
+                github.readBlob(repo, blob.oid).then(settle.resolve, settle.reject);
+            else
+                settle.reject(new Error(`${path}: GitHub returned no text`));
+        }
+    }
+    const deferreds = new Map();
+    function load(paths) {
+        for (const path of paths) {
+            texts.set(path, new Promise((resolve, reject) => {
+                deferreds.set(path, { resolve, reject });
+            }));
+            // Unobserved prefetches must not surface as unhandled rejections.
+            texts.get(path)?.catch(() => { });
+        }
+        fetchBatch(paths).catch((error) => {
+            for (const path of paths) {
+                deferreds.get(path)?.reject(error);
+                deferreds.delete(path);
+            }
+        });
+    }
+    return {
+        async list(dir) {
+            const root = checkRelativePath(dir === '' || dir === '.' ? '.' : dir);
+            const files = [...(await allBlobs()).keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
+            for (const file of files) {
+                if (position.has(file))
+                    continue;
+                position.set(file, order.length);
+                order.push(file);
+            }
+            return files;
+        },
+        async read(path) {
+            const file = checkRelativePath(path);
+            const cached = texts.get(file);
+            if (cached)
+                return cached;
+            const entries = await allBlobs();
+            if (!entries.has(file)) {
+                if (symlinks.has(file))
+                    throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
+                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+            }
+            if (!texts.has(file)) {
+                const start = position.get(file);
+                const batch = [file];
+                if (start !== undefined) {
+                    for (let index = start + 1; index < order.length && batch.length < BATCH_SIZE; index += 1) {
+                        if (!texts.has(order[index]))
+                            batch.push(order[index]);
+                    }
+                }
+                load(batch);
+            }
+            return texts.get(file);
+        },
+        async mode(path) {
+            const file = checkRelativePath(path);
+            const entry = (await allBlobs()).get(file);
+            if (!entry)
+                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+            return entry.mode === '100755' ? '100755' : '100644';
+        },
+        async write(path) {
+            throw new ReadOnlyFilesError(path);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./.build/core/report/commit-message.js
 /** Git's convention for a subject that fits `git log --oneline` and GitHub's commit list without wrapping. */
 const SUBJECT_MAX = 72;
@@ -63561,6 +63572,16 @@ async function publish(github, request, options) {
 
 
 
+
+/** The config repo to gate on: the local checkout when there is one (a git work tree), else the base branch's head read
+ *  through the API (cross-repo promotions need no checkout). */
+async function openCheckout(deps) {
+    const head = deps.git ? await deps.git.head() : undefined;
+    if (head && deps.workDir)
+        return { files: createLocalFiles(deps.workDir), head, workTree: true };
+    const base = (await deps.github.snapshot(deps.repo, deps.base, 'stagecoach')).base.head;
+    return { files: createGitHubFiles(deps.github, deps.repo, base), head: base, workTree: false };
+}
 /** The written files that are executable where they come from, so the API commit keeps their mode. */
 async function executable(files, written) {
     const modes = await Promise.all(Object.keys(written).map(async (file) => [file, await files.mode(file)]));
@@ -63846,7 +63867,6 @@ function attach(changes, stage, result) {
 
 
 
-
 /** Annotations name files relative to the workspace (GitHub's expectation); the engine's are relative to the config repo. */
 function workspacePath(inputs, file) {
     return external_node_path_namespaceObject.relative(inputs.workspace, external_node_path_namespaceObject.join(inputs.workingDirectory, file)).split(external_node_path_namespaceObject.sep).join('/');
@@ -63895,15 +63915,7 @@ async function promote(io, inputs, env) {
         ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
         onWarning: (message) => io.log('warning', message),
     });
-    let checkout;
-    const head = git ? await git.head() : undefined;
-    if (head)
-        checkout = { files: createLocalFiles(inputs.workingDirectory), head, workTree: true };
-    else {
-        // No checkout of the config repo: read it at the base branch's head through the API.
-        const base = (await github.snapshot(repo, inputs.base, 'stagecoach')).base.head;
-        checkout = { files: createGitHubFiles(github, repo, base), head: base, workTree: false };
-    }
+    const checkout = await openCheckout({ github, repo, ...(git ? { git, workDir: inputs.workingDirectory } : {}), ...(inputs.base ? { base: inputs.base } : {}) });
     const { files } = checkout;
     const pipeline = await loadPipeline(files, { config: inputs.config });
     const stage = findStage(pipeline, inputs.to);
@@ -63919,10 +63931,8 @@ async function promote(io, inputs, env) {
         onGated: (planned) => reportPlan(io, planned.plan, inputs),
         ...(checkout.workTree && env.GITHUB_SERVER_URL ? { sourceCommit: { sha: checkout.head, url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}` } } : {}),
     });
-    if (!published)
-        io.setOutput('operation', 'none');
+    io.setOutput('operation', published?.operation ?? 'none');
     if (published) {
-        io.setOutput('operation', published.operation);
         io.setOutput('branch', published.branch);
         if (published.number !== undefined)
             io.setOutput('pull-request-number', String(published.number));

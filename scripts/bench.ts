@@ -223,7 +223,7 @@ console.log('\nTarget at 2,000 workloads: plan within 2.5× the floor, peak memo
 // GitHub API requests per promotion (issue: constant in the number of changed files), against the local emulator.
 const { measureRequestCounts } = await import('./bench-requests.js');
 const counts = await measureRequestCounts();
-console.log('\nGitHub API requests per promotion (REST + GraphQL, retries excluded), against the local GitHub emulator:\n');
+console.log('\nGitHub API requests per promotion (REST + GraphQL, every request the emulator served; no faults injected), against the local GitHub emulator:\n');
 const countHeader = ['changed files', 'new PR', 'rerun (unchanged)', 'update'];
 const countRows = counts.map((row) => [String(row.files), String(row.created), String(row.rerun), String(row.updated)]);
 const countWidths = countHeader.map((h, i) => Math.max(h.length, ...countRows.map((r) => r[i].length)));

@@ -68,10 +68,15 @@ function parseCredentials(io: ActionIo, value: string, problems: string[]): Reco
   return credentials;
 }
 
+/** The commits a pull_request event compares, or those of a merge queue's merge_group event (its parent and its head). */
 function eventPullRequest(env: NodeJS.ProcessEnv): { base?: string; head?: string } {
   if (!env.GITHUB_EVENT_PATH || !existsSync(env.GITHUB_EVENT_PATH)) return {};
   try {
-    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { base?: { sha?: string }; head?: { sha?: string } } };
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
+      pull_request?: { base?: { sha?: string }; head?: { sha?: string } };
+      merge_group?: { base_sha?: string; head_sha?: string };
+    };
+    if (event.merge_group) return { base: event.merge_group.base_sha, head: event.merge_group.head_sha };
     return { base: event.pull_request?.base?.sha, head: event.pull_request?.head?.sha };
   } catch {
     return {};
@@ -123,7 +128,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const pr = command === 'verify' ? eventPullRequest(env) : {};
   const baseSha = io.input('base-sha') || pr.base;
   const headSha = io.input('head-sha') || pr.head;
-  if (command === 'verify' && !baseSha) problems.push('input base-sha: verify runs on pull_request events (or give base-sha and head-sha)');
+  if (command === 'verify' && !baseSha) problems.push('input base-sha: verify runs on pull_request and merge_group events (or give base-sha and head-sha)');
 
   if (problems.length > 0) throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const policy: Partial<PullRequestPolicy> = {};

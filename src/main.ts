@@ -10,16 +10,14 @@ import { createActionIo, type ActionIo } from './adapters/action-io.js';
 import { createCommands } from './adapters/commands.js';
 import { createGit } from './adapters/git.js';
 import { createGitHub } from './adapters/github.js';
-import { createGitHubFiles } from './adapters/github-files.js';
 import { createLocalFiles } from './adapters/local-files.js';
 import { createRegistryOnDemand } from './adapters/registry.js';
-import type { RepoFiles } from './adapters/repo-files.js';
 import { readInputs, type ActionInputs } from './action-inputs.js';
 import { describeError, PromotionError } from './engine/errors.js';
 import { definedEnvironment, runGatedPromotion } from './engine/gated-promotion.js';
 import { DEFAULT_CONFIG, loadPipeline } from './engine/pipeline.js';
 import { planRequestFor, planStages, type PlanRequest } from './engine/promotion.js';
-import { promoteWithPullRequest } from './engine/promote-pull-request.js';
+import { openCheckout, promoteWithPullRequest } from './engine/promote-pull-request.js';
 import { readStatus } from './engine/status.js';
 import { verifyPullRequest } from './engine/verify.js';
 
@@ -75,14 +73,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
     onWarning: (message) => io.log('warning', message),
   });
-  let checkout: { files: RepoFiles; head: string; workTree: boolean };
-  const head = git ? await git.head() : undefined;
-  if (head) checkout = { files: createLocalFiles(inputs.workingDirectory), head, workTree: true };
-  else {
-    // No checkout of the config repo: read it at the base branch's head through the API.
-    const base = (await github.snapshot(repo, inputs.base, 'stagecoach')).base.head;
-    checkout = { files: createGitHubFiles(github, repo, base), head: base, workTree: false };
-  }
+  const checkout = await openCheckout({ github, repo, ...(git ? { git, workDir: inputs.workingDirectory } : {}), ...(inputs.base ? { base: inputs.base } : {}) });
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
   const stage = findStage(pipeline, inputs.to);
@@ -101,9 +92,8 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
       ...(checkout.workTree && env.GITHUB_SERVER_URL ? { sourceCommit: { sha: checkout.head, url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}` } } : {}),
     },
   );
-  if (!published) io.setOutput('operation', 'none');
+  io.setOutput('operation', published?.operation ?? 'none');
   if (published) {
-    io.setOutput('operation', published.operation);
     io.setOutput('branch', published.branch);
     if (published.number !== undefined) io.setOutput('pull-request-number', String(published.number));
     if (published.url) io.setOutput('pull-request-url', published.url);

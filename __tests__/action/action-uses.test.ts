@@ -140,4 +140,17 @@ test('verify: the check before production passes a promotion that went through s
   expect(skipped.outputs.passed).toBe('false');
   expect(skipped.stdout).toMatch(/::error file=envs\/production\/api\.yaml,line=10,col=\d+::.*acme\/api 1\.2\.0: staging runs 1\.1\.0, not 1\.2\.0/);
   expect(skipped.summary).toContain('**What to do:**');
+
+  // In a merge queue the same check runs on the merge_group event: the group's commit against its parent.
+  const queued = async (branch: string) => {
+    git('switch', '-q', '-C', `gh-readonly-queue/main/${branch}`, base);
+    git('-c', 'user.name=T', '-c', 'user.email=t@example.invalid', 'merge', '-q', '--no-ff', '-m', `Merge ${branch}`, branch);
+    const event = path.join(history, '..', `event-queue-${branch}.json`);
+    writeFileSync(event, JSON.stringify({ action: 'checks_requested', merge_group: { base_sha: base, head_sha: git('rev-parse', 'HEAD'), base_ref: 'refs/heads/main', head_ref: `refs/heads/gh-readonly-queue/main/${branch}` } }));
+    return runActionAsync({ command: 'verify', 'plain-http': registry.host }, { GITHUB_WORKSPACE: history, GITHUB_EVENT_PATH: event, GITHUB_REPOSITORY: 'acme/config', GITHUB_EVENT_NAME: 'merge_group' });
+  };
+  expect((await queued('pr-1.1.0')).outputs.passed).toBe('true');
+  const queuedSkip = await queued('pr-1.2.0');
+  expect(queuedSkip.status).toBe(1);
+  expect(queuedSkip.stdout).toMatch(/::error file=envs\/production\/api\.yaml,line=10,col=\d+::.*acme\/api 1\.2\.0: staging runs 1\.1\.0, not 1\.2\.0/);
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { downgrades, planPromotion, referenceKey, stageVersions } from '../../src/core/plan.js';
+import { scanFile } from '../../src/core/scan.js';
 import { stage, workloadRef } from '../support/references.js';
 
 const dev = (refs: ReturnType<typeof workloadRef>[]) => stage('dev', ['envs/dev'], refs);
@@ -32,6 +33,22 @@ describe('plan', () => {
     expect(result.notPromoted).toEqual([
       expect.objectContaining({ image: 'ghcr.io/acme/new', version: '0.1.0', reason: expect.stringMatching(/not in staging/) }),
     ]);
+  });
+
+  test('an image the target holds in a field the scan could not read is named as a possible cause, with where', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: api }\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: >\n            ghcr.io/acme/api:1.4.0\n';
+    const scanned = scanFile('envs/staging/api.yaml', text);
+    expect(scanned.references).toEqual([]);
+    const result = planPromotion({
+      from: 'dev',
+      source: 'stage',
+      versions: stageVersions(dev([workloadRef('envs/dev/api.yaml', 'ghcr.io/acme/api:1.5.0', 'Deployment/api', 'api')])),
+      target: { name: 'staging', paths: ['envs/staging'], references: [], skipped: [], warnings: scanned.warnings },
+    });
+    expect(result.notPromoted).toEqual([
+      expect.objectContaining({ image: 'ghcr.io/acme/api', reason: expect.stringMatching(/^not in staging: .*; staging has image fields Stagecoach could not read \(envs\/staging\/api\.yaml:9\): if it is one of them/) }),
+    ]);
+    expect(result.warnings).toEqual([expect.objectContaining({ file: 'envs/staging/api.yaml', line: 9, message: expect.stringMatching(/block scalar/) })]);
   });
 
   test('docker.io short names match their canonical form across stages', () => {

@@ -4,6 +4,8 @@ import { appliedPlan } from '../core/plan.js';
 import { renderGateReport } from '../core/report/gate-report.js';
 import type { GitHub, GitHubTreeReader, RepoRef } from '../adapters/github.js';
 import { createGitHubFiles } from '../adapters/github-files.js';
+import type { Git } from '../adapters/git.js';
+import { createLocalFiles } from '../adapters/local-files.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 import { PromotionError, UsageError } from './errors.js';
 import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gated-promotion.js';
@@ -34,6 +36,17 @@ export interface PullRequestPromotion {
   gated: GatedPromotion;
   /** Absent when a gate failed and onGateFailure is `fail`: no pull request was opened. */
   published?: PublishResult;
+}
+
+export type Checkout = PullRequestPromotionDependencies['checkout'];
+
+/** The config repo to gate on: the local checkout when there is one (a git work tree), else the base branch's head read
+ *  through the API (cross-repo promotions need no checkout). */
+export async function openCheckout(deps: { github: GitHub & GitHubTreeReader; repo: RepoRef; git?: Pick<Git, 'head'>; workDir?: string; base?: string }): Promise<Checkout> {
+  const head = deps.git ? await deps.git.head() : undefined;
+  if (head && deps.workDir) return { files: createLocalFiles(deps.workDir), head, workTree: true };
+  const base = (await deps.github.snapshot(deps.repo, deps.base, 'stagecoach')).base.head;
+  return { files: createGitHubFiles(deps.github, deps.repo, base), head: base, workTree: false };
 }
 
 /** The written files that are executable where they come from, so the API commit keeps their mode. */
