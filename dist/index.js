@@ -54067,7 +54067,7 @@ function createGit(cwd) {
                 // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
                 const files = out
                     .split('\0')
-                    .filter((entry) => /^100(644|755) blob /.test(entry))
+                    .filter((entry) => /^100(644|664|755) blob /.test(entry))
                     .map((entry) => entry.slice(entry.indexOf('\t') + 1))
                     .sort();
                 if (files.length === 0 && relative) {
@@ -54098,7 +54098,7 @@ function createGit(cwd) {
             async mode(file) {
                 const relative = checkRelativePath(file);
                 const entry = await git(['ls-tree', '-z', revision, '--', relative]);
-                if (!/^100(644|755) blob /.test(entry))
+                if (!/^100(644|664|755) blob /.test(entry))
                     throw notFound(relative);
                 return entry.startsWith('100755') ? '100755' : '100644';
             },
@@ -59509,6 +59509,8 @@ function snapshotQuery(hasBase) {
 }`;
 }
 const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
+/** GitHub's validation error for a mutation the server does not have. */
+const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'/;
 const repoName = (repo) => `${repo.owner}/${repo.repo}`;
 function statusOf(error) {
     const status = error?.status;
@@ -59520,7 +59522,7 @@ function githubMessage(error) {
     const data = error?.response?.data;
     const base = typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
     const details = Array.isArray(data?.errors)
-        ? data.errors.map((item) => (typeof item === 'string' ? item : item?.message)).filter(Boolean)
+        ? data.errors.map((item) => (typeof item === 'string' ? item : item?.message)).filter((item) => item && item !== base)
         : [];
     return details.length > 0 ? `${base}: ${details.join('; ')}` : base;
 }
@@ -59530,6 +59532,7 @@ function isGraphqlError(error) {
 class OctokitGitHub {
     options;
     counter = new external_node_async_hooks_.AsyncLocalStorage();
+    warnedUnguarded = false;
     octokit;
     constructor(options) {
         this.options = options;
@@ -59704,24 +59707,52 @@ class OctokitGitHub {
             return created !== undefined;
         }
         // REST's PATCH ref cannot name the value it replaces; GraphQL updateRefs can (beforeOid), atomically.
-        try {
-            await this.graphql(`mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
+        const retries = this.options.retries ?? 3;
+        for (let attempt = 0;; attempt += 1) {
+            try {
+                await this.graphql(`mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
   updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
 }`, { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha }, context, 
-            // plugin-retry would retry GitHub's generic error as a 500; for a stale beforeOid that only adds back-off.
-            0);
-            return true;
+                // Retried here instead, after reading where the branch stands: a blind retry of an applied move would fail.
+                0);
+                return true;
+            }
+            catch (error) {
+                if (!(error instanceof GitHubError))
+                    throw error;
+                if (NO_UPDATE_REFS.test(error.message))
+                    return this.moveBranchUnguarded(repo, branch, sha, expected.head, context);
+                // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type; community discussion
+                // #213655); after a 5xx or a lost connection the move may or may not have happened. The branch's head tells.
+                const unsure = GENERIC_GRAPHQL_ERROR.test(error.message) || (error.status ?? 0) >= 500 || (error.status === undefined && error.errorType === undefined);
+                if (!unsure)
+                    throw error;
+                const head = await this.branchHead(repo, branch, context);
+                if (head === sha)
+                    return true;
+                if (head !== expected.head)
+                    return false;
+                if (attempt >= retries) {
+                    throw new GitHubError(`${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`, error.status, error.errorType);
+                }
+                await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * (this.options.retryAfterBaseMs ?? 1000)));
+            }
         }
-        catch (error) {
-            // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type, community discussion
-            // #213655): the branch's head tells a lost race from a failure.
-            if (!(error instanceof GitHubError) || !GENERIC_GRAPHQL_ERROR.test(error.message))
-                throw error;
-            const now = await this.graphql('query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }', { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` }, { ...context, action: `read the branch ${branch}`, permission: 'contents: read' });
-            if (now.repository?.ref?.target.oid !== expected.head)
-                return false;
-            throw new GitHubError(`${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`, error.status, error.errorType);
+    }
+    async branchHead(repo, branch, context) {
+        const data = await this.graphql('query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }', { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` }, { ...context, action: `read the branch ${branch}`, permission: 'contents: read' });
+        return data.repository?.ref?.target.oid;
+    }
+    /** GitHub Enterprise Server releases without updateRefs: a re-read, then a forced PATCH (a narrow window remains). */
+    async moveBranchUnguarded(repo, branch, sha, from, context) {
+        if (!this.warnedUnguarded) {
+            this.warnedUnguarded = true;
+            this.options.onWarning?.(`This GitHub has no GraphQL updateRefs mutation (an older GitHub Enterprise Server): Stagecoach moves ${branch} by a re-read and a forced update, so two promotions racing into the same stage could still overwrite each other. Use a \`concurrency:\` group.`);
         }
+        if ((await this.branchHead(repo, branch, context)) !== from)
+            return false;
+        const updated = await this.restOr422('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}`, sha, force: true }, context, /does not exist|not found/i);
+        return updated !== undefined;
     }
     async openPullRequest(repo, input) {
         const pr = await this.restOr422('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft }, { action: 'open the promotion pull request', repo, permission: 'pull-requests: write' }, /already exists/i);
@@ -63193,6 +63224,8 @@ function parsePromotionBlock(body) {
             block.builtAt = v.builtAt;
         if (v.gateDraft === true)
             block.gateDraft = true;
+        if (v.rebuilt === true)
+            block.rebuilt = true;
         return block;
     }
     return undefined;
@@ -63286,6 +63319,7 @@ function renderPullRequestBody(input) {
         ...(input.commit ? { commit: input.commit } : {}),
         ...(input.builtAt ? { builtAt: input.builtAt } : {}),
         ...(input.gateDraft ? { gateDraft: true } : {}),
+        ...(input.rebuilt ? { rebuilt: true } : {}),
     });
     const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
     const intro = sourceLine(plan, input.sourceCommit);
@@ -63355,10 +63389,10 @@ function trailer(message, key) {
 function isLater(a, b) {
     return a.builtAt > b.builtAt || (a.builtAt === b.builtAt && a.hash > b.hash);
 }
-/** The plan the promotion branch's head commit holds, when it sits on the current base head. */
+/** The plan the promotion branch's head commit holds (its trailers), on whatever base it was built. */
 function branchPlan(snapshot) {
     const branch = snapshot.branch;
-    if (!branch || branch.parents.length !== 1 || branch.parents[0] !== snapshot.base.head)
+    if (!branch || branch.parents.length !== 1)
         return undefined;
     const hash = trailer(branch.message, TRAILER_PLAN);
     const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
@@ -63366,7 +63400,15 @@ function branchPlan(snapshot) {
     const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
     if (!hash || !builtAt)
         return undefined;
-    return { hash, builtAt, commit: branch.head, ...(gates ? { gates } : {}), ...(sourceCommit ? { sourceCommit } : {}) };
+    return {
+        hash,
+        builtAt,
+        commit: branch.head,
+        parent: branch.parents[0],
+        subject: branch.message.split('\n')[0],
+        ...(gates ? { gates } : {}),
+        ...(sourceCommit ? { sourceCommit } : {}),
+    };
 }
 async function publishPromotion(github, request, options = {}) {
     const { value, requests } = await github.measure(() => publish(github, request, options));
@@ -63375,7 +63417,6 @@ async function publishPromotion(github, request, options = {}) {
 async function publish(github, request, options) {
     const repo = { owner: request.owner, repo: request.repo };
     const branch = promotionBranch(request.policy.branch, request.from, request.to);
-    const now = options.now ?? (() => new Date());
     const maxRebuilds = options.maxRebuilds ?? 3;
     const maxRaces = options.maxRaces ?? 6;
     const policy = request.policy;
@@ -63383,15 +63424,20 @@ async function publish(github, request, options) {
     const snapshot = () => github.snapshot(repo, request.base, branch);
     /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
     const draftChange = (wantDraft, isDraft, madeByGate) => wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
+    // One time per run, kept through rebuilds: a run that started later wins, whatever bases it had to rebuild on.
+    const builtAt = (options.now ?? (() => new Date()))().toISOString();
     const buildOn = async (base) => {
         const { plan, files, executable } = await request.build(base.head);
-        return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt: now().toISOString(), base };
+        return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt, base };
     };
     let snap = await snapshot();
     let built = await buildOn(snap.base);
     let commit;
     let created;
-    let bodyWritten = false;
+    /** Every plan hash this run put into the PR body (its own, before and after rebuilds, and plans it described). */
+    const bodies = new Set();
+    /** Every commit this run made: a plan of its own is never "later" than its current one (rebuilds keep the time). */
+    const ownCommits = new Set();
     let rebuilds = 0;
     let races = 0;
     const warnings = [];
@@ -63420,52 +63466,65 @@ async function publish(github, request, options) {
         ...extra,
         ...(warnings.length > 0 ? { warnings } : {}),
     });
-    /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit. */
+    /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit alone. */
     const describeHeld = async (pr, held) => {
-        const plan = await request.describe(snap.base.head, held.commit);
         const failed = held.gates === 'failed';
         const url = request.sourceCommit?.url;
         const sourceCommit = held.sourceCommit
             ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
             : undefined;
+        let plan;
+        let note;
+        try {
+            plan = await request.describe(held.parent, held.commit);
+            note = planHash(plan) === held.hash ? '' : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
+        }
+        catch (error) {
+            // The PR must not keep describing another plan: say what the branch holds even when its files cannot be read.
+            plan = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
+            note = ` Its changes could not be read back (${error instanceof Error ? error.message : String(error)}): see the commit \`${held.commit.slice(0, 12)}\`.`;
+        }
         const body = renderPullRequestBody({
             plan,
             planHash: held.hash,
             commit: held.commit,
             builtAt: held.builtAt,
+            rebuilt: true,
             ...(sourceCommit ? { sourceCommit } : {}),
             gateReport: [
                 '#### Gates',
                 '',
-                `${held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.'}`,
+                held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
                 '',
-                '_This description was rebuilt from the branch\'s commit: a concurrent, older promotion run had overwritten it._',
+                `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
             ].join('\n'),
             ...(failed && !policy.draft ? { gateDraft: true } : {}),
         });
         const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
-        await github.updatePullRequest(repo, pr, { title: commitSubject(plan), body, ...(draft !== undefined ? { draft } : {}) });
+        bodies.add(held.hash);
+        await github.updatePullRequest(repo, pr, { title: held.subject, body, ...(draft !== undefined ? { draft } : {}) });
     };
     for (;;) {
-        if (snap.base.head !== built.base.head) {
-            await rebuild(snap);
-            continue;
-        }
         const pr = snap.pullRequest;
         const block = parsePromotionBlock(pr?.body);
         const ours = { hash: built.hash, builtAt: built.builtAt };
         const held = branchPlan(snap);
-        // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. Branch writes are
-        // compare-and-swap, PR bodies are not: if the body is ours, our write landed after that run finished, and only we
-        // can put its description back.
-        if (held && held.hash !== built.hash && isLater(held, ours)) {
-            if (pr && bodyWritten && block?.planHash === built.hash) {
+        // A promotion that started later holds the branch: it owns the PR. Branch moves are compare-and-swap, PR bodies are
+        // not: a body this run wrote over it (landing late, after that run finished) is this run's to put right, from the
+        // branch's commit, before anything else (a rebuild on a moved base could fail and leave it wrong).
+        if (held && held.hash !== built.hash && !ownCommits.has(held.commit) && isLater(held, ours)) {
+            if (pr && block && bodies.has(block.planHash) && block.planHash !== held.hash) {
                 await describeHeld(pr, held);
                 lostRace(await snapshot());
                 continue;
             }
             return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
         }
+        if (snap.base.head !== built.base.head) {
+            await rebuild(snap);
+            continue;
+        }
+        const heldHere = held && held.parent === snap.base.head ? held : undefined;
         if (built.plan.changes.length === 0) {
             if (!pr)
                 return finish('none');
@@ -63480,15 +63539,17 @@ async function publish(github, request, options) {
         if (pr &&
             !created &&
             block?.planHash === built.hash &&
+            !block.rebuilt &&
             block.commit !== undefined &&
             snap.branch?.head === block.commit &&
-            held?.hash === built.hash &&
+            heldHere?.hash === built.hash &&
             wantDraft === undefined) {
             return finish('unchanged', { number: pr.number, url: pr.url, commitSha: block.commit });
         }
-        // The branch may already hold this very plan on this base (a rerun after a partial failure): reuse its commit.
-        if (!commit && held?.hash === built.hash && snap.branch)
-            commit = snap.branch.head;
+        // The branch holds this very plan on this base (a rerun, or a concurrent run of the same plan): adopt its commit, so
+        // the head does not move needlessly (which would rerun checks and may dismiss reviews).
+        if (heldHere?.hash === built.hash)
+            commit = heldHere.commit;
         commit ??= await github.commitFiles(repo, {
             baseTree: built.base.tree,
             parent: built.base.head,
@@ -63501,6 +63562,7 @@ async function publish(github, request, options) {
                 ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
             }),
         });
+        ownCommits.add(commit);
         if (snap.branch?.head !== commit) {
             // Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost.
             const expected = { repositoryId: snap.repositoryId, ...(snap.branch ? { head: snap.branch.head } : {}) };
@@ -63520,6 +63582,7 @@ async function publish(github, request, options) {
             ...(request.gateReport ? { gateReport: request.gateReport } : {}),
             ...(gateDraft ? { gateDraft } : {}),
         });
+        bodies.add(built.hash);
         const current = snap.pullRequest;
         if (!current) {
             const opened = await github.openPullRequest(repo, { head: branch, base: baseName(), title, body, draft: policy.draft || request.draft === true });
@@ -63527,7 +63590,6 @@ async function publish(github, request, options) {
                 lostRace(await snapshot());
                 continue;
             }
-            bodyWritten = true;
             created = { number: opened.number, url: opened.url };
             warnings.push(...(await github.decoratePullRequest(repo, opened, {
                 labels: policy.labels,
@@ -63547,11 +63609,11 @@ async function publish(github, request, options) {
         }
         const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
         const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
-        bodyWritten = true;
         // Another promotion may have written the branch or the body between our writes: check both agree with our plan.
         const check = await snapshot();
         if (check.base.head !== built.base.head) {
-            await rebuild(check);
+            // The next pass repairs the body if a later plan holds the branch, else rebuilds on the new base.
+            snap = check;
             continue;
         }
         if (check.branch?.head === commit && parsePromotionBlock(check.pullRequest?.body)?.planHash === built.hash) {

@@ -137,25 +137,76 @@ describe('GitHub client', () => {
     expect(seen).toHaveLength(4);
   });
 
-  it('moves a branch by compare-and-swap: a stale head is a lost race, an unmoved branch a clear failure, neither retried', async () => {
+  describe('moving a branch by compare-and-swap (GraphQL updateRefs)', () => {
     const expected = { head: 'a'.repeat(40), repositoryId: 'R_1' };
-    let head = 'b'.repeat(40);
-    handler = (request, response) => {
-      const { query } = JSON.parse(request.body) as { query: string };
-      if (query.includes('StagecoachMoveBranch')) {
-        json(response, 200, { data: { updateRefs: null }, errors: [{ path: ['updateRefs'], message: 'Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.' }] });
-      } else json(response, 200, { data: { repository: { ref: { target: { oid: head } } } } });
+    const ours = 'c'.repeat(40);
+    const GENERIC = 'Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.';
+    /** Answers the mutation with `move(attempt)` and the branch-head query with `head()`. */
+    const serve = (move: (attempt: number, response: ServerResponse) => void, head: () => string) => {
+      let attempt = 0;
+      handler = (request, response) => {
+        const { query = '' } = JSON.parse(request.body || '{}') as { query?: string };
+        if (query.includes('StagecoachMoveBranch')) move(attempt++, response);
+        else if (query.includes('StagecoachBranchHead')) json(response, 200, { data: { repository: { ref: { target: { oid: head() } } } } });
+        else json(response, 200, { sha: 'x' });
+      };
     };
-    const github = client();
-    const lost = await github.measure(() => github.setBranch(repo, 'stagecoach/dev-to-staging', 'c'.repeat(40), expected));
-    expect(lost).toEqual({ value: false, requests: 2 });
-    expect(seen).toHaveLength(2);
-    const mutation = JSON.parse(seen[0].body) as { variables: Record<string, string> };
-    expect(mutation.variables).toEqual({ repositoryId: 'R_1', name: 'refs/heads/stagecoach/dev-to-staging', before: 'a'.repeat(40), after: 'c'.repeat(40) });
+    const generic = (response: ServerResponse) => json(response, 200, { data: { updateRefs: null }, errors: [{ path: ['updateRefs'], message: GENERIC }] });
+    const operations = () => seen.map((s) => (s.body.includes('StagecoachMoveBranch') ? 'move' : s.body.includes('StagecoachBranchHead') ? 'head' : `${s.method} ${s.url}`));
 
-    head = expected.head;
-    const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', 'c'.repeat(40), expected));
-    expect(error.message).toMatch(/could not update the branch stagecoach\/dev-to-staging .*Something went wrong.*branch protection rule or ruleset/);
+    it('sends the expected head as beforeOid', async () => {
+      serve((_attempt, response) => json(response, 200, { data: { updateRefs: { clientMutationId: null } } }), () => ours);
+      expect(await client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
+      expect((JSON.parse(seen[0].body) as { variables: Record<string, string> }).variables).toEqual({
+        repositoryId: 'R_1',
+        name: 'refs/heads/stagecoach/dev-to-staging',
+        before: 'a'.repeat(40),
+        after: ours,
+      });
+    });
+
+    it('a stale head (the generic error, the branch elsewhere) is a lost race, not retried', async () => {
+      serve((_attempt, response) => generic(response), () => 'b'.repeat(40));
+      const github = client();
+      expect(await github.measure(() => github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected))).toEqual({ value: false, requests: 2 });
+      expect(operations()).toEqual(['move', 'head']);
+    });
+
+    it('a 5xx or generic error with the branch unmoved is retried; with the branch already moved it succeeded', async () => {
+      serve((attempt, response) => (attempt === 0 ? json(response, 502, { message: 'Bad Gateway' }) : generic(response)), () => (seen.filter((s) => s.body.includes('StagecoachMoveBranch')).length < 2 ? expected.head : ours));
+      expect(await client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
+      expect(operations()).toEqual(['move', 'head', 'move', 'head']);
+    });
+
+    it('an unmoved branch after every retry is a refusal, with what to check, said once', async () => {
+      serve((_attempt, response) => generic(response), () => expected.head);
+      const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
+      expect(error.message).toMatch(/could not update the branch stagecoach\/dev-to-staging .*branch protection rule or ruleset/);
+      expect(error.message.split('Something went wrong')).toHaveLength(2);
+      expect(operations()).toEqual(['move', 'head', 'move', 'head', 'move', 'head', 'move', 'head']);
+    });
+
+    it('a permission error is thrown at once', async () => {
+      serve((_attempt, response) => json(response, 200, { data: { updateRefs: null }, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] }), () => expected.head);
+      const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
+      expect(error.message).toMatch(/"contents: write" permission/);
+      expect(operations()).toEqual(['move']);
+    });
+
+    it('falls back to a re-read and a forced update where the server has no updateRefs, and warns once', async () => {
+      serve(
+        (_attempt, response) =>
+          json(response, 200, { errors: [{ message: "Field 'updateRefs' doesn't exist on type 'Mutation'", extensions: { code: 'undefinedField', typeName: 'Mutation', fieldName: 'updateRefs' } }] }),
+        () => expected.head,
+      );
+      const warnings: string[] = [];
+      const github = client(warnings);
+      expect(await github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
+      expect(await github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
+      expect(operations()).toEqual(['move', 'head', 'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging', 'move', 'head', 'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging']);
+      expect(JSON.parse(seen[2].body)).toEqual({ sha: ours, force: true });
+      expect(warnings).toEqual([expect.stringMatching(/no GraphQL updateRefs mutation .*concurrency/)]);
+    });
   });
 
   it('uses the GHES API root for REST and derives /api/graphql from it', async () => {

@@ -315,12 +315,29 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(await early).toMatchObject({ operation: 'unchanged', commitSha: lateHead, supersededBy: lateHash });
     const [pull] = emulator.pulls(repo);
     expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
-    expect(parsePromotionBlock(pull.body)).toEqual(parsePromotionBlock(lateBody));
+    expect(parsePromotionBlock(pull.body)).toEqual({ ...parsePromotionBlock(lateBody), rebuilt: true });
     expect(pull.body).toContain('rebuilt from the branch');
     expect(pull.body).toContain('The gates passed');
     expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.7.0\n');
-    // A rerun of the later plan finds everything in place (one read; `reader` would count the build's reads too).
-    expect(await publishPromotion(github, promotion(repo, '1.7.0'), { now: clock('2030-01-01T00:00:03.000Z') })).toMatchObject({ operation: 'unchanged', requests: 1 });
+    // A rerun of the later plan writes its full description back (`reader` would count the build's reads too).
+    const rerun = await publishPromotion(github, promotion(repo, '1.7.0', { gates: 'passed' }), { now: clock('2030-01-01T00:00:03.000Z') });
+    expect(rerun).toMatchObject({ operation: 'updated', commitSha: lateHead, requests: 3 });
+    expect(parsePromotionBlock(emulator.pulls(repo)[0].body)?.rebuilt).toBeUndefined();
+  });
+
+  it('a branch move whose answer is lost (502 after GitHub applied it) is recognised by re-reading the branch', async () => {
+    const repo = await newRepo();
+    await publishPromotion(github, promotion(repo, '1.5.0'));
+    emulator.inject({ kind: 'status', status: 502, after: true, graphqlOperation: 'StagecoachMoveBranch' });
+    emulator.resetLog();
+    const result = await publishPromotion(github, promotion(repo, '1.6.0'));
+    expect(result).toMatchObject({ operation: 'updated', commitSha: await emulator.branchSha(repo, BRANCH) });
+    expect(emulator.requests.filter((r) => r.graphqlOperation?.startsWith('StagecoachMoveBranch') || r.graphqlOperation === 'StagecoachBranchHead').map((r) => `${r.graphqlOperation} ${r.status}`)).toEqual([
+      'StagecoachMoveBranch 502',
+      'StagecoachBranchHead 200',
+    ]);
+    expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.6.0\n');
+    expect(parsePromotionBlock(emulator.pulls(repo)[0].body)?.commit).toBe(await emulator.branchSha(repo, BRANCH));
   });
 
   it('keeps an executable file executable in the API commit', async () => {

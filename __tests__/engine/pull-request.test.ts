@@ -151,6 +151,10 @@ const policy: PullRequestPolicy = {
 
 const BRANCH = 'stagecoach/dev-to-staging';
 
+/** A clock a second ahead at each call: runs one after another are ordered even within one millisecond. */
+let clockMs = Date.parse('2024-01-01T00:00:00Z');
+const tick = () => new Date((clockMs += 1000));
+
 /** A promotion whose build reads staging/api.yaml at the base and sets its version to `version`. */
 function promotion(github: FakeGitHub, version: string, extra: Partial<PublishRequest> = {}): PublishRequest & { builds: string[] } {
   const builds: string[] = [];
@@ -193,7 +197,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
   it('creates the branch, one commit on the base head and the PR, decorated', async () => {
     const github = newGitHub();
     const request = promotion(github, '1.5.0', { policy: { ...policy, reviewers: ['octocat'], autoMerge: 'squash' } });
-    const result = await publishPromotion(github, request);
+    const result = await publishPromotion(github, request, { now: tick });
     expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'ref:create', 'pull:create', 'issue:update', 'reviewers', 'graphql:automerge']);
     expect(result).toMatchObject({ operation: 'created', number: 1, branch: BRANCH, requests: 8 });
     const head = github.refs.get(BRANCH) as string;
@@ -209,19 +213,19 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
   it('does nothing but one read on a rerun with the same plan', async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0'));
+    await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     github.calls = [];
-    const result = await publishPromotion(github, promotion(github, '1.5.0'));
+    const result = await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     expect(result).toMatchObject({ operation: 'unchanged', number: 1, requests: 1 });
     expect(github.calls).toEqual(['snapshot']);
   });
 
   it('rebuilds the branch on the base head for a newer plan and updates the same PR', async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0'));
+    await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     const base = github.pushToMain({ 'README.md': 'moved\n' });
     github.calls = [];
-    const result = await publishPromotion(github, promotion(github, '1.6.0'));
+    const result = await publishPromotion(github, promotion(github, '1.6.0'), { now: tick });
     expect(result).toMatchObject({ operation: 'updated', number: 1 });
     expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'ref:update', 'pull:update', 'snapshot']);
     const head = github.refs.get(BRANCH) as string;
@@ -233,22 +237,22 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
   it('rebuilds an unchanged plan whose base moved (the branch must sit on the base head)', async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0'));
+    await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     const base = github.pushToMain({ 'README.md': 'moved\n' });
-    const result = await publishPromotion(github, promotion(github, '1.5.0'));
+    const result = await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     expect(result.operation).toBe('updated');
     expect(github.commits.get(github.refs.get(BRANCH) as string)?.parent).toBe(base);
   });
 
   it('closes the PR with a comment when the target caught up, and reports none when there is no PR', async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0'));
+    await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     github.pushToMain({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.5.0\n' });
-    const closed = await publishPromotion(github, promotion(github, '1.5.0'));
+    const closed = await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     expect(closed).toMatchObject({ operation: 'closed', number: 1 });
     expect(github.pulls[0].open).toBe(false);
     expect(github.pulls[0].comments[0]).toMatch(/already runs what `dev` offers/);
-    expect(await publishPromotion(github, promotion(github, '1.5.0'))).toMatchObject({ operation: 'none', requests: 1 });
+    expect(await publishPromotion(github, promotion(github, '1.5.0'), { now: tick })).toMatchObject({ operation: 'none', requests: 1 });
   });
 
   it('rebuilds on the new base when the base moves before the PR is opened', async () => {
@@ -258,7 +262,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
       if (call === 'pull:create' && !moved) moved = github.pushToMain({ 'other.txt': 'x' });
     };
     const request = promotion(github, '1.5.0');
-    const result = await publishPromotion(github, request);
+    const result = await publishPromotion(github, request, { now: tick });
     expect(result.operation).toBe('created');
     expect(request.builds).toHaveLength(2);
     expect(request.builds[1]).toBe(moved);
@@ -272,13 +276,13 @@ describe('publishPromotion (in-memory GitHub)', () => {
       if (call === 'pull:create' || call === 'pull:update') github.pushToMain({ [`f${github.calls.length}`]: 'x' });
     };
     const request = promotion(github, '1.5.0');
-    await expect(publishPromotion(github, request)).rejects.toThrow(/base branch main of acme\/config kept moving .* gave up after rebuilding the promotion 3 times/);
+    await expect(publishPromotion(github, request, { now: tick })).rejects.toThrow(/base branch main of acme\/config kept moving .* gave up after rebuilding the promotion 3 times/);
     expect(request.builds).toHaveLength(4);
   });
 
   it('moves the branch by compare-and-swap: a concurrent write fails it and the pass starts over', async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0'));
+    await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     github.pushToMain({ 'README.md': 'moved\n' });
     let raced = false;
     github.before = (call) => {
@@ -289,7 +293,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
         github.refs.set(BRANCH, github.addCommit({ parent: base, files: github.filesAt('main'), message: 'other' }));
       }
     };
-    const result = await publishPromotion(github, promotion(github, '1.6.0'));
+    const result = await publishPromotion(github, promotion(github, '1.6.0'), { now: tick });
     expect(result.operation).toBe('updated');
     expect(github.calls.filter((call) => call === 'ref:update')).toHaveLength(2);
     expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.6.0\n');
@@ -297,14 +301,14 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
   it('turns the PR into a draft while a gate fails and back when it passes', async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0'));
-    const failing = await publishPromotion(github, promotion(github, '1.5.0', { draft: true, gateReport: '- soak: **failed**' }));
+    await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
+    const failing = await publishPromotion(github, promotion(github, '1.5.0', { draft: true, gateReport: '- soak: **failed**' }), { now: tick });
     expect(failing.operation).toBe('updated');
     expect(github.pulls[0].draft).toBe(true);
     expect(github.pulls[0].body).toContain('- soak: **failed**');
     expect(parsePromotionBlock(github.pulls[0].body)?.gateDraft).toBe(true);
-    expect((await publishPromotion(github, promotion(github, '1.5.0', { draft: true }))).operation).toBe('unchanged');
-    const passing = await publishPromotion(github, promotion(github, '1.5.0'));
+    expect((await publishPromotion(github, promotion(github, '1.5.0', { draft: true }), { now: tick })).operation).toBe('unchanged');
+    const passing = await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     expect(passing.operation).toBe('updated');
     expect(github.pulls[0].draft).toBe(false);
   });
@@ -364,5 +368,115 @@ describe('publishPromotion (in-memory GitHub)', () => {
     expect(pull.draft).toBe(true);
     const message = github.commits.get(github.refs.get(BRANCH) as string)?.message;
     expect(message).toMatch(/\nStagecoach-Gates: failed\nStagecoach-Source-Commit: c{40}\n$/);
+  });
+
+  describe('later plans win over late body writes', () => {
+    const clock = (second: number) => () => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
+    const head = (github: FakeGitHub) => github.refs.get(BRANCH) as string;
+    const version = (github: FakeGitHub) => github.filesAt(BRANCH)['staging/api.yaml'];
+
+    it('three runs: a description written late is described again, until the body matches the branch', async () => {
+      const github = newGitHub();
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      const b = promotion(github, '1.7.0');
+      const c = promotion(github, '1.8.0');
+      // A's body write is delayed until B finished; A's description of B is delayed until C finished.
+      github.before = async (call) => {
+        if (call !== 'pull:update') return;
+        github.before = undefined;
+        await publishPromotion(github, b, { now: clock(2) });
+        github.before = async (next) => {
+          if (next !== 'pull:update') return;
+          github.before = undefined;
+          await publishPromotion(github, c, { now: clock(3) });
+        };
+      };
+      const a = await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(1) });
+      const cHash = planHash((await c.build(github.refs.get('main') as string)).plan);
+      expect(a).toMatchObject({ operation: 'unchanged', supersededBy: cHash, commitSha: head(github) });
+      expect(version(github)).toBe('image: ghcr.io/acme/api:1.8.0\n');
+      expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.8.0');
+      expect(parsePromotionBlock(github.pulls[0].body)).toMatchObject({ planHash: cHash, commit: head(github), rebuilt: true });
+    });
+
+    it('puts the body right before rebuilding on a base that moved meanwhile (a rebuild that fails leaves nothing wrong)', async () => {
+      const github = newGitHub();
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      const a = promotion(github, '1.6.0');
+      const build = a.build.bind(a);
+      let first: string | undefined;
+      a.build = async (baseSha) => {
+        first ??= baseSha;
+        if (baseSha !== first) throw new Error('the gates did not check this base');
+        return build(baseSha);
+      };
+      github.before = async (call) => {
+        if (call !== 'pull:update') return;
+        github.before = undefined;
+        await publishPromotion(github, promotion(github, '1.7.0'), { now: clock(2) });
+        github.pushToMain({ 'README.md': 'an unrelated push\n' });
+      };
+      expect(await publishPromotion(github, a, { now: clock(1) })).toMatchObject({ operation: 'unchanged' });
+      expect(a.builds).toHaveLength(1);
+      expect(version(github)).toBe('image: ghcr.io/acme/api:1.7.0\n');
+      expect(parsePromotionBlock(github.pulls[0].body)).toMatchObject({ commit: head(github), rebuilt: true });
+      expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.7.0');
+    });
+
+    it('says what the branch holds even when its changes cannot be read back', async () => {
+      const github = newGitHub();
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      const late = promotion(github, '1.7.0');
+      github.before = async (call) => {
+        if (call !== 'pull:update') return;
+        github.before = undefined;
+        await publishPromotion(github, late, { now: clock(2) });
+      };
+      const early = promotion(github, '1.6.0', {
+        describe: async () => {
+          throw new Error('tree truncated');
+        },
+      });
+      expect(await publishPromotion(github, early, { now: clock(1) })).toMatchObject({ operation: 'unchanged' });
+      const [pull] = github.pulls;
+      expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
+      expect(parsePromotionBlock(pull.body)).toMatchObject({ planHash: planHash((await late.build(github.refs.get('main') as string)).plan), commit: head(github) });
+      expect(pull.body).toContain('could not be read back (tree truncated)');
+    });
+
+    it('the later plan\'s own rerun replaces a rebuilt description with its full one', async () => {
+      const github = newGitHub();
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      github.before = async (call) => {
+        if (call !== 'pull:update') return;
+        github.before = undefined;
+        await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: clock(2) });
+      };
+      await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(1) });
+      expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBe(true);
+      const before = head(github);
+      github.calls = [];
+      expect(await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: clock(5) })).toMatchObject({ operation: 'updated' });
+      expect(github.calls).toEqual(['snapshot', 'pull:update', 'snapshot']);
+      expect(head(github)).toBe(before);
+      expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBeUndefined();
+      expect(github.pulls[0].body).toContain('- soak: **passed**');
+    });
+
+    it('a run never yields to its own earlier commit after rebuilding on a moved base', async () => {
+      const github = newGitHub();
+      // The base moves (the target's old version too) while the PR is being opened: same run, same time, new plan.
+      github.before = (call) => {
+        if (call !== 'pull:create') return;
+        github.before = undefined;
+        github.pushToMain({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.4.1\n' });
+      };
+      const request = promotion(github, '1.5.0');
+      expect(await publishPromotion(github, request, { now: clock(1) })).toMatchObject({ operation: 'created' });
+      expect(request.builds).toHaveLength(2);
+      expect(github.commits.get(head(github))?.parent).toBe(github.refs.get('main'));
+      expect(github.pulls[0].title).toBe('promote(staging): api 1.4.1 → 1.5.0');
+      expect(parsePromotionBlock(github.pulls[0].body)?.commit).toBe(head(github));
+    });
   });
 });

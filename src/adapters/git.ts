@@ -110,7 +110,7 @@ export function createGit(cwd: string): Git {
         // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
         const files = out
           .split('\0')
-          .filter((entry) => /^100(644|755) blob /.test(entry))
+          .filter((entry) => /^100(644|664|755) blob /.test(entry))
           .map((entry) => entry.slice(entry.indexOf('\t') + 1))
           .sort();
         if (files.length === 0 && relative) {
@@ -137,7 +137,7 @@ export function createGit(cwd: string): Git {
       async mode(file) {
         const relative = checkRelativePath(file);
         const entry = await git(['ls-tree', '-z', revision, '--', relative]);
-        if (!/^100(644|755) blob /.test(entry)) throw notFound(relative);
+        if (!/^100(644|664|755) blob /.test(entry)) throw notFound(relative);
         return entry.startsWith('100755') ? '100755' : '100644';
       },
       async write(file) {

@@ -194,6 +194,8 @@ interface SnapshotData {
 }
 
 const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
+/** GitHub's validation error for a mutation the server does not have. */
+const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'/;
 
 const repoName = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
 
@@ -207,7 +209,7 @@ function githubMessage(error: unknown): string {
   const data = (error as { response?: { data?: { message?: unknown; errors?: unknown } } })?.response?.data;
   const base = typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
   const details = Array.isArray(data?.errors)
-    ? data.errors.map((item: unknown) => (typeof item === 'string' ? item : (item as { message?: string })?.message)).filter(Boolean)
+    ? data.errors.map((item: unknown) => (typeof item === 'string' ? item : (item as { message?: string })?.message)).filter((item) => item && item !== base)
     : [];
   return details.length > 0 ? `${base}: ${details.join('; ')}` : base;
 }
@@ -218,6 +220,7 @@ function isGraphqlError(error: unknown): error is Error & { errors: { type?: str
 
 class OctokitGitHub implements GitHub, GitHubTreeReader {
   private readonly counter = new AsyncLocalStorage<{ requests: number }>();
+  private warnedUnguarded = false;
   private readonly octokit: Octokit;
 
   constructor(private readonly options: GitHubOptions) {
@@ -414,33 +417,66 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
       return created !== undefined;
     }
     // REST's PATCH ref cannot name the value it replaces; GraphQL updateRefs can (beforeOid), atomically.
-    try {
-      await this.graphql(
-        `mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
+    const retries = this.options.retries ?? 3;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.graphql(
+          `mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
   updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
 }`,
-        { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha },
-        context,
-        // plugin-retry would retry GitHub's generic error as a 500; for a stale beforeOid that only adds back-off.
-        0,
-      );
-      return true;
-    } catch (error) {
-      // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type, community discussion
-      // #213655): the branch's head tells a lost race from a failure.
-      if (!(error instanceof GitHubError) || !GENERIC_GRAPHQL_ERROR.test(error.message)) throw error;
-      const now = await this.graphql<{ repository: { ref: { target: { oid: string } } | null } | null }>(
-        'query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }',
-        { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` },
-        { ...context, action: `read the branch ${branch}`, permission: 'contents: read' },
-      );
-      if (now.repository?.ref?.target.oid !== expected.head) return false;
-      throw new GitHubError(
-        `${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`,
-        error.status,
-        error.errorType,
+          { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha },
+          context,
+          // Retried here instead, after reading where the branch stands: a blind retry of an applied move would fail.
+          0,
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof GitHubError)) throw error;
+        if (NO_UPDATE_REFS.test(error.message)) return this.moveBranchUnguarded(repo, branch, sha, expected.head, context);
+        // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type; community discussion
+        // #213655); after a 5xx or a lost connection the move may or may not have happened. The branch's head tells.
+        const unsure = GENERIC_GRAPHQL_ERROR.test(error.message) || (error.status ?? 0) >= 500 || (error.status === undefined && error.errorType === undefined);
+        if (!unsure) throw error;
+        const head = await this.branchHead(repo, branch, context);
+        if (head === sha) return true;
+        if (head !== expected.head) return false;
+        if (attempt >= retries) {
+          throw new GitHubError(
+            `${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`,
+            error.status,
+            error.errorType,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * (this.options.retryAfterBaseMs ?? 1000)));
+      }
+    }
+  }
+
+  private async branchHead(repo: RepoRef, branch: string, context: FailureContext): Promise<string | undefined> {
+    const data = await this.graphql<{ repository: { ref: { target: { oid: string } } | null } | null }>(
+      'query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }',
+      { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` },
+      { ...context, action: `read the branch ${branch}`, permission: 'contents: read' },
+    );
+    return data.repository?.ref?.target.oid;
+  }
+
+  /** GitHub Enterprise Server releases without updateRefs: a re-read, then a forced PATCH (a narrow window remains). */
+  private async moveBranchUnguarded(repo: RepoRef, branch: string, sha: string, from: string, context: FailureContext): Promise<boolean> {
+    if (!this.warnedUnguarded) {
+      this.warnedUnguarded = true;
+      this.options.onWarning?.(
+        `This GitHub has no GraphQL updateRefs mutation (an older GitHub Enterprise Server): Stagecoach moves ${branch} by a re-read and a forced update, so two promotions racing into the same stage could still overwrite each other. Use a \`concurrency:\` group.`,
       );
     }
+    if ((await this.branchHead(repo, branch, context)) !== from) return false;
+    const updated = await this.restOr422(
+      'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
+      { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}`, sha, force: true },
+      context,
+      /does not exist|not found/i,
+    );
+    return updated !== undefined;
   }
 
   async openPullRequest(

@@ -100,22 +100,33 @@ function isLater(a: PlanIdentity, b: PlanIdentity): boolean {
 }
 
 interface HeldPlan extends PlanIdentity {
-  /** The branch head: the commit that holds the plan. */
+  /** The branch head: the commit that holds the plan, and its parent (the base it was built on). */
   commit: string;
+  parent: string;
+  /** The commit's subject: the plan's PR title. */
+  subject: string;
   gates?: string;
   sourceCommit?: string;
 }
 
-/** The plan the promotion branch's head commit holds, when it sits on the current base head. */
+/** The plan the promotion branch's head commit holds (its trailers), on whatever base it was built. */
 function branchPlan(snapshot: Snapshot): HeldPlan | undefined {
   const branch = snapshot.branch;
-  if (!branch || branch.parents.length !== 1 || branch.parents[0] !== snapshot.base.head) return undefined;
+  if (!branch || branch.parents.length !== 1) return undefined;
   const hash = trailer(branch.message, TRAILER_PLAN);
   const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
   const gates = trailer(branch.message, TRAILER_GATES);
   const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
   if (!hash || !builtAt) return undefined;
-  return { hash, builtAt, commit: branch.head, ...(gates ? { gates } : {}), ...(sourceCommit ? { sourceCommit } : {}) };
+  return {
+    hash,
+    builtAt,
+    commit: branch.head,
+    parent: branch.parents[0],
+    subject: branch.message.split('\n')[0],
+    ...(gates ? { gates } : {}),
+    ...(sourceCommit ? { sourceCommit } : {}),
+  };
 }
 
 export async function publishPromotion(github: GitHub, request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
@@ -126,7 +137,6 @@ export async function publishPromotion(github: GitHub, request: PublishRequest, 
 async function publish(github: GitHub, request: PublishRequest, options: PublishOptions): Promise<Omit<PublishResult, 'requests'>> {
   const repo: RepoRef = { owner: request.owner, repo: request.repo };
   const branch = promotionBranch(request.policy.branch, request.from, request.to);
-  const now = options.now ?? (() => new Date());
   const maxRebuilds = options.maxRebuilds ?? 3;
   const maxRaces = options.maxRaces ?? 6;
   const policy = request.policy;
@@ -135,17 +145,22 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
   /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
   const draftChange = (wantDraft: boolean, isDraft: boolean, madeByGate: boolean): boolean | undefined =>
     wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
+  // One time per run, kept through rebuilds: a run that started later wins, whatever bases it had to rebuild on.
+  const builtAt = (options.now ?? (() => new Date()))().toISOString();
 
   const buildOn = async (base: Snapshot['base']): Promise<Built> => {
     const { plan, files, executable } = await request.build(base.head);
-    return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt: now().toISOString(), base };
+    return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt, base };
   };
 
   let snap = await snapshot();
   let built = await buildOn(snap.base);
   let commit: string | undefined;
   let created: { number: number; url: string } | undefined;
-  let bodyWritten = false;
+  /** Every plan hash this run put into the PR body (its own, before and after rebuilds, and plans it described). */
+  const bodies = new Set<string>();
+  /** Every commit this run made: a plan of its own is never "later" than its current one (rebuilds keep the time). */
+  const ownCommits = new Set<string>();
   let rebuilds = 0;
   let races = 0;
   const warnings: string[] = [];
@@ -179,53 +194,65 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     ...extra,
     ...(warnings.length > 0 ? { warnings } : {}),
   });
-  /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit. */
+  /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit alone. */
   const describeHeld = async (pr: OpenPullRequest, held: HeldPlan) => {
-    const plan = await request.describe(snap.base.head, held.commit);
     const failed = held.gates === 'failed';
     const url = request.sourceCommit?.url;
     const sourceCommit = held.sourceCommit
       ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
       : undefined;
+    let plan: Plan;
+    let note: string;
+    try {
+      plan = await request.describe(held.parent, held.commit);
+      note = planHash(plan) === held.hash ? '' : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
+    } catch (error) {
+      // The PR must not keep describing another plan: say what the branch holds even when its files cannot be read.
+      plan = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
+      note = ` Its changes could not be read back (${error instanceof Error ? error.message : String(error)}): see the commit \`${held.commit.slice(0, 12)}\`.`;
+    }
     const body = renderPullRequestBody({
       plan,
       planHash: held.hash,
       commit: held.commit,
       builtAt: held.builtAt,
+      rebuilt: true,
       ...(sourceCommit ? { sourceCommit } : {}),
       gateReport: [
         '#### Gates',
         '',
-        `${held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.'}`,
+        held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
         '',
-        '_This description was rebuilt from the branch\'s commit: a concurrent, older promotion run had overwritten it._',
+        `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
       ].join('\n'),
       ...(failed && !policy.draft ? { gateDraft: true } : {}),
     });
     const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
-    await github.updatePullRequest(repo, pr, { title: commitSubject(plan), body, ...(draft !== undefined ? { draft } : {}) });
+    bodies.add(held.hash);
+    await github.updatePullRequest(repo, pr, { title: held.subject, body, ...(draft !== undefined ? { draft } : {}) });
   };
 
   for (;;) {
-    if (snap.base.head !== built.base.head) {
-      await rebuild(snap);
-      continue;
-    }
     const pr = snap.pullRequest;
     const block = parsePromotionBlock(pr?.body);
     const ours: PlanIdentity = { hash: built.hash, builtAt: built.builtAt };
     const held = branchPlan(snap);
-    // A concurrent promotion built a later plan and put it on the branch: it owns the PR now. Branch writes are
-    // compare-and-swap, PR bodies are not: if the body is ours, our write landed after that run finished, and only we
-    // can put its description back.
-    if (held && held.hash !== built.hash && isLater(held, ours)) {
-      if (pr && bodyWritten && block?.planHash === built.hash) {
+    // A promotion that started later holds the branch: it owns the PR. Branch moves are compare-and-swap, PR bodies are
+    // not: a body this run wrote over it (landing late, after that run finished) is this run's to put right, from the
+    // branch's commit, before anything else (a rebuild on a moved base could fail and leave it wrong).
+    if (held && held.hash !== built.hash && !ownCommits.has(held.commit) && isLater(held, ours)) {
+      if (pr && block && bodies.has(block.planHash) && block.planHash !== held.hash) {
         await describeHeld(pr, held);
         lostRace(await snapshot());
         continue;
       }
       return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
     }
+    if (snap.base.head !== built.base.head) {
+      await rebuild(snap);
+      continue;
+    }
+    const heldHere = held && held.parent === snap.base.head ? held : undefined;
 
     if (built.plan.changes.length === 0) {
       if (!pr) return finish('none');
@@ -242,16 +269,18 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       pr &&
       !created &&
       block?.planHash === built.hash &&
+      !block.rebuilt &&
       block.commit !== undefined &&
       snap.branch?.head === block.commit &&
-      held?.hash === built.hash &&
+      heldHere?.hash === built.hash &&
       wantDraft === undefined
     ) {
       return finish('unchanged', { number: pr.number, url: pr.url, commitSha: block.commit });
     }
 
-    // The branch may already hold this very plan on this base (a rerun after a partial failure): reuse its commit.
-    if (!commit && held?.hash === built.hash && snap.branch) commit = snap.branch.head;
+    // The branch holds this very plan on this base (a rerun, or a concurrent run of the same plan): adopt its commit, so
+    // the head does not move needlessly (which would rerun checks and may dismiss reviews).
+    if (heldHere?.hash === built.hash) commit = heldHere.commit;
     commit ??= await github.commitFiles(repo, {
       baseTree: built.base.tree,
       parent: built.base.head,
@@ -264,6 +293,7 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
         ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
       }),
     });
+    ownCommits.add(commit);
 
     if (snap.branch?.head !== commit) {
       // Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost.
@@ -285,6 +315,7 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       ...(request.gateReport ? { gateReport: request.gateReport } : {}),
       ...(gateDraft ? { gateDraft } : {}),
     });
+    bodies.add(built.hash);
     const current = snap.pullRequest;
     if (!current) {
       const opened = await github.openPullRequest(repo, { head: branch, base: baseName(), title, body, draft: policy.draft || request.draft === true });
@@ -292,7 +323,6 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
         lostRace(await snapshot());
         continue;
       }
-      bodyWritten = true;
       created = { number: opened.number, url: opened.url };
       warnings.push(
         ...(await github.decoratePullRequest(repo, opened, {
@@ -315,11 +345,11 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
 
     const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
     const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
-    bodyWritten = true;
     // Another promotion may have written the branch or the body between our writes: check both agree with our plan.
     const check = await snapshot();
     if (check.base.head !== built.base.head) {
-      await rebuild(check);
+      // The next pass repairs the body if a later plan holds the branch, else rebuilds on the new base.
+      snap = check;
       continue;
     }
     if (check.branch?.head === commit && parsePromotionBlock(check.pullRequest?.body)?.planHash === built.hash) {

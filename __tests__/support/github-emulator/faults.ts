@@ -13,7 +13,8 @@ export interface FaultMatch {
 
 export type Fault = FaultMatch &
   (
-    | { kind: 'status'; status: number; message?: string }
+    /** `after`: the request is carried out, then answered with the failure (a response lost on the way back). */
+    | { kind: 'status'; status: number; message?: string; after?: boolean }
     /** 403 "You have exceeded a secondary rate limit" with `retry-after` (seconds, default 1). */
     | { kind: 'secondary-rate-limit'; retryAfter?: number }
     /** 403 (or 429) with `x-ratelimit-remaining: 0` and `x-ratelimit-reset` this many seconds ahead (default 0). GraphQL: 200 + RATE_LIMITED. */

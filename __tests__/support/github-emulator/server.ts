@@ -35,6 +35,8 @@ export class EmulatorServer {
   private queue: Promise<unknown> = Promise.resolve();
   private served = 0;
   private moves = 0;
+  /** The answer replacing the one of the request being served (a `status` fault with `after`). */
+  private failAfter: Answer | undefined;
   private contract!: ContractCheck;
 
   constructor(readonly state: EmulatorState) {}
@@ -115,7 +117,11 @@ export class EmulatorServer {
     const rawPath = url.pathname;
     const entry: RequestLogEntry = { method, path: rawPath, status: 0 };
     this.requests.push(entry);
-    const answer = await this.dispatch(req, method, url, body, entry);
+    let answer = await this.dispatch(req, method, url, body, entry);
+    if (this.failAfter) {
+      answer = this.failAfter;
+      this.failAfter = undefined;
+    }
     entry.status = answer.status;
     return answer;
   }
@@ -208,6 +214,10 @@ export class EmulatorServer {
       if (move.kind !== 'move-base') continue;
       this.moves += 1;
       await this.commitFiles(move.repo, move.branch, move.files ?? { [`emulator-moved-base-${this.moves}.txt`]: `moved by the emulator (${this.moves})\n` }, move.message ?? `Move ${move.branch} (emulator fault)`);
+    }
+    if (failure?.kind === 'status' && failure.after) {
+      this.failAfter = faultAnswer(failure, graphql, userId(this.state, this.state.login));
+      return undefined;
     }
     return failure ? faultAnswer(failure, graphql, userId(this.state, this.state.login)) : undefined;
   }

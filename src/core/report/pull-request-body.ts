@@ -19,6 +19,8 @@ export interface PromotionBlock {
   builtAt?: string;
   /** The PR is a draft because a gate failed, not because of the policy. */
   gateDraft?: boolean;
+  /** Rebuilt from the commit by another run: the plan's own run rewrites it in full when it runs again. */
+  rebuilt?: boolean;
 }
 
 /** Object keys sorted at every level, so equal values serialise to equal text. */
@@ -85,6 +87,7 @@ export function parsePromotionBlock(body: string | null | undefined): PromotionB
     if (isString(v.commit)) block.commit = v.commit;
     if (isString(v.builtAt)) block.builtAt = v.builtAt;
     if (v.gateDraft === true) block.gateDraft = true;
+    if (v.rebuilt === true) block.rebuilt = true;
     return block;
   }
   return undefined;
@@ -101,6 +104,7 @@ export interface PullRequestBodyInput {
   commit?: string;
   builtAt?: string;
   gateDraft?: boolean;
+  rebuilt?: boolean;
   /** Defaults to BODY_LIMIT; smaller in tests. */
   limit?: number;
 }
@@ -197,6 +201,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     ...(input.commit ? { commit: input.commit } : {}),
     ...(input.builtAt ? { builtAt: input.builtAt } : {}),
     ...(input.gateDraft ? { gateDraft: true } : {}),
+    ...(input.rebuilt ? { rebuilt: true } : {}),
   });
   const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
   const intro = sourceLine(plan, input.sourceCommit);
