@@ -63360,6 +63360,7 @@ function renderPullRequestBody(input) {
 
 
 
+
 /** The branch for a (source, target) pair, from the policy's template, made a valid ref name (git check-ref-format). */
 function promotionBranch(template, from, to) {
     const clean = (text) => text
@@ -63409,6 +63410,36 @@ function branchPlan(snapshot) {
         ...(gates ? { gates } : {}),
         ...(sourceCommit ? { sourceCommit } : {}),
     };
+}
+/** The PR body for a plan held on the branch, rebuilt from its commit (or, when that could not be read, naming it). */
+function rebuiltBody(request, held, described, gateDraft) {
+    const url = request.sourceCommit?.url;
+    const sourceCommit = held.sourceCommit
+        ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
+        : undefined;
+    const empty = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
+    const plan = described instanceof Error ? empty : described;
+    const note = described instanceof Error
+        ? ` Its changes could not be read back (${escapeMarkdown(described.message)}): see the commit ${code(held.commit.slice(0, 12))}.`
+        : planHash(described) === held.hash
+            ? ''
+            : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
+    return renderPullRequestBody({
+        plan,
+        planHash: held.hash,
+        commit: held.commit,
+        builtAt: held.builtAt,
+        rebuilt: true,
+        ...(sourceCommit ? { sourceCommit } : {}),
+        gateReport: [
+            '#### Gates',
+            '',
+            held.gates ? `The gates ${escapeMarkdown(held.gates)} (commit trailer ${code(TRAILER_GATES)}); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
+            '',
+            `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
+        ].join('\n'),
+        ...(gateDraft ? { gateDraft } : {}),
+    });
 }
 async function publishPromotion(github, request, options = {}) {
     const { value, requests } = await github.measure(() => publish(github, request, options));
@@ -63468,38 +63499,9 @@ async function publish(github, request, options) {
     });
     /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit alone. */
     const describeHeld = async (pr, held) => {
+        const described = await request.describe(held.parent, held.commit).catch((error) => (error instanceof Error ? error : new Error(String(error))));
         const failed = held.gates === 'failed';
-        const url = request.sourceCommit?.url;
-        const sourceCommit = held.sourceCommit
-            ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
-            : undefined;
-        let plan;
-        let note;
-        try {
-            plan = await request.describe(held.parent, held.commit);
-            note = planHash(plan) === held.hash ? '' : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
-        }
-        catch (error) {
-            // The PR must not keep describing another plan: say what the branch holds even when its files cannot be read.
-            plan = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
-            note = ` Its changes could not be read back (${error instanceof Error ? error.message : String(error)}): see the commit \`${held.commit.slice(0, 12)}\`.`;
-        }
-        const body = renderPullRequestBody({
-            plan,
-            planHash: held.hash,
-            commit: held.commit,
-            builtAt: held.builtAt,
-            rebuilt: true,
-            ...(sourceCommit ? { sourceCommit } : {}),
-            gateReport: [
-                '#### Gates',
-                '',
-                held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
-                '',
-                `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
-            ].join('\n'),
-            ...(failed && !policy.draft ? { gateDraft: true } : {}),
-        });
+        const body = rebuiltBody(request, held, described, failed && !policy.draft);
         const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
         bodies.add(held.hash);
         await github.updatePullRequest(repo, pr, { title: held.subject, body, ...(draft !== undefined ? { draft } : {}) });

@@ -434,14 +434,16 @@ describe('publishPromotion (in-memory GitHub)', () => {
       };
       const early = promotion(github, '1.6.0', {
         describe: async () => {
-          throw new Error('tree truncated');
+          throw new Error('tree truncated at <img src=x onerror=alert(1)> **here**');
         },
       });
       expect(await publishPromotion(github, early, { now: clock(1) })).toMatchObject({ operation: 'unchanged' });
       const [pull] = github.pulls;
       expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
       expect(parsePromotionBlock(pull.body)).toMatchObject({ planHash: planHash((await late.build(github.refs.get('main') as string)).plan), commit: head(github) });
-      expect(pull.body).toContain('could not be read back (tree truncated)');
+      // The error may quote names from the repository: escaped like everything else in the body.
+      expect(pull.body).toContain('could not be read back (tree truncated at &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*here\\*\\*)');
+      expect(pull.body).not.toContain('<img');
     });
 
     it('the later plan\'s own rerun replaces a rebuilt description with its full one', async () => {

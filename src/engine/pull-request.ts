@@ -3,6 +3,7 @@ import type { GitHub, OpenPullRequest, RepoRef, Snapshot } from '../adapters/git
 import type { PullRequestPolicy } from '../core/config.js';
 import type { Plan } from '../core/plan-types.js';
 import { commitSubject, renderCommitMessage } from '../core/report/commit-message.js';
+import { code, escapeMarkdown } from '../core/report/markdown.js';
 import { parsePromotionBlock, planHash, renderPullRequestBody } from '../core/report/pull-request-body.js';
 import { PromotionError, UsageError } from './errors.js';
 
@@ -129,6 +130,38 @@ function branchPlan(snapshot: Snapshot): HeldPlan | undefined {
   };
 }
 
+/** The PR body for a plan held on the branch, rebuilt from its commit (or, when that could not be read, naming it). */
+function rebuiltBody(request: PublishRequest, held: HeldPlan, described: Plan | Error, gateDraft: boolean): string {
+  const url = request.sourceCommit?.url;
+  const sourceCommit = held.sourceCommit
+    ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
+    : undefined;
+  const empty: Plan = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
+  const plan = described instanceof Error ? empty : described;
+  const note =
+    described instanceof Error
+      ? ` Its changes could not be read back (${escapeMarkdown(described.message)}): see the commit ${code(held.commit.slice(0, 12))}.`
+      : planHash(described) === held.hash
+        ? ''
+        : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
+  return renderPullRequestBody({
+    plan,
+    planHash: held.hash,
+    commit: held.commit,
+    builtAt: held.builtAt,
+    rebuilt: true,
+    ...(sourceCommit ? { sourceCommit } : {}),
+    gateReport: [
+      '#### Gates',
+      '',
+      held.gates ? `The gates ${escapeMarkdown(held.gates)} (commit trailer ${code(TRAILER_GATES)}); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
+      '',
+      `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
+    ].join('\n'),
+    ...(gateDraft ? { gateDraft } : {}),
+  });
+}
+
 export async function publishPromotion(github: GitHub, request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
   const { value, requests } = await github.measure(() => publish(github, request, options));
   return { ...value, requests };
@@ -196,37 +229,9 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
   });
   /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit alone. */
   const describeHeld = async (pr: OpenPullRequest, held: HeldPlan) => {
+    const described = await request.describe(held.parent, held.commit).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     const failed = held.gates === 'failed';
-    const url = request.sourceCommit?.url;
-    const sourceCommit = held.sourceCommit
-      ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
-      : undefined;
-    let plan: Plan;
-    let note: string;
-    try {
-      plan = await request.describe(held.parent, held.commit);
-      note = planHash(plan) === held.hash ? '' : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
-    } catch (error) {
-      // The PR must not keep describing another plan: say what the branch holds even when its files cannot be read.
-      plan = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
-      note = ` Its changes could not be read back (${error instanceof Error ? error.message : String(error)}): see the commit \`${held.commit.slice(0, 12)}\`.`;
-    }
-    const body = renderPullRequestBody({
-      plan,
-      planHash: held.hash,
-      commit: held.commit,
-      builtAt: held.builtAt,
-      rebuilt: true,
-      ...(sourceCommit ? { sourceCommit } : {}),
-      gateReport: [
-        '#### Gates',
-        '',
-        held.gates ? `The gates ${held.gates} (commit trailer \`${TRAILER_GATES}\`); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
-        '',
-        `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
-      ].join('\n'),
-      ...(failed && !policy.draft ? { gateDraft: true } : {}),
-    });
+    const body = rebuiltBody(request, held, described, failed && !policy.draft);
     const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
     bodies.add(held.hash);
     await github.updatePullRequest(repo, pr, { title: held.subject, body, ...(draft !== undefined ? { draft } : {}) });
