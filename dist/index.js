@@ -59510,7 +59510,7 @@ function snapshotQuery(hasBase) {
 }
 const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
 /** GitHub's validation error for a mutation the server does not have. */
-const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'/;
+const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'|(GitRefname|RefUpdate) isn't a defined input type/;
 const repoName = (repo) => `${repo.owner}/${repo.repo}`;
 function statusOf(error) {
     const status = error?.status;
@@ -59623,7 +59623,7 @@ class OctokitGitHub {
             throw error;
         }
     }
-    async graphql(query, variables, context, retries) {
+    async graphql(query, variables, context, options = {}) {
         const store = this.counter.getStore();
         if (store)
             store.requests += 1;
@@ -59633,7 +59633,9 @@ class OctokitGitHub {
                 query,
                 ...variables,
                 ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}),
-                ...(retries !== undefined ? { request: { retries } } : {}),
+                ...(options.retries !== undefined ? { request: { retries: options.retries } } : {}),
+                // Enterprise Server releases where updateRefs was still a schema preview need its media type.
+                ...(options.previews ? { mediaType: { previews: options.previews } } : {}),
             });
         }
         catch (error) {
@@ -59714,7 +59716,7 @@ class OctokitGitHub {
   updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
 }`, { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha }, context, 
                 // Retried here instead, after reading where the branch stands: a blind retry of an applied move would fail.
-                0);
+                { retries: 0, previews: ['update-refs'] });
                 return true;
             }
             catch (error) {
@@ -59733,7 +59735,10 @@ class OctokitGitHub {
                 if (head !== expected.head)
                     return false;
                 if (attempt >= retries) {
-                    throw new GitHubError(`${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`, error.status, error.errorType);
+                    const why = GENERIC_GRAPHQL_ERROR.test(error.message)
+                        ? `if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`
+                        : 'GitHub kept failing; run the promotion again';
+                    throw new GitHubError(`${error.message}. The branch did not move: ${why}`, error.status, error.errorType);
                 }
                 await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * (this.options.retryAfterBaseMs ?? 1000)));
             }
@@ -63420,7 +63425,7 @@ function rebuiltBody(request, held, described, gateDraft) {
     const empty = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
     const plan = described instanceof Error ? empty : described;
     const note = described instanceof Error
-        ? ` Its changes could not be read back (${escapeMarkdown(described.message)}): see the commit ${code(held.commit.slice(0, 12))}.`
+        ? ` Its changes could not be read back (${escapeMarkdown(described.message.slice(0, 500))}): see the commit ${code(held.commit.slice(0, 12))}.`
         : planHash(described) === held.hash
             ? ''
             : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
@@ -63457,7 +63462,11 @@ async function publish(github, request, options) {
     const draftChange = (wantDraft, isDraft, madeByGate) => wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
     // One time per run, kept through rebuilds: a run that started later wins, whatever bases it had to rebuild on.
     const builtAt = (options.now ?? (() => new Date()))().toISOString();
+    /** Every base this run built on: a plan on any other base was not concurrent with this run, so its time says nothing
+     *  (runner clocks differ); this run simply replaces it. */
+    const bases = new Set();
     const buildOn = async (base) => {
+        bases.add(base.head);
         const { plan, files, executable } = await request.build(base.head);
         return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt, base };
     };
@@ -63514,7 +63523,8 @@ async function publish(github, request, options) {
         // A promotion that started later holds the branch: it owns the PR. Branch moves are compare-and-swap, PR bodies are
         // not: a body this run wrote over it (landing late, after that run finished) is this run's to put right, from the
         // branch's commit, before anything else (a rebuild on a moved base could fail and leave it wrong).
-        if (held && held.hash !== built.hash && !ownCommits.has(held.commit) && isLater(held, ours)) {
+        const rival = held && held.hash !== built.hash && !ownCommits.has(held.commit) && (bases.has(held.parent) || held.parent === snap.base.head);
+        if (held && rival && isLater(held, ours)) {
             if (pr && block && bodies.has(block.planHash) && block.planHash !== held.hash) {
                 await describeHeld(pr, held);
                 lostRace(await snapshot());
@@ -63618,7 +63628,9 @@ async function publish(github, request, options) {
             snap = check;
             continue;
         }
-        if (check.branch?.head === commit && parsePromotionBlock(check.pullRequest?.body)?.planHash === built.hash) {
+        const shown = parsePromotionBlock(check.pullRequest?.body);
+        // Our hash in a body another run rebuilt (its repair landing after our write) is not our full description.
+        if (check.branch?.head === commit && shown?.planHash === built.hash && !shown.rebuilt) {
             return finish(created ? 'created' : 'updated', { ...(created ?? { number: updated.number, url: updated.url }), commitSha: commit });
         }
         lostRace(check);

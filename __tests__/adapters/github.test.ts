@@ -10,6 +10,7 @@ interface Seen {
   method: string;
   url: string;
   authorization?: string;
+  accept?: string;
   body: string;
 }
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, body };
+      const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, accept: request.headers.accept, body };
       seen.push(entry);
       handler(entry, response);
     });
@@ -157,6 +158,8 @@ describe('GitHub client', () => {
     it('sends the expected head as beforeOid', async () => {
       serve((_attempt, response) => json(response, 200, { data: { updateRefs: { clientMutationId: null } } }), () => ours);
       expect(await client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
+      // The media type of the schema preview updateRefs was on older Enterprise Server releases.
+      expect(seen[0].accept).toMatch(/application\/vnd\.github\.update-refs-preview\+json/);
       expect((JSON.parse(seen[0].body) as { variables: Record<string, string> }).variables).toEqual({
         repositoryId: 'R_1',
         name: 'refs/heads/stagecoach/dev-to-staging',
@@ -186,11 +189,25 @@ describe('GitHub client', () => {
       expect(operations()).toEqual(['move', 'head', 'move', 'head', 'move', 'head', 'move', 'head']);
     });
 
+    it('a branch that stays put through 5xx after 5xx is reported as GitHub failing, not as protection', async () => {
+      serve((_attempt, response) => json(response, 502, { message: 'Bad Gateway' }), () => expected.head);
+      const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
+      expect(error.message).toMatch(/\(502: Bad Gateway\)\. The branch did not move: GitHub kept failing; run the promotion again$/);
+    });
+
     it('a permission error is thrown at once', async () => {
       serve((_attempt, response) => json(response, 200, { data: { updateRefs: null }, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] }), () => expected.head);
       const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
       expect(error.message).toMatch(/"contents: write" permission/);
       expect(operations()).toEqual(['move']);
+    });
+
+    it('falls back as well where the server lacks the preview\'s input types', async () => {
+      serve((_attempt, response) => json(response, 200, { errors: [{ message: "GitRefname isn't a defined input type (on $name)", extensions: { code: 'variableRequiresValidType' } }] }), () => expected.head);
+      const warnings: string[] = [];
+      expect(await client(warnings).setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
+      expect(operations()).toEqual(['move', 'head', 'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging']);
+      expect(warnings).toHaveLength(1);
     });
 
     it('falls back to a re-read and a forced update where the server has no updateRefs, and warns once', async () => {

@@ -465,6 +465,64 @@ describe('publishPromotion (in-memory GitHub)', () => {
       expect(github.pulls[0].body).toContain('- soak: **passed**');
     });
 
+    it('runner clocks that differ do not matter across bases: a later run replaces a plan built on an older base', async () => {
+      const github = newGitHub();
+      // The first run's runner clock is ahead; the second run starts after it finished, on a base that moved since.
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(30) });
+      github.pushToMain({ 'README.md': 'a push that triggers the next promotion\n' });
+      expect(await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(10) })).toMatchObject({ operation: 'updated' });
+      expect(version(github)).toBe('image: ghcr.io/acme/api:1.6.0\n');
+      expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
+    });
+
+    it('a description rebuilt by an older run that lands over the later run\'s full body is replaced by that run', async () => {
+      const github = newGitHub();
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      const b = promotion(github, '1.7.0', { gateReport: '- soak: **passed**' });
+      const gate = () => {
+        let open!: () => void;
+        const opened = new Promise<void>((resolve) => (open = resolve));
+        return { open, opened };
+      };
+      const [bAtBody, bodyGo, bAtCheck, checkGo] = [gate(), gate(), gate(), gate()];
+      let phase = 'start';
+      let bRun: Promise<unknown> | undefined;
+      let snapshotsWhileRepairing = 0;
+      github.before = async (call) => {
+        if (phase === 'start' && call === 'pull:update') phase = 'a-body-landed';
+        else if (phase === 'a-body-landed' && call === 'snapshot') {
+          // A's check waits until B moved the branch and is about to write its body.
+          phase = 'b-running';
+          bRun = publishPromotion(github, b, { now: clock(2) });
+          await bAtBody.opened;
+          phase = 'a-repairing';
+        } else if (phase === 'b-running' && call === 'pull:update') {
+          bAtBody.open();
+          await bodyGo.opened;
+        } else if (phase === 'a-repairing' && call === 'pull:update') {
+          // A's rebuilt description of B lands only after B's full body, while B waits before its check.
+          bodyGo.open();
+          await bAtCheck.opened;
+        } else if (phase === 'a-repairing' && call === 'snapshot') {
+          snapshotsWhileRepairing += 1;
+          if (snapshotsWhileRepairing === 1) {
+            bAtCheck.open();
+            await checkGo.opened;
+          } else {
+            phase = 'done';
+            checkGo.open();
+          }
+        }
+      };
+      const a = await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(1) });
+      const bResult = await bRun;
+      expect(a).toMatchObject({ operation: 'unchanged' });
+      expect(bResult).toMatchObject({ operation: 'updated', commitSha: head(github) });
+      expect(version(github)).toBe('image: ghcr.io/acme/api:1.7.0\n');
+      expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBeUndefined();
+      expect(github.pulls[0].body).toContain('- soak: **passed**');
+    });
+
     it('a run never yields to its own earlier commit after rebuilding on a moved base', async () => {
       const github = newGitHub();
       // The base moves (the target's old version too) while the PR is being opened: same run, same time, new plan.

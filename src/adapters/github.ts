@@ -195,7 +195,7 @@ interface SnapshotData {
 
 const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
 /** GitHub's validation error for a mutation the server does not have. */
-const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'/;
+const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'|(GitRefname|RefUpdate) isn't a defined input type/;
 
 const repoName = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
 
@@ -311,7 +311,7 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     }
   }
 
-  private async graphql<T>(query: string, variables: Record<string, unknown>, context: FailureContext, retries?: number): Promise<T> {
+  private async graphql<T>(query: string, variables: Record<string, unknown>, context: FailureContext, options: { retries?: number; previews?: string[] } = {}): Promise<T> {
     const store = this.counter.getStore();
     if (store) store.requests += 1;
     try {
@@ -320,7 +320,9 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
         query,
         ...variables,
         ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}),
-        ...(retries !== undefined ? { request: { retries } } : {}),
+        ...(options.retries !== undefined ? { request: { retries: options.retries } } : {}),
+        // Enterprise Server releases where updateRefs was still a schema preview need its media type.
+        ...(options.previews ? { mediaType: { previews: options.previews } } : {}),
       });
     } catch (error) {
       throw this.failure(error, context);
@@ -427,7 +429,7 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
           { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha },
           context,
           // Retried here instead, after reading where the branch stands: a blind retry of an applied move would fail.
-          0,
+          { retries: 0, previews: ['update-refs'] },
         );
         return true;
       } catch (error) {
@@ -441,8 +443,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
         if (head === sha) return true;
         if (head !== expected.head) return false;
         if (attempt >= retries) {
+          const why = GENERIC_GRAPHQL_ERROR.test(error.message)
+            ? `if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`
+            : 'GitHub kept failing; run the promotion again';
           throw new GitHubError(
-            `${error.message}. The branch did not move: if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`,
+            `${error.message}. The branch did not move: ${why}`,
             error.status,
             error.errorType,
           );

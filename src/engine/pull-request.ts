@@ -140,7 +140,7 @@ function rebuiltBody(request: PublishRequest, held: HeldPlan, described: Plan | 
   const plan = described instanceof Error ? empty : described;
   const note =
     described instanceof Error
-      ? ` Its changes could not be read back (${escapeMarkdown(described.message)}): see the commit ${code(held.commit.slice(0, 12))}.`
+      ? ` Its changes could not be read back (${escapeMarkdown(described.message.slice(0, 500))}): see the commit ${code(held.commit.slice(0, 12))}.`
       : planHash(described) === held.hash
         ? ''
         : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
@@ -181,7 +181,11 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
   // One time per run, kept through rebuilds: a run that started later wins, whatever bases it had to rebuild on.
   const builtAt = (options.now ?? (() => new Date()))().toISOString();
 
+  /** Every base this run built on: a plan on any other base was not concurrent with this run, so its time says nothing
+   *  (runner clocks differ); this run simply replaces it. */
+  const bases = new Set<string>();
   const buildOn = async (base: Snapshot['base']): Promise<Built> => {
+    bases.add(base.head);
     const { plan, files, executable } = await request.build(base.head);
     return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt, base };
   };
@@ -245,7 +249,8 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     // A promotion that started later holds the branch: it owns the PR. Branch moves are compare-and-swap, PR bodies are
     // not: a body this run wrote over it (landing late, after that run finished) is this run's to put right, from the
     // branch's commit, before anything else (a rebuild on a moved base could fail and leave it wrong).
-    if (held && held.hash !== built.hash && !ownCommits.has(held.commit) && isLater(held, ours)) {
+    const rival = held && held.hash !== built.hash && !ownCommits.has(held.commit) && (bases.has(held.parent) || held.parent === snap.base.head);
+    if (held && rival && isLater(held, ours)) {
       if (pr && block && bodies.has(block.planHash) && block.planHash !== held.hash) {
         await describeHeld(pr, held);
         lostRace(await snapshot());
@@ -357,7 +362,9 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       snap = check;
       continue;
     }
-    if (check.branch?.head === commit && parsePromotionBlock(check.pullRequest?.body)?.planHash === built.hash) {
+    const shown = parsePromotionBlock(check.pullRequest?.body);
+    // Our hash in a body another run rebuilt (its repair landing after our write) is not our full description.
+    if (check.branch?.head === commit && shown?.planHash === built.hash && !shown.rebuilt) {
       return finish(created ? 'created' : 'updated', { ...(created ?? { number: updated.number, url: updated.url }), commitSha: commit });
     }
     lostRace(check);
