@@ -1,5 +1,21 @@
-// Plans for the PR-step tests, built the way core/plan.ts shapes them (sorted changes, one ImageChange per image).
+// Plans and policy for the PR-step tests, built the way core/plan.ts shapes them (sorted changes, one ImageChange per image).
+import type { PullRequestPolicy } from '../../src/core/config.js';
 import type { Change, Plan } from '../../src/core/plan-types.js';
+
+/** The default policy of a dev → staging promotion, and the branch it names. */
+export const policy: PullRequestPolicy = {
+  labels: ['promotion', 'stage:staging'],
+  reviewers: [],
+  teamReviewers: [],
+  assignees: [],
+  draft: false,
+  autoMerge: false,
+  branch: 'stagecoach/{from}-to-{to}',
+};
+export const BRANCH = 'stagecoach/dev-to-staging';
+
+/** A clock fixed at `iso`: the build time of a run, so the later of two runs is known. */
+export const clock = (iso: string) => () => new Date(iso);
 
 export interface ChangeSpec {
   file: string;

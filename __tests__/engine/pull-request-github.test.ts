@@ -1,11 +1,10 @@
 // The PR step against the GitHub emulator (real git repos behind GitHub's REST and GraphQL APIs, contract-checked).
 import { createGitHub, type GitHub } from '../../src/adapters/github.js';
 import { createGitHubFiles } from '../../src/adapters/github-files.js';
-import type { PullRequestPolicy } from '../../src/core/config.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
 import { publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
-import { makePlan, type ChangeSpec } from './pull-request-fixtures.js';
+import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './pull-request-fixtures.js';
 
 let emulator: GitHubEmulator;
 let github: GitHub;
@@ -30,16 +29,6 @@ afterAll(async () => {
   await emulator.stop();
 });
 
-const policy: PullRequestPolicy = {
-  labels: ['promotion', 'stage:staging'],
-  reviewers: [],
-  teamReviewers: [],
-  assignees: [],
-  draft: false,
-  autoMerge: false,
-  branch: 'stagecoach/{from}-to-{to}',
-};
-const BRANCH = 'stagecoach/dev-to-staging';
 
 function serviceFiles(count: number, version: string): Record<string, string> {
   return Object.fromEntries(
@@ -258,7 +247,6 @@ describe('publishPromotion on the GitHub emulator', () => {
 
   it('two promotions racing end with one PR holding the later plan', async () => {
     const repo = await newRepo();
-    const clock = (iso: string) => () => new Date(iso);
     const runs = await Promise.all([
       publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:01.000Z') }),
       publishPromotion(github, promotion(repo, '1.6.0'), { now: clock('2030-01-01T00:00:02.000Z') }),
@@ -276,7 +264,6 @@ describe('publishPromotion on the GitHub emulator', () => {
 
   it('moves the branch by compare-and-swap (updateRefs): a write delayed past a later run fails and yields to it', async () => {
     const repo = await newRepo();
-    const clock = (iso: string) => () => new Date(iso);
     await publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:00.000Z') });
     const held = emulator.hold({ graphqlOperation: 'StagecoachMoveBranch' });
     const early = publishPromotion(github, promotion(repo, '1.6.0'), { now: clock('2030-01-01T00:00:01.000Z') });
@@ -300,7 +287,6 @@ describe('publishPromotion on the GitHub emulator', () => {
 
   it('puts back the later plan\'s description when an older run\'s body write lands after that run finished', async () => {
     const repo = await newRepo();
-    const clock = (iso: string) => () => new Date(iso);
     await publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:00.000Z') });
     const held = emulator.hold({ method: 'PATCH', path: /\/pulls\/1$/ });
     const early = publishPromotion(github, promotion(repo, '1.6.0'), { now: clock('2030-01-01T00:00:01.000Z') });

@@ -1,10 +1,9 @@
 // The PR step against an in-memory GitHub that records calls (the emulator-backed tests are in pull-request-github.test.ts).
 import type { BranchExpectation, CommitInput, Decorations, GitHub, PullRequestUpdate, RepoRef, Snapshot, WrittenPullRequest } from '../../src/adapters/github.js';
-import type { PullRequestPolicy } from '../../src/core/config.js';
 import type { Plan } from '../../src/core/plan-types.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
 import { promotionBranch, publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
-import { makePlan, type ChangeSpec } from './pull-request-fixtures.js';
+import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './pull-request-fixtures.js';
 
 interface FakeCommit {
   parent?: string;
@@ -139,17 +138,7 @@ class FakeGitHub implements GitHub {
   }
 }
 
-const policy: PullRequestPolicy = {
-  labels: ['promotion', 'stage:staging'],
-  reviewers: [],
-  teamReviewers: [],
-  assignees: [],
-  draft: false,
-  autoMerge: false,
-  branch: 'stagecoach/{from}-to-{to}',
-};
 
-const BRANCH = 'stagecoach/dev-to-staging';
 
 /** A clock a second ahead at each call: runs one after another are ordered even within one millisecond. */
 let clockMs = Date.parse('2024-01-01T00:00:00Z');
@@ -315,7 +304,6 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
   it('lets the later of two interleaved plans win', async () => {
     const github = newGitHub();
-    const clock = (iso: string) => () => new Date(iso);
     const early = promotion(github, '1.5.0');
     const late = promotion(github, '1.6.0');
     // The later plan takes the branch and opens the PR while the earlier one is between its commit and its ref write.
@@ -339,7 +327,6 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
   it('puts back the later plan\'s description when an older run\'s body write lands after that run finished', async () => {
     const github = newGitHub();
-    const clock = (iso: string) => () => new Date(iso);
     await publishPromotion(github, promotion(github, '1.5.0', { gates: 'passed', sourceCommit: { sha: 'a'.repeat(40), url: `https://github.example/acme/config/commit/${'a'.repeat(40)}` } }), {
       now: clock('2025-01-01T00:00:00Z'),
     });
@@ -371,27 +358,27 @@ describe('publishPromotion (in-memory GitHub)', () => {
   });
 
   describe('later plans win over late body writes', () => {
-    const clock = (second: number) => () => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
+    const second = (n: number) => () => new Date(Date.UTC(2026, 0, 1, 0, 0, n));
     const head = (github: FakeGitHub) => github.refs.get(BRANCH) as string;
     const version = (github: FakeGitHub) => github.filesAt(BRANCH)['staging/api.yaml'];
 
     it('three runs: a description written late is described again, until the body matches the branch', async () => {
       const github = newGitHub();
-      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       const b = promotion(github, '1.7.0');
       const c = promotion(github, '1.8.0');
       // A's body write is delayed until B finished; A's description of B is delayed until C finished.
       github.before = async (call) => {
         if (call !== 'pull:update') return;
         github.before = undefined;
-        await publishPromotion(github, b, { now: clock(2) });
+        await publishPromotion(github, b, { now: second(2) });
         github.before = async (next) => {
           if (next !== 'pull:update') return;
           github.before = undefined;
-          await publishPromotion(github, c, { now: clock(3) });
+          await publishPromotion(github, c, { now: second(3) });
         };
       };
-      const a = await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(1) });
+      const a = await publishPromotion(github, promotion(github, '1.6.0'), { now: second(1) });
       const cHash = planHash((await c.build(github.refs.get('main') as string)).plan);
       expect(a).toMatchObject({ operation: 'unchanged', supersededBy: cHash, commitSha: head(github) });
       expect(version(github)).toBe('image: ghcr.io/acme/api:1.8.0\n');
@@ -401,7 +388,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
     it('puts the body right before rebuilding on a base that moved meanwhile (a rebuild that fails leaves nothing wrong)', async () => {
       const github = newGitHub();
-      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       const a = promotion(github, '1.6.0');
       const build = a.build.bind(a);
       let first: string | undefined;
@@ -413,10 +400,10 @@ describe('publishPromotion (in-memory GitHub)', () => {
       github.before = async (call) => {
         if (call !== 'pull:update') return;
         github.before = undefined;
-        await publishPromotion(github, promotion(github, '1.7.0'), { now: clock(2) });
+        await publishPromotion(github, promotion(github, '1.7.0'), { now: second(2) });
         github.pushToMain({ 'README.md': 'an unrelated push\n' });
       };
-      expect(await publishPromotion(github, a, { now: clock(1) })).toMatchObject({ operation: 'unchanged' });
+      expect(await publishPromotion(github, a, { now: second(1) })).toMatchObject({ operation: 'unchanged' });
       expect(a.builds).toHaveLength(1);
       expect(version(github)).toBe('image: ghcr.io/acme/api:1.7.0\n');
       expect(parsePromotionBlock(github.pulls[0].body)).toMatchObject({ commit: head(github), rebuilt: true });
@@ -425,19 +412,19 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
     it('says what the branch holds even when its changes cannot be read back', async () => {
       const github = newGitHub();
-      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       const late = promotion(github, '1.7.0');
       github.before = async (call) => {
         if (call !== 'pull:update') return;
         github.before = undefined;
-        await publishPromotion(github, late, { now: clock(2) });
+        await publishPromotion(github, late, { now: second(2) });
       };
       const early = promotion(github, '1.6.0', {
         describe: async () => {
           throw new Error('tree truncated at <img src=x onerror=alert(1)> **here**');
         },
       });
-      expect(await publishPromotion(github, early, { now: clock(1) })).toMatchObject({ operation: 'unchanged' });
+      expect(await publishPromotion(github, early, { now: second(1) })).toMatchObject({ operation: 'unchanged' });
       const [pull] = github.pulls;
       expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
       expect(parsePromotionBlock(pull.body)).toMatchObject({ planHash: planHash((await late.build(github.refs.get('main') as string)).plan), commit: head(github) });
@@ -448,17 +435,17 @@ describe('publishPromotion (in-memory GitHub)', () => {
 
     it('the later plan\'s own rerun replaces a rebuilt description with its full one', async () => {
       const github = newGitHub();
-      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       github.before = async (call) => {
         if (call !== 'pull:update') return;
         github.before = undefined;
-        await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: clock(2) });
+        await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: second(2) });
       };
-      await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(1) });
+      await publishPromotion(github, promotion(github, '1.6.0'), { now: second(1) });
       expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBe(true);
       const before = head(github);
       github.calls = [];
-      expect(await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: clock(5) })).toMatchObject({ operation: 'updated' });
+      expect(await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: second(5) })).toMatchObject({ operation: 'updated' });
       expect(github.calls).toEqual(['snapshot', 'pull:update', 'snapshot']);
       expect(head(github)).toBe(before);
       expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBeUndefined();
@@ -468,16 +455,16 @@ describe('publishPromotion (in-memory GitHub)', () => {
     it('runner clocks that differ do not matter across bases: a later run replaces a plan built on an older base', async () => {
       const github = newGitHub();
       // The first run's runner clock is ahead; the second run starts after it finished, on a base that moved since.
-      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(30) });
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: second(30) });
       github.pushToMain({ 'README.md': 'a push that triggers the next promotion\n' });
-      expect(await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(10) })).toMatchObject({ operation: 'updated' });
+      expect(await publishPromotion(github, promotion(github, '1.6.0'), { now: second(10) })).toMatchObject({ operation: 'updated' });
       expect(version(github)).toBe('image: ghcr.io/acme/api:1.6.0\n');
       expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
     });
 
     it('a description rebuilt by an older run that lands over the later run\'s full body is replaced by that run', async () => {
       const github = newGitHub();
-      await publishPromotion(github, promotion(github, '1.5.0'), { now: clock(0) });
+      await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       const b = promotion(github, '1.7.0', { gateReport: '- soak: **passed**' });
       const gate = () => {
         let open!: () => void;
@@ -493,7 +480,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
         else if (phase === 'a-body-landed' && call === 'snapshot') {
           // A's check waits until B moved the branch and is about to write its body.
           phase = 'b-running';
-          bRun = publishPromotion(github, b, { now: clock(2) });
+          bRun = publishPromotion(github, b, { now: second(2) });
           await bAtBody.opened;
           phase = 'a-repairing';
         } else if (phase === 'b-running' && call === 'pull:update') {
@@ -514,7 +501,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
           }
         }
       };
-      const a = await publishPromotion(github, promotion(github, '1.6.0'), { now: clock(1) });
+      const a = await publishPromotion(github, promotion(github, '1.6.0'), { now: second(1) });
       const bResult = await bRun;
       expect(a).toMatchObject({ operation: 'unchanged' });
       expect(bResult).toMatchObject({ operation: 'updated', commitSha: head(github) });
@@ -532,7 +519,7 @@ describe('publishPromotion (in-memory GitHub)', () => {
         github.pushToMain({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.4.1\n' });
       };
       const request = promotion(github, '1.5.0');
-      expect(await publishPromotion(github, request, { now: clock(1) })).toMatchObject({ operation: 'created' });
+      expect(await publishPromotion(github, request, { now: second(1) })).toMatchObject({ operation: 'created' });
       expect(request.builds).toHaveLength(2);
       expect(github.commits.get(head(github))?.parent).toBe(github.refs.get('main'));
       expect(github.pulls[0].title).toBe('promote(staging): api 1.4.1 → 1.5.0');
