@@ -313,9 +313,13 @@ test('two promotions racing into the same stage: one open PR holding the later p
   const built = objects
     .filter((line) => line.endsWith(' commit'))
     .map((line) => line.split(' ')[0])
-    .map((sha) => ({ sha, builtAt: /^Stagecoach-Built-At: (\S+)$/m.exec(git('--git-dir', bare, 'log', '-1', '--format=%B', sha))?.[1] }))
-    .filter((commit): commit is { sha: string; builtAt: string } => commit.builtAt !== undefined)
-    .sort((a, b) => (a.builtAt < b.builtAt ? -1 : a.builtAt > b.builtAt ? 1 : 0));
+    .map((sha) => {
+      const message = git('--git-dir', bare, 'log', '-1', '--format=%B', sha);
+      return { sha, builtAt: /^Stagecoach-Built-At: (\S+)$/m.exec(message)?.[1], plan: /^Stagecoach-Plan: (\S+)$/m.exec(message)?.[1] ?? '' };
+    })
+    .filter((commit): commit is { sha: string; builtAt: string; plan: string } => commit.builtAt !== undefined)
+    // The order of plans: build time, then (two runs started in the same millisecond) the plan hash.
+    .sort((a, b) => (a.builtAt < b.builtAt ? -1 : a.builtAt > b.builtAt ? 1 : a.plan < b.plan ? -1 : a.plan > b.plan ? 1 : 0));
   expect(built.length).toBeGreaterThanOrEqual(1);
   const head = git('--git-dir', bare, 'rev-parse', branch);
   expect(head).toBe(built[built.length - 1].sha);
