@@ -16,7 +16,23 @@ export default tseslint.config(
     // The pure core: no effects. (DEVELOPERS.md: src/core takes text and values and returns values.)
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:fs*', 'fs', 'node:child_process', 'child_process', 'node:net', 'node:http*', '@actions/*', '@kubernetes/*', 'undici', 'node:process'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'node:fs*',
+            'fs',
+            'node:child_process',
+            'child_process',
+            'node:net',
+            'node:http*',
+            '@actions/*',
+            '@kubernetes/*',
+            'undici',
+            'node:process',
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'process', 'fetch'],
     },
   },

@@ -38,13 +38,21 @@ const deployment = (index: number, version: string) => {
 };
 
 function stageFiles(stage: string, count: number, version: string): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`envs/${stage}/svc-${String(index).padStart(4, '0')}.yaml`, deployment(index, version)]));
+  return Object.fromEntries(
+    Array.from({ length: count }, (_, index) => [
+      `envs/${stage}/svc-${String(index).padStart(4, '0')}.yaml`,
+      deployment(index, version),
+    ]),
+  );
 }
 
 /** The config repo's files in memory: the build plans with the real engine and makes no API request of its own. */
 function memoryFiles(files: Record<string, string>): RepoFiles {
   return {
-    list: async (dir) => Object.keys(files).filter((file) => file.startsWith(`${dir.replace(/\/+$/, '')}/`)).sort(),
+    list: async (dir) =>
+      Object.keys(files)
+        .filter((file) => file.startsWith(`${dir.replace(/\/+$/, '')}/`))
+        .sort(),
     read: async (file) => {
       const text = files[file];
       if (text === undefined) throw Object.assign(new Error(`${file}: no such file`), { code: 'ENOENT' });
@@ -80,14 +88,25 @@ function promotion(fullName: string, files: Record<string, string>): PublishRequ
 
 async function measureSize(emulator: GitHubEmulator, size: number): Promise<RequestCounts> {
   const fullName = `acme/config-${size}`;
-  const files = { 'stagecoach.yaml': CONFIG, ...stageFiles('dev', size, '1.5.0'), ...stageFiles('staging', size, '1.4.0') };
+  const files = {
+    'stagecoach.yaml': CONFIG,
+    ...stageFiles('dev', size, '1.5.0'),
+    ...stageFiles('staging', size, '1.4.0'),
+  };
   await emulator.createRepo(fullName, files);
-  const github = createGitHub({ token: emulator.token, baseUrl: emulator.url, graphqlUrl: emulator.graphqlUrl, retryAfterBaseMs: 1, writeSpacingMs: 0 });
+  const github = createGitHub({
+    token: emulator.token,
+    baseUrl: emulator.url,
+    graphqlUrl: emulator.graphqlUrl,
+    retryAfterBaseMs: 1,
+    writeSpacingMs: 0,
+  });
 
   const phase = async (request: PublishRequest, expected: string): Promise<number> => {
     emulator.resetLog();
     const result = await publishPromotion(github, request);
-    if (result.operation !== expected) throw new Error(`${fullName}: expected the promotion to be ${expected}, it was ${result.operation}`);
+    if (result.operation !== expected)
+      throw new Error(`${fullName}: expected the promotion to be ${expected}, it was ${result.operation}`);
     return emulator.requests.length;
   };
   const created = await phase(promotion(fullName, files), 'created');
@@ -112,7 +131,10 @@ export async function measureRequestCounts(sizes: number[] = SIZES): Promise<Req
 }
 
 export function renderRequestCounts(counts: RequestCounts[]): string {
-  const rows = [['files changed', 'new PR', 'rerun', 'update'], ...counts.map((c) => [c.files.toLocaleString('en-US'), c.created, c.rerun, c.updated].map(String))];
+  const rows = [
+    ['files changed', 'new PR', 'rerun', 'update'],
+    ...counts.map((c) => [c.files.toLocaleString('en-US'), c.created, c.rerun, c.updated].map(String)),
+  ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => cell.padStart(widths[column])).join('  ')).join('\n');
 }

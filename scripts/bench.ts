@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '200,2000,10000' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { sizes: { type: 'string', default: '200,2000,10000' }, runs: { type: 'string', default: '5' } },
+});
 const sizes = values.sizes.split(',').map(Number);
 const runs = Number(values.runs);
 const root = path.resolve('.bench');
@@ -147,7 +149,10 @@ function generate(workloads: number): string {
       }
     }
   }
-  writeFileSync(path.join(repo, 'stagecoach.yaml'), `stages:\n${STAGES.map((s) => `  - name: ${s}\n    path: envs/${s}\n`).join('')}`);
+  writeFileSync(
+    path.join(repo, 'stagecoach.yaml'),
+    `stages:\n${STAGES.map((s) => `  - name: ${s}\n    path: envs/${s}\n`).join('')}`,
+  );
   return repo;
 }
 
@@ -158,18 +163,23 @@ for (const stage of ['dev', 'staging']) for (const e of readdirSync(process.argv
 let bytes = 0;
 for (const f of files) bytes += readFileSync(f, 'utf8').length;
 console.log(files.length, bytes);`;
-const NAIVE = FLOOR.replace("import { readdirSync", "import { parseAllDocuments } from 'yaml';\nimport { readdirSync").replace(
-  "bytes += readFileSync(f, 'utf8').length;",
-  "bytes += parseAllDocuments(readFileSync(f, 'utf8')).length;",
-);
+const NAIVE = FLOOR.replace(
+  'import { readdirSync',
+  "import { parseAllDocuments } from 'yaml';\nimport { readdirSync",
+).replace("bytes += readFileSync(f, 'utf8').length;", "bytes += parseAllDocuments(readFileSync(f, 'utf8')).length;");
 
 function measure(args: string[]): { ms: number; rssMb: number } {
   const rssFile = path.join(root, 'rss.txt');
   const started = process.hrtime.bigint();
   // stdout goes to /dev/null: still written by the program, never buffered here (a 10,000-workload plan is megabytes).
-  const result = spawnSync(process.execPath, ['--import', rssHook, ...args], { env: { ...process.env, BENCH_RSS_FILE: rssFile }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = spawnSync(process.execPath, ['--import', rssHook, ...args], {
+    env: { ...process.env, BENCH_RSS_FILE: rssFile },
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0 && result.status !== 3) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  if (result.status !== 0 && result.status !== 3)
+    throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return { ms, rssMb: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
@@ -215,17 +225,34 @@ try {
 } finally {
   rmSync(naiveScript, { force: true });
 }
-const header = ['workloads', 'files', 'floor ms', 'naive ms', 'plan ms', 'plan/floor', 'naive/floor', 'plan MB', 'plan µs/file'];
+const header = [
+  'workloads',
+  'files',
+  'floor ms',
+  'naive ms',
+  'plan ms',
+  'plan/floor',
+  'naive/floor',
+  'plan MB',
+  'plan µs/file',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padStart(widths[i])).join('  '));
-console.log('\nTarget at 2,000 workloads: plan within 2.5× the floor, peak memory under 250 MB; time linear in files (µs/file flat).');
+console.log(
+  '\nTarget at 2,000 workloads: plan within 2.5× the floor, peak memory under 250 MB; time linear in files (µs/file flat).',
+);
 
 // GitHub API requests per promotion (issue: constant in the number of changed files), against the local emulator.
 const { measureRequestCounts } = await import('./bench-requests.js');
 const counts = await measureRequestCounts();
-console.log('\nGitHub API requests per promotion (REST + GraphQL, every request the emulator served; no faults injected), against the local GitHub emulator:\n');
+console.log(
+  '\nGitHub API requests per promotion (REST + GraphQL, every request the emulator served; no faults injected), against the local GitHub emulator:\n',
+);
 const countHeader = ['changed files', 'new PR', 'rerun (unchanged)', 'update'];
 const countRows = counts.map((row) => [String(row.files), String(row.created), String(row.rerun), String(row.updated)]);
 const countWidths = countHeader.map((h, i) => Math.max(h.length, ...countRows.map((r) => r[i].length)));
-for (const row of [countHeader, ...countRows]) console.log(row.map((cell, i) => cell.padStart(countWidths[i])).join('  '));
-console.log('Targets: a new PR in at most 8 requests, a rerun that changes nothing in at most 4, the same at every size.');
+for (const row of [countHeader, ...countRows])
+  console.log(row.map((cell, i) => cell.padStart(countWidths[i])).join('  '));
+console.log(
+  'Targets: a new PR in at most 8 requests, a rerun that changes nothing in at most 4, the same at every size.',
+);

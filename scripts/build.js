@@ -15,9 +15,16 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist');
 for (const entry of entries) {
-  const { code, assets } = await ncc(path.resolve(entry.input), { quiet: true, minify: false, sourceMap: false, license: 'licenses.txt', esm: true });
+  const { code, assets } = await ncc(path.resolve(entry.input), {
+    quiet: true,
+    minify: false,
+    sourceMap: false,
+    license: 'licenses.txt',
+    esm: true,
+  });
   const extra = Object.keys(assets ?? {}).filter((name) => name !== 'licenses.txt' && name !== 'package.json');
-  if (extra.length > 0) throw new Error(`${entry.input}: ncc emitted extra files (${extra.join(', ')}); dist/ expects one file per entry`);
+  if (extra.length > 0)
+    throw new Error(`${entry.input}: ncc emitted extra files (${extra.join(', ')}); dist/ expects one file per entry`);
   if (assets?.['licenses.txt']) writeFileSync('dist/licenses.txt', assets['licenses.txt'].source);
   const body = code.replace(/^#!.*\n/, '');
   writeFileSync(`dist/${entry.output}`, entry.executable ? `#!/usr/bin/env node\n${body}` : body);

@@ -91,7 +91,8 @@ async function main() {
   const paths = {};
   for (const [operationId, [method, path]] of Object.entries(OPERATIONS)) {
     const operation = spec.paths[path]?.[method];
-    if (!operation || operation.operationId !== operationId) throw new Error(`${method.toUpperCase()} ${path} is not ${operationId} in ${SOURCE}`);
+    if (!operation || operation.operationId !== operationId)
+      throw new Error(`${method.toUpperCase()} ${path} is not ${operationId} in ${SOURCE}`);
     paths[path] ??= {};
     paths[path][method] = strip(operation);
     restoreResponseDescriptions(paths[path][method].responses, operation.responses);
@@ -109,10 +110,12 @@ async function main() {
     const component = strip(spec.components[kind]?.[name]);
     if (component === undefined) throw new Error(`unresolvable $ref ${ref}`);
     (components[kind] ??= {})[name] = component;
-    if (kind === 'responses') restoreResponseDescriptions({ [name]: component }, { [name]: spec.components[kind][name] });
+    if (kind === 'responses')
+      restoreResponseDescriptions({ [name]: component }, { [name]: spec.components[kind][name] });
     collectRefs(component, pending);
   }
-  for (const kind of Object.keys(components)) components[kind] = Object.fromEntries(Object.entries(components[kind]).sort());
+  for (const kind of Object.keys(components))
+    components[kind] = Object.fromEntries(Object.entries(components[kind]).sort());
   const subset = {
     openapi: spec.openapi,
     info: { title: `${spec.info.title} (subset served by the Stagecoach test emulator)`, version: spec.info.version },

@@ -91,17 +91,24 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const credentials = parseCredentials(io, io.input('registry-credentials'), problems);
 
   const command = io.input('command') || 'plan';
-  if (!(COMMANDS as readonly string[]).includes(command)) problems.push(`input command: expected one of ${COMMANDS.join(', ')}, got "${command}"`);
+  if (!(COMMANDS as readonly string[]).includes(command))
+    problems.push(`input command: expected one of ${COMMANDS.join(', ')}, got "${command}"`);
   const from = io.input('from');
   const to = io.input('to');
   const images = list(io.input('images'));
-  if ((command === 'plan' || command === 'promote') && !from && images.length === 0) problems.push(`input from: ${command} needs the source stage (or input images)`);
-  if (from && images.length > 0) problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
-  if ((command === 'plan' || command === 'promote') && !to) problems.push(`input to: ${command} needs the target stage`);
+  if ((command === 'plan' || command === 'promote') && !from && images.length === 0)
+    problems.push(`input from: ${command} needs the source stage (or input images)`);
+  if (from && images.length > 0)
+    problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
+  if ((command === 'plan' || command === 'promote') && !to)
+    problems.push(`input to: ${command} needs the target stage`);
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
   const draft = parseBoolean('draft', io.input('draft'), problems);
-  if (command === 'promote' && !dryRun && !token) problems.push('input github-token: promote opens a pull request and needs a token with contents: write and pull-requests: write (the default is github.token)');
+  if (command === 'promote' && !dryRun && !token)
+    problems.push(
+      'input github-token: promote opens a pull request and needs a token with contents: write and pull-requests: write (the default is github.token)',
+    );
 
   const repositoryInput = io.input('repository') || env.GITHUB_REPOSITORY || '';
   let repository: ActionInputs['repository'];
@@ -109,30 +116,42 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     const match = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/.exec(repositoryInput);
     if (match && !/^\.+$/.test(match[1]) && !/^\.+$/.test(match[2])) repository = { owner: match[1], repo: match[2] };
     else problems.push(`input repository: expected OWNER/NAME, got "${repositoryInput}"`);
-  } else if (command === 'promote' && !dryRun) problems.push('input repository: no repository given and GITHUB_REPOSITORY is not set');
+  } else if (command === 'promote' && !dryRun)
+    problems.push('input repository: no repository given and GITHUB_REPOSITORY is not set');
 
   const autoMergeInput = io.input('auto-merge');
   let autoMerge: PullRequestPolicy['autoMerge'] | undefined;
   if (autoMergeInput === 'false') autoMerge = false;
   else if (MERGE_METHODS.includes(autoMergeInput)) autoMerge = autoMergeInput as PullRequestPolicy['autoMerge'];
-  else if (autoMergeInput) problems.push(`input auto-merge: expected false, merge, squash or rebase, got "${autoMergeInput}"`);
+  else if (autoMergeInput)
+    problems.push(`input auto-merge: expected false, merge, squash or rebase, got "${autoMergeInput}"`);
   const onGateFailureInput = io.input('on-gate-failure');
-  if (onGateFailureInput && !['fail', 'draft'].includes(onGateFailureInput)) problems.push(`input on-gate-failure: expected fail or draft, got "${onGateFailureInput}"`);
+  if (onGateFailureInput && !['fail', 'draft'].includes(onGateFailureInput))
+    problems.push(`input on-gate-failure: expected fail or draft, got "${onGateFailureInput}"`);
 
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
   const caFile = io.input('registry-ca');
-  if (caFile && !existsSync(path.resolve(workspace, caFile))) problems.push(`input registry-ca: no such file ${caFile}`);
+  if (caFile && !existsSync(path.resolve(workspace, caFile)))
+    problems.push(`input registry-ca: no such file ${caFile}`);
   const dockerConfigFile = io.input('docker-config') || dockerConfigPath(env) || '';
-  if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile))) problems.push(`input docker-config: no such file ${dockerConfigFile}`);
+  if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile)))
+    problems.push(`input docker-config: no such file ${dockerConfigFile}`);
   const pr = command === 'verify' ? eventPullRequest(env) : {};
   const baseSha = io.input('base-sha') || pr.base;
   const headSha = io.input('head-sha') || pr.head;
-  if (command === 'verify' && !baseSha) problems.push('input base-sha: verify runs on pull_request and merge_group events (or give base-sha and head-sha)');
+  if (command === 'verify' && !baseSha)
+    problems.push('input base-sha: verify runs on pull_request and merge_group events (or give base-sha and head-sha)');
 
-  if (problems.length > 0) throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const policy: Partial<PullRequestPolicy> = {};
-  for (const [input, field] of [['labels', 'labels'], ['reviewers', 'reviewers'], ['team-reviewers', 'teamReviewers'], ['assignees', 'assignees']] as const) {
+  for (const [input, field] of [
+    ['labels', 'labels'],
+    ['reviewers', 'reviewers'],
+    ['team-reviewers', 'teamReviewers'],
+    ['assignees', 'assignees'],
+  ] as const) {
     if (io.input(input)) policy[field] = list(io.input(input));
   }
   if (draft !== undefined) policy.draft = draft;
@@ -157,7 +176,9 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     ...(onGateFailureInput ? { onGateFailure: onGateFailureInput as 'fail' | 'draft' } : {}),
     registry: {
       credentials,
-      ...(resolvedDockerConfig && existsSync(resolvedDockerConfig) ? { dockerConfig: readFileSync(resolvedDockerConfig, 'utf8') } : {}),
+      ...(resolvedDockerConfig && existsSync(resolvedDockerConfig)
+        ? { dockerConfig: readFileSync(resolvedDockerConfig, 'utf8') }
+        : {}),
       ...(caFile ? { caCertificates: readFileSync(path.resolve(workspace, caFile), 'utf8') } : {}),
       plainHttp: list(io.input('plain-http')),
     },

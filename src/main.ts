@@ -27,8 +27,14 @@ function workspacePath(inputs: ActionInputs, file: string): string {
 }
 
 function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
-  for (const item of plan.skipped) io.log('warning', `Skipped: ${item.reason}`, { file: workspacePath(inputs, item.file), line: item.line });
-  for (const item of plan.warnings) io.log('warning', item.message, item.file ? { file: workspacePath(inputs, item.file), line: item.line, column: item.column } : undefined);
+  for (const item of plan.skipped)
+    io.log('warning', `Skipped: ${item.reason}`, { file: workspacePath(inputs, item.file), line: item.line });
+  for (const item of plan.warnings)
+    io.log(
+      'warning',
+      item.message,
+      item.file ? { file: workspacePath(inputs, item.file), line: item.line, column: item.column } : undefined,
+    );
 }
 
 function reportPlan(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
@@ -58,7 +64,10 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   if (inputs.dryRun) {
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
-    const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), { allowDowngrade: inputs.allowDowngrade, keep: false });
+    const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
+      allowDowngrade: inputs.allowDowngrade,
+      keep: false,
+    });
     reportPlan(io, gated.plan, inputs);
     io.setOutput('operation', 'none');
     await io.summary(renderPlanSummary(gated.plan, 'Promotion plan (dry run)') + renderGateReport(gated.gates));
@@ -73,7 +82,12 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
     onWarning: (message) => io.log('warning', message),
   });
-  const checkout = await openCheckout({ github, repo, ...(git ? { git, workDir: inputs.workingDirectory } : {}), ...(inputs.base ? { base: inputs.base } : {}) });
+  const checkout = await openCheckout({
+    github,
+    repo,
+    ...(git ? { git, workDir: inputs.workingDirectory } : {}),
+    ...(inputs.base ? { base: inputs.base } : {}),
+  });
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
   const stage = findStage(pipeline, inputs.to);
@@ -89,7 +103,14 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
       onGateFailure: inputs.onGateFailure ?? stage.gates.onFailure,
       // The plan is reported before publishing, so that a GitHub failure still leaves the plan and its outputs.
       onGated: (planned) => reportPlan(io, planned.plan, inputs),
-      ...(checkout.workTree && env.GITHUB_SERVER_URL ? { sourceCommit: { sha: checkout.head, url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}` } } : {}),
+      ...(checkout.workTree && env.GITHUB_SERVER_URL
+        ? {
+            sourceCommit: {
+              sha: checkout.head,
+              url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}`,
+            },
+          }
+        : {}),
     },
   );
   io.setOutput('operation', published?.operation ?? 'none');
@@ -104,23 +125,39 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   // A bare URL on its own line: GitHub links it; inside the escaped heading it would not be.
   const link = published?.url ? `\nPull request: ${published.url}\n` : '';
   await io.summary(renderPlanSummary(gated.plan, heading) + link + renderGateReport(gated.gates));
-  if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`);
+  if (!gated.passed)
+    throw new PromotionError(
+      `A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`,
+    );
 }
 
 async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
   const git = createGit(inputs.workingDirectory);
   const result = await verifyPullRequest(
     { git, registry: createRegistryOnDemand(inputs.registry), now: Math.floor(Date.now() / 1000) },
-    { base: inputs.baseSha as string, head: inputs.headSha ?? 'HEAD', ...(inputs.to ? { to: inputs.to } : {}), ...(inputs.config ? { config: inputs.config } : {}) },
+    {
+      base: inputs.baseSha as string,
+      head: inputs.headSha ?? 'HEAD',
+      ...(inputs.to ? { to: inputs.to } : {}),
+      ...(inputs.config ? { config: inputs.config } : {}),
+    },
   );
   for (const change of result.changes) {
-    for (const problem of change.problems) io.log('error', `${change.image} ${change.new}: ${problem}`, { file: workspacePath(inputs, change.file), line: change.line, column: change.column });
+    for (const problem of change.problems)
+      io.log('error', `${change.image} ${change.new}: ${problem}`, {
+        file: workspacePath(inputs, change.file),
+        line: change.line,
+        column: change.column,
+      });
   }
   for (const item of result.unread) io.log('error', item.reason, { file: workspacePath(inputs, item.file), line: 1 });
   io.setOutput('passed', String(result.passed));
   io.setOutput('verify', JSON.stringify(result));
   await io.summary(renderVerifySummary(result));
-  if (!result.passed) throw new PromotionError('verify failed: the pull request sets versions that have not passed through the stage before it (see the annotations and the job summary).');
+  if (!result.passed)
+    throw new PromotionError(
+      'verify failed: the pull request sets versions that have not passed through the stage before it (see the annotations and the job summary).',
+    );
 }
 
 export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEnv = process.env): Promise<void> {

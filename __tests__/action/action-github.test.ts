@@ -36,7 +36,10 @@ const config = (staging = '') => `stages:
 ${staging}`;
 
 function git(...args: string[]): string {
-  return execFileSync('git', args, { encoding: 'utf8', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' } }).trim();
+  return execFileSync('git', args, {
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' },
+  }).trim();
 }
 
 /** A file at a revision of the bare repository, read with git (not through the emulator's API). */
@@ -51,7 +54,15 @@ function clone(bare: string): string {
 }
 
 /** The config repo on the emulator (dev runs `dev`, staging runs `staging`) and a clone of it. */
-async function configRepo(options: { dev?: string; staging?: string; stagingConfig?: string; fullName?: string; extra?: Record<string, string> } = {}) {
+async function configRepo(
+  options: {
+    dev?: string;
+    staging?: string;
+    stagingConfig?: string;
+    fullName?: string;
+    extra?: Record<string, string>;
+  } = {},
+) {
   const bare = await emulator.createRepo(options.fullName ?? REPO, {
     'stagecoach.yaml': config(options.stagingConfig),
     'envs/dev/api.yaml': deployment(options.dev ?? '1.5.0'),
@@ -85,15 +96,23 @@ function tokenLeaks(run: ActionRun): string[] {
 }
 
 /** Runs `promote dev → staging` (inputs override) and checks the token leaked nowhere. */
-async function promote(workspace: string, inputs: Record<string, string> = {}, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
-  const run = await runActionAsync({ command: 'promote', from: 'dev', to: 'staging', 'github-token': emulator.token, ...inputs }, env(workspace, extraEnv));
+async function promote(
+  workspace: string,
+  inputs: Record<string, string> = {},
+  extraEnv: Record<string, string> = {},
+): Promise<ActionRun> {
+  const run = await runActionAsync(
+    { command: 'promote', from: 'dev', to: 'staging', 'github-token': emulator.token, ...inputs },
+    env(workspace, extraEnv),
+  );
   expect(tokenLeaks(run)).toEqual([]);
   return run;
 }
 
 /** Failure details when a run did not exit as expected. */
 function expectExit(run: ActionRun, status: number): void {
-  if (run.status !== status) throw new Error(`exit ${run.status}, expected ${status}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+  if (run.status !== status)
+    throw new Error(`exit ${run.status}, expected ${status}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
 }
 
 function commitOf(bare: string, revision: string): { parents: string[]; subject: string; message: string } {
@@ -120,10 +139,19 @@ test('create: opens the labelled PR with the table and the hidden block, one com
   expect(JSON.parse(run.outputs.plan)).toMatchObject({ from: 'dev', to: 'staging' });
 
   const [pull] = emulator.pulls(REPO);
-  expect(pull).toMatchObject({ number: 1, state: 'open', draft: false, head: BRANCH, base: 'main', title: 'promote(staging): api 1.4.0 → 1.5.0' });
+  expect(pull).toMatchObject({
+    number: 1,
+    state: 'open',
+    draft: false,
+    head: BRANCH,
+    base: 'main',
+    title: 'promote(staging): api 1.4.0 → 1.5.0',
+  });
   expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
   expect(pull.body).toContain('| `Deployment/api` (`api`) | `envs/staging/api.yaml`:10 | `1.4.0` → `1.5.0` |');
-  expect(pull.body).toContain(`[\`${git('--git-dir', bare, 'rev-parse', '--short=12', 'main')}\`](https://github.example/${REPO}/commit/${base})`);
+  expect(pull.body).toContain(
+    `[\`${git('--git-dir', bare, 'rev-parse', '--short=12', 'main')}\`](https://github.example/${REPO}/commit/${base})`,
+  );
   expect(parsePromotionBlock(pull.body)).toMatchObject({ from: 'dev', to: 'staging', commit });
 
   expect(show(bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
@@ -136,7 +164,9 @@ test('create: opens the labelled PR with the table and the hidden block, one com
   expect(git('--git-dir', bare, 'rev-parse', 'main')).toBe(base);
   expect(run.summary).toMatch(/^## Promotion created: `dev` → `staging`$/m);
   expect(run.summary).toMatch(/^Pull request: http:\/\/127\.0\.0\.1:\d+\/acme\/config\/pull\/1$/m);
-  expect(run.summary).toContain('| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:10 | Deployment/api |');
+  expect(run.summary).toContain(
+    '| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:10 | Deployment/api |',
+  );
 });
 
 test('rerun with the same plan: unchanged, no new commit, no writes', async () => {
@@ -146,11 +176,18 @@ test('rerun with the same plan: unchanged, no new commit, no writes', async () =
   emulator.resetLog();
   const run = await promote(checkout);
   expectExit(run, 0);
-  expect(run.outputs).toMatchObject({ operation: 'unchanged', 'pull-request-number': '1', 'commit-sha': head, branch: BRANCH });
+  expect(run.outputs).toMatchObject({
+    operation: 'unchanged',
+    'pull-request-number': '1',
+    'commit-sha': head,
+    branch: BRANCH,
+  });
   expect(git('--git-dir', bare, 'rev-parse', BRANCH)).toBe(head);
   // Reads only: no REST write, and the one GraphQL request is the snapshot query.
   expect(emulator.requests.filter((r) => r.method !== 'GET' && r.path !== '/graphql')).toEqual([]);
-  expect(emulator.requests.filter((r) => r.path === '/graphql').map((r) => r.graphqlOperation)).toEqual(['StagecoachSnapshot']);
+  expect(emulator.requests.filter((r) => r.path === '/graphql').map((r) => r.graphqlOperation)).toEqual([
+    'StagecoachSnapshot',
+  ]);
   expect(emulator.pulls(REPO)).toHaveLength(1);
   expect(run.summary).toContain('Promotion unchanged');
 });
@@ -193,9 +230,17 @@ test('cross-repo: another repository, no checkout, read through the API and the 
   const workspace = mkdtempSync(path.join(tmpdir(), 'stagecoach-workspace-'));
   mkdirSync(path.join(workspace, 'empty'));
   emulator.resetLog();
-  const run = await promote(workspace, { repository: REPO, 'working-directory': 'empty' }, { GITHUB_REPOSITORY: 'acme/app' });
+  const run = await promote(
+    workspace,
+    { repository: REPO, 'working-directory': 'empty' },
+    { GITHUB_REPOSITORY: 'acme/app' },
+  );
   expectExit(run, 0);
-  expect(run.outputs).toMatchObject({ operation: 'created', 'pull-request-number': '1', 'pull-request-url': `${emulator.url}/${REPO}/pull/1` });
+  expect(run.outputs).toMatchObject({
+    operation: 'created',
+    'pull-request-number': '1',
+    'pull-request-url': `${emulator.url}/${REPO}/pull/1`,
+  });
   expect(emulator.pulls('acme/app')).toEqual([]);
   expect(emulator.pulls(REPO)).toHaveLength(1);
   expect(show(bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
@@ -222,7 +267,12 @@ test('auto-merge from the stage policy; inputs override it and set reviewers, te
   expectExit(run, 0);
   expect(run.outputs.operation).toBe('created');
   const [pull] = emulator.pulls('acme/config-two');
-  expect(pull).toMatchObject({ autoMerge: { mergeMethod: 'REBASE' }, reviewers: ['alice', 'bob'], teamReviewers: ['sre'], assignees: ['carol'] });
+  expect(pull).toMatchObject({
+    autoMerge: { mergeMethod: 'REBASE' },
+    reviewers: ['alice', 'bob'],
+    teamReviewers: ['sre'],
+    assignees: ['carol'],
+  });
   expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
   expect(show(second.bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
 });
@@ -235,7 +285,9 @@ describe('faults', () => {
     const run = await promote(checkout);
     expectExit(run, 0);
     expect(run.outputs.operation).toBe('created');
-    expect(emulator.requests.filter((r) => r.method === 'POST' && /\/git\/trees$/.test(r.path)).map((r) => r.status)).toEqual([502, 201]);
+    expect(
+      emulator.requests.filter((r) => r.method === 'POST' && /\/git\/trees$/.test(r.path)).map((r) => r.status),
+    ).toEqual([502, 201]);
     expect(show(bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
     expect(emulator.pulls(REPO)).toHaveLength(1);
   });
@@ -248,7 +300,9 @@ describe('faults', () => {
     expectExit(run, 0);
     expect(run.outputs.operation).toBe('created');
     expect(run.stdout).toMatch(/::warning::GitHub secondary rate limit on POST .*\/pulls; retrying in 1 s/);
-    expect(emulator.requests.filter((r) => r.method === 'POST' && /\/pulls$/.test(r.path)).map((r) => r.status)).toEqual([403, 201]);
+    expect(
+      emulator.requests.filter((r) => r.method === 'POST' && /\/pulls$/.test(r.path)).map((r) => r.status),
+    ).toEqual([403, 201]);
     expect(emulator.pulls(REPO)).toHaveLength(1);
     expect(show(bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
   });
@@ -262,14 +316,25 @@ describe('faults', () => {
     expectExit(run, 0);
     expect(run.outputs.operation).toBe('created');
     expect(run.stdout).toMatch(/::warning::GitHub primary rate limit on POST .*\/git\/commits/);
-    expect(emulator.requests.filter((r) => r.method === 'POST' && /\/git\/commits$/.test(r.path)).map((r) => r.status)).toEqual([403, 201]);
-    expect(emulator.requests.filter((r) => r.graphqlOperation === 'StagecoachSnapshot').length).toBeGreaterThanOrEqual(2);
+    expect(
+      emulator.requests.filter((r) => r.method === 'POST' && /\/git\/commits$/.test(r.path)).map((r) => r.status),
+    ).toEqual([403, 201]);
+    expect(emulator.requests.filter((r) => r.graphqlOperation === 'StagecoachSnapshot').length).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(show(bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
   });
 
   test('a base that moves between the read and the PR: the promotion is rebuilt on the new base', async () => {
     const { bare, checkout } = await configRepo();
-    emulator.inject({ kind: 'move-base', repo: REPO, branch: 'main', method: 'POST', path: /\/pulls$/, files: { 'docs/late.md': 'pushed meanwhile\n' } });
+    emulator.inject({
+      kind: 'move-base',
+      repo: REPO,
+      branch: 'main',
+      method: 'POST',
+      path: /\/pulls$/,
+      files: { 'docs/late.md': 'pushed meanwhile\n' },
+    });
     const run = await promote(checkout);
     expectExit(run, 0);
     const base = git('--git-dir', bare, 'rev-parse', 'main');
@@ -284,7 +349,13 @@ describe('faults', () => {
 
   test('a 403 for a missing permission names contents: write, and no PR is opened', async () => {
     const { bare, checkout } = await configRepo();
-    emulator.inject({ kind: 'status', status: 403, message: 'Resource not accessible by integration', method: 'POST', path: /\/git\/trees$/ });
+    emulator.inject({
+      kind: 'status',
+      status: 403,
+      message: 'Resource not accessible by integration',
+      method: 'POST',
+      path: /\/git\/trees$/,
+    });
     const run = await promote(checkout);
     expectExit(run, 1);
     expect(run.stdout).toMatch(/::error::.*403: Resource not accessible by integration.*"contents: write"/);
@@ -309,17 +380,29 @@ test('two promotions racing into the same stage: one open PR holding the later p
   expect(open).toHaveLength(1);
   expect(emulator.pulls(REPO)).toHaveLength(1);
   // Every promotion commit either run wrote (reachable or not): the branch must hold the one built last.
-  const objects = git('--git-dir', bare, 'cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)').split('\n');
+  const objects = git(
+    '--git-dir',
+    bare,
+    'cat-file',
+    '--batch-all-objects',
+    '--batch-check=%(objectname) %(objecttype)',
+  ).split('\n');
   const built = objects
     .filter((line) => line.endsWith(' commit'))
     .map((line) => line.split(' ')[0])
     .map((sha) => {
       const message = git('--git-dir', bare, 'log', '-1', '--format=%B', sha);
-      return { sha, builtAt: /^Stagecoach-Built-At: (\S+)$/m.exec(message)?.[1], plan: /^Stagecoach-Plan: (\S+)$/m.exec(message)?.[1] ?? '' };
+      return {
+        sha,
+        builtAt: /^Stagecoach-Built-At: (\S+)$/m.exec(message)?.[1],
+        plan: /^Stagecoach-Plan: (\S+)$/m.exec(message)?.[1] ?? '',
+      };
     })
     .filter((commit): commit is { sha: string; builtAt: string; plan: string } => commit.builtAt !== undefined)
     // The order of plans: build time, then (two runs started in the same millisecond) the plan hash.
-    .sort((a, b) => (a.builtAt < b.builtAt ? -1 : a.builtAt > b.builtAt ? 1 : a.plan < b.plan ? -1 : a.plan > b.plan ? 1 : 0));
+    .sort((a, b) =>
+      a.builtAt < b.builtAt ? -1 : a.builtAt > b.builtAt ? 1 : a.plan < b.plan ? -1 : a.plan > b.plan ? 1 : 0,
+    );
   expect(built.length).toBeGreaterThanOrEqual(1);
   const head = git('--git-dir', bare, 'rev-parse', branch);
   expect(head).toBe(built[built.length - 1].sha);
@@ -348,11 +431,15 @@ describe('a failing gate', () => {
   });
 
   test('with on-gate-failure: draft, opens a draft PR that shows the failing gate, and still fails the step', async () => {
-    const { bare, checkout } = await configRepo({ stagingConfig: `${gate}    pullRequest:\n      autoMerge: squash\n` });
+    const { bare, checkout } = await configRepo({
+      stagingConfig: `${gate}    pullRequest:\n      autoMerge: squash\n`,
+    });
     const run = await promote(checkout, { 'on-gate-failure': 'draft' });
     expectExit(run, 1);
     expect(run.outputs).toMatchObject({ operation: 'created', 'pull-request-number': '1' });
-    expect(run.stdout).toMatch(new RegExp(`::error::A gate failed for staging; the draft pull request ${emulator.url}/${REPO}/pull/1 shows why`));
+    expect(run.stdout).toMatch(
+      new RegExp(`::error::A gate failed for staging; the draft pull request ${emulator.url}/${REPO}/pull/1 shows why`),
+    );
     const [pull] = emulator.pulls(REPO);
     expect(pull).toMatchObject({ state: 'open', draft: true });
     expect(pull.autoMerge).toBeUndefined();
@@ -364,7 +451,13 @@ describe('a failing gate', () => {
 
 test('the token appears nowhere, even with debug logging and a GitHub error that quotes it', async () => {
   const { checkout } = await configRepo();
-  emulator.inject({ kind: 'status', status: 422, message: `Validation Failed for token ${TOKEN}`, method: 'POST', path: /\/git\/trees$/ });
+  emulator.inject({
+    kind: 'status',
+    status: 422,
+    message: `Validation Failed for token ${TOKEN}`,
+    method: 'POST',
+    path: /\/git\/trees$/,
+  });
   const run = await promote(checkout, {}, { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true' });
   expectExit(run, 1);
   expect(run.stdout).toMatch(/::error::.*Validation Failed for token \*\*\*/);

@@ -7,12 +7,19 @@ import { EXAMPLE, exampleRepo, git } from '../support/example-repo.js';
 
 /** An ActionIo that records every call. */
 function recordingIo(inputs: Record<string, string>) {
-  const calls = { outputs: {} as Record<string, string>, summaries: [] as string[], logs: [] as string[], failed: [] as string[], secrets: [] as string[] };
+  const calls = {
+    outputs: {} as Record<string, string>,
+    summaries: [] as string[],
+    logs: [] as string[],
+    failed: [] as string[],
+    secrets: [] as string[],
+  };
   const io: ActionIo = {
     input: (name) => inputs[name] ?? '',
     setOutput: (name, value) => void (calls.outputs[name] = value),
     summary: async (markdown) => void calls.summaries.push(markdown),
-    log: (level, message, where) => void calls.logs.push(`${level} ${where ? `${where.file}:${where.line} ` : ''}${message}`),
+    log: (level, message, where) =>
+      void calls.logs.push(`${level} ${where ? `${where.file}:${where.line} ` : ''}${message}`),
     setSecret: (value) => void calls.secrets.push(value),
     fail: (message) => void calls.failed.push(message),
   };
@@ -27,7 +34,9 @@ describe('the action (src/main.ts)', () => {
     expect(calls.outputs.changes).toBe('6');
     expect(JSON.parse(calls.outputs.plan).to).toBe('staging');
     expect(calls.summaries.join('')).toContain('| `ghcr.io/acme/web` | `2.1.0` | `2.2.0` |');
-    expect(calls.logs).toContainEqual(expect.stringMatching(/^warning config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml:\d+ Skipped/));
+    expect(calls.logs).toContainEqual(
+      expect.stringMatching(/^warning config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml:\d+ Skipped/),
+    );
   });
 
   test('all input problems are reported at once and nothing runs', async () => {
@@ -43,7 +52,13 @@ describe('the action (src/main.ts)', () => {
 
   test('a promote dry run writes nothing', async () => {
     const repo = exampleRepo();
-    const { io, calls } = recordingIo({ command: 'promote', from: 'dev', to: 'staging', 'dry-run': 'true', 'working-directory': repo });
+    const { io, calls } = recordingIo({
+      command: 'promote',
+      from: 'dev',
+      to: 'staging',
+      'dry-run': 'true',
+      'working-directory': repo,
+    });
     await run(io, {});
     expect(calls.failed).toEqual([]);
     expect(calls.outputs.changes).toBe('6');
@@ -62,23 +77,34 @@ describe('the bundled action (dist/index.js) as GitHub runs it', () => {
   beforeAll(() => expect(existsSync('dist/index.js')).toBe(true));
 
   test('plan: outputs and job summary files', () => {
-    const result = runAction({ command: 'plan', from: 'dev', to: 'staging', 'working-directory': 'examples/config-repo' }, { GITHUB_WORKSPACE: process.cwd() });
+    const result = runAction(
+      { command: 'plan', from: 'dev', to: 'staging', 'working-directory': 'examples/config-repo' },
+      { GITHUB_WORKSPACE: process.cwd() },
+    );
     expect(result.status).toBe(0);
     expect(result.outputs.changes).toBe('6');
     expect(JSON.parse(result.outputs.plan).changes).toHaveLength(6);
     expect(result.summary).toContain('## Promotion plan: `dev` → `staging`');
-    expect(result.stdout).toMatch(/::warning file=examples\/config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml,line=\d+::Skipped/);
+    expect(result.stdout).toMatch(
+      /::warning file=examples\/config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml,line=\d+::Skipped/,
+    );
   });
 
   test('status: the board in the summary', () => {
-    const result = runAction({ command: 'status', 'working-directory': 'examples/config-repo' }, { GITHUB_WORKSPACE: process.cwd() });
+    const result = runAction(
+      { command: 'status', 'working-directory': 'examples/config-repo' },
+      { GITHUB_WORKSPACE: process.cwd() },
+    );
     expect(result.status).toBe(0);
     expect(result.summary).toContain('## Pipeline status');
     expect(JSON.parse(result.outputs.status).drift).toBe(1);
   });
 
   test('a config mistake fails the step with exit 1 and an ::error:: line, no stack trace', () => {
-    const result = runAction({ command: 'plan', from: 'dev', to: 'nowhere', 'working-directory': 'examples/config-repo' }, { GITHUB_WORKSPACE: process.cwd() });
+    const result = runAction(
+      { command: 'plan', from: 'dev', to: 'nowhere', 'working-directory': 'examples/config-repo' },
+      { GITHUB_WORKSPACE: process.cwd() },
+    );
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/::error::.*nowhere/);
     expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);

@@ -8,7 +8,13 @@ let github: ReturnType<typeof createGitHub>;
 
 beforeAll(async () => {
   emulator = await startGitHubEmulator();
-  github = createGitHub({ token: emulator.token, baseUrl: emulator.url, graphqlUrl: emulator.graphqlUrl, retryAfterBaseMs: 1, writeSpacingMs: 0 });
+  github = createGitHub({
+    token: emulator.token,
+    baseUrl: emulator.url,
+    graphqlUrl: emulator.graphqlUrl,
+    retryAfterBaseMs: 1,
+    writeSpacingMs: 0,
+  });
 });
 
 // Each test reports its own contract violations (taken out of the shared log).
@@ -17,7 +23,12 @@ afterAll(async () => emulator.stop());
 
 describe('GitHub files', () => {
   it('lists a directory recursively and reads files in batches, following the listing order', async () => {
-    const files = Object.fromEntries(Array.from({ length: 250 }, (_, index) => [`stages/dev/app-${String(index).padStart(3, '0')}.yaml`, `n: ${index}\n`]));
+    const files = Object.fromEntries(
+      Array.from({ length: 250 }, (_, index) => [
+        `stages/dev/app-${String(index).padStart(3, '0')}.yaml`,
+        `n: ${index}\n`,
+      ]),
+    );
     await emulator.createRepo('acme/files', { ...files, 'stages/prod/app.yaml': 'prod\n', 'README.md': '# hi\n' });
     const sha = (await emulator.branchSha('acme/files', 'main')) as string;
     const repoFiles = createGitHubFiles(github, { owner: 'acme', repo: 'files' }, sha);
@@ -45,12 +56,18 @@ describe('GitHub files', () => {
     expect(await repoFiles.read('./a/b.yaml')).toBe('x\n');
   });
 
-  it('reports each file\'s git mode, executable or not', async () => {
+  it("reports each file's git mode, executable or not", async () => {
     await emulator.createRepo('acme/files3', { 'a/plain.yaml': 'x\n', 'a/run.yaml': 'y\n' });
     const repo = { owner: 'acme', repo: 'files3' };
     const [owner, name] = ['acme', 'files3'];
     const { base } = await github.snapshot({ owner, repo: name }, undefined, 'none');
-    const sha = await github.commitFiles(repo, { baseTree: base.tree, parent: base.head, files: { 'a/run.yaml': 'y\n' }, executable: ['a/run.yaml'], message: 'chmod +x' });
+    const sha = await github.commitFiles(repo, {
+      baseTree: base.tree,
+      parent: base.head,
+      files: { 'a/run.yaml': 'y\n' },
+      executable: ['a/run.yaml'],
+      message: 'chmod +x',
+    });
     const repoFiles = createGitHubFiles(github, repo, sha);
     expect(await repoFiles.mode('a/plain.yaml')).toBe('100644');
     expect(await repoFiles.mode('a/run.yaml')).toBe('100755');

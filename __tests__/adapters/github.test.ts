@@ -24,7 +24,13 @@ beforeAll(async () => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      const entry = { method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, accept: request.headers.accept, body };
+      const entry = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        authorization: request.headers.authorization,
+        accept: request.headers.accept,
+        body,
+      };
       seen.push(entry);
       handler(entry, response);
     });
@@ -47,7 +53,13 @@ function json(response: ServerResponse, status: number, body: unknown, headers: 
 }
 
 const client = (warnings: string[] = [], baseUrl = url) =>
-  createGitHub({ token: TOKEN, baseUrl, retryAfterBaseMs: 1, writeSpacingMs: 0, onWarning: (message) => warnings.push(message) });
+  createGitHub({
+    token: TOKEN,
+    baseUrl,
+    retryAfterBaseMs: 1,
+    writeSpacingMs: 0,
+    onWarning: (message) => warnings.push(message),
+  });
 
 async function failure(work: Promise<unknown>): Promise<GitHubError> {
   try {
@@ -66,8 +78,14 @@ describe('GitHub client', () => {
     handler = (_request, response) => json(response, 201, { sha: 'abc' });
     await client().commitFiles(repo, commitInput);
     expect(seen.map((s) => s.authorization)).toEqual([`token ${TOKEN}`, `token ${TOKEN}`]);
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /repos/acme/config/git/trees', 'POST /repos/acme/config/git/commits']);
-    expect(JSON.parse(seen[0].body)).toEqual({ base_tree: 't', tree: [{ path: 'a.yaml', mode: '100644', type: 'blob', content: 'x' }] });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'POST /repos/acme/config/git/trees',
+      'POST /repos/acme/config/git/commits',
+    ]);
+    expect(JSON.parse(seen[0].body)).toEqual({
+      base_tree: 't',
+      tree: [{ path: 'a.yaml', mode: '100644', type: 'blob', content: 'x' }],
+    });
   });
 
   it('names a bad token on 401, never the token itself', async () => {
@@ -82,20 +100,38 @@ describe('GitHub client', () => {
   it('names the missing permission on 403', async () => {
     handler = (_request, response) => json(response, 403, { message: 'Resource not accessible by integration' });
     const writeError = await failure(client().commitFiles(repo, commitInput));
-    expect(writeError.message).toMatch(/refused to write the promotion tree in acme\/config \(403: Resource not accessible by integration\): the token needs the "contents: write" permission/);
-    const prError = await failure(client().openPullRequest(repo, { head: 'h', base: 'main', title: 't', body: 'b', draft: false }));
+    expect(writeError.message).toMatch(
+      /refused to write the promotion tree in acme\/config \(403: Resource not accessible by integration\): the token needs the "contents: write" permission/,
+    );
+    const prError = await failure(
+      client().openPullRequest(repo, { head: 'h', base: 'main', title: 't', body: 'b', draft: false }),
+    );
     expect(prError.message).toMatch(/"pull-requests: write" permission/);
-    handler = (_request, response) => json(response, 403, { message: 'GitHub Actions is not permitted to create or approve pull requests.' });
-    const settingError = await failure(client().openPullRequest(repo, { head: 'h', base: 'main', title: 't', body: 'b', draft: false }));
+    handler = (_request, response) =>
+      json(response, 403, { message: 'GitHub Actions is not permitted to create or approve pull requests.' });
+    const settingError = await failure(
+      client().openPullRequest(repo, { head: 'h', base: 'main', title: 't', body: 'b', draft: false }),
+    );
     expect(settingError.message).toMatch(/Allow GitHub Actions to create and approve pull requests/);
   });
 
   it('explains a 404 as a missing repository or an invisible one', async () => {
     handler = (_request, response) => json(response, 404, { message: 'Not Found' });
     const error = await failure(client().setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
-    expect(error.message).toMatch(/"not found" when trying to create the branch b in acme\/config .*GitHub answers 404 rather than 403/);
+    expect(error.message).toMatch(
+      /"not found" when trying to create the branch b in acme\/config .*GitHub answers 404 rather than 403/,
+    );
     handler = (_request, response) =>
-      json(response, 200, { data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: "Could not resolve to a Repository with the name 'acme/config'." }] });
+      json(response, 200, {
+        data: { repository: null },
+        errors: [
+          {
+            type: 'NOT_FOUND',
+            path: ['repository'],
+            message: "Could not resolve to a Repository with the name 'acme/config'.",
+          },
+        ],
+      });
     const graphqlError = await failure(client().snapshot(repo, undefined, 'b'));
     expect(graphqlError.message).toMatch(/"not found" .* in acme\/config .*Could not resolve to a Repository/);
     expect(graphqlError.errorType).toBe('NOT_FOUND');
@@ -103,7 +139,8 @@ describe('GitHub client', () => {
 
   it('retries 5xx and counts the request once', async () => {
     let calls = 0;
-    handler = (_request, response) => (++calls < 3 ? json(response, 502, { message: 'Bad Gateway' }) : json(response, 201, { sha: 'abc' }));
+    handler = (_request, response) =>
+      ++calls < 3 ? json(response, 502, { message: 'Bad Gateway' }) : json(response, 201, { sha: 'abc' });
     const github = client();
     const { value, requests } = await github.measure(() => github.setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
     expect(value).toBe(true);
@@ -122,7 +159,12 @@ describe('GitHub client', () => {
     let calls = 0;
     handler = (_request, response) =>
       ++calls === 1
-        ? json(response, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '2' })
+        ? json(
+            response,
+            403,
+            { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+            { 'retry-after': '2' },
+          )
         : json(response, 201, { sha: 'abc' });
     const warnings: string[] = [];
     expect(await client(warnings).setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' })).toBe(true);
@@ -132,7 +174,12 @@ describe('GitHub client', () => {
 
   it('stops after the bounded number of rate-limit retries', async () => {
     handler = (_request, response) =>
-      json(response, 403, { message: 'API rate limit exceeded for installation.' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) });
+      json(
+        response,
+        403,
+        { message: 'API rate limit exceeded for installation.' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) },
+      );
     const error = await failure(client().setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' }));
     expect(error.message).toMatch(/rate limit stopped Stagecoach/);
     expect(seen).toHaveLength(4);
@@ -141,22 +188,35 @@ describe('GitHub client', () => {
   describe('moving a branch by compare-and-swap (GraphQL updateRefs)', () => {
     const expected = { head: 'a'.repeat(40), repositoryId: 'R_1' };
     const ours = 'c'.repeat(40);
-    const GENERIC = 'Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.';
+    const GENERIC =
+      'Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.';
     /** Answers the mutation with `move(attempt)` and the branch-head query with `head()`. */
     const serve = (move: (attempt: number, response: ServerResponse) => void, head: () => string) => {
       let attempt = 0;
       handler = (request, response) => {
         const { query = '' } = JSON.parse(request.body || '{}') as { query?: string };
         if (query.includes('StagecoachMoveBranch')) move(attempt++, response);
-        else if (query.includes('StagecoachBranchHead')) json(response, 200, { data: { repository: { ref: { target: { oid: head() } } } } });
+        else if (query.includes('StagecoachBranchHead'))
+          json(response, 200, { data: { repository: { ref: { target: { oid: head() } } } } });
         else json(response, 200, { sha: 'x' });
       };
     };
-    const generic = (response: ServerResponse) => json(response, 200, { data: { updateRefs: null }, errors: [{ path: ['updateRefs'], message: GENERIC }] });
-    const operations = () => seen.map((s) => (s.body.includes('StagecoachMoveBranch') ? 'move' : s.body.includes('StagecoachBranchHead') ? 'head' : `${s.method} ${s.url}`));
+    const generic = (response: ServerResponse) =>
+      json(response, 200, { data: { updateRefs: null }, errors: [{ path: ['updateRefs'], message: GENERIC }] });
+    const operations = () =>
+      seen.map((s) =>
+        s.body.includes('StagecoachMoveBranch')
+          ? 'move'
+          : s.body.includes('StagecoachBranchHead')
+            ? 'head'
+            : `${s.method} ${s.url}`,
+      );
 
     it('sends the expected head as beforeOid', async () => {
-      serve((_attempt, response) => json(response, 200, { data: { updateRefs: { clientMutationId: null } } }), () => ours);
+      serve(
+        (_attempt, response) => json(response, 200, { data: { updateRefs: { clientMutationId: null } } }),
+        () => ours,
+      );
       expect(await client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
       // The media type of the schema preview updateRefs was on older Enterprise Server releases.
       expect(seen[0].accept).toMatch(/application\/vnd\.github\.update-refs-preview\+json/);
@@ -169,58 +229,113 @@ describe('GitHub client', () => {
     });
 
     it('a stale head (the generic error, the branch elsewhere) is a lost race, not retried', async () => {
-      serve((_attempt, response) => generic(response), () => 'b'.repeat(40));
+      serve(
+        (_attempt, response) => generic(response),
+        () => 'b'.repeat(40),
+      );
       const github = client();
-      expect(await github.measure(() => github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected))).toEqual({ value: false, requests: 2 });
+      expect(await github.measure(() => github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected))).toEqual({
+        value: false,
+        requests: 2,
+      });
       expect(operations()).toEqual(['move', 'head']);
     });
 
     it('a 5xx or generic error with the branch unmoved is retried; with the branch already moved it succeeded', async () => {
-      serve((attempt, response) => (attempt === 0 ? json(response, 502, { message: 'Bad Gateway' }) : generic(response)), () => (seen.filter((s) => s.body.includes('StagecoachMoveBranch')).length < 2 ? expected.head : ours));
+      serve(
+        (attempt, response) => (attempt === 0 ? json(response, 502, { message: 'Bad Gateway' }) : generic(response)),
+        () => (seen.filter((s) => s.body.includes('StagecoachMoveBranch')).length < 2 ? expected.head : ours),
+      );
       expect(await client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
       expect(operations()).toEqual(['move', 'head', 'move', 'head']);
     });
 
     it('an unmoved branch after every retry is a refusal, with what to check, said once', async () => {
-      serve((_attempt, response) => generic(response), () => expected.head);
+      serve(
+        (_attempt, response) => generic(response),
+        () => expected.head,
+      );
       const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
-      expect(error.message).toMatch(/could not update the branch stagecoach\/dev-to-staging .*branch protection rule or ruleset/);
+      expect(error.message).toMatch(
+        /could not update the branch stagecoach\/dev-to-staging .*branch protection rule or ruleset/,
+      );
       expect(error.message.split('Something went wrong')).toHaveLength(2);
       expect(operations()).toEqual(['move', 'head', 'move', 'head', 'move', 'head', 'move', 'head']);
     });
 
     it('a branch that stays put through 5xx after 5xx is reported as GitHub failing, not as protection', async () => {
-      serve((_attempt, response) => json(response, 502, { message: 'Bad Gateway' }), () => expected.head);
+      serve(
+        (_attempt, response) => json(response, 502, { message: 'Bad Gateway' }),
+        () => expected.head,
+      );
       const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
-      expect(error.message).toMatch(/\(502: Bad Gateway\)\. The branch did not move: GitHub kept failing; run the promotion again$/);
+      expect(error.message).toMatch(
+        /\(502: Bad Gateway\)\. The branch did not move: GitHub kept failing; run the promotion again$/,
+      );
     });
 
     it('a permission error is thrown at once', async () => {
-      serve((_attempt, response) => json(response, 200, { data: { updateRefs: null }, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] }), () => expected.head);
+      serve(
+        (_attempt, response) =>
+          json(response, 200, {
+            data: { updateRefs: null },
+            errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }],
+          }),
+        () => expected.head,
+      );
       const error = await failure(client().setBranch(repo, 'stagecoach/dev-to-staging', ours, expected));
       expect(error.message).toMatch(/"contents: write" permission/);
       expect(operations()).toEqual(['move']);
     });
 
-    it('falls back as well where the server lacks the preview\'s input types', async () => {
-      serve((_attempt, response) => json(response, 200, { errors: [{ message: "GitRefname isn't a defined input type (on $name)", extensions: { code: 'variableRequiresValidType' } }] }), () => expected.head);
+    it("falls back as well where the server lacks the preview's input types", async () => {
+      serve(
+        (_attempt, response) =>
+          json(response, 200, {
+            errors: [
+              {
+                message: "GitRefname isn't a defined input type (on $name)",
+                extensions: { code: 'variableRequiresValidType' },
+              },
+            ],
+          }),
+        () => expected.head,
+      );
       const warnings: string[] = [];
       expect(await client(warnings).setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
-      expect(operations()).toEqual(['move', 'head', 'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging']);
+      expect(operations()).toEqual([
+        'move',
+        'head',
+        'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging',
+      ]);
       expect(warnings).toHaveLength(1);
     });
 
     it('falls back to a re-read and a forced update where the server has no updateRefs, and warns once', async () => {
       serve(
         (_attempt, response) =>
-          json(response, 200, { errors: [{ message: "Field 'updateRefs' doesn't exist on type 'Mutation'", extensions: { code: 'undefinedField', typeName: 'Mutation', fieldName: 'updateRefs' } }] }),
+          json(response, 200, {
+            errors: [
+              {
+                message: "Field 'updateRefs' doesn't exist on type 'Mutation'",
+                extensions: { code: 'undefinedField', typeName: 'Mutation', fieldName: 'updateRefs' },
+              },
+            ],
+          }),
         () => expected.head,
       );
       const warnings: string[] = [];
       const github = client(warnings);
       expect(await github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
       expect(await github.setBranch(repo, 'stagecoach/dev-to-staging', ours, expected)).toBe(true);
-      expect(operations()).toEqual(['move', 'head', 'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging', 'move', 'head', 'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging']);
+      expect(operations()).toEqual([
+        'move',
+        'head',
+        'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging',
+        'move',
+        'head',
+        'PATCH /repos/acme/config/git/refs/heads%2Fstagecoach%2Fdev-to-staging',
+      ]);
       expect(JSON.parse(seen[2].body)).toEqual({ sha: ours, force: true });
       expect(warnings).toEqual([expect.stringMatching(/no GraphQL updateRefs mutation .*concurrency/)]);
     });
@@ -243,10 +358,18 @@ describe('GitHub client', () => {
     const github = client([], `${url}/api/v3`);
     await github.setBranch(repo, 'b', 'sha', { repositoryId: 'R_1' });
     const snapshot = await github.snapshot(repo, undefined, 'stagecoach/dev-to-staging');
-    expect(snapshot).toEqual({ repositoryId: 'R_1', base: { name: 'main', head: 'b'.repeat(40), tree: 't'.repeat(40) } });
+    expect(snapshot).toEqual({
+      repositoryId: 'R_1',
+      base: { name: 'main', head: 'b'.repeat(40), tree: 't'.repeat(40) },
+    });
     expect(seen.map((s) => s.url)).toEqual(['/api/v3/repos/acme/config/git/refs', '/api/graphql']);
     const query = JSON.parse(seen[1].body) as { query: string; variables: Record<string, string> };
-    expect(query.variables).toEqual({ owner: 'acme', name: 'config', branch: 'refs/heads/stagecoach/dev-to-staging', headRefName: 'stagecoach/dev-to-staging' });
+    expect(query.variables).toEqual({
+      owner: 'acme',
+      name: 'config',
+      branch: 'refs/heads/stagecoach/dev-to-staging',
+      headRefName: 'stagecoach/dev-to-staging',
+    });
   });
 
   it('refuses to start without a token', () => {

@@ -1,7 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkRelativePath, createLocalFiles, MissingFolderError, OutsideRepoError } from '../../src/adapters/local-files.js';
+import {
+  checkRelativePath,
+  createLocalFiles,
+  MissingFolderError,
+  OutsideRepoError,
+} from '../../src/adapters/local-files.js';
 
 function makeRepo(): { root: string; outside: string } {
   const base = mkdtempSync(path.join(tmpdir(), 'stagecoach-files-'));
@@ -20,7 +25,7 @@ describe('local files', () => {
     const { root } = makeRepo();
     const files = createLocalFiles(root);
     expect(await files.list('envs/dev')).toEqual(['envs/dev/a.yaml', 'envs/dev/nested/b.yaml']);
-        expect(await files.read('envs/dev/a.yaml')).toBe('a: 1\n');
+    expect(await files.read('envs/dev/a.yaml')).toBe('a: 1\n');
   });
 
   test('rejects absolute paths and .. before touching the disk', async () => {
@@ -54,7 +59,9 @@ describe('local files', () => {
     symlinkSync(path.join(root, 'envs/dev'), path.join(root, 'dev-link'));
     const files = createLocalFiles(root);
     expect(await files.list('envs/dev')).toEqual(['envs/dev/a.yaml', 'envs/dev/nested/b.yaml']);
-    await expect(files.write('envs/dev/alias.yaml', 'shared: 2\n')).rejects.toThrow(/it is a symlink; Stagecoach writes regular files only/);
+    await expect(files.write('envs/dev/alias.yaml', 'shared: 2\n')).rejects.toThrow(
+      /it is a symlink; Stagecoach writes regular files only/,
+    );
     expect(readFileSync(path.join(root, 'common/shared.yaml'), 'utf8')).toBe('shared: 1\n');
     await expect(files.list('dev-link')).rejects.toThrow(/reached through a symlink/);
     await files.write('envs/dev/a.yaml', 'a: 2\n');

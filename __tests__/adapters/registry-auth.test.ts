@@ -28,17 +28,27 @@ describe('htpasswd basic auth', () => {
   let digest: string;
   beforeAll(async () => {
     server = await startRegistry({ auth: 'htpasswd', users: { [USER]: PASSWORD } });
-    digest = (await pushImage({ url: server.url, repository: 'acme/api', username: USER, password: PASSWORD }, { tags: ['1.0'] }))
-      .digest;
+    digest = (
+      await pushImage(
+        { url: server.url, repository: 'acme/api', username: USER, password: PASSWORD },
+        { tags: ['1.0'] },
+      )
+    ).digest;
   });
   afterAll(async () => {
     await server?.stop();
   });
 
   test('the right password lists and resolves', async () => {
-    const registry = createRegistry({ plainHttp: [server.host], credentials: { [server.host]: { username: USER, password: PASSWORD } } });
+    const registry = createRegistry({
+      plainHttp: [server.host],
+      credentials: { [server.host]: { username: USER, password: PASSWORD } },
+    });
     expect(await registry.listTags(`${server.host}/acme/api`)).toEqual(['1.0']);
-    expect(await registry.resolve(`${server.host}/acme/api`, '1.0')).toEqual({ digest, mediaType: MEDIA_TYPES.ociManifest });
+    expect(await registry.resolve(`${server.host}/acme/api`, '1.0')).toEqual({
+      digest,
+      mediaType: MEDIA_TYPES.ociManifest,
+    });
   });
 
   test('after the first challenge, credentials are sent up front', async () => {
@@ -57,7 +67,10 @@ describe('htpasswd basic auth', () => {
   });
 
   test('a wrong password is a clear error that names the host and holds no secret', async () => {
-    const registry = createRegistry({ plainHttp: [server.host], credentials: { [server.host]: { username: USER, password: 'wrong-secret' } } });
+    const registry = createRegistry({
+      plainHttp: [server.host],
+      credentials: { [server.host]: { username: USER, password: 'wrong-secret' } },
+    });
     const error = await rejection(registry.listTags(`${server.host}/acme/api`));
     expect(error.status).toBe(401);
     expect(error.message).toBe(
@@ -82,12 +95,17 @@ describe('htpasswd basic auth', () => {
       JSON.stringify({ auths: { [`http://${server.host}/v2/`]: { username: USER, password: PASSWORD } } }),
     ]) {
       const registry = createRegistry({ plainHttp: [server.host], dockerConfig });
-      expect(await registry.resolve(`${server.host}/acme/api`, '1.0')).toEqual({ digest, mediaType: MEDIA_TYPES.ociManifest });
+      expect(await registry.resolve(`${server.host}/acme/api`, '1.0')).toEqual({
+        digest,
+        mediaType: MEDIA_TYPES.ociManifest,
+      });
     }
   });
 
   test('explicit credentials win over the Docker config.json', async () => {
-    const dockerConfig = JSON.stringify({ auths: { [server.host]: { auth: Buffer.from(`${USER}:stale`).toString('base64') } } });
+    const dockerConfig = JSON.stringify({
+      auths: { [server.host]: { auth: Buffer.from(`${USER}:stale`).toString('base64') } },
+    });
     const registry = createRegistry({
       plainHttp: [server.host],
       dockerConfig,
@@ -164,23 +182,39 @@ describe('bearer token auth through a token server', () => {
 
   test('lists and resolves with a token scoped to the repository, fetched once and cached', async () => {
     server.tokenLog!.scopes.length = 0;
-    const registry = createRegistry({ plainHttp: plainHttp(), credentials: { [server.host]: { username: READER, password: READER_PASSWORD } } });
+    const registry = createRegistry({
+      plainHttp: plainHttp(),
+      credentials: { [server.host]: { username: READER, password: READER_PASSWORD } },
+    });
     expect((await registry.listTags(`${server.host}/acme/api`)).sort()).toEqual(['1.0', '1.1']);
-    expect(await registry.resolve(`${server.host}/acme/api`, '1.1')).toEqual({ digest: apiDigest, mediaType: MEDIA_TYPES.ociManifest });
-    expect(await registry.resolve(`${server.host}/acme/api`, '1.0')).toEqual({ digest: apiDigest, mediaType: MEDIA_TYPES.ociManifest });
+    expect(await registry.resolve(`${server.host}/acme/api`, '1.1')).toEqual({
+      digest: apiDigest,
+      mediaType: MEDIA_TYPES.ociManifest,
+    });
+    expect(await registry.resolve(`${server.host}/acme/api`, '1.0')).toEqual({
+      digest: apiDigest,
+      mediaType: MEDIA_TYPES.ociManifest,
+    });
     expect(server.tokenLog!.scopes).toEqual(['repository:acme/api:pull']);
   });
 
   test('the registry rejects a token granted for another repository', async () => {
-    const registry = createRegistry({ plainHttp: plainHttp(), credentials: { [server.host]: { username: READER, password: READER_PASSWORD } } });
+    const registry = createRegistry({
+      plainHttp: plainHttp(),
+      credentials: { [server.host]: { username: READER, password: READER_PASSWORD } },
+    });
     const token = await fetch(
       `http://${server.tokenHost}/token?service=stagecoach-test-registry&scope=repository:acme/api:pull`,
       { headers: { authorization: `Basic ${Buffer.from(`${READER}:${READER_PASSWORD}`).toString('base64')}` } },
     ).then(async (r) => ((await r.json()) as { token: string }).token);
-    const forOther = await fetch(`${server.url}/v2/acme/web/tags/list`, { headers: { authorization: `Bearer ${token}` } });
+    const forOther = await fetch(`${server.url}/v2/acme/web/tags/list`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     await forOther.arrayBuffer();
     expect(forOther.status).toBe(401);
-    const forOwn = await fetch(`${server.url}/v2/acme/api/tags/list`, { headers: { authorization: `Bearer ${token}` } });
+    const forOwn = await fetch(`${server.url}/v2/acme/api/tags/list`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(forOwn.status).toBe(200);
     await forOwn.arrayBuffer();
 
@@ -193,7 +227,10 @@ describe('bearer token auth through a token server', () => {
 
   test('a user granted every repository gets a separate token per repository', async () => {
     server.tokenLog!.scopes.length = 0;
-    const registry = createRegistry({ plainHttp: plainHttp(), credentials: { [server.host]: { username: USER, password: PASSWORD } } });
+    const registry = createRegistry({
+      plainHttp: plainHttp(),
+      credentials: { [server.host]: { username: USER, password: PASSWORD } },
+    });
     expect((await registry.resolve(`${server.host}/acme/web`, '2.0'))?.digest).toBe(webDigest);
     expect((await registry.resolve(`${server.host}/acme/api`, '1.0'))?.digest).toBe(apiDigest);
     expect((await registry.resolve(`${server.host}/acme/web`, '2.0'))?.digest).toBe(webDigest);
@@ -202,10 +239,15 @@ describe('bearer token auth through a token server', () => {
 
   test('concurrent calls share one token request', async () => {
     server.tokenLog!.scopes.length = 0;
-    const registry = createRegistry({ plainHttp: plainHttp(), credentials: { [server.host]: { username: USER, password: PASSWORD } } });
+    const registry = createRegistry({
+      plainHttp: plainHttp(),
+      credentials: { [server.host]: { username: USER, password: PASSWORD } },
+    });
     await registry.listTags(`${server.host}/acme/api`); // learns the challenge
     server.tokenLog!.scopes.length = 0;
-    const results = await Promise.all(['2.0', '2.0', 'missing', '2.0'].map((tag) => registry.resolve(`${server.host}/acme/web`, tag)));
+    const results = await Promise.all(
+      ['2.0', '2.0', 'missing', '2.0'].map((tag) => registry.resolve(`${server.host}/acme/web`, tag)),
+    );
     expect(results.map((r) => r?.digest)).toEqual([webDigest, webDigest, undefined, webDigest]);
     expect(server.tokenLog!.scopes).toEqual(['repository:acme/web:pull']);
   });
@@ -220,21 +262,31 @@ describe('bearer token auth through a token server', () => {
   });
 
   test('a wrong password at the token server is a clear error without the secret', async () => {
-    const registry = createRegistry({ plainHttp: plainHttp(), credentials: { [server.host]: { username: USER, password: 'nope-secret' } } });
+    const registry = createRegistry({
+      plainHttp: plainHttp(),
+      credentials: { [server.host]: { username: USER, password: 'nope-secret' } },
+    });
     const error = await rejection(registry.listTags(`${server.host}/acme/api`));
     expect(error.status).toBe(401);
-    expect(error.message).toContain(`registry ${server.host} denied access to acme/api with the credentials given for ${server.host}`);
+    expect(error.message).toContain(
+      `registry ${server.host} denied access to acme/api with the credentials given for ${server.host}`,
+    );
     expectNoSecret(error, 'nope-secret');
   });
 
   test('refuses to send credentials to a token service over plain http unless that host is listed', async () => {
-    const registry = createRegistry({ plainHttp: [server.host], credentials: { [server.host]: { username: USER, password: PASSWORD } } });
+    const registry = createRegistry({
+      plainHttp: [server.host],
+      credentials: { [server.host]: { username: USER, password: PASSWORD } },
+    });
     const error = await rejection(registry.listTags(`${server.host}/acme/api`));
     expect(error.message).toContain(`token service as http://${server.tokenHost}, which is not HTTPS`);
   });
 
   test('credentials from a Docker config.json reach the token server', async () => {
-    const dockerConfig = JSON.stringify({ auths: { [server.host]: { auth: Buffer.from(`${READER}:${READER_PASSWORD}`).toString('base64') } } });
+    const dockerConfig = JSON.stringify({
+      auths: { [server.host]: { auth: Buffer.from(`${READER}:${READER_PASSWORD}`).toString('base64') } },
+    });
     server.tokenLog!.accounts.length = 0;
     const registry = createRegistry({ plainHttp: plainHttp(), dockerConfig });
     expect((await registry.resolve(`${server.host}/acme/api`, '1.0'))?.digest).toBe(apiDigest);

@@ -20,7 +20,12 @@ let handler: (req: IncomingMessage, res: ServerResponse) => void;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', at: Date.now(), authorization: req.headers.authorization });
+    seen.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      at: Date.now(),
+      authorization: req.headers.authorization,
+    });
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,7 +48,8 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 function pagedTags(tags: string[], size: number, link: (last: string) => string): typeof handler {
   return (req, res) => {
     const url = new URL(req.url ?? '/', `http://${host}`);
-    if (url.pathname !== '/v2/acme/api/tags/list') return json(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'no' }] });
+    if (url.pathname !== '/v2/acme/api/tags/list')
+      return json(res, 404, { errors: [{ code: 'NAME_UNKNOWN', message: 'no' }] });
     const last = url.searchParams.get('last');
     const start = last === null ? 0 : tags.indexOf(last) + 1;
     const page = tags.slice(start, start + size);
@@ -52,7 +58,8 @@ function pagedTags(tags: string[], size: number, link: (last: string) => string)
   };
 }
 
-const registry = (options: Parameters<typeof createRegistry>[0] = {}) => createRegistry({ plainHttp: [host], ...options });
+const registry = (options: Parameters<typeof createRegistry>[0] = {}) =>
+  createRegistry({ plainHttp: [host], ...options });
 
 describe('Link pagination', () => {
   const tags = ['v10', 'v2', 'latest', 'v1', 'v3', 'beta', 'v9', 'v11', 'v4', 'alpha', 'v7'];
@@ -70,14 +77,20 @@ describe('Link pagination', () => {
   });
 
   test('follows absolute links on the same origin, with other link relations around', async () => {
-    handler = pagedTags(tags, 4, (last) => `<http://${host}/v2/acme/api/tags/list?last=${last}&n=4>; rel="next", <http://${host}/>; rel="first"`);
+    handler = pagedTags(
+      tags,
+      4,
+      (last) => `<http://${host}/v2/acme/api/tags/list?last=${last}&n=4>; rel="next", <http://${host}/>; rel="first"`,
+    );
     expect([...(await registry().listTags(`${host}/acme/api`))].sort()).toEqual([...tags].sort());
     expect(seen).toHaveLength(3);
   });
 
   test('refuses a next link to another origin (it would carry our token there)', async () => {
     handler = pagedTags(tags, 3, (last) => `<http://127.0.0.2:1/v2/acme/api/tags/list?last=${last}>; rel="next"`);
-    const error = await registry().listTags(`${host}/acme/api`).catch((e: unknown) => e);
+    const error = await registry()
+      .listTags(`${host}/acme/api`)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toContain('next-page link to another origin (http://127.0.0.2:1)');
   });
@@ -100,7 +113,8 @@ describe('retries', () => {
     let calls = 0;
     handler = (req, res) => {
       calls++;
-      if (calls === 1) return json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }, { 'retry-after': '1' });
+      if (calls === 1)
+        return json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }, { 'retry-after': '1' });
       json(res, 200, { name: 'acme/api', tags: ['1.0'] });
     };
     expect(await registry().listTags(`${host}/acme/api`)).toEqual(['1.0']);
@@ -111,7 +125,9 @@ describe('retries', () => {
 
   test('503 is retried with back-off up to maxRetries, then a clear error with the status', async () => {
     handler = (req, res) => json(res, 503, { errors: [{ code: 'UNAVAILABLE', message: 'maintenance' }] });
-    const error = await registry({ maxRetries: 2 }).listTags(`${host}/acme/api`).catch((e: unknown) => e);
+    const error = await registry({ maxRetries: 2 })
+      .listTags(`${host}/acme/api`)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).status).toBe(503);
     expect((error as Error).message).toBe(
@@ -121,8 +137,11 @@ describe('retries', () => {
   });
 
   test('a Retry-After longer than a minute is not waited for', async () => {
-    handler = (req, res) => json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'quota' }] }, { 'retry-after': '3600' });
-    const error = await registry().resolve(`${host}/acme/api`, '1.0').catch((e: unknown) => e);
+    handler = (req, res) =>
+      json(res, 429, { errors: [{ code: 'TOOMANYREQUESTS', message: 'quota' }] }, { 'retry-after': '3600' });
+    const error = await registry()
+      .resolve(`${host}/acme/api`, '1.0')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as RegistryError).status).toBe(429);
     expect((error as Error).message).toContain('rate limited; it asks to retry after 3600');
@@ -165,7 +184,8 @@ describe('registries that differ from distribution', () => {
       if (url.pathname === '/token') return json(res, 200, { access_token: 'anon-token', expires_in: 300 });
       if (req.headers.authorization !== 'Bearer anon-token') {
         res.writeHead(401, {
-          'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
+          'www-authenticate':
+            'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
         });
         return void res.end();
       }
@@ -202,9 +222,15 @@ describe('registries that differ from distribution', () => {
       return fetch(`http://${host}${url.pathname}${url.search}`, init);
     };
     const auth = Buffer.from('hubuser:hubtoken').toString('base64');
-    const viaConfig = createRegistry({ fetch: forward, dockerConfig: JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth } } }) });
+    const viaConfig = createRegistry({
+      fetch: forward,
+      dockerConfig: JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth } } }),
+    });
     expect(await viaConfig.listTags('docker.io/acme/api')).toEqual(['hubuser/hubtoken']);
-    const viaInput = createRegistry({ fetch: forward, credentials: { 'docker.io': { username: 'u2', password: 'p2' } } });
+    const viaInput = createRegistry({
+      fetch: forward,
+      credentials: { 'docker.io': { username: 'u2', password: 'p2' } },
+    });
     expect(await viaInput.listTags('docker.io/acme/api')).toEqual(['u2/p2']);
   });
 });

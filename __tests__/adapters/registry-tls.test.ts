@@ -10,7 +10,13 @@ beforeAll(async () => {
   server = await startRegistry({ tls: true, auth: 'htpasswd', users: { tls: 'tls-secret' } });
   digest = (
     await pushImage(
-      { url: server.url, repository: 'acme/secure', dispatcher: server.dispatcher, username: 'tls', password: 'tls-secret' },
+      {
+        url: server.url,
+        repository: 'acme/secure',
+        dispatcher: server.dispatcher,
+        username: 'tls',
+        password: 'tls-secret',
+      },
       { tags: ['1.0'] },
     )
   ).digest;
@@ -27,7 +33,10 @@ test('with the CA in caCertificates, lists and resolves over https', async () =>
   expect(server.url.startsWith('https://')).toBe(true);
   const registry = createRegistry({ caCertificates: server.caPem, credentials: credentials() });
   expect(await registry.listTags(`${server.host}/acme/secure`)).toEqual(['1.0']);
-  expect(await registry.resolve(`${server.host}/acme/secure`, '1.0')).toEqual({ digest, mediaType: MEDIA_TYPES.ociManifest });
+  expect(await registry.resolve(`${server.host}/acme/secure`, '1.0')).toEqual({
+    digest,
+    mediaType: MEDIA_TYPES.ociManifest,
+  });
 });
 
 test('without the CA, a clear error says the certificate could not be verified and what to add', async () => {
@@ -35,7 +44,9 @@ test('without the CA, a clear error says the certificate could not be verified a
   const error = await registry.resolve(`${server.host}/acme/secure`, '1.0').catch((e: unknown) => e);
   expect(error).toBeInstanceOf(RegistryError);
   expect((error as Error).message).toMatch(
-    new RegExp(`^registry ${server.host.replace(/\./g, '\\.')}: the TLS certificate of ${server.host.replace(/\./g, '\\.')} could not be verified \\([A-Z_]+\\): add the CA that signed it \\(PEM\\) to caCertificates$`),
+    new RegExp(
+      `^registry ${server.host.replace(/\./g, '\\.')}: the TLS certificate of ${server.host.replace(/\./g, '\\.')} could not be verified \\([A-Z_]+\\): add the CA that signed it \\(PEM\\) to caCertificates$`,
+    ),
   );
   expect((error as Error).message).not.toContain('tls-secret');
 });

@@ -35,7 +35,9 @@ test('lists the tags of a repository and resolves a tag to the digest the regist
 
 test('resolves a multi-arch OCI index to the index digest; without the index type in Accept the tag reads as missing', async () => {
   const amd64 = await pushImage(target('acme/multi'), { platform: { os: 'linux', architecture: 'amd64' } });
-  const arm64 = await pushImage(target('acme/multi'), { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } });
+  const arm64 = await pushImage(target('acme/multi'), {
+    platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  });
   const index = await pushIndex(target('acme/multi'), '2.0.0', [amd64, arm64]);
 
   expect(await registry.resolve(`${server.host}/acme/multi`, '2.0.0')).toEqual({
@@ -84,7 +86,10 @@ test('resolves a Docker v2 schema 2 manifest and a Docker manifest list', async 
   const bare = await fetch(`${server.url}/v2/acme/legacy/manifests/3.1`, { method: 'HEAD' });
   expect(bare.ok).toBe(false);
 
-  const other = await pushImage(target('acme/legacy'), { format: 'docker', platform: { os: 'linux', architecture: 'arm64' } });
+  const other = await pushImage(target('acme/legacy'), {
+    format: 'docker',
+    platform: { os: 'linux', architecture: 'arm64' },
+  });
   const list = await pushIndex(target('acme/legacy'), '3.1-multi', [image, other], 'docker');
   expect(await registry.resolve(`${server.host}/acme/legacy`, '3.1-multi')).toEqual({
     digest: list.digest,
@@ -121,7 +126,12 @@ test('tags pushed in non-sorted order all come back, as skopeo sees them', async
 
 test('agrees with skopeo on the digest of a tag', async () => {
   const pushed = await pushImage(target('acme/skopeo'), { tags: ['4.2'] });
-  const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${server.host}/acme/skopeo:4.2`]);
+  const { stdout } = await run('skopeo', [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    `docker://${server.host}/acme/skopeo:4.2`,
+  ]);
   const { createHash } = await import('node:crypto');
   const skopeoDigest = `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
   expect(skopeoDigest).toBe(pushed.digest);

@@ -19,7 +19,11 @@ describe('stagecoach CLI on the example config repo', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout);
-    expect(plan.changes.map((c: { file: string; image: string; old: string; new: string }) => `${c.file} ${c.image} ${c.old}→${c.new}`)).toEqual([
+    expect(
+      plan.changes.map(
+        (c: { file: string; image: string; old: string; new: string }) => `${c.file} ${c.image} ${c.old}→${c.new}`,
+      ),
+    ).toEqual([
       'envs/staging/api-deployment.yaml ghcr.io/acme/api-migrate 1.4.0→1.5.0',
       'envs/staging/api-deployment.yaml ghcr.io/acme/api 1.4.0→1.5.0',
       'envs/staging/argocd/shop-app.yaml ghcr.io/acme/shop 3.0.0→3.0.1',
@@ -28,7 +32,9 @@ describe('stagecoach CLI on the example config repo', () => {
       'envs/staging/web-helmrelease.yaml ghcr.io/acme/web 2.1.0→2.2.0',
     ]);
     expect(plan.skipped).toEqual(
-      expect.arrayContaining([expect.objectContaining({ file: 'envs/staging/chart/templates/deployment.yaml', line: expect.any(Number) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ file: 'envs/staging/chart/templates/deployment.yaml', line: expect.any(Number) }),
+      ]),
     );
     expect(git(repo, 'status', '--porcelain')).toBe('');
   });
@@ -37,7 +43,9 @@ describe('stagecoach CLI on the example config repo', () => {
     const result = await cli(['plan', '--from', 'dev', '--to', 'staging', '--repo', EXAMPLE]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Plan dev → staging: 6 changes in 5 files.');
-    expect(result.stdout).toMatch(/ghcr\.io\/acme\/api\s+1\.4\.0\s+1\.5\.0\s+envs\/staging\/api-deployment\.yaml:\d+ \(Deployment\/api api\)/);
+    expect(result.stdout).toMatch(
+      /ghcr\.io\/acme\/api\s+1\.4\.0\s+1\.5\.0\s+envs\/staging\/api-deployment\.yaml:\d+ \(Deployment\/api api\)/,
+    );
   });
 
   test('plan --exit-code exits 3 when something is pending and 0 when caught up', async () => {
@@ -55,7 +63,9 @@ describe('stagecoach CLI on the example config repo', () => {
     const after = readFileSync(path.join(repo, 'envs/staging/api-deployment.yaml'), 'utf8');
     expect(after).toBe(before.replaceAll('1.4.0', '1.5.0'));
     expect(after).toContain('image: ghcr.io/acme/api:1.5.0 # {"$imagepolicy": "flux-system:api"}');
-    expect(readFileSync(path.join(repo, 'envs/staging/values/payments.yaml'), 'utf8')).toContain("tag: '1021'   # CI build number: keep it quoted");
+    expect(readFileSync(path.join(repo, 'envs/staging/values/payments.yaml'), 'utf8')).toContain(
+      "tag: '1021'   # CI build number: keep it quoted",
+    );
     const diff = git(repo, 'diff', '--numstat');
     expect(diff.split('\n')).toHaveLength(5);
     for (const line of diff.split('\n')) expect(line).toMatch(/^(1\t1|2\t2)\t/);
@@ -87,16 +97,40 @@ describe('stagecoach CLI on the example config repo', () => {
     const repo = exampleRepo();
     const refused = await cli(['promote', '--from', 'staging', '--to', 'production', '--repo', repo]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Refusing 1 downgrade.*\n.*report-cronjob\.yaml:\d+ ghcr\.io\/acme\/report 1\.1\.1-hotfix\.1 → 1\.1\.0/);
+    expect(refused.stderr).toMatch(
+      /Refusing 1 downgrade.*\n.*report-cronjob\.yaml:\d+ ghcr\.io\/acme\/report 1\.1\.1-hotfix\.1 → 1\.1\.0/,
+    );
     expect(git(repo, 'status', '--porcelain')).toBe('');
-    const allowed = await cli(['promote', '--from', 'staging', '--to', 'production', '--repo', repo, '--allow-downgrade']);
+    const allowed = await cli([
+      'promote',
+      '--from',
+      'staging',
+      '--to',
+      'production',
+      '--repo',
+      repo,
+      '--allow-downgrade',
+    ]);
     expect(allowed.code).toBe(0);
-    expect(readFileSync(path.join(repo, 'envs/production/report-cronjob.yaml'), 'utf8')).toContain('image: "ghcr.io/acme/report:1.1.0"');
+    expect(readFileSync(path.join(repo, 'envs/production/report-cronjob.yaml'), 'utf8')).toContain(
+      'image: "ghcr.io/acme/report:1.1.0"',
+    );
   });
 
   test('--only limits the promotion', async () => {
     const repo = exampleRepo();
-    const result = await cli(['promote', '--from', 'dev', '--to', 'staging', '--repo', repo, '--only', 'web', '--json']);
+    const result = await cli([
+      'promote',
+      '--from',
+      'dev',
+      '--to',
+      'staging',
+      '--repo',
+      repo,
+      '--only',
+      'web',
+      '--json',
+    ]);
     expect(JSON.parse(result.stdout).changes.map((c: { image: string }) => c.image)).toEqual(['ghcr.io/acme/web']);
     expect(git(repo, 'diff', '--name-only')).toBe('envs/staging/web-helmrelease.yaml');
   });
@@ -115,7 +149,20 @@ describe('stagecoach CLI on the example config repo', () => {
   test('stages from --stage flags, without a config file', async () => {
     const repo = exampleRepo();
     git(repo, 'rm', '-q', 'stagecoach.yaml');
-    const result = await cli(['plan', '--from', 'dev', '--to', 'staging', '--repo', repo, '--stage', 'dev=envs/dev', '--stage', 'staging=envs/staging', '--json']);
+    const result = await cli([
+      'plan',
+      '--from',
+      'dev',
+      '--to',
+      'staging',
+      '--repo',
+      repo,
+      '--stage',
+      'dev=envs/dev',
+      '--stage',
+      'staging=envs/staging',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     // Without the config's `fields` rule the billing version file is not an image reference.
     expect(JSON.parse(result.stdout).changes).toHaveLength(5);
@@ -132,8 +179,26 @@ describe('stagecoach CLI on the example config repo', () => {
       [['status', '--repo', EXAMPLE, '--config', 'missing.yaml'], /missing\.yaml: no such file/],
       [['status', '--repo', EXAMPLE, '--config', '../config-repo/stagecoach.yaml'], /climbs out/],
       [['status', '--repo', EXAMPLE, '--config', 'envs'], /envs: is a folder/],
-      [['plan', '--from', 'dev', '--to', 'staging', '--repo', EXAMPLE, '--stage', 'dev=envs/dev', '--stage', 'staging=envs/stagign'], /envs\/stagign: no such folder/],
-      [['verify', '--base', 'HEAD', '--head', 'no-such-branch', '--repo', EXAMPLE], /no-such-branch: no such branch or commit/],
+      [
+        [
+          'plan',
+          '--from',
+          'dev',
+          '--to',
+          'staging',
+          '--repo',
+          EXAMPLE,
+          '--stage',
+          'dev=envs/dev',
+          '--stage',
+          'staging=envs/stagign',
+        ],
+        /envs\/stagign: no such folder/,
+      ],
+      [
+        ['verify', '--base', 'HEAD', '--head', 'no-such-branch', '--repo', EXAMPLE],
+        /no-such-branch: no such branch or commit/,
+      ],
       [['verify', '--base', 'HEAD', '--repo', EXAMPLE, '--stage', 'dev=envs/dev'], /--stage does not go with verify/],
     ];
     for (const [args, message] of cases) {
@@ -143,7 +208,10 @@ describe('stagecoach CLI on the example config repo', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
     const repo = exampleRepo();
-    writeFileSync(path.join(repo, 'stagecoach.yaml'), 'stages:\n  - name: dev\n    paths: [envs/dev]\n  - name: dev\n    pathz: x\n');
+    writeFileSync(
+      path.join(repo, 'stagecoach.yaml'),
+      'stages:\n  - name: dev\n    paths: [envs/dev]\n  - name: dev\n    pathz: x\n',
+    );
     const config = await cli(['status', '--repo', repo]);
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/stagecoach\.yaml:4:\d+/);
@@ -155,17 +223,29 @@ describe('stagecoach CLI on the example config repo', () => {
     writeFileSync(path.join(dir, 'config.json'), '{ "auths": ');
     const out: string[] = [];
     const err: string[] = [];
-    const io = { cwd: process.cwd(), env: { DOCKER_CONFIG: dir }, stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) };
+    const io = {
+      cwd: process.cwd(),
+      env: { DOCKER_CONFIG: dir },
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+    };
     expect(await runCli(['status', '--repo', EXAMPLE], io)).toBe(0);
     const repo = exampleRepo();
-    writeFileSync(path.join(repo, 'stagecoach.yaml'), 'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n    gates:\n      registry: true\n');
+    writeFileSync(
+      path.join(repo, 'stagecoach.yaml'),
+      'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n    gates:\n      registry: true\n',
+    );
     expect(await runCli(['promote', '--from', 'dev', '--to', 'staging', '--repo', repo], io)).toBe(2);
     expect(err.join('\n')).toMatch(/config\.json/);
   });
 
   test('the bundled dist/cli.js runs the same engine', () => {
     expect(existsSync('dist/cli.js')).toBe(true); // npm run build
-    const out = execFileSync(process.execPath, ['dist/cli.js', 'plan', '--from', 'dev', '--to', 'staging', '--repo', EXAMPLE, '--json'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['dist/cli.js', 'plan', '--from', 'dev', '--to', 'staging', '--repo', EXAMPLE, '--json'],
+      { encoding: 'utf8' },
+    );
     expect(JSON.parse(out).changes).toHaveLength(6);
     const failed = spawnSync(process.execPath, ['dist/cli.js', 'plan', '--repo', EXAMPLE], { encoding: 'utf8' });
     expect(failed.status).toBe(2);

@@ -38,7 +38,8 @@ function flagProblems(flags: string[]): string[] {
   throw new Error(`expected problems in ${flags.join(' ')}`);
 }
 
-const twoStages = (extra = '') => `stages:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n${extra}`;
+const twoStages = (extra = '') =>
+  `stages:\n  - name: dev\n    path: envs/dev\n  - name: prod\n    path: envs/prod\n${extra}`;
 
 describe('parseConfig: a complete, valid file', () => {
   const pipeline = parseConfig(fixture('full.yaml'), 'stagecoach.yaml');
@@ -72,7 +73,11 @@ describe('parseConfig: a complete, valid file', () => {
       autoMerge: 'squash',
       branch: 'stagecoach/{from}-to-{to}',
     });
-    expect(production.pullRequest).toMatchObject({ labels: ['promotion', 'stage:production'], draft: true, autoMerge: false });
+    expect(production.pullRequest).toMatchObject({
+      labels: ['promotion', 'stage:production'],
+      draft: true,
+      autoMerge: false,
+    });
   });
 
   test('gates: registry forms, soak in seconds, commands with timeout and env as text', () => {
@@ -81,7 +86,14 @@ describe('parseConfig: a complete, valid file', () => {
     expect(staging.gates).toEqual({
       registry: { pin: false },
       soakSeconds: 3600,
-      commands: [{ name: 'kustomize build', run: 'kustomize build envs/staging', timeoutSeconds: 300, env: { FOO: 'bar', RETRIES: '3' } }],
+      commands: [
+        {
+          name: 'kustomize build',
+          run: 'kustomize build envs/staging',
+          timeoutSeconds: 300,
+          env: { FOO: 'bar', RETRIES: '3' },
+        },
+      ],
       onFailure: 'fail',
     });
     expect(production.gates).toEqual({
@@ -121,7 +133,15 @@ describe('parseConfig: defaults', () => {
           name: 'dev',
           paths: ['envs/dev'],
           line: 2,
-          pullRequest: { labels: ['promotion', 'stage:dev'], reviewers: [], teamReviewers: [], assignees: [], draft: false, autoMerge: false, branch: 'stagecoach/{from}-to-{to}' },
+          pullRequest: {
+            labels: ['promotion', 'stage:dev'],
+            reviewers: [],
+            teamReviewers: [],
+            assignees: [],
+            draft: false,
+            autoMerge: false,
+            branch: 'stagecoach/{from}-to-{to}',
+          },
           gates: { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' },
         },
       ],
@@ -149,7 +169,10 @@ describe('parseConfig: defaults', () => {
   });
 
   test('a lone string is a list of one', () => {
-    const text = twoStages().replace('path: envs/prod', 'path: envs/prod\n    pullRequest: { reviewers: alice, labels: promotion }');
+    const text = twoStages().replace(
+      'path: envs/prod',
+      'path: envs/prod\n    pullRequest: { reviewers: alice, labels: promotion }',
+    );
     expect(parseConfig(text, 'f').stages[1].pullRequest).toMatchObject({ reviewers: ['alice'], labels: ['promotion'] });
   });
 
@@ -160,7 +183,9 @@ describe('parseConfig: defaults', () => {
 
 describe('parseConfig: the file as a whole', () => {
   test('an empty file', () => {
-    expect(problems('')).toEqual([expect.stringMatching(/^stagecoach\.yaml:1:1: the file is empty; it needs a stages: list/)]);
+    expect(problems('')).toEqual([
+      expect.stringMatching(/^stagecoach\.yaml:1:1: the file is empty; it needs a stages: list/),
+    ]);
   });
 
   test('a file of comments only is empty too', () => {
@@ -168,8 +193,12 @@ describe('parseConfig: the file as a whole', () => {
   });
 
   test('a file that is not a mapping', () => {
-    expect(problems('- dev\n- prod\n')).toEqual(['stagecoach.yaml:1:1: expected a mapping with a stages: list at the top level, got a list']);
-    expect(problems('just text')).toEqual(['stagecoach.yaml:1:1: expected a mapping with a stages: list at the top level, got "just text"']);
+    expect(problems('- dev\n- prod\n')).toEqual([
+      'stagecoach.yaml:1:1: expected a mapping with a stages: list at the top level, got a list',
+    ]);
+    expect(problems('just text')).toEqual([
+      'stagecoach.yaml:1:1: expected a mapping with a stages: list at the top level, got "just text"',
+    ]);
   });
 
   test('YAML syntax errors carry their position', () => {
@@ -180,7 +209,9 @@ describe('parseConfig: the file as a whole', () => {
   });
 
   test('a duplicated key is a YAML error at the second key', () => {
-    expect(problems('stages:\n  - name: dev\n    path: a\n    path: b\n')).toEqual(['stagecoach.yaml:4:5: YAML syntax: Map keys must be unique']);
+    expect(problems('stages:\n  - name: dev\n    path: a\n    path: b\n')).toEqual([
+      'stagecoach.yaml:4:5: YAML syntax: Map keys must be unique',
+    ]);
   });
 
   test('a second YAML document', () => {
@@ -190,13 +221,21 @@ describe('parseConfig: the file as a whole', () => {
   });
 
   test('missing stages', () => {
-    expect(problems('files: ["**/*.yaml"]\n')).toEqual([expect.stringMatching(/^stagecoach\.yaml:1:1: missing "stages:"; list the stages in promotion order/)]);
+    expect(problems('files: ["**/*.yaml"]\n')).toEqual([
+      expect.stringMatching(/^stagecoach\.yaml:1:1: missing "stages:"; list the stages in promotion order/),
+    ]);
   });
 
   test('stages that are not a list, or an empty list', () => {
-    expect(problems('stages: dev\n')).toEqual(['stagecoach.yaml:1:9: stages: expected a list of stages in promotion order, got "dev"']);
-    expect(problems('stages: []\n')).toEqual([expect.stringMatching(/^stagecoach\.yaml:1:9: stages: expected at least one stage/)]);
-    expect(problems('stages:\n')).toEqual(['stagecoach.yaml:1:8: stages: expected a list of stages in promotion order, got nothing']);
+    expect(problems('stages: dev\n')).toEqual([
+      'stagecoach.yaml:1:9: stages: expected a list of stages in promotion order, got "dev"',
+    ]);
+    expect(problems('stages: []\n')).toEqual([
+      expect.stringMatching(/^stagecoach\.yaml:1:9: stages: expected at least one stage/),
+    ]);
+    expect(problems('stages:\n')).toEqual([
+      'stagecoach.yaml:1:8: stages: expected a list of stages in promotion order, got nothing',
+    ]);
   });
 
   test('unknown keys suggest the closest known key', () => {
@@ -211,26 +250,39 @@ describe('parseConfig: the file as a whole', () => {
   test('merge keys are refused with advice', () => {
     const text = `defaults: &d { draft: true }\n${twoStages()}`;
     expect(problems(text)[0]).toMatch(/^stagecoach\.yaml:1:1: defaults: unknown key/);
-    const merged = twoStages().replace('path: envs/prod', 'path: envs/prod\n    pullRequest:\n      <<: { draft: true }');
-    expect(problems(merged)).toEqual(['stagecoach.yaml:7:7: stages[1].pullRequest: merge keys (<<) are not supported; write the keys out']);
+    const merged = twoStages().replace(
+      'path: envs/prod',
+      'path: envs/prod\n    pullRequest:\n      <<: { draft: true }',
+    );
+    expect(problems(merged)).toEqual([
+      'stagecoach.yaml:7:7: stages[1].pullRequest: merge keys (<<) are not supported; write the keys out',
+    ]);
   });
 });
 
 describe('parseConfig: stages', () => {
   test('a stage that is not a mapping', () => {
-    expect(problems('stages:\n  - dev\n')).toEqual(['stagecoach.yaml:2:5: stages[0]: expected a stage such as "{ name: dev, path: envs/dev }", got "dev"']);
+    expect(problems('stages:\n  - dev\n')).toEqual([
+      'stagecoach.yaml:2:5: stages[0]: expected a stage such as "{ name: dev, path: envs/dev }", got "dev"',
+    ]);
   });
 
   test('a stage without a name', () => {
-    expect(problems('stages:\n  - path: envs/dev\n')).toEqual(['stagecoach.yaml:2:5: stages[0]: missing "name:"; give the stage a name such as dev']);
+    expect(problems('stages:\n  - path: envs/dev\n')).toEqual([
+      'stagecoach.yaml:2:5: stages[0]: missing "name:"; give the stage a name such as dev',
+    ]);
   });
 
   test('stage names are lower-case, digits and dashes, with a suggestion', () => {
     expect(problems('stages:\n  - name: Pre Prod\n    path: envs/pre\n')).toEqual([
       'stagecoach.yaml:2:11: stages[0].name: stage name "Pre Prod" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names); for example "pre-prod"',
     ]);
-    expect(problems('stages:\n  - name: -dev\n    path: envs/dev\n')[0]).toMatch(/stages\[0\]\.name: stage name "-dev" must be/);
-    expect(problems(`stages:\n  - name: ${'a'.repeat(64)}\n    path: envs/dev\n`)[0]).toMatch(/is longer than 63 characters/);
+    expect(problems('stages:\n  - name: -dev\n    path: envs/dev\n')[0]).toMatch(
+      /stages\[0\]\.name: stage name "-dev" must be/,
+    );
+    expect(problems(`stages:\n  - name: ${'a'.repeat(64)}\n    path: envs/dev\n`)[0]).toMatch(
+      /is longer than 63 characters/,
+    );
   });
 
   test('a number is a valid name when it fits the pattern', () => {
@@ -247,11 +299,15 @@ describe('parseConfig: stages', () => {
     expect(problems('stages:\n  - name: dev\n')).toEqual([
       'stagecoach.yaml:2:5: stages[0]: missing "paths:"; list the folders stage "dev" owns, e.g. "paths: [envs/dev]"',
     ]);
-    expect(problems('stages:\n  - name: dev\n    paths: []\n')).toEqual(['stagecoach.yaml:3:12: stages[0].paths: expected at least one folder, e.g. [envs/dev]']);
+    expect(problems('stages:\n  - name: dev\n    paths: []\n')).toEqual([
+      'stagecoach.yaml:3:12: stages[0].paths: expected at least one folder, e.g. [envs/dev]',
+    ]);
   });
 
   test('path and paths together', () => {
-    expect(problems('stages:\n  - name: dev\n    path: a\n    paths: [b]\n')).toEqual(['stagecoach.yaml:3:5: stages[0].path: give either path: or paths:, not both']);
+    expect(problems('stages:\n  - name: dev\n    path: a\n    paths: [b]\n')).toEqual([
+      'stagecoach.yaml:3:5: stages[0].path: give either path: or paths:, not both',
+    ]);
   });
 
   test('a misspelt paths key suggests paths', () => {
@@ -262,7 +318,8 @@ describe('parseConfig: stages', () => {
   });
 
   test('absolute paths, "..", backslashes, globs and .git are refused', () => {
-    const text = 'stages:\n  - name: dev\n    paths: [/srv/dev, envs/../../etc, envs\\dev, "envs/*", .git/hooks, "C:/envs"]\n';
+    const text =
+      'stages:\n  - name: dev\n    paths: [/srv/dev, envs/../../etc, envs\\dev, "envs/*", .git/hooks, "C:/envs"]\n';
     expect(problems(text)).toEqual([
       'stagecoach.yaml:3:13: stages[0].paths[0]: path "/srv/dev" is absolute; write it relative to the repository root, e.g. "srv/dev"',
       'stagecoach.yaml:3:23: stages[0].paths[1]: path "envs/../../etc" contains ".."; stage folders must stay inside the repository',
@@ -273,13 +330,15 @@ describe('parseConfig: stages', () => {
     ]);
   });
 
-  test('a folder inside another stage\'s folder, or the same folder twice', () => {
+  test("a folder inside another stage's folder, or the same folder twice", () => {
     const text = 'stages:\n  - name: dev\n    path: envs\n  - name: prod\n    paths: [envs/prod, other, ./other/]\n';
     expect(problems(text)).toEqual([
       'stagecoach.yaml:5:13: stages[1].paths[0]: "envs/prod" is inside "envs", owned by stage "dev" (line 3); each folder belongs to one stage',
       'stagecoach.yaml:5:31: stages[1].paths[2]: "other" is listed twice in this stage (line 5); list it once',
     ]);
-    expect(problems('stages:\n  - name: a\n    path: x/y\n  - name: b\n    paths: [x, q, q/r]\n  - name: c\n    path: q\n')).toEqual([
+    expect(
+      problems('stages:\n  - name: a\n    path: x/y\n  - name: b\n    paths: [x, q, q/r]\n  - name: c\n    path: q\n'),
+    ).toEqual([
       'stagecoach.yaml:5:13: stages[1].paths[0]: "x" contains "x/y", owned by stage "a" (line 3); each folder belongs to one stage',
       'stagecoach.yaml:5:19: stages[1].paths[2]: "q/r" and "q" (line 5) overlap; list only "q"',
       'stagecoach.yaml:7:11: stages[2].path: "q" is also owned by stage "b" (line 5); each folder belongs to one stage',
@@ -287,7 +346,9 @@ describe('parseConfig: stages', () => {
   });
 
   test('folders that share a prefix but not a parent do not overlap', () => {
-    expect(parseConfig('stages:\n  - name: a\n    path: envs/dev\n  - name: b\n    path: envs/dev2\n', 'f').stages).toHaveLength(2);
+    expect(
+      parseConfig('stages:\n  - name: a\n    path: envs/dev\n  - name: b\n    path: envs/dev2\n', 'f').stages,
+    ).toHaveLength(2);
   });
 });
 
@@ -311,11 +372,19 @@ describe('parseConfig: pullRequest', () => {
   });
 
   test('draft must be a boolean', () => {
-    expect(problems(withPr('      draft: "no"\n'))).toEqual(['stagecoach.yaml:7:14: stages[1].pullRequest.draft: expected true or false, got "no"']);
+    expect(problems(withPr('      draft: "no"\n'))).toEqual([
+      'stagecoach.yaml:7:14: stages[1].pullRequest.draft: expected true or false, got "no"',
+    ]);
   });
 
   test('reviewers and assignees are GitHub logins; teams are slugs', () => {
-    expect(problems(withPr('      reviewers: ["@alice", acme/platform]\n      assignees: [bad_name]\n      teamReviewers: [acme/platform, "Platform Team"]\n'))).toEqual([
+    expect(
+      problems(
+        withPr(
+          '      reviewers: ["@alice", acme/platform]\n      assignees: [bad_name]\n      teamReviewers: [acme/platform, "Platform Team"]\n',
+        ),
+      ),
+    ).toEqual([
       'stagecoach.yaml:7:19: stages[1].pullRequest.reviewers[0]: "@alice" is not a GitHub user name; write it without the "@": alice',
       'stagecoach.yaml:7:29: stages[1].pullRequest.reviewers[1]: "acme/platform" is not a GitHub user name; teams go under teamReviewers:',
       'stagecoach.yaml:8:19: stages[1].pullRequest.assignees[0]: "bad_name" is not a GitHub user name',
@@ -335,10 +404,14 @@ describe('parseConfig: pullRequest', () => {
     expect(problems(withPr('      branch: "promote/{form}-{to}"\n'))).toEqual([
       'stagecoach.yaml:7:15: stages[1].pullRequest.branch: unknown placeholder {form}; did you mean "from"?; the branch template knows {from} and {to}',
     ]);
-    expect(problems(withPr('      branch: "promote {to}"\n'))[0]).toMatch(/branch: "promote \{to\}" does not make a valid git branch name: it contains a space/);
+    expect(problems(withPr('      branch: "promote {to}"\n'))[0]).toMatch(
+      /branch: "promote \{to\}" does not make a valid git branch name: it contains a space/,
+    );
     expect(problems(withPr('      branch: "a..{to}"\n'))[0]).toMatch(/it contains "\.\."/);
     expect(problems(withPr('      branch: "{to}.lock"\n'))[0]).toMatch(/ends with "\.lock"/);
-    expect(parseConfig(withPr('      branch: "release/{to}"\n'), 'f').stages[1].pullRequest.branch).toBe('release/{to}');
+    expect(parseConfig(withPr('      branch: "release/{to}"\n'), 'f').stages[1].pullRequest.branch).toBe(
+      'release/{to}',
+    );
   });
 
   test('two target stages cannot share a branch', () => {
@@ -358,7 +431,9 @@ describe('parseConfig: pullRequest', () => {
   });
 
   test('pullRequest must be a mapping', () => {
-    expect(problems(withPr('      - draft\n'))[0]).toMatch(/^stagecoach\.yaml:7:7: stages\[1\]\.pullRequest: expected a mapping such as/);
+    expect(problems(withPr('      - draft\n'))[0]).toMatch(
+      /^stagecoach\.yaml:7:7: stages\[1\]\.pullRequest: expected a mapping such as/,
+    );
   });
 });
 
@@ -371,8 +446,12 @@ describe('parseConfig: gates', () => {
     expect(gatesOf('      registry: false\n').registry).toBe(false);
     expect(gatesOf('      registry: { pin: true }\n').registry).toEqual({ pin: true });
     expect(gatesOf('      registry: {}\n').registry).toEqual({ pin: false });
-    expect(problems(withGates('      registry: yes\n'))).toEqual(['stagecoach.yaml:7:17: stages[1].gates.registry: expected true, false or { pin: true }, got "yes"']);
-    expect(problems(withGates('      registry: { pinned: true }\n'))[0]).toMatch(/registry\.pinned: unknown key "pinned"; did you mean "pin"\?/);
+    expect(problems(withGates('      registry: yes\n'))).toEqual([
+      'stagecoach.yaml:7:17: stages[1].gates.registry: expected true, false or { pin: true }, got "yes"',
+    ]);
+    expect(problems(withGates('      registry: { pinned: true }\n'))[0]).toMatch(
+      /registry\.pinned: unknown key "pinned"; did you mean "pin"\?/,
+    );
   });
 
   test('soak is a duration', () => {
@@ -384,16 +463,24 @@ describe('parseConfig: gates', () => {
   });
 
   test('commands: run required, name defaults to run, timeout default 10m, env as text', () => {
-    expect(gatesOf('      commands:\n        - run: make check\n          env: { DEBUG: true, N: 2 }\n').commands).toEqual([
-      { name: 'make check', run: 'make check', timeoutSeconds: 600, env: { DEBUG: 'true', N: '2' } },
-    ]);
-    expect(problems(withGates('      commands:\n        - name: build\n          timeout: 0\n          env: { 1BAD: x, OK: [a] }\n'))).toEqual([
+    expect(
+      gatesOf('      commands:\n        - run: make check\n          env: { DEBUG: true, N: 2 }\n').commands,
+    ).toEqual([{ name: 'make check', run: 'make check', timeoutSeconds: 600, env: { DEBUG: 'true', N: '2' } }]);
+    expect(
+      problems(
+        withGates(
+          '      commands:\n        - name: build\n          timeout: 0\n          env: { 1BAD: x, OK: [a] }\n',
+        ),
+      ),
+    ).toEqual([
       'stagecoach.yaml:8:11: stages[1].gates.commands[0]: missing "run:"; give the command to run, e.g. "run: kustomize build envs/prod"',
       'stagecoach.yaml:9:20: stages[1].gates.commands[0].timeout: expected a duration above zero, e.g. 5m',
       'stagecoach.yaml:10:18: stages[1].gates.commands[0].env: "1BAD" is not a variable name; use letters, digits and _, not starting with a digit',
       'stagecoach.yaml:10:31: stages[1].gates.commands[0].env.OK: expected a value, got a list',
     ]);
-    expect(problems(withGates('      commands: make check\n'))[0]).toMatch(/stages\[1\]\.gates\.commands: expected a list of commands/);
+    expect(problems(withGates('      commands: make check\n'))[0]).toMatch(
+      /stages\[1\]\.gates\.commands: expected a list of commands/,
+    );
   });
 
   test('onFailure is fail or draft', () => {
@@ -406,7 +493,10 @@ describe('parseConfig: gates', () => {
 
 describe('parseConfig: files', () => {
   test('globs replace the default; negations are kept', () => {
-    expect(parseConfig(twoStages('files: ["**/*.yaml", "!**/secrets/**"]\n'), 'f').files).toEqual(['**/*.yaml', '!**/secrets/**']);
+    expect(parseConfig(twoStages('files: ["**/*.yaml", "!**/secrets/**"]\n'), 'f').files).toEqual([
+      '**/*.yaml',
+      '!**/secrets/**',
+    ]);
   });
 
   test('absolute, "..", unclosed brackets, comments and all-negative lists are refused', () => {
@@ -431,7 +521,11 @@ describe('parseConfig: fields', () => {
     expect(problems(withFields('  - files: "envs/*/v.yaml"\n    tag: image_tag\n'))).toEqual([
       'stagecoach.yaml:7:5: fields[0]: missing "image:" (the image name, e.g. ghcr.io/acme/api) or "repository:" (the key path holding it)',
     ]);
-    expect(problems(withFields('  - files: "envs/*/v.yaml"\n    tag: t\n    image: ghcr.io/a/b\n    repository: app.repo\n'))).toEqual([
+    expect(
+      problems(
+        withFields('  - files: "envs/*/v.yaml"\n    tag: t\n    image: ghcr.io/a/b\n    repository: app.repo\n'),
+      ),
+    ).toEqual([
       'stagecoach.yaml:10:5: fields[0].repository: give either image: (the image name) or repository: (the key path holding it), not both',
     ]);
   });
@@ -448,8 +542,13 @@ describe('parseConfig: fields', () => {
     expect(problems(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: ghcr.io/acme/api:1.0\n'))).toEqual([
       'stagecoach.yaml:9:12: fields[0].image: "ghcr.io/acme/api:1.0" names a version; give the image without tag or digest (the tag: field holds the version)',
     ]);
-    expect(problems(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: "Not An Image"\n'))[0]).toMatch(/fields\[0\]\.image: "Not An Image" is not an image name/);
-    expect(parseConfig(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: ghcr.io/acme/{name}-svc\n'), 'f').fields[0].image).toBe('ghcr.io/acme/{name}-svc');
+    expect(problems(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: "Not An Image"\n'))[0]).toMatch(
+      /fields\[0\]\.image: "Not An Image" is not an image name/,
+    );
+    expect(
+      parseConfig(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: ghcr.io/acme/{name}-svc\n'), 'f').fields[0]
+        .image,
+    ).toBe('ghcr.io/acme/{name}-svc');
     expect(problems(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: ghcr.io/acme/{app}\n'))).toEqual([
       'stagecoach.yaml:9:12: fields[0].image: unknown placeholder {app}; the image template knows {name} (the file name without extension)',
     ]);
@@ -462,15 +561,25 @@ describe('parseConfig: images', () => {
 
   test('the image is canonicalised; a version or a repeat is refused', () => {
     expect(policyOf('  - image: nginx\n    policy: { semver: "*" }\n').image).toBe('docker.io/library/nginx');
-    expect(problems(withImages('  - image: nginx:1.25\n    policy: { semver: "*" }\n  - image: docker.io/library/redis\n    policy: { semver: "*" }\n  - image: redis\n    policy: { semver: "*" }\n'))).toEqual([
+    expect(
+      problems(
+        withImages(
+          '  - image: nginx:1.25\n    policy: { semver: "*" }\n  - image: docker.io/library/redis\n    policy: { semver: "*" }\n  - image: redis\n    policy: { semver: "*" }\n',
+        ),
+      ),
+    ).toEqual([
       'stagecoach.yaml:7:12: images[0].image: "nginx:1.25" names a version; give the repository only: nginx',
       'stagecoach.yaml:11:12: images[2].image: "redis" already has a policy on line 9; give each image one policy',
     ]);
   });
 
   test('a policy is required and names one ordering', () => {
-    expect(problems(withImages('  - image: nginx\n'))[0]).toMatch(/^stagecoach\.yaml:7:5: images\[0\]: missing "policy:"/);
-    expect(problems(withImages('  - image: nginx\n    policy: {}\n'))).toEqual(['stagecoach.yaml:8:13: images[0].policy: expected one of semver:, numerical: or alphabetical:']);
+    expect(problems(withImages('  - image: nginx\n'))[0]).toMatch(
+      /^stagecoach\.yaml:7:5: images\[0\]: missing "policy:"/,
+    );
+    expect(problems(withImages('  - image: nginx\n    policy: {}\n'))).toEqual([
+      'stagecoach.yaml:8:13: images[0].policy: expected one of semver:, numerical: or alphabetical:',
+    ]);
     expect(problems(withImages('  - image: nginx\n    policy: { semver: "*", alphabetical: asc }\n'))).toEqual([
       'stagecoach.yaml:8:28: images[0].policy.alphabetical: give one ordering, not both semver: and alphabetical:',
     ]);
@@ -483,8 +592,12 @@ describe('parseConfig: images', () => {
     expect(problems(withImages('  - image: nginx\n    policy: { semver: newest }\n'))).toEqual([
       'stagecoach.yaml:8:23: images[0].policy.semver: expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got "newest"',
     ]);
-    expect(policyOf('  - image: nginx\n    policy: { semver: ">= 1.2, < 2.0" }\n').policy).toEqual({ semver: { range: '>= 1.2, < 2.0', prerelease: false } });
-    expect(policyOf('  - image: nginx\n    policy: { semver: { range: "^1" }, prerelease: true }\n').policy).toEqual({ semver: { range: '^1', prerelease: true } });
+    expect(policyOf('  - image: nginx\n    policy: { semver: ">= 1.2, < 2.0" }\n').policy).toEqual({
+      semver: { range: '>= 1.2, < 2.0', prerelease: false },
+    });
+    expect(policyOf('  - image: nginx\n    policy: { semver: { range: "^1" }, prerelease: true }\n').policy).toEqual({
+      semver: { range: '^1', prerelease: true },
+    });
     expect(problems(withImages('  - image: nginx\n    policy: { semver: { rnage: "^1" } }\n'))).toEqual([
       'stagecoach.yaml:8:23: images[0].policy.semver: missing "range:", e.g. ">=1.0.0 <2"',
       'stagecoach.yaml:8:25: images[0].policy.semver.rnage: unknown key "rnage"; did you mean "range"? (known keys: range)',
@@ -493,23 +606,41 @@ describe('parseConfig: images', () => {
 
   test('numerical and alphabetical orders, plain or Flux-style', () => {
     expect(policyOf('  - image: nginx\n    policy: { numerical: desc }\n').policy).toEqual({ numerical: 'desc' });
-    expect(policyOf('  - image: nginx\n    policy: { alphabetical: { order: asc } }\n').policy).toEqual({ alphabetical: 'asc' });
+    expect(policyOf('  - image: nginx\n    policy: { alphabetical: { order: asc } }\n').policy).toEqual({
+      alphabetical: 'asc',
+    });
     expect(problems(withImages('  - image: nginx\n    policy: { numerical: up }\n'))).toEqual([
       'stagecoach.yaml:8:26: images[0].policy.numerical: expected one of asc, desc, got "up"',
     ]);
   });
 
   test('filterTags: the pattern compiles and extract names its groups', () => {
-    const ok = policyOf("  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-(?P<ts>[0-9]+)$', extract: '${ts}' }\n");
+    const ok = policyOf(
+      "  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-(?P<ts>[0-9]+)$', extract: '${ts}' }\n",
+    );
     expect(ok.policy.filterTags).toEqual({ pattern: '^main-(?P<ts>[0-9]+)$', extract: '${ts}' });
-    expect(problems(withImages("  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-([0-9]+', extract: '$1' }\n"))).toEqual([
+    expect(
+      problems(
+        withImages(
+          "  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-([0-9]+', extract: '$1' }\n",
+        ),
+      ),
+    ).toEqual([
       'stagecoach.yaml:9:28: images[0].filterTags.pattern: not a valid regular expression: Unterminated group',
     ]);
-    expect(problems(withImages("  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-(?<ts>[0-9]+)$', extract: '$time $2' }\n"))).toEqual([
+    expect(
+      problems(
+        withImages(
+          "  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-(?<ts>[0-9]+)$', extract: '$time $2' }\n",
+        ),
+      ),
+    ).toEqual([
       'stagecoach.yaml:9:61: images[0].filterTags.extract: "$time" names no group of the pattern (the pattern has $ts)',
       'stagecoach.yaml:9:61: images[0].filterTags.extract: "$2" names no group of the pattern (the pattern has $ts)',
     ]);
-    expect(problems(withImages("  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { extract: '$ts' }\n"))).toEqual([
+    expect(
+      problems(withImages("  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { extract: '$ts' }\n")),
+    ).toEqual([
       'stagecoach.yaml:9:17: images[0].filterTags: missing "pattern:", the regular expression tags must match',
     ]);
   });
@@ -590,7 +721,9 @@ describe('stagesFromFlags', () => {
   });
 
   test('no flags at all', () => {
-    expect(flagProblems([])).toEqual(['<flags>: no stages given; pass --stage NAME=PATH for each stage, in promotion order']);
+    expect(flagProblems([])).toEqual([
+      '<flags>: no stages given; pass --stage NAME=PATH for each stage, in promotion order',
+    ]);
   });
 });
 
@@ -610,7 +743,11 @@ describe('findStage and nextStage', () => {
       nextStage(pipeline, 'stagign');
     } catch (error) {
       expect((error as ConfigError).problems).toEqual([
-        { file: 'stagecoach.yaml', line: 0, message: 'no stage is named "stagign"; did you mean "staging"? (the stages are dev, staging, production)' },
+        {
+          file: 'stagecoach.yaml',
+          line: 0,
+          message: 'no stage is named "stagign"; did you mean "staging"? (the stages are dev, staging, production)',
+        },
       ]);
     }
     expect.assertions(2);

@@ -62,7 +62,9 @@ describe('properties', () => {
   });
 
   test('any well-formed duration formats to its canonical form, which reads back the same', () => {
-    const part = fc.tuple(fc.nat({ max: 1000 }), fc.constantFrom('w', 'd', 'h', 'm', 's')).map(([n, unit]) => `${n}${unit}`);
+    const part = fc
+      .tuple(fc.nat({ max: 1000 }), fc.constantFrom('w', 'd', 'h', 'm', 's'))
+      .map(([n, unit]) => `${n}${unit}`);
     fc.assert(
       fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
         const text = parts.join('');

@@ -9,7 +9,11 @@ import {
   tryParseImage,
 } from '../../src/core/image-reference.js';
 
-const alnum = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 1, maxLength: 6 });
+const alnum = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'),
+  minLength: 1,
+  maxLength: 6,
+});
 const separator = fc.constantFrom('.', '_', '__', '-', '--');
 const component = fc
   .tuple(alnum, fc.array(fc.tuple(separator, alnum), { maxLength: 2 }))
@@ -25,7 +29,9 @@ const name = fc
   .tuple(fc.option(registry, { nil: undefined }), fc.array(component, { minLength: 1, maxLength: 3 }))
   .map(([reg, parts]) => `${reg ? `${reg}/` : ''}${parts.join('/')}`);
 const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/);
-const digest = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }).map((h) => `sha256:${h}`);
+const digest = fc
+  .string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })
+  .map((h) => `sha256:${h}`);
 
 test('generated valid references parse and format back to themselves', () => {
   fc.assert(
@@ -53,9 +59,13 @@ test('versions format and parse back', () => {
 });
 
 test('the Docker Hub spellings of one image share a canonical identity', () => {
-  const ids = ['nginx', 'docker.io/nginx', 'docker.io/library/nginx', 'index.docker.io/library/nginx', 'index.docker.io/nginx'].map(
-    canonicalRepository,
-  );
+  const ids = [
+    'nginx',
+    'docker.io/nginx',
+    'docker.io/library/nginx',
+    'index.docker.io/library/nginx',
+    'index.docker.io/nginx',
+  ].map(canonicalRepository);
   expect(new Set(ids)).toEqual(new Set(['docker.io/library/nginx']));
   expect(canonicalRepository('bitnami/redis')).toBe('docker.io/bitnami/redis');
   expect(canonicalRepository('ghcr.io/acme/api')).toBe('ghcr.io/acme/api');

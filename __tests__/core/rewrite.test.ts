@@ -13,7 +13,10 @@ const D2 = `sha256:${'2'.repeat(64)}`;
 
 const caseArb = manifestArb.chain((text) => {
   const refs = scanFile(FILE, text).references;
-  return fc.tuple(fc.constant(text), fc.array(fc.option(versionArb, { nil: undefined }), { minLength: refs.length, maxLength: refs.length }));
+  return fc.tuple(
+    fc.constant(text),
+    fc.array(fc.option(versionArb, { nil: undefined }), { minLength: refs.length, maxLength: refs.length }),
+  );
 });
 
 describe('properties over generated manifests', () => {
@@ -32,7 +35,12 @@ describe('properties over generated manifests', () => {
           const wanted = versions[i];
           const expected = wanted ? writableVersion(ref, wanted).version : { tag: ref.tag, digest: ref.digest };
           expect(formatVersion(again[i])).toBe(formatVersion(expected));
-          expect([again[i].image, again[i].name, again[i].container, again[i].marker]).toEqual([ref.image, ref.name, ref.container, ref.marker]);
+          expect([again[i].image, again[i].name, again[i].container, again[i].marker]).toEqual([
+            ref.image,
+            ref.name,
+            ref.container,
+            ref.marker,
+          ]);
         });
         // a file the full parser reads the same way
         expect(scanFile(FILE, out, { mode: 'full' })).toEqual(scanFile(FILE, out));
@@ -45,7 +53,9 @@ describe('properties over generated manifests', () => {
     fc.assert(
       fc.property(caseArb, ([text, versions]) => {
         const refs = scanFile(FILE, text).references;
-        const edits = refs.flatMap((reference, i) => (versions[i] ? [{ reference, version: versions[i] as Version }] : []));
+        const edits = refs.flatMap((reference, i) =>
+          versions[i] ? [{ reference, version: versions[i] as Version }] : [],
+        );
         const out = applyEdits(text, edits);
         // pair each slot with its re-scanned self; insertions still empty in both are zero-width and pair with nothing
         const again = scanFile(FILE, out).references;
@@ -72,7 +82,8 @@ describe('properties over generated manifests', () => {
     fc.assert(
       fc.property(caseArb, ([text, versions]) => {
         const refs = scanFile(FILE, text).references;
-        const pick = (list: ImageReference[]) => list.flatMap((reference, i) => (versions[i] ? [{ reference, version: versions[i] as Version }] : []));
+        const pick = (list: ImageReference[]) =>
+          list.flatMap((reference, i) => (versions[i] ? [{ reference, version: versions[i] as Version }] : []));
         const once = applyEdits(text, pick(refs));
         expect(applyEdits(once, pick(scanFile(FILE, once).references))).toBe(once);
       }),
@@ -105,7 +116,9 @@ describe('quoting', () => {
   test('a quoted all-digit tag stays quoted in its own style', () => {
     const text = "image:\n  repository: ghcr.io/a/b\n  tag: '0012'\n";
     const [reference] = scanFile('values.yaml', text).references;
-    expect(applyEdits(text, [{ reference, version: { tag: '0013' } }])).toBe("image:\n  repository: ghcr.io/a/b\n  tag: '0013'\n");
+    expect(applyEdits(text, [{ reference, version: { tag: '0013' } }])).toBe(
+      "image:\n  repository: ghcr.io/a/b\n  tag: '0013'\n",
+    );
   });
 });
 
@@ -125,14 +138,26 @@ describe('edits', () => {
   test('overlapping edits throw; the same edit twice is applied once', () => {
     const text = deployment('ghcr.io/a/api:1.0.0');
     const [reference] = scanFile('d.yaml', text).references;
-    expect(() => applyEdits(text, [{ reference, version: { tag: '1.1' } }, { reference, version: { tag: '1.2' } }])).toThrow(/overlapping edits/);
-    expect(applyEdits(text, [{ reference, version: { tag: '1.1' } }, { reference, version: { tag: '1.1' } }])).toBe(deployment('ghcr.io/a/api:1.1'));
+    expect(() =>
+      applyEdits(text, [
+        { reference, version: { tag: '1.1' } },
+        { reference, version: { tag: '1.2' } },
+      ]),
+    ).toThrow(/overlapping edits/);
+    expect(
+      applyEdits(text, [
+        { reference, version: { tag: '1.1' } },
+        { reference, version: { tag: '1.1' } },
+      ]),
+    ).toBe(deployment('ghcr.io/a/api:1.1'));
   });
 
   test('an edit against a changed text is refused', () => {
     const text = deployment('ghcr.io/a/api:1.0.0');
     const [reference] = scanFile('d.yaml', text).references;
-    expect(() => applyEdits(deployment('ghcr.io/a/api:2.0'), [{ reference, version: { tag: '1.1' } }])).toThrow(/changed since it was scanned/);
+    expect(() => applyEdits(deployment('ghcr.io/a/api:2.0'), [{ reference, version: { tag: '1.1' } }])).toThrow(
+      /changed since it was scanned/,
+    );
   });
 
   test('a digest can be dropped from an image scalar, and written into one', () => {
@@ -143,7 +168,8 @@ describe('edits', () => {
   });
 
   test('Kustomize entries get newTag / digest inserted with the entry indentation and the file line ending', () => {
-    const text = 'images:\r\n    - name: api\r\n      newName: ghcr.io/a/api # pinned\r\n    - name: web\r\n      newTag: "1"\r\n';
+    const text =
+      'images:\r\n    - name: api\r\n      newName: ghcr.io/a/api # pinned\r\n    - name: web\r\n      newTag: "1"\r\n';
     const refs = scanFile('overlay/kustomization.yaml', text).references;
     expect(refs.map((r) => r.slots.map((s) => s.insert ?? 'present'))).toEqual([
       ['\r\n      newTag: ', '\r\n      digest: '],
@@ -170,11 +196,14 @@ describe('edits', () => {
   test('the BOM and other documents are kept', () => {
     const text = `\ufeff# c\n---\nimage: nginx:1.0\n---\nother: doc # image\n`;
     const [reference] = scanFile('v.yaml', text).references;
-    expect(applyEdits(text, [{ reference, version: { tag: '1.1' } }])).toBe(`\ufeff# c\n---\nimage: nginx:1.1\n---\nother: doc # image\n`);
+    expect(applyEdits(text, [{ reference, version: { tag: '1.1' } }])).toBe(
+      `\ufeff# c\n---\nimage: nginx:1.1\n---\nother: doc # image\n`,
+    );
   });
 
   test('an Argo CD alias= prefix is kept', () => {
-    const text = 'kind: Application\napiVersion: argoproj.io/v1alpha1\nmetadata: {name: a}\nspec:\n  source:\n    kustomize:\n      images: ["web=ghcr.io/a/web:1"]\n';
+    const text =
+      'kind: Application\napiVersion: argoproj.io/v1alpha1\nmetadata: {name: a}\nspec:\n  source:\n    kustomize:\n      images: ["web=ghcr.io/a/web:1"]\n';
     const [reference] = scanFile('app.yaml', text).references;
     expect(reference).toMatchObject({ container: 'web', image: 'ghcr.io/a/web', tag: '1' });
     expect(applyEdits(text, [{ reference, version: { tag: '2' } }])).toBe(text.replace('web:1"', 'web:2"'));

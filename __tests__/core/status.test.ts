@@ -5,20 +5,32 @@ import { stage, workloadRef } from '../support/references.js';
 
 describe('status board', () => {
   const stages = [
-    stage('dev', ['envs/dev'], [
-      workloadRef('envs/dev/api.yaml', 'ghcr.io/acme/api:1.5.0', 'Deployment/api', 'api'),
-      workloadRef('envs/dev/report.yaml', 'ghcr.io/acme/report:1.1.0', 'CronJob/report', 'report'),
-      workloadRef('envs/dev/web.yaml', 'ghcr.io/acme/web:2.0.0', 'Deployment/web', 'web'),
-    ]),
-    stage('staging', ['envs/staging'], [
-      workloadRef('envs/staging/api.yaml', 'ghcr.io/acme/api:1.4.0', 'Deployment/api', 'api'),
-      workloadRef('envs/staging/report.yaml', 'ghcr.io/acme/report:1.1.0', 'CronJob/report', 'report'),
-    ]),
-    stage('production', ['envs/production'], [
-      workloadRef('envs/production/api.yaml', 'ghcr.io/acme/api:1.4.0', 'Deployment/api', 'api'),
-      workloadRef('envs/production/report.yaml', 'ghcr.io/acme/report:1.1.1-hotfix.1', 'CronJob/report', 'report'),
-      workloadRef('envs/production/web.yaml', 'ghcr.io/acme/web:2.0.0', 'Deployment/web', 'web'),
-    ]),
+    stage(
+      'dev',
+      ['envs/dev'],
+      [
+        workloadRef('envs/dev/api.yaml', 'ghcr.io/acme/api:1.5.0', 'Deployment/api', 'api'),
+        workloadRef('envs/dev/report.yaml', 'ghcr.io/acme/report:1.1.0', 'CronJob/report', 'report'),
+        workloadRef('envs/dev/web.yaml', 'ghcr.io/acme/web:2.0.0', 'Deployment/web', 'web'),
+      ],
+    ),
+    stage(
+      'staging',
+      ['envs/staging'],
+      [
+        workloadRef('envs/staging/api.yaml', 'ghcr.io/acme/api:1.4.0', 'Deployment/api', 'api'),
+        workloadRef('envs/staging/report.yaml', 'ghcr.io/acme/report:1.1.0', 'CronJob/report', 'report'),
+      ],
+    ),
+    stage(
+      'production',
+      ['envs/production'],
+      [
+        workloadRef('envs/production/api.yaml', 'ghcr.io/acme/api:1.4.0', 'Deployment/api', 'api'),
+        workloadRef('envs/production/report.yaml', 'ghcr.io/acme/report:1.1.1-hotfix.1', 'CronJob/report', 'report'),
+        workloadRef('envs/production/web.yaml', 'ghcr.io/acme/web:2.0.0', 'Deployment/web', 'web'),
+      ],
+    ),
   ];
 
   test('marks behind, drift and same against the nearest upstream stage holding the image', () => {
@@ -26,7 +38,11 @@ describe('status board', () => {
     expect(board.stages).toEqual(['dev', 'staging', 'production']);
     expect(board.rows.map((row) => row.image)).toEqual(['ghcr.io/acme/api', 'ghcr.io/acme/report', 'ghcr.io/acme/web']);
     const [api, report, web] = board.rows;
-    expect([api.cells.dev.state, api.cells.staging.state, api.cells.production.state]).toEqual(['first', 'behind', 'same']);
+    expect([api.cells.dev.state, api.cells.staging.state, api.cells.production.state]).toEqual([
+      'first',
+      'behind',
+      'same',
+    ]);
     expect([report.cells.staging.state, report.cells.production.state]).toEqual(['same', 'drift']);
     // web skips staging: production is compared with dev, the nearest stage upstream that holds it.
     expect([web.cells.staging.state, web.cells.production.state]).toEqual(['absent', 'same']);

@@ -73,28 +73,47 @@ describe('selectTag: numerical and alphabetical', () => {
   test('alphabetical asc picks Z, desc picks A (Flux)', () => {
     expect(selectTag(['b', 'a', 'c'], { alphabetical: 'asc' })).toEqual({ tag: 'c' });
     expect(selectTag(['b', 'a', 'c'], { alphabetical: 'desc' })).toEqual({ tag: 'a' });
-    expect(selectTag(['RELEASE.2024-01-01', 'RELEASE.2024-03-01'], { alphabetical: 'asc' }, 'RELEASE.2024-02-01')).toEqual({ tag: 'RELEASE.2024-03-01' });
+    expect(
+      selectTag(['RELEASE.2024-01-01', 'RELEASE.2024-03-01'], { alphabetical: 'asc' }, 'RELEASE.2024-02-01'),
+    ).toEqual({ tag: 'RELEASE.2024-03-01' });
     expect(selectTag(['a', 'b'], { alphabetical: 'asc' }, 'c')).toBeUndefined();
   });
 });
 
 describe('selectTag: filterTags', () => {
-  const flux: TagPolicy = { numerical: 'asc', filterTags: { pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)', extract: '$ts' } };
+  const flux: TagPolicy = {
+    numerical: 'asc',
+    filterTags: { pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)', extract: '$ts' },
+  };
 
   test('the Flux example: timestamps extracted from branch builds', () => {
-    const tags = ['main-abc1234-1700000000', 'main-def5678-1700000500', 'main-0a1b2c3-999', 'feature-x-1800000000', '1.0.0'];
+    const tags = [
+      'main-abc1234-1700000000',
+      'main-def5678-1700000500',
+      'main-0a1b2c3-999',
+      'feature-x-1800000000',
+      '1.0.0',
+    ];
     expect(selectTag(tags, flux)).toEqual({ tag: 'main-def5678-1700000500' });
     expect(selectTag(tags, flux, 'main-ffff-1800000000')).toBeUndefined();
   });
 
   test('without extract, matching tags are compared whole', () => {
-    expect(selectTag(['v1.0.0', 'v2.0.0', 'x2.5.0'], { semver: { range: '*', prerelease: false }, filterTags: { pattern: '^v', extract: '' } })).toEqual({
+    expect(
+      selectTag(['v1.0.0', 'v2.0.0', 'x2.5.0'], {
+        semver: { range: '*', prerelease: false },
+        filterTags: { pattern: '^v', extract: '' },
+      }),
+    ).toEqual({
       tag: 'v2.0.0',
     });
   });
 
   test('semver extracted from a prefix', () => {
-    const policy: TagPolicy = { semver: { range: '^1', prerelease: false }, filterTags: { pattern: '^api-(?P<version>.*)$', extract: '$version' } };
+    const policy: TagPolicy = {
+      semver: { range: '^1', prerelease: false },
+      filterTags: { pattern: '^api-(?P<version>.*)$', extract: '$version' },
+    };
     expect(selectTag(['api-1.2.0', 'api-1.10.0', 'web-1.99.0', 'api-2.0.0'], policy)).toEqual({ tag: 'api-1.10.0' });
     expect(isTagAllowed('api-1.2.0', policy)).toBe(true);
     expect(isTagAllowed('web-1.2.0', policy)).toBe(false);
@@ -104,7 +123,12 @@ describe('selectTag: filterTags', () => {
   test('leading inline flags become JavaScript flags', () => {
     const regex = compileFilterPattern('(?i)^RC-(?P<n>[0-9]+)$');
     expect(regex.flags).toBe('i');
-    expect(selectTag(['rc-1', 'RC-7', 'rc-3'], { numerical: 'asc', filterTags: { pattern: '(?i)^RC-(?P<n>[0-9]+)$', extract: '$n' } })).toEqual({ tag: 'RC-7' });
+    expect(
+      selectTag(['rc-1', 'RC-7', 'rc-3'], {
+        numerical: 'asc',
+        filterTags: { pattern: '(?i)^RC-(?P<n>[0-9]+)$', extract: '$n' },
+      }),
+    ).toEqual({ tag: 'RC-7' });
   });
 
   test('Go template expansion: $1, ${name}, $$ and unknown groups', () => {
@@ -149,7 +173,12 @@ describe('compareVersions', () => {
 
 // Generators for the properties: a mix of semver releases, pre-releases, v-prefixed and junk tags.
 const version = fc
-  .tuple(fc.nat({ max: 12 }), fc.nat({ max: 12 }), fc.nat({ max: 12 }), fc.option(fc.constantFrom('rc.1', 'rc.2', 'alpha', 'beta.3'), { nil: undefined }))
+  .tuple(
+    fc.nat({ max: 12 }),
+    fc.nat({ max: 12 }),
+    fc.nat({ max: 12 }),
+    fc.option(fc.constantFrom('rc.1', 'rc.2', 'alpha', 'beta.3'), { nil: undefined }),
+  )
   .map(([a, b, c, pre]) => `${a}.${b}.${c}${pre ? `-${pre}` : ''}`);
 const tag = fc.oneof(
   version,
@@ -166,7 +195,11 @@ describe('selectTag properties', () => {
         const nodeRange = r.replace(/\s*,\s*/g, ' ');
         const allowed = tags.filter((t) => {
           const v = semver.parse(t);
-          return v !== null && (prerelease || v.prerelease.length === 0) && semver.satisfies(v, nodeRange, { includePrerelease: prerelease });
+          return (
+            v !== null &&
+            (prerelease || v.prerelease.length === 0) &&
+            semver.satisfies(v, nodeRange, { includePrerelease: prerelease })
+          );
         });
         if (allowed.length === 0) return expect(result).toBeUndefined();
         expect(result).toBeDefined();
@@ -190,12 +223,20 @@ describe('selectTag properties', () => {
   });
 
   test('the answer does not depend on the input order', () => {
-    const policies: TagPolicy[] = [semverPolicy('*'), semverPolicy('*', true), { numerical: 'asc' }, { numerical: 'desc' }, { alphabetical: 'asc' }];
+    const policies: TagPolicy[] = [
+      semverPolicy('*'),
+      semverPolicy('*', true),
+      { numerical: 'asc' },
+      { numerical: 'desc' },
+      { alphabetical: 'asc' },
+    ];
     fc.assert(
       fc.property(
         fc
           .array(fc.oneof(tag, fc.nat({ max: 50 }).map(String)), { maxLength: 20 })
-          .chain((tags) => fc.tuple(fc.constant(tags), fc.shuffledSubarray(tags, { minLength: tags.length, maxLength: tags.length }))),
+          .chain((tags) =>
+            fc.tuple(fc.constant(tags), fc.shuffledSubarray(tags, { minLength: tags.length, maxLength: tags.length })),
+          ),
         fc.constantFrom(...policies),
         ([tags, shuffled], policy) => {
           expect(selectTag(shuffled, policy)).toEqual(selectTag(tags, policy));
@@ -206,13 +247,19 @@ describe('selectTag properties', () => {
 
   test('numerical: the result is a number in the input and none is larger (asc) or smaller (desc)', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: -1000, max: 100000 }).map(String), fc.constantFrom('latest', 'x1')), { maxLength: 20 }), fc.constantFrom('asc', 'desc' as const), (tags, order) => {
-        const result = selectTag(tags, { numerical: order });
-        const numbers = tags.filter((t) => /^-?[0-9]+$/.test(t)).map(Number);
-        if (numbers.length === 0) return expect(result).toBeUndefined();
-        expect(tags).toContain(result!.tag);
-        expect(Number(result!.tag)).toBe(order === 'asc' ? Math.max(...numbers) : Math.min(...numbers));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -1000, max: 100000 }).map(String), fc.constantFrom('latest', 'x1')), {
+          maxLength: 20,
+        }),
+        fc.constantFrom('asc', 'desc' as const),
+        (tags, order) => {
+          const result = selectTag(tags, { numerical: order });
+          const numbers = tags.filter((t) => /^-?[0-9]+$/.test(t)).map(Number);
+          if (numbers.length === 0) return expect(result).toBeUndefined();
+          expect(tags).toContain(result!.tag);
+          expect(Number(result!.tag)).toBe(order === 'asc' ? Math.max(...numbers) : Math.min(...numbers));
+        },
+      ),
     );
   });
 

@@ -22,7 +22,8 @@ describe('appliedPlan on the example config repo', () => {
     const planned = await planStages(files, pipeline, { from, to });
     expect(planned.plan.changes.length).toBeGreaterThan(0);
     const base = git(dir, 'rev-parse', 'HEAD');
-    for (const [file, text] of Object.entries(await renderPromotion(files, pipeline, planned))) await files.write(file, text);
+    for (const [file, text] of Object.entries(await renderPromotion(files, pipeline, planned)))
+      await files.write(file, text);
     git(dir, 'commit', '-q', '-am', 'promote');
     const head = git(dir, 'rev-parse', 'HEAD');
 

@@ -45,7 +45,15 @@ async function promote(dir: string, now = T0 + 3 * HOUR, images?: string[]) {
   const files = createLocalFiles(dir);
   const pipeline = await loadPipeline(files, {});
   return runGatedPromotion(
-    { files, workDir: dir, git: createGit(dir), registry: createRegistry({ plainHttp: [registry.host] }), commands: createCommands({ killGraceMs: 200 }), now, baseEnv: { PATH: process.env.PATH ?? '' } },
+    {
+      files,
+      workDir: dir,
+      git: createGit(dir),
+      registry: createRegistry({ plainHttp: [registry.host] }),
+      commands: createCommands({ killGraceMs: 200 }),
+      now,
+      baseEnv: { PATH: process.env.PATH ?? '' },
+    },
     pipeline,
     images ? { to: 'staging', images: parseImageArguments(images) } : { from: 'dev', to: 'staging' },
     { keep: false },
@@ -80,7 +88,13 @@ describe('gated promotion', () => {
     const history = repo('    gates:\n      registry: true\n', '1.1.1');
     const result = await promote(history.dir);
     expect(result.passed).toBe(false);
-    expect(result.gates[0].failures).toEqual([{ image: `${registry.host}/acme/api`, version: '1.1.1', message: expect.stringMatching(/not found in the registry/) }]);
+    expect(result.gates[0].failures).toEqual([
+      {
+        image: `${registry.host}/acme/api`,
+        version: '1.1.1',
+        message: expect.stringMatching(/not found in the registry/),
+      },
+    ]);
   });
 
   test('soak gate measures from the commit that brought the version to the source stage', async () => {
@@ -106,7 +120,10 @@ describe('gated promotion', () => {
   });
 
   test('gates after a failed registry gate do not run commands on versions that do not exist', async () => {
-    const history = repo('    gates:\n      registry: true\n      commands:\n        - name: never\n          run: exit 0\n', '9.9.9');
+    const history = repo(
+      '    gates:\n      registry: true\n      commands:\n        - name: never\n          run: exit 0\n',
+      '9.9.9',
+    );
     const result = await promote(history.dir);
     expect(result.gates.map((gate) => gate.gate)).toEqual(['registry']);
   });
@@ -117,7 +134,12 @@ describe('the registry as a source', () => {
     const history = repo('');
     const files = createLocalFiles(history.dir);
     const pipeline = await loadPipeline(files, {});
-    const { plan } = await planStages(files, pipeline, { to: 'staging', images: parseImageArguments([`${registry.host}/acme/api`]) }, createRegistry({ plainHttp: [registry.host] }));
+    const { plan } = await planStages(
+      files,
+      pipeline,
+      { to: 'staging', images: parseImageArguments([`${registry.host}/acme/api`]) },
+      createRegistry({ plainHttp: [registry.host] }),
+    );
     expect(plan.from).toBe('images');
     expect(plan.changes.map((change) => [change.old, change.new])).toEqual([['1.0.0', '1.1.0']]);
   });
@@ -138,12 +160,23 @@ describe('the registry as a source', () => {
     history.commit({ 'envs/staging/api.yaml': deployment('2.0.0') }, 'staging ahead', T0 + HOUR);
     const files = createLocalFiles(history.dir);
     const pipeline = await loadPipeline(files, {});
-    const { plan } = await planStages(files, pipeline, { to: 'staging', images: parseImageArguments([`${registry.host}/acme/api`]) }, createRegistry({ plainHttp: [registry.host] }));
+    const { plan } = await planStages(
+      files,
+      pipeline,
+      { to: 'staging', images: parseImageArguments([`${registry.host}/acme/api`]) },
+      createRegistry({ plainHttp: [registry.host] }),
+    );
     expect(plan.changes).toEqual([]);
-    expect(plan.notPromoted).toEqual([expect.objectContaining({ reason: expect.stringMatching(/no tag in the registry matches its policy and is at least 2\.0\.0/) })]);
+    expect(plan.notPromoted).toEqual([
+      expect.objectContaining({
+        reason: expect.stringMatching(/no tag in the registry matches its policy and is at least 2\.0\.0/),
+      }),
+    ]);
   });
 
   test('malformed --image values are all reported at once', () => {
-    expect(() => parseImageArguments(['Bad Name:1', 'ghcr.io/acme/api:1', 'ghcr.io/acme/api:2'])).toThrow(/image 1: .*white space[\s\S]*ghcr\.io\/acme\/api is named twice/);
+    expect(() => parseImageArguments(['Bad Name:1', 'ghcr.io/acme/api:1', 'ghcr.io/acme/api:2'])).toThrow(
+      /image 1: .*white space[\s\S]*ghcr\.io\/acme\/api is named twice/,
+    );
   });
 });

@@ -14,7 +14,13 @@ let repoCounter = 0;
 
 beforeAll(async () => {
   emulator = await startGitHubEmulator();
-  const options = { token: emulator.token, baseUrl: emulator.url, graphqlUrl: emulator.graphqlUrl, retryAfterBaseMs: 1, writeSpacingMs: 0 };
+  const options = {
+    token: emulator.token,
+    baseUrl: emulator.url,
+    graphqlUrl: emulator.graphqlUrl,
+    retryAfterBaseMs: 1,
+    writeSpacingMs: 0,
+  };
   github = createGitHub(options);
   reader = createGitHub(options);
 });
@@ -29,14 +35,20 @@ afterAll(async () => {
   await emulator.stop();
 });
 
-
 function serviceFiles(count: number, version: string): Record<string, string> {
   return Object.fromEntries(
-    Array.from({ length: count }, (_, index) => [`staging/svc-${String(index).padStart(4, '0')}.yaml`, `image: ghcr.io/acme/api:${version}\n`]),
+    Array.from({ length: count }, (_, index) => [
+      `staging/svc-${String(index).padStart(4, '0')}.yaml`,
+      `image: ghcr.io/acme/api:${version}\n`,
+    ]),
   );
 }
 
-async function newRepo(files: Record<string, string> = serviceFiles(1, '1.4.0'), fullName = `acme/config-${++repoCounter}`, defaultBranch = 'main') {
+async function newRepo(
+  files: Record<string, string> = serviceFiles(1, '1.4.0'),
+  fullName = `acme/config-${++repoCounter}`,
+  defaultBranch = 'main',
+) {
   await emulator.createRepo(fullName, { 'README.md': 'config\n', ...files }, { defaultBranch });
   return fullName;
 }
@@ -64,7 +76,9 @@ function promotion(
       const specs: ChangeSpec[] = [];
       const output: Record<string, string> = {};
       for (const file of files ? await files.list('staging') : Object.keys(known as Record<string, string>).sort()) {
-        const old = /:(\S+)/.exec(files ? await files.read(file) : (known as Record<string, string>)[file])?.[1] as string;
+        const old = /:(\S+)/.exec(
+          files ? await files.read(file) : (known as Record<string, string>)[file],
+        )?.[1] as string;
         if (old === version) continue;
         specs.push({ file, image: 'ghcr.io/acme/api', old, new: version, line: 1, workload: 'Deployment/api' });
         output[file] = `image: ghcr.io/acme/api:${version}\n`;
@@ -73,11 +87,17 @@ function promotion(
     },
     async describe(base, head) {
       // What the commit did to staging, read over the API as the engine does.
-      const [before, after] = [createGitHubFiles(reader, { owner, repo }, base), createGitHubFiles(reader, { owner, repo }, head)];
+      const [before, after] = [
+        createGitHubFiles(reader, { owner, repo }, base),
+        createGitHubFiles(reader, { owner, repo }, head),
+      ];
       const specs: ChangeSpec[] = [];
       for (const file of await before.list('staging')) {
-        const [old, now] = await Promise.all([before.read(file), after.read(file)].map(async (text) => /:(\S+)/.exec(await text)?.[1] as string));
-        if (old !== now) specs.push({ file, image: 'ghcr.io/acme/api', old, new: now, line: 1, workload: 'Deployment/api' });
+        const [old, now] = await Promise.all(
+          [before.read(file), after.read(file)].map(async (text) => /:(\S+)/.exec(await text)?.[1] as string),
+        );
+        if (old !== now)
+          specs.push({ file, image: 'ghcr.io/acme/api', old, new: now, line: 1, workload: 'Deployment/api' });
       }
       return makePlan('dev', 'staging', specs);
     },
@@ -105,9 +125,19 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(await emulator.readFile(repo, BRANCH, 'README.md')).toBe('config\n');
     expect(await branchParent(repo)).toBe(base);
     const [pull] = emulator.pulls(repo);
-    expect(pull).toMatchObject({ state: 'open', head: BRANCH, base: 'main', title: 'promote(staging): api 1.4.0 → 1.5.0', draft: false });
+    expect(pull).toMatchObject({
+      state: 'open',
+      head: BRANCH,
+      base: 'main',
+      title: 'promote(staging): api 1.4.0 → 1.5.0',
+      draft: false,
+    });
     expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
-    expect(parsePromotionBlock(pull.body)).toMatchObject({ from: 'dev', to: 'staging', commit: await emulator.branchSha(repo, BRANCH) });
+    expect(parsePromotionBlock(pull.body)).toMatchObject({
+      from: 'dev',
+      to: 'staging',
+      commit: await emulator.branchSha(repo, BRANCH),
+    });
   });
 
   it('reruns with nothing new in at most 4 requests (1: one read) and writes nothing', async () => {
@@ -161,7 +191,14 @@ describe('publishPromotion on the GitHub emulator', () => {
 
   it('applies labels, assignees, reviewers, team reviewers and auto-merge', async () => {
     const repo = await newRepo();
-    const decorated = { ...policy, labels: ['promotion', 'stage:staging', 'team/api'], assignees: ['alice'], reviewers: ['bob'], teamReviewers: ['sre'], autoMerge: 'squash' as const };
+    const decorated = {
+      ...policy,
+      labels: ['promotion', 'stage:staging', 'team/api'],
+      assignees: ['alice'],
+      reviewers: ['bob'],
+      teamReviewers: ['sre'],
+      autoMerge: 'squash' as const,
+    };
     emulator.resetLog();
     const result = await publishPromotion(github, promotion(repo, '1.5.0', { policy: decorated }));
     expect(result.operation).toBe('created');
@@ -177,7 +214,10 @@ describe('publishPromotion on the GitHub emulator', () => {
 
   it('opens a draft (and no auto-merge) when forced', async () => {
     const repo = await newRepo();
-    const result = await publishPromotion(github, promotion(repo, '1.5.0', { draft: true, policy: { ...policy, autoMerge: 'merge' } }));
+    const result = await publishPromotion(
+      github,
+      promotion(repo, '1.5.0', { draft: true, policy: { ...policy, autoMerge: 'merge' } }),
+    );
     expect(result.operation).toBe('created');
     const [pull] = emulator.pulls(repo);
     expect(pull.draft).toBe(true);
@@ -190,7 +230,9 @@ describe('publishPromotion on the GitHub emulator', () => {
     emulator.resetLog();
     const result = await publishPromotion(github, promotion(repo, '1.5.0'));
     expect(result.operation).toBe('created');
-    expect(emulator.requests.filter((r) => /git\/trees$/.test(r.path) && r.method === 'POST').map((r) => r.status)).toEqual([502, 502, 201]);
+    expect(
+      emulator.requests.filter((r) => /git\/trees$/.test(r.path) && r.method === 'POST').map((r) => r.status),
+    ).toEqual([502, 502, 201]);
   });
 
   it('waits out a secondary rate limit (retry-after) on opening the PR', async () => {
@@ -199,7 +241,9 @@ describe('publishPromotion on the GitHub emulator', () => {
     emulator.resetLog();
     const result = await publishPromotion(github, promotion(repo, '1.5.0'));
     expect(result.operation).toBe('created');
-    expect(emulator.requests.filter((r) => /\/pulls$/.test(r.path) && r.method === 'POST').map((r) => r.status)).toEqual([403, 201]);
+    expect(
+      emulator.requests.filter((r) => /\/pulls$/.test(r.path) && r.method === 'POST').map((r) => r.status),
+    ).toEqual([403, 201]);
     expect(emulator.pulls(repo)).toHaveLength(1);
   });
 
@@ -212,7 +256,14 @@ describe('publishPromotion on the GitHub emulator', () => {
 
   it('rebuilds on the new base when the base moves before the PR is opened', async () => {
     const repo = await newRepo();
-    emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /\/pulls$/, files: { 'docs/late.md': 'late\n' } });
+    emulator.inject({
+      kind: 'move-base',
+      repo,
+      branch: 'main',
+      method: 'POST',
+      path: /\/pulls$/,
+      files: { 'docs/late.md': 'late\n' },
+    });
     const request = promotion(repo, '1.5.0');
     const result = await publishPromotion(github, request);
     expect(result.operation).toBe('created');
@@ -229,7 +280,14 @@ describe('publishPromotion on the GitHub emulator', () => {
     const repo = await newRepo();
     await publishPromotion(github, promotion(repo, '1.5.0'));
     await emulator.commit(repo, 'main', { 'docs/a.md': 'a\n' }, 'move');
-    emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /git\/commits$/, files: { 'docs/b.md': 'b\n' } });
+    emulator.inject({
+      kind: 'move-base',
+      repo,
+      branch: 'main',
+      method: 'POST',
+      path: /git\/commits$/,
+      files: { 'docs/b.md': 'b\n' },
+    });
     const request = promotion(repo, '1.6.0');
     const result = await publishPromotion(github, request);
     expect(result.operation).toBe('updated');
@@ -241,7 +299,9 @@ describe('publishPromotion on the GitHub emulator', () => {
   it('fails clearly when the base keeps moving', async () => {
     const repo = await newRepo();
     emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /git\/commits$/, times: 10 });
-    await expect(publishPromotion(github, promotion(repo, '1.5.0'))).rejects.toThrow(/kept moving .*gave up after rebuilding the promotion 3 times/);
+    await expect(publishPromotion(github, promotion(repo, '1.5.0'))).rejects.toThrow(
+      /kept moving .*gave up after rebuilding the promotion 3 times/,
+    );
     emulator.inject({ kind: 'move-base', repo, branch: 'main', method: 'POST', path: /git\/commits$/, times: 0 });
   });
 
@@ -259,7 +319,9 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(block?.commit).toBe(head);
     expect(block?.builtAt).toBe('2030-01-01T00:00:02.000Z');
     expect(open[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
-    expect(runs.map((run) => run.operation).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/created|updated/)]));
+    expect(runs.map((run) => run.operation).sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/created|updated/)]),
+    );
   });
 
   it('moves the branch by compare-and-swap (updateRefs): a write delayed past a later run fails and yields to it', async () => {
@@ -274,7 +336,11 @@ describe('publishPromotion on the GitHub emulator', () => {
     const lateHead = await emulator.branchSha(repo, BRANCH);
     emulator.resetLog();
     held.release();
-    expect(await early).toMatchObject({ operation: 'unchanged', commitSha: lateHead, supersededBy: parsePromotionBlock(emulator.pulls(repo)[0].body)?.planHash });
+    expect(await early).toMatchObject({
+      operation: 'unchanged',
+      commitSha: lateHead,
+      supersededBy: parsePromotionBlock(emulator.pulls(repo)[0].body)?.planHash,
+    });
     // GitHub's typeless error for a stale beforeOid, then the re-read that tells a lost race from a failure.
     expect(emulator.requests.map((r) => `${r.graphqlOperation ?? r.path} ${r.status}`)).toEqual([
       'StagecoachMoveBranch 200',
@@ -285,7 +351,7 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.7.0\n');
   });
 
-  it('puts back the later plan\'s description when an older run\'s body write lands after that run finished', async () => {
+  it("puts back the later plan's description when an older run's body write lands after that run finished", async () => {
     const repo = await newRepo();
     await publishPromotion(github, promotion(repo, '1.5.0'), { now: clock('2030-01-01T00:00:00.000Z') });
     const held = emulator.hold({ method: 'PATCH', path: /\/pulls\/1$/ });
@@ -306,7 +372,9 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(pull.body).toContain('The gates passed');
     expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.7.0\n');
     // A rerun of the later plan writes its full description back (`reader` would count the build's reads too).
-    const rerun = await publishPromotion(github, promotion(repo, '1.7.0', { gates: 'passed' }), { now: clock('2030-01-01T00:00:03.000Z') });
+    const rerun = await publishPromotion(github, promotion(repo, '1.7.0', { gates: 'passed' }), {
+      now: clock('2030-01-01T00:00:03.000Z'),
+    });
     expect(rerun).toMatchObject({ operation: 'updated', commitSha: lateHead, requests: 3 });
     expect(parsePromotionBlock(emulator.pulls(repo)[0].body)?.rebuilt).toBeUndefined();
   });
@@ -318,10 +386,14 @@ describe('publishPromotion on the GitHub emulator', () => {
     emulator.resetLog();
     const result = await publishPromotion(github, promotion(repo, '1.6.0'));
     expect(result).toMatchObject({ operation: 'updated', commitSha: await emulator.branchSha(repo, BRANCH) });
-    expect(emulator.requests.filter((r) => r.graphqlOperation?.startsWith('StagecoachMoveBranch') || r.graphqlOperation === 'StagecoachBranchHead').map((r) => `${r.graphqlOperation} ${r.status}`)).toEqual([
-      'StagecoachMoveBranch 502',
-      'StagecoachBranchHead 200',
-    ]);
+    expect(
+      emulator.requests
+        .filter(
+          (r) =>
+            r.graphqlOperation?.startsWith('StagecoachMoveBranch') || r.graphqlOperation === 'StagecoachBranchHead',
+        )
+        .map((r) => `${r.graphqlOperation} ${r.status}`),
+    ).toEqual(['StagecoachMoveBranch 502', 'StagecoachBranchHead 200']);
     expect(await emulator.readFile(repo, BRANCH, 'staging/svc-0000.yaml')).toBe('image: ghcr.io/acme/api:1.6.0\n');
     expect(parsePromotionBlock(emulator.pulls(repo)[0].body)?.commit).toBe(await emulator.branchSha(repo, BRANCH));
   });
@@ -334,7 +406,9 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect((await publishPromotion(github, request)).operation).toBe('created');
     const [owner, name] = repo.split('/');
     const { entries } = await reader.readTree({ owner, repo: name }, BRANCH, true);
-    const modes = Object.fromEntries(entries.filter((entry) => entry.path.startsWith('staging/')).map((entry) => [entry.path, entry.mode]));
+    const modes = Object.fromEntries(
+      entries.filter((entry) => entry.path.startsWith('staging/')).map((entry) => [entry.path, entry.mode]),
+    );
     expect(modes).toEqual({ 'staging/svc-0000.yaml': '100644', 'staging/svc-0001.yaml': '100755' });
   });
 
@@ -347,9 +421,15 @@ describe('publishPromotion on the GitHub emulator', () => {
       const result = await publishPromotion(github, promotion(repo, '1.5.0', { policy: full }, files));
       expect(result.operation).toBe('created');
       counts.push(result.requests);
-      expect(await emulator.readFile(repo, BRANCH, `staging/svc-${String(size - 1).padStart(4, '0')}.yaml`)).toBe('image: ghcr.io/acme/api:1.5.0\n');
+      expect(await emulator.readFile(repo, BRANCH, `staging/svc-${String(size - 1).padStart(4, '0')}.yaml`)).toBe(
+        'image: ghcr.io/acme/api:1.5.0\n',
+      );
       const block = parsePromotionBlock(emulator.pulls(repo)[0].body);
-      expect(block?.planHash).toBe(planHash((await promotion(repo, '1.5.0', {}, files).build((await emulator.branchSha(repo, 'main')) as string)).plan));
+      expect(block?.planHash).toBe(
+        planHash(
+          (await promotion(repo, '1.5.0', {}, files).build((await emulator.branchSha(repo, 'main')) as string)).plan,
+        ),
+      );
     }
     expect(new Set(counts).size).toBe(1);
     expect(counts[0]).toBeLessThanOrEqual(8);

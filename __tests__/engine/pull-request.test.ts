@@ -1,5 +1,14 @@
 // The PR step against an in-memory GitHub that records calls (the emulator-backed tests are in pull-request-github.test.ts).
-import type { BranchExpectation, CommitInput, Decorations, GitHub, PullRequestUpdate, RepoRef, Snapshot, WrittenPullRequest } from '../../src/adapters/github.js';
+import type {
+  BranchExpectation,
+  CommitInput,
+  Decorations,
+  GitHub,
+  PullRequestUpdate,
+  RepoRef,
+  Snapshot,
+  WrittenPullRequest,
+} from '../../src/adapters/github.js';
 import type { Plan } from '../../src/core/plan-types.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
 import { promotionBranch, publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
@@ -44,7 +53,11 @@ class FakeGitHub implements GitHub {
 
   pushToMain(files: Record<string, string>): string {
     const head = this.refs.get('main') as string;
-    const sha = this.addCommit({ parent: head, files: { ...this.commits.get(head)?.files, ...files }, message: 'push' });
+    const sha = this.addCommit({
+      parent: head,
+      files: { ...this.commits.get(head)?.files, ...files },
+      message: 'push',
+    });
     this.refs.set('main', sha);
     return sha;
   }
@@ -75,7 +88,15 @@ class FakeGitHub implements GitHub {
       snapshot.branch = { head: branchHead, parents: commit.parent ? [commit.parent] : [], message: commit.message };
     }
     const pr = this.pulls.find((pull) => pull.open && pull.head === branch && pull.base === baseName);
-    if (pr) snapshot.pullRequest = { number: pr.number, nodeId: `PR_${pr.number}`, url: `https://x/pull/${pr.number}`, title: pr.title, body: pr.body, draft: pr.draft };
+    if (pr)
+      snapshot.pullRequest = {
+        number: pr.number,
+        nodeId: `PR_${pr.number}`,
+        url: `https://x/pull/${pr.number}`,
+        title: pr.title,
+        body: pr.body,
+        draft: pr.draft,
+      };
     return snapshot;
   }
 
@@ -85,7 +106,11 @@ class FakeGitHub implements GitHub {
     await this.call('tree');
     await this.call('commit');
     expect(input.baseTree).toBe(`tree:${input.parent}`);
-    const sha = this.addCommit({ parent: input.parent, files: { ...this.commits.get(input.parent)?.files, ...input.files }, message: input.message });
+    const sha = this.addCommit({
+      parent: input.parent,
+      files: { ...this.commits.get(input.parent)?.files, ...input.files },
+      message: input.message,
+    });
     this.executable.set(sha, input.executable ?? []);
     return sha;
   }
@@ -100,10 +125,18 @@ class FakeGitHub implements GitHub {
   }
 
   private written(pull: FakePull): WrittenPullRequest {
-    return { number: pull.number, nodeId: `PR_${pull.number}`, url: `https://x/pull/${pull.number}`, baseSha: this.refs.get(pull.base) as string };
+    return {
+      number: pull.number,
+      nodeId: `PR_${pull.number}`,
+      url: `https://x/pull/${pull.number}`,
+      baseSha: this.refs.get(pull.base) as string,
+    };
   }
 
-  async openPullRequest(_repo: RepoRef, input: { head: string; base: string; title: string; body: string; draft: boolean }) {
+  async openPullRequest(
+    _repo: RepoRef,
+    input: { head: string; base: string; title: string; body: string; draft: boolean },
+  ) {
     await this.call('pull:create');
     if (this.pulls.some((pull) => pull.open && pull.head === input.head && pull.base === input.base)) return undefined;
     const pull: FakePull = { number: this.pulls.length + 1, ...input, open: true, comments: [] };
@@ -138,14 +171,16 @@ class FakeGitHub implements GitHub {
   }
 }
 
-
-
 /** A clock a second ahead at each call: runs one after another are ordered even within one millisecond. */
 let clockMs = Date.parse('2024-01-01T00:00:00Z');
 const tick = () => new Date((clockMs += 1000));
 
 /** A promotion whose build reads staging/api.yaml at the base and sets its version to `version`. */
-function promotion(github: FakeGitHub, version: string, extra: Partial<PublishRequest> = {}): PublishRequest & { builds: string[] } {
+function promotion(
+  github: FakeGitHub,
+  version: string,
+  extra: Partial<PublishRequest> = {},
+): PublishRequest & { builds: string[] } {
   const builds: string[] = [];
   return {
     owner: 'acme',
@@ -158,13 +193,22 @@ function promotion(github: FakeGitHub, version: string, extra: Partial<PublishRe
       builds.push(baseSha);
       const text = github.commits.get(baseSha)?.files['staging/api.yaml'] as string;
       const old = /:(\S+)/.exec(text)?.[1] as string;
-      const specs: ChangeSpec[] = old === version ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: version, line: 1 }];
-      return { plan: makePlan('dev', 'staging', specs), files: specs.length ? { 'staging/api.yaml': `image: ghcr.io/acme/api:${version}\n` } : {} };
+      const specs: ChangeSpec[] =
+        old === version ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: version, line: 1 }];
+      return {
+        plan: makePlan('dev', 'staging', specs),
+        files: specs.length ? { 'staging/api.yaml': `image: ghcr.io/acme/api:${version}\n` } : {},
+      };
     },
     async describe(base: string, head: string): Promise<Plan> {
-      const version = (sha: string) => /:(\S+)/.exec(github.commits.get(sha)?.files['staging/api.yaml'] as string)?.[1] as string;
+      const version = (sha: string) =>
+        /:(\S+)/.exec(github.commits.get(sha)?.files['staging/api.yaml'] as string)?.[1] as string;
       const [old, now] = [version(base), version(head)];
-      return makePlan('dev', 'staging', old === now ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: now, line: 1 }]);
+      return makePlan(
+        'dev',
+        'staging',
+        old === now ? [] : [{ file: 'staging/api.yaml', image: 'ghcr.io/acme/api', old, new: now, line: 1 }],
+      );
     },
     ...extra,
   };
@@ -187,17 +231,36 @@ describe('publishPromotion (in-memory GitHub)', () => {
     const github = newGitHub();
     const request = promotion(github, '1.5.0', { policy: { ...policy, reviewers: ['octocat'], autoMerge: 'squash' } });
     const result = await publishPromotion(github, request, { now: tick });
-    expect(github.calls).toEqual(['snapshot', 'tree', 'commit', 'ref:create', 'pull:create', 'issue:update', 'reviewers', 'graphql:automerge']);
+    expect(github.calls).toEqual([
+      'snapshot',
+      'tree',
+      'commit',
+      'ref:create',
+      'pull:create',
+      'issue:update',
+      'reviewers',
+      'graphql:automerge',
+    ]);
     expect(result).toMatchObject({ operation: 'created', number: 1, branch: BRANCH, requests: 8 });
     const head = github.refs.get(BRANCH) as string;
     expect(result.commitSha).toBe(head);
     expect(github.commits.get(head)?.parent).toBe(github.refs.get('main'));
-    expect(github.filesAt(BRANCH)).toEqual({ 'staging/api.yaml': 'image: ghcr.io/acme/api:1.5.0\n', 'README.md': 'hi\n' });
+    expect(github.filesAt(BRANCH)).toEqual({
+      'staging/api.yaml': 'image: ghcr.io/acme/api:1.5.0\n',
+      'README.md': 'hi\n',
+    });
     const pull = github.pulls[0];
     expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.5.0');
-    expect(pull.decorations).toMatchObject({ labels: ['promotion', 'stage:staging'], reviewers: ['octocat'], autoMerge: 'squash', headSha: head });
+    expect(pull.decorations).toMatchObject({
+      labels: ['promotion', 'stage:staging'],
+      reviewers: ['octocat'],
+      autoMerge: 'squash',
+      headSha: head,
+    });
     expect(parsePromotionBlock(pull.body)).toMatchObject({ from: 'dev', to: 'staging', commit: head });
-    expect(github.commits.get(head)?.message).toMatch(/\n\nStagecoach-From: dev\nStagecoach-To: staging\nStagecoach-Plan: [0-9a-f]{64}\nStagecoach-Built-At: \S+\n$/);
+    expect(github.commits.get(head)?.message).toMatch(
+      /\n\nStagecoach-From: dev\nStagecoach-To: staging\nStagecoach-Plan: [0-9a-f]{64}\nStagecoach-Built-At: \S+\n$/,
+    );
   });
 
   it('does nothing but one read on a rerun with the same plan', async () => {
@@ -241,7 +304,10 @@ describe('publishPromotion (in-memory GitHub)', () => {
     expect(closed).toMatchObject({ operation: 'closed', number: 1 });
     expect(github.pulls[0].open).toBe(false);
     expect(github.pulls[0].comments[0]).toMatch(/already runs what `dev` offers/);
-    expect(await publishPromotion(github, promotion(github, '1.5.0'), { now: tick })).toMatchObject({ operation: 'none', requests: 1 });
+    expect(await publishPromotion(github, promotion(github, '1.5.0'), { now: tick })).toMatchObject({
+      operation: 'none',
+      requests: 1,
+    });
   });
 
   it('rebuilds on the new base when the base moves before the PR is opened', async () => {
@@ -265,7 +331,9 @@ describe('publishPromotion (in-memory GitHub)', () => {
       if (call === 'pull:create' || call === 'pull:update') github.pushToMain({ [`f${github.calls.length}`]: 'x' });
     };
     const request = promotion(github, '1.5.0');
-    await expect(publishPromotion(github, request, { now: tick })).rejects.toThrow(/base branch main of acme\/config kept moving .* gave up after rebuilding the promotion 3 times/);
+    await expect(publishPromotion(github, request, { now: tick })).rejects.toThrow(
+      /base branch main of acme\/config kept moving .* gave up after rebuilding the promotion 3 times/,
+    );
     expect(request.builds).toHaveLength(4);
   });
 
@@ -291,12 +359,18 @@ describe('publishPromotion (in-memory GitHub)', () => {
   it('turns the PR into a draft while a gate fails and back when it passes', async () => {
     const github = newGitHub();
     await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
-    const failing = await publishPromotion(github, promotion(github, '1.5.0', { draft: true, gateReport: '- soak: **failed**' }), { now: tick });
+    const failing = await publishPromotion(
+      github,
+      promotion(github, '1.5.0', { draft: true, gateReport: '- soak: **failed**' }),
+      { now: tick },
+    );
     expect(failing.operation).toBe('updated');
     expect(github.pulls[0].draft).toBe(true);
     expect(github.pulls[0].body).toContain('- soak: **failed**');
     expect(parsePromotionBlock(github.pulls[0].body)?.gateDraft).toBe(true);
-    expect((await publishPromotion(github, promotion(github, '1.5.0', { draft: true }), { now: tick })).operation).toBe('unchanged');
+    expect((await publishPromotion(github, promotion(github, '1.5.0', { draft: true }), { now: tick })).operation).toBe(
+      'unchanged',
+    );
     const passing = await publishPromotion(github, promotion(github, '1.5.0'), { now: tick });
     expect(passing.operation).toBe('updated');
     expect(github.pulls[0].draft).toBe(false);
@@ -325,12 +399,23 @@ describe('publishPromotion (in-memory GitHub)', () => {
     expect(['unchanged', 'created', 'updated']).toContain(earlyResult.operation);
   });
 
-  it('puts back the later plan\'s description when an older run\'s body write lands after that run finished', async () => {
+  it("puts back the later plan's description when an older run's body write lands after that run finished", async () => {
     const github = newGitHub();
-    await publishPromotion(github, promotion(github, '1.5.0', { gates: 'passed', sourceCommit: { sha: 'a'.repeat(40), url: `https://github.example/acme/config/commit/${'a'.repeat(40)}` } }), {
-      now: clock('2025-01-01T00:00:00Z'),
+    await publishPromotion(
+      github,
+      promotion(github, '1.5.0', {
+        gates: 'passed',
+        sourceCommit: { sha: 'a'.repeat(40), url: `https://github.example/acme/config/commit/${'a'.repeat(40)}` },
+      }),
+      {
+        now: clock('2025-01-01T00:00:00Z'),
+      },
+    );
+    const late = promotion(github, '1.7.0', {
+      gates: 'failed',
+      draft: true,
+      sourceCommit: { sha: 'c'.repeat(40), url: `https://github.example/acme/config/commit/${'c'.repeat(40)}` },
     });
-    const late = promotion(github, '1.7.0', { gates: 'failed', draft: true, sourceCommit: { sha: 'c'.repeat(40), url: `https://github.example/acme/config/commit/${'c'.repeat(40)}` } });
     let lateResult: unknown;
     // The older run's PR update is delayed in flight until the later run has finished everything.
     github.before = async (call) => {
@@ -338,17 +423,28 @@ describe('publishPromotion (in-memory GitHub)', () => {
       github.before = undefined;
       lateResult = await publishPromotion(github, late, { now: clock('2025-01-01T00:00:02Z') });
     };
-    const early = await publishPromotion(github, promotion(github, '1.6.0', { sourceCommit: { sha: 'b'.repeat(40), url: `https://github.example/acme/config/commit/${'b'.repeat(40)}` } }), {
-      now: clock('2025-01-01T00:00:01Z'),
-    });
+    const early = await publishPromotion(
+      github,
+      promotion(github, '1.6.0', {
+        sourceCommit: { sha: 'b'.repeat(40), url: `https://github.example/acme/config/commit/${'b'.repeat(40)}` },
+      }),
+      {
+        now: clock('2025-01-01T00:00:01Z'),
+      },
+    );
     expect(lateResult).toMatchObject({ operation: 'updated' });
     const lateHash = planHash((await late.build(github.refs.get('main') as string)).plan);
     expect(early).toMatchObject({ operation: 'unchanged', supersededBy: lateHash, commitSha: github.refs.get(BRANCH) });
     expect(github.filesAt(BRANCH)['staging/api.yaml']).toBe('image: ghcr.io/acme/api:1.7.0\n');
     const [pull] = github.pulls;
     expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
-    expect(parsePromotionBlock(pull.body)).toMatchObject({ planHash: lateHash, commit: github.refs.get(BRANCH), builtAt: '2025-01-01T00:00:02.000Z', gateDraft: true });
-    expect(pull.body).toContain('rebuilt from the branch\'s commit');
+    expect(parsePromotionBlock(pull.body)).toMatchObject({
+      planHash: lateHash,
+      commit: github.refs.get(BRANCH),
+      builtAt: '2025-01-01T00:00:02.000Z',
+      gateDraft: true,
+    });
+    expect(pull.body).toContain("rebuilt from the branch's commit");
     expect(pull.body).toContain('The gates failed');
     expect(pull.body).toContain(`[\`cccccccccccc\`](https://github.example/acme/config/commit/${'c'.repeat(40)})`);
     // The later run's gate failure made it a draft; the older run's late write must not have undone that.
@@ -383,7 +479,11 @@ describe('publishPromotion (in-memory GitHub)', () => {
       expect(a).toMatchObject({ operation: 'unchanged', supersededBy: cHash, commitSha: head(github) });
       expect(version(github)).toBe('image: ghcr.io/acme/api:1.8.0\n');
       expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.8.0');
-      expect(parsePromotionBlock(github.pulls[0].body)).toMatchObject({ planHash: cHash, commit: head(github), rebuilt: true });
+      expect(parsePromotionBlock(github.pulls[0].body)).toMatchObject({
+        planHash: cHash,
+        commit: head(github),
+        rebuilt: true,
+      });
     });
 
     it('puts the body right before rebuilding on a base that moved meanwhile (a rebuild that fails leaves nothing wrong)', async () => {
@@ -427,25 +527,36 @@ describe('publishPromotion (in-memory GitHub)', () => {
       expect(await publishPromotion(github, early, { now: second(1) })).toMatchObject({ operation: 'unchanged' });
       const [pull] = github.pulls;
       expect(pull.title).toBe('promote(staging): api 1.4.0 → 1.7.0');
-      expect(parsePromotionBlock(pull.body)).toMatchObject({ planHash: planHash((await late.build(github.refs.get('main') as string)).plan), commit: head(github) });
+      expect(parsePromotionBlock(pull.body)).toMatchObject({
+        planHash: planHash((await late.build(github.refs.get('main') as string)).plan),
+        commit: head(github),
+      });
       // The error may quote names from the repository: escaped like everything else in the body.
-      expect(pull.body).toContain('could not be read back (tree truncated at &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*here\\*\\*)');
+      expect(pull.body).toContain(
+        'could not be read back (tree truncated at &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*here\\*\\*)',
+      );
       expect(pull.body).not.toContain('<img');
     });
 
-    it('the later plan\'s own rerun replaces a rebuilt description with its full one', async () => {
+    it("the later plan's own rerun replaces a rebuilt description with its full one", async () => {
       const github = newGitHub();
       await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       github.before = async (call) => {
         if (call !== 'pull:update') return;
         github.before = undefined;
-        await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: second(2) });
+        await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), {
+          now: second(2),
+        });
       };
       await publishPromotion(github, promotion(github, '1.6.0'), { now: second(1) });
       expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBe(true);
       const before = head(github);
       github.calls = [];
-      expect(await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), { now: second(5) })).toMatchObject({ operation: 'updated' });
+      expect(
+        await publishPromotion(github, promotion(github, '1.7.0', { gateReport: '- soak: **passed**' }), {
+          now: second(5),
+        }),
+      ).toMatchObject({ operation: 'updated' });
       expect(github.calls).toEqual(['snapshot', 'pull:update', 'snapshot']);
       expect(head(github)).toBe(before);
       expect(parsePromotionBlock(github.pulls[0].body)?.rebuilt).toBeUndefined();
@@ -457,12 +568,14 @@ describe('publishPromotion (in-memory GitHub)', () => {
       // The first run's runner clock is ahead; the second run starts after it finished, on a base that moved since.
       await publishPromotion(github, promotion(github, '1.5.0'), { now: second(30) });
       github.pushToMain({ 'README.md': 'a push that triggers the next promotion\n' });
-      expect(await publishPromotion(github, promotion(github, '1.6.0'), { now: second(10) })).toMatchObject({ operation: 'updated' });
+      expect(await publishPromotion(github, promotion(github, '1.6.0'), { now: second(10) })).toMatchObject({
+        operation: 'updated',
+      });
       expect(version(github)).toBe('image: ghcr.io/acme/api:1.6.0\n');
       expect(github.pulls[0].title).toBe('promote(staging): api 1.4.0 → 1.6.0');
     });
 
-    it('a description rebuilt by an older run that lands over the later run\'s full body is replaced by that run', async () => {
+    it("a description rebuilt by an older run that lands over the later run's full body is replaced by that run", async () => {
       const github = newGitHub();
       await publishPromotion(github, promotion(github, '1.5.0'), { now: second(0) });
       const b = promotion(github, '1.7.0', { gateReport: '- soak: **passed**' });

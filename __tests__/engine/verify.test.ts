@@ -39,7 +39,16 @@ const CONFIG = `stages:
 /** main: every stage at 1.0.0 (T0), dev 1.1.0 and 1.2.0 (T0+1d), staging 1.1.0 (T0+2d). */
 function pipelineHistory(): { history: History; base: string } {
   const history = createHistory();
-  history.commit({ 'stagecoach.yaml': CONFIG, 'envs/dev/api.yaml': deployment('1.0.0'), 'envs/staging/api.yaml': deployment('1.0.0'), 'envs/production/api.yaml': deployment('1.0.0') }, 'start', T0);
+  history.commit(
+    {
+      'stagecoach.yaml': CONFIG,
+      'envs/dev/api.yaml': deployment('1.0.0'),
+      'envs/staging/api.yaml': deployment('1.0.0'),
+      'envs/production/api.yaml': deployment('1.0.0'),
+    },
+    'start',
+    T0,
+  );
   history.commit({ 'envs/dev/api.yaml': deployment('1.1.0') }, 'dev 1.1.0', T0 + DAY);
   history.commit({ 'envs/staging/api.yaml': deployment('1.1.0') }, 'staging 1.1.0', T0 + 2 * DAY);
   const base = history.commit({ 'envs/dev/api.yaml': deployment('1.2.0') }, 'dev 1.2.0', T0 + 2 * DAY + HOUR);
@@ -54,7 +63,10 @@ function pullRequest(history: History, base: string, branch: string, files: Reco
 }
 
 async function verify(history: History, base: string, head: string, now = T0 + 3 * DAY) {
-  return verifyPullRequest({ git: createGit(history.dir), registry: createRegistry({ plainHttp: [registry.host] }), now }, { base, head });
+  return verifyPullRequest(
+    { git: createGit(history.dir), registry: createRegistry({ plainHttp: [registry.host] }), now },
+    { base, head },
+  );
 }
 
 describe('verify', () => {
@@ -63,8 +75,21 @@ describe('verify', () => {
     const head = pullRequest(history, base, 'promote', { 'envs/production/api.yaml': deployment('1.1.0') });
     const result = await verify(history, base, head);
     expect(result.stages).toEqual(['production']);
-    expect(result.changes).toEqual([expect.objectContaining({ stage: 'production', upstream: 'staging', file: 'envs/production/api.yaml', line: 10, old: '1.0.0', new: '1.1.0', problems: [] })]);
-    expect(result.gates.map((gate) => [gate.gate, gate.passed])).toEqual([['registry', true], ['soak', true]]);
+    expect(result.changes).toEqual([
+      expect.objectContaining({
+        stage: 'production',
+        upstream: 'staging',
+        file: 'envs/production/api.yaml',
+        line: 10,
+        old: '1.0.0',
+        new: '1.1.0',
+        problems: [],
+      }),
+    ]);
+    expect(result.gates.map((gate) => [gate.gate, gate.passed])).toEqual([
+      ['registry', true],
+      ['soak', true],
+    ]);
     expect(result.passed).toBe(true);
     expect(renderVerifyText(result)).toContain('Passed.');
   });
@@ -75,7 +100,15 @@ describe('verify', () => {
     const result = await verify(history, base, head);
     expect(result.passed).toBe(false);
     expect(result.changes).toEqual([
-      expect.objectContaining({ file: 'envs/production/api.yaml', line: 10, new: '1.2.0', problems: [expect.stringMatching(/staging runs 1\.1\.0, not 1\.2\.0: promote it to staging first/), expect.stringMatching(/^soak: not found in staging's history/)] }),
+      expect.objectContaining({
+        file: 'envs/production/api.yaml',
+        line: 10,
+        new: '1.2.0',
+        problems: [
+          expect.stringMatching(/staging runs 1\.1\.0, not 1\.2\.0: promote it to staging first/),
+          expect.stringMatching(/^soak: not found in staging's history/),
+        ],
+      }),
     ]);
     expect(renderVerifySummary(result)).toContain('**What to do:**');
   });
@@ -86,7 +119,9 @@ describe('verify', () => {
     const result = await verify(history, base, head);
     expect(result.passed).toBe(false);
     const [change] = result.changes;
-    expect(change.problems).toContainEqual('registry: not found in the registry (push it first, or check the tag for a typo)');
+    expect(change.problems).toContainEqual(
+      'registry: not found in the registry (push it first, or check the tag for a typo)',
+    );
     expect(result.gates.find((gate) => gate.gate === 'registry')?.passed).toBe(false);
   });
 
@@ -111,7 +146,10 @@ describe('verify', () => {
 
   test('a hand-written pull request touching several stages checks each against its upstream', async () => {
     const { history, base } = pipelineHistory();
-    const head = pullRequest(history, base, 'both', { 'envs/staging/api.yaml': deployment('1.2.0'), 'envs/production/api.yaml': deployment('1.1.0') });
+    const head = pullRequest(history, base, 'both', {
+      'envs/staging/api.yaml': deployment('1.2.0'),
+      'envs/production/api.yaml': deployment('1.1.0'),
+    });
     const result = await verify(history, base, head);
     expect(result.stages).toEqual(['staging', 'production']);
     expect(result.changes.map((c) => [c.stage, c.new, c.problems.length])).toEqual([
@@ -128,7 +166,9 @@ describe('verify', () => {
     const swap = pullRequest(history, base, 'swap', { 'envs/production/api.yaml': deployment(`1.1.0@${forged}`) });
     const swapped = await verify(history, base, swap);
     expect(swapped.passed).toBe(false);
-    expect(swapped.changes[0].problems[0]).toMatch(/staging runs 1\.1\.0, but the registry does not resolve that tag to sha256:e{64}/);
+    expect(swapped.changes[0].problems[0]).toMatch(
+      /staging runs 1\.1\.0, but the registry does not resolve that tag to sha256:e{64}/,
+    );
     const pinned = pullRequest(history, base, 'pinned', { 'envs/production/api.yaml': deployment(`1.1.0@${real}`) });
     const result = await verify(history, base, pinned);
     expect(result.changes[0].problems).toEqual([]);
@@ -138,7 +178,15 @@ describe('verify', () => {
   test('fails closed on changed files it cannot read: a symlink, a file outside files:, broken YAML', async () => {
     const { history, base } = pipelineHistory();
     history.git('switch', '-q', '-c', 'hidden', base);
-    history.commit({ 'other/api.yaml': deployment('6.6.6'), 'envs/production/api.json': '{"image": "x"}', 'envs/production/broken.yaml': 'image: ghcr.io/acme/api:6.6.6\nimage: x:1\n' }, 'hide', T0 + 3 * DAY);
+    history.commit(
+      {
+        'other/api.yaml': deployment('6.6.6'),
+        'envs/production/api.json': '{"image": "x"}',
+        'envs/production/broken.yaml': 'image: ghcr.io/acme/api:6.6.6\nimage: x:1\n',
+      },
+      'hide',
+      T0 + 3 * DAY,
+    );
     history.git('rm', '-q', 'envs/production/api.yaml');
     symlinkSync('../../other/api.yaml', path.join(history.dir, 'envs/production/api.yaml'));
     const head = history.commit({}, 'link', T0 + 3 * DAY);
@@ -168,7 +216,18 @@ describe('verify', () => {
     history.git('switch', '-q', '-c', 'side', base);
     history.commit({ 'envs/staging/api.yaml': deployment('1.2.0') }, 'old-looking', T0 - 300 * DAY);
     history.git('switch', '-q', 'main');
-    execFileSync('git', ['merge', '-q', '--no-ff', '-m', 'merge', 'side'], { cwd: history.dir, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@x', GIT_AUTHOR_DATE: `@${T0 + 3 * DAY} +0000`, GIT_COMMITTER_DATE: `@${T0 + 3 * DAY} +0000` } });
+    execFileSync('git', ['merge', '-q', '--no-ff', '-m', 'merge', 'side'], {
+      cwd: history.dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'T',
+        GIT_AUTHOR_EMAIL: 't@x',
+        GIT_COMMITTER_NAME: 'T',
+        GIT_COMMITTER_EMAIL: 't@x',
+        GIT_AUTHOR_DATE: `@${T0 + 3 * DAY} +0000`,
+        GIT_COMMITTER_DATE: `@${T0 + 3 * DAY} +0000`,
+      },
+    });
     const merged = history.git('rev-parse', 'HEAD');
     const head = pullRequest(history, merged, 'after-merge', { 'envs/production/api.yaml': deployment('1.2.0') });
     const result = await verify(history, merged, head, T0 + 3 * DAY + 10 * 60);

@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 function get(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${emulator.url}${path}`, { ...init, headers: { authorization: `token ${emulator.token}`, 'content-type': 'application/json', ...init.headers } });
+  return fetch(`${emulator.url}${path}`, {
+    ...init,
+    headers: { authorization: `token ${emulator.token}`, 'content-type': 'application/json', ...init.headers },
+  });
 }
 
 /** An Octokit with the retry and throttling plugins the action uses, waiting milliseconds instead of seconds. */
@@ -55,8 +58,12 @@ describe('injected faults', () => {
   test('a matching rule leaves other methods and paths alone', async () => {
     emulator.inject({ kind: 'status', status: 500, method: 'POST', path: '/repos/acme/config/git/blobs' });
     expect((await get('/repos/acme/config')).status).toBe(200);
-    expect((await get('/repos/acme/config/git/blobs', { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status).toBe(500);
-    expect((await get('/repos/acme/config/git/blobs', { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status).toBe(201);
+    expect(
+      (await get('/repos/acme/config/git/blobs', { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status,
+    ).toBe(500);
+    expect(
+      (await get('/repos/acme/config/git/blobs', { method: 'POST', body: JSON.stringify({ content: 'x' }) })).status,
+    ).toBe(201);
   });
 
   test('secondary rate limit: 403 with retry-after and GitHub message, which plugin-throttling recognises', async () => {
@@ -64,7 +71,9 @@ describe('injected faults', () => {
     const response = await get('/repos/acme/config/pulls');
     expect(response.status).toBe(403);
     expect(response.headers.get('retry-after')).toBe('2');
-    expect(((await response.json()) as { message: string }).message).toMatch(/^You have exceeded a secondary rate limit/);
+    expect(((await response.json()) as { message: string }).message).toMatch(
+      /^You have exceeded a secondary rate limit/,
+    );
 
     const events: string[] = [];
     emulator.inject({ kind: 'secondary-rate-limit', path: /\/pulls$/, retryAfter: 1 });
@@ -87,7 +96,9 @@ describe('injected faults', () => {
     emulator.inject({ kind: 'primary-rate-limit', path: /^\/repos\/acme\/config$/ });
     expect((await octokit.rest.repos.get(repo)).data.full_name).toBe('acme/config');
     emulator.inject({ kind: 'primary-rate-limit', path: '/graphql', graphqlOperation: 'Probe' });
-    const result = await octokit.graphql<{ repository: { nameWithOwner: string } }>('query Probe { repository(owner: "acme", name: "config") { nameWithOwner } }');
+    const result = await octokit.graphql<{ repository: { nameWithOwner: string } }>(
+      'query Probe { repository(owner: "acme", name: "config") { nameWithOwner } }',
+    );
     expect(result.repository.nameWithOwner).toBe('acme/config');
     expect(events).toHaveLength(2);
     expect(events.every((e) => e.startsWith('primary '))).toBe(true);
@@ -103,20 +114,39 @@ describe('injected faults', () => {
       base_tree: base.tree.sha,
       tree: [{ path: 'staging/api.yaml', mode: '100644', type: 'blob', content: 'image: api:2\n' }],
     });
-    const { data: commit } = await octokit.rest.git.createCommit({ ...repo, message: 'promote', tree: tree.sha, parents: [ref.object.sha] });
+    const { data: commit } = await octokit.rest.git.createCommit({
+      ...repo,
+      message: 'promote',
+      tree: tree.sha,
+      parents: [ref.object.sha],
+    });
 
-    emulator.inject({ kind: 'move-base', repo: 'acme/config', branch: 'main', method: 'PATCH', path: /\/git\/refs\/heads/, files: { 'prod/web.yaml': 'image: web:9\n' } });
+    emulator.inject({
+      kind: 'move-base',
+      repo: 'acme/config',
+      branch: 'main',
+      method: 'PATCH',
+      path: /\/git\/refs\/heads/,
+      files: { 'prod/web.yaml': 'image: web:9\n' },
+    });
     await expect(octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.sha })).rejects.toMatchObject({
       status: 422,
       response: { data: { message: 'Update is not a fast forward' } },
     });
     const moved = (await emulator.branchSha('acme/config', 'main'))!;
     expect(moved).not.toBe(ref.object.sha);
-    expect((await octokit.rest.git.getCommit({ ...repo, commit_sha: moved })).data.parents.map((p) => p.sha)).toEqual([ref.object.sha]);
+    expect((await octokit.rest.git.getCommit({ ...repo, commit_sha: moved })).data.parents.map((p) => p.sha)).toEqual([
+      ref.object.sha,
+    ]);
     expect(await emulator.readFile('acme/config', 'main', 'prod/web.yaml')).toBe('image: web:9\n');
     expect(await emulator.readFile('acme/config', 'main', 'staging/api.yaml')).toBe('image: api:1\n');
     // the fault was used up: the retried update on the new base succeeds
-    const { data: rebased } = await octokit.rest.git.createCommit({ ...repo, message: 'promote', tree: tree.sha, parents: [moved] });
+    const { data: rebased } = await octokit.rest.git.createCommit({
+      ...repo,
+      message: 'promote',
+      tree: tree.sha,
+      parents: [moved],
+    });
     await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: rebased.sha });
   });
 
@@ -124,7 +154,9 @@ describe('injected faults', () => {
     const octokit = getOctokit(emulator.token, { baseUrl: emulator.url });
     const held = emulator.hold({ method: 'GET', path: '/repos/acme/config/git/ref/heads/main' });
     let settled = false;
-    const slow = octokit.rest.git.getRef({ ...repo, ref: 'heads/main' }).then((response) => ((settled = true), response));
+    const slow = octokit.rest.git
+      .getRef({ ...repo, ref: 'heads/main' })
+      .then((response) => ((settled = true), response));
     await held.arrived;
     const moved = await emulator.commit('acme/config', 'main', { 'late.txt': 'late\n' }, 'meanwhile');
     expect((await octokit.rest.repos.get(repo)).status).toBe(200);
@@ -132,7 +164,10 @@ describe('injected faults', () => {
     held.release();
     // Served after its release: it sees the state of that moment.
     expect((await slow).data.object.sha).toBe(moved);
-    expect(emulator.requests.map((r) => r.path)).toEqual(['/repos/acme/config', '/repos/acme/config/git/ref/heads%2Fmain']);
+    expect(emulator.requests.map((r) => r.path)).toEqual([
+      '/repos/acme/config',
+      '/repos/acme/config/git/ref/heads%2Fmain',
+    ]);
   });
 
   test('the request log records method, path, status and GraphQL operation, and resets', async () => {

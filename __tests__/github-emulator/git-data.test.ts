@@ -70,7 +70,9 @@ describe('git data API over a real bare repository', () => {
     expect(await readFile(join(dir, 'staging/api.yaml'), 'utf8')).toBe('image: ghcr.io/acme/api:1.0.0\n');
     expect(await readFile(join(dir, 'staging/notes/README.md'), 'utf8')).toBe('promoted\n');
     expect((await gitIn(dir, ['ls-files'])).split('\n')).not.toContain('staging/old.yaml');
-    expect((await gitIn(dir, ['log', '-1', '--format=%H|%an|%aI|%s'])).trim()).toBe(`${commit.sha}|Stagecoach|2024-03-01T12:34:56+00:00|Promote api to staging`);
+    expect((await gitIn(dir, ['log', '-1', '--format=%H|%an|%aI|%s'])).trim()).toBe(
+      `${commit.sha}|Stagecoach|2024-03-01T12:34:56+00:00|Promote api to staging`,
+    );
     expect((await gitIn(dir, ['rev-parse', 'HEAD^'])).trim()).toBe(ref.object.sha);
   });
 
@@ -91,7 +93,9 @@ describe('git data API over a real bare repository', () => {
     await emulator.createRepo('acme/config', { 'a.txt': 'a\n' });
     const main = (await emulator.branchSha('acme/config', 'main'))!;
     await octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/stagecoach/staging', sha: main });
-    await expect(octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/stagecoach/staging', sha: main })).rejects.toMatchObject({
+    await expect(
+      octokit.rest.git.createRef({ ...repo, ref: 'refs/heads/stagecoach/staging', sha: main }),
+    ).rejects.toMatchObject({
       status: 422,
       response: { data: { message: 'Reference already exists' } },
     });
@@ -99,15 +103,21 @@ describe('git data API over a real bare repository', () => {
     const { data: viaOctokit } = await octokit.rest.git.getRef({ ...repo, ref: 'heads/stagecoach/staging' });
     expect(viaOctokit.ref).toBe('refs/heads/stagecoach/staging');
     expect(emulator.requests.at(-1)?.path).toBe('/repos/acme/config/git/ref/heads%2Fstagecoach%2Fstaging');
-    const raw = await fetch(`${emulator.url}/repos/acme/config/git/ref/heads/stagecoach/staging`, { headers: { authorization: `Bearer ${emulator.token}` } });
+    const raw = await fetch(`${emulator.url}/repos/acme/config/git/ref/heads/stagecoach/staging`, {
+      headers: { authorization: `Bearer ${emulator.token}` },
+    });
     expect(raw.status).toBe(200);
     expect(((await raw.json()) as { object: { sha: string } }).object.sha).toBe(main);
 
     const { data: matching } = await octokit.rest.git.listMatchingRefs({ ...repo, ref: 'heads/stagecoach' });
     expect(matching.map((r) => r.ref)).toEqual(['refs/heads/stagecoach/staging']);
     await octokit.rest.git.deleteRef({ ...repo, ref: 'heads/stagecoach/staging' });
-    await expect(octokit.rest.git.getRef({ ...repo, ref: 'heads/stagecoach/staging' })).rejects.toMatchObject({ status: 404 });
-    await expect(octokit.rest.git.deleteRef({ ...repo, ref: 'heads/stagecoach/staging' })).rejects.toMatchObject({ status: 422 });
+    await expect(octokit.rest.git.getRef({ ...repo, ref: 'heads/stagecoach/staging' })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(octokit.rest.git.deleteRef({ ...repo, ref: 'heads/stagecoach/staging' })).rejects.toMatchObject({
+      status: 422,
+    });
     // a full ref name where GitHub wants `heads/…` is a classic mistake: GitHub answers as if the ref did not exist
     await expect(octokit.rest.git.getRef({ ...repo, ref: 'refs/heads/main' })).rejects.toMatchObject({ status: 404 });
     await expect(octokit.rest.git.updateRef({ ...repo, ref: 'refs/heads/main', sha: main })).rejects.toMatchObject({
@@ -117,37 +127,65 @@ describe('git data API over a real bare repository', () => {
   });
 
   test('trees, contents, blobs, history and compare read what git holds', async () => {
-    await emulator.createRepo('acme/config', { 'dev/api.yaml': 'v: 1\n', 'dev/web.yaml': 'v: 1\n', 'README.md': 'hi\n' }, { date: '2024-01-01T00:00:00Z' });
-    const second = await emulator.commit('acme/config', 'main', { 'dev/api.yaml': 'v: 2\n' }, 'bump api', { date: '2024-01-02T00:00:00Z' });
+    await emulator.createRepo(
+      'acme/config',
+      { 'dev/api.yaml': 'v: 1\n', 'dev/web.yaml': 'v: 1\n', 'README.md': 'hi\n' },
+      { date: '2024-01-01T00:00:00Z' },
+    );
+    const second = await emulator.commit('acme/config', 'main', { 'dev/api.yaml': 'v: 2\n' }, 'bump api', {
+      date: '2024-01-02T00:00:00Z',
+    });
     await emulator.commit('acme/config', 'main', { 'README.md': 'hello\n' }, 'docs', { date: '2024-01-03T00:00:00Z' });
 
     const { data: tree } = await octokit.rest.git.getTree({ ...repo, tree_sha: 'main', recursive: '1' });
-    expect(tree.tree.map((e) => `${e.type} ${e.path}`)).toEqual(['blob README.md', 'tree dev', 'blob dev/api.yaml', 'blob dev/web.yaml']);
+    expect(tree.tree.map((e) => `${e.type} ${e.path}`)).toEqual([
+      'blob README.md',
+      'tree dev',
+      'blob dev/api.yaml',
+      'blob dev/web.yaml',
+    ]);
     const { data: flat } = await octokit.rest.git.getTree({ ...repo, tree_sha: tree.sha });
     expect(flat.tree.map((e) => e.path)).toEqual(['README.md', 'dev']);
 
     const { data: file } = await octokit.rest.repos.getContent({ ...repo, path: 'dev/api.yaml', ref: 'main' });
-    expect(Array.isArray(file) ? undefined : file.type === 'file' && Buffer.from(file.content, 'base64').toString()).toBe('v: 2\n');
+    expect(
+      Array.isArray(file) ? undefined : file.type === 'file' && Buffer.from(file.content, 'base64').toString(),
+    ).toBe('v: 2\n');
     const { data: dir } = await octokit.rest.repos.getContent({ ...repo, path: 'dev' });
-    expect(Array.isArray(dir) && dir.map((e) => `${e.type}:${e.path}`)).toEqual(['file:dev/api.yaml', 'file:dev/web.yaml']);
+    expect(Array.isArray(dir) && dir.map((e) => `${e.type}:${e.path}`)).toEqual([
+      'file:dev/api.yaml',
+      'file:dev/web.yaml',
+    ]);
     const raw = await octokit.rest.repos.getContent({ ...repo, path: 'dev/web.yaml', mediaType: { format: 'raw' } });
     expect(String(raw.data)).toBe('v: 1\n');
-    await expect(octokit.rest.repos.getContent({ ...repo, path: 'dev/missing.yaml' })).rejects.toMatchObject({ status: 404 });
+    await expect(octokit.rest.repos.getContent({ ...repo, path: 'dev/missing.yaml' })).rejects.toMatchObject({
+      status: 404,
+    });
 
     const blobSha = tree.tree.find((e) => e.path === 'dev/api.yaml')!.sha!;
     const { data: blob } = await octokit.rest.git.getBlob({ ...repo, file_sha: blobSha });
     expect(Buffer.from(blob.content, 'base64').toString()).toBe('v: 2\n');
 
-    const { data: history } = await octokit.rest.repos.listCommits({ ...repo, sha: 'main', path: 'dev/api.yaml', per_page: 10 });
+    const { data: history } = await octokit.rest.repos.listCommits({
+      ...repo,
+      sha: 'main',
+      path: 'dev/api.yaml',
+      per_page: 10,
+    });
     expect(history.map((c) => c.commit.message)).toEqual(['bump api', 'Initial commit']);
     expect(history[0].sha).toBe(second);
     expect(history[0].commit.committer?.date).toBe('2024-01-02T00:00:00Z');
     const paged = await octokit.paginate(octokit.rest.repos.listCommits, { ...repo, per_page: 1 });
     expect(paged).toHaveLength(3);
 
-    const { data: compare } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${second}...main` });
+    const { data: compare } = await octokit.rest.repos.compareCommitsWithBasehead({
+      ...repo,
+      basehead: `${second}...main`,
+    });
     expect(compare).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1 });
-    expect(compare.files?.map((f) => `${f.status} ${f.filename} +${f.additions}-${f.deletions}`)).toEqual(['modified README.md +1-1']);
+    expect(compare.files?.map((f) => `${f.status} ${f.filename} +${f.additions}-${f.deletions}`)).toEqual([
+      'modified README.md +1-1',
+    ]);
   });
 
   test('create-tree rejects what GitHub rejects: unknown blobs, bad paths, bad base trees', async () => {
@@ -155,11 +193,19 @@ describe('git data API over a real bare repository', () => {
     const missing = '1'.repeat(40);
     await expect(
       octokit.rest.git.createTree({ ...repo, tree: [{ path: 'x.txt', mode: '100644', type: 'blob', sha: missing }] }),
-    ).rejects.toMatchObject({ status: 422, response: { data: { message: `tree.sha ${missing} is not a valid blob` } } });
+    ).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: `tree.sha ${missing} is not a valid blob` } },
+    });
     await expect(
-      octokit.rest.git.createTree({ ...repo, tree: [{ path: '../escape.txt', mode: '100644', type: 'blob', content: 'x' }] }),
+      octokit.rest.git.createTree({
+        ...repo,
+        tree: [{ path: '../escape.txt', mode: '100644', type: 'blob', content: 'x' }],
+      }),
     ).rejects.toMatchObject({ status: 422 });
-    await expect(octokit.rest.git.createTree({ ...repo, base_tree: missing, tree: [] })).rejects.toMatchObject({ status: 422 });
+    await expect(octokit.rest.git.createTree({ ...repo, base_tree: missing, tree: [] })).rejects.toMatchObject({
+      status: 422,
+    });
   });
 
   test('contents follow a symlink only to a file inside the repository', async () => {
@@ -174,7 +220,12 @@ describe('git data API over a real bare repository', () => {
         { path: 'staging/escape.yaml', mode: '120000', type: 'blob', content: '../../../etc/passwd' },
       ],
     });
-    const { data: commit } = await octokit.rest.git.createCommit({ ...repo, message: 'links', tree: tree.sha, parents: [main] });
+    const { data: commit } = await octokit.rest.git.createCommit({
+      ...repo,
+      message: 'links',
+      tree: tree.sha,
+      parents: [main],
+    });
     await octokit.rest.git.updateRef({ ...repo, ref: 'heads/main', sha: commit.sha });
 
     const { data: followed } = await octokit.rest.repos.getContent({ ...repo, path: 'staging/api.yaml' });
@@ -182,6 +233,8 @@ describe('git data API over a real bare repository', () => {
     const { data: escape } = await octokit.rest.repos.getContent({ ...repo, path: 'staging/escape.yaml' });
     expect(escape).toMatchObject({ type: 'symlink', target: '../../../etc/passwd' });
     expect(escape).not.toHaveProperty('content');
-    await expect(octokit.rest.repos.getContent({ ...repo, path: 'staging/../dev/api.yaml' })).rejects.toMatchObject({ status: 404 });
+    await expect(octokit.rest.repos.getContent({ ...repo, path: 'staging/../dev/api.yaml' })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });

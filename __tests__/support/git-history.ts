@@ -31,7 +31,15 @@ export function createHistory(): History {
       const stamp = `@${date} +0000`;
       execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], {
         cwd: dir,
-        env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.invalid', GIT_AUTHOR_DATE: stamp, GIT_COMMITTER_DATE: stamp },
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'T',
+          GIT_AUTHOR_EMAIL: 't@example.invalid',
+          GIT_COMMITTER_NAME: 'T',
+          GIT_COMMITTER_EMAIL: 't@example.invalid',
+          GIT_AUTHOR_DATE: stamp,
+          GIT_COMMITTER_DATE: stamp,
+        },
       });
       return git('rev-parse', 'HEAD');
     },

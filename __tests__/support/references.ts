@@ -4,7 +4,13 @@ import { parseImage } from '../../src/core/image-reference.js';
 import type { ScannedStage } from '../../src/core/plan.js';
 
 /** A workload container reference `image` (`repo:tag[@digest]`) in `file`. */
-export function workloadRef(file: string, image: string, workload: string, container: string, line = 10): ImageReference {
+export function workloadRef(
+  file: string,
+  image: string,
+  workload: string,
+  container: string,
+  line = 10,
+): ImageReference {
   const parsed = parseImage(image);
   const start = 100 + line * 40;
   return {

@@ -47,7 +47,11 @@ class Pusher {
     const send = (): Promise<Response> => {
       const headers = new Headers(init.headers);
       if (this.authorization) headers.set('authorization', this.authorization);
-      return fetch(url, { ...init, headers, ...(this.target.dispatcher ? { dispatcher: this.target.dispatcher } : {}) } as Init);
+      return fetch(url, {
+        ...init,
+        headers,
+        ...(this.target.dispatcher ? { dispatcher: this.target.dispatcher } : {}),
+      } as Init);
     };
     let response = await send();
     if (response.status !== 401) return response;
@@ -143,7 +147,9 @@ export async function pushImage(target: PushTarget, options: PushImageOptions = 
     },
     layers: [
       {
-        mediaType: docker ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.oci.image.layer.v1.tar+gzip',
+        mediaType: docker
+          ? 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+          : 'application/vnd.oci.image.layer.v1.tar+gzip',
         ...layerBlob,
       },
     ],
@@ -175,7 +181,11 @@ export async function pushIndex(
 }
 
 /** Pushes one small image under each tag, in the order given. */
-export async function pushTags(target: PushTarget, tags: string[], format: 'oci' | 'docker' = 'oci'): Promise<Map<string, string>> {
+export async function pushTags(
+  target: PushTarget,
+  tags: string[],
+  format: 'oci' | 'docker' = 'oci',
+): Promise<Map<string, string>> {
   const digests = new Map<string, string>();
   for (const tag of tags) digests.set(tag, (await pushImage(target, { format, tags: [tag] })).digest);
   return digests;

@@ -97,14 +97,69 @@ async function htpasswdLine(user: string, password: string): Promise<string> {
 
 /** A CA and a server certificate for 127.0.0.1 signed by it. */
 async function makeTlsFiles(dir: string): Promise<{ cert: string; key: string; caPem: string }> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key',
-    '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Stagecoach Test CA'], dir);
-  await openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key',
-    '-out', 'server.csr', '-subj', '/CN=127.0.0.1'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Stagecoach Test CA',
+    ],
+    dir,
+  );
+  await openssl(
+    [
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=127.0.0.1',
+    ],
+    dir,
+  );
   await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'], dir);
-  return { cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), caPem: await readFile(join(dir, 'ca.pem'), 'utf8') };
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+    ],
+    dir,
+  );
+  return {
+    cert: join(dir, 'server.pem'),
+    key: join(dir, 'server.key'),
+    caPem: await readFile(join(dir, 'ca.pem'), 'utf8'),
+  };
 }
 
 const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
@@ -129,8 +184,26 @@ async function startTokenServer(
   grants: Record<string, TokenGrant[]> | undefined,
   expiresIn = 300,
 ): Promise<TokenServer> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'token.key',
-    '-out', 'token.pem', '-days', '2', '-subj', '/CN=Stagecoach Token Signer'], dir);
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'token.key',
+      '-out',
+      'token.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=Stagecoach Token Signer',
+    ],
+    dir,
+  );
   const key: KeyObject = createPrivateKey(await readFile(join(dir, 'token.key')));
   const certDer = new X509Certificate(await readFile(join(dir, 'token.pem'))).raw;
   const log: TokenServerLog = { staleNext: 0, scopes: [], accounts: [] };
@@ -138,7 +211,8 @@ async function startTokenServer(
   const allowed = (account: string, repository: string, action: string): boolean => {
     if (!grants) return account !== 'anonymous';
     return (grants[account] ?? []).some(
-      (grant) => (grant.repository === '*' || grant.repository === repository) && grant.actions.includes(action as 'pull'),
+      (grant) =>
+        (grant.repository === '*' || grant.repository === repository) && grant.actions.includes(action as 'pull'),
     );
   };
 
@@ -149,7 +223,9 @@ async function startTokenServer(
     const header = req.headers.authorization;
     if (header) {
       const [scheme, value] = header.split(' ');
-      const [user, ...rest] = Buffer.from(value ?? '', 'base64').toString('utf8').split(':');
+      const [user, ...rest] = Buffer.from(value ?? '', 'base64')
+        .toString('utf8')
+        .split(':');
       if (scheme !== 'Basic' || users[user] === undefined || users[user] !== rest.join(':')) {
         res.writeHead(401, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ details: 'incorrect username or password' }));
@@ -174,15 +250,28 @@ async function startTokenServer(
     if (log.staleNext > 0) log.staleNext--;
     const head = { alg: 'ES256', typ: 'JWT', x5c: [certDer.toString('base64')] };
     const claims = {
-      iss: issuer, sub: account === 'anonymous' ? '' : account, aud: service,
-      exp: now + lifetime, nbf: now - 600, iat: now, jti: randomBytes(8).toString('hex'), access,
+      iss: issuer,
+      sub: account === 'anonymous' ? '' : account,
+      aud: service,
+      exp: now + lifetime,
+      nbf: now - 600,
+      iat: now,
+      jti: randomBytes(8).toString('hex'),
+      access,
     };
     const signingInput = `${base64url(JSON.stringify(head))}.${base64url(JSON.stringify(claims))}`;
     // JWS wants the raw r||s signature (RFC 7518 §3.4), not DER.
     const signature = sign('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
     const token = `${signingInput}.${base64url(signature)}`;
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ token, access_token: token, expires_in: expiresIn, issued_at: new Date(now * 1000).toISOString() }));
+    res.end(
+      JSON.stringify({
+        token,
+        access_token: token,
+        expires_in: expiresIn,
+        issued_at: new Date(now * 1000).toISOString(),
+      }),
+    );
   };
 
   const server: Server = createServer(handle);
@@ -192,7 +281,11 @@ async function startTokenServer(
     host: `127.0.0.1:${port}`,
     log,
     certFile: join(dir, 'token.pem'),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -200,7 +293,12 @@ function yamlString(value: string): string {
   return JSON.stringify(value); // JSON strings are valid YAML double-quoted scalars
 }
 
-async function waitForRegistry(child: ChildProcess, url: string, dispatcher: Agent | undefined, logs: () => string): Promise<boolean> {
+async function waitForRegistry(
+  child: ChildProcess,
+  url: string,
+  dispatcher: Agent | undefined,
+  logs: () => string,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) return false;
     try {

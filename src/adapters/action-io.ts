@@ -28,7 +28,9 @@ export function createActionIo(): ActionIo {
       await core.summary.addRaw(markdown, true).write();
     },
     log(level, message, where) {
-      const properties = where ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) } : undefined;
+      const properties = where
+        ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) }
+        : undefined;
       if (level === 'info') core.info(message);
       else if (level === 'warning') core.warning(message, properties);
       else core.error(message, properties);

@@ -86,10 +86,13 @@ function runCommand(
     const timer =
       timeoutMs === Infinity
         ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            if (child.pid !== undefined) void stop(child.pid);
-          }, Math.min(timeoutMs, MAX_TIMER_MS));
+        : setTimeout(
+            () => {
+              timedOut = true;
+              if (child.pid !== undefined) void stop(child.pid);
+            },
+            Math.min(timeoutMs, MAX_TIMER_MS),
+          );
 
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -103,8 +106,7 @@ function runCommand(
         // Background jobs outlive the shell otherwise; like the Actions runner, stop whatever the step left behind.
         await stop(pid);
         // A process that left our group (setsid) may still hold the pipes; do not wait on it forever.
-        const late = await Promise.race([closed.then(() => false),
-          sleep(AFTER_KILL_WAIT_MS, true, { ref: false })]);
+        const late = await Promise.race([closed.then(() => false), sleep(AFTER_KILL_WAIT_MS, true, { ref: false })]);
         if (late) {
           child.stdout.destroy();
           child.stderr.destroy();
@@ -133,8 +135,10 @@ function folderProblem(cwd: string): string | undefined {
 /** execve cannot carry these; names the variable but never echoes its value, which may be a declared secret. */
 function environmentProblem(env: Record<string, string>): string | undefined {
   for (const [name, value] of Object.entries(env)) {
-    if (name === '' || /[\0=]/.test(name)) return `environment variable name ${JSON.stringify(name)} is empty or holds "=" or a NUL byte`;
-    if (value.includes('\0')) return `environment variable ${name} holds a NUL byte, which a process environment cannot carry`;
+    if (name === '' || /[\0=]/.test(name))
+      return `environment variable name ${JSON.stringify(name)} is empty or holds "=" or a NUL byte`;
+    if (value.includes('\0'))
+      return `environment variable ${name} holds a NUL byte, which a process environment cannot carry`;
   }
   return undefined;
 }

@@ -26,7 +26,9 @@ export class DockerConfigError extends Error {
 export function normalizeRegistryHost(key: string): string {
   let host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
   host = host.split('/')[0].toLowerCase();
-  return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com' ? 'docker.io' : host;
+  return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com'
+    ? 'docker.io'
+    : host;
 }
 
 function lineAndColumn(text: string, offset: number): string {
@@ -53,10 +55,15 @@ export function parseDockerConfig(text: string): DockerConfig {
   const problems: string[] = [];
   const config: DockerConfig = { auths: {}, helpers: {} };
 
-  if (root.auths !== undefined && (root.auths === null || typeof root.auths !== 'object' || Array.isArray(root.auths))) {
+  if (
+    root.auths !== undefined &&
+    (root.auths === null || typeof root.auths !== 'object' || Array.isArray(root.auths))
+  ) {
     problems.push('"auths" must be an object keyed by registry host');
   }
-  const auths = (typeof root.auths === 'object' && root.auths && !Array.isArray(root.auths) ? root.auths : {}) as Record<string, unknown>;
+  const auths = (
+    typeof root.auths === 'object' && root.auths && !Array.isArray(root.auths) ? root.auths : {}
+  ) as Record<string, unknown>;
   for (const [key, entry] of Object.entries(auths)) {
     const host = normalizeRegistryHost(key);
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
@@ -75,7 +82,10 @@ export function parseDockerConfig(text: string): DockerConfig {
       config.auths[host] = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
     } else if (typeof username === 'string' && username !== '' && typeof password === 'string') {
       config.auths[host] = { username, password };
-    } else if ((typeof identitytoken === 'string' && identitytoken) || (typeof registrytoken === 'string' && registrytoken)) {
+    } else if (
+      (typeof identitytoken === 'string' && identitytoken) ||
+      (typeof registrytoken === 'string' && registrytoken)
+    ) {
       const field = typeof identitytoken === 'string' && identitytoken ? 'identitytoken' : 'registrytoken';
       problems.push(
         `auths."${key}" holds only "${field}", which is not supported: ` +

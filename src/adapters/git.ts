@@ -35,7 +35,9 @@ export interface ChangedFile {
 /** A revision that does not exist: the user's to fix. */
 export class RevisionError extends Error {
   constructor(revision: string) {
-    super(`${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`);
+    super(
+      `${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`,
+    );
     this.name = 'RevisionError';
   }
 }
@@ -118,7 +120,10 @@ export function createGit(cwd: string): Git {
           if (kind !== 'tree') throw new MissingFolderError(relative);
         }
         // One batch read for the whole folder: the scan reads every listed file next.
-        const blobs = await catFileBatch(cwd, files.map((file) => `${revision}:./${file}`));
+        const blobs = await catFileBatch(
+          cwd,
+          files.map((file) => `${revision}:./${file}`),
+        );
         for (const file of files) {
           const text = blobs.get(`${revision}:./${file}`);
           if (text !== undefined) cache.set(file, text);
@@ -165,7 +170,16 @@ export function createGit(cwd: string): Git {
     },
     filesAt,
     async arrivedAt(revision, file, version) {
-      const out = await git(['log', '-1', '--first-parent', '--format=%ct', `-G${tokenPattern(version)}`, revision, '--', checkRelativePath(file)]);
+      const out = await git([
+        'log',
+        '-1',
+        '--first-parent',
+        '--format=%ct',
+        `-G${tokenPattern(version)}`,
+        revision,
+        '--',
+        checkRelativePath(file),
+      ]);
       return out ? Number(out) : undefined;
     },
     async changes(base, head) {

@@ -8,7 +8,9 @@ export const BATCH_SIZE = 100;
 
 export class ReadOnlyFilesError extends Error {
   constructor(file: string) {
-    super(`${file}: the files read over the GitHub API are read-only; the promotion is committed by the pull request step`);
+    super(
+      `${file}: the files read over the GitHub API are read-only; the promotion is committed by the pull request step`,
+    );
     this.name = 'ReadOnlyFilesError';
   }
 }
@@ -104,7 +106,8 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
       if (cached) return cached;
       const entries = await allBlobs();
       if (!entries.has(file)) {
-        if (symlinks.has(file)) throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
+        if (symlinks.has(file))
+          throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
         throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
       }
       if (!texts.has(file)) {

@@ -103,10 +103,21 @@ export interface GitHub {
   /** Compare-and-swap: points the branch at `sha` only if it stands where `expected` says; false when it does not (a lost race). */
   setBranch(repo: RepoRef, branch: string, sha: string, expected: BranchExpectation): Promise<boolean>;
   /** undefined when a pull request for this head and base already exists. */
-  openPullRequest(repo: RepoRef, input: { head: string; base: string; title: string; body: string; draft: boolean }): Promise<WrittenPullRequest | undefined>;
-  updatePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, update: PullRequestUpdate): Promise<WrittenPullRequest>;
+  openPullRequest(
+    repo: RepoRef,
+    input: { head: string; base: string; title: string; body: string; draft: boolean },
+  ): Promise<WrittenPullRequest | undefined>;
+  updatePullRequest(
+    repo: RepoRef,
+    pr: { number: number; nodeId: string },
+    update: PullRequestUpdate,
+  ): Promise<WrittenPullRequest>;
   /** Labels and assignees, reviewers, auto-merge; returns warnings for what GitHub refused (the PR stands). */
-  decoratePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, decorations: Decorations): Promise<string[]>;
+  decoratePullRequest(
+    repo: RepoRef,
+    pr: { number: number; nodeId: string },
+    decorations: Decorations,
+  ): Promise<string[]>;
   /** Runs `work` and counts the API requests it made (retries not counted). */
   measure<T>(work: () => Promise<T>): Promise<{ value: T; requests: number }>;
 }
@@ -133,7 +144,11 @@ export interface GitHubTreeReader {
   /** The entries under a tree (recursive); `truncated` when GitHub cut the listing short. */
   readTree(repo: RepoRef, treeish: string, recursive: boolean): Promise<{ entries: TreeEntry[]; truncated: boolean }>;
   /** Texts of `<commit>:<path>` objects in one GraphQL query; undefined for a missing, binary or truncated blob. */
-  readTexts(repo: RepoRef, commit: string, paths: string[]): Promise<Map<string, { text?: string; oid?: string; binary: boolean; truncated: boolean }>>;
+  readTexts(
+    repo: RepoRef,
+    commit: string,
+    paths: string[],
+  ): Promise<Map<string, { text?: string; oid?: string; binary: boolean; truncated: boolean }>>;
   /** A blob by object id (for files too big for GraphQL's text). */
   readBlob(repo: RepoRef, sha: string): Promise<string>;
 }
@@ -195,7 +210,8 @@ interface SnapshotData {
 
 const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
 /** GitHub's validation error for a mutation the server does not have. */
-const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'|(GitRefname|RefUpdate) isn't a defined input type/;
+const NO_UPDATE_REFS =
+  /Field 'updateRefs' doesn't exist on type 'Mutation'|(GitRefname|RefUpdate) isn't a defined input type/;
 
 const repoName = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
 
@@ -207,15 +223,20 @@ function statusOf(error: unknown): number | undefined {
 function githubMessage(error: unknown): string {
   if (isGraphqlError(error)) return error.errors.map((item) => item.message).join('; ');
   const data = (error as { response?: { data?: { message?: unknown; errors?: unknown } } })?.response?.data;
-  const base = typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
+  const base =
+    typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
   const details = Array.isArray(data?.errors)
-    ? data.errors.map((item: unknown) => (typeof item === 'string' ? item : (item as { message?: string })?.message)).filter((item) => item && item !== base)
+    ? data.errors
+        .map((item: unknown) => (typeof item === 'string' ? item : (item as { message?: string })?.message))
+        .filter((item) => item && item !== base)
     : [];
   return details.length > 0 ? `${base}: ${details.join('; ')}` : base;
 }
 
 function isGraphqlError(error: unknown): error is Error & { errors: { type?: string; message: string }[] } {
-  return error instanceof Error && Array.isArray((error as { errors?: unknown }).errors) && statusOf(error) === undefined;
+  return (
+    error instanceof Error && Array.isArray((error as { errors?: unknown }).errors) && statusOf(error) === undefined
+  );
 }
 
 class OctokitGitHub implements GitHub, GitHubTreeReader {
@@ -228,11 +249,15 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     const rateLimitRetries = options.rateLimitRetries ?? 3;
     const maxWait = options.maxRateLimitWaitSeconds ?? 900;
     const warn = (message: string) => options.onWarning?.(this.scrub(message));
-    const onLimit = (kind: string) => (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-      if (retryCount >= rateLimitRetries || retryAfter > maxWait) return false;
-      warn(`GitHub ${kind} rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${rateLimitRetries})`);
-      return true;
-    };
+    const onLimit =
+      (kind: string) =>
+      (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        if (retryCount >= rateLimitRetries || retryAfter > maxWait) return false;
+        warn(
+          `GitHub ${kind} rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${rateLimitRetries})`,
+        );
+        return true;
+      };
     const spacing =
       options.writeSpacingMs === undefined
         ? {}
@@ -244,9 +269,18 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
       options.token,
       {
         ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
-        log: { debug: () => {}, info: () => {}, warn: (message: string) => warn(String(message)), error: (message: string) => warn(String(message)) },
+        log: {
+          debug: () => {},
+          info: () => {},
+          warn: (message: string) => warn(String(message)),
+          error: (message: string) => warn(String(message)),
+        },
         // 429 is the throttling plugin's to retry (it honours retry-after); the retry plugin takes the 5xx.
-        retry: { retries: options.retries ?? 3, retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+        retry: {
+          retries: options.retries ?? 3,
+          retryAfterBaseValue: base,
+          doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+        },
         throttle: {
           retryAfterBaseValue: base,
           onRateLimit: onLimit('primary'),
@@ -290,7 +324,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     return new GitHubError(message, status, graphqlType ?? (isGraphqlError(error) ? 'ERROR' : undefined));
   }
 
-  private async rest<T = unknown>(route: string, parameters: Record<string, unknown>, context: FailureContext): Promise<T> {
+  private async rest<T = unknown>(
+    route: string,
+    parameters: Record<string, unknown>,
+    context: FailureContext,
+  ): Promise<T> {
     const store = this.counter.getStore();
     if (store) store.requests += 1;
     try {
@@ -302,7 +340,12 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
   }
 
   /** REST write where a 422 means a lost race (the caller decides), returned as undefined. */
-  private async restOr422<T>(route: string, parameters: Record<string, unknown>, context: FailureContext, race: RegExp): Promise<T | undefined> {
+  private async restOr422<T>(
+    route: string,
+    parameters: Record<string, unknown>,
+    context: FailureContext,
+    race: RegExp,
+  ): Promise<T | undefined> {
     try {
       return await this.rest<T>(route, parameters, context);
     } catch (error) {
@@ -311,7 +354,12 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     }
   }
 
-  private async graphql<T>(query: string, variables: Record<string, unknown>, context: FailureContext, options: { retries?: number; previews?: string[] } = {}): Promise<T> {
+  private async graphql<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    context: FailureContext,
+    options: { retries?: number; previews?: string[] } = {},
+  ): Promise<T> {
     const store = this.counter.getStore();
     if (store) store.requests += 1;
     try {
@@ -336,7 +384,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
   }
 
   async snapshot(repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot> {
-    const context = { action: 'read the base branch, the promotion branch and its pull request', repo, permission: 'contents: read' };
+    const context = {
+      action: 'read the base branch, the promotion branch and its pull request',
+      repo,
+      permission: 'contents: read',
+    };
     const data = await this.graphql<SnapshotData>(
       snapshotQuery(base !== undefined),
       {
@@ -349,7 +401,13 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
       context,
     );
     const repository = data.repository;
-    if (!repository) throw this.failure(Object.assign(new Error('repository not found'), { errors: [{ type: 'NOT_FOUND', message: 'repository not found' }] }), context);
+    if (!repository)
+      throw this.failure(
+        Object.assign(new Error('repository not found'), {
+          errors: [{ type: 'NOT_FOUND', message: 'repository not found' }],
+        }),
+        context,
+      );
     if (!repository.base?.target?.tree)
       throw new GitHubError(
         base !== undefined
@@ -395,7 +453,12 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
         base_tree: input.baseTree,
         tree: Object.entries(input.files)
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([path, content]) => ({ path, mode: executable.has(path) ? '100755' : '100644', type: 'blob', content })),
+          .map(([path, content]) => ({
+            path,
+            mode: executable.has(path) ? '100755' : '100644',
+            type: 'blob',
+            content,
+          })),
       },
       { action: 'write the promotion tree', repo, permission },
     );
@@ -408,7 +471,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
   }
 
   async setBranch(repo: RepoRef, branch: string, sha: string, expected: BranchExpectation): Promise<boolean> {
-    const context = { action: `${expected.head ? 'update' : 'create'} the branch ${branch}`, repo, permission: 'contents: write' };
+    const context = {
+      action: `${expected.head ? 'update' : 'create'} the branch ${branch}`,
+      repo,
+      permission: 'contents: write',
+    };
     if (!expected.head) {
       const created = await this.restOr422(
         'POST /repos/{owner}/{repo}/git/refs',
@@ -434,10 +501,14 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
         return true;
       } catch (error) {
         if (!(error instanceof GitHubError)) throw error;
-        if (NO_UPDATE_REFS.test(error.message)) return this.moveBranchUnguarded(repo, branch, sha, expected.head, context);
+        if (NO_UPDATE_REFS.test(error.message))
+          return this.moveBranchUnguarded(repo, branch, sha, expected.head, context);
         // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type; community discussion
         // #213655); after a 5xx or a lost connection the move may or may not have happened. The branch's head tells.
-        const unsure = GENERIC_GRAPHQL_ERROR.test(error.message) || (error.status ?? 0) >= 500 || (error.status === undefined && error.errorType === undefined);
+        const unsure =
+          GENERIC_GRAPHQL_ERROR.test(error.message) ||
+          (error.status ?? 0) >= 500 ||
+          (error.status === undefined && error.errorType === undefined);
         if (!unsure) throw error;
         const head = await this.branchHead(repo, branch, context);
         if (head === sha) return true;
@@ -446,13 +517,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
           const why = GENERIC_GRAPHQL_ERROR.test(error.message)
             ? `if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`
             : 'GitHub kept failing; run the promotion again';
-          throw new GitHubError(
-            `${error.message}. The branch did not move: ${why}`,
-            error.status,
-            error.errorType,
-          );
+          throw new GitHubError(`${error.message}. The branch did not move: ${why}`, error.status, error.errorType);
         }
-        await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * (this.options.retryAfterBaseMs ?? 1000)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, (attempt + 1) ** 2 * (this.options.retryAfterBaseMs ?? 1000)),
+        );
       }
     }
   }
@@ -467,7 +536,13 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
   }
 
   /** GitHub Enterprise Server releases without updateRefs: a re-read, then a forced PATCH (a narrow window remains). */
-  private async moveBranchUnguarded(repo: RepoRef, branch: string, sha: string, from: string, context: FailureContext): Promise<boolean> {
+  private async moveBranchUnguarded(
+    repo: RepoRef,
+    branch: string,
+    sha: string,
+    from: string,
+    context: FailureContext,
+  ): Promise<boolean> {
     if (!this.warnedUnguarded) {
       this.warnedUnguarded = true;
       this.options.onWarning?.(
@@ -490,14 +565,26 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
   ): Promise<WrittenPullRequest | undefined> {
     const pr = await this.restOr422<PullResponse>(
       'POST /repos/{owner}/{repo}/pulls',
-      { owner: repo.owner, repo: repo.repo, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft },
+      {
+        owner: repo.owner,
+        repo: repo.repo,
+        head: input.head,
+        base: input.base,
+        title: input.title,
+        body: input.body,
+        draft: input.draft,
+      },
       { action: 'open the promotion pull request', repo, permission: 'pull-requests: write' },
       /already exists/i,
     );
     return pr && written(pr);
   }
 
-  async updatePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, update: PullRequestUpdate): Promise<WrittenPullRequest> {
+  async updatePullRequest(
+    repo: RepoRef,
+    pr: { number: number; nodeId: string },
+    update: PullRequestUpdate,
+  ): Promise<WrittenPullRequest> {
     const context = { action: `update pull request #${pr.number}`, repo, permission: 'pull-requests: write' };
     if (update.close) {
       await this.rest(
@@ -528,14 +615,20 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     return written(data);
   }
 
-  async decoratePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, decorations: Decorations): Promise<string[]> {
+  async decoratePullRequest(
+    repo: RepoRef,
+    pr: { number: number; nodeId: string },
+    decorations: Decorations,
+  ): Promise<string[]> {
     const warnings: string[] = [];
     const attempt = async (what: string, work: () => Promise<unknown>) => {
       try {
         await work();
       } catch (error) {
         // A reviewer who is not a collaborator, or auto-merge disabled in the repo, must not undo the promotion.
-        const refused = error instanceof GitHubError && (error.errorType !== undefined || [403, 404, 422].includes(error.status ?? 0));
+        const refused =
+          error instanceof GitHubError &&
+          (error.errorType !== undefined || [403, 404, 422].includes(error.status ?? 0));
         if (!refused) throw error;
         warnings.push(`Pull request #${pr.number}: could not ${what}: ${error.message}`);
       }
@@ -579,7 +672,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
   enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod${decorations.headSha ? ', expectedHeadOid: $head' : ''} }) { clientMutationId }
 }`,
           // (`method`, `url`, `headers`… are Octokit options, never variable names.)
-          { id: pr.nodeId, mergeMethod: (decorations.autoMerge as string).toUpperCase(), ...(decorations.headSha ? { head: decorations.headSha } : {}) },
+          {
+            id: pr.nodeId,
+            mergeMethod: (decorations.autoMerge as string).toUpperCase(),
+            ...(decorations.headSha ? { head: decorations.headSha } : {}),
+          },
           { action: `enable auto-merge on pull request #${pr.number}`, repo, permission: 'pull-requests: write' },
         ),
       );
@@ -587,7 +684,11 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     return warnings;
   }
 
-  async readTree(repo: RepoRef, treeish: string, recursive: boolean): Promise<{ entries: TreeEntry[]; truncated: boolean }> {
+  async readTree(
+    repo: RepoRef,
+    treeish: string,
+    recursive: boolean,
+  ): Promise<{ entries: TreeEntry[]; truncated: boolean }> {
     const data = await this.rest<{ tree: TreeEntry[]; truncated: boolean }>(
       'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
       { owner: repo.owner, repo: repo.repo, tree_sha: treeish, ...(recursive ? { recursive: '1' } : {}) },
@@ -605,10 +706,21 @@ class OctokitGitHub implements GitHub, GitHubTreeReader {
     if (paths.length === 0) return result;
     // Paths travel as variables, never spliced into the query text.
     const declarations = paths.map((_, index) => `$e${index}: String!`).join(', ');
-    const fields = paths.map((_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isBinary isTruncated } }`).join('\n    ');
-    const data = await this.graphql<{ repository: Record<string, { oid: string; text: string | null; isBinary: boolean | null; isTruncated: boolean } | null> | null }>(
+    const fields = paths
+      .map((_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isBinary isTruncated } }`)
+      .join('\n    ');
+    const data = await this.graphql<{
+      repository: Record<
+        string,
+        { oid: string; text: string | null; isBinary: boolean | null; isTruncated: boolean } | null
+      > | null;
+    }>(
       `query StagecoachBlobs($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`,
-      { owner: repo.owner, name: repo.repo, ...Object.fromEntries(paths.map((path, index) => [`e${index}`, `${commit}:${path}`])) },
+      {
+        owner: repo.owner,
+        name: repo.repo,
+        ...Object.fromEntries(paths.map((path, index) => [`e${index}`, `${commit}:${path}`])),
+      },
       { action: `read ${paths.length} file(s) at ${commit.slice(0, 12)}`, repo, permission: 'contents: read' },
     );
     paths.forEach((path, index) => {
@@ -647,6 +759,9 @@ function written(pr: PullResponse): WrittenPullRequest {
 
 /** The GitHub client for one token. `baseUrl` comes from GITHUB_API_URL, read by the caller. */
 export function createGitHub(options: GitHubOptions): GitHub & GitHubTreeReader {
-  if (!options.token) throw new GitHubError('No GitHub token: pass the token input (for example `token: ${{ github.token }}`) or set GITHUB_TOKEN');
+  if (!options.token)
+    throw new GitHubError(
+      'No GitHub token: pass the token input (for example `token: ${{ github.token }}`) or set GITHUB_TOKEN',
+    );
   return new OctokitGitHub(options);
 }

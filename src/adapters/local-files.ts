@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { RepoFiles } from './repo-files.js';
 
 export class OutsideRepoError extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(`${file}: ${reason}; Stagecoach only reads and writes files inside the config repository`);
     this.name = 'OutsideRepoError';
   }
@@ -47,7 +50,10 @@ export function createLocalFiles(root: string): RepoFiles {
   /** Writes go to regular files only, never through a link (which could belong to another stage). */
   function resolveForWrite(file: string): string {
     const target = resolve(file);
-    if (existsSync(path.join(realRoot, checkRelativePath(file))) && lstatSync(path.join(realRoot, checkRelativePath(file))).isSymbolicLink()) {
+    if (
+      existsSync(path.join(realRoot, checkRelativePath(file))) &&
+      lstatSync(path.join(realRoot, checkRelativePath(file))).isSymbolicLink()
+    ) {
       throw new OutsideRepoError(file, 'it is a symlink; Stagecoach writes regular files only');
     }
     return target;
@@ -72,7 +78,8 @@ export function createLocalFiles(root: string): RepoFiles {
     async list(dir) {
       const base = resolve(dir);
       if (!existsSync(base) || !lstatSync(base).isDirectory()) throw new MissingFolderError(dir);
-      if (base !== path.join(realRoot, checkRelativePath(dir))) throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
+      if (base !== path.join(realRoot, checkRelativePath(dir)))
+        throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
       const out: string[] = [];
       walk(base, checkRelativePath(dir), out);
       return out.sort();

@@ -154,7 +154,9 @@ async function describeBody(response: Response): Promise<string> {
 
 function mediaTypeOf(contentType: string | null): string | undefined {
   const type = contentType?.split(';')[0].trim().toLowerCase();
-  return type && type !== 'application/json' && type !== 'text/plain' && type !== 'application/octet-stream' ? type : undefined;
+  return type && type !== 'application/json' && type !== 'text/plain' && type !== 'application/octet-stream'
+    ? type
+    : undefined;
 }
 
 class RegistryClient implements Registry {
@@ -175,7 +177,8 @@ class RegistryClient implements Registry {
     this.plainHttp = new Set((options.plainHttp ?? []).map(normalizeRegistryHost));
     if (options.dockerConfig !== undefined) {
       this.dockerConfig = parseDockerConfig(options.dockerConfig);
-      for (const [host, credentials] of Object.entries(this.dockerConfig.auths)) this.credentials.set(host, credentials);
+      for (const [host, credentials] of Object.entries(this.dockerConfig.auths))
+        this.credentials.set(host, credentials);
     }
     for (const [host, credentials] of Object.entries(options.credentials ?? {})) {
       this.credentials.set(normalizeRegistryHost(host), credentials);
@@ -187,7 +190,9 @@ class RegistryClient implements Registry {
     const ca = this.caCertificates;
     if (ca === undefined) return undefined;
     // `ca` replaces Node's roots, so the defaults go in too. Eager mode keeps undici inside the one bundle file.
-    this.dispatcher ??= import(/* webpackMode: "eager" */ 'undici').then(({ Agent }) => new Agent({ connect: { ca: [...rootCertificates, ca] } }));
+    this.dispatcher ??= import(/* webpackMode: "eager" */ 'undici').then(
+      ({ Agent }) => new Agent({ connect: { ca: [...rootCertificates, ca] } }),
+    );
     return this.dispatcher;
   }
 
@@ -234,7 +239,10 @@ class RegistryClient implements Registry {
       url = resolved.toString();
       if (seen.has(url)) return [...tags];
     }
-    throw new RegistryError(`registry ${target.registry} paginated tags of ${target.path} past ${MAX_PAGES} pages`, target.repository);
+    throw new RegistryError(
+      `registry ${target.registry} paginated tags of ${target.path} past ${MAX_PAGES} pages`,
+      target.repository,
+    );
   }
 
   async resolve(repository: string, reference: string): Promise<ManifestInfo | undefined> {
@@ -253,7 +261,8 @@ class RegistryClient implements Registry {
     const headDigest = head.headers.get('docker-content-digest');
     const headType = mediaTypeOf(head.headers.get('content-type'));
     if (head.ok && headDigest && isDigest(headDigest) && headType) return { digest: headDigest, mediaType: headType };
-    if (head.status === 429 || head.status >= 500) throw await this.unexpected(target, head, `resolving ${reference} in`);
+    if (head.status === 429 || head.status >= 500)
+      throw await this.unexpected(target, head, `resolving ${reference} in`);
 
     // HEAD without a digest (some registries), or a HEAD refused (405 and the like): GET tells all.
     const response = await this.send(target, url, 'GET', accept);
@@ -347,7 +356,12 @@ class RegistryClient implements Registry {
     return `Bearer ${(await pending).value}`;
   }
 
-  private async fetchToken(target: Target, challenge: Challenge, scope: string, credentials?: RegistryCredentials): Promise<Token> {
+  private async fetchToken(
+    target: Target,
+    challenge: Challenge,
+    scope: string,
+    credentials?: RegistryCredentials,
+  ): Promise<Token> {
     let realm: URL;
     try {
       realm = new URL(challenge.realm ?? '');
@@ -380,10 +394,17 @@ class RegistryClient implements Registry {
       throw this.denied(target, response.status);
     }
     if (!response.ok) throw await this.unexpected(target, response, `getting a token (from ${realm.origin}) for`);
-    const body = (await response.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    const body = (await response.json().catch(() => ({}))) as {
+      token?: unknown;
+      access_token?: unknown;
+      expires_in?: unknown;
+    };
     const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
     if (typeof value !== 'string' || !value) {
-      throw new RegistryError(`the token service ${realm.origin} of ${target.registry} answered without a token`, target.repository);
+      throw new RegistryError(
+        `the token service ${realm.origin} of ${target.registry} answered without a token`,
+        target.repository,
+      );
     }
     // The spec's default lifetime is 60 s; expire 10% early so a token is not used at its edge.
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
@@ -431,7 +452,10 @@ class RegistryClient implements Registry {
     let advice: string;
     if (TLS_CODES.test(code)) {
       advice = `the TLS certificate of ${host} could not be verified (${code}): add the CA that signed it (PEM) to caCertificates`;
-    } else if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(String((error as Error)?.cause ?? ''))) {
+    } else if (
+      code === 'EPROTO' ||
+      /wrong version number|packet length too long/i.test(String((error as Error)?.cause ?? ''))
+    ) {
       advice = `${host} does not speak TLS: if it serves plain HTTP, list ${host} in plainHttp`;
     } else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
       advice = `${host} cannot be reached (${code}): check the registry host`;
@@ -471,7 +495,9 @@ class RegistryClient implements Registry {
         : RETRYABLE_STATUS.has(response.status)
           ? ` (after ${this.maxRetries} retries)`
           : '';
-    const advice = /HTTP request to an HTTPS server/i.test(detail) ? `; it serves HTTPS: remove ${target.apiHost} from plainHttp` : '';
+    const advice = /HTTP request to an HTTPS server/i.test(detail)
+      ? `; it serves HTTPS: remove ${target.apiHost} from plainHttp`
+      : '';
     return new RegistryError(
       `registry ${target.registry} answered ${response.status}${retried} when ${doing} ${target.path}${detail ? `: ${detail}` : ''}${advice}`,
       target.repository,
@@ -485,7 +511,10 @@ class RegistryClient implements Registry {
 export function createRegistryOnDemand(options: RegistryOptions = {}): Registry {
   let made: Registry | undefined;
   const get = () => (made ??= createRegistry(options));
-  return { listTags: (repository) => get().listTags(repository), resolve: (repository, reference) => get().resolve(repository, reference) };
+  return {
+    listTags: (repository) => get().listTags(repository),
+    resolve: (repository, reference) => get().resolve(repository, reference),
+  };
 }
 
 export function createRegistry(options: RegistryOptions = {}): Registry {

@@ -93,16 +93,21 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
   if (values.help || positionals[0] === 'help') return 'help';
   const [command, ...extra] = positionals;
   if (!command) throw new UsageError(`Name a command: ${COMMANDS.join(', ')}. Run "stagecoach --help" for more.`);
-  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}": expected one of ${COMMANDS.join(', ')}.`);
+  if (!(COMMANDS as readonly string[]).includes(command))
+    throw new UsageError(`Unknown command "${command}": expected one of ${COMMANDS.join(', ')}.`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
   const problems: string[] = [];
-  if (command === 'verify' && !values.base) problems.push('verify needs --base REV (the branch or commit the change goes into)');
+  if (command === 'verify' && !values.base)
+    problems.push('verify needs --base REV (the branch or commit the change goes into)');
   if (command !== 'verify' && values.base) problems.push('--base goes with verify');
-  if (command === 'verify' && (values.stage as string[]).length > 0) problems.push("--stage does not go with verify: it reads the base revision's stagecoach.yaml");
+  if (command === 'verify' && (values.stage as string[]).length > 0)
+    problems.push("--stage does not go with verify: it reads the base revision's stagecoach.yaml");
   if (command === 'plan' || command === 'promote') {
     const images = values.image as string[];
-    if (!values.from && images.length === 0) problems.push(`${command} needs --from STAGE (the stage whose versions are promoted) or --image REF`);
-    if (values.from && images.length > 0) problems.push('--from and --image exclude each other: promote from a stage or from the registry');
+    if (!values.from && images.length === 0)
+      problems.push(`${command} needs --from STAGE (the stage whose versions are promoted) or --image REF`);
+    if (values.from && images.length > 0)
+      problems.push('--from and --image exclude each other: promote from a stage or from the registry');
     if (!values.to) problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
   }
   if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');

@@ -53,7 +53,10 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
 
   if (args.command === 'verify') {
     // verify reads the base revision's config, never the working tree's (which may be the pull request's).
-    const result = await verifyPullRequest({ git, registry, now }, { base: args.base as string, head: args.head, to: args.to, config: args.config });
+    const result = await verifyPullRequest(
+      { git, registry, now },
+      { base: args.base as string, head: args.head, to: args.to, config: args.config },
+    );
     print(result, renderVerifyText(result));
     return result.passed ? 0 : 1;
   }
@@ -70,7 +73,8 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     return args.exitCode && plan.changes.length > 0 ? EXIT_PENDING : 0;
   }
 
-  if (args.commit && !(await git.head())) throw new UsageError(`--commit: ${args.repo} is not a git repository with a commit`);
+  if (args.commit && !(await git.head()))
+    throw new UsageError(`--commit: ${args.repo} is not a git repository with a commit`);
   const result = await runGatedPromotion(
     { files, workDir: root, git, registry, commands: createCommands(), now, baseEnv: definedEnvironment(io.env ?? {}) },
     pipeline,
@@ -92,8 +96,14 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     if (args.commit) commit = { branch, sha: await git.commit(Object.keys(written), renderCommitMessage(plan)) };
   }
   const verb = args.dryRun ? 'Would write' : 'Wrote';
-  const tail = plan.changes.length === 0 ? '' : `\n\n${verb} ${Object.keys(written).length} file(s)${commit ? `; committed ${commit.sha.slice(0, 12)} on branch ${commit.branch}` : ''}.`;
-  print({ ...plan, gates, written: Object.keys(written), ...(commit ? { commit } : {}) }, `${renderPlanText(plan)}${gateText}${tail}`);
+  const tail =
+    plan.changes.length === 0
+      ? ''
+      : `\n\n${verb} ${Object.keys(written).length} file(s)${commit ? `; committed ${commit.sha.slice(0, 12)} on branch ${commit.branch}` : ''}.`;
+  print(
+    { ...plan, gates, written: Object.keys(written), ...(commit ? { commit } : {}) },
+    `${renderPlanText(plan)}${gateText}${tail}`,
+  );
   return 0;
 }
 

@@ -2,7 +2,16 @@
 // file:line:col of the node to change, and every problem in the file is reported at once.
 import { Minimatch } from 'minimatch';
 import semver from 'semver';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
 import { parseDuration } from './duration.js';
 import { tryParseImage, type Finding } from './image-reference.js';
 import { compileFilterPattern, normalizeSemverRange, patternGroups } from './tag-policy.js';
@@ -80,7 +89,9 @@ export class ConfigError extends Error {
 /** One line per problem: `file:line:col: message`; line 0 stands for the whole file (or the command line). */
 export function formatProblems(problems: Finding[]): string {
   return problems
-    .map((p) => `${p.file}${p.line > 0 ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.message}`)
+    .map(
+      (p) => `${p.file}${p.line > 0 ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.message}`,
+    )
     .join('\n');
 }
 
@@ -116,7 +127,12 @@ class Checker {
 
   report(where: Where, path: string, message: string): void {
     const { line, column } = this.position(where);
-    this.problems.push({ file: this.file, line, ...(column !== undefined ? { column } : {}), message: path ? `${path}: ${message}` : message });
+    this.problems.push({
+      file: this.file,
+      line,
+      ...(column !== undefined ? { column } : {}),
+      message: path ? `${path}: ${message}` : message,
+    });
   }
 
   /** The node an alias points at (anchors let users share lists such as reviewers). */
@@ -146,12 +162,15 @@ function describe(node: YamlNode | null): string {
 
 /** Edit distance counting a swap of neighbours as one edit (optimal string alignment), for "did you mean". */
 function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -187,7 +206,14 @@ interface Entry {
 }
 
 /** The entries of a mapping with known keys; reports a non-mapping and every unknown key. */
-function readMap(c: Checker, node: YamlNode | null, where: Where, path: string, known: readonly string[], expected: string) {
+function readMap(
+  c: Checker,
+  node: YamlNode | null,
+  where: Where,
+  path: string,
+  known: readonly string[],
+  expected: string,
+) {
   const entries = new Map<string, Entry>();
   if (!isMap(node)) {
     c.report(node ?? where, path, `expected ${expected}, got ${describe(node)}`);
@@ -202,7 +228,11 @@ function readMap(c: Checker, node: YamlNode | null, where: Where, path: string, 
     } else if (name === '<<') {
       c.report(at, path, 'merge keys (<<) are not supported; write the keys out');
     } else if (!known.includes(name)) {
-      c.report(at, joinPath(path, name), `unknown key "${name}"${didYouMean(name, known)} (known keys: ${known.join(', ')})`);
+      c.report(
+        at,
+        joinPath(path, name),
+        `unknown key "${name}"${didYouMean(name, known)} (known keys: ${known.join(', ')})`,
+      );
     } else {
       entries.set(name, { key: at, value: c.resolve(pair.value) });
     }
@@ -217,13 +247,23 @@ function joinPath(path: string, key: string): string {
 /** A text scalar. Plain numbers are read as written (`1.10` stays `1.10`); booleans and null are refused. */
 function readString(c: Checker, node: YamlNode | null, where: Where, path: string, what = 'text'): string | undefined {
   if (isScalar(node) && typeof node.value === 'string') return node.value;
-  if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint')) return node.source ?? String(node.value);
-  const hint = isScalar(node) && typeof node.value === 'boolean' ? `; quote it ("${node.source ?? node.value}") if you mean the text` : '';
+  if (isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'bigint'))
+    return node.source ?? String(node.value);
+  const hint =
+    isScalar(node) && typeof node.value === 'boolean'
+      ? `; quote it ("${node.source ?? node.value}") if you mean the text`
+      : '';
   c.report(node ?? where, path, `expected ${what}, got ${describe(node)}${hint}`);
   return undefined;
 }
 
-function readNonEmptyString(c: Checker, node: YamlNode | null, where: Where, path: string, what = 'text'): string | undefined {
+function readNonEmptyString(
+  c: Checker,
+  node: YamlNode | null,
+  where: Where,
+  path: string,
+  what = 'text',
+): string | undefined {
   const text = readString(c, node, where, path, what);
   if (text !== undefined && text.trim() === '') {
     c.report(node ?? where, path, `expected ${what}, got an empty string`);
@@ -266,7 +306,13 @@ function readStringList(
   return out;
 }
 
-function readEnum<T extends string>(c: Checker, node: YamlNode | null, where: Where, path: string, values: readonly T[]): T | undefined {
+function readEnum<T extends string>(
+  c: Checker,
+  node: YamlNode | null,
+  where: Where,
+  path: string,
+  values: readonly T[],
+): T | undefined {
   const text = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
   if (text !== undefined && (values as readonly string[]).includes(text)) return text as T;
   const hint = text !== undefined ? didYouMean(text, values) : '';
@@ -296,7 +342,10 @@ const STAGE_NAME_MAX = 63;
 /** Why a stage name is refused, or undefined. */
 function stageNameProblem(name: string): string | undefined {
   if (STAGE_NAME.test(name) && name.length <= STAGE_NAME_MAX) return undefined;
-  const fixed = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
+  const fixed = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+/, '');
   const hint = fixed && fixed !== name && STAGE_NAME.test(fixed) ? `; for example "${fixed}"` : '';
   if (name.length > STAGE_NAME_MAX) return `stage name "${name}" is longer than ${STAGE_NAME_MAX} characters`;
   return `stage name "${name}" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names)${hint}`;
@@ -313,10 +362,13 @@ export function normalizeStagePath(raw: string): { path: string } | { problem: s
   if (hasControl(raw)) return { problem: `path ${shown} contains a control character` };
   if (raw.includes('\\')) return { problem: `path ${shown} uses "\\"; separate folders with "/"` };
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
-    return { problem: `path ${shown} is absolute; write it relative to the repository root, e.g. "${raw.replace(/^([A-Za-z]:)?\/+/, '') || 'envs/dev'}"` };
+    return {
+      problem: `path ${shown} is absolute; write it relative to the repository root, e.g. "${raw.replace(/^([A-Za-z]:)?\/+/, '') || 'envs/dev'}"`,
+    };
   }
   const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.includes('..')) return { problem: `path ${shown} contains ".."; stage folders must stay inside the repository` };
+  if (segments.includes('..'))
+    return { problem: `path ${shown} contains ".."; stage folders must stay inside the repository` };
   if (/[*?[\]{}]/.test(raw)) return { problem: `path ${shown} is a glob; stages own folders (use files: for globs)` };
   if (segments[0] === '.git') return { problem: `path ${shown} is inside .git, which Stagecoach never writes` };
   return { path: segments.length === 0 ? '.' : segments.join('/') };
@@ -357,7 +409,15 @@ function checkOverlaps(c: Checker, owned: OwnedPath[]): void {
 }
 
 function defaultPullRequest(stage: string): PullRequestPolicy {
-  return { labels: ['promotion', `stage:${stage}`], reviewers: [], teamReviewers: [], assignees: [], draft: false, autoMerge: false, branch: DEFAULT_BRANCH };
+  return {
+    labels: ['promotion', `stage:${stage}`],
+    reviewers: [],
+    teamReviewers: [],
+    assignees: [],
+    draft: false,
+    autoMerge: false,
+    branch: DEFAULT_BRANCH,
+  };
 }
 
 function defaultGates(): Gates {
@@ -368,7 +428,12 @@ function checkDuplicateNames(c: Checker, stages: { name: string; where: Where; l
   const seen = new Map<string, Where>();
   for (const stage of stages) {
     const first = seen.get(stage.name);
-    if (first) c.report(stage.where, stage.label, `stage "${stage.name}" is defined twice (first at ${c.lineName(c.position(first).line)}); stage names must be unique`);
+    if (first)
+      c.report(
+        stage.where,
+        stage.label,
+        `stage "${stage.name}" is defined twice (first at ${c.lineName(c.position(first).line)}); stage names must be unique`,
+      );
     else seen.set(stage.name, stage.where);
   }
 }
@@ -378,7 +443,15 @@ function checkDuplicateNames(c: Checker, stages: { name: string; where: Where; l
 
 const TOP_KEYS = ['stages', 'files', 'fields', 'images'] as const;
 const STAGE_KEYS = ['name', 'paths', 'path', 'pullRequest', 'gates'] as const;
-const PULL_REQUEST_KEYS = ['labels', 'reviewers', 'teamReviewers', 'assignees', 'draft', 'autoMerge', 'branch'] as const;
+const PULL_REQUEST_KEYS = [
+  'labels',
+  'reviewers',
+  'teamReviewers',
+  'assignees',
+  'draft',
+  'autoMerge',
+  'branch',
+] as const;
 const GATE_KEYS = ['registry', 'soak', 'commands', 'onFailure'] as const;
 const REGISTRY_KEYS = ['pin'] as const;
 const COMMAND_KEYS = ['name', 'run', 'timeout', 'env'] as const;
@@ -414,14 +487,23 @@ export function parseConfig(text: string, file: string): Pipeline {
   }
   const root = c.resolve(doc.contents);
   if (root === null || (isScalar(root) && root.value === null)) {
-    c.report({ line: 1, column: 1 }, '', 'the file is empty; it needs a stages: list, e.g. "stages: [{ name: dev, path: envs/dev }, { name: prod, path: envs/prod }]"');
+    c.report(
+      { line: 1, column: 1 },
+      '',
+      'the file is empty; it needs a stages: list, e.g. "stages: [{ name: dev, path: envs/dev }, { name: prod, path: envs/prod }]"',
+    );
     return c.fail();
   }
   const top = readMap(c, root, root, '', TOP_KEYS, 'a mapping with a stages: list at the top level');
   const pipeline: Pipeline = { source: file, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
   if (top) {
     const stages = top.get('stages');
-    if (!stages) c.report(root, '', 'missing "stages:"; list the stages in promotion order, e.g. "stages: [{ name: dev, path: envs/dev }]"');
+    if (!stages)
+      c.report(
+        root,
+        '',
+        'missing "stages:"; list the stages in promotion order, e.g. "stages: [{ name: dev, path: envs/dev }]"',
+      );
     else pipeline.stages = readStages(c, stages);
     const files = top.get('files');
     if (files) pipeline.files = readFileGlobs(c, files.value, files.key) ?? pipeline.files;
@@ -460,7 +542,8 @@ function readStages(c: Checker, entry: Entry): Stage[] {
       name = readNonEmptyString(c, nameEntry.value, nameEntry.key, `${path}.name`, 'a stage name such as dev');
       const problem = name === undefined ? undefined : stageNameProblem(name);
       if (problem) c.report(nameEntry.value ?? nameEntry.key, `${path}.name`, problem);
-      if (name !== undefined && !problem) names.push({ name, where: nameEntry.value ?? nameEntry.key, label: `${path}.name` });
+      if (name !== undefined && !problem)
+        names.push({ name, where: nameEntry.value ?? nameEntry.key, label: `${path}.name` });
     }
     const label = name ?? `#${i + 1}`;
     const paths = readStagePaths(c, fields, item, path, { index: i, stage: label }, owned);
@@ -502,7 +585,11 @@ function readStagePaths(
   const entry = plural ?? single;
   const key = plural ? 'paths' : 'path';
   if (!entry) {
-    c.report(item, path, `missing "paths:"; list the folders stage "${stage}" owns, e.g. "paths: [envs/${/^[a-z0-9-]+$/.test(stage) ? stage : 'dev'}]"`);
+    c.report(
+      item,
+      path,
+      `missing "paths:"; list the folders stage "${stage}" owns, e.g. "paths: [envs/${/^[a-z0-9-]+$/.test(stage) ? stage : 'dev'}]"`,
+    );
     return [];
   }
   const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders', (text, node, itemPath) => {
@@ -521,7 +608,14 @@ function readStagePaths(
 }
 
 function readPullRequest(c: Checker, entry: Entry, path: string, defaults: PullRequestPolicy): PullRequestPolicy {
-  const fields = readMap(c, entry.value, entry.key, path, PULL_REQUEST_KEYS, 'a mapping such as "{ labels: [promotion], reviewers: [alice] }"');
+  const fields = readMap(
+    c,
+    entry.value,
+    entry.key,
+    path,
+    PULL_REQUEST_KEYS,
+    'a mapping such as "{ labels: [promotion], reviewers: [alice] }"',
+  );
   const policy = { ...defaults };
   if (!fields) return policy;
   const get = (key: string) => fields.get(key);
@@ -573,19 +667,34 @@ function readPullRequest(c: Checker, entry: Entry, path: string, defaults: PullR
     const node = autoMerge.value;
     if (isScalar(node) && node.value === false) policy.autoMerge = false;
     else if (isScalar(node) && node.value === true) {
-      c.report(node, `${path}.autoMerge`, `expected false or a merge method (${AUTO_MERGE.join(', ')}), got true; name the method, e.g. autoMerge: squash`);
+      c.report(
+        node,
+        `${path}.autoMerge`,
+        `expected false or a merge method (${AUTO_MERGE.join(', ')}), got true; name the method, e.g. autoMerge: squash`,
+      );
     } else {
       const text = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
-      if (text !== undefined && (AUTO_MERGE as readonly string[]).includes(text)) policy.autoMerge = text as PullRequestPolicy['autoMerge'];
+      if (text !== undefined && (AUTO_MERGE as readonly string[]).includes(text))
+        policy.autoMerge = text as PullRequestPolicy['autoMerge'];
       else {
         const hint = text !== undefined ? didYouMean(text, AUTO_MERGE) : '';
-        c.report(node ?? autoMerge.key, `${path}.autoMerge`, `expected false, ${AUTO_MERGE.join(', ')}, got ${describe(node)}${hint}`);
+        c.report(
+          node ?? autoMerge.key,
+          `${path}.autoMerge`,
+          `expected false, ${AUTO_MERGE.join(', ')}, got ${describe(node)}${hint}`,
+        );
       }
     }
   }
   const branch = get('branch');
   if (branch) {
-    const template = readNonEmptyString(c, branch.value, branch.key, `${path}.branch`, 'a branch name template such as "stagecoach/{from}-to-{to}"');
+    const template = readNonEmptyString(
+      c,
+      branch.value,
+      branch.key,
+      `${path}.branch`,
+      'a branch name template such as "stagecoach/{from}-to-{to}"',
+    );
     if (template !== undefined) {
       const problem = branchTemplateProblem(template);
       if (problem) c.report(branch.value ?? branch.key, `${path}.branch`, problem);
@@ -597,19 +706,31 @@ function readPullRequest(c: Checker, entry: Entry, path: string, defaults: PullR
 
 /** Why a branch template would not give a valid branch name (git check-ref-format rules), or undefined. */
 function branchTemplateProblem(template: string): string | undefined {
-  const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'from' && name !== 'to');
-  if (unknown.length > 0) return `unknown placeholder {${unknown[0]}}${didYouMean(unknown[0], ['from', 'to'])}; the branch template knows {from} and {to}`;
+  const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
+    .map((m) => m[1])
+    .filter((name) => name !== 'from' && name !== 'to');
+  if (unknown.length > 0)
+    return `unknown placeholder {${unknown[0]}}${didYouMean(unknown[0], ['from', 'to'])}; the branch template knows {from} and {to}`;
   const sample = template.replace(/\{from\}/g, 'dev').replace(/\{to\}/g, 'prod');
   // https://git-scm.com/docs/git-check-ref-format
   const bad =
-    hasControl(sample) || /[ ~^:?*[\\]/.test(sample) ? 'it contains a space or one of ~ ^ : ? * [ \\' :
-    sample.includes('..') ? 'it contains ".."' :
-    sample.includes('@{') ? 'it contains "@{"' :
-    sample.includes('//') || sample.startsWith('/') || sample.endsWith('/') ? 'it has an empty folder ("//" or a leading or trailing "/")' :
-    sample.endsWith('.') ? 'it ends with "."' :
-    sample.split('/').some((s) => s.startsWith('.') || s.endsWith('.lock')) ? 'a part starts with "." or ends with ".lock"' :
-    sample === '@' ? 'it is "@"' :
-    /[{}]/.test(sample) ? 'it has an unmatched "{" or "}"' : undefined;
+    hasControl(sample) || /[ ~^:?*[\\]/.test(sample)
+      ? 'it contains a space or one of ~ ^ : ? * [ \\'
+      : sample.includes('..')
+        ? 'it contains ".."'
+        : sample.includes('@{')
+          ? 'it contains "@{"'
+          : sample.includes('//') || sample.startsWith('/') || sample.endsWith('/')
+            ? 'it has an empty folder ("//" or a leading or trailing "/")'
+            : sample.endsWith('.')
+              ? 'it ends with "."'
+              : sample.split('/').some((s) => s.startsWith('.') || s.endsWith('.lock'))
+                ? 'a part starts with "." or ends with ".lock"'
+                : sample === '@'
+                  ? 'it is "@"'
+                  : /[{}]/.test(sample)
+                    ? 'it has an unmatched "{" or "}"'
+                    : undefined;
   return bad && `"${template}" does not make a valid git branch name: ${bad}`;
 }
 
@@ -622,14 +743,25 @@ function checkBranches(c: Checker, branches: { stage: Stage; where: YamlNode }[]
     const branch = stage.pullRequest.branch.replace(/\{from\}/g, from).replace(/\{to\}/g, stage.name);
     const other = seen.get(branch);
     if (other !== undefined) {
-      c.report(where, `stages[${i}].pullRequest.branch`, `promotions into "${stage.name}" and "${other}" would both use branch "${branch}"; put {to} in the template`);
+      c.report(
+        where,
+        `stages[${i}].pullRequest.branch`,
+        `promotions into "${stage.name}" and "${other}" would both use branch "${branch}"; put {to} in the template`,
+      );
     } else seen.set(branch, stage.name);
   });
 }
 
 function readGates(c: Checker, entry: Entry, path: string): Gates {
   const gates = defaultGates();
-  const fields = readMap(c, entry.value, entry.key, path, GATE_KEYS, 'a mapping such as "{ registry: true, soak: 1h }"');
+  const fields = readMap(
+    c,
+    entry.value,
+    entry.key,
+    path,
+    GATE_KEYS,
+    'a mapping such as "{ registry: true, soak: 1h }"',
+  );
   if (!fields) return gates;
   const registry = fields.get('registry');
   if (registry) {
@@ -639,44 +771,67 @@ function readGates(c: Checker, entry: Entry, path: string): Gates {
       const options = readMap(c, node, registry.key, `${path}.registry`, REGISTRY_KEYS, 'true, false or { pin: true }');
       const pin = options?.get('pin');
       gates.registry = { pin: pin ? (readBoolean(c, pin.value, pin.key, `${path}.registry.pin`) ?? false) : false };
-    } else c.report(node ?? registry.key, `${path}.registry`, `expected true, false or { pin: true }, got ${describe(node)}`);
+    } else
+      c.report(
+        node ?? registry.key,
+        `${path}.registry`,
+        `expected true, false or { pin: true }, got ${describe(node)}`,
+      );
   }
   const soak = fields.get('soak');
   if (soak) gates.soakSeconds = readDuration(c, soak.value, soak.key, `${path}.soak`) ?? 0;
   const commands = fields.get('commands');
   if (commands) gates.commands = readCommands(c, commands, `${path}.commands`);
   const onFailure = fields.get('onFailure');
-  if (onFailure) gates.onFailure = readEnum(c, onFailure.value, onFailure.key, `${path}.onFailure`, ['fail', 'draft'] as const) ?? 'fail';
+  if (onFailure)
+    gates.onFailure =
+      readEnum(c, onFailure.value, onFailure.key, `${path}.onFailure`, ['fail', 'draft'] as const) ?? 'fail';
   return gates;
 }
 
 function readCommands(c: Checker, entry: Entry, path: string): CommandGate[] {
   const node = entry.value;
   if (!isSeq(node)) {
-    c.report(node ?? entry.key, path, `expected a list of commands such as "- { name: build, run: kustomize build envs/prod }", got ${describe(node)}`);
+    c.report(
+      node ?? entry.key,
+      path,
+      `expected a list of commands such as "- { name: build, run: kustomize build envs/prod }", got ${describe(node)}`,
+    );
     return [];
   }
   const out: CommandGate[] = [];
   node.items.forEach((raw, i) => {
     const item = c.resolve(raw);
     const itemPath = `${path}[${i}]`;
-    const fields = readMap(c, item, node, itemPath, COMMAND_KEYS, 'a command such as "{ name: build, run: kustomize build envs/prod }"');
+    const fields = readMap(
+      c,
+      item,
+      node,
+      itemPath,
+      COMMAND_KEYS,
+      'a command such as "{ name: build, run: kustomize build envs/prod }"',
+    );
     if (!fields || !item) return;
     const run = fields.get('run');
     const command = run ? readNonEmptyString(c, run.value, run.key, `${itemPath}.run`, 'a command line') : undefined;
-    if (!run) c.report(item, itemPath, 'missing "run:"; give the command to run, e.g. "run: kustomize build envs/prod"');
+    if (!run)
+      c.report(item, itemPath, 'missing "run:"; give the command to run, e.g. "run: kustomize build envs/prod"');
     const name = fields.get('name');
     const timeout = fields.get('timeout');
     const env = fields.get('env');
     const gate: CommandGate = {
-      name: (name && readNonEmptyString(c, name.value, name.key, `${itemPath}.name`, 'a name for the check')) || command || '',
+      name:
+        (name && readNonEmptyString(c, name.value, name.key, `${itemPath}.name`, 'a name for the check')) ||
+        command ||
+        '',
       run: command ?? '',
       timeoutSeconds: DEFAULT_COMMAND_TIMEOUT_SECONDS,
       env: {},
     };
     if (timeout) {
       const seconds = readDuration(c, timeout.value, timeout.key, `${itemPath}.timeout`);
-      if (seconds === 0) c.report(timeout.value ?? timeout.key, `${itemPath}.timeout`, 'expected a duration above zero, e.g. 5m');
+      if (seconds === 0)
+        c.report(timeout.value ?? timeout.key, `${itemPath}.timeout`, 'expected a duration above zero, e.g. 5m');
       else if (seconds !== undefined) gate.timeoutSeconds = seconds;
     }
     if (env) gate.env = readEnv(c, env, `${itemPath}.env`);
@@ -689,14 +844,22 @@ function readEnv(c: Checker, entry: Entry, path: string): Record<string, string>
   const env: Record<string, string> = {};
   const node = entry.value;
   if (!isMap(node)) {
-    c.report(node ?? entry.key, path, `expected a mapping of variable names to values, such as "{ FOO: bar }", got ${describe(node)}`);
+    c.report(
+      node ?? entry.key,
+      path,
+      `expected a mapping of variable names to values, such as "{ FOO: bar }", got ${describe(node)}`,
+    );
     return env;
   }
   for (const pair of node.items) {
     const key = c.resolve(pair.key);
     const name = isScalar(key) ? String(key.value) : '';
     if (!ENV_NAME.test(name)) {
-      c.report(key ?? node, path, `"${name}" is not a variable name; use letters, digits and _, not starting with a digit`);
+      c.report(
+        key ?? node,
+        path,
+        `"${name}" is not a variable name; use letters, digits and _, not starting with a digit`,
+      );
       continue;
     }
     const value = c.resolve(pair.value);
@@ -712,8 +875,10 @@ function globProblem(glob: string, relativeTo: string): string | undefined {
   const shown = JSON.stringify(glob);
   const body = glob.startsWith('!') ? glob.slice(1) : glob;
   if (body.trim() === '') return `expected a glob such as **/*.yaml, got ${shown}`;
-  if (body.startsWith('#')) return `${shown} starts with "#", which minimatch reads as a comment; write \\# for a literal #`;
-  if (body.startsWith('/') || /^[A-Za-z]:/.test(body)) return `${shown} is absolute; globs are relative to ${relativeTo}`;
+  if (body.startsWith('#'))
+    return `${shown} starts with "#", which minimatch reads as a comment; write \\# for a literal #`;
+  if (body.startsWith('/') || /^[A-Za-z]:/.test(body))
+    return `${shown} is absolute; globs are relative to ${relativeTo}`;
   if (body.split('/').includes('..')) return `${shown} contains ".."; globs must stay inside ${relativeTo}`;
   const unbalanced = unbalancedBracket(body);
   if (unbalanced) return `${shown} has an unclosed "${unbalanced}"`;
@@ -751,7 +916,11 @@ function readFileGlobs(c: Checker, node: YamlNode | null, where: YamlNode): stri
     c.report(node ?? where, 'files', 'every glob starts with "!", so no file is read; add one such as **/*.yaml');
   }
   if (globs && globs.length === 0 && isSeq(node) && node.items.length === 0) {
-    c.report(node, 'files', 'expected at least one glob, e.g. ["**/*.yaml", "**/*.yml"] (leave files: out for that default)');
+    c.report(
+      node,
+      'files',
+      'expected at least one glob, e.g. ["**/*.yaml", "**/*.yml"] (leave files: out for that default)',
+    );
     return undefined;
   }
   return globs;
@@ -761,13 +930,21 @@ function readKeyPath(c: Checker, entry: Entry, path: string): string | undefined
   const text = readNonEmptyString(c, entry.value, entry.key, path, 'a key path such as app.image.tag');
   if (text === undefined) return undefined;
   if (KEY_PATH.test(text)) return text;
-  c.report(entry.value ?? entry.key, path, `"${text}" is not a key path; write the keys joined by dots, e.g. app.image.tag`);
+  c.report(
+    entry.value ?? entry.key,
+    path,
+    `"${text}" is not a key path; write the keys joined by dots, e.g. app.image.tag`,
+  );
   return undefined;
 }
 
 function readFields(c: Checker, node: YamlNode | null, where: YamlNode): FieldRule[] {
   if (!isSeq(node)) {
-    c.report(node ?? where, 'fields', `expected a list such as "- { files: envs/*/versions.yaml, tag: image_tag, image: ghcr.io/acme/api }", got ${describe(node)}`);
+    c.report(
+      node ?? where,
+      'fields',
+      `expected a list such as "- { files: envs/*/versions.yaml, tag: image_tag, image: ghcr.io/acme/api }", got ${describe(node)}`,
+    );
     return [];
   }
   const out: FieldRule[] = [];
@@ -780,7 +957,13 @@ function readFields(c: Checker, node: YamlNode | null, where: YamlNode): FieldRu
     const files = fields.get('files');
     if (!files) c.report(item, path, 'missing "files:"; give a glob of repo-relative paths, e.g. envs/*/versions.yaml');
     else {
-      const glob = readNonEmptyString(c, files.value, files.key, `${path}.files`, 'a glob such as envs/*/versions.yaml');
+      const glob = readNonEmptyString(
+        c,
+        files.value,
+        files.key,
+        `${path}.files`,
+        'a glob such as envs/*/versions.yaml',
+      );
       const problem = glob === undefined ? undefined : globProblem(glob, 'the repository');
       if (problem) c.report(files.value ?? files.key, `${path}.files`, problem);
       else if (glob !== undefined) rule.files = glob;
@@ -790,17 +973,42 @@ function readFields(c: Checker, node: YamlNode | null, where: YamlNode): FieldRu
     else rule.tag = readKeyPath(c, tag, `${path}.tag`) ?? '';
     const image = fields.get('image');
     const repository = fields.get('repository');
-    if (image && repository) c.report(repository.key, `${path}.repository`, 'give either image: (the image name) or repository: (the key path holding it), not both');
-    else if (!image && !repository) c.report(item, path, 'missing "image:" (the image name, e.g. ghcr.io/acme/api) or "repository:" (the key path holding it)');
+    if (image && repository)
+      c.report(
+        repository.key,
+        `${path}.repository`,
+        'give either image: (the image name) or repository: (the key path holding it), not both',
+      );
+    else if (!image && !repository)
+      c.report(
+        item,
+        path,
+        'missing "image:" (the image name, e.g. ghcr.io/acme/api) or "repository:" (the key path holding it)',
+      );
     else if (image) {
-      const name = readNonEmptyString(c, image.value, image.key, `${path}.image`, 'an image name such as ghcr.io/acme/api');
+      const name = readNonEmptyString(
+        c,
+        image.value,
+        image.key,
+        `${path}.image`,
+        'an image name such as ghcr.io/acme/api',
+      );
       const unknown = name === undefined ? undefined : /\{(?!name\})([^}]*)\}/.exec(name)?.[1];
       if (unknown !== undefined) {
-        c.report(image.value ?? image.key, `${path}.image`, `unknown placeholder {${unknown}}; the image template knows {name} (the file name without extension)`);
+        c.report(
+          image.value ?? image.key,
+          `${path}.image`,
+          `unknown placeholder {${unknown}}; the image template knows {name} (the file name without extension)`,
+        );
       } else if (name !== undefined) {
         // The scanner fills {name} in; check the rest follows the image grammar.
         const parsed = tryParseImage(name.replace(/\{name\}/g, 'x'));
-        if (!parsed) c.report(image.value ?? image.key, `${path}.image`, `"${name}" is not an image name such as ghcr.io/acme/api`);
+        if (!parsed)
+          c.report(
+            image.value ?? image.key,
+            `${path}.image`,
+            `"${name}" is not an image name such as ghcr.io/acme/api`,
+          );
         else if (parsed.tag !== undefined || parsed.digest !== undefined) {
           const message = `"${name}" names a version; give the image without tag or digest (the tag: field holds the version)`;
           c.report(image.value ?? image.key, `${path}.image`, message);
@@ -822,7 +1030,11 @@ function readFields(c: Checker, node: YamlNode | null, where: YamlNode): FieldRu
 
 function readImages(c: Checker, node: YamlNode | null, where: YamlNode): ImagePolicy[] {
   if (!isSeq(node)) {
-    c.report(node ?? where, 'images', `expected a list such as "- { image: ghcr.io/acme/api, policy: { semver: '>=1.0.0' } }", got ${describe(node)}`);
+    c.report(
+      node ?? where,
+      'images',
+      `expected a list such as "- { image: ghcr.io/acme/api, policy: { semver: '>=1.0.0' } }", got ${describe(node)}`,
+    );
     return [];
   }
   const out: ImagePolicy[] = [];
@@ -835,23 +1047,37 @@ function readImages(c: Checker, node: YamlNode | null, where: YamlNode): ImagePo
     const line = c.position(item).line;
     const entry: ImagePolicy = { image: '', policy: {}, line };
     const image = fields.get('image');
-    if (!image) c.report(item, path, 'missing "image:"; give the repository as written in manifests, e.g. ghcr.io/acme/api');
+    if (!image)
+      c.report(item, path, 'missing "image:"; give the repository as written in manifests, e.g. ghcr.io/acme/api');
     else {
-      const name = readNonEmptyString(c, image.value, image.key, `${path}.image`, 'an image repository such as ghcr.io/acme/api');
+      const name = readNonEmptyString(
+        c,
+        image.value,
+        image.key,
+        `${path}.image`,
+        'an image repository such as ghcr.io/acme/api',
+      );
       const parsed = name === undefined ? undefined : tryParseImage(name);
       const at = image.value ?? image.key;
-      if (name !== undefined && !parsed) c.report(at, `${path}.image`, `"${name}" is not an image repository such as ghcr.io/acme/api`);
+      if (name !== undefined && !parsed)
+        c.report(at, `${path}.image`, `"${name}" is not an image repository such as ghcr.io/acme/api`);
       else if (parsed && (parsed.tag !== undefined || parsed.digest !== undefined)) {
         c.report(at, `${path}.image`, `"${name}" names a version; give the repository only: ${parsed.name}`);
       } else if (parsed) {
         const first = seen.get(parsed.repository);
-        if (first !== undefined) c.report(at, `${path}.image`, `"${name}" already has a policy on line ${first}; give each image one policy`);
+        if (first !== undefined)
+          c.report(at, `${path}.image`, `"${name}" already has a policy on line ${first}; give each image one policy`);
         else seen.set(parsed.repository, line);
         entry.image = parsed.repository;
       }
     }
     const policy = fields.get('policy');
-    if (!policy) c.report(item, path, 'missing "policy:"; e.g. "policy: { semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"');
+    if (!policy)
+      c.report(
+        item,
+        path,
+        'missing "policy:"; e.g. "policy: { semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"',
+      );
     else entry.policy = readPolicy(c, policy, `${path}.policy`);
     const filter = fields.get('filterTags');
     if (filter) {
@@ -873,13 +1099,26 @@ function readOrder(c: Checker, entry: Entry, path: string): 'asc' | 'desc' | und
 
 function readPolicy(c: Checker, entry: Entry, path: string): TagPolicy {
   const policy: TagPolicy = {};
-  const fields = readMap(c, entry.value, entry.key, path, POLICY_KEYS, 'a mapping such as "{ semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"');
+  const fields = readMap(
+    c,
+    entry.value,
+    entry.key,
+    path,
+    POLICY_KEYS,
+    'a mapping such as "{ semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"',
+  );
   if (!fields || !entry.value) return policy;
   const kinds = (['semver', 'numerical', 'alphabetical'] as const).filter((k) => fields.has(k));
   if (kinds.length === 0) c.report(entry.value, path, 'expected one of semver:, numerical: or alphabetical:');
-  if (kinds.length > 1) c.report(fields.get(kinds[1])!.key, `${path}.${kinds[1]}`, `give one ordering, not both ${kinds[0]}: and ${kinds[1]}:`);
+  if (kinds.length > 1)
+    c.report(
+      fields.get(kinds[1])!.key,
+      `${path}.${kinds[1]}`,
+      `give one ordering, not both ${kinds[0]}: and ${kinds[1]}:`,
+    );
   const prerelease = fields.get('prerelease');
-  if (prerelease && !fields.has('semver')) c.report(prerelease.key, `${path}.prerelease`, 'prerelease: only applies with semver:');
+  if (prerelease && !fields.has('semver'))
+    c.report(prerelease.key, `${path}.prerelease`, 'prerelease: only applies with semver:');
   const sv = fields.get('semver');
   if (sv) {
     let rangeEntry: Entry | undefined = sv;
@@ -889,9 +1128,15 @@ function readPolicy(c: Checker, entry: Entry, path: string): TagPolicy {
       if (!rangeEntry) c.report(sv.value, `${path}.semver`, 'missing "range:", e.g. ">=1.0.0 <2"');
     }
     const rangePath = rangeEntry === sv ? `${path}.semver` : `${path}.semver.range`;
-    const range = rangeEntry ? readNonEmptyString(c, rangeEntry.value, rangeEntry.key, rangePath, 'a semver range such as ">=1.0.0 <2"') : undefined;
+    const range = rangeEntry
+      ? readNonEmptyString(c, rangeEntry.value, rangeEntry.key, rangePath, 'a semver range such as ">=1.0.0 <2"')
+      : undefined;
     if (range !== undefined && semver.validRange(normalizeSemverRange(range)) === null) {
-      c.report(rangeEntry!.value ?? rangeEntry!.key, rangePath, `expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got ${JSON.stringify(range)}`);
+      c.report(
+        rangeEntry!.value ?? rangeEntry!.key,
+        rangePath,
+        `expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got ${JSON.stringify(range)}`,
+      );
     }
     const allow = prerelease ? readBoolean(c, prerelease.value, prerelease.key, `${path}.prerelease`) : false;
     if (range !== undefined && kinds.length === 1) policy.semver = { range, prerelease: allow ?? false };
@@ -906,7 +1151,14 @@ function readPolicy(c: Checker, entry: Entry, path: string): TagPolicy {
 }
 
 function readFilterTags(c: Checker, entry: Entry, path: string): TagPolicy['filterTags'] {
-  const fields = readMap(c, entry.value, entry.key, path, FILTER_KEYS, "a mapping such as \"{ pattern: '^main-(?<ts>[0-9]+)$', extract: '$ts' }\"");
+  const fields = readMap(
+    c,
+    entry.value,
+    entry.key,
+    path,
+    FILTER_KEYS,
+    "a mapping such as \"{ pattern: '^main-(?<ts>[0-9]+)$', extract: '$ts' }\"",
+  );
   if (!fields || !entry.value) return undefined;
   const patternEntry = fields.get('pattern');
   const extractEntry = fields.get('extract');
@@ -914,8 +1166,16 @@ function readFilterTags(c: Checker, entry: Entry, path: string): TagPolicy['filt
     c.report(entry.value, path, 'missing "pattern:", the regular expression tags must match');
     return undefined;
   }
-  const pattern = readNonEmptyString(c, patternEntry.value, patternEntry.key, `${path}.pattern`, 'a regular expression');
-  const extract = extractEntry ? readString(c, extractEntry.value, extractEntry.key, `${path}.extract`, 'a template such as $ts') : '';
+  const pattern = readNonEmptyString(
+    c,
+    patternEntry.value,
+    patternEntry.key,
+    `${path}.pattern`,
+    'a regular expression',
+  );
+  const extract = extractEntry
+    ? readString(c, extractEntry.value, extractEntry.key, `${path}.extract`, 'a template such as $ts')
+    : '';
   if (pattern === undefined || extract === undefined) return undefined;
   let regex: RegExp;
   try {
@@ -935,7 +1195,11 @@ function readFilterTags(c: Checker, entry: Entry, path: string): TagPolicy['filt
         groups.names.length > 0
           ? ` (the pattern has ${groups.names.map((n) => `$${n}`).join(', ')})`
           : ' (the pattern has no named groups; add one such as (?<ts>[0-9]+))';
-      c.report(extractEntry?.value ?? entry.value, `${path}.extract`, `"$${name}" names no group of the pattern${hint}`);
+      c.report(
+        extractEntry?.value ?? entry.value,
+        `${path}.extract`,
+        `"$${name}" names no group of the pattern${hint}`,
+      );
     }
   }
   return { pattern, extract };
@@ -950,7 +1214,8 @@ export function stagesFromFlags(flags: string[]): Pipeline {
   const stages: Stage[] = [];
   const names: { name: string; where: Where; label: string }[] = [];
   const owned: OwnedPath[] = [];
-  if (flags.length === 0) c.report({ line: 0 }, '', 'no stages given; pass --stage NAME=PATH for each stage, in promotion order');
+  if (flags.length === 0)
+    c.report({ line: 0 }, '', 'no stages given; pass --stage NAME=PATH for each stage, in promotion order');
   flags.forEach((flag, i) => {
     const line = i + 1;
     const label = `--stage ${JSON.stringify(flag)}`;

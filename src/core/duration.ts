@@ -27,7 +27,8 @@ export function parseDuration(text: string): number {
 
 /** The shortest form parseDuration reads back to the same (rounded) number of seconds: 5400 → `1h30m`, 0 → `0s`. */
 export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) throw new RangeError(`formatDuration: expected a finite number of seconds, got ${seconds}`);
+  if (!Number.isFinite(seconds))
+    throw new RangeError(`formatDuration: expected a finite number of seconds, got ${seconds}`);
   let rest = Math.round(Math.abs(seconds));
   if (rest === 0) return '0s';
   let out = seconds < 0 ? '-' : '';

@@ -59,7 +59,8 @@ export function parseImage(text: string): ParsedImage {
   const match = REFERENCE.exec(text);
   if (!match) throw new ImageReferenceError(text, mismatchReason(text));
   const [, name, tag, digest] = match;
-  if (name.length > NAME_TOTAL_MAX) throw new ImageReferenceError(text, `the name is longer than ${NAME_TOTAL_MAX} characters`);
+  if (name.length > NAME_TOTAL_MAX)
+    throw new ImageReferenceError(text, `the name is longer than ${NAME_TOTAL_MAX} characters`);
   const { registry, path } = splitName(name);
   const parsed: ParsedImage = { name, repository: `${registry}/${path}`, registry, path };
   if (tag !== undefined) parsed.tag = tag;
@@ -77,7 +78,8 @@ function mismatchReason(text: string): string {
   const colon = beforeDigest.lastIndexOf(':');
   const name = colon > slash ? beforeDigest.slice(0, colon) : beforeDigest;
   const tag = colon > slash ? beforeDigest.slice(colon + 1) : undefined;
-  if (tag !== undefined && !TAG_ONLY.test(tag)) return 'the tag may hold letters, digits, _, . and - (128 at most), starting with a letter, digit or _';
+  if (tag !== undefined && !TAG_ONLY.test(tag))
+    return 'the tag may hold letters, digits, _, . and - (128 at most), starting with a letter, digit or _';
   const first = name.indexOf('/');
   const head = first === -1 ? '' : name.slice(0, first);
   const hasDomain = first !== -1 && (/[.:]/.test(head) || head === 'localhost' || head !== head.toLowerCase());
@@ -119,8 +121,10 @@ export function parseVersion(text: string): Version {
   const at = text.indexOf('@');
   const tag = at === -1 ? text : text.slice(0, at);
   const digest = at === -1 ? undefined : text.slice(at + 1);
-  if (tag && !isTag(tag)) throw new ImageReferenceError(text, 'the tag may hold letters, digits, _, . and - (128 at most)');
-  if (digest !== undefined && !isDigest(digest)) throw new ImageReferenceError(text, 'expected a digest such as sha256:<64 hex digits>');
+  if (tag && !isTag(tag))
+    throw new ImageReferenceError(text, 'the tag may hold letters, digits, _, . and - (128 at most)');
+  if (digest !== undefined && !isDigest(digest))
+    throw new ImageReferenceError(text, 'expected a digest such as sha256:<64 hex digits>');
   if (!tag && digest === undefined) throw new ImageReferenceError(text, 'it names neither a tag nor a digest');
   return { ...(tag ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }

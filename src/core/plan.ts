@@ -1,6 +1,13 @@
 // Plan: which versions in the target stage move to the source's. Pure: references in, one sorted Plan out.
 import { minimatch } from 'minimatch';
-import { formatVersion, sameVersion, type Finding, type ImageReference, type Skipped, type Version } from './image-reference.js';
+import {
+  formatVersion,
+  sameVersion,
+  type Finding,
+  type ImageReference,
+  type Skipped,
+  type Version,
+} from './image-reference.js';
 import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
@@ -156,13 +163,25 @@ export function planPromotion(input: PlanInput): Plan {
     const key = referenceKey(reference, target.paths);
     const wanted = wantedFor(reference, key, list);
     if ('reason' in wanted) {
-      notPromoted.push({ image: reference.image, version: formatVersion(reference), reason: wanted.reason, file: reference.file, line: reference.line });
+      notPromoted.push({
+        image: reference.image,
+        version: formatVersion(reference),
+        reason: wanted.reason,
+        file: reference.file,
+        line: reference.line,
+      });
       continue;
     }
     // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
     if (!wanted.version.digest && reference.digest && reference.tag === wanted.version.tag) continue;
     const writable = writableVersion(reference, wanted.version);
-    if (writable.warning) warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
+    if (writable.warning)
+      warnings.push({
+        file: reference.file,
+        line: reference.line,
+        column: reference.column,
+        message: writable.warning,
+      });
     if (sameVersion(reference, writable.version)) continue;
     changes.push(changeOf(reference, writable.version));
   }
@@ -175,7 +194,9 @@ export function planPromotion(input: PlanInput): Plan {
       : `; ${target.name} has image fields Stagecoach could not read (${unread
           .slice(0, 3)
           .map((warning) => `${warning.file}:${warning.line}`)
-          .join(', ')}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
+          .join(
+            ', ',
+          )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
   for (const [image, list] of offered) {
     if (targetImages.has(image)) continue;
     for (const version of distinctVersions(list)) {
@@ -190,10 +211,17 @@ export function planPromotion(input: PlanInput): Plan {
   }
 
   if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference, input.only))) {
-    warnings.push({ file: '', line: 0, message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}` });
+    warnings.push({
+      file: '',
+      line: 0,
+      message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}`,
+    });
   }
   changes.sort(compareChange);
-  notPromoted.sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''));
+  notPromoted.sort(
+    (a, b) =>
+      compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''),
+  );
   warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
   return {
     from: input.from,
@@ -215,7 +243,8 @@ export function planPromotion(input: PlanInput): Plan {
 export function appliedPlan(from: string, source: SourceKind, before: ScannedStage, after: ScannedStage): Plan {
   const byFile = (stage: ScannedStage) => {
     const files = new Map<string, ImageReference[]>();
-    for (const reference of stage.references) files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
+    for (const reference of stage.references)
+      files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
     return files;
   };
   const identity = (ref: ImageReference) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}`;
@@ -233,7 +262,16 @@ export function appliedPlan(from: string, source: SourceKind, before: ScannedSta
     });
   }
   changes.sort(compareChange);
-  return { from, to: before.name, source, changes, images: summariseImages(changes), notPromoted: [], skipped: [...after.skipped], warnings };
+  return {
+    from,
+    to: before.name,
+    source,
+    changes,
+    images: summariseImages(changes),
+    notPromoted: [],
+    skipped: [...after.skipped],
+    warnings,
+  };
 }
 
 function summariseImages(changes: Change[]): ImageChange[] {

@@ -25,9 +25,17 @@ export function writableVersion(reference: ImageReference, wanted: Version): { v
     };
   }
   const version = pick(tag, digest);
-  const lost = wanted.tag !== undefined && tag === undefined ? `tag ${wanted.tag}` : wanted.digest !== undefined && digest === undefined ? `digest ${wanted.digest}` : undefined;
+  const lost =
+    wanted.tag !== undefined && tag === undefined
+      ? `tag ${wanted.tag}`
+      : wanted.digest !== undefined && digest === undefined
+        ? `digest ${wanted.digest}`
+        : undefined;
   return lost
-    ? { version, warning: `${where} has no field for the ${lost.split(' ')[0]}; writing ${formatVersion(version)} for ${reference.image} and dropping ${lost}` }
+    ? {
+        version,
+        warning: `${where} has no field for the ${lost.split(' ')[0]}; writing ${formatVersion(version)} for ${reference.image} and dropping ${lost}`,
+      }
     : { version };
 }
 
@@ -65,7 +73,9 @@ export function applyEdits(text: string, edits: Edit[]): string {
     if (previous && previous.start === s.start && previous.end === s.end && previous.text === s.text) continue; // same edit twice
     const bothInsert = previous && previous.start === previous.end && s.start === s.end && s.start === previous.start;
     if (previous && (bothInsert ? previous.key === s.key : s.start < previous.end)) {
-      throw new Error(`overlapping edits at offsets ${previous.start}-${previous.end} and ${s.start}-${s.end}: two references claim the same text`);
+      throw new Error(
+        `overlapping edits at offsets ${previous.start}-${previous.end} and ${s.start}-${s.end}: two references claim the same text`,
+      );
     }
     out += text.slice(at, s.start) + s.text;
     at = s.end;
@@ -76,11 +86,20 @@ export function applyEdits(text: string, edits: Edit[]): string {
 
 function spliceFor(text: string, ref: ImageReference, slot: Slot, version: Version): Omit<Splice, 'order'> | undefined {
   if (slot.end > text.length || slot.start < 0 || slot.start > slot.end) {
-    throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (slot ${slot.start}-${slot.end} is out of range)`);
+    throw new Error(
+      `${ref.file}:${ref.line}: the text changed since it was scanned (slot ${slot.start}-${slot.end} is out of range)`,
+    );
   }
-  if (slot.insert === undefined && slot.style === 'plain' && text.slice(slot.start, slot.end) !== slot.value && slot.value !== '') {
+  if (
+    slot.insert === undefined &&
+    slot.style === 'plain' &&
+    text.slice(slot.start, slot.end) !== slot.value &&
+    slot.value !== ''
+  ) {
     if (!/^(?:~|null|Null|NULL)$/.test(text.slice(slot.start, slot.end))) {
-      throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (expected "${slot.value}" at offset ${slot.start})`);
+      throw new Error(
+        `${ref.file}:${ref.line}: the text changed since it was scanned (expected "${slot.value}" at offset ${slot.start})`,
+      );
     }
   }
   let value: string;

@@ -51,13 +51,20 @@ export function scanFile(file: string, text: string, options?: ScanOptions): Sca
 }
 
 /** scanFile, also telling which path it took (for tests and benchmarks). */
-export function scanFileTraced(file: string, text: string, options: ScanOptions = {}): { result: ScanResult; path: ScanPath } {
+export function scanFileTraced(
+  file: string,
+  text: string,
+  options: ScanOptions = {},
+): { result: ScanResult; path: ScanPath } {
   const slash = file.lastIndexOf('/');
   const base = file.slice(slash + 1);
   const template = text.indexOf('{{');
   if (template !== -1 && (base.endsWith('.tpl') || /(?:^|\/)templates\//.test(file))) {
     const c = new Collector(file, text);
-    c.skip(template, 'a Helm template ({{ }} is not YAML); stagecoach never reads or edits templates — set images in values files');
+    c.skip(
+      template,
+      'a Helm template ({{ }} is not YAML); stagecoach never reads or edits templates — set images in values files',
+    );
     return { result: finish(c), path: 'skipped' };
   }
   const rules = rulesFor(file, options.fields);
@@ -120,7 +127,10 @@ function dispatch(c: Collector, root: YMap, document: number, base: string): voi
     scanKustomizeImages(c, getPath(root, 'spec', 'images'), document, workload);
     return;
   }
-  if ((kind === 'Kustomization' || kind === 'Component') && (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) {
+  if (
+    (kind === 'Kustomization' || kind === 'Component') &&
+    (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))
+  ) {
     scanKustomizeImages(c, get(root, 'images'), document, name ? workload : c.file);
     return;
   }
@@ -145,7 +155,9 @@ function dispatch(c: Collector, root: YMap, document: number, base: string): voi
 }
 
 function finish(c: Collector): ScanResult {
-  const references = c.references.sort((a, b) => a.line - b.line || a.column - b.column || a.slots[0].start - b.slots[0].start);
+  const references = c.references.sort(
+    (a, b) => a.line - b.line || a.column - b.column || a.slots[0].start - b.slots[0].start,
+  );
   const warnings = c.warnings.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
   return { references, skipped: c.skipped, warnings };
 }

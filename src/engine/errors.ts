@@ -17,17 +17,30 @@ export class PromotionError extends Error {
 }
 
 /** Names of errors that are the user's to fix (exit 2): bad flags, config, paths, image references. */
-const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'OutsideRepoError', 'ImageReferenceError', 'MissingFolderError', 'DockerConfigError', 'RevisionError']);
+const USER_ERRORS = new Set([
+  'UsageError',
+  'ConfigError',
+  'OutsideRepoError',
+  'ImageReferenceError',
+  'MissingFolderError',
+  'DockerConfigError',
+  'RevisionError',
+]);
 /** Failures with a message already written for the user (exit 1). */
 const KNOWN_FAILURES = new Set(['PromotionError', 'GitError', 'RegistryError', 'GitHubError']);
 
 /** Turns anything thrown (not only Error) into an exit code and one clear paragraph; the stack only when asked. */
 export function describeError(error: unknown, debug = false): { exitCode: 1 | 2; message: string } {
   if (!(error instanceof Error)) {
-    return { exitCode: 1, message: `Stagecoach failed: ${typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)}` };
+    return {
+      exitCode: 1,
+      message: `Stagecoach failed: ${typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))}`,
+    };
   }
   const known = USER_ERRORS.has(error.name) || KNOWN_FAILURES.has(error.name);
   const exitCode = USER_ERRORS.has(error.name) ? 2 : 1;
-  const message = known ? error.message : `Stagecoach failed unexpectedly: ${error.message}${debug ? '' : ' (run with --debug for details)'}`;
+  const message = known
+    ? error.message
+    : `Stagecoach failed unexpectedly: ${error.message}${debug ? '' : ' (run with --debug for details)'}`;
   return { exitCode, message: debug && error.stack ? `${message}\n${error.stack}` : message };
 }

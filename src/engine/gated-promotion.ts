@@ -47,7 +47,8 @@ export function definedEnvironment(env: Record<string, string | undefined>): Rec
 /** The distinct (image, version) pairs a plan writes. */
 export function releasesOf(plan: Plan): { image: string; version: ReturnType<typeof parseVersion> }[] {
   const seen = new Map<string, { image: string; version: ReturnType<typeof parseVersion> }>();
-  for (const change of plan.changes) seen.set(`${change.image}|${change.new}`, { image: change.image, version: parseVersion(change.new) });
+  for (const change of plan.changes)
+    seen.set(`${change.image}|${change.new}`, { image: change.image, version: parseVersion(change.new) });
   return [...seen.values()];
 }
 
@@ -65,15 +66,20 @@ export async function runGatedPromotion(
   let planned: PlannedPromotion = await planStages(deps.files, pipeline, request, deps.registry);
   const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
   if (refused.length > 0) {
-    const list = refused.map((change) => `  ${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}`).join('\n');
-    throw new PromotionError(`Refusing ${refused.length} downgrade${refused.length === 1 ? '' : 's'} (nothing was written):\n${list}\nPass --allow-downgrade (input allow-downgrade) if this is a rollback.`);
+    const list = refused
+      .map((change) => `  ${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}`)
+      .join('\n');
+    throw new PromotionError(
+      `Refusing ${refused.length} downgrade${refused.length === 1 ? '' : 's'} (nothing was written):\n${list}\nPass --allow-downgrade (input allow-downgrade) if this is a rollback.`,
+    );
   }
   const gates: GateResult[] = [];
   let effective = request;
   if (planned.plan.changes.length === 0) return { plan: planned.plan, written: {}, gates, passed: true, request };
 
   if (stage.gates.registry) {
-    if (!deps.registry) throw new UsageError(`Stage ${stage.name} has a registry gate, but no registry access was configured`);
+    if (!deps.registry)
+      throw new UsageError(`Stage ${stage.name} has a registry gate, but no registry access was configured`);
     const { result, digests } = await checkRegistry(deps.registry, releasesOf(planned.plan));
     gates.push(result);
     // Pinning writes tag@digest, so that exactly what ran upstream (and was just checked) reaches this stage.
@@ -84,7 +90,13 @@ export async function runGatedPromotion(
   }
   if (stage.gates.soakSeconds > 0 && planned.source) {
     if (!deps.git) throw new UsageError(`Stage ${stage.name} has a soak gate: it needs the config repo's git history`);
-    gates.push(await checkSoak(deps.git, planned.source, releasesOf(planned.plan), { revision: options.revision ?? 'HEAD', minimumSeconds: stage.gates.soakSeconds, now: deps.now }));
+    gates.push(
+      await checkSoak(deps.git, planned.source, releasesOf(planned.plan), {
+        revision: options.revision ?? 'HEAD',
+        minimumSeconds: stage.gates.soakSeconds,
+        now: deps.now,
+      }),
+    );
   }
   const written = await renderPromotion(deps.files, pipeline, planned);
   if (stage.gates.commands.length > 0 && gates.every((gate) => gate.passed)) {
@@ -104,13 +116,20 @@ async function runCommands(
   commands: Pipeline['stages'][number]['gates']['commands'],
   keep: boolean,
 ): Promise<GateResult[]> {
-  const originals = Object.fromEntries(await Promise.all(Object.keys(written).map(async (file) => [file, await deps.files.read(file)] as const)));
+  const originals = Object.fromEntries(
+    await Promise.all(Object.keys(written).map(async (file) => [file, await deps.files.read(file)] as const)),
+  );
   const temp = mkdtempSync(path.join(tmpdir(), 'stagecoach-plan-'));
   const planFile = path.join(temp, 'plan.json');
   writeFileSync(planFile, JSON.stringify(planned.plan, null, 2));
   try {
     for (const [file, text] of Object.entries(written)) await deps.files.write(file, text);
-    return await runCommandGates(deps.commands as Commands, commands, { cwd: deps.workDir, plan: planned.plan, planFile, baseEnv: deps.baseEnv });
+    return await runCommandGates(deps.commands as Commands, commands, {
+      cwd: deps.workDir,
+      plan: planned.plan,
+      planFile,
+      baseEnv: deps.baseEnv,
+    });
   } finally {
     if (!keep) for (const [file, text] of Object.entries(originals)) await deps.files.write(file, text);
     rmSync(temp, { recursive: true, force: true });

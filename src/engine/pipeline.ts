@@ -18,7 +18,10 @@ async function readIfPresent(files: RepoFiles, file: string): Promise<string | u
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw new UsageError(`${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`);
+    if (code === 'EISDIR')
+      throw new UsageError(
+        `${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`,
+      );
     throw error;
   }
 }

@@ -8,7 +8,12 @@ import type { Git } from '../adapters/git.js';
 import { createLocalFiles } from '../adapters/local-files.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 import { PromotionError, UsageError } from './errors.js';
-import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gated-promotion.js';
+import {
+  releasesOf,
+  runGatedPromotion,
+  type GatedPromotion,
+  type GatedPromotionDependencies,
+} from './gated-promotion.js';
 import { planStages, renderPromotion, type PlanRequest } from './promotion.js';
 import { publishPromotion, type PublishResult } from './pull-request.js';
 import { scanStage } from './scan-stage.js';
@@ -42,7 +47,13 @@ export type Checkout = PullRequestPromotionDependencies['checkout'];
 
 /** The config repo to gate on: the local checkout when there is one (a git work tree), else the base branch's head read
  *  through the API (cross-repo promotions need no checkout). */
-export async function openCheckout(deps: { github: GitHub & GitHubTreeReader; repo: RepoRef; git?: Pick<Git, 'head'>; workDir?: string; base?: string }): Promise<Checkout> {
+export async function openCheckout(deps: {
+  github: GitHub & GitHubTreeReader;
+  repo: RepoRef;
+  git?: Pick<Git, 'head'>;
+  workDir?: string;
+  base?: string;
+}): Promise<Checkout> {
   const head = deps.git ? await deps.git.head() : undefined;
   if (head && deps.workDir) return { files: createLocalFiles(deps.workDir), head, workTree: true };
   const base = (await deps.github.snapshot(deps.repo, deps.base, 'stagecoach')).base.head;
@@ -55,16 +66,25 @@ async function executable(files: RepoFiles, written: Record<string, string>): Pr
   return modes.filter(([, mode]) => mode === '100755').map(([file]) => file);
 }
 
-const key = (release: { image: string; version: { tag?: string; digest?: string } }) => `${release.image}|${release.version.tag ?? ''}@${release.version.digest ?? ''}`;
+const key = (release: { image: string; version: { tag?: string; digest?: string } }) =>
+  `${release.image}|${release.version.tag ?? ''}@${release.version.digest ?? ''}`;
 
-export async function promoteWithPullRequest(deps: PullRequestPromotionDependencies, request: PullRequestPromotionRequest): Promise<PullRequestPromotion> {
+export async function promoteWithPullRequest(
+  deps: PullRequestPromotionDependencies,
+  request: PullRequestPromotionRequest,
+): Promise<PullRequestPromotion> {
   const { pipeline, plan: planRequest } = request;
   const { files, head: gatedOn, workTree } = deps.checkout;
   const stage = pipeline.stages.find((candidate) => candidate.name === planRequest.to);
   if (!workTree && stage && stage.gates.commands.length > 0) {
-    throw new UsageError(`Stage ${stage.name} has command gates: they run in a checkout of the config repo (add actions/checkout before this step)`);
+    throw new UsageError(
+      `Stage ${stage.name} has command gates: they run in a checkout of the config repo (add actions/checkout before this step)`,
+    );
   }
-  const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, { allowDowngrade: request.allowDowngrade, keep: false });
+  const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, {
+    allowDowngrade: request.allowDowngrade,
+    keep: false,
+  });
   request.onGated?.(gated);
   if (!gated.passed && request.onGateFailure === 'fail') return { gated };
   const gatedReleases = new Set(releasesOf(gated.plan).map(key));
@@ -76,15 +96,20 @@ export async function promoteWithPullRequest(deps: PullRequestPromotionDependenc
     to: gated.plan.to,
     policy: request.policy,
     ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
-    ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' } : {}),
+    ...(gated.gates.length > 0
+      ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' }
+      : {}),
     draft: !gated.passed || request.policy.draft,
     async build(baseSha) {
-      if (baseSha === gatedOn) return { plan: gated.plan, files: gated.written, executable: await executable(files, gated.written) };
+      if (baseSha === gatedOn)
+        return { plan: gated.plan, files: gated.written, executable: await executable(files, gated.written) };
       // The base moved: plan again on it. The gates vouched for a set of versions; a plan that writes others must gate again.
       const moved = createGitHubFiles(deps.github, deps.repo, baseSha);
       const planned = await planStages(moved, pipeline, gated.request, deps.registry);
       if (releasesOf(planned.plan).some((release) => !gatedReleases.has(key(release)))) {
-        throw new PromotionError(`The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`);
+        throw new PromotionError(
+          `The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`,
+        );
       }
       const written = await renderPromotion(moved, pipeline, planned);
       return { plan: planned.plan, files: written, executable: await executable(moved, written) };
@@ -92,7 +117,9 @@ export async function promoteWithPullRequest(deps: PullRequestPromotionDependenc
     async describe(base, head) {
       // The commit lives on GitHub only (a concurrent run made it through the API): read both sides there.
       const [before, after] = await Promise.all(
-        [base, head].map((sha) => scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to))),
+        [base, head].map((sha) =>
+          scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to)),
+        ),
       );
       return appliedPlan(gated.plan.from, gated.plan.source, before, after);
     },

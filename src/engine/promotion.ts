@@ -1,7 +1,15 @@
 // Plan and promote between two stages of a pipeline: scan both, plan, then rewrite the target's files.
 import { findStage, type Pipeline } from '../core/config.js';
 import { formatVersion, parseVersion, type ImageReference } from '../core/image-reference.js';
-import { compareText, planPromotion, stageVersions, type NotPromoted, type Plan, type ScannedStage, type SourceVersion } from '../core/plan.js';
+import {
+  compareText,
+  planPromotion,
+  stageVersions,
+  type NotPromoted,
+  type Plan,
+  type ScannedStage,
+  type SourceVersion,
+} from '../core/plan.js';
 import { applyEdits, type Edit } from '../core/rewrite.js';
 import { scanFile } from '../core/scan.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
@@ -50,7 +58,8 @@ export async function planStages(
   const target = findStage(pipeline, request.to);
   if (!request.images) {
     if (!request.from) throw new UsageError('Name the source stage with --from (or versions with --image)');
-    if (request.from === request.to) throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
+    if (request.from === request.to)
+      throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
   }
   const source = request.images ? undefined : findStage(pipeline, request.from as string);
   const [scannedSource, scannedTarget] = await Promise.all([
@@ -62,8 +71,14 @@ export async function planStages(
   if (scannedSource) versions = stageVersions(scannedSource);
   else {
     const needsRegistry = (request.images ?? []).some((image) => !image.tag && !image.digest);
-    if (needsRegistry && !registry) throw new UsageError('A bare --image repository needs registry access to choose its newest tag');
-    const resolved = await resolveImageVersions(request.images ?? [], pipeline, scannedTarget, registry ?? { listTags: async () => [] });
+    if (needsRegistry && !registry)
+      throw new UsageError('A bare --image repository needs registry access to choose its newest tag');
+    const resolved = await resolveImageVersions(
+      request.images ?? [],
+      pipeline,
+      scannedTarget,
+      registry ?? { listTags: async () => [] },
+    );
     versions = resolved.versions;
     unresolved = resolved.notPromoted;
   }
@@ -74,10 +89,14 @@ export async function planStages(
     target: scannedTarget,
     only: request.only,
   });
-  plan.notPromoted = [...plan.notPromoted, ...unresolved].sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version));
+  plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
+    (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),
+  );
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version.
-    plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+    plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort(
+      (a, b) => compareText(a.file, b.file) || a.line - b.line,
+    );
   }
   return { plan, target: scannedTarget, ...(scannedSource ? { source: scannedSource } : {}) };
 }
@@ -89,7 +108,11 @@ function referenceAt(target: ScannedStage, file: string, line: number, column: n
 }
 
 /** The new text of every file the plan changes, checked by re-scanning before anything is written. */
-export async function renderPromotion(files: RepoFiles, pipeline: Pipeline, planned: PlannedPromotion): Promise<Record<string, string>> {
+export async function renderPromotion(
+  files: RepoFiles,
+  pipeline: Pipeline,
+  planned: PlannedPromotion,
+): Promise<Record<string, string>> {
   const editsByFile = new Map<string, Edit[]>();
   for (const change of planned.plan.changes) {
     const reference = referenceAt(planned.target, change.file, change.line, change.column);
@@ -101,14 +124,19 @@ export async function renderPromotion(files: RepoFiles, pipeline: Pipeline, plan
   for (const [file, edits] of editsByFile) {
     const text = applyEdits(await files.read(file), edits);
     // Guarantee: re-scanning the result yields exactly the planned state of every reference in the file.
-    const identity = (ref: ImageReference, version: string) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
+    const identity = (ref: ImageReference, version: string) =>
+      `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
     const expected = planned.target.references
       .filter((ref) => ref.file === file)
       .map((ref) => identity(ref, formatVersion(edits.find((edit) => edit.reference === ref)?.version ?? ref)))
       .sort();
-    const actual = scanFile(file, text, { fields: pipeline.fields }).references.map((ref) => identity(ref, formatVersion(ref))).sort();
+    const actual = scanFile(file, text, { fields: pipeline.fields })
+      .references.map((ref) => identity(ref, formatVersion(ref)))
+      .sort();
     if (expected.join('\n') !== actual.join('\n')) {
-      throw new PromotionError(`${file}: the rewritten file did not read back as planned; nothing was written. Please report this file.`);
+      throw new PromotionError(
+        `${file}: the rewritten file did not read back as planned; nothing was written. Please report this file.`,
+      );
     }
     output[file] = text;
   }

@@ -68,7 +68,8 @@ export function promotionBranch(template: string, from: string, to: string): str
     .filter(Boolean)
     .join('/')
     .replace(/[./]+$/, '');
-  if (!name || name === '@') throw new UsageError(`The pull request branch template "${template}" gives no usable branch name`);
+  if (!name || name === '@')
+    throw new UsageError(`The pull request branch template "${template}" gives no usable branch name`);
   return name;
 }
 
@@ -134,9 +135,23 @@ function branchPlan(snapshot: Snapshot): HeldPlan | undefined {
 function rebuiltBody(request: PublishRequest, held: HeldPlan, described: Plan | Error, gateDraft: boolean): string {
   const url = request.sourceCommit?.url;
   const sourceCommit = held.sourceCommit
-    ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
+    ? {
+        sha: held.sourceCommit,
+        ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha)
+          ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit }
+          : {}),
+      }
     : undefined;
-  const empty: Plan = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
+  const empty: Plan = {
+    from: request.from,
+    to: request.to,
+    source: request.from === 'images' ? 'images' : 'stage',
+    changes: [],
+    images: [],
+    notPromoted: [],
+    skipped: [],
+    warnings: [],
+  };
   const plan = described instanceof Error ? empty : described;
   const note =
     described instanceof Error
@@ -154,7 +169,9 @@ function rebuiltBody(request: PublishRequest, held: HeldPlan, described: Plan | 
     gateReport: [
       '#### Gates',
       '',
-      held.gates ? `The gates ${escapeMarkdown(held.gates)} (commit trailer ${code(TRAILER_GATES)}); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
+      held.gates
+        ? `The gates ${escapeMarkdown(held.gates)} (commit trailer ${code(TRAILER_GATES)}); their report is in the job summary of the run that built this plan.`
+        : 'No gates ran.',
       '',
       `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
     ].join('\n'),
@@ -162,12 +179,20 @@ function rebuiltBody(request: PublishRequest, held: HeldPlan, described: Plan | 
   });
 }
 
-export async function publishPromotion(github: GitHub, request: PublishRequest, options: PublishOptions = {}): Promise<PublishResult> {
+export async function publishPromotion(
+  github: GitHub,
+  request: PublishRequest,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
   const { value, requests } = await github.measure(() => publish(github, request, options));
   return { ...value, requests };
 }
 
-async function publish(github: GitHub, request: PublishRequest, options: PublishOptions): Promise<Omit<PublishResult, 'requests'>> {
+async function publish(
+  github: GitHub,
+  request: PublishRequest,
+  options: PublishOptions,
+): Promise<Omit<PublishResult, 'requests'>> {
   const repo: RepoRef = { owner: request.owner, repo: request.repo };
   const branch = promotionBranch(request.policy.branch, request.from, request.to);
   const maxRebuilds = options.maxRebuilds ?? 3;
@@ -225,7 +250,10 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     }
     snap = fresh;
   };
-  const finish = (operation: PublishResult['operation'], extra: Partial<PublishResult> = {}): Omit<PublishResult, 'requests'> => ({
+  const finish = (
+    operation: PublishResult['operation'],
+    extra: Partial<PublishResult> = {},
+  ): Omit<PublishResult, 'requests'> => ({
     operation,
     branch,
     ...extra,
@@ -233,7 +261,9 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
   });
   /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit alone. */
   const describeHeld = async (pr: OpenPullRequest, held: HeldPlan) => {
-    const described = await request.describe(held.parent, held.commit).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    const described = await request
+      .describe(held.parent, held.commit)
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     const failed = held.gates === 'failed';
     const body = rebuiltBody(request, held, described, failed && !policy.draft);
     const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
@@ -249,14 +279,22 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     // A promotion that started later holds the branch: it owns the PR. Branch moves are compare-and-swap, PR bodies are
     // not: a body this run wrote over it (landing late, after that run finished) is this run's to put right, from the
     // branch's commit, before anything else (a rebuild on a moved base could fail and leave it wrong).
-    const rival = held && held.hash !== built.hash && !ownCommits.has(held.commit) && (bases.has(held.parent) || held.parent === snap.base.head);
+    const rival =
+      held &&
+      held.hash !== built.hash &&
+      !ownCommits.has(held.commit) &&
+      (bases.has(held.parent) || held.parent === snap.base.head);
     if (held && rival && isLater(held, ours)) {
       if (pr && block && bodies.has(block.planHash) && block.planHash !== held.hash) {
         await describeHeld(pr, held);
         lostRace(await snapshot());
         continue;
       }
-      return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
+      return finish('unchanged', {
+        ...(pr ? { number: pr.number, url: pr.url } : {}),
+        commitSha: held.commit,
+        supersededBy: held.hash,
+      });
     }
     if (snap.base.head !== built.base.head) {
       await rebuild(snap);
@@ -328,7 +366,13 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     bodies.add(built.hash);
     const current = snap.pullRequest;
     if (!current) {
-      const opened = await github.openPullRequest(repo, { head: branch, base: baseName(), title, body, draft: policy.draft || request.draft === true });
+      const opened = await github.openPullRequest(repo, {
+        head: branch,
+        base: baseName(),
+        title,
+        body,
+        draft: policy.draft || request.draft === true,
+      });
       if (!opened) {
         lostRace(await snapshot());
         continue;
@@ -353,8 +397,16 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
       return finish('created', { ...created, commitSha: commit });
     }
 
-    const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
-    const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
+    const draft = draftChange(
+      request.draft === true,
+      current.draft,
+      parsePromotionBlock(current.body)?.gateDraft === true,
+    );
+    const updated = await github.updatePullRequest(repo, current, {
+      title,
+      body,
+      ...(draft !== undefined ? { draft } : {}),
+    });
     // Another promotion may have written the branch or the body between our writes: check both agree with our plan.
     const check = await snapshot();
     if (check.base.head !== built.base.head) {
@@ -365,7 +417,10 @@ async function publish(github: GitHub, request: PublishRequest, options: Publish
     const shown = parsePromotionBlock(check.pullRequest?.body);
     // Our hash in a body another run rebuilt (its repair landing after our write) is not our full description.
     if (check.branch?.head === commit && shown?.planHash === built.hash && !shown.rebuilt) {
-      return finish(created ? 'created' : 'updated', { ...(created ?? { number: updated.number, url: updated.url }), commitSha: commit });
+      return finish(created ? 'created' : 'updated', {
+        ...(created ?? { number: updated.number, url: updated.url }),
+        commitSha: commit,
+      });
     }
     lostRace(check);
   }

@@ -8,7 +8,9 @@ import type { RepoFiles } from '../adapters/repo-files.js';
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
 export function globSelector(globs: string[]): (relative: string) => boolean {
   const include = globs.filter((glob) => !glob.startsWith('!')).map((glob) => new Minimatch(glob, { dot: true }));
-  const exclude = globs.filter((glob) => glob.startsWith('!')).map((glob) => new Minimatch(glob.slice(1), { dot: true }));
+  const exclude = globs
+    .filter((glob) => glob.startsWith('!'))
+    .map((glob) => new Minimatch(glob.slice(1), { dot: true }));
   return (relative) => include.some((glob) => glob.match(relative)) && !exclude.some((glob) => glob.match(relative));
 }
 

@@ -35,7 +35,11 @@ export interface VerifyDependencies {
  * Whether what upstream holds vouches for the version set. A digest is vouched for by the same digest, or by the same tag
  * unpinned upstream when the registry confirms that tag is that digest (`confirm`); a tag alone by the same tag.
  */
-async function vouched(set: Version, held: ImageReference, confirm: (image: string, tag: string) => Promise<string | undefined>): Promise<boolean> {
+async function vouched(
+  set: Version,
+  held: ImageReference,
+  confirm: (image: string, tag: string) => Promise<string | undefined>,
+): Promise<boolean> {
   if (set.tag && held.tag !== set.tag) return false;
   if (!set.digest) return held.tag !== undefined;
   if (held.digest) return held.digest === set.digest;
@@ -50,20 +54,34 @@ function unreadFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], h
   for (const { path, mode } of changed) {
     const root = stage.paths.find((folder) => insideStagePath(path, folder));
     if (root === undefined || mode === '000000') continue;
-    if (mode === '120000') unread.push({ file: path, reason: 'a symlink: verify reads files, not what links point to; replace it with the file' });
+    if (mode === '120000')
+      unread.push({
+        file: path,
+        reason: 'a symlink: verify reads files, not what links point to; replace it with the file',
+      });
     else if (mode === '160000') unread.push({ file: path, reason: 'a submodule: verify cannot read it' });
-    else if (!selected(stageRelative(path, [root]))) unread.push({ file: path, reason: `not selected by files: in ${pipeline.source ?? 'stagecoach.yaml'}, so verify did not read it` });
+    else if (!selected(stageRelative(path, [root])))
+      unread.push({
+        file: path,
+        reason: `not selected by files: in ${pipeline.source ?? 'stagecoach.yaml'}, so verify did not read it`,
+      });
     else if (skipped.has(path)) unread.push({ file: path, reason: `not readable as YAML (${skipped.get(path)})` });
   }
   return unread;
 }
 
 function stagesTouched(pipeline: Pipeline, files: string[]): Stage[] {
-  return pipeline.stages.filter((stage) => files.some((file) => stage.paths.some((path) => insideStagePath(file, path))));
+  return pipeline.stages.filter((stage) =>
+    files.some((file) => stage.paths.some((path) => insideStagePath(file, path))),
+  );
 }
 
 /** The references of the head scan whose version the base did not hold at the same place. */
-function versionsSet(base: ScannedStage, head: ScannedStage, changedFiles: Set<string>): { reference: ImageReference; old?: string }[] {
+function versionsSet(
+  base: ScannedStage,
+  head: ScannedStage,
+  changedFiles: Set<string>,
+): { reference: ImageReference; old?: string }[] {
   const before = new Map<string, string[]>();
   for (const ref of base.references) {
     const key = `${ref.image}|${referenceKey(ref, base.paths)}`;
@@ -84,7 +102,12 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
   // the base since are not taken for its own; what it is checked against is the base as it is now.
   const { mergeBase, files: changedFiles } = await deps.git.changes(request.base, request.head);
   const forkFiles = deps.git.filesAt(mergeBase);
-  const targets = request.to ? [findStage(pipeline, request.to)] : stagesTouched(pipeline, changedFiles.map((file) => file.path));
+  const targets = request.to
+    ? [findStage(pipeline, request.to)]
+    : stagesTouched(
+        pipeline,
+        changedFiles.map((file) => file.path),
+      );
   const changed = new Set(changedFiles.map((file) => file.path));
   const changes: VerifiedChange[] = [];
   const unread: UnreadFile[] = [];
@@ -94,7 +117,14 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
     if (!deps.registry) return Promise.resolve(undefined);
     const registry = deps.registry;
     const key = `${image}:${tag}`;
-    if (!digests.has(key)) digests.set(key, registry.resolve(image, tag).then((found) => found?.digest, () => undefined));
+    if (!digests.has(key))
+      digests.set(
+        key,
+        registry.resolve(image, tag).then(
+          (found) => found?.digest,
+          () => undefined,
+        ),
+      );
     return digests.get(key) as Promise<string | undefined>;
   };
 
@@ -137,34 +167,55 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
         problems,
       });
     }
-    const releases = [...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values()].map((ref) => ({
+    const releases = [
+      ...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values(),
+    ].map((ref) => ({
       image: ref.image,
       version: { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
     }));
     if (releases.length === 0) continue;
     if (stage.gates.registry) {
-      if (!deps.registry) throw new UsageError(`Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`);
+      if (!deps.registry)
+        throw new UsageError(
+          `Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`,
+        );
       const { result } = await checkRegistry(deps.registry, releases);
       gates.push(result);
       attach(changes, stage.name, result);
     }
     if (stage.gates.soakSeconds > 0 && upstream) {
-      const result = await checkSoak(deps.git, upstream, releases, { revision: request.base, minimumSeconds: stage.gates.soakSeconds, now: deps.now });
+      const result = await checkSoak(deps.git, upstream, releases, {
+        revision: request.base,
+        minimumSeconds: stage.gates.soakSeconds,
+        now: deps.now,
+      });
       gates.push(result);
       attach(changes, stage.name, result);
     }
   }
   changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   unread.sort((a, b) => compareText(a.file, b.file));
-  const passed = unread.length === 0 && changes.every((change) => change.problems.length === 0) && gates.every((gate) => gate.passed);
-  return { base: request.base, head: request.head, stages: targets.map((stage) => stage.name), changes, unread, gates, passed };
+  const passed =
+    unread.length === 0 &&
+    changes.every((change) => change.problems.length === 0) &&
+    gates.every((gate) => gate.passed);
+  return {
+    base: request.base,
+    head: request.head,
+    stages: targets.map((stage) => stage.name),
+    changes,
+    unread,
+    gates,
+    passed,
+  };
 }
 
 /** Puts a gate's failures on the changes they name, so each problem is annotated at its file and line. */
 function attach(changes: VerifiedChange[], stage: string, result: GateResult): void {
   for (const failure of result.failures ?? []) {
     for (const change of changes) {
-      if (change.stage === stage && change.image === failure.image && change.new === failure.version) change.problems.push(`${result.gate}: ${failure.message}`);
+      if (change.stage === stage && change.image === failure.image && change.new === failure.version)
+        change.problems.push(`${result.gate}: ${failure.message}`);
     }
   }
 }

@@ -1,4 +1,9 @@
-import { commitSubject, renderCommitMessage, shortNames, SUBJECT_MAX } from '../../../src/core/report/commit-message.js';
+import {
+  commitSubject,
+  renderCommitMessage,
+  shortNames,
+  SUBJECT_MAX,
+} from '../../../src/core/report/commit-message.js';
 import { makePlan } from '../../engine/pull-request-fixtures.js';
 
 describe('commit subject', () => {
@@ -20,7 +25,12 @@ describe('commit subject', () => {
     const subject = commitSubject(makePlan('dev', 'staging', specs));
     expect(subject).toBe('promote(staging): service-number-00 1.4.0 → 1.5.0 and 11 more');
     expect([...subject].length).toBeLessThanOrEqual(SUBJECT_MAX);
-    const short = ['api', 'web', 'db', 'cache'].map((name) => ({ file: `staging/${name}.yaml`, image: `ghcr.io/acme/${name}`, old: '10.4.0', new: '10.5.0' }));
+    const short = ['api', 'web', 'db', 'cache'].map((name) => ({
+      file: `staging/${name}.yaml`,
+      image: `ghcr.io/acme/${name}`,
+      old: '10.4.0',
+      new: '10.5.0',
+    }));
     const two = commitSubject(makePlan('dev', 'staging', short));
     expect(two).toBe('promote(staging): api 10.4.0 → 10.5.0, cache 10.4.0 → 10.5.0 and 2 more');
     expect([...two].length).toBeLessThanOrEqual(SUBJECT_MAX);
@@ -64,8 +74,12 @@ describe('commit message', () => {
   });
 
   it('keeps newlines from file paths out of the structure', () => {
-    const plan = makePlan('dev', 'staging', [{ file: 'staging/evil\nStagecoach-To: prod.yaml', image: 'ghcr.io/acme/api', old: '1', new: '2' }]);
-    const trailers = renderCommitMessage(plan).split('\n').filter((line) => line.startsWith('Stagecoach-To:'));
+    const plan = makePlan('dev', 'staging', [
+      { file: 'staging/evil\nStagecoach-To: prod.yaml', image: 'ghcr.io/acme/api', old: '1', new: '2' },
+    ]);
+    const trailers = renderCommitMessage(plan)
+      .split('\n')
+      .filter((line) => line.startsWith('Stagecoach-To:'));
     expect(trailers).toEqual(['Stagecoach-To: staging']);
   });
 });

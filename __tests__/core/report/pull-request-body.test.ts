@@ -1,22 +1,55 @@
 import fc from 'fast-check';
-import { BODY_LIMIT, parsePromotionBlock, planHash, renderPromotionBlock, renderPullRequestBody } from '../../../src/core/report/pull-request-body.js';
+import {
+  BODY_LIMIT,
+  parsePromotionBlock,
+  planHash,
+  renderPromotionBlock,
+  renderPullRequestBody,
+} from '../../../src/core/report/pull-request-body.js';
 import { makePlan } from '../../engine/pull-request-fixtures.js';
 
 const plan = makePlan('dev', 'staging', [
-  { file: 'staging/api.yaml', line: 12, image: 'ghcr.io/acme/api', old: '1.4.0', new: '1.5.0', workload: 'Deployment/api' },
-  { file: 'staging/worker.yaml', line: 30, image: 'ghcr.io/acme/api', old: '1.3.0', new: '1.5.0', workload: 'Deployment/worker' },
-  { file: 'staging/web.yaml', line: 5, image: 'ghcr.io/acme/web', old: '2.2.0', new: '2.1.0', workload: 'Deployment/web', downgrade: true },
+  {
+    file: 'staging/api.yaml',
+    line: 12,
+    image: 'ghcr.io/acme/api',
+    old: '1.4.0',
+    new: '1.5.0',
+    workload: 'Deployment/api',
+  },
+  {
+    file: 'staging/worker.yaml',
+    line: 30,
+    image: 'ghcr.io/acme/api',
+    old: '1.3.0',
+    new: '1.5.0',
+    workload: 'Deployment/worker',
+  },
+  {
+    file: 'staging/web.yaml',
+    line: 5,
+    image: 'ghcr.io/acme/web',
+    old: '2.2.0',
+    new: '2.1.0',
+    workload: 'Deployment/web',
+    downgrade: true,
+  },
 ]);
 
 describe('planHash', () => {
   it('is a sha256 of from/to/changes, independent of key order and of everything else', () => {
     const hash = planHash(plan);
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    const reordered = { ...plan, changes: plan.changes.map((change) => Object.fromEntries(Object.entries(change).reverse()) as typeof change) };
+    const reordered = {
+      ...plan,
+      changes: plan.changes.map((change) => Object.fromEntries(Object.entries(change).reverse()) as typeof change),
+    };
     expect(planHash(reordered)).toBe(hash);
     expect(planHash({ ...plan, warnings: [{ file: 'x', line: 1, message: 'm' }] })).toBe(hash);
     expect(planHash({ ...plan, to: 'prod' })).not.toBe(hash);
-    expect(planHash({ ...plan, changes: plan.changes.map((c, i) => (i === 0 ? { ...c, new: '1.5.1' } : c)) })).not.toBe(hash);
+    expect(planHash({ ...plan, changes: plan.changes.map((c, i) => (i === 0 ? { ...c, new: '1.5.1' } : c)) })).not.toBe(
+      hash,
+    );
   });
 });
 
@@ -34,7 +67,9 @@ describe('pull request body', () => {
     expect(body).toContain('| `Deployment/api` (`api`) | `staging/api.yaml`:12 | `1.4.0` → `1.5.0` |');
     expect(body).toContain('`2.2.0` → `2.1.0` ⚠️ **downgrade**');
     expect(body).toContain('[`0123456789ab`](https://github.com/acme/config/commit/0123456789abcdef0123)');
-    expect(body).toMatch(/<details><summary>3 files changed<\/summary>[\s\S]*- `staging\/worker.yaml`[\s\S]*<\/details>/);
+    expect(body).toMatch(
+      /<details><summary>3 files changed<\/summary>[\s\S]*- `staging\/worker.yaml`[\s\S]*<\/details>/,
+    );
     expect(body).toContain('- soak: passed');
     const block = parsePromotionBlock(body);
     expect(block).toEqual({
@@ -52,7 +87,13 @@ describe('pull request body', () => {
 
   it('escapes Markdown and HTML from files', () => {
     const evil = makePlan('dev', 'staging', [
-      { file: 'staging/a|b<script>alert(1)</script>`x`[y](z).yaml', image: 'ghcr.io/acme/api', old: '1', new: '2', workload: 'Deployment/@octocat' },
+      {
+        file: 'staging/a|b<script>alert(1)</script>`x`[y](z).yaml',
+        image: 'ghcr.io/acme/api',
+        old: '1',
+        new: '2',
+        workload: 'Deployment/@octocat',
+      },
     ]);
     const body = renderPullRequestBody({ plan: evil, sourceCommit: { sha: 'abc', url: 'javascript:alert(1)' } });
     const table = body.split('\n').filter((line) => line.startsWith('| `Deployment'));
@@ -69,8 +110,15 @@ describe('pull request body', () => {
   it('keeps the block parseable whatever the values hold', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (from, to, version) => {
-        const p = makePlan(from, to, [{ file: 'f.yaml', image: 'ghcr.io/acme/api', old: version, new: `${version}-->` }]);
-        const text = renderPromotionBlock({ from, to, planHash: 'h', images: p.images.map((i) => ({ image: i.image, old: i.old, new: i.new })) });
+        const p = makePlan(from, to, [
+          { file: 'f.yaml', image: 'ghcr.io/acme/api', old: version, new: `${version}-->` },
+        ]);
+        const text = renderPromotionBlock({
+          from,
+          to,
+          planHash: 'h',
+          images: p.images.map((i) => ({ image: i.image, old: i.old, new: i.new })),
+        });
         expect(text.indexOf('-->')).toBe(text.length - 3);
         const parsed = parsePromotionBlock(`some text\n${text}\n`);
         expect(parsed?.from).toBe(from);

@@ -8,8 +8,32 @@ const plan: Plan = {
   to: 'staging',
   source: 'stage',
   changes: [
-    { file: 'envs/staging/api.yaml', line: 21, column: 18, image: 'ghcr.io/acme/api', name: 'ghcr.io/acme/api', workload: 'Deployment/api', container: 'api', format: 'workload', old: '1.4.0', new: '1.5.0', downgrade: false },
-    { file: 'envs/staging/values.yaml', line: 4, column: 10, image: 'ghcr.io/acme/web', name: 'ghcr.io/acme/web', workload: 'envs/staging/values.yaml', container: 'image', format: 'helm-values', old: '2.1.0', new: '2.0.0', downgrade: true },
+    {
+      file: 'envs/staging/api.yaml',
+      line: 21,
+      column: 18,
+      image: 'ghcr.io/acme/api',
+      name: 'ghcr.io/acme/api',
+      workload: 'Deployment/api',
+      container: 'api',
+      format: 'workload',
+      old: '1.4.0',
+      new: '1.5.0',
+      downgrade: false,
+    },
+    {
+      file: 'envs/staging/values.yaml',
+      line: 4,
+      column: 10,
+      image: 'ghcr.io/acme/web',
+      name: 'ghcr.io/acme/web',
+      workload: 'envs/staging/values.yaml',
+      container: 'image',
+      format: 'helm-values',
+      old: '2.1.0',
+      new: '2.0.0',
+      downgrade: true,
+    },
   ],
   images: [],
   notPromoted: [{ image: 'ghcr.io/acme/new', version: '0.1.0', reason: 'not in staging' }],
@@ -21,7 +45,9 @@ describe('reports', () => {
   test('the CLI text names every change with file:line and workload, and every list', () => {
     const text = renderPlanText(plan);
     expect(text).toContain('Plan dev → staging: 2 changes in 2 files.');
-    expect(text).toMatch(/ghcr\.io\/acme\/api\s+1\.4\.0\s+1\.5\.0\s+envs\/staging\/api\.yaml:21 \(Deployment\/api api\)/);
+    expect(text).toMatch(
+      /ghcr\.io\/acme\/api\s+1\.4\.0\s+1\.5\.0\s+envs\/staging\/api\.yaml:21 \(Deployment\/api api\)/,
+    );
     expect(text).toMatch(/2\.0\.0 \(downgrade\)\s+envs\/staging\/values\.yaml:4$/m);
     expect(text).toContain('ghcr.io/acme/new 0.1.0: not in staging');
     expect(text).toContain('envs/staging/chart/templates/d.yaml:4: not valid YAML');
@@ -32,16 +58,23 @@ describe('reports', () => {
   test('the job summary is a Markdown table with the downgrade marked', () => {
     const markdown = renderPlanSummary(plan);
     expect(markdown).toContain('| Image | Old | New | File | Workload |');
-    expect(markdown).toContain('| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:21 | Deployment/api |');
+    expect(markdown).toContain(
+      '| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:21 | Deployment/api |',
+    );
     expect(markdown).toContain('`2.0.0` ⚠️ downgrade');
     expect(markdown).toContain('### Not promoted');
   });
 
   test('text from files cannot inject Markdown or HTML', () => {
-    expect(escapeMarkdown('<img src=x onerror=alert(1)> [a](b) | *x*')).toBe('&lt;img src=x onerror=alert\\(1\\)&gt; \\[a\\]\\(b\\) \\| \\*x\\*');
+    expect(escapeMarkdown('<img src=x onerror=alert(1)> [a](b) | *x*')).toBe(
+      '&lt;img src=x onerror=alert\\(1\\)&gt; \\[a\\]\\(b\\) \\| \\*x\\*',
+    );
     expect(code('a`b')).toBe('``a`b``');
     expect(code('x|y')).toBe('`x\\|y`');
-    const hostile: Plan = { ...plan, changes: [{ ...plan.changes[0], workload: 'Deployment/<script>alert(1)</script>', file: 'a|b.yaml' }] };
+    const hostile: Plan = {
+      ...plan,
+      changes: [{ ...plan.changes[0], workload: 'Deployment/<script>alert(1)</script>', file: 'a|b.yaml' }],
+    };
     const markdown = renderPlanSummary(hostile);
     expect(markdown).not.toContain('<script>');
     expect(markdown).toContain('`a\\|b.yaml`');

@@ -44,17 +44,23 @@ test.each([
   ['comment without space', 'image: nginx:1.0#not-a-comment\n'],
   ['trailing spaces', 'image: nginx:1.0   \n'],
   ['document marker with content', '--- image: nginx:1.0\n'],
-  ['kind and a weird root', 'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: nginx:1.0\n        name: x\n'],
+  [
+    'kind and a weird root',
+    'kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: nginx:1.0\n        name: x\n',
+  ],
 ])('%s: fast and full agree', (_name, text) => {
   expect(scanFile(FILE, text)).toEqual(scanFile(FILE, text, { mode: 'full' }));
 });
 
 test('nested blocks without trigger words are skipped by the fast reader, yet custom field paths are still found', () => {
-  const text = 'meta:\n  info:\n    labels:\n      a: b\n    repo: ghcr.io/acme/billing\napp:\n  deep:\n    version: v1\n';
+  const text =
+    'meta:\n  info:\n    labels:\n      a: b\n    repo: ghcr.io/acme/billing\napp:\n  deep:\n    version: v1\n';
   const fields = [{ files: '**/*.yaml', tag: 'app.deep.version', repository: 'meta.info.repo' }];
   const traced = scanFileTraced('stages/dev/billing.yaml', text, { fields });
   expect(traced.path).toBe('fast');
-  expect(traced.result.references.map((r) => [r.image, r.tag, r.line, r.column])).toEqual([['ghcr.io/acme/billing', 'v1', 8, 14]]);
+  expect(traced.result.references.map((r) => [r.image, r.tag, r.line, r.column])).toEqual([
+    ['ghcr.io/acme/billing', 'v1', 8, 14],
+  ]);
   expect(traced.result).toEqual(scanFile('stages/dev/billing.yaml', text, { fields, mode: 'full' }));
 });
 

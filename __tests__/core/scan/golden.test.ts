@@ -45,7 +45,9 @@ describe.each(cases)('%s', (name) => {
     expect(result.warnings.map((w) => `${w.line}:${w.column} ${w.message}`)).toEqual(
       (spec.expect.warnings ?? []).map((w) => expect.stringContaining(w)),
     );
-    expect(result.skipped.map((s) => `${s.line} ${s.reason}`)).toEqual((spec.expect.skipped ?? []).map((s) => expect.stringContaining(s)));
+    expect(result.skipped.map((s) => `${s.line} ${s.reason}`)).toEqual(
+      (spec.expect.skipped ?? []).map((s) => expect.stringContaining(s)),
+    );
     for (const w of [...result.warnings, ...result.skipped]) expect(w.file).toBe(spec.file);
     if (spec.path) expect(traced.path).toBe(spec.path);
   });
@@ -81,8 +83,13 @@ describe.each(cases)('%s', (name) => {
       expect(again[i].marker).toBe(ref.marker);
     });
     // idempotent: the same edits against the re-scanned file change nothing
-    const second = again.map((reference, i) => ({ reference, version: chosen.find((e) => e.reference === refs[i])?.version }));
-    const replay = second.filter((e): e is { reference: ImageReference; version: ReturnType<typeof parseVersion> } => e.version !== undefined);
+    const second = again.map((reference, i) => ({
+      reference,
+      version: chosen.find((e) => e.reference === refs[i])?.version,
+    }));
+    const replay = second.filter(
+      (e): e is { reference: ImageReference; version: ReturnType<typeof parseVersion> } => e.version !== undefined,
+    );
     expect(applyEdits(written, replay)).toBe(written);
   });
 });

@@ -17,7 +17,10 @@ export const tagArb = fc.oneof(
 export const versionArb: fc.Arbitrary<Version> = fc
   .record({ tag: fc.option(tagArb, { nil: undefined }), digest: fc.option(hexDigest, { nil: undefined }) })
   .filter((v) => v.tag !== undefined || v.digest !== undefined)
-  .map((v) => ({ ...(v.tag !== undefined ? { tag: v.tag } : {}), ...(v.digest !== undefined ? { digest: v.digest } : {}) }));
+  .map((v) => ({
+    ...(v.tag !== undefined ? { tag: v.tag } : {}),
+    ...(v.digest !== undefined ? { digest: v.digest } : {}),
+  }));
 
 export const repoArb = fc.constantFrom(
   'nginx',
@@ -86,7 +89,8 @@ const deploymentArb = fc
         const inner = `${d}  `;
         lines.push(`${inner}image: ${q(image(c.repo, c.version), c.style)}${c.comment}`);
         if (c.extra === 'flowArgs') lines.push(`${inner}args: ["--port", '80']`);
-        if (c.extra === 'blockArgs') lines.push(`${inner}command:`, `${inner}- |`, `${inner}${u}echo image: x:1`, ``, `${inner}${u}done`);
+        if (c.extra === 'blockArgs')
+          lines.push(`${inner}command:`, `${inner}- |`, `${inner}${u}echo image: x:1`, ``, `${inner}${u}done`);
         if (c.extra === 'env') lines.push(`${inner}env:`, `${inner}- name: IMAGE`, `${inner}  value: other:1.0`);
       });
     };
@@ -132,12 +136,16 @@ const valuesArb = fc
       lines.push(`${d}image:`);
       if (e.shape === 'registry' && e.repo.includes('/')) {
         const slash = e.repo.indexOf('/');
-        lines.push(`${inner}registry: ${e.repo.slice(0, slash)}`, `${inner}repository: ${q(e.repo.slice(slash + 1), e.style)}`);
+        lines.push(
+          `${inner}registry: ${e.repo.slice(0, slash)}`,
+          `${inner}repository: ${q(e.repo.slice(slash + 1), e.style)}`,
+        );
       } else {
         lines.push(`${inner}${e.shape === 'name' ? 'name' : 'repository'}: ${q(e.repo, e.style)}`);
       }
       lines.push(`${inner}tag: ${e.version.tag === undefined ? '""' : q(e.version.tag, e.tagStyle)}${e.comment}`);
-      if (e.withDigestKey || e.version.digest) lines.push(`${inner}digest: ${e.version.digest ? q(e.version.digest, e.style) : "''"}`);
+      if (e.withDigestKey || e.version.digest)
+        lines.push(`${inner}digest: ${e.version.digest ? q(e.version.digest, e.style) : "''"}`);
       lines.push(`${inner}pullPolicy: IfNotPresent`);
     });
     if (noise === 'flow') lines.push('tolerations: []', 'resources: {limits: {cpu: 1}}');
@@ -162,7 +170,13 @@ const kustomizationArb = fc
   })
   .map(({ layout, entries }) => {
     const u = layout.unit;
-    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', `${u}- ../base`, 'images:'];
+    const lines = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources:',
+      `${u}- ../base`,
+      'images:',
+    ];
     const d = layout.flushLists ? '' : u;
     const seen = new Set<string>();
     for (const e of entries) {
@@ -179,21 +193,36 @@ const kustomizationArb = fc
 const applicationArb = fc
   .record({
     layout: layoutArb,
-    images: fc.array(fc.record({ repo: repoArb, version: versionArb, alias: fc.boolean(), style: styleArb }), { minLength: 1, maxLength: 2 }),
+    images: fc.array(fc.record({ repo: repoArb, version: versionArb, alias: fc.boolean(), style: styleArb }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
   })
   .map(({ layout, images }) => {
     const u = layout.unit;
-    const lines = ['apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', `${u}name: shop`, 'spec:', `${u}source:`];
+    const lines = [
+      'apiVersion: argoproj.io/v1alpha1',
+      'kind: Application',
+      'metadata:',
+      `${u}name: shop`,
+      'spec:',
+      `${u}source:`,
+    ];
     lines.push(`${u}${u}kustomize:`, `${u}${u}${u}images:`);
     const d = layout.flushLists ? `${u}${u}${u}` : `${u}${u}${u}${u}`;
-    images.forEach((im, i) => lines.push(`${d}- ${q(`${im.alias ? `alias${i}=` : ''}${image(im.repo, im.version)}`, im.style)}`));
+    images.forEach((im, i) =>
+      lines.push(`${d}- ${q(`${im.alias ? `alias${i}=` : ''}${image(im.repo, im.version)}`, im.style)}`),
+    );
     return lines;
   });
 
 /** A whole file: documents joined by `---`, with optional noise lines, CRLF, BOM, anchors. */
 export const manifestArb = fc
   .record({
-    docs: fc.array(fc.oneof(deploymentArb, valuesArb, kustomizationArb, applicationArb), { minLength: 1, maxLength: 3 }),
+    docs: fc.array(fc.oneof(deploymentArb, valuesArb, kustomizationArb, applicationArb), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     leadingMarker: fc.boolean(),
     crlf: fc.boolean(),
     bom: fc.boolean(),
@@ -204,7 +233,8 @@ export const manifestArb = fc
   .map(({ docs, leadingMarker, crlf, bom, blankAndComments, endMarker, anchor }) => {
     const parts = docs.map((lines) => {
       const copy = [...lines];
-      for (const n of blankAndComments) copy.splice(1 + (n % Math.min(3, copy.length)), 0, n % 2 === 0 ? '' : '# a comment line');
+      for (const n of blankAndComments)
+        copy.splice(1 + (n % Math.min(3, copy.length)), 0, n % 2 === 0 ? '' : '# a comment line');
       if (anchor) copy.push('x-anchor: &shared "ghcr.io/acme/anchored:1.0.0"', 'anchoredImage: *shared');
       return copy.join('\n') + '\n';
     });

@@ -88,10 +88,21 @@ describe('runCommandGates', () => {
     const { cwd, planFile } = setup(plan);
     const [result] = await runCommandGates(
       commands,
-      [gate('render', 'env -0 > seen.env; cp "$STAGECOACH_PLAN_FILE" seen-plan.json; echo "rendered $STAGECOACH_CHANGES changes"')],
+      [
+        gate(
+          'render',
+          'env -0 > seen.env; cp "$STAGECOACH_PLAN_FILE" seen-plan.json; echo "rendered $STAGECOACH_CHANGES changes"',
+        ),
+      ],
       { cwd, plan, planFile, baseEnv },
     );
-    expect(result).toMatchObject({ gate: 'commands', name: 'render', passed: true, details: [], output: 'rendered 3 changes' });
+    expect(result).toMatchObject({
+      gate: 'commands',
+      name: 'render',
+      passed: true,
+      details: [],
+      output: 'rendered 3 changes',
+    });
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     const seen = envFile(path.join(cwd, 'seen.env'));
     for (const [name, value] of Object.entries(gateEnvironment(plan, planFile))) expect(seen.get(name)).toBe(value);
@@ -104,7 +115,10 @@ describe('runCommandGates', () => {
       commands,
       [
         gate('first', 'echo first >> order'),
-        gate('validate', 'echo validate >> order; i=1; while [ $i -le 100 ]; do echo "check $i"; i=$((i+1)); done; echo "error: bad" >&2; exit 3'),
+        gate(
+          'validate',
+          'echo validate >> order; i=1; while [ $i -le 100 ]; do echo "check $i"; i=$((i+1)); done; echo "error: bad" >&2; exit 3',
+        ),
         gate('last', 'echo last >> order'),
       ],
       { cwd, plan: makePlan(), planFile, baseEnv },
@@ -129,7 +143,11 @@ describe('runCommandGates', () => {
     const [result, after] = await runCommandGates(
       commands,
       [
-        gate('soak-test', 'sleep 100 & echo $! >> pids; sleep 100 & echo $! >> pids; echo $$ >> pids; echo waiting; wait', { timeoutSeconds: 1 }),
+        gate(
+          'soak-test',
+          'sleep 100 & echo $! >> pids; sleep 100 & echo $! >> pids; echo $$ >> pids; echo waiting; wait',
+          { timeoutSeconds: 1 },
+        ),
         gate('after', 'echo still runs'),
       ],
       { cwd, plan: makePlan(), planFile, baseEnv },
@@ -147,18 +165,32 @@ describe('runCommandGates', () => {
 
   test('a command killed by a signal says so', async () => {
     const { cwd, planFile } = setup();
-    const [result] = await runCommandGates(commands, [gate('crash', 'kill -KILL $$')], { cwd, plan: makePlan(), planFile, baseEnv });
+    const [result] = await runCommandGates(commands, [gate('crash', 'kill -KILL $$')], {
+      cwd,
+      plan: makePlan(),
+      planFile,
+      baseEnv,
+    });
     expect(result.passed).toBe(false);
     expect(result.details).toEqual(['command "crash" (kill -KILL $$) was killed by SIGKILL']);
   });
 
   test('plan values with shell metacharacters reach the command intact and are never executed', async () => {
-    const hostile = ['$(touch pwned-1)', '`touch pwned-2`', '; touch pwned-3; rm -rf "$HOME"', "' && touch pwned-4 '", '" | touch pwned-5 #', '\ntouch pwned-6\n'];
+    const hostile = [
+      '$(touch pwned-1)',
+      '`touch pwned-2`',
+      '; touch pwned-3; rm -rf "$HOME"',
+      "' && touch pwned-4 '",
+      '" | touch pwned-5 #',
+      '\ntouch pwned-6\n',
+    ];
     const plan = makePlan({
       from: hostile[0],
       to: hostile[1],
       changes: [change(`envs/${hostile[2]}/a.yaml`, 'ghcr.io/acme/api', '1', hostile[3])],
-      images: [{ image: 'ghcr.io/acme/api', old: ['1'], new: `${hostile[3]}${hostile[4]}`, downgrade: false, files: 1 }],
+      images: [
+        { image: 'ghcr.io/acme/api', old: ['1'], new: `${hostile[3]}${hostile[4]}`, downgrade: false, files: 1 },
+      ],
     });
     const { cwd, planFile } = setup(plan, 'plan $(touch pwned-7) `touch pwned-8`.json');
     const [result] = await runCommandGates(
@@ -209,7 +241,12 @@ describe('runCommandGates', () => {
     const [result] = await runCommandGates(
       commands,
       [gate('dump', 'env -0 > seen.env; echo "[$GITHUB_TOKEN]"', { env: { DECLARED_TOKEN: 'declared' } })],
-      { cwd, plan: makePlan(), planFile, baseEnv: { ...baseEnv, ...secrets, KUBECONFIG: '/tmp/kube', LANG: 'C.UTF-8' } },
+      {
+        cwd,
+        plan: makePlan(),
+        planFile,
+        baseEnv: { ...baseEnv, ...secrets, KUBECONFIG: '/tmp/kube', LANG: 'C.UTF-8' },
+      },
     );
     expect(result).toMatchObject({ passed: true, output: '[]' });
     const raw = readFileSync(path.join(cwd, 'seen.env'), 'utf8');
@@ -238,7 +275,12 @@ describe('runCommandGates', () => {
   test('a command that cannot start fails its gate with the reason; the rest are still reported', async () => {
     const { cwd, planFile } = setup();
     const missing = path.join(cwd, 'no-such-checkout');
-    const results = await runCommandGates(commands, [gate('a', 'true'), gate('b', 'true')], { cwd: missing, plan: makePlan(), planFile, baseEnv });
+    const results = await runCommandGates(commands, [gate('a', 'true'), gate('b', 'true')], {
+      cwd: missing,
+      plan: makePlan(),
+      planFile,
+      baseEnv,
+    });
     expect(results.map((r) => r.passed)).toEqual([false, false]);
     expect(results[0].details[0]).toBe(`command "a" (true) could not start: working folder ${missing} does not exist`);
   });

@@ -12,8 +12,8 @@ export interface FaultMatch {
 }
 
 export type Fault = FaultMatch &
+  /** `after`: the request is carried out, then answered with the failure (a response lost on the way back). */
   (
-    /** `after`: the request is carried out, then answered with the failure (a response lost on the way back). */
     | { kind: 'status'; status: number; message?: string; after?: boolean }
     /** 403 "You have exceeded a secondary rate limit" with `retry-after` (seconds, default 1). */
     | { kind: 'secondary-rate-limit'; retryAfter?: number }
@@ -30,7 +30,13 @@ interface Armed {
 
 function matches(pattern: RegExp | string | undefined, values: (string | undefined)[]): boolean {
   if (pattern === undefined) return true;
-  return values.some((value) => value !== undefined && (typeof pattern === 'string' ? value === pattern : new RegExp(pattern.source, pattern.flags.replace('g', '')).test(value)));
+  return values.some(
+    (value) =>
+      value !== undefined &&
+      (typeof pattern === 'string'
+        ? value === pattern
+        : new RegExp(pattern.source, pattern.flags.replace('g', '')).test(value)),
+  );
 }
 
 /** A request held in flight (as if the network delayed it) until the test releases it; other requests go on. */
@@ -47,7 +53,10 @@ interface ArmedHold {
   released: Promise<void>;
 }
 
-function applies(match: FaultMatch, request: { method: string; rawPath: string; path: string; graphqlOperation?: string }): boolean {
+function applies(
+  match: FaultMatch,
+  request: { method: string; rawPath: string; path: string; graphqlOperation?: string },
+): boolean {
   if (match.method && match.method.toUpperCase() !== request.method) return false;
   if (!matches(match.path, [request.rawPath, request.path])) return false;
   return match.graphqlOperation === undefined || matches(match.graphqlOperation, [request.graphqlOperation]);
@@ -68,7 +77,12 @@ export class FaultQueue {
   }
 
   /** When this request is to be held: the promise it must wait for (the hold is consumed). */
-  takeHold(request: { method: string; rawPath: string; path: string; graphqlOperation?: string }): Promise<void> | undefined {
+  takeHold(request: {
+    method: string;
+    rawPath: string;
+    path: string;
+    graphqlOperation?: string;
+  }): Promise<void> | undefined {
     const index = this.holds.findIndex(({ match }) => applies(match, request));
     if (index === -1) return undefined;
     const [held] = this.holds.splice(index, 1);
@@ -86,7 +100,10 @@ export class FaultQueue {
   }
 
   /** Consumes and returns the faults this request triggers: every matching move-base, then at most one failure. */
-  take(request: { method: string; rawPath: string; path: string; graphqlOperation?: string }): { moves: Fault[]; failure?: Fault } {
+  take(request: { method: string; rawPath: string; path: string; graphqlOperation?: string }): {
+    moves: Fault[];
+    failure?: Fault;
+  } {
     const moves: Fault[] = [];
     let failure: Fault | undefined;
     for (const entry of this.armed) {

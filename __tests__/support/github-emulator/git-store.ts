@@ -102,7 +102,10 @@ export class GitRepo {
     return new GitRepo(dir);
   }
 
-  git(args: string[], options: { input?: string | Buffer; env?: Record<string, string>; okCodes?: number[] } = {}): Promise<Buffer> {
+  git(
+    args: string[],
+    options: { input?: string | Buffer; env?: Record<string, string>; okCodes?: number[] } = {},
+  ): Promise<Buffer> {
     return runGit(this.dir, args, options);
   }
 
@@ -147,7 +150,9 @@ export class GitRepo {
       parts.push(Buffer.from(bytes), deflateSync(data));
     }
     const body = Buffer.concat(parts);
-    await this.git(['index-pack', '--stdin'], { input: Buffer.concat([body, createHash('sha1').update(body).digest()]) });
+    await this.git(['index-pack', '--stdin'], {
+      input: Buffer.concat([body, createHash('sha1').update(body).digest()]),
+    });
     return shas;
   }
 
@@ -228,7 +233,11 @@ export class GitRepo {
           continue;
         }
         const size = Number(header[3]);
-        found.set(name, { sha: header[1], type: header[2] as GitObject['type'], content: out.subarray(eol + 1, eol + 1 + size) });
+        found.set(name, {
+          sha: header[1],
+          type: header[2] as GitObject['type'],
+          content: out.subarray(eol + 1, eol + 1 + size),
+        });
         offset = eol + 1 + size + 1;
       }
     }
@@ -281,7 +290,11 @@ export class GitRepo {
         const existing = await this.text(['ls-files', '-z', '--cached', '--', change.path], { env });
         const paths = existing.split('\0').filter((p) => p === change.path || p.startsWith(`${change.path}/`));
         // --index-info with mode 0 drops an entry (update-index --force-remove would want a work tree).
-        if (paths.length > 0) await this.git(['update-index', '-z', '--index-info'], { env, input: paths.map((p) => `0 ${'0'.repeat(40)}\t${p}\0`).join('') });
+        if (paths.length > 0)
+          await this.git(['update-index', '-z', '--index-info'], {
+            env,
+            input: paths.map((p) => `0 ${'0'.repeat(40)}\t${p}\0`).join(''),
+          });
         if (sha) await this.git(['read-tree', `--prefix=${change.path}/`, sha], { env });
       }
       await flush();
@@ -291,7 +304,13 @@ export class GitRepo {
     }
   }
 
-  async commitTree(tree: string, parents: string[], message: string, author: GitIdentity, committer: GitIdentity): Promise<string> {
+  async commitTree(
+    tree: string,
+    parents: string[],
+    message: string,
+    author: GitIdentity,
+    committer: GitIdentity,
+  ): Promise<string> {
     const args = ['commit-tree', tree];
     for (const parent of parents) args.push('-p', parent);
     const out = await this.text(args, {
@@ -339,7 +358,13 @@ export class GitRepo {
 
   /** One transaction (`git update-ref --stdin`): every ref holds its expected old value and moves, or none does. */
   async updateRefs(updates: { ref: string; newSha: string; expectedOld: string }[]): Promise<boolean> {
-    const script = ['start', ...updates.map((u) => `update ${u.ref} ${u.newSha} ${u.expectedOld}`), 'prepare', 'commit', ''].join('\n');
+    const script = [
+      'start',
+      ...updates.map((u) => `update ${u.ref} ${u.newSha} ${u.expectedOld}`),
+      'prepare',
+      'commit',
+      '',
+    ].join('\n');
     try {
       await this.git(['update-ref', '--no-deref', '--stdin'], { input: script });
       return true;
@@ -375,7 +400,10 @@ export class GitRepo {
   }
 
   /** Commits reachable from `from` (newest first), optionally excluding `exclude` and limited to paths. */
-  async revList(from: string, options: { exclude?: string; path?: string; max?: number; skip?: number; reverse?: boolean } = {}): Promise<string[]> {
+  async revList(
+    from: string,
+    options: { exclude?: string; path?: string; max?: number; skip?: number; reverse?: boolean } = {},
+  ): Promise<string[]> {
     const args = ['rev-list'];
     if (options.max !== undefined) args.push(`--max-count=${options.max}`);
     if (options.skip) args.push(`--skip=${options.skip}`);
@@ -389,10 +417,32 @@ export class GitRepo {
 
   /** Per-file changes between two commits: status letter, paths, blob shas, line counts (binary → 0) and, unless
    *  `patches: false`, each file's hunks; three git calls whatever the number of files. */
-  async diff(from: string, to: string, options: { patches?: boolean } = {}): Promise<{ status: string; path: string; oldSha: string; newSha: string; additions: number; deletions: number; patch?: string }[]> {
+  async diff(
+    from: string,
+    to: string,
+    options: { patches?: boolean } = {},
+  ): Promise<
+    {
+      status: string;
+      path: string;
+      oldSha: string;
+      newSha: string;
+      additions: number;
+      deletions: number;
+      patch?: string;
+    }[]
+  > {
     const raw = await this.text(['diff-tree', '-r', '-z', '--no-renames', '--raw', from, to]);
     const fields = raw.split('\0');
-    const entries: { status: string; path: string; oldSha: string; newSha: string; additions: number; deletions: number; patch?: string }[] = [];
+    const entries: {
+      status: string;
+      path: string;
+      oldSha: string;
+      newSha: string;
+      additions: number;
+      deletions: number;
+      patch?: string;
+    }[] = [];
     // -z raw format: ":<old mode> <new mode> <old sha> <new sha> <status>" NUL "<path>" NUL
     for (let i = 0; i + 1 < fields.length && fields[i].startsWith(':'); i += 2) {
       const [, , oldSha, newSha, status] = fields[i].split(' ');

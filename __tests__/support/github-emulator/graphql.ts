@@ -16,7 +16,15 @@ import {
 } from 'graphql';
 import { parseCommit, type CommitObject, type GitObject, type GitRepo, type TreeListing } from './git-store.js';
 import { displayMessage, repoHtml } from './shapes.js';
-import { findLabel, findRepo, now, type EmulatorState, type LabelState, type PullState, type RepoState } from './state.js';
+import {
+  findLabel,
+  findRepo,
+  now,
+  type EmulatorState,
+  type LabelState,
+  type PullState,
+  type RepoState,
+} from './state.js';
 import { headSha, baseSha } from './rest-pulls.js';
 
 let cachedSchema: GraphQLSchema | undefined;
@@ -49,10 +57,21 @@ interface RefUpdateInput {
  * updateRefs: all or nothing. A stale beforeOid, a non-fast-forward without force or a missing object fails the whole
  * mutation with GitHub's generic, typeless error (community discussion #213655: callers must re-read the refs).
  */
-async function updateRefs(ctx: Context, input: { repositoryId: string; refUpdates: RefUpdateInput[]; clientMutationId?: string | null }): Promise<Source> {
+async function updateRefs(
+  ctx: Context,
+  input: { repositoryId: string; refUpdates: RefUpdateInput[]; clientMutationId?: string | null },
+): Promise<Source> {
   const repo = [...ctx.state.repos.values()].find((candidate) => candidate.nodeId === input.repositoryId);
-  if (!repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.repositoryId}'`);
-  const generic = () => new GitHubGraphQLError(undefined, `Something went wrong while executing your query. Please include \`${randomUUID().toUpperCase()}\` when reporting this issue.`);
+  if (!repo)
+    throw new GitHubGraphQLError(
+      'NOT_FOUND',
+      `Could not resolve to a node with the global id of '${input.repositoryId}'`,
+    );
+  const generic = () =>
+    new GitHubGraphQLError(
+      undefined,
+      `Something went wrong while executing your query. Please include \`${randomUUID().toUpperCase()}\` when reporting this issue.`,
+    );
   const updates: { ref: string; newSha: string; expectedOld: string }[] = [];
   for (const update of input.refUpdates) {
     if (!update.name.startsWith('refs/') || !(await repo.git.isValidRefName(update.name))) throw generic();
@@ -77,7 +96,11 @@ export class GraphQLNotImplemented extends Error {}
  */
 class ObjectLoader {
   private readonly cache = new Map<string, Promise<GitObject | undefined>>();
-  private queue: { name: string; resolve: (object: GitObject | undefined) => void; reject: (error: unknown) => void }[] = [];
+  private queue: {
+    name: string;
+    resolve: (object: GitObject | undefined) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   constructor(private readonly git: GitRepo) {}
 
@@ -162,16 +185,26 @@ async function refObject(repo: RepoState, fullName: string): Promise<Source | nu
 /** `first`/`last` as GitHub enforces them on connections: one is required, at most 100. */
 function window<T>(items: T[], args: Record<string, unknown>, connection: string): T[] {
   for (const key of ['after', 'before']) {
-    if (args[key] !== undefined && args[key] !== null) throw new GraphQLNotImplemented(`the \`${key}\` cursor on ${connection}`);
+    if (args[key] !== undefined && args[key] !== null)
+      throw new GraphQLNotImplemented(`the \`${key}\` cursor on ${connection}`);
   }
   const first = args.first as number | null | undefined;
   const last = args.last as number | null | undefined;
   if ((first ?? null) === null && (last ?? null) === null) {
-    throw new GitHubGraphQLError('MISSING_PAGINATION_BOUNDARIES', `You must provide a \`first\` or \`last\` value to properly paginate the \`${connection}\` connection.`);
+    throw new GitHubGraphQLError(
+      'MISSING_PAGINATION_BOUNDARIES',
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${connection}\` connection.`,
+    );
   }
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (typeof value === 'number' && (value < 0 || value > 100)) {
-      throw new GitHubGraphQLError('EXCESSIVE_PAGINATION', `Requesting ${value} records on the \`${connection}\` connection exceeds the \`${name}\` limit of 100 records.`);
+      throw new GitHubGraphQLError(
+        'EXCESSIVE_PAGINATION',
+        `Requesting ${value} records on the \`${connection}\` connection exceeds the \`${name}\` limit of 100 records.`,
+      );
     }
   }
   let out = items;
@@ -201,7 +234,11 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
   Query: {
     repository: (_s, args, ctx) => {
       const repo = findRepo(ctx.state, String(args.owner), String(args.name));
-      if (!repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`);
+      if (!repo)
+        throw new GitHubGraphQLError(
+          'NOT_FOUND',
+          `Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`,
+        );
       return { __typename: 'Repository', repo };
     },
   },
@@ -224,7 +261,12 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       const found = await load(ctx, s.repo, expression);
       if (!found) return null;
       const colon = expression.indexOf(':');
-      return gitObject(ctx, s.repo, found.sha, colon === -1 ? '' : expression.slice(colon + 1).replace(/^\/+|\/+$/g, ''));
+      return gitObject(
+        ctx,
+        s.repo,
+        found.sha,
+        colon === -1 ? '' : expression.slice(colon + 1).replace(/^\/+|\/+$/g, ''),
+      );
     },
     pullRequests: async (s, args) => {
       const { states, labels, headRefName, baseRefName, orderBy } = args as {
@@ -238,12 +280,15 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
         if (states && !states.includes(pull.state.toUpperCase())) return false;
         if (headRefName && pull.headRef !== headRefName) return false;
         if (baseRefName && pull.baseRef !== baseRefName) return false;
-        if (labels && !labels.some((name) => pull.labels.some((l) => l.toLowerCase() === name.toLowerCase()))) return false;
+        if (labels && !labels.some((name) => pull.labels.some((l) => l.toLowerCase() === name.toLowerCase())))
+          return false;
         return true;
       });
       if (orderBy) {
-        if (orderBy.field !== 'CREATED_AT' && orderBy.field !== 'UPDATED_AT') throw new GraphQLNotImplemented(`pullRequests(orderBy: ${orderBy.field})`);
-        const key = (pull: PullState) => (orderBy.field === 'UPDATED_AT' ? pull.updatedAt : pull.createdAt) + String(pull.number).padStart(9, '0');
+        if (orderBy.field !== 'CREATED_AT' && orderBy.field !== 'UPDATED_AT')
+          throw new GraphQLNotImplemented(`pullRequests(orderBy: ${orderBy.field})`);
+        const key = (pull: PullState) =>
+          (orderBy.field === 'UPDATED_AT' ? pull.updatedAt : pull.createdAt) + String(pull.number).padStart(9, '0');
         pulls = [...pulls].sort((a, b) => key(a).localeCompare(key(b)));
         if (orderBy.direction === 'DESC') pulls.reverse();
       }
@@ -270,12 +315,30 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     messageHeadline: async (s, _a, ctx) => (await loadCommit(ctx, s.repo, String(s.sha))).message.split('\n')[0],
     committedDate: async (s, _a, ctx) => (await loadCommit(ctx, s.repo, String(s.sha))).committer.date,
     authoredDate: async (s, _a, ctx) => (await loadCommit(ctx, s.repo, String(s.sha))).author.date,
-    author: async (s, _a, ctx) => ({ __typename: 'GitActor', repo: s.repo, actor: (await loadCommit(ctx, s.repo, String(s.sha))).author }),
-    committer: async (s, _a, ctx) => ({ __typename: 'GitActor', repo: s.repo, actor: (await loadCommit(ctx, s.repo, String(s.sha))).committer }),
-    tree: async (s, _a, ctx) => ({ __typename: 'Tree', repo: s.repo, sha: (await loadCommit(ctx, s.repo, String(s.sha))).tree, path: '' }),
+    author: async (s, _a, ctx) => ({
+      __typename: 'GitActor',
+      repo: s.repo,
+      actor: (await loadCommit(ctx, s.repo, String(s.sha))).author,
+    }),
+    committer: async (s, _a, ctx) => ({
+      __typename: 'GitActor',
+      repo: s.repo,
+      actor: (await loadCommit(ctx, s.repo, String(s.sha))).committer,
+    }),
+    tree: async (s, _a, ctx) => ({
+      __typename: 'Tree',
+      repo: s.repo,
+      sha: (await loadCommit(ctx, s.repo, String(s.sha))).tree,
+      path: '',
+    }),
     parents: async (s, args, ctx) => {
       const parents = (await loadCommit(ctx, s.repo, String(s.sha))).parents;
-      return connection('CommitConnection', s.repo, parents, window(parents, args, 'parents').map((sha) => commitObject(s.repo, sha)));
+      return connection(
+        'CommitConnection',
+        s.repo,
+        parents,
+        window(parents, args, 'parents').map((sha) => commitObject(s.repo, sha)),
+      );
     },
   },
   GitActor: {
@@ -288,7 +351,12 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     oid: (s) => s.sha,
     abbreviatedOid: (s) => String(s.sha).slice(0, 7),
     entries: async (s) =>
-      (await s.repo.git.listTree(String(s.sha))).map((entry) => ({ __typename: 'TreeEntry', repo: s.repo, entry, dir: s.path })),
+      (await s.repo.git.listTree(String(s.sha))).map((entry) => ({
+        __typename: 'TreeEntry',
+        repo: s.repo,
+        entry,
+        dir: s.path,
+      })),
   },
   TreeEntry: {
     name: (s) => (s.entry as TreeListing).path,
@@ -342,10 +410,17 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     labels: (s, args) => {
       // orderBy defaults to { field: CREATED_AT, direction: ASC } in GitHub's schema
       const order = (args.orderBy ?? { field: 'CREATED_AT', direction: 'ASC' }) as { field: string; direction: string };
-      const labels = p(s).labels.map((name) => findLabel(s.repo, name)).filter((l): l is LabelState => l !== undefined);
+      const labels = p(s)
+        .labels.map((name) => findLabel(s.repo, name))
+        .filter((l): l is LabelState => l !== undefined);
       labels.sort((a, b) => (order.field === 'NAME' ? a.name.localeCompare(b.name) : a.id - b.id));
       if (order.direction === 'DESC') labels.reverse();
-      return connection('LabelConnection', s.repo, labels, window(labels, args, 'labels').map((label) => ({ __typename: 'Label', repo: s.repo, label })));
+      return connection(
+        'LabelConnection',
+        s.repo,
+        labels,
+        window(labels, args, 'labels').map((label) => ({ __typename: 'Label', repo: s.repo, label })),
+      );
     },
     autoMergeRequest: (s) => (p(s).autoMerge ? { __typename: 'AutoMergeRequest', repo: s.repo, pull: p(s) } : null),
   },
@@ -363,17 +438,29 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
     description: (s) => (s.label as LabelState).description,
   },
   Mutation: {
-    convertPullRequestToDraft: (_s, args, ctx) => setDraft(ctx, args.input as DraftInput, true, 'ConvertPullRequestToDraftPayload'),
-    markPullRequestReadyForReview: (_s, args, ctx) => setDraft(ctx, args.input as DraftInput, false, 'MarkPullRequestReadyForReviewPayload'),
+    convertPullRequestToDraft: (_s, args, ctx) =>
+      setDraft(ctx, args.input as DraftInput, true, 'ConvertPullRequestToDraftPayload'),
+    markPullRequestReadyForReview: (_s, args, ctx) =>
+      setDraft(ctx, args.input as DraftInput, false, 'MarkPullRequestReadyForReviewPayload'),
     updateRefs: (_s, args, ctx) => updateRefs(ctx, args.input as Parameters<typeof updateRefs>[1]),
     enablePullRequestAutoMerge: async (_s, args, ctx) => {
-      const input = args.input as { pullRequestId: string; mergeMethod?: 'MERGE' | 'SQUASH' | 'REBASE'; commitHeadline?: string; commitBody?: string; expectedHeadOid?: string; clientMutationId?: string };
+      const input = args.input as {
+        pullRequestId: string;
+        mergeMethod?: 'MERGE' | 'SQUASH' | 'REBASE';
+        commitHeadline?: string;
+        commitBody?: string;
+        expectedHeadOid?: string;
+        clientMutationId?: string;
+      };
       for (const repo of ctx.state.repos.values()) {
         const pull = repo.pulls.find((candidate) => candidate.nodeId === input.pullRequestId);
         if (!pull) continue;
         if (pull.state !== 'open') throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request is not open');
         if (input.expectedHeadOid && input.expectedHeadOid !== (await headSha(repo, pull))) {
-          throw new GitHubGraphQLError('UNPROCESSABLE', 'The expected head oid does not match the head of the pull request');
+          throw new GitHubGraphQLError(
+            'UNPROCESSABLE',
+            'The expected head oid does not match the head of the pull request',
+          );
         }
         pull.autoMerge = {
           mergeMethod: input.mergeMethod ?? 'MERGE',
@@ -383,9 +470,17 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
           commitBody: input.commitBody,
         };
         pull.updatedAt = now();
-        return { __typename: 'EnablePullRequestAutoMergePayload', repo, pull, clientMutationId: input.clientMutationId ?? null };
+        return {
+          __typename: 'EnablePullRequestAutoMergePayload',
+          repo,
+          pull,
+          clientMutationId: input.clientMutationId ?? null,
+        };
       }
-      throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a node with the global id of '${input.pullRequestId}'`);
+      throw new GitHubGraphQLError(
+        'NOT_FOUND',
+        `Could not resolve to a node with the global id of '${input.pullRequestId}'`,
+      );
     },
   },
   UpdateRefsPayload: {
@@ -449,16 +544,33 @@ export interface GraphQLOutcome {
 function githubValidationError(error: GraphQLError): Record<string, unknown> {
   const base = { locations: error.locations, path: error.path };
   let m = /^Cannot query field "(\w+)" on type "(\w+)"\./.exec(error.message);
-  if (m) return { ...base, message: `Field '${m[1]}' doesn't exist on type '${m[2]}'`, extensions: { code: 'undefinedField', typeName: m[2], fieldName: m[1] } };
+  if (m)
+    return {
+      ...base,
+      message: `Field '${m[1]}' doesn't exist on type '${m[2]}'`,
+      extensions: { code: 'undefinedField', typeName: m[2], fieldName: m[1] },
+    };
   m = /^Field "(\w+)" argument "(\w+)" of type "(.+)" is required, but it was not provided\./.exec(error.message);
-  if (m) return { ...base, message: `Field '${m[1]}' is missing required arguments: ${m[2]}`, extensions: { code: 'missingRequiredArguments', className: 'Field', name: m[1], arguments: m[2] } };
+  if (m)
+    return {
+      ...base,
+      message: `Field '${m[1]}' is missing required arguments: ${m[2]}`,
+      extensions: { code: 'missingRequiredArguments', className: 'Field', name: m[1], arguments: m[2] },
+    };
   m = /^Unknown argument "(\w+)" on field "\w+\.(\w+)"\./.exec(error.message);
-  if (m) return { ...base, message: `Field '${m[2]}' doesn't accept argument '${m[1]}'`, extensions: { code: 'argumentNotAccepted', name: m[2], typeName: 'Field', argumentName: m[1] } };
+  if (m)
+    return {
+      ...base,
+      message: `Field '${m[2]}' doesn't accept argument '${m[1]}'`,
+      extensions: { code: 'argumentNotAccepted', name: m[2], typeName: 'Field', argumentName: m[1] },
+    };
   return { ...base, message: error.message, extensions: { code: 'validationError' } };
 }
 
 function operationLabel(document: DocumentNode, operationName?: string): string | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) return undefined;
   if (operation.name) return operation.name.value;
@@ -469,29 +581,45 @@ function operationLabel(document: DocumentNode, operationName?: string): string 
 export function graphqlOperationOf(request: { query?: unknown; operationName?: unknown }): string | undefined {
   if (typeof request.query !== 'string') return undefined;
   try {
-    return operationLabel(parse(request.query), typeof request.operationName === 'string' ? request.operationName : undefined);
+    return operationLabel(
+      parse(request.query),
+      typeof request.operationName === 'string' ? request.operationName : undefined,
+    );
   } catch {
     return undefined;
   }
 }
 
-export async function runGraphQL(state: EmulatorState, request: { query?: unknown; variables?: unknown; operationName?: unknown }): Promise<GraphQLOutcome> {
+export async function runGraphQL(
+  state: EmulatorState,
+  request: { query?: unknown; variables?: unknown; operationName?: unknown },
+): Promise<GraphQLOutcome> {
   if (typeof request.query !== 'string') {
-    return { body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] }, violations: ['GraphQL request without a query string'] };
+    return {
+      body: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] },
+      violations: ['GraphQL request without a query string'],
+    };
   }
   let document: DocumentNode;
   try {
     document = parse(request.query);
   } catch (error) {
     const message = error instanceof GraphQLError ? error.message : String(error);
-    return { body: { errors: [{ message, locations: (error as GraphQLError).locations }] }, violations: [`GraphQL syntax error: ${message}`] };
+    return {
+      body: { errors: [{ message, locations: (error as GraphQLError).locations }] },
+      violations: [`GraphQL syntax error: ${message}`],
+    };
   }
   const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
   const operation = operationLabel(document, operationName);
   const invalid = validate(schema(), document);
   if (invalid.length > 0) {
     const errors = invalid.map(githubValidationError);
-    return { body: { errors }, operation, violations: errors.map((e) => `GraphQL query invalid against GitHub's schema: ${e.message}`) };
+    return {
+      body: { errors },
+      operation,
+      violations: errors.map((e) => `GraphQL query invalid against GitHub's schema: ${e.message}`),
+    };
   }
   const result = await execute({
     schema: schema(),
@@ -507,10 +635,22 @@ export async function runGraphQL(state: EmulatorState, request: { query?: unknow
     const original = error.originalError;
     if (original instanceof GraphQLNotImplemented) {
       violations.push(`GraphQL: emulator does not implement ${original.message}`);
-      return { message: `emulator does not implement ${original.message}`, path: error.path, locations: error.locations, type: 'EMULATOR_NOT_IMPLEMENTED' };
+      return {
+        message: `emulator does not implement ${original.message}`,
+        path: error.path,
+        locations: error.locations,
+        type: 'EMULATOR_NOT_IMPLEMENTED',
+      };
     }
-    if (original instanceof GitHubGraphQLError) return { ...(original.type ? { type: original.type } : {}), path: error.path, locations: error.locations, message: original.message };
-    if (original && !(original instanceof GraphQLError)) violations.push(`GraphQL resolver crashed: ${original.stack ?? original.message}`);
+    if (original instanceof GitHubGraphQLError)
+      return {
+        ...(original.type ? { type: original.type } : {}),
+        path: error.path,
+        locations: error.locations,
+        message: original.message,
+      };
+    if (original && !(original instanceof GraphQLError))
+      violations.push(`GraphQL resolver crashed: ${original.stack ?? original.message}`);
     return { message: error.message, path: error.path, locations: error.locations };
   });
   const body: GraphQLOutcome['body'] = {};

@@ -41,9 +41,19 @@ export interface GitHubEmulator {
   /** The account the token authenticates as (default `github-actions[bot]`). */
   login: string;
   /** Creates `owner/name` with one commit holding files; returns the bare repository's path (clone it to check). */
-  createRepo(fullName: string, files: Record<string, string>, options?: { defaultBranch?: string; date?: string }): Promise<string>;
+  createRepo(
+    fullName: string,
+    files: Record<string, string>,
+    options?: { defaultBranch?: string; date?: string },
+  ): Promise<string>;
   /** Commits files (null deletes) on branch (created from the default branch when missing); returns the commit sha. */
-  commit(fullName: string, branch: string, files: Record<string, string | null>, message: string, options?: { date?: string }): Promise<string>;
+  commit(
+    fullName: string,
+    branch: string,
+    files: Record<string, string | null>,
+    message: string,
+    options?: { date?: string },
+  ): Promise<string>;
   /** A file's text at a branch, tag or sha; undefined when absent. */
   readFile(fullName: string, ref: string, path: string): Promise<string | undefined>;
   /** The sha a branch points at; undefined when absent. */
@@ -102,7 +112,14 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
     createRepo: (fullName, files, repoOptions = {}) =>
       server.serialize(async () => {
         const [owner, name, extra] = fullName.split('/');
-        if (!owner || !name || extra !== undefined || !/^[\w.-]+$/.test(owner) || !/^[\w.-]+$/.test(name) || name.startsWith('.')) {
+        if (
+          !owner ||
+          !name ||
+          extra !== undefined ||
+          !/^[\w.-]+$/.test(owner) ||
+          !/^[\w.-]+$/.test(name) ||
+          name.startsWith('.')
+        ) {
           throw new Error(`"${fullName}" is not an owner/name repository name`);
         }
         if (state.repos.has(fullName.toLowerCase())) throw new Error(`repository ${fullName} already exists`);
@@ -143,7 +160,8 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
         return (await repo.git.readBlob(sha)).toString('utf8');
       }),
 
-    branchSha: (fullName, branch) => server.serialize(() => server.requireRepo(fullName).git.refSha(`refs/heads/${branch}`)),
+    branchSha: (fullName, branch) =>
+      server.serialize(() => server.requireRepo(fullName).git.refSha(`refs/heads/${branch}`)),
 
     pulls: (fullName) =>
       server.requireRepo(fullName).pulls.map((pull) => ({
@@ -189,6 +207,8 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
 /** Throws (failing the test) with every recorded contract violation and unimplemented request. */
 export function expectNoViolations(emulator: Pick<GitHubEmulator, 'violations'>): void {
   if (emulator.violations.length > 0) {
-    throw new Error(`the GitHub emulator recorded ${emulator.violations.length} violation(s):\n- ${emulator.violations.join('\n- ')}`);
+    throw new Error(
+      `the GitHub emulator recorded ${emulator.violations.length} violation(s):\n- ${emulator.violations.join('\n- ')}`,
+    );
   }
 }

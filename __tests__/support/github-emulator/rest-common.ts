@@ -60,7 +60,9 @@ export function unprocessable(message: string): HttpError {
   return new HttpError(422, { message, documentation_url: DOCS, status: '422' });
 }
 
-export function validationFailed(errors: { resource: string; code: string; field?: string; message?: string }[]): HttpError {
+export function validationFailed(
+  errors: { resource: string; code: string; field?: string; message?: string }[],
+): HttpError {
   return new HttpError(422, { message: 'Validation Failed', errors, documentation_url: DOCS, status: '422' });
 }
 
@@ -72,7 +74,11 @@ export function conflict(message: string): HttpError {
 export class NotImplementedError extends Error {}
 
 /** Slices a list as `?per_page=&page=` asks (GitHub: 30 by default, 100 at most) and builds the Link header. */
-export function paginate<T>(ctx: RestContext, items: T[], defaultPerPage = 30): { page: T[]; headers: Record<string, string> } {
+export function paginate<T>(
+  ctx: RestContext,
+  items: T[],
+  defaultPerPage = 30,
+): { page: T[]; headers: Record<string, string> } {
   const perPage = Math.min(Math.max(Number(ctx.query.get('per_page') ?? defaultPerPage) || defaultPerPage, 1), 100);
   const page = Math.max(Number(ctx.query.get('page') ?? 1) || 1, 1);
   const last = Math.max(Math.ceil(items.length / perPage), 1);

@@ -51,7 +51,10 @@ async function assertNotEmpty(ctx: RestContext): Promise<void> {
 
 /** A path GitHub would refuse in a tree: empty, absolute, `.`/`..`/`.git` components, doubled slashes. */
 function malformedPath(path: string): boolean {
-  return path.split('/').some((part) => part === '' || part === '.' || part === '..' || part.toLowerCase() === '.git') || path.includes('\0');
+  return (
+    path.split('/').some((part) => part === '' || part === '.' || part === '..' || part.toLowerCase() === '.git') ||
+    path.includes('\0')
+  );
 }
 
 const DEFAULT_MODE = { blob: '100644', tree: '040000', commit: '160000' } as const;
@@ -136,7 +139,10 @@ export const gitRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/git/commits/{commit_sha}',
     handler: async (ctx) => {
       if ((await ctx.repo.git.objectType(ctx.params.commit_sha)) !== 'commit') throw notFound();
-      return { status: 200, body: gitCommit(ctx.state, ctx.repo, await ctx.repo.git.readCommit(ctx.params.commit_sha)) };
+      return {
+        status: 200,
+        body: gitCommit(ctx.state, ctx.repo, await ctx.repo.git.readCommit(ctx.params.commit_sha)),
+      };
     },
   },
   {
@@ -157,12 +163,21 @@ export const gitRoutes: RouteSpec[] = [
       if ((await git.objectType(body.tree)) !== 'tree') throw unprocessable('Tree SHA does not exist');
       const parents = body.parents ?? [];
       const types = await git.objectTypes(parents.filter((p) => /^[0-9a-f]{40}$/.test(p)));
-      if (parents.some((p) => types.get(p) !== 'commit')) throw unprocessable('Parent SHA does not exist or is not a commit object');
+      if (parents.some((p) => types.get(p) !== 'commit'))
+        throw unprocessable('Parent SHA does not exist or is not a commit object');
       const login = ctx.state.login;
       const fallback = { name: login, email: emailOf(login, userId(ctx.state, login)), date: now() };
-      const author = { ...(body.author ?? body.committer ?? fallback) } as { name: string; email: string; date?: string };
+      const author = { ...(body.author ?? body.committer ?? fallback) } as {
+        name: string;
+        email: string;
+        date?: string;
+      };
       author.date ??= fallback.date;
-      const committer = { name: author.name, email: author.email, ...body.committer } as { name: string; email: string; date?: string };
+      const committer = { name: author.name, email: author.email, ...body.committer } as {
+        name: string;
+        email: string;
+        date?: string;
+      };
       committer.date ??= author.date;
       const sha = await git.commitTree(body.tree, parents, body.message, author, committer);
       return {
@@ -186,15 +201,18 @@ export const gitRoutes: RouteSpec[] = [
       for (const entry of body.tree) {
         const path = entry.path ?? '';
         if (malformedPath(path)) throw unprocessable(`tree.path contains a malformed path component`);
-        if (entry.sha !== undefined && entry.content !== undefined) throw unprocessable('Must supply either tree.sha or tree.content, not both');
-        if (entry.sha === undefined && entry.content === undefined) throw unprocessable('Must supply tree.sha or tree.content');
+        if (entry.sha !== undefined && entry.content !== undefined)
+          throw unprocessable('Must supply either tree.sha or tree.content, not both');
+        if (entry.sha === undefined && entry.content === undefined)
+          throw unprocessable('Must supply tree.sha or tree.content');
         const type = entry.type ?? (entry.mode === '040000' ? 'tree' : entry.mode === '160000' ? 'commit' : 'blob');
         const mode = entry.mode ?? DEFAULT_MODE[type];
         if ((type === 'tree') !== (mode === '040000') || (type === 'commit') !== (mode === '160000')) {
           throw unprocessable(`tree.mode ${mode} does not match tree.type ${type}`);
         }
         if (entry.content !== undefined && type !== 'blob') throw unprocessable('tree.content requires tree.type blob');
-        if (typeof entry.sha === 'string' && !/^[0-9a-f]{40}$/.test(entry.sha)) throw unprocessable(`tree.sha ${entry.sha} is not a valid ${type}`);
+        if (typeof entry.sha === 'string' && !/^[0-9a-f]{40}$/.test(entry.sha))
+          throw unprocessable(`tree.sha ${entry.sha} is not a valid ${type}`);
         if (typeof entry.sha === 'string' && type !== 'commit' && (await git.objectType(entry.sha)) !== type) {
           throw unprocessable(`tree.sha ${entry.sha} is not a valid ${type}`);
         }
@@ -307,7 +325,14 @@ export const gitRoutes: RouteSpec[] = [
       if (!mergeBase) throw notFound(`No common ancestor between ${match[1]} and ${match[2]}.`);
       const ahead = await git.revList(head, { exclude: base, reverse: true });
       const behind = await git.revList(base, { exclude: head });
-      const status = ahead.length === 0 ? (behind.length === 0 ? 'identical' : 'behind') : behind.length === 0 ? 'ahead' : 'diverged';
+      const status =
+        ahead.length === 0
+          ? behind.length === 0
+            ? 'identical'
+            : 'behind'
+          : behind.length === 0
+            ? 'ahead'
+            : 'diverged';
       const { page, headers } = paginate(ctx, ahead.slice(0, 250), 250);
       const [baseCommit, mergeBaseCommit] = await git.readCommits([base, mergeBase]);
       const files = (await git.diff(mergeBase, head)).map((change) => diffEntry(ctx.state, ctx.repo, head, change));
@@ -382,7 +407,8 @@ async function getContent(ctx: RestContext) {
     const entries = await git.listTree(treeish);
     return entries.map((e) => {
       const p = prefix ? `${prefix}/${e.path}` : e.path;
-      const type = e.type === 'tree' ? 'dir' : e.type === 'commit' ? 'submodule' : e.mode === '120000' ? 'symlink' : 'file';
+      const type =
+        e.type === 'tree' ? 'dir' : e.type === 'commit' ? 'submodule' : e.mode === '120000' ? 'symlink' : 'file';
       return item(p, type, e.sha, e.size ?? 0);
     });
   };
@@ -399,7 +425,10 @@ async function getContent(ctx: RestContext) {
     const target = (await git.readBlob(entry.sha)).toString('utf8');
     const resolved = posix.normalize(posix.join(posix.dirname(path), target));
     // Only a target that stays inside the repository and is a regular file is followed.
-    const [targetEntry] = resolved.startsWith('../') || posix.isAbsolute(target) ? [] : await git.listTree(commitSha, { paths: [resolved] });
+    const [targetEntry] =
+      resolved.startsWith('../') || posix.isAbsolute(target)
+        ? []
+        : await git.listTree(commitSha, { paths: [resolved] });
     if (!targetEntry || targetEntry.path !== resolved || targetEntry.type !== 'blob' || targetEntry.mode === '120000') {
       return { status: 200, body: { ...item(path, 'symlink', entry.sha, entry.size ?? 0), target } };
     }
@@ -411,6 +440,10 @@ async function getContent(ctx: RestContext) {
   const large = content.length > 1024 * 1024;
   return {
     status: 200,
-    body: { ...item(file.path, 'file', file.sha, file.size), content: large ? '' : base64Lines(content), encoding: large ? 'none' : 'base64' },
+    body: {
+      ...item(file.path, 'file', file.sha, file.size),
+      content: large ? '' : base64Lines(content),
+      encoding: large ? 'none' : 'base64',
+    },
   };
 }

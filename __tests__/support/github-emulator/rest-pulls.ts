@@ -1,7 +1,23 @@
 // REST handlers for pull requests and their issue side: labels, assignees, reviewers, comments.
-import { NotImplementedError, notFound, paginate, validationFailed, type RestContext, type RouteSpec } from './rest-common.js';
+import {
+  NotImplementedError,
+  notFound,
+  paginate,
+  validationFailed,
+  type RestContext,
+  type RouteSpec,
+} from './rest-common.js';
 import { diffEntry, issue, issueComment, label, pullRequest, repoApi } from './shapes.js';
-import { ensureLabel, findLabel, nextId, nodeId, now, type EmulatorState, type PullState, type RepoState } from './state.js';
+import {
+  ensureLabel,
+  findLabel,
+  nextId,
+  nodeId,
+  now,
+  type EmulatorState,
+  type PullState,
+  type RepoState,
+} from './state.js';
 
 export function findPull(repo: RepoState, number: number | string): PullState {
   const pull = repo.pulls.find((p) => p.number === Number(number));
@@ -21,7 +37,9 @@ export async function baseSha(repo: RepoState, pull: PullState): Promise<string>
 }
 
 function duplicateError(repo: RepoState, head: string) {
-  return validationFailed([{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` }]);
+  return validationFailed([
+    { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.owner}:${head}.` },
+  ]);
 }
 
 function openDuplicate(repo: RepoState, head: string, base: string, except?: PullState): PullState | undefined {
@@ -52,7 +70,14 @@ const BODY_MAX = 65536;
 
 function checkBodyLength(body: unknown): void {
   if (typeof body === 'string' && body.length > BODY_MAX) {
-    throw validationFailed([{ resource: 'Issue', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_MAX} characters)` }]);
+    throw validationFailed([
+      {
+        resource: 'Issue',
+        code: 'custom',
+        field: 'body',
+        message: `body is too long (maximum is ${BODY_MAX} characters)`,
+      },
+    ]);
   }
 }
 
@@ -101,7 +126,8 @@ export const pullRoutes: RouteSpec[] = [
       if (base) pulls = pulls.filter((p) => p.baseRef === base);
       const sort = ctx.query.get('sort') ?? 'created';
       if (sort !== 'created' && sort !== 'updated') throw new NotImplementedError(`pulls/list sort=${sort}`);
-      const key = (p: PullState) => (sort === 'updated' ? p.updatedAt : p.createdAt) + String(p.number).padStart(9, '0');
+      const key = (p: PullState) =>
+        (sort === 'updated' ? p.updatedAt : p.createdAt) + String(p.number).padStart(9, '0');
       pulls = [...pulls].sort((a, b) => key(b).localeCompare(key(a)));
       if ((ctx.query.get('direction') ?? 'desc') === 'asc') pulls.reverse();
       const { page, headers } = paginate(ctx, pulls);
@@ -113,15 +139,27 @@ export const pullRoutes: RouteSpec[] = [
     method: 'POST',
     template: '/repos/{owner}/{repo}/pulls',
     handler: async (ctx) => {
-      const body = ctx.body as { title?: string; head: string; base: string; body?: string; draft?: boolean; maintainer_can_modify?: boolean; issue?: number; head_repo?: string };
-      if (body.issue !== undefined || body.head_repo !== undefined) throw new NotImplementedError('pulls/create from an issue or a fork');
-      if (body.title === undefined) throw validationFailed([{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
+      const body = ctx.body as {
+        title?: string;
+        head: string;
+        base: string;
+        body?: string;
+        draft?: boolean;
+        maintainer_can_modify?: boolean;
+        issue?: number;
+        head_repo?: string;
+      };
+      if (body.issue !== undefined || body.head_repo !== undefined)
+        throw new NotImplementedError('pulls/create from an issue or a fork');
+      if (body.title === undefined)
+        throw validationFailed([{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
       checkBodyLength(body.body);
       const colon = body.head.indexOf(':');
       const headOwner = colon === -1 ? ctx.repo.owner : body.head.slice(0, colon);
       const head = colon === -1 ? body.head : body.head.slice(colon + 1);
       const git = ctx.repo.git;
-      const headCommit = headOwner.toLowerCase() === ctx.repo.owner.toLowerCase() ? await git.refSha(`refs/heads/${head}`) : undefined;
+      const headCommit =
+        headOwner.toLowerCase() === ctx.repo.owner.toLowerCase() ? await git.refSha(`refs/heads/${head}`) : undefined;
       const baseCommit = await git.refSha(`refs/heads/${body.base}`);
       const invalid = [
         ...(headCommit ? [] : [{ resource: 'PullRequest', field: 'head', code: 'invalid' }]),
@@ -130,7 +168,9 @@ export const pullRoutes: RouteSpec[] = [
       if (invalid.length > 0) throw validationFailed(invalid);
       if (openDuplicate(ctx.repo, head, body.base)) throw duplicateError(ctx.repo, head);
       if (await git.isAncestor(headCommit!, baseCommit!)) {
-        throw validationFailed([{ resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${head}` }]);
+        throw validationFailed([
+          { resource: 'PullRequest', code: 'custom', message: `No commits between ${body.base} and ${head}` },
+        ]);
       }
       const id = nextId(ctx.state);
       const number = ctx.repo.nextNumber++;
@@ -158,7 +198,11 @@ export const pullRoutes: RouteSpec[] = [
         closedAt: null,
       };
       ctx.repo.pulls.push(pull);
-      return { status: 201, body: await full(ctx, pull), headers: { location: `${repoApi(ctx.state, ctx.repo)}/pulls/${number}` } };
+      return {
+        status: 201,
+        body: await full(ctx, pull),
+        headers: { location: `${repoApi(ctx.state, ctx.repo)}/pulls/${number}` },
+      };
     },
   },
   {
@@ -173,18 +217,34 @@ export const pullRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/pulls/{pull_number}',
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.pull_number);
-      const body = ctx.body as { title?: string; body?: string; state?: 'open' | 'closed'; base?: string; maintainer_can_modify?: boolean };
+      const body = ctx.body as {
+        title?: string;
+        body?: string;
+        state?: 'open' | 'closed';
+        base?: string;
+        maintainer_can_modify?: boolean;
+      };
       checkBodyLength(body.body);
       if (body.base !== undefined && !(await ctx.repo.git.refSha(`refs/heads/${body.base}`))) {
         throw validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
       }
       const base = body.base ?? pull.baseRef;
       const reopening = body.state === 'open' && pull.state === 'closed';
-      if ((reopening || (pull.state === 'open' && body.base !== undefined)) && openDuplicate(ctx.repo, pull.headRef, base, pull)) {
+      if (
+        (reopening || (pull.state === 'open' && body.base !== undefined)) &&
+        openDuplicate(ctx.repo, pull.headRef, base, pull)
+      ) {
         throw duplicateError(ctx.repo, pull.headRef);
       }
       if (reopening && !(await ctx.repo.git.refSha(`refs/heads/${pull.headRef}`))) {
-        throw validationFailed([{ resource: 'PullRequest', field: 'state', code: 'invalid', message: 'state cannot be changed. The head branch was deleted.' }]);
+        throw validationFailed([
+          {
+            resource: 'PullRequest',
+            field: 'state',
+            code: 'invalid',
+            message: 'state cannot be changed. The head branch was deleted.',
+          },
+        ]);
       }
       if (body.title !== undefined) pull.title = body.title;
       if (body.body !== undefined) pull.body = body.body;
@@ -220,9 +280,14 @@ export const pullRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.pull_number);
-      const { reviewers = [], team_reviewers: teams = [] } = (ctx.body ?? {}) as { reviewers?: string[]; team_reviewers?: string[] };
+      const { reviewers = [], team_reviewers: teams = [] } = (ctx.body ?? {}) as {
+        reviewers?: string[];
+        team_reviewers?: string[];
+      };
       if (reviewers.some((login) => login.toLowerCase() === pull.user.toLowerCase())) {
-        throw validationFailed([{ resource: 'PullRequest', code: 'custom', message: 'Review cannot be requested from pull request author.' }]);
+        throw validationFailed([
+          { resource: 'PullRequest', code: 'custom', message: 'Review cannot be requested from pull request author.' },
+        ]);
       }
       for (const login of reviewers) if (!pull.reviewers.includes(login)) pull.reviewers.push(login);
       for (const slug of teams) if (!pull.teamReviewers.includes(slug)) pull.teamReviewers.push(slug);
@@ -236,16 +301,31 @@ export const pullRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/issues/{issue_number}',
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.issue_number);
-      const body = (ctx.body ?? {}) as { title?: string | number | null; body?: string | null; state?: 'open' | 'closed'; labels?: unknown[]; assignees?: unknown[]; assignee?: string | null; milestone?: unknown };
+      const body = (ctx.body ?? {}) as {
+        title?: string | number | null;
+        body?: string | null;
+        state?: 'open' | 'closed';
+        labels?: unknown[];
+        assignees?: unknown[];
+        assignee?: string | null;
+        milestone?: unknown;
+      };
       if (body.milestone !== undefined && body.milestone !== null) throw new NotImplementedError('milestones');
       checkBodyLength(body.body);
-      if (body.state === 'open' && pull.state === 'closed' && openDuplicate(ctx.repo, pull.headRef, pull.baseRef, pull)) {
+      if (
+        body.state === 'open' &&
+        pull.state === 'closed' &&
+        openDuplicate(ctx.repo, pull.headRef, pull.baseRef, pull)
+      ) {
         throw duplicateError(ctx.repo, pull.headRef);
       }
       if (body.title !== undefined && body.title !== null) pull.title = String(body.title);
       if (body.body !== undefined) pull.body = body.body;
       if (body.labels !== undefined) setLabels(ctx.state, ctx.repo, pull, labelNames(body.labels));
-      if (body.assignees !== undefined) pull.assignees = body.assignees.map((a) => (typeof a === 'string' ? a : String((a as { login: string }).login)));
+      if (body.assignees !== undefined)
+        pull.assignees = body.assignees.map((a) =>
+          typeof a === 'string' ? a : String((a as { login: string }).login),
+        );
       else if (body.assignee !== undefined) pull.assignees = body.assignee === null ? [] : [body.assignee];
       if (body.state !== undefined && body.state !== pull.state) {
         pull.state = body.state;
@@ -261,7 +341,7 @@ export const pullRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.issue_number);
-      const raw = Array.isArray(ctx.body) ? ctx.body : ((ctx.body ?? {}) as { labels?: unknown[] }).labels ?? [];
+      const raw = Array.isArray(ctx.body) ? ctx.body : (((ctx.body ?? {}) as { labels?: unknown[] }).labels ?? []);
       addLabels(ctx.state, ctx.repo, pull, labelNames(raw));
       return { status: 200, body: issueLabels(ctx, pull) };
     },
@@ -301,7 +381,14 @@ export const pullRoutes: RouteSpec[] = [
       checkBodyLength((ctx.body as { body: string }).body);
       const id = nextId(ctx.state);
       const created = now();
-      const comment = { id, nodeId: nodeId('IC', ctx.repo.id, id), body: (ctx.body as { body: string }).body, user: ctx.state.login, createdAt: created, updatedAt: created };
+      const comment = {
+        id,
+        nodeId: nodeId('IC', ctx.repo.id, id),
+        body: (ctx.body as { body: string }).body,
+        user: ctx.state.login,
+        createdAt: created,
+        updatedAt: created,
+      };
       pull.comments.push(comment);
       touch(pull);
       const body = issueComment(ctx.state, ctx.repo, pull, comment);
@@ -336,9 +423,15 @@ export const pullRoutes: RouteSpec[] = [
     method: 'POST',
     template: '/repos/{owner}/{repo}/labels',
     handler: async (ctx) => {
-      const { name, color = 'ededed', description = null } = ctx.body as { name: string; color?: string; description?: string | null };
-      if (findLabel(ctx.repo, name)) throw validationFailed([{ resource: 'Label', code: 'already_exists', field: 'name' }]);
-      if (!/^[0-9a-fA-F]{6}$/.test(color)) throw validationFailed([{ resource: 'Label', code: 'invalid', field: 'color' }]);
+      const {
+        name,
+        color = 'ededed',
+        description = null,
+      } = ctx.body as { name: string; color?: string; description?: string | null };
+      if (findLabel(ctx.repo, name))
+        throw validationFailed([{ resource: 'Label', code: 'already_exists', field: 'name' }]);
+      if (!/^[0-9a-fA-F]{6}$/.test(color))
+        throw validationFailed([{ resource: 'Label', code: 'invalid', field: 'color' }]);
       const created = ensureLabel(ctx.state, ctx.repo, name, color.toLowerCase(), description);
       const body = label(ctx.state, ctx.repo, created);
       return { status: 201, body, headers: { location: String(body.url) } };

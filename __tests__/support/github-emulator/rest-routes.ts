@@ -18,7 +18,10 @@ function compile(spec: RouteSpec): Route {
 
 export const ROUTES: Route[] = [...gitRoutes, ...pullRoutes].map(compile);
 
-export function matchRoute(method: string, pathname: string): { route: Route; params: Record<string, string> } | { allowed: string[] } {
+export function matchRoute(
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | { allowed: string[] } {
   const allowed: string[] = [];
   for (const route of ROUTES) {
     const match = route.pattern.exec(pathname);

@@ -65,7 +65,9 @@ export class EmulatorServer {
       void held
         .then(() => this.serialize(() => this.answer(req, body)))
         .catch((error: unknown) => {
-          this.violations.push(`emulator crashed on ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
+          this.violations.push(
+            `emulator crashed on ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`,
+          );
           return { status: 500, json: { message: 'Server Error' } } satisfies Answer;
         })
         .then((answer) => this.send(res, answer));
@@ -84,7 +86,14 @@ export class EmulatorServer {
       }
     }
     const method = (req.method ?? 'GET').toUpperCase();
-    return this.faults.takeHold({ method, rawPath: url.pathname, path: url.pathname.replace(/%2F/gi, '/'), graphqlOperation }) ?? Promise.resolve();
+    return (
+      this.faults.takeHold({
+        method,
+        rawPath: url.pathname,
+        path: url.pathname.replace(/%2F/gi, '/'),
+        graphqlOperation,
+      }) ?? Promise.resolve()
+    );
   }
 
   private send(res: ServerResponse, answer: Answer): void {
@@ -126,7 +135,13 @@ export class EmulatorServer {
     return answer;
   }
 
-  private async dispatch(req: IncomingMessage, method: string, url: URL, body: Buffer, entry: RequestLogEntry): Promise<Answer> {
+  private async dispatch(
+    req: IncomingMessage,
+    method: string,
+    url: URL,
+    body: Buffer,
+    entry: RequestLogEntry,
+  ): Promise<Answer> {
     const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!auth) return error(401, 'Requires authentication');
     if (auth[1] !== this.state.token) return error(401, 'Bad credentials');
@@ -165,7 +180,11 @@ export class EmulatorServer {
     if (!repo) return error(404, 'Not Found');
 
     // The token stays here: the contract check never needs it.
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'authorization').map(([k, v]) => [k, String(v)]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([k]) => k !== 'authorization')
+        .map(([k, v]) => [k, String(v)]),
+    );
     const problems = await this.contract.request(route.operationId, {
       method,
       path: canonicalPath(route, params),
@@ -174,17 +193,31 @@ export class EmulatorServer {
       body: json,
     });
     if (problems.length > 0) {
-      this.violations.push(`request ${method} ${url.pathname} (${route.operationId}) violates GitHub's OpenAPI description: ${problems.join('; ')}`);
+      this.violations.push(
+        `request ${method} ${url.pathname} (${route.operationId}) violates GitHub's OpenAPI description: ${problems.join('; ')}`,
+      );
       // GitHub's own answer to a body that does not match the schema
-      return { status: 422, json: { message: `Invalid request.\n\n${problems.join('\n')}`, documentation_url: DOCS, status: '422' } };
+      return {
+        status: 422,
+        json: { message: `Invalid request.\n\n${problems.join('\n')}`, documentation_url: DOCS, status: '422' },
+      };
     }
 
     const unsupported = [...url.searchParams.keys()].filter((key) => !(route.query ?? []).includes(key));
-    if (unsupported.length > 0) return this.notImplemented(`${route.operationId} query parameter(s) ${unsupported.join(', ')}`);
+    if (unsupported.length > 0)
+      return this.notImplemented(`${route.operationId} query parameter(s) ${unsupported.join(', ')}`);
 
     let reply: RestReply;
     try {
-      reply = await route.handler({ state: this.state, repo, params, query: url.searchParams, body: json, headers: req.headers, requestUrl: url });
+      reply = await route.handler({
+        state: this.state,
+        repo,
+        params,
+        query: url.searchParams,
+        body: json,
+        headers: req.headers,
+        requestUrl: url,
+      });
     } catch (caught) {
       if (caught instanceof HttpError) reply = { status: caught.status, body: caught.body, headers: caught.headers };
       else if (caught instanceof NotImplementedError) return this.notImplemented(caught.message);
@@ -208,12 +241,20 @@ export class EmulatorServer {
   }
 
   /** Runs move-base faults, then answers with the first failure fault matching this request, if any. */
-  private async applyFaults(request: { method: string; rawPath: string; path: string; graphqlOperation?: string }, graphql: boolean): Promise<Answer | undefined> {
+  private async applyFaults(
+    request: { method: string; rawPath: string; path: string; graphqlOperation?: string },
+    graphql: boolean,
+  ): Promise<Answer | undefined> {
     const { moves, failure } = this.faults.take(request);
     for (const move of moves) {
       if (move.kind !== 'move-base') continue;
       this.moves += 1;
-      await this.commitFiles(move.repo, move.branch, move.files ?? { [`emulator-moved-base-${this.moves}.txt`]: `moved by the emulator (${this.moves})\n` }, move.message ?? `Move ${move.branch} (emulator fault)`);
+      await this.commitFiles(
+        move.repo,
+        move.branch,
+        move.files ?? { [`emulator-moved-base-${this.moves}.txt`]: `moved by the emulator (${this.moves})\n` },
+        move.message ?? `Move ${move.branch} (emulator fault)`,
+      );
     }
     if (failure?.kind === 'status' && failure.after) {
       this.failAfter = faultAnswer(failure, graphql, userId(this.state, this.state.login));
@@ -230,7 +271,13 @@ export class EmulatorServer {
   }
 
   /** Commits files (null deletes) on top of branch (created from the default branch when missing) and moves it. */
-  async commitFiles(fullName: string, branch: string, files: Record<string, string | null>, message: string, date?: string): Promise<string> {
+  async commitFiles(
+    fullName: string,
+    branch: string,
+    files: Record<string, string | null>,
+    message: string,
+    date?: string,
+  ): Promise<string> {
     const repo = this.requireRepo(fullName);
     const ref = `refs/heads/${branch}`;
     const old = await repo.git.refSha(ref);
@@ -239,7 +286,8 @@ export class EmulatorServer {
     const tree = await repo.git.buildTree(base, toChanges(files));
     const identity = { name: 'Emulator Test', email: 'emulator-test@example.com', date: date ?? now() };
     const sha = await repo.git.commitTree(tree, parent ? [parent] : [], message, identity, identity);
-    if (!(await repo.git.updateRef(ref, sha, old ?? '0'.repeat(40)))) throw new Error(`${ref} of ${fullName} moved while committing`);
+    if (!(await repo.git.updateRef(ref, sha, old ?? '0'.repeat(40))))
+      throw new Error(`${ref} of ${fullName} moved while committing`);
     repo.pushedAt = now();
     return sha;
   }
@@ -250,7 +298,9 @@ export function toChanges(files: Record<string, string | null>): TreeChange[] {
     if (path.split('/').some((part) => part === '' || part === '.' || part === '..' || part === '.git')) {
       throw new Error(`"${path}" is not a repository-relative file path`);
     }
-    return content === null ? { path, mode: '100644', type: 'blob', sha: null } : { path, mode: '100644', type: 'blob', content };
+    return content === null
+      ? { path, mode: '100644', type: 'blob', sha: null }
+      : { path, mode: '100644', type: 'blob', content };
   });
 }
 
@@ -263,14 +313,18 @@ function faultAnswer(fault: Fault, graphql: boolean, user: number): Answer | und
   const epoch = Math.floor(Date.now() / 1000);
   switch (fault.kind) {
     case 'status':
-      return error(fault.status, fault.message ?? (fault.status >= 500 ? 'Server Error' : (STATUS_CODES[fault.status] ?? 'Error')));
+      return error(
+        fault.status,
+        fault.message ?? (fault.status >= 500 ? 'Server Error' : (STATUS_CODES[fault.status] ?? 'Error')),
+      );
     case 'secondary-rate-limit':
       return {
         status: 403,
         headers: { 'retry-after': String(fault.retryAfter ?? 1) },
         json: {
           message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${randomUUID().toUpperCase()}.`,
-          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+          documentation_url:
+            'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
           status: '403',
         },
       };
@@ -288,7 +342,12 @@ function faultAnswer(fault: Fault, graphql: boolean, user: number): Answer | und
       return {
         status: fault.status ?? 403,
         headers,
-        json: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits', status: String(fault.status ?? 403) },
+        json: {
+          message,
+          documentation_url:
+            'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits',
+          status: String(fault.status ?? 403),
+        },
       };
     }
     default:

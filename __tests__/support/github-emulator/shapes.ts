@@ -1,6 +1,15 @@
 // REST JSON bodies in GitHub's shapes (components/schemas of the OpenAPI description); the contract check verifies them.
 import type { CommitObject } from './git-store.js';
-import { emailOf, nodeId, userId, type CommentState, type EmulatorState, type LabelState, type PullState, type RepoState } from './state.js';
+import {
+  emailOf,
+  nodeId,
+  userId,
+  type CommentState,
+  type EmulatorState,
+  type LabelState,
+  type PullState,
+  type RepoState,
+} from './state.js';
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +182,11 @@ export function gitCommit(state: EmulatorState, repo: RepoState, commit: CommitO
     committer: commit.committer,
     tree: { sha: commit.tree, url: `${api}/git/trees/${commit.tree}` },
     message: displayMessage(commit.message),
-    parents: commit.parents.map((sha) => ({ sha, url: `${api}/git/commits/${sha}`, html_url: `${repoHtml(state, repo)}/commit/${sha}` })),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${api}/git/commits/${sha}`,
+      html_url: `${repoHtml(state, repo)}/commit/${sha}`,
+    })),
     verification: UNSIGNED,
   };
 }
@@ -198,7 +211,11 @@ export function commit(state: EmulatorState, repo: RepoState, c: CommitObject, f
     },
     author: commitUser(state, c.author.email),
     committer: commitUser(state, c.committer.email),
-    parents: c.parents.map((sha) => ({ sha, url: `${api}/commits/${sha}`, html_url: `${repoHtml(state, repo)}/commit/${sha}` })),
+    parents: c.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `${repoHtml(state, repo)}/commit/${sha}`,
+    })),
   };
   if (files) body.files = files;
   return body;
@@ -208,7 +225,15 @@ export function diffEntry(
   state: EmulatorState,
   repo: RepoState,
   headSha: string,
-  change: { status: string; path: string; oldSha: string; newSha: string; additions: number; deletions: number; patch?: string },
+  change: {
+    status: string;
+    path: string;
+    oldSha: string;
+    newSha: string;
+    additions: number;
+    deletions: number;
+    patch?: string;
+  },
 ): Json {
   const statuses: Record<string, string> = { A: 'added', D: 'removed', M: 'modified', T: 'changed' };
   const removed = change.status === 'D';
@@ -387,7 +412,13 @@ export function issue(state: EmulatorState, repo: RepoState, pull: PullState): J
     locked: false,
     active_lock_reason: null,
     comments: pull.comments.length,
-    pull_request: { url: `${api}/pulls/${pull.number}`, html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, merged_at: null },
+    pull_request: {
+      url: `${api}/pulls/${pull.number}`,
+      html_url: html,
+      diff_url: `${html}.diff`,
+      patch_url: `${html}.patch`,
+      merged_at: null,
+    },
     closed_at: pull.closedAt,
     created_at: pull.createdAt,
     updated_at: pull.updatedAt,

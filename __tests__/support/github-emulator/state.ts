@@ -110,7 +110,13 @@ export function findLabel(repo: RepoState, name: string): LabelState | undefined
 }
 
 /** Creates a label the way GitHub does when an unknown name is added to an issue (grey, no description). */
-export function ensureLabel(state: EmulatorState, repo: RepoState, name: string, color = 'ededed', description: string | null = null): LabelState {
+export function ensureLabel(
+  state: EmulatorState,
+  repo: RepoState,
+  name: string,
+  color = 'ededed',
+  description: string | null = null,
+): LabelState {
   const existing = findLabel(repo, name);
   if (existing) return existing;
   const id = nextId(state);

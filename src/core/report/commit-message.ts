@@ -62,8 +62,10 @@ export function commitSubject(plan: Plan, max = SUBJECT_MAX): string {
 
 /** Subject, a blank line, `file:line image old → new` per change, then the trailers (git interpret-trailers format). */
 export function renderCommitMessage(plan: Plan, extraTrailers: Record<string, string> = {}): string {
-  const lines = plan.changes.map(
-    (change) => oneLine(`${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}${change.downgrade ? ' (downgrade)' : ''}`),
+  const lines = plan.changes.map((change) =>
+    oneLine(
+      `${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}${change.downgrade ? ' (downgrade)' : ''}`,
+    ),
   );
   const trailers = Object.entries({ 'Stagecoach-From': plan.from, 'Stagecoach-To': plan.to, ...extraTrailers }).map(
     ([key, value]) => `${key}: ${oneLine(value)}`,

@@ -19,13 +19,27 @@ export function renderGateReport(gates: GateResult[]): string {
     if (gate.passed || !gate.output) continue;
     // A fence longer than any backtick run in the output, so the output cannot close it (CommonMark).
     const fence = '`'.repeat(Math.max(3, ...(gate.output.match(/`+/g) ?? []).map((run) => run.length + 1)));
-    parts.push('', `<details><summary>Output of ${code(gate.name)} (last lines)</summary>`, '', fence, gate.output.replace(/\s+$/, ''), fence, '', '</details>');
+    parts.push(
+      '',
+      `<details><summary>Output of ${code(gate.name)} (last lines)</summary>`,
+      '',
+      fence,
+      gate.output.replace(/\s+$/, ''),
+      fence,
+      '',
+      '</details>',
+    );
   }
   return `${parts.join('\n')}\n`;
 }
 
 export function renderGateText(gates: GateResult[]): string {
   return gates
-    .map((gate) => [`${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${gate.name})` : ''}  ${seconds(gate.durationMs)}`, ...gate.details.map((d) => `    ${d}`)].join('\n'))
+    .map((gate) =>
+      [
+        `${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${gate.name})` : ''}  ${seconds(gate.durationMs)}`,
+        ...gate.details.map((d) => `    ${d}`),
+      ].join('\n'),
+    )
     .join('\n');
 }

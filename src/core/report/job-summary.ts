@@ -5,7 +5,8 @@ import { code, escapeMarkdown, markdownTable } from './markdown.js';
 
 export function renderPlanSummary(plan: Plan, heading = 'Promotion plan'): string {
   const parts = [`## ${escapeMarkdown(heading)}: ${code(plan.from)} → ${code(plan.to)}`, ''];
-  if (plan.changes.length === 0) parts.push(`Nothing to promote: ${code(plan.to)} already runs what ${code(plan.from)} offers.`);
+  if (plan.changes.length === 0)
+    parts.push(`Nothing to promote: ${code(plan.to)} already runs what ${code(plan.from)} offers.`);
   else
     parts.push(
       markdownTable(
@@ -20,11 +21,23 @@ export function renderPlanSummary(plan: Plan, heading = 'Promotion plan'): strin
       ),
     );
   const lists: [string, string[]][] = [
-    ['Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)],
-    ['Skipped files (never written)', plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)],
-    ['Warnings', plan.warnings.map((item) => `${item.file ? `${code(`${item.file}:${item.line}`)}: ` : ''}${escapeMarkdown(item.message)}`)],
+    [
+      'Not promoted',
+      plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`),
+    ],
+    [
+      'Skipped files (never written)',
+      plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`),
+    ],
+    [
+      'Warnings',
+      plan.warnings.map(
+        (item) => `${item.file ? `${code(`${item.file}:${item.line}`)}: ` : ''}${escapeMarkdown(item.message)}`,
+      ),
+    ],
   ];
-  for (const [title, items] of lists) if (items.length > 0) parts.push('', `### ${title}`, '', ...items.map((item) => `- ${item}`));
+  for (const [title, items] of lists)
+    if (items.length > 0) parts.push('', `### ${title}`, '', ...items.map((item) => `- ${item}`));
   return `${parts.join('\n')}\n`;
 }
 

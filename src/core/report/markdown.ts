@@ -4,9 +4,11 @@ const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>&~]/g;
 
 /** Escapes text from files so it renders literally inside Markdown and cannot inject HTML. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(MARKDOWN_SPECIAL, (char) =>
-    char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '&' ? '&amp;' : `\\${char}`,
-  );
+  return text
+    .replace(/\r?\n/g, ' ')
+    .replace(MARKDOWN_SPECIAL, (char) =>
+      char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '&' ? '&amp;' : `\\${char}`,
+    );
 }
 
 /** Inline code that survives backticks inside (CommonMark: a longer fence than any run inside). */

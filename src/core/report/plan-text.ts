@@ -3,7 +3,10 @@ import type { Plan } from '../plan-types.js';
 import { textTable } from './text-table.js';
 
 function where(change: { file: string; line: number; workload?: string; container?: string }): string {
-  const place = change.workload && change.workload !== change.file ? ` (${change.workload}${change.container ? ` ${change.container}` : ''})` : '';
+  const place =
+    change.workload && change.workload !== change.file
+      ? ` (${change.workload}${change.container ? ` ${change.container}` : ''})`
+      : '';
   return `${change.file}:${change.line}${place}`;
 }
 
@@ -19,7 +22,12 @@ export function renderPlanText(plan: Plan): string {
       '',
       textTable(
         ['IMAGE', 'OLD', 'NEW', 'WHERE'],
-        plan.changes.map((change) => [change.image, change.old, `${change.new}${change.downgrade ? ' (downgrade)' : ''}`, where(change)]),
+        plan.changes.map((change) => [
+          change.image,
+          change.old,
+          `${change.new}${change.downgrade ? ' (downgrade)' : ''}`,
+          where(change),
+        ]),
       ),
     );
   }
@@ -33,7 +41,10 @@ export function renderPlanText(plan: Plan): string {
   }
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:');
-    for (const item of plan.warnings) lines.push(`  ${item.file ? `${item.file}:${item.line}${item.column ? `:${item.column}` : ''}: ` : ''}${item.message}`);
+    for (const item of plan.warnings)
+      lines.push(
+        `  ${item.file ? `${item.file}:${item.line}${item.column ? `:${item.column}` : ''}: ` : ''}${item.message}`,
+      );
   }
   return lines.join('\n');
 }

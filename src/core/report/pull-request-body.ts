@@ -80,7 +80,12 @@ export function parsePromotionBlock(body: string | null | undefined): PromotionB
     if (!isString(v.from) || !isString(v.to) || !isString(v.planHash) || !Array.isArray(v.images)) continue;
     const images = v.images.filter(
       (item): item is PromotionBlock['images'][number] =>
-        item !== null && typeof item === 'object' && isString(item.image) && isString(item.new) && Array.isArray(item.old) && item.old.every(isString),
+        item !== null &&
+        typeof item === 'object' &&
+        isString(item.image) &&
+        isString(item.new) &&
+        Array.isArray(item.old) &&
+        item.old.every(isString),
     );
     const block: PromotionBlock = { from: v.from, to: v.to, planHash: v.planHash, images };
     if (typeof v.moreImages === 'number') block.moreImages = v.moreImages;
@@ -123,7 +128,8 @@ function sourceLine(plan: Plan, sourceCommit: PullRequestBodyInput['sourceCommit
   if (sourceCommit) {
     const short = code(sourceCommit.sha.slice(0, 12));
     // Only http(s) links: a javascript: URL from a misconfigured input must not become a link.
-    const link = sourceCommit.url && /^https?:\/\/[^\s()<>]+$/.test(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
+    const link =
+      sourceCommit.url && /^https?:\/\/[^\s()<>]+$/.test(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
     line += `, as of ${plan.source === 'stage' ? 'source commit' : 'commit'} ${link}`;
   }
   return `${line}.`;
@@ -206,23 +212,34 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
   const intro = sourceLine(plan, input.sourceCommit);
   const downgrades = plan.changes.filter((change) => change.downgrade).length;
-  const warning = downgrades > 0 ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n` : '';
+  const warning =
+    downgrades > 0
+      ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n`
+      : '';
   const notes = [
     section(
       'Not promoted',
       plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`),
     ),
-    section('Warnings', plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`)),
-    section('Skipped files (never written)', plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)),
+    section(
+      'Warnings',
+      plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`),
+    ),
+    section(
+      'Skipped files (never written)',
+      plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`),
+    ),
   ]
     .filter(Boolean)
     .join('\n');
-  const footer = '<sub>Opened by Stagecoach. Rerunning the promotion updates this pull request; edits to it are overwritten.</sub>';
+  const footer =
+    '<sub>Opened by Stagecoach. Rerunning the promotion updates this pull request; edits to it are overwritten.</sub>';
   let gate = input.gateReport?.trim() ?? '';
   const fixed = [title, intro, warning, footer, block].join('\n\n').length + 200;
   // The gate report may take half of what is left; tables and the file list share the rest.
   const gateBudget = Math.floor((limit - fixed) / 2);
-  if (gate.length > gateBudget) gate = `${gate.slice(0, Math.max(0, gateBudget - 80)).replace(/[^\n]*$/, '')}\n\n_The gate report was cut to fit the body._`;
+  if (gate.length > gateBudget)
+    gate = `${gate.slice(0, Math.max(0, gateBudget - 80)).replace(/[^\n]*$/, '')}\n\n_The gate report was cut to fit the body._`;
   let notesText = notes;
   const remaining = limit - fixed - gate.length;
   if (notesText.length > remaining / 4) notesText = '';
@@ -232,7 +249,10 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     tables.omitted > 0
       ? `_${plural(tables.omitted, 'more change')} not shown: a pull request body holds at most ${limit.toLocaleString('en-US')} characters. The commit lists every change._`
       : '';
-  const fileList = renderFileList(plan, limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300);
+  const fileList = renderFileList(
+    plan,
+    limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300,
+  );
   const body = [title, intro, warning, tables.text, truncation, fileList, notesText, gate, footer, block]
     .map((part) => part.trim())
     .filter(Boolean)

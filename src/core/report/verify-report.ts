@@ -5,12 +5,15 @@ import { code, escapeMarkdown, markdownTable } from './markdown.js';
 
 export function renderVerifyText(result: VerifyResult): string {
   const failing = result.changes.filter((change) => change.problems.length > 0);
-  const head = result.changes.length === 0 && result.unread.length === 0
-    ? `verify: the change sets no image versions in ${result.stages.join(', ') || 'any stage'}.`
-    : `verify: ${result.changes.length} version${result.changes.length === 1 ? '' : 's'} set in ${result.stages.join(', ')}; ${failing.length} with problems.`;
+  const head =
+    result.changes.length === 0 && result.unread.length === 0
+      ? `verify: the change sets no image versions in ${result.stages.join(', ') || 'any stage'}.`
+      : `verify: ${result.changes.length} version${result.changes.length === 1 ? '' : 's'} set in ${result.stages.join(', ')}; ${failing.length} with problems.`;
   const lines = [head];
   for (const change of result.changes) {
-    lines.push(`  ${change.problems.length ? 'FAIL' : 'ok  '}  ${change.file}:${change.line}  ${change.image} ${change.old ? `${change.old} → ` : ''}${change.new}`);
+    lines.push(
+      `  ${change.problems.length ? 'FAIL' : 'ok  '}  ${change.file}:${change.line}  ${change.image} ${change.old ? `${change.old} → ` : ''}${change.new}`,
+    );
     for (const problem of change.problems) lines.push(`        ${problem}`);
   }
   if (result.unread.length > 0) {
@@ -18,13 +21,19 @@ export function renderVerifyText(result: VerifyResult): string {
     for (const item of result.unread) lines.push(`  FAIL  ${item.file}: ${item.reason}`);
   }
   if (result.gates.length > 0) lines.push('', renderGateText(result.gates));
-  lines.push('', result.passed ? 'Passed.' : 'Failed: fix the versions above (see the messages), or promote through the pipeline with stagecoach.');
+  lines.push(
+    '',
+    result.passed
+      ? 'Passed.'
+      : 'Failed: fix the versions above (see the messages), or promote through the pipeline with stagecoach.',
+  );
   return lines.join('\n');
 }
 
 export function renderVerifySummary(result: VerifyResult): string {
   const parts = [`## Stagecoach verify: ${result.passed ? '✅ passed' : '❌ failed'}`, ''];
-  if (result.changes.length === 0) parts.push(`The change sets no image versions in ${result.stages.map(code).join(', ') || 'any stage'}.`);
+  if (result.changes.length === 0)
+    parts.push(`The change sets no image versions in ${result.stages.map(code).join(', ') || 'any stage'}.`);
   else
     parts.push(
       markdownTable(
@@ -39,7 +48,12 @@ export function renderVerifySummary(result: VerifyResult): string {
       ),
     );
   if (result.unread.length > 0) {
-    parts.push('', '### Changed files verify could not read', '', ...result.unread.map((item) => `- ❌ ${code(item.file)}: ${escapeMarkdown(item.reason)}`));
+    parts.push(
+      '',
+      '### Changed files verify could not read',
+      '',
+      ...result.unread.map((item) => `- ❌ ${code(item.file)}: ${escapeMarkdown(item.reason)}`),
+    );
   }
   const gates = renderGateReport(result.gates);
   if (gates) parts.push('', gates);

@@ -25,7 +25,13 @@ export function scanArgocdSource(c: Collector, root: YMap, document: number, wor
   scanSource(c, root, document, workload, true);
 }
 
-function scanSource(c: Collector, source: YMap | undefined, document: number, workload: string, override: boolean): void {
+function scanSource(
+  c: Collector,
+  source: YMap | undefined,
+  document: number,
+  workload: string,
+  override: boolean,
+): void {
   if (!source) return;
   const images = asSeq(getPath(source, 'kustomize', 'images'));
   const format: ImageFormat = override ? 'argocd-source' : 'argocd-kustomize';
@@ -36,12 +42,16 @@ function scanSource(c: Collector, source: YMap | undefined, document: number, wo
   const helm = asMap(get(source, 'helm'));
   if (!helm) return;
   const parameters = asSeq(get(helm, 'parameters'));
-  if (parameters) helmParameters(c, parameters.items, document, workload, override ? 'argocd-source' : 'argocd-helm-parameter');
+  if (parameters)
+    helmParameters(c, parameters.items, document, workload, override ? 'argocd-source' : 'argocd-helm-parameter');
   const valuesObject = get(helm, 'valuesObject');
   if (valuesObject) scanValues(c, valuesObject, document, workload);
   const values = asScalar(get(helm, 'values'));
   if (values && values.style === 'block' && /image/i.test(values.value)) {
-    c.warn(values.start, `helm.values of ${workload} is a string holding YAML; stagecoach does not edit inside it — move the image to helm.valuesObject or helm.parameters`);
+    c.warn(
+      values.start,
+      `helm.values of ${workload} is a string holding YAML; stagecoach does not edit inside it — move the image to helm.valuesObject or helm.parameters`,
+    );
   }
 }
 
@@ -99,7 +109,17 @@ function helmParameters(c: Collector, items: YNode[], document: number, workload
       const parsed = tryParseImage(param.value);
       if (!parsed || (parsed.tag === undefined && parsed.digest === undefined)) continue;
       const slot = c.scalarSlot('image', param.scalar);
-      add(c, { format, parsed, version: parsed, workload, container: name, document, slots: [slot], at: param.scalar.start, extra: [] });
+      add(c, {
+        format,
+        parsed,
+        version: parsed,
+        workload,
+        container: name,
+        document,
+        slots: [slot],
+        at: param.scalar.start,
+        extra: [],
+      });
       continue;
     }
     const role = name.endsWith('.tag') ? 'tag' : name.endsWith('.digest') ? 'digest' : undefined;
@@ -112,13 +132,19 @@ function helmParameters(c: Collector, items: YNode[], document: number, workload
     const full = registry ? `${registry}/${repo.value}` : repo.value;
     const parsed = tryParseImage(full);
     if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-      c.warn(repo.scalar.start, `${parsed ? `"${full}" holds a tag or digest` : imageProblem(full)} (helm parameter ${base}.repository of ${workload}); it will not be promoted`);
+      c.warn(
+        repo.scalar.start,
+        `${parsed ? `"${full}" holds a tag or digest` : imageProblem(full)} (helm parameter ${base}.repository of ${workload}); it will not be promoted`,
+      );
       continue;
     }
     const slots: Slot[] = [];
     const version: Version = {};
     let bad = false;
-    for (const [r, p] of [['tag', role === 'tag' ? param : undefined], ['digest', byName.get(`${base}.digest`)]] as const) {
+    for (const [r, p] of [
+      ['tag', role === 'tag' ? param : undefined],
+      ['digest', byName.get(`${base}.digest`)],
+    ] as const) {
       if (!p) continue;
       const slot = c.pairSlot(r, p.pair);
       if (!slot) continue;
@@ -131,13 +157,34 @@ function helmParameters(c: Collector, items: YNode[], document: number, workload
       if (slot.value) version[r] = slot.value;
       slots.push(slot);
     }
-    if (!bad && slots.length > 0) add(c, { format, parsed, version, workload, container: base, document, slots, at: param.scalar.start, extra: [repo.scalar] });
+    if (!bad && slots.length > 0)
+      add(c, {
+        format,
+        parsed,
+        version,
+        workload,
+        container: base,
+        document,
+        slots,
+        at: param.scalar.start,
+        extra: [repo.scalar],
+      });
   }
 }
 
 function add(
   c: Collector,
-  r: { format: ImageFormat; parsed: { repository: string; name: string }; version: Version; workload: string; container: string; document: number; slots: Slot[]; at: number; extra: YScalar[] },
+  r: {
+    format: ImageFormat;
+    parsed: { repository: string; name: string };
+    version: Version;
+    workload: string;
+    container: string;
+    document: number;
+    slots: Slot[];
+    at: number;
+    extra: YScalar[];
+  },
 ): void {
   c.add(
     {

@@ -48,7 +48,13 @@ export class Collector {
 
   /** A slot over an existing scalar. Block scalars are never slots: the caller warns instead. */
   scalarSlot(role: Slot['role'], scalar: YScalar, prefix?: string): Slot {
-    const slot: Slot = { role, start: scalar.start, end: scalar.end, style: scalar.style as Slot['style'], value: text(scalar) ?? '' };
+    const slot: Slot = {
+      role,
+      start: scalar.start,
+      end: scalar.end,
+      style: scalar.style as Slot['style'],
+      value: text(scalar) ?? '',
+    };
     if (prefix) slot.prefix = prefix;
     return slot;
   }
@@ -69,7 +75,8 @@ export class Collector {
     if (!last) return undefined;
     const value = last.value;
     let end: number;
-    if (value.kind === 'scalar' && value.style !== 'block') end = value.nil ? this.colonAfter(last.keyEnd) + 1 : value.end;
+    if (value.kind === 'scalar' && value.style !== 'block')
+      end = value.nil ? this.colonAfter(last.keyEnd) + 1 : value.end;
     else return undefined;
     if (end <= 0) return undefined;
     const t = this.text;
@@ -81,7 +88,14 @@ export class Collector {
     const first = map.pairs[0].keyStart;
     const lineStart = t.lastIndexOf('\n', first - 1) + 1;
     const indent = first - lineStart - (lineStart === 0 && t.charCodeAt(0) === 0xfeff ? 1 : 0);
-    return { role, start: at, end: at, style: 'plain', value: '', insert: `${crlf ? '\r\n' : '\n'}${' '.repeat(indent)}${key}: ` };
+    return {
+      role,
+      start: at,
+      end: at,
+      style: 'plain',
+      value: '',
+      insert: `${crlf ? '\r\n' : '\n'}${' '.repeat(indent)}${key}: `,
+    };
   }
 
   private colonAfter(offset: number): number {
@@ -108,7 +122,16 @@ export class Collector {
       if (marker) break;
     }
     for (let i = 0; !marker && i < extra.length; i++) marker = markerAfter(this.text, extra[i].end);
-    const out: ImageReference = { file: this.file, line, column, format: ref.format, image: ref.image, name: ref.name, document: 0, slots: [] };
+    const out: ImageReference = {
+      file: this.file,
+      line,
+      column,
+      format: ref.format,
+      image: ref.image,
+      name: ref.name,
+      document: 0,
+      slots: [],
+    };
     if (ref.tag) out.tag = ref.tag;
     if (ref.digest) out.digest = ref.digest;
     if (ref.workload !== undefined) out.workload = ref.workload;

@@ -19,8 +19,22 @@ const BACKSLASH = 92;
 function isBadStart(c: number): boolean {
   // & * ! % @ ` , ? : ] } | > [ { are indicators; '[' '{' '|' '>' are handled by the caller for values
   return (
-    c === 38 || c === 42 || c === 33 || c === 37 || c === 64 || c === 96 || c === 44 || c === 63 || c === COLON ||
-    c === 93 || c === 125 || c === 124 || c === 62 || c === 91 || c === 123 || c === HASH
+    c === 38 ||
+    c === 42 ||
+    c === 33 ||
+    c === 37 ||
+    c === 64 ||
+    c === 96 ||
+    c === 44 ||
+    c === 63 ||
+    c === COLON ||
+    c === 93 ||
+    c === 125 ||
+    c === 124 ||
+    c === 62 ||
+    c === 91 ||
+    c === 123 ||
+    c === HASH
   );
 }
 
@@ -393,7 +407,8 @@ class Reader {
     while (i < this.ce) {
       const ch = t.charCodeAt(i);
       if (ch === DASH || ch === 43) i++;
-      else if (ch >= 48 && ch <= 57) throw BAIL; // explicit indentation indicator
+      else if (ch >= 48 && ch <= 57)
+        throw BAIL; // explicit indentation indicator
       else break;
     }
     this.expectRestEmpty(i);

@@ -43,7 +43,11 @@ export function pathWords(rules: FieldRule[]): string[] {
 }
 
 function lastKey(path: string): string {
-  return splitPath(path).filter((s) => typeof s === 'string').pop() ?? path;
+  return (
+    splitPath(path)
+      .filter((s) => typeof s === 'string')
+      .pop() ?? path
+  );
 }
 
 /** `a.b[0].c` → ['a', 'b', 0, 'c']. */
@@ -93,7 +97,10 @@ export function scanFields(c: Collector, root: YNode, document: number, rules: F
     if (!tagAt.pair) continue;
     const tagScalar = asScalar(tagAt.pair.value);
     if (!tagScalar || tagScalar.style === 'block') {
-      c.warn(tagAt.pair.keyStart, `${rule.tag} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`);
+      c.warn(
+        tagAt.pair.keyStart,
+        `${rule.tag} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`,
+      );
       continue;
     }
     let name: string | undefined;
@@ -101,7 +108,10 @@ export function scanFields(c: Collector, root: YNode, document: number, rules: F
     if (rule.repository) {
       const repo = asScalar(locate(root, rule.repository).pair?.value);
       if (!repo || repo.style === 'block' || !text(repo)) {
-        c.warn(tagAt.pair.keyStart, `the field rule for ${rule.files} names repository ${rule.repository}, which this file does not hold; add it, or set image: in the rule`);
+        c.warn(
+          tagAt.pair.keyStart,
+          `the field rule for ${rule.files} names repository ${rule.repository}, which this file does not hold; add it, or set image: in the rule`,
+        );
         continue;
       }
       name = text(repo);
@@ -109,12 +119,18 @@ export function scanFields(c: Collector, root: YNode, document: number, rules: F
     } else if (rule.image) {
       name = rule.image.replaceAll('{name}', baseName(c.file));
     } else {
-      c.warn(tagAt.pair.keyStart, `the field rule for ${rule.files} has neither repository: nor image:, so ${rule.tag} names no image; add one of them`);
+      c.warn(
+        tagAt.pair.keyStart,
+        `the field rule for ${rule.files} has neither repository: nor image:, so ${rule.tag} names no image; add one of them`,
+      );
       continue;
     }
     const parsed = tryParseImage(name ?? '');
     if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-      c.warn(tagAt.pair.keyStart, `${parsed ? `"${name}" holds a tag or digest` : imageProblem(name ?? '')} (field rule for ${rule.files}); it will not be promoted`);
+      c.warn(
+        tagAt.pair.keyStart,
+        `${parsed ? `"${name}" holds a tag or digest` : imageProblem(name ?? '')} (field rule for ${rule.files}); it will not be promoted`,
+      );
       continue;
     }
     const slots: Slot[] = [];
@@ -124,14 +140,21 @@ export function scanFields(c: Collector, root: YNode, document: number, rules: F
     const candidates: [Slot['role'], Slot | undefined][] = [['tag', tagSlot]];
     if (rule.digest) {
       const at = locate(root, rule.digest);
-      const digestSlot = at.pair ? c.pairSlot('digest', at.pair) : at.map ? c.insertSlot('digest', at.map, at.last) : undefined;
+      const digestSlot = at.pair
+        ? c.pairSlot('digest', at.pair)
+        : at.map
+          ? c.insertSlot('digest', at.map, at.last)
+          : undefined;
       candidates.push(['digest', digestSlot]);
     }
     for (const [role, slot] of candidates) {
       if (!slot) continue;
       const problem = versionProblem(role as 'tag' | 'digest', slot.value);
       if (problem) {
-        c.warn(slot.start, `${problem} (field ${role === 'tag' ? rule.tag : rule.digest} for ${rule.files}); it will not be promoted`);
+        c.warn(
+          slot.start,
+          `${problem} (field ${role === 'tag' ? rule.tag : rule.digest} for ${rule.files}); it will not be promoted`,
+        );
         ok = false;
         break;
       }

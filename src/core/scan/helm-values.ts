@@ -56,7 +56,11 @@ function walk(w: Walk, node: YNode, path: string, parentKey: string): void {
 function scalarImage(w: Walk, scalar: YScalar, path: string, strict: boolean): void {
   if (scalar.nil) return;
   if (scalar.style === 'block') {
-    if (strict) w.c.warn(scalar.start, `${path} in ${w.workload} is a block scalar (| or >); write the image on one line to let stagecoach edit it`);
+    if (strict)
+      w.c.warn(
+        scalar.start,
+        `${path} in ${w.workload} is a block scalar (| or >); write the image on one line to let stagecoach edit it`,
+      );
     return;
   }
   const value = text(scalar) ?? '';
@@ -64,7 +68,8 @@ function scalarImage(w: Walk, scalar: YScalar, path: string, strict: boolean): v
   const parsed = tryParseImage(value);
   if (!parsed) {
     // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text
-    if (strict && /^\S+$/.test(value) && /[:/@]/.test(value)) w.c.warn(scalar.start, `${imageProblem(value)} (${path} in ${w.workload}); it will not be promoted`);
+    if (strict && /^\S+$/.test(value) && /[:/@]/.test(value))
+      w.c.warn(scalar.start, `${imageProblem(value)} (${path} in ${w.workload}); it will not be promoted`);
     return;
   }
   if (parsed.tag === undefined && parsed.digest === undefined) return;
@@ -116,7 +121,10 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
   }
   const slots: Slot[] = [];
   const version: Version = {};
-  for (const [role, found] of [['tag', tag], ['digest', digest]] as const) {
+  for (const [role, found] of [
+    ['tag', tag],
+    ['digest', digest],
+  ] as const) {
     if (!found) continue;
     if (found.scalar.style === 'block') {
       w.c.warn(found.scalar.start, `${role} of ${where} is a block scalar (| or >); it will not be promoted`);
@@ -130,7 +138,10 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
       return true;
     }
     if (role === 'tag' && slot.style === 'plain' && readsAsNumber(slot.value)) {
-      w.c.warn(slot.start, `tag ${slot.value} of ${where} is a number to YAML (Helm renders ${Number(slot.value)}); quote it: "${slot.value}"`);
+      w.c.warn(
+        slot.start,
+        `tag ${slot.value} of ${where} is a number to YAML (Helm renders ${Number(slot.value)}); quote it: "${slot.value}"`,
+      );
     }
     if (slot.value) version[role] = slot.value;
     slots.push(slot);

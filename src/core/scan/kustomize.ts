@@ -28,16 +28,25 @@ function scanEntry(c: Collector, entry: YMap, document: number, workload: string
   const parsed = tryParseImage(identity);
   if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
     const why = parsed ? `"${identity}" holds a tag or digest; put it in newTag / digest` : imageProblem(identity);
-    c.warn(identityScalar.start, `${why} (images entry ${oldName ?? identity} of ${workload}); it will not be promoted`);
+    c.warn(
+      identityScalar.start,
+      `${why} (images entry ${oldName ?? identity} of ${workload}); it will not be promoted`,
+    );
     return;
   }
   const slots = [];
   const version: { tag?: string; digest?: string } = {};
-  for (const [role, key] of [['tag', 'newTag'], ['digest', 'digest']] as const) {
+  for (const [role, key] of [
+    ['tag', 'newTag'],
+    ['digest', 'digest'],
+  ] as const) {
     const pair = getPair(entry, key);
     const scalar = asScalar(pair?.value);
     if (pair && (!scalar || scalar.style === 'block')) {
-      c.warn(pair.keyStart, `${key} of images entry ${oldName ?? identity} in ${workload} is not a single-line value; it will not be promoted`);
+      c.warn(
+        pair.keyStart,
+        `${key} of images entry ${oldName ?? identity} in ${workload} is not a single-line value; it will not be promoted`,
+      );
       return;
     }
     const slot = pair ? c.pairSlot(role, pair) : c.insertSlot(role, entry, key);

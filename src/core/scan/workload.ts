@@ -11,7 +11,12 @@ const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 /** Where pod specs live: Pod (`spec`), most controllers and Knative/Rollout (`spec.template.spec`), CronJob, PodTemplate. */
 function podSpecs(root: YMap): YNode[] {
   const found: YNode[] = [];
-  for (const path of [['spec'], ['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec'], ['template', 'spec']]) {
+  for (const path of [
+    ['spec'],
+    ['spec', 'template', 'spec'],
+    ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+    ['template', 'spec'],
+  ]) {
     const node = getPath(root, ...path);
     if (node !== undefined) found.push(node);
   }
@@ -34,14 +39,20 @@ export function scanWorkload(c: Collector, root: YMap, document: number, workloa
         if (!scalar || scalar.nil) continue;
         const name = stringAt(container, 'name');
         if (scalar.style === 'block') {
-          c.warn(scalar.start, `the image of ${workload} container ${name ?? '?'} is a block scalar (| or >); write it on one line to let stagecoach edit it`);
+          c.warn(
+            scalar.start,
+            `the image of ${workload} container ${name ?? '?'} is a block scalar (| or >); write it on one line to let stagecoach edit it`,
+          );
           continue;
         }
         const value = text(scalar) ?? '';
         if (value === '') continue;
         const parsed = tryParseImage(value);
         if (!parsed) {
-          c.warn(scalar.start, `${imageProblem(value)} (container ${name ?? '?'} of ${workload}); it will not be promoted`);
+          c.warn(
+            scalar.start,
+            `${imageProblem(value)} (container ${name ?? '?'} of ${workload}); it will not be promoted`,
+          );
           continue;
         }
         c.add(

@@ -32,7 +32,10 @@ export function readFull(text: string): { docs: YDoc[] } | { error: ReadError } 
       const e = doc.errors[0];
       const more = list.reduce((n, d) => n + d.errors.length, 0) - 1;
       return {
-        error: { offset: e.pos[0], message: `${e.message.split(' at line')[0]}${more > 0 ? ` (and ${more} more)` : ''}` },
+        error: {
+          offset: e.pos[0],
+          message: `${e.message.split(' at line')[0]}${more > 0 ? ` (and ${more} more)` : ''}`,
+        },
       };
     }
   }

@@ -19,7 +19,9 @@ const RUNNER_PRIVATE = /^(INPUT_|ACTIONS_)/i;
 
 /** `baseEnv` without the action's inputs, the runner's internals and the variables whose names look like credentials. */
 export function forwardableEnvironment(baseEnv: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(baseEnv).filter(([name]) => !CREDENTIAL_NAME.test(name) && !RUNNER_PRIVATE.test(name)));
+  return Object.fromEntries(
+    Object.entries(baseEnv).filter(([name]) => !CREDENTIAL_NAME.test(name) && !RUNNER_PRIVATE.test(name)),
+  );
 }
 
 /** The STAGECOACH_* variables every check sees. */

@@ -18,7 +18,10 @@ export function pinKey(image: string, tag: string): string {
   return `${image}|${tag}`;
 }
 
-export async function checkRegistry(registry: Pick<Registry, 'resolve'>, checks: RegistryCheck[]): Promise<RegistryGateOutcome> {
+export async function checkRegistry(
+  registry: Pick<Registry, 'resolve'>,
+  checks: RegistryCheck[],
+): Promise<RegistryGateOutcome> {
   const started = Date.now();
   const details: string[] = [];
   const digests = new Map<string, string>();
@@ -29,7 +32,11 @@ export async function checkRegistry(registry: Pick<Registry, 'resolve'>, checks:
       // A digest names exactly one manifest: check it; a tag alone is resolved to learn its digest.
       const found = await registry.resolve(check.image, check.version.digest ?? (check.version.tag as string));
       if (!found) {
-        failures.push({ image: check.image, version, message: 'not found in the registry (push it first, or check the tag for a typo)' });
+        failures.push({
+          image: check.image,
+          version,
+          message: 'not found in the registry (push it first, or check the tag for a typo)',
+        });
         continue;
       }
       if (check.version.tag && !check.version.digest) digests.set(pinKey(check.image, check.version.tag), found.digest);
@@ -41,5 +48,15 @@ export async function checkRegistry(registry: Pick<Registry, 'resolve'>, checks:
     }
   }
   details.unshift(...failures.map((failure) => `${failure.image} ${failure.version}: ${failure.message}`));
-  return { result: { gate: 'registry', name: 'registry', passed: failures.length === 0, durationMs: Date.now() - started, details, failures }, digests };
+  return {
+    result: {
+      gate: 'registry',
+      name: 'registry',
+      passed: failures.length === 0,
+      durationMs: Date.now() - started,
+      details,
+      failures,
+    },
+    digests,
+  };
 }

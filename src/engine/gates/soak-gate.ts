@@ -35,10 +35,23 @@ export async function checkSoak(
     // The source may hold the tag unpinned while the target gets tag@digest (the registry gate's pin): match by tag then,
     // and search history for what the source file holds.
     const held = source.references.filter((ref) => ref.image === check.image && holds(ref, check.version));
-    const places = [...new Map(held.map((ref) => [`${ref.file}|${ref.digest ?? ref.tag}`, { file: ref.file, needle: (ref.digest ?? ref.tag) as string }])).values()];
-    const arrivals = (await Promise.all(places.map((place) => git.arrivedAt(options.revision, place.file, place.needle)))).filter((t): t is number => t !== undefined);
+    const places = [
+      ...new Map(
+        held.map((ref) => [
+          `${ref.file}|${ref.digest ?? ref.tag}`,
+          { file: ref.file, needle: (ref.digest ?? ref.tag) as string },
+        ]),
+      ).values(),
+    ];
+    const arrivals = (
+      await Promise.all(places.map((place) => git.arrivedAt(options.revision, place.file, place.needle)))
+    ).filter((t): t is number => t !== undefined);
     if (arrivals.length === 0) {
-      failures.push({ image: check.image, version, message: `not found in ${source.name}'s history, so it has not soaked there` });
+      failures.push({
+        image: check.image,
+        version,
+        message: `not found in ${source.name}'s history, so it has not soaked there`,
+      });
       continue;
     }
     const soaked = options.now - Math.min(...arrivals);
@@ -51,5 +64,12 @@ export async function checkSoak(
     } else details.push(`${check.image} ${version}: in ${source.name} for ${formatDuration(soaked)}`);
   }
   details.unshift(...failures.map((failure) => `${failure.image} ${failure.version}: ${failure.message}`));
-  return { gate: 'soak', name: 'soak', passed: failures.length === 0, durationMs: Date.now() - started, details, failures };
+  return {
+    gate: 'soak',
+    name: 'soak',
+    passed: failures.length === 0,
+    durationMs: Date.now() - started,
+    details,
+    failures,
+  };
 }
