@@ -1,12 +1,13 @@
 // GitHub API requests of one promotion PR (new, rerun, update) for promotions changing 1, 10 and 1,000 files, counted
 // by the GitHub emulator (every REST and GraphQL request it served, retries included). Usage: npx tsx scripts/bench-requests.ts
 import { pathToFileURL } from 'node:url';
-import { createGitHub } from '../src/adapters/github.js';
+import { createGitHub } from '../src/adapters/github/index.js';
 import type { RepoFiles } from '../src/adapters/repo-files.js';
-import type { PullRequestPolicy } from '../src/core/config.js';
-import { loadPipeline } from '../src/engine/pipeline.js';
-import { planStages, renderPromotion } from '../src/engine/promotion.js';
-import { publishPromotion, type PublishRequest } from '../src/engine/pull-request.js';
+import type { PullRequestPolicy } from '../src/core/config/index.js';
+import { loadPipeline } from '../src/engine/load-config.js';
+import { planStages } from '../src/engine/plan.js';
+import { renderPromotion } from '../src/engine/rewrite.js';
+import { publishPromotion, type PublishRequest } from '../src/engine/publish.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../__tests__/support/github-emulator/index.js';
 import { deploymentYaml } from '../__tests__/support/manifests.js';
 

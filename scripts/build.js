@@ -6,8 +6,8 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const entries = [
-  { input: '.build/index.js', output: 'index.js' },
-  { input: '.build/cli.js', output: 'cli.js', executable: true },
+  { input: '.build/action/index.js', output: 'index.js' },
+  { input: '.build/cli/index.js', output: 'cli.js', executable: true },
 ];
 
 rmSync('.build', { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // RepoFiles over the API at a commit, on the GitHub emulator: one tree read, texts in GraphQL batches of 100.
-import { createGitHub } from '../../src/adapters/github.js';
+import { createGitHub } from '../../src/adapters/github/index.js';
 import { BATCH_SIZE, createGitHubFiles } from '../../src/adapters/github-files.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
 

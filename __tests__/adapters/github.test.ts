@@ -1,7 +1,7 @@
 // The GitHub client against a real HTTP server on 127.0.0.1: error messages, retries, rate limits, GHES URLs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGitHub, GitHubError } from '../../src/adapters/github.js';
+import { createGitHub, GitHubError } from '../../src/adapters/github/index.js';
 
 const TOKEN = 'ghs_secretTOKEN0123456789abcdefghijklmnop';
 const repo = { owner: 'acme', repo: 'config' };

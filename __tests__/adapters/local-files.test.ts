@@ -1,12 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createLocalFiles } from '../../src/adapters/local-files.js';
 import {
   checkRelativePath,
-  createLocalFiles,
+  FileNotFoundError,
   MissingFolderError,
   OutsideRepoError,
-} from '../../src/adapters/local-files.js';
+} from '../../src/adapters/repo-files.js';
 
 function makeRepo(): { root: string; outside: string } {
   const base = mkdtempSync(path.join(tmpdir(), 'stagecoach-files-'));
@@ -66,7 +67,7 @@ describe('local files', () => {
     await expect(files.list('dev-link')).rejects.toThrow(/reached through a symlink/);
     await files.write('envs/dev/a.yaml', 'a: 2\n');
     expect(readFileSync(path.join(root, 'envs/dev/a.yaml'), 'utf8')).toBe('a: 2\n');
-    await expect(files.write('envs/dev/new.yaml', 'x')).rejects.toThrow(/rewrites existing files only/);
+    await expect(files.write('envs/dev/new.yaml', 'x')).rejects.toThrow(FileNotFoundError);
   });
 
   test('a stage folder that does not exist is an error, not an empty stage', async () => {

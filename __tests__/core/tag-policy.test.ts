@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import semver from 'semver';
-import type { TagPolicy } from '../../src/core/config.js';
+import type { TagPolicy } from '../../src/core/config/index.js';
 import {
   compareVersions,
   compileFilterPattern,

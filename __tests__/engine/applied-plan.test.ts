@@ -3,12 +3,13 @@ import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { createGit } from '../../src/adapters/git.js';
 import { createLocalFiles } from '../../src/adapters/local-files.js';
-import { findStage } from '../../src/core/config.js';
+import { findStage } from '../../src/core/config/index.js';
 import { appliedPlan } from '../../src/core/plan.js';
 import { planHash } from '../../src/core/report/pull-request-body.js';
-import { loadPipeline } from '../../src/engine/pipeline.js';
-import { planStages, renderPromotion } from '../../src/engine/promotion.js';
-import { scanStage } from '../../src/engine/scan-stage.js';
+import { loadPipeline } from '../../src/engine/load-config.js';
+import { planStages } from '../../src/engine/plan.js';
+import { renderPromotion } from '../../src/engine/rewrite.js';
+import { scanStage } from '../../src/engine/scan.js';
 import { exampleRepo, git } from '../support/example-repo.js';
 
 describe('appliedPlan on the example config repo', () => {

@@ -193,7 +193,7 @@ describe('verify', () => {
     history.git('switch', '-q', 'main');
     const result = await verify(history, base, head);
     expect(result.passed).toBe(false);
-    expect(result.unread).toEqual([
+    expect(result.skipped).toEqual([
       { file: 'envs/production/api.json', reason: expect.stringMatching(/not selected by files:/) },
       { file: 'envs/production/api.yaml', reason: expect.stringMatching(/a symlink/) },
       { file: 'envs/production/broken.yaml', reason: expect.stringMatching(/not readable as YAML/) },
@@ -207,7 +207,7 @@ describe('verify', () => {
     history.commit({ 'envs/production/api.yaml': deployment('1.1.0') }, 'another promotion lands', T0 + 3 * DAY + 60);
     const result = await verify(history, 'main', head, T0 + 4 * DAY);
     expect(result.changes).toEqual([]);
-    expect(result.unread).toEqual([expect.objectContaining({ file: 'envs/production/NOTES.md' })]);
+    expect(result.skipped).toEqual([expect.objectContaining({ file: 'envs/production/NOTES.md' })]);
   });
 
   test('soak counts from the commit on the base branch itself, not from a date a contributor wrote into a side commit', async () => {

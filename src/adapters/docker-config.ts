@@ -1,5 +1,6 @@
 // Credentials from the text of a Docker config.json (`auths` only; credential helpers are out of scope).
 // Format: https://github.com/docker/cli/blob/master/cli/config/configfile/file.go
+import { StagecoachError } from '../core/errors.js';
 
 export interface DockerConfigCredentials {
   username: string;
@@ -15,10 +16,10 @@ export interface DockerConfig {
   credsStore?: string;
 }
 
-export class DockerConfigError extends Error {
+export class DockerConfigError extends StagecoachError {
+  readonly kind = 'usage';
   constructor(readonly problems: string[]) {
     super(`the Docker config.json cannot be used:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'DockerConfigError';
   }
 }
 

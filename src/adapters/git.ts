@@ -1,9 +1,16 @@
 // Local git: commits for `promote --commit`, and read-only access to revisions for soak and `verify`.
 // argv arrays only, never a shell string; `verify` reads git objects and never checks out or runs the pull request's code.
+import { StagecoachError } from '../core/errors.js';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RepoFiles } from './repo-files.js';
-import { checkRelativePath, MissingFolderError } from './local-files.js';
+import {
+  checkFolderPath,
+  checkRelativePath,
+  FileNotFoundError,
+  MissingFolderError,
+  ReadOnlyFilesError,
+} from './repo-files.js';
 
 const run = promisify(execFile);
 
@@ -33,12 +40,12 @@ export interface ChangedFile {
 }
 
 /** A revision that does not exist: the user's to fix. */
-export class RevisionError extends Error {
+export class RevisionError extends StagecoachError {
+  readonly kind = 'usage';
   constructor(revision: string) {
     super(
       `${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`,
     );
-    this.name = 'RevisionError';
   }
 }
 
@@ -47,10 +54,10 @@ function tokenPattern(version: string): string {
   return `(^|[^A-Za-z0-9_.-])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.-])`;
 }
 
-export class GitError extends Error {
+export class GitError extends StagecoachError {
+  readonly kind = 'failure';
   constructor(command: string, stderr: string) {
     super(`git ${command} failed: ${stderr.trim() || 'no message'}`);
-    this.name = 'GitError';
   }
 }
 
@@ -104,10 +111,10 @@ export function createGit(cwd: string): Git {
 
   function filesAt(revision: string): RepoFiles {
     const cache = new Map<string, string>();
-    const notFound = (file: string) => Object.assign(new Error(`${file}: not in ${revision}`), { code: 'ENOENT' });
+    const notFound = (file: string) => new FileNotFoundError(file, `at ${revision}`);
     return {
       async list(dir) {
-        const relative = checkRelativePath(dir);
+        const relative = checkFolderPath(dir);
         const out = await git(['ls-tree', '-r', '-z', revision, '--', relative || '.']);
         // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
         const files = out
@@ -146,7 +153,7 @@ export function createGit(cwd: string): Git {
         return entry.startsWith('100755') ? '100755' : '100644';
       },
       async write(file) {
-        throw new Error(`${file}: revision ${revision} is read-only`);
+        throw new ReadOnlyFilesError(file, `revision ${revision}`);
       },
     };
   }

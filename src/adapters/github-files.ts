@@ -1,23 +1,25 @@
 // Read-only RepoFiles over the GitHub API at one commit, for runs without a checkout: one tree read, texts in GraphQL batches.
-import type { GitHubTreeReader, RepoRef, TreeEntry } from './github.js';
-import { checkRelativePath, OutsideRepoError } from './local-files.js';
-import type { FileMode, RepoFiles } from './repo-files.js';
+import type { GitHubTreeReader, RepoRef, TreeEntry } from './github/index.js';
+import {
+  checkFolderPath,
+  checkRelativePath,
+  FileNotFoundError,
+  MissingFolderError,
+  OutsideRepoError,
+  ReadOnlyFilesError,
+  type FileMode,
+  type RepoFiles,
+} from './repo-files.js';
 
 /** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
 export const BATCH_SIZE = 100;
 
-export class ReadOnlyFilesError extends Error {
-  constructor(file: string) {
-    super(
-      `${file}: the files read over the GitHub API are read-only; the promotion is committed by the pull request step`,
-    );
-    this.name = 'ReadOnlyFilesError';
-  }
-}
-
 /** A commit's regular files (no symlinks, no submodules), read lazily and cached. */
 export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commit: string): RepoFiles {
+  const where = `at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`;
   let blobs: Promise<Map<string, TreeEntry>> | undefined;
+  /** Every folder of the commit, so that list() of a missing one fails as it does on disk. */
+  const folders = new Set<string>(['']);
   const symlinks = new Set<string>();
   const texts = new Map<string, Promise<string>>();
   /** Files in the order list() returned them: reads usually follow it, so a miss prefetches the next ones. */
@@ -30,7 +32,11 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
     const keep = (entry: TreeEntry, prefix: string) => {
       if (entry.type !== 'blob') return;
       if (entry.mode === '120000') symlinks.add(prefix + entry.path);
-      else files.set(prefix + entry.path, entry);
+      else {
+        files.set(prefix + entry.path, entry);
+        const parts = (prefix + entry.path).split('/');
+        for (let end = 1; end < parts.length; end += 1) folders.add(parts.slice(0, end).join('/'));
+      }
     };
     const walk = async (treeish: string, prefix: string): Promise<void> => {
       const { entries, truncated } = await github.readTree(repo, treeish, true);
@@ -58,7 +64,7 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
       const settle = deferreds.get(path);
       deferreds.delete(path);
       if (!settle) continue;
-      if (!blob) settle.reject(new Error(`${path}: not found at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`));
+      if (!blob) settle.reject(new FileNotFoundError(path, where));
       else if (blob.binary) settle.reject(new Error(`${path}: a binary file, not text`));
       else if (blob.text !== undefined) settle.resolve(blob.text);
       // Too big for GraphQL's text field: fall back to the blob endpoint.
@@ -90,8 +96,13 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
 
   return {
     async list(dir: string): Promise<string[]> {
-      const root = checkRelativePath(dir === '' || dir === '.' ? '.' : dir);
-      const files = [...(await allBlobs()).keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
+      const root = checkFolderPath(dir);
+      const blobs = await allBlobs();
+      if (!folders.has(root)) {
+        if (symlinks.has(root)) throw new OutsideRepoError(root, 'the folder is reached through a symlink');
+        throw new MissingFolderError(root);
+      }
+      const files = [...blobs.keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
       for (const file of files) {
         if (position.has(file)) continue;
         position.set(file, order.length);
@@ -108,7 +119,7 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
       if (!entries.has(file)) {
         if (symlinks.has(file))
           throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
-        throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+        throw new FileNotFoundError(file, where);
       }
       if (!texts.has(file)) {
         const start = position.get(file);
@@ -126,12 +137,12 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
     async mode(path: string): Promise<FileMode> {
       const file = checkRelativePath(path);
       const entry = (await allBlobs()).get(file);
-      if (!entry) throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+      if (!entry) throw new FileNotFoundError(file, where);
       return entry.mode === '100755' ? '100755' : '100644';
     },
 
     async write(path: string): Promise<void> {
-      throw new ReadOnlyFilesError(path);
+      throw new ReadOnlyFilesError(path, 'a commit read over the GitHub API');
     },
   };
 }

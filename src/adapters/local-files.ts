@@ -1,35 +1,13 @@
 // RepoFiles over a local working tree. Every path is checked to stay inside the root, symlinks included.
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RepoFiles } from './repo-files.js';
-
-export class OutsideRepoError extends Error {
-  constructor(
-    readonly file: string,
-    reason: string,
-  ) {
-    super(`${file}: ${reason}; Stagecoach only reads and writes files inside the config repository`);
-    this.name = 'OutsideRepoError';
-  }
-}
-
-/** Rejects absolute paths, `..` segments and backslashes before anything touches the disk. */
-export function checkRelativePath(file: string): string {
-  const normal = path.posix.normalize(file.replace(/^\.\//, ''));
-  if (file === '' || path.posix.isAbsolute(file) || /^[a-zA-Z]:/.test(file) || file.includes('\\'))
-    throw new OutsideRepoError(file, 'expected a path relative to the repository root, with / separators');
-  if (normal === '..' || normal.startsWith('../') || file.split('/').includes('..'))
-    throw new OutsideRepoError(file, 'the path climbs out with ..');
-  return normal === '.' ? '' : normal;
-}
-
-/** A stage folder that does not exist: almost always a typo in the stage's paths. */
-export class MissingFolderError extends Error {
-  constructor(readonly folder: string) {
-    super(`${folder}: no such folder in the config repository; check the stage's paths`);
-    this.name = 'MissingFolderError';
-  }
-}
+import {
+  checkRelativePath,
+  FileNotFoundError,
+  MissingFolderError,
+  OutsideRepoError,
+  type RepoFiles,
+} from './repo-files.js';
 
 export function createLocalFiles(root: string): RepoFiles {
   const realRoot = realpathSync(root);
@@ -59,6 +37,16 @@ export function createLocalFiles(root: string): RepoFiles {
     return target;
   }
 
+  /** The absolute path of an existing regular file (the contract's FileNotFoundError otherwise). */
+  function regularFile(file: string): string {
+    if (listed.has(file)) return path.join(realRoot, file);
+    const absolute = resolve(file);
+    const stat = existsSync(absolute) ? statSync(absolute) : undefined;
+    if (!stat?.isFile())
+      throw new FileNotFoundError(checkRelativePath(file), 'in the config repository', stat?.isDirectory());
+    return absolute;
+  }
+
   function walk(dirAbsolute: string, dirRelative: string, out: string[]): void {
     for (const entry of readdirSync(dirAbsolute, { withFileTypes: true })) {
       if (entry.name === '.git') continue;
@@ -85,15 +73,15 @@ export function createLocalFiles(root: string): RepoFiles {
       return out.sort();
     },
     async read(file) {
-      return readFileSync(listed.has(file) ? path.join(realRoot, file) : resolve(file), 'utf8');
+      return readFileSync(regularFile(file), 'utf8');
     },
     async mode(file) {
       // Git records only the owner's execute bit (core.fileMode).
-      return statSync(listed.has(file) ? path.join(realRoot, file) : resolve(file)).mode & 0o100 ? '100755' : '100644';
+      return statSync(regularFile(file)).mode & 0o100 ? '100755' : '100644';
     },
     async write(file, content) {
       const target = listed.has(file) ? path.join(realRoot, file) : resolveForWrite(file);
-      if (!existsSync(target)) throw new Error(`${file}: no such file; Stagecoach rewrites existing files only`);
+      if (!existsSync(target) || !statSync(target).isFile()) throw new FileNotFoundError(checkRelativePath(file));
       writeFileSync(target, content);
     },
   };

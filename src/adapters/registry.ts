@@ -1,5 +1,6 @@
 // OCI distribution API client: list a repository's tags and resolve a tag to its manifest digest.
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md; auth: https://distribution.github.io/distribution/spec/auth/token/
+import { StagecoachError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { Agent } from 'undici';
@@ -41,7 +42,8 @@ export interface Registry {
   resolve(repository: string, reference: string): Promise<ManifestInfo | undefined>;
 }
 
-export class RegistryError extends Error {
+export class RegistryError extends StagecoachError {
+  readonly kind = 'failure';
   constructor(
     message: string,
     readonly repository: string,
@@ -49,7 +51,6 @@ export class RegistryError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
-    this.name = 'RegistryError';
   }
 }
 

@@ -1,6 +1,6 @@
 // `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs.
 import { parseArgs } from 'node:util';
-import { UsageError } from '../engine/errors.js';
+import { UsageError } from '../core/errors.js';
 
 export const COMMANDS = ['plan', 'promote', 'status', 'verify'] as const;
 export type CommandName = (typeof COMMANDS)[number];

@@ -1,7 +1,7 @@
 // The CLI's one job: arguments → engine → printed result and exit code.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { findStage } from '../core/config.js';
+import { findStage } from '../core/config/index.js';
 import { renderCommitMessage } from '../core/report/commit-message.js';
 import { renderGateText } from '../core/report/gate-report.js';
 import { renderPlanText } from '../core/report/plan-text.js';
@@ -12,11 +12,11 @@ import { createGit } from '../adapters/git.js';
 import { createLocalFiles } from '../adapters/local-files.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
 import { createRegistryOnDemand, type RegistryOptions } from '../adapters/registry.js';
-import { describeError, PromotionError, UsageError } from '../engine/errors.js';
-import { definedEnvironment, runGatedPromotion } from '../engine/gated-promotion.js';
-import { loadPipeline } from '../engine/pipeline.js';
-import { planRequestFor, planStages } from '../engine/promotion.js';
-import { promotionBranch } from '../engine/pull-request.js';
+import { describeError, PromotionError, UsageError } from '../core/errors.js';
+import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
+import { loadPipeline } from '../engine/load-config.js';
+import { planRequestFor, planStages } from '../engine/plan.js';
+import { promotionBranch } from '../engine/publish.js';
 import { readStatus } from '../engine/status.js';
 import { verifyPullRequest } from '../engine/verify.js';
 import { parseCliArguments, USAGE, type CliArguments } from './arguments.js';
@@ -117,7 +117,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return await execute(args, io);
   } catch (error) {
-    const { exitCode, message } = describeError(error, debug);
+    const { exitCode, message } = describeError(error, { debug, debugHint: 'run with --debug for details' });
     io.stderr(`stagecoach: ${message}`);
     return exitCode;
   }

@@ -1,5 +1,6 @@
 // Image references: the OCI/Docker name grammar, and the model of one occurrence found in a file.
 // Grammar: https://github.com/distribution/reference/blob/main/reference.go
+import { StagecoachError } from './errors.js';
 
 /** A version as promoted: a tag, a digest, or both. */
 export interface Version {
@@ -30,13 +31,13 @@ const TAG_ONLY = new RegExp(`^${TAG}$`);
 const DIGEST_ONLY = new RegExp(`^${DIGEST}$`);
 const NAME_TOTAL_MAX = 255;
 
-export class ImageReferenceError extends Error {
+export class ImageReferenceError extends StagecoachError {
+  readonly kind = 'usage';
   constructor(
     readonly text: string,
     reason: string,
   ) {
     super(`"${text}" is not an image reference: ${reason}`);
-    this.name = 'ImageReferenceError';
   }
 }
 

@@ -1,7 +1,7 @@
 // Choosing the newest tag by a Flux-style ImagePolicy (semver, numerical, alphabetical, filterTags).
 // Semantics follow https://fluxcd.io/flux/components/image/imagepolicies/ (image-reflector-controller internal/policy).
 import semver from 'semver';
-import type { TagPolicy } from './config.js';
+import type { TagPolicy } from './config/index.js';
 
 type Order = (a: string, b: string) => number;
 

@@ -1,5 +1,6 @@
 // The outcome of `verify`: every version a pull request sets, and what is wrong with each.
 import type { GateResult } from './gate-result.js';
+import type { Skipped } from './image-reference.js';
 
 /** One version the pull request sets, where, and what was found wrong with it (empty when it passes). */
 export interface VerifiedChange {
@@ -14,18 +15,13 @@ export interface VerifiedChange {
   problems: string[];
 }
 
-/** A changed file in a checked stage that verify could not read: a required check fails closed on it. */
-export interface UnreadFile {
-  file: string;
-  reason: string;
-}
-
 export interface VerifyResult {
   base: string;
   head: string;
   stages: string[];
   changes: VerifiedChange[];
-  unread: UnreadFile[];
+  /** Changed files in a checked stage that verify could not read: a required check fails closed on each. */
+  skipped: Skipped[];
   gates: GateResult[];
   passed: boolean;
 }

@@ -1,20 +1,20 @@
 // verify: a pull request into a stage may only set versions that already stand in the stage before it (on the base
 // branch), exist in the registry and have soaked. It reads git objects and the BASE branch's config only: nothing from the
 // pull request is run or trusted.
-import { findStage, type Pipeline, type Stage } from '../core/config.js';
+import { findStage, type Pipeline, type Stage } from '../core/config/index.js';
 import { formatVersion, type ImageReference, type Version } from '../core/image-reference.js';
 import { compareText, insideStagePath, referenceKey, stageRelative, type ScannedStage } from '../core/plan.js';
 import type { ChangedFile, Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { checkRegistry } from './gates/registry-gate.js';
 import { checkSoak } from './gates/soak-gate.js';
 import type { GateResult } from '../core/gate-result.js';
-import type { UnreadFile, VerifiedChange, VerifyResult } from '../core/verify-result.js';
+import type { VerifiedChange, VerifyResult } from '../core/verify-result.js';
 
-export type { UnreadFile, VerifiedChange, VerifyResult } from '../core/verify-result.js';
-import { loadPipeline } from './pipeline.js';
-import { globSelector, scanStage } from './scan-stage.js';
+import type { Skipped } from '../core/image-reference.js';
+import { loadPipeline } from './load-config.js';
+import { globSelector, scanStage } from './scan.js';
 
 export interface VerifyRequest {
   base: string;
@@ -47,27 +47,30 @@ async function vouched(
 }
 
 /** Changed paths in a stage that the scan did not read: links, submodules, files outside `files:`, unreadable YAML. */
-function unreadFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], head: ScannedStage): UnreadFile[] {
+function skippedFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], head: ScannedStage): Skipped[] {
   const selected = globSelector(pipeline.files);
-  const skipped = new Map(head.skipped.map((item) => [item.file, item.reason]));
-  const unread: UnreadFile[] = [];
+  const unreadable = new Map(head.skipped.map((item) => [item.file, item.reason]));
+  const skipped: Skipped[] = [];
   for (const { path, mode } of changed) {
     const root = stage.paths.find((folder) => insideStagePath(path, folder));
     if (root === undefined || mode === '000000') continue;
     if (mode === '120000')
-      unread.push({
+      skipped.push({
         file: path,
+        line: 1,
         reason: 'a symlink: verify reads files, not what links point to; replace it with the file',
       });
-    else if (mode === '160000') unread.push({ file: path, reason: 'a submodule: verify cannot read it' });
+    else if (mode === '160000') skipped.push({ file: path, line: 1, reason: 'a submodule: verify cannot read it' });
     else if (!selected(stageRelative(path, [root])))
-      unread.push({
+      skipped.push({
         file: path,
-        reason: `not selected by files: in ${pipeline.source ?? 'stagecoach.yaml'}, so verify did not read it`,
+        line: 1,
+        reason: `not selected by files: in ${pipeline.configFile ?? 'stagecoach.yaml'}, so verify did not read it`,
       });
-    else if (skipped.has(path)) unread.push({ file: path, reason: `not readable as YAML (${skipped.get(path)})` });
+    else if (unreadable.has(path))
+      skipped.push({ file: path, line: 1, reason: `not readable as YAML (${unreadable.get(path)})` });
   }
-  return unread;
+  return skipped;
 }
 
 function stagesTouched(pipeline: Pipeline, files: string[]): Stage[] {
@@ -110,7 +113,7 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
       );
   const changed = new Set(changedFiles.map((file) => file.path));
   const changes: VerifiedChange[] = [];
-  const unread: UnreadFile[] = [];
+  const skipped: Skipped[] = [];
   const gates: GateResult[] = [];
   const digests = new Map<string, Promise<string | undefined>>();
   const confirm = (image: string, tag: string) => {
@@ -136,7 +139,7 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
       scanStage(headFiles, pipeline, stage),
       upstreamStage ? scanStage(baseFiles, pipeline, upstreamStage) : undefined,
     ]);
-    unread.push(...unreadFiles(stage, pipeline, changedFiles, headScan));
+    skipped.push(...skippedFiles(stage, pipeline, changedFiles, headScan));
     const set = versionsSet(baseScan, headScan, changed);
     for (const { reference, old } of set) {
       const problems: string[] = [];
@@ -194,9 +197,9 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
     }
   }
   changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
-  unread.sort((a, b) => compareText(a.file, b.file));
+  skipped.sort((a, b) => compareText(a.file, b.file));
   const passed =
-    unread.length === 0 &&
+    skipped.length === 0 &&
     changes.every((change) => change.problems.length === 0) &&
     gates.every((gate) => gate.passed);
   return {
@@ -204,7 +207,7 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
     head: request.head,
     stages: targets.map((stage) => stage.name),
     changes,
-    unread,
+    skipped,
     gates,
     passed,
   };

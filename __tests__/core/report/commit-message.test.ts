@@ -4,7 +4,7 @@ import {
   shortNames,
   SUBJECT_MAX,
 } from '../../../src/core/report/commit-message.js';
-import { makePlan } from '../../engine/pull-request-fixtures.js';
+import { makePlan } from '../../engine/publish-fixtures.js';
 
 describe('commit subject', () => {
   it('names every image by its short name with old → new', () => {

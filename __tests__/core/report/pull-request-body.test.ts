@@ -6,7 +6,7 @@ import {
   renderPromotionBlock,
   renderPullRequestBody,
 } from '../../../src/core/report/pull-request-body.js';
-import { makePlan } from '../../engine/pull-request-fixtures.js';
+import { makePlan } from '../../engine/publish-fixtures.js';
 
 const plan = makePlan('dev', 'staging', [
   {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCommands } from '../../../src/adapters/commands.js';
-import type { CommandGate } from '../../../src/core/config.js';
+import type { CommandGate } from '../../../src/core/config/index.js';
 import type { Change, Plan } from '../../../src/core/plan-types.js';
 import { forwardableEnvironment, gateEnvironment, runCommandGates } from '../../../src/engine/gates/commands-gate.js';
 

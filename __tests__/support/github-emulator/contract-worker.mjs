@@ -24,7 +24,9 @@ const api = new OpenAPIBackend({
 });
 await api.init();
 
-const declared = new Map(api.router.getOperations().map((op) => [op.operationId, new Set(Object.keys(op.responses ?? {}))]));
+const declared = new Map(
+  api.router.getOperations().map((op) => [op.operationId, new Set(Object.keys(op.responses ?? {}))]),
+);
 // Statuses GitHub sends without declaring them for every operation (404, 5xx…) must still carry its error shape.
 const errorBody = new Ajv({ strict: false }).compile({
   type: 'object',
@@ -32,7 +34,8 @@ const errorBody = new Ajv({ strict: false }).compile({
   properties: { message: { type: 'string' }, documentation_url: { type: 'string' }, status: { type: 'string' } },
 });
 
-const describe = (errors) => (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params ?? {})}`.trim());
+const describe = (errors) =>
+  (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params ?? {})}`.trim());
 
 function check(message) {
   if (message.kind === 'request') {
@@ -45,7 +48,10 @@ function check(message) {
   }
   const statuses = declared.get(message.operationId) ?? new Set();
   if (!statuses.has(String(message.status))) {
-    if (message.status < 400) return [`status ${message.status} is not declared for ${message.operationId} (declared: ${[...statuses].join(', ')})`];
+    if (message.status < 400)
+      return [
+        `status ${message.status} is not declared for ${message.operationId} (declared: ${[...statuses].join(', ')})`,
+      ];
     return errorBody(message.body) ? [] : describe(errorBody.errors);
   }
   return describe(api.validator.validateResponse(message.body, message.operationId, message.status).errors);

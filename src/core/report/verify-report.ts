@@ -6,7 +6,7 @@ import { code, escapeMarkdown, markdownTable } from './markdown.js';
 export function renderVerifyText(result: VerifyResult): string {
   const failing = result.changes.filter((change) => change.problems.length > 0);
   const head =
-    result.changes.length === 0 && result.unread.length === 0
+    result.changes.length === 0 && result.skipped.length === 0
       ? `verify: the change sets no image versions in ${result.stages.join(', ') || 'any stage'}.`
       : `verify: ${result.changes.length} version${result.changes.length === 1 ? '' : 's'} set in ${result.stages.join(', ')}; ${failing.length} with problems.`;
   const lines = [head];
@@ -16,9 +16,9 @@ export function renderVerifyText(result: VerifyResult): string {
     );
     for (const problem of change.problems) lines.push(`        ${problem}`);
   }
-  if (result.unread.length > 0) {
+  if (result.skipped.length > 0) {
     lines.push('', 'Changed files verify could not read (a required check fails closed):');
-    for (const item of result.unread) lines.push(`  FAIL  ${item.file}: ${item.reason}`);
+    for (const item of result.skipped) lines.push(`  FAIL  ${item.file}: ${item.reason}`);
   }
   if (result.gates.length > 0) lines.push('', renderGateText(result.gates));
   lines.push(
@@ -47,12 +47,12 @@ export function renderVerifySummary(result: VerifyResult): string {
         ]),
       ),
     );
-  if (result.unread.length > 0) {
+  if (result.skipped.length > 0) {
     parts.push(
       '',
       '### Changed files verify could not read',
       '',
-      ...result.unread.map((item) => `- ❌ ${code(item.file)}: ${escapeMarkdown(item.reason)}`),
+      ...result.skipped.map((item) => `- ❌ ${code(item.file)}: ${escapeMarkdown(item.reason)}`),
     );
   }
   const gates = renderGateReport(result.gates);

@@ -1,7 +1,7 @@
 // The `commands` gate: runs each of a stage's checks (from stagecoach.yaml) in the rewritten config repo, in order.
 // The plan reaches a command only through STAGECOACH_* variables and the plan file, never through its command line.
 import { CommandStartError, type Commands } from '../../adapters/commands.js';
-import type { CommandGate } from '../../core/config.js';
+import type { CommandGate } from '../../core/config/index.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Plan } from '../../core/plan-types.js';
 import type { GateResult } from '../../core/gate-result.js';

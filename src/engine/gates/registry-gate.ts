@@ -1,6 +1,6 @@
 // registry: every version the plan writes exists in the registry; with `pin`, tags are resolved to tag@digest.
 import { formatVersion, type Version } from '../../core/image-reference.js';
-import type { Registry } from '../../adapters/registry.js';
+import { RegistryError, type Registry } from '../../adapters/registry.js';
 import type { GateResult } from '../../core/gate-result.js';
 
 export interface RegistryCheck {
@@ -43,7 +43,7 @@ export async function checkRegistry(
       details.push(`${check.image} ${version}: exists (${found.digest.slice(0, 19)}…)`);
     } catch (error) {
       // What the registry answered is the gate's finding; anything else (a malformed Docker config) is the user's to fix.
-      if (!(error instanceof Error) || error.name !== 'RegistryError') throw error;
+      if (!(error instanceof RegistryError)) throw error;
       failures.push({ image: check.image, version, message: error.message });
     }
   }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ActionIo } from '../../src/adapters/action-io.js';
-import { run } from '../../src/main.js';
+import { run } from '../../src/action/run-action.js';
 import { runAction } from '../support/action-runner.js';
 import { EXAMPLE, exampleRepo, git } from '../support/example-repo.js';
 

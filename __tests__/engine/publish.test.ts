@@ -8,11 +8,11 @@ import type {
   RepoRef,
   Snapshot,
   WrittenPullRequest,
-} from '../../src/adapters/github.js';
+} from '../../src/adapters/github/index.js';
 import type { Plan } from '../../src/core/plan-types.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
-import { promotionBranch, publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
-import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './pull-request-fixtures.js';
+import { promotionBranch, publishPromotion, type PublishRequest } from '../../src/engine/publish.js';
+import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './publish-fixtures.js';
 
 interface FakeCommit {
   parent?: string;

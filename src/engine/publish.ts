@@ -1,11 +1,11 @@
 // The PR step: commit the promotion through the Git Data API onto its branch and open, update or close its pull request.
-import type { GitHub, OpenPullRequest, RepoRef, Snapshot } from '../adapters/github.js';
-import type { PullRequestPolicy } from '../core/config.js';
+import type { GitHub, OpenPullRequest, RepoRef, Snapshot } from '../adapters/github/index.js';
+import type { PullRequestPolicy } from '../core/config/index.js';
 import type { Plan } from '../core/plan-types.js';
 import { commitSubject, renderCommitMessage } from '../core/report/commit-message.js';
 import { code, escapeMarkdown } from '../core/report/markdown.js';
 import { parsePromotionBlock, planHash, renderPullRequestBody } from '../core/report/pull-request-body.js';
-import { PromotionError, UsageError } from './errors.js';
+import { PromotionError, UsageError } from '../core/errors.js';
 
 export interface PublishRequest {
   owner: string;

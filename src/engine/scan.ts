@@ -1,6 +1,6 @@
 // Reads every file a stage owns that the pipeline's `files` globs select, and scans it.
 import { Minimatch } from 'minimatch';
-import type { Pipeline, Stage } from '../core/config.js';
+import type { Pipeline, Stage } from '../core/config/index.js';
 import { stageRelative, type ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
 import type { RepoFiles } from '../adapters/repo-files.js';

@@ -12,9 +12,9 @@ import {
   stagesFromFlags,
   suggest,
   type Pipeline,
-} from '../../src/core/config.js';
+} from '../../../src/core/config/index.js';
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'config');
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'config');
 const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 
 /** The formatted problems parseConfig reports for `text` (fails the test if it parses). */
@@ -45,7 +45,7 @@ describe('parseConfig: a complete, valid file', () => {
   const pipeline = parseConfig(fixture('full.yaml'), 'stagecoach.yaml');
 
   test('stages keep promotion order, with normalised paths and their lines', () => {
-    expect(pipeline.source).toBe('stagecoach.yaml');
+    expect(pipeline.configFile).toBe('stagecoach.yaml');
     expect(pipeline.stages.map((s) => [s.name, s.paths, s.line])).toEqual([
       ['dev', ['envs/dev'], 3],
       ['staging', ['envs/staging'], 5],
@@ -127,7 +127,7 @@ describe('parseConfig: defaults', () => {
   test('a minimal file gets the documented defaults', () => {
     const pipeline = parseConfig('stages:\n  - name: dev\n    path: envs/dev\n', 'stagecoach.yaml');
     expect(pipeline).toEqual<Pipeline>({
-      source: 'stagecoach.yaml',
+      configFile: 'stagecoach.yaml',
       stages: [
         {
           name: 'dev',
@@ -698,7 +698,7 @@ describe('formatProblems', () => {
 describe('stagesFromFlags', () => {
   test('NAME=PATH[,PATH...] in promotion order, with defaults', () => {
     const pipeline = stagesFromFlags(['dev=envs/dev', 'prod=envs/prod,./clusters/prod/']);
-    expect(pipeline.source).toBe('<flags>');
+    expect(pipeline.configFile).toBe('<flags>');
     expect(pipeline.files).toEqual(['**/*.yaml', '**/*.yml']);
     expect(pipeline.stages.map((s) => [s.name, s.paths, s.line])).toEqual([
       ['dev', ['envs/dev'], 1],

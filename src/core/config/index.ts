@@ -1,5 +1,6 @@
 // The pipeline config (`stagecoach.yaml`, or `--stage` flags): parsed over the YAML AST so every problem carries the
 // file:line:col of the node to change, and every problem in the file is reported at once.
+import { StagecoachError } from '../errors.js';
 import { Minimatch } from 'minimatch';
 import semver from 'semver';
 import {
@@ -12,10 +13,10 @@ import {
   type Document,
   type Node as YamlNode,
 } from 'yaml';
-import { parseDuration } from './duration.js';
-import { tryParseImage, type Finding } from './image-reference.js';
-import { compileFilterPattern, normalizeSemverRange, patternGroups } from './tag-policy.js';
-import type { FieldRule } from './scan.js';
+import { parseDuration } from '../duration.js';
+import { tryParseImage, type Finding } from '../image-reference.js';
+import { compileFilterPattern, normalizeSemverRange, patternGroups } from '../tag-policy.js';
+import type { FieldRule } from '../scan.js';
 
 export interface PullRequestPolicy {
   labels: string[];
@@ -63,7 +64,7 @@ export interface ImagePolicy {
 export type { FieldRule };
 export interface Pipeline {
   /** Config file path, for messages. */
-  source?: string;
+  configFile?: string;
   stages: Stage[];
   files: string[];
   fields: FieldRule[];
@@ -76,13 +77,13 @@ export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
 const FLAGS_FILE = '<flags>';
 
 /** Every problem found, in file order. The message lists them all, one `file:line:col: ...` per line. */
-export class ConfigError extends Error {
+export class ConfigError extends StagecoachError {
+  readonly kind = 'usage';
   constructor(readonly problems: Finding[]) {
     super(
       `Invalid pipeline configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
         formatProblems(problems),
     );
-    this.name = 'ConfigError';
   }
 }
 
@@ -495,7 +496,7 @@ export function parseConfig(text: string, file: string): Pipeline {
     return c.fail();
   }
   const top = readMap(c, root, root, '', TOP_KEYS, 'a mapping with a stages: list at the top level');
-  const pipeline: Pipeline = { source: file, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
+  const pipeline: Pipeline = { configFile: file, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
   if (top) {
     const stages = top.get('stages');
     if (!stages)
@@ -1245,7 +1246,7 @@ export function stagesFromFlags(flags: string[]): Pipeline {
   checkDuplicateNames(c, names);
   checkOverlaps(c, owned);
   if (c.problems.length > 0) c.fail();
-  return { source: FLAGS_FILE, stages, files: [...DEFAULT_FILES], fields: [], images: [] };
+  return { configFile: FLAGS_FILE, stages, files: [...DEFAULT_FILES], fields: [], images: [] };
 }
 
 /** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */
@@ -1255,7 +1256,7 @@ export function findStage(pipeline: Pipeline, name: string): Stage {
   const known = pipeline.stages.map((s) => s.name);
   throw new ConfigError([
     {
-      file: pipeline.source ?? FLAGS_FILE,
+      file: pipeline.configFile ?? FLAGS_FILE,
       line: 0,
       message: `no stage is named "${name}"${didYouMean(name, known)} (the stages are ${known.join(', ') || 'none'})`,
     },

@@ -1,22 +1,18 @@
 // A gated promotion published as one pull request: gates on the checked-out files (or the API's), then the PR step.
-import { findStage, type Pipeline, type PullRequestPolicy } from '../core/config.js';
+import { findStage, type Pipeline, type PullRequestPolicy } from '../core/config/index.js';
 import { appliedPlan } from '../core/plan.js';
 import { renderGateReport } from '../core/report/gate-report.js';
-import type { GitHub, GitHubTreeReader, RepoRef } from '../adapters/github.js';
+import type { GitHub, GitHubTreeReader, RepoRef } from '../adapters/github/index.js';
 import { createGitHubFiles } from '../adapters/github-files.js';
 import type { Git } from '../adapters/git.js';
 import { createLocalFiles } from '../adapters/local-files.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
-import { PromotionError, UsageError } from './errors.js';
-import {
-  releasesOf,
-  runGatedPromotion,
-  type GatedPromotion,
-  type GatedPromotionDependencies,
-} from './gated-promotion.js';
-import { planStages, renderPromotion, type PlanRequest } from './promotion.js';
-import { publishPromotion, type PublishResult } from './pull-request.js';
-import { scanStage } from './scan-stage.js';
+import { PromotionError, UsageError } from '../core/errors.js';
+import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gate.js';
+import { planStages, type PlanRequest } from './plan.js';
+import { renderPromotion } from './rewrite.js';
+import { publishPromotion, type PublishResult } from './publish.js';
+import { scanStage } from './scan.js';
 
 export interface PullRequestPromotionDependencies extends Omit<GatedPromotionDependencies, 'files'> {
   github: GitHub & GitHubTreeReader;

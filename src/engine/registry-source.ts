@@ -1,12 +1,12 @@
 // The registry as a source: `--image REPO:TAG` / `REPO@DIGEST` pins a version; a bare `REPO` takes the newest tag its
 // policy in stagecoach.yaml allows (never older than what the target stage runs).
-import type { Pipeline } from '../core/config.js';
+import type { Pipeline } from '../core/config/index.js';
 import { ImageReferenceError, parseImage } from '../core/image-reference.js';
 import type { NotPromoted } from '../core/plan-types.js';
 import type { ScannedStage, SourceVersion } from '../core/plan.js';
 import { compareVersions, selectTag } from '../core/tag-policy.js';
 import type { Registry } from '../adapters/registry.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface ImageArgument {
   image: string;
@@ -71,7 +71,7 @@ export async function resolveImageVersions(
     const policy = pipeline.images.find((entry) => entry.image === argument.image);
     if (!policy) {
       throw new UsageError(
-        `${argument.image}: name a tag (${argument.image}:TAG), or give the image a tag policy under images: in ${pipeline.source ?? 'stagecoach.yaml'}`,
+        `${argument.image}: name a tag (${argument.image}:TAG), or give the image a tag policy under images: in ${pipeline.configFile ?? 'stagecoach.yaml'}`,
       );
     }
     const current = newestHeld(target, argument.image);

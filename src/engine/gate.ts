@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findStage, type Pipeline } from '../core/config.js';
+import { findStage, type Pipeline } from '../core/config/index.js';
 import type { GateResult } from '../core/gate-result.js';
 import { parseVersion } from '../core/image-reference.js';
 import { downgrades, type Plan } from '../core/plan.js';
@@ -10,11 +10,12 @@ import type { Commands } from '../adapters/commands.js';
 import type { Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
-import { PromotionError, UsageError } from './errors.js';
+import { PromotionError, UsageError } from '../core/errors.js';
 import { runCommandGates } from './gates/commands-gate.js';
 import { checkRegistry } from './gates/registry-gate.js';
 import { checkSoak } from './gates/soak-gate.js';
-import { planStages, renderPromotion, type PlanRequest, type PlannedPromotion } from './promotion.js';
+import { planStages, type PlanRequest, type PlannedPromotion } from './plan.js';
+import { renderPromotion } from './rewrite.js';
 
 export interface GatedPromotionDependencies {
   files: RepoFiles;

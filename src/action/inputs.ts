@@ -1,11 +1,11 @@
 // The action's inputs: read, masked and checked all at once, before anything runs.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { PullRequestPolicy } from './core/config.js';
-import type { ActionIo } from './adapters/action-io.js';
-import { dockerConfigPath } from './adapters/docker-config.js';
-import type { RegistryCredentials, RegistryOptions } from './adapters/registry.js';
-import { UsageError } from './engine/errors.js';
+import type { PullRequestPolicy } from '../core/config/index.js';
+import type { ActionIo } from '../adapters/action-io.js';
+import { dockerConfigPath } from '../adapters/docker-config.js';
+import type { RegistryCredentials, RegistryOptions } from '../adapters/registry.js';
+import { UsageError } from '../core/errors.js';
 
 export const COMMANDS = ['plan', 'promote', 'status', 'verify'] as const;
 const MERGE_METHODS = ['merge', 'squash', 'rebase'];

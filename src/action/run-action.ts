@@ -1,25 +1,25 @@
 // The action: inputs → engine → outputs. The one place that fails the step, whatever was thrown.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { findStage, type Pipeline } from './core/config.js';
-import type { Plan } from './core/plan-types.js';
-import { renderGateReport } from './core/report/gate-report.js';
-import { renderPlanSummary, renderStatusSummary } from './core/report/job-summary.js';
-import { renderVerifySummary } from './core/report/verify-report.js';
-import { createActionIo, type ActionIo } from './adapters/action-io.js';
-import { createCommands } from './adapters/commands.js';
-import { createGit } from './adapters/git.js';
-import { createGitHub } from './adapters/github.js';
-import { createLocalFiles } from './adapters/local-files.js';
-import { createRegistryOnDemand } from './adapters/registry.js';
-import { readInputs, type ActionInputs } from './action-inputs.js';
-import { describeError, PromotionError } from './engine/errors.js';
-import { definedEnvironment, runGatedPromotion } from './engine/gated-promotion.js';
-import { DEFAULT_CONFIG, loadPipeline } from './engine/pipeline.js';
-import { planRequestFor, planStages, type PlanRequest } from './engine/promotion.js';
-import { openCheckout, promoteWithPullRequest } from './engine/promote-pull-request.js';
-import { readStatus } from './engine/status.js';
-import { verifyPullRequest } from './engine/verify.js';
+import { findStage, type Pipeline } from '../core/config/index.js';
+import type { Plan } from '../core/plan-types.js';
+import { renderGateReport } from '../core/report/gate-report.js';
+import { renderPlanSummary, renderStatusSummary } from '../core/report/job-summary.js';
+import { renderVerifySummary } from '../core/report/verify-report.js';
+import { createActionIo, type ActionIo } from '../adapters/action-io.js';
+import { createCommands } from '../adapters/commands.js';
+import { createGit } from '../adapters/git.js';
+import { createGitHub } from '../adapters/github/index.js';
+import { createLocalFiles } from '../adapters/local-files.js';
+import { createRegistryOnDemand } from '../adapters/registry.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import { describeError, PromotionError } from '../core/errors.js';
+import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
+import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
+import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
+import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
+import { readStatus } from '../engine/status.js';
+import { verifyPullRequest } from '../engine/verify.js';
 
 /** Annotations name files relative to the workspace (GitHub's expectation); the engine's are relative to the config repo. */
 function workspacePath(inputs: ActionInputs, file: string): string {
@@ -150,7 +150,7 @@ async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
         column: change.column,
       });
   }
-  for (const item of result.unread) io.log('error', item.reason, { file: workspacePath(inputs, item.file), line: 1 });
+  for (const item of result.skipped) io.log('error', item.reason, { file: workspacePath(inputs, item.file), line: 1 });
   io.setOutput('passed', String(result.passed));
   io.setOutput('verify', JSON.stringify(result));
   await io.summary(renderVerifySummary(result));
@@ -177,6 +177,11 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
     reportPlan(io, plan, inputs);
     await io.summary(renderPlanSummary(plan));
   } catch (error) {
-    io.fail(describeError(error, env.RUNNER_DEBUG === '1').message);
+    io.fail(
+      describeError(error, {
+        debug: env.RUNNER_DEBUG === '1',
+        debugHint: 're-run the job with debug logging enabled for details',
+      }).message,
+    );
   }
 }

@@ -1,4 +1,5 @@
 // The one GitHub client: Octokit with retry (5xx) and throttling (rate limits), shaped by the promotion PR step.
+import { StagecoachError } from '../../core/errors.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
@@ -153,7 +154,8 @@ export interface GitHubTreeReader {
   readBlob(repo: RepoRef, sha: string): Promise<string>;
 }
 
-export class GitHubError extends Error {
+export class GitHubError extends StagecoachError {
+  readonly kind = 'failure';
   constructor(
     message: string,
     /** HTTP status, when GitHub answered with one. */
@@ -162,7 +164,6 @@ export class GitHubError extends Error {
     readonly errorType?: string,
   ) {
     super(message);
-    this.name = 'GitHubError';
   }
 }
 

@@ -1,10 +1,10 @@
 // The PR step against the GitHub emulator (real git repos behind GitHub's REST and GraphQL APIs, contract-checked).
-import { createGitHub, type GitHub } from '../../src/adapters/github.js';
+import { createGitHub, type GitHub } from '../../src/adapters/github/index.js';
 import { createGitHubFiles } from '../../src/adapters/github-files.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
-import { publishPromotion, type PublishRequest } from '../../src/engine/pull-request.js';
+import { publishPromotion, type PublishRequest } from '../../src/engine/publish.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
-import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './pull-request-fixtures.js';
+import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './publish-fixtures.js';
 
 let emulator: GitHubEmulator;
 let github: GitHub;

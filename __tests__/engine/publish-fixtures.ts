@@ -1,5 +1,5 @@
 // Plans and policy for the PR-step tests, built the way core/plan.ts shapes them (sorted changes, one ImageChange per image).
-import type { PullRequestPolicy } from '../../src/core/config.js';
+import type { PullRequestPolicy } from '../../src/core/config/index.js';
 import type { Change, Plan } from '../../src/core/plan-types.js';
 
 /** The default policy of a dev → staging promotion, and the branch it names. */

@@ -1,11 +1,11 @@
 // Loads the pipeline: `stagecoach.yaml` (or --config) from the repo, else the stages given as flags.
-import { parseConfig, stagesFromFlags, type Pipeline } from '../core/config.js';
-import type { RepoFiles } from '../adapters/repo-files.js';
-import { UsageError } from './errors.js';
+import { parseConfig, stagesFromFlags, type Pipeline } from '../core/config/index.js';
+import { FileNotFoundError, type RepoFiles } from '../adapters/repo-files.js';
+import { UsageError } from '../core/errors.js';
 
 export const DEFAULT_CONFIG = 'stagecoach.yaml';
 
-export interface PipelineSource {
+export interface ConfigLocation {
   /** Repo-relative config path; DEFAULT_CONFIG when absent. */
   config?: string;
   /** `NAME=PATH[,PATH...]` values of --stage, used when given (they win over the config file). */
@@ -16,23 +16,19 @@ async function readIfPresent(files: RepoFiles, file: string): Promise<string | u
   try {
     return await files.read(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR')
-      throw new UsageError(
-        `${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`,
-      );
-    throw error;
+    if (!(error instanceof FileNotFoundError)) throw error;
+    if (!error.isFolder) return undefined;
+    throw new UsageError(`${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`);
   }
 }
 
-export async function loadPipeline(files: RepoFiles, source: PipelineSource): Promise<Pipeline> {
-  if (source.stages && source.stages.length > 0) return stagesFromFlags(source.stages);
-  const file = source.config ?? DEFAULT_CONFIG;
+export async function loadPipeline(files: RepoFiles, location: ConfigLocation): Promise<Pipeline> {
+  if (location.stages && location.stages.length > 0) return stagesFromFlags(location.stages);
+  const file = location.config ?? DEFAULT_CONFIG;
   const text = await readIfPresent(files, file);
   if (text === undefined) {
     throw new UsageError(
-      source.config
+      location.config
         ? `${file}: no such file in the config repository (the path is relative to the repository root)`
         : `No ${DEFAULT_CONFIG} at the repository root and no --stage flags: add ${DEFAULT_CONFIG} (see README) or pass --stage dev=envs/dev --stage staging=envs/staging`,
     );

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `stagecoach` CLI entry: wiring only. runCli() turns every error into a message and an exit code.
-import { runCli } from './cli/run-cli.js';
+import { runCli } from './run-cli.js';
 
 void runCli(process.argv.slice(2), {
   cwd: process.cwd(),

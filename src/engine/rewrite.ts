@@ -1,0 +1,51 @@
+// The rewrite step: the new text of every file a plan changes, spliced at the parsed nodes and checked by re-scanning.
+import type { Pipeline } from '../core/config/index.js';
+import { formatVersion, parseVersion, type ImageReference } from '../core/image-reference.js';
+import type { ScannedStage } from '../core/plan.js';
+import { applyEdits, type Edit } from '../core/rewrite.js';
+import { scanFile } from '../core/scan.js';
+import { PromotionError } from '../core/errors.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
+import type { PlannedPromotion } from './plan.js';
+
+function referenceAt(target: ScannedStage, file: string, line: number, column: number): ImageReference {
+  const found = target.references.find((ref) => ref.file === file && ref.line === line && ref.column === column);
+  if (!found) throw new Error(`internal: the plan names ${file}:${line}:${column}, which the scan did not find`);
+  return found;
+}
+
+/** The new text of every file the plan changes, checked by re-scanning before anything is written. */
+export async function renderPromotion(
+  files: RepoFiles,
+  pipeline: Pipeline,
+  planned: PlannedPromotion,
+): Promise<Record<string, string>> {
+  const editsByFile = new Map<string, Edit[]>();
+  for (const change of planned.plan.changes) {
+    const reference = referenceAt(planned.target, change.file, change.line, change.column);
+    const edits = editsByFile.get(change.file) ?? [];
+    edits.push({ reference, version: parseVersion(change.new) });
+    editsByFile.set(change.file, edits);
+  }
+  const output: Record<string, string> = {};
+  for (const [file, edits] of editsByFile) {
+    const text = applyEdits(await files.read(file), edits);
+    // Guarantee: re-scanning the result yields exactly the planned state of every reference in the file.
+    const identity = (ref: ImageReference, version: string) =>
+      `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
+    const expected = planned.target.references
+      .filter((ref) => ref.file === file)
+      .map((ref) => identity(ref, formatVersion(edits.find((edit) => edit.reference === ref)?.version ?? ref)))
+      .sort();
+    const actual = scanFile(file, text, { fields: pipeline.fields })
+      .references.map((ref) => identity(ref, formatVersion(ref)))
+      .sort();
+    if (expected.join('\n') !== actual.join('\n')) {
+      throw new PromotionError(
+        `${file}: the rewritten file did not read back as planned; nothing was written. Please report this file.`,
+      );
+    }
+    output[file] = text;
+  }
+  return output;
+}
