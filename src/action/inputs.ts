@@ -1,5 +1,5 @@
 // The action's inputs: read, masked and checked all at once, before anything runs.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PullRequestPolicy } from '../core/config/index.js';
 import type { ActionIo } from '../adapters/action-io.js';
@@ -131,6 +131,10 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
 
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
+  if (io.input('working-directory') && !(existsSync(workingDirectory) && statSync(workingDirectory).isDirectory()))
+    problems.push(
+      `input working-directory: no such folder ${io.input('working-directory')} in the workspace (check out the config repository there first)`,
+    );
   const caFile = io.input('registry-ca');
   if (caFile && !existsSync(path.resolve(workspace, caFile)))
     problems.push(`input registry-ca: no such file ${caFile}`);

@@ -1,5 +1,6 @@
 // The action's inputs, outputs, job summary and log, over @actions/core. Tests pass a fake that records calls.
 import * as core from '@actions/core';
+import { quoteControlInMessage } from '../core/report/terminal-text.js';
 
 export interface Annotation {
   file: string;
@@ -25,9 +26,15 @@ export function createActionIo(): ActionIo {
     input: (name) => core.getInput(name),
     setOutput: (name, value) => core.setOutput(name, value),
     summary: async (markdown) => {
+      // Outside a job (a local run, a runner that sets no summary file) the summary is skipped, never the step.
+      if (!process.env.GITHUB_STEP_SUMMARY) {
+        core.warning('No job summary written: GITHUB_STEP_SUMMARY is not set (not running in a GitHub Actions job?)');
+        return;
+      }
       await core.summary.addRaw(markdown, true).write();
     },
-    log(level, message, where) {
+    log(level, raw, where) {
+      const message = quoteControlInMessage(raw);
       const properties = where
         ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) }
         : undefined;
@@ -36,6 +43,6 @@ export function createActionIo(): ActionIo {
       else core.error(message, properties);
     },
     setSecret: (value) => core.setSecret(value),
-    fail: (message) => core.setFailed(message),
+    fail: (message) => core.setFailed(quoteControlInMessage(message)),
   };
 }

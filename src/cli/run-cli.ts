@@ -13,6 +13,7 @@ import { createLocalFiles } from '../adapters/local-files.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
 import { createRegistryOnDemand, type RegistryOptions } from '../adapters/registry.js';
 import { describeError, PromotionError, UsageError } from '../core/errors.js';
+import { quoteControlInMessage } from '../core/report/terminal-text.js';
 import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
 import { loadPipeline } from '../engine/load-config.js';
 import { planRequestFor, planStages } from '../engine/plan.js';
@@ -107,8 +108,14 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
   return 0;
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const debug = argv.includes('--debug');
+  // The last line of defence: no ESC sequence from a file or registry reaches the terminal raw (fields are quoted earlier).
+  const io: CliIo = {
+    ...rawIo,
+    stdout: (text) => rawIo.stdout(quoteControlInMessage(text)),
+    stderr: (text) => rawIo.stderr(quoteControlInMessage(text)),
+  };
   try {
     const args = parseCliArguments(argv);
     if (args === 'help') {

@@ -98,12 +98,17 @@ function versionsSet(
 }
 
 export async function verifyPullRequest(deps: VerifyDependencies, request: VerifyRequest): Promise<VerifyResult> {
+  if (!(await deps.git.head()))
+    throw new UsageError(
+      'verify reads git history: run it in a git checkout of the config repository (with its commits)',
+    );
+  // What the pull request changes is measured from where it left the base (the merge base), so commits that landed on
+  // the base since are not taken for its own; what it is checked against is the base as it is now. Reading the changes
+  // first also checks both revisions exist, before the base's config is looked for.
+  const { mergeBase, files: changedFiles } = await deps.git.changes(request.base, request.head);
   const baseFiles = deps.git.filesAt(request.base);
   const headFiles = deps.git.filesAt(request.head);
   const pipeline = await loadPipeline(baseFiles, { config: request.config });
-  // What the pull request changes is measured from where it left the base (the merge base), so commits that landed on
-  // the base since are not taken for its own; what it is checked against is the base as it is now.
-  const { mergeBase, files: changedFiles } = await deps.git.changes(request.base, request.head);
   const forkFiles = deps.git.filesAt(mergeBase);
   const targets = request.to
     ? [findStage(pipeline, request.to)]

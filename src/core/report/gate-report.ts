@@ -1,6 +1,7 @@
 // Gate results, pass or fail with duration, for the job summary and the pull request body.
 import type { GateResult } from '../gate-result.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
+import { quoteControl as q } from './terminal-text.js';
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -37,8 +38,8 @@ export function renderGateText(gates: GateResult[]): string {
   return gates
     .map((gate) =>
       [
-        `${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${gate.name})` : ''}  ${seconds(gate.durationMs)}`,
-        ...gate.details.map((d) => `    ${d}`),
+        `${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${q(gate.name)})` : ''}  ${seconds(gate.durationMs)}`,
+        ...gate.details.map((d) => `    ${q(d)}`),
       ].join('\n'),
     )
     .join('\n');

@@ -1,6 +1,7 @@
 // The plan as the CLI prints it.
 import type { Plan } from '../plan-types.js';
 import { textTable } from './text-table.js';
+import { quoteControl as q } from './terminal-text.js';
 
 function where(change: { file: string; line: number; workload?: string; container?: string }): string {
   const place =
@@ -33,17 +34,17 @@ export function renderPlanText(plan: Plan): string {
   }
   if (plan.notPromoted.length > 0) {
     lines.push('', 'Not promoted:');
-    for (const item of plan.notPromoted) lines.push(`  ${item.image} ${item.version}: ${item.reason}`);
+    for (const item of plan.notPromoted) lines.push(`  ${q(item.image)} ${q(item.version)}: ${q(item.reason)}`);
   }
   if (plan.skipped.length > 0) {
     lines.push('', 'Skipped (not read, never written):');
-    for (const item of plan.skipped) lines.push(`  ${item.file}:${item.line}: ${item.reason}`);
+    for (const item of plan.skipped) lines.push(`  ${q(item.file)}:${item.line}: ${q(item.reason)}`);
   }
   if (plan.warnings.length > 0) {
     lines.push('', 'Warnings:');
     for (const item of plan.warnings)
       lines.push(
-        `  ${item.file ? `${item.file}:${item.line}${item.column ? `:${item.column}` : ''}: ` : ''}${item.message}`,
+        `  ${item.file ? `${q(item.file)}:${item.line}${item.column ? `:${item.column}` : ''}: ` : ''}${q(item.message)}`,
       );
   }
   return lines.join('\n');

@@ -1,0 +1,61 @@
+// The action under misuse: a missing summary file or working folder is reported as such, never "failed unexpectedly".
+import path from 'node:path';
+import { createActionIo } from '../../src/adapters/action-io.js';
+import { run } from '../../src/action/run-action.js';
+import { EXAMPLE } from '../support/example-repo.js';
+
+/** Runs the action in-process with the real @actions/core I/O and returns what it printed and its exit code. */
+async function runWithCore(inputs: Record<string, string>, env: Record<string, string | undefined>) {
+  const saved = { ...process.env };
+  const savedExitCode = process.exitCode;
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  for (const name of Object.keys(process.env))
+    if (name.startsWith('INPUT_') || name.startsWith('GITHUB_')) delete process.env[name];
+  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  process.stdout.write = ((chunk: string) => (printed.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    process.exitCode = 0;
+    await run(createActionIo(), process.env);
+    return { stdout: printed.join(''), exitCode: process.exitCode };
+  } finally {
+    process.stdout.write = write;
+    process.exitCode = savedExitCode;
+    process.env = saved;
+  }
+}
+
+describe('the action under misuse', () => {
+  test('without GITHUB_STEP_SUMMARY the step warns and goes on', async () => {
+    const result = await runWithCore(
+      { command: 'status', 'working-directory': EXAMPLE },
+      { GITHUB_WORKSPACE: path.dirname(EXAMPLE), GITHUB_STEP_SUMMARY: undefined, GITHUB_OUTPUT: undefined },
+    );
+    expect(result.stdout).toContain('::warning::No job summary written: GITHUB_STEP_SUMMARY is not set');
+    expect(result.stdout).not.toContain('::error');
+    expect(result.exitCode).toBe(0);
+  });
+
+  test('a working-directory that does not exist is an input error, not "failed unexpectedly"', async () => {
+    const result = await runWithCore(
+      { command: 'plan', from: 'dev', to: 'staging', 'working-directory': 'no-such-folder' },
+      { GITHUB_WORKSPACE: path.dirname(EXAMPLE) },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('input working-directory: no such folder no-such-folder in the workspace');
+    expect(result.stdout).not.toContain('unexpectedly');
+  });
+
+  test('annotations and failure messages never carry a raw escape sequence', async () => {
+    const result = await runWithCore(
+      { command: 'plan', from: 'dev', to: 'staging\u001b[2J', 'working-directory': EXAMPLE },
+      { GITHUB_WORKSPACE: path.dirname(EXAMPLE) },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).not.toContain('\u001b');
+  });
+});
