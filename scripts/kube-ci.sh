@@ -46,9 +46,9 @@ ensure_deb_src() {
 }
 
 build() {
-  install_missing etcd-server openssl ca-certificates
+  install_missing etcd-server openssl ca-certificates curl
   if built; then log "binaries cached in $BIN"; return 0; fi
-  install_missing golang-go dpkg-dev golang-github-modern-go-reflect2-dev
+  install_missing golang-go dpkg-dev golang-github-modern-go-reflect2-dev rsync make
   ensure_deb_src
   work=$(mktemp -d "${TMPDIR:-/tmp}/kube-ci-build.XXXXXX")
   mkdir -p "$CACHE"
@@ -58,21 +58,17 @@ build() {
   (
     cd "$work"
     apt-get source -qq kubernetes >"$CACHE/build.log" 2>&1 || { cat "$CACHE/build.log" >&2; exit 1; }
-    local src; src=$(find "$work" -maxdepth 1 -type d -name 'kubernetes-*' | head -n 1)
+    cd "$(find "$work" -maxdepth 1 -type d -name 'kubernetes-*' | head -n 1)"
     # The vendored reflect2 1.0.1 crashes under Go >= 1.18 (modern-go/reflect2#23); Debian's 1.0.2 is a drop-in swap.
-    rm -rf "$src/vendor/github.com/modern-go/reflect2"
-    cp -r /usr/share/gocode/src/github.com/modern-go/reflect2 "$src/vendor/github.com/modern-go/reflect2"
-    # Kubernetes 1.20 builds in GOPATH mode (hack/lib/init.sh sets GO111MODULE=off) from k8s.io/kubernetes.
-    mkdir -p "$work/gopath/src/k8s.io" && ln -s "$src" "$work/gopath/src/k8s.io/kubernetes"
-    cd "$work/gopath/src/k8s.io/kubernetes"
-    local v=k8s.io/component-base/version ldflags
-    ldflags="-s -w -X $v.gitVersion=v1.20.2 -X $v.gitMajor=1 -X $v.gitMinor=20 -X $v.gitTreeState=clean"
-    export GO111MODULE=off GOFLAGS='' GOPATH="$work/gopath" GOCACHE="$work/gocache" CGO_ENABLED=0
+    rm -rf vendor/github.com/modern-go/reflect2
+    cp -r /usr/share/gocode/src/github.com/modern-go/reflect2 vendor/github.com/modern-go/reflect2
+    # The project's own make: it generates the OpenAPI definitions the apiserver needs (not in the source tarball) and
+    # builds in GOPATH mode (hack/lib/init.sh sets GO111MODULE=off). There is no .git: the version is given.
+    log "building kube-apiserver and kube-controller-manager (10-25 minutes)"
+    make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" KUBE_GIT_VERSION=v1.20.2 GOFLAGS= \
+      >>"$CACHE/build.log" 2>&1 || { tail -n 40 "$CACHE/build.log" >&2; exit 1; }
     mkdir -p "$BIN.tmp"
-    for cmd in kube-apiserver kube-controller-manager; do
-      log "building $cmd (this takes minutes)"
-      go build -tags selinux,notest -ldflags "$ldflags" -o "$BIN.tmp/$cmd" "./cmd/$cmd" >>"$CACHE/build.log" 2>&1 || { tail -n 40 "$CACHE/build.log" >&2; exit 1; }
-    done
+    cp _output/bin/kube-apiserver _output/bin/kube-controller-manager "$BIN.tmp/"
   )
   rm -rf "$BIN" && mv "$BIN.tmp" "$BIN"
   log "built in $((SECONDS - started)) s into $BIN"
