@@ -194,9 +194,9 @@ describe('verify', () => {
     const result = await verify(history, base, head);
     expect(result.passed).toBe(false);
     expect(result.skipped).toEqual([
-      { file: 'envs/production/api.json', reason: expect.stringMatching(/not selected by files:/) },
-      { file: 'envs/production/api.yaml', reason: expect.stringMatching(/a symlink/) },
-      { file: 'envs/production/broken.yaml', reason: expect.stringMatching(/not readable as YAML/) },
+      { file: 'envs/production/api.json', line: 1, reason: expect.stringMatching(/not selected by files:/) },
+      { file: 'envs/production/api.yaml', line: 1, reason: expect.stringMatching(/a symlink/) },
+      { file: 'envs/production/broken.yaml', line: 1, reason: expect.stringMatching(/not readable as YAML/) },
     ]);
     expect(renderVerifyText(result)).toContain('FAIL  envs/production/api.yaml: a symlink');
   });
