@@ -88,7 +88,17 @@ export function proxyFailure(route: Route, host: string, code: string, error: un
   if (!route.proxy) return undefined;
   const proxy = `the proxy ${route.proxy.host} (from ${route.proxy.variable})`;
   // undici: `Proxy response (407) !== 200 when HTTP Tunneling` (CONNECT), `Proxy Authentication Required (407)`.
-  const status = /Proxy (?:response|Authentication Required) \((\d+)\)/.exec(String((error as Error)?.message))?.[1];
+  // Not `instanceof Error`: undici's errors come from another realm under jest, and DOMException sits in the chain.
+  let messages = '';
+  for (
+    let cause = error as { message?: unknown; cause?: unknown } | undefined, depth = 0;
+    cause && depth < 5;
+    depth++
+  ) {
+    messages += ` ${String(cause.message)}`;
+    cause = typeof cause.cause === 'object' ? (cause.cause as typeof cause) : undefined;
+  }
+  const status = /Proxy (?:response|Authentication Required) \((\d+)\)/.exec(messages)?.[1];
   if (status === '407')
     return `${proxy} asks for credentials (407): give them in ${route.proxy.variable} as http://user:password@host:port`;
   if (status) return `${proxy} refused the request to ${host} (${status}); to go around it, list ${host} in NO_PROXY`;
