@@ -114,16 +114,17 @@ describe('htpasswd basic auth', () => {
     expect(await registry.listTags(`${server.host}/acme/api`)).toEqual(['1.0']);
   });
 
-  test('a Docker config.json with only a credential helper: the 401 says helpers are not supported', async () => {
+  test('a Docker config.json whose credential helper is not installed: a clear error naming it', async () => {
     const registry = createRegistry({
       plainHttp: [server.host],
       dockerConfig: JSON.stringify({ auths: { [server.host]: {} }, credsStore: 'desktop' }),
+      env: { PATH: '/nonexistent' },
     });
     const error = await rejection(registry.listTags(`${server.host}/acme/api`));
-    expect(error.message).toContain(`registry ${server.host} denied access to acme/api`);
-    expect(error.message).toContain('docker-credential-desktop');
-    expect(error.message).toContain('credential helpers are not supported');
-    expect(error.message).toContain(`auths."${server.host}".auth`);
+    expect(error.message).toBe(
+      `registry ${server.host}: the credential helper "docker-credential-desktop" (credsStore in the Docker config.json) ` +
+        'is not on PATH: install it, or take credsStore out of the config',
+    );
   });
 
   test('a malformed Docker config.json fails at once, listing every problem', () => {
@@ -131,8 +132,9 @@ describe('htpasswd basic auth', () => {
       auths: {
         'ghcr.io': { auth: 'bm90LWEtcGFpcg==' }, // "not-a-pair": no colon
         'quay.io': 'token',
-        [server.host]: { identitytoken: 'refresh-secret' },
+        [server.host]: { registrytoken: 'refresh-secret' },
       },
+      credHelpers: { 'gcr.io': '../../bin/sh' },
     });
     let error: unknown;
     try {
@@ -144,7 +146,8 @@ describe('htpasswd basic auth', () => {
     expect((error as DockerConfigError).problems).toEqual([
       'auths."ghcr.io".auth must be base64 of "username:password" (as `docker login` writes it)',
       'auths."quay.io" must be an object with "auth" or "username"/"password"',
-      `auths."${server.host}" holds only "identitytoken", which is not supported: use "auth" (base64 of username:password or username:token) instead`,
+      `auths."${server.host}" holds only "registrytoken", which is not supported: use "auth" (base64 of username:password or username:token) instead`,
+      'credHelpers."gcr.io" is "../../bin/sh", not a credential helper name (letters, digits, ".", "_", "-")',
     ]);
     expect((error as Error).message).not.toContain('refresh-secret');
     expect(() => createRegistry({ dockerConfig: '{\n  "auths": {\n    "ghcr.io": { "auth": "x" },\n  }\n}' })).toThrow(

@@ -1,7 +1,7 @@
 // Reading credentials out of a Docker config.json's text, and the header parsers the registry adapter relies on.
 import {
   DockerConfigError,
-  helperHint,
+  helperFor,
   normalizeRegistryHost,
   parseDockerConfig,
 } from '../../src/adapters/docker-config.js';
@@ -35,18 +35,24 @@ test('reads `auth` (split at the first colon: passwords may hold colons) and use
   expect(config.helpers).toEqual({ 'gcr.io': 'gcloud' });
 });
 
-test('names the credential helper when a host has no inline credentials', () => {
+test('picks the credential helper as Docker does: credHelpers for the host, else credsStore', () => {
   const config = parseDockerConfig(
     JSON.stringify({
-      auths: { 'ghcr.io': { auth: b64('a:b') } },
+      auths: { 'ghcr.io': {} },
       credsStore: 'osxkeychain',
-      credHelpers: { 'gcr.io': 'gcloud' },
+      credHelpers: { 'https://gcr.io': 'gcloud', '123.dkr.ecr.eu-west-1.amazonaws.com': 'ecr-login' },
     }),
   );
-  expect(helperHint(config, 'ghcr.io')).toBeUndefined();
-  expect(helperHint(config, 'gcr.io')).toContain('"docker-credential-gcloud" (credHelpers."gcr.io")');
-  expect(helperHint(config, 'quay.io')).toContain('"docker-credential-osxkeychain" (credsStore)');
-  expect(helperHint(parseDockerConfig('{"auths":{}}'), 'quay.io')).toBeUndefined();
+  expect(helperFor(config, 'gcr.io')).toEqual({ name: 'gcloud', source: 'credHelpers."gcr.io"' });
+  expect(helperFor(config, '123.dkr.ecr.eu-west-1.amazonaws.com')?.name).toBe('ecr-login');
+  expect(helperFor(config, 'ghcr.io')).toEqual({ name: 'osxkeychain', source: 'credsStore' });
+  expect(helperFor(parseDockerConfig('{"auths":{}}'), 'quay.io')).toBeUndefined();
+  expect(helperFor(undefined, 'quay.io')).toBeUndefined();
+});
+
+test('reads an identity token (what `docker login` keeps for registries with OAuth2 token services)', () => {
+  const config = parseDockerConfig(JSON.stringify({ auths: { 'myregistry.azurecr.io': { identitytoken: 'eyJ-r' } } }));
+  expect(config.auths).toEqual({ 'myregistry.azurecr.io': { username: '', password: '', identityToken: 'eyJ-r' } });
 });
 
 test('rejects what is not a config object, with the position of a syntax error', () => {

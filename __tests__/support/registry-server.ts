@@ -38,6 +38,8 @@ export interface RegistryServerOptions {
   tls?: boolean;
   /** Token server: the `expires_in` it reports (seconds, default 300; the JWT itself lives 300 s). */
   tokenExpiresIn?: number;
+  /** Token server: identity tokens (OAuth2 refresh tokens, POST /token) and the user each stands for. */
+  identityTokens?: Record<string, string>;
 }
 
 export interface RegistryServer {
@@ -183,6 +185,7 @@ async function startTokenServer(
   users: Record<string, string>,
   grants: Record<string, TokenGrant[]> | undefined,
   expiresIn = 300,
+  identityTokens: Record<string, string> = {},
 ): Promise<TokenServer> {
   await openssl(
     [
@@ -216,12 +219,21 @@ async function startTokenServer(
     );
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, form?: URLSearchParams): void => {
     const url = new URL(req.url ?? '/', 'http://token');
     if (url.pathname !== '/token') return void res.writeHead(404).end();
     let account = 'anonymous';
     const header = req.headers.authorization;
-    if (header) {
+    if (form) {
+      // The OAuth2 flow of the token spec: grant_type=refresh_token with an identity token, parameters in the body.
+      const user = identityTokens[form.get('refresh_token') ?? ''];
+      if (form.get('grant_type') !== 'refresh_token' || user === undefined) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ details: 'invalid refresh token' }));
+      }
+      account = user;
+      for (const [key, value] of form) if (key === 'scope' || key === 'service') url.searchParams.append(key, value);
+    } else if (header) {
       const [scheme, value] = header.split(' ');
       const [user, ...rest] = Buffer.from(value ?? '', 'base64')
         .toString('utf8')
@@ -274,7 +286,12 @@ async function startTokenServer(
     );
   };
 
-  const server: Server = createServer(handle);
+  const server: Server = createServer((req, res) => {
+    if (req.method !== 'POST') return handle(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handle(req, res, new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -331,7 +348,15 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   } else if (auth === 'token') {
     const service = 'stagecoach-test-registry';
     const issuer = 'stagecoach-test-issuer';
-    tokenServer = await startTokenServer(dir, service, issuer, users, options.grants, options.tokenExpiresIn);
+    tokenServer = await startTokenServer(
+      dir,
+      service,
+      issuer,
+      users,
+      options.grants,
+      options.tokenExpiresIn,
+      options.identityTokens,
+    );
     authYaml =
       `auth:\n  token:\n    realm: ${yamlString(`http://${tokenServer.host}/token`)}\n    service: ${service}\n` +
       `    issuer: ${issuer}\n    rootcertbundle: ${yamlString(tokenServer.certFile)}\n`;

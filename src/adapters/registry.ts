@@ -2,25 +2,30 @@
 // Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md; auth: https://distribution.github.io/distribution/spec/auth/token/
 import { StagecoachError } from '../core/errors.js';
 import { createHash } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
-import type { Agent } from 'undici';
 import { isDigest, isTag, parseImage } from '../core/image-reference.js';
-import { helperHint, normalizeRegistryHost, parseDockerConfig, type DockerConfig } from './docker-config.js';
+import {
+  CredentialHelperError,
+  CredentialLookup,
+  type DockerConfigCredentials,
+  type FoundCredentials,
+  normalizeRegistryHost,
+  parseDockerConfig,
+} from './docker-config.js';
+import { proxyFailure, RegistryRoutes, type Route } from './registry-dispatcher.js';
 
 // Thrown by createRegistry for an unreadable dockerConfig.
 export { DockerConfigError } from './docker-config.js';
 
-export interface RegistryCredentials {
-  username: string;
-  /** A password or a token. */
-  password: string;
-}
+/** A username and a password or token; or an identity token (OAuth2 refresh token) from the Docker config. */
+export type RegistryCredentials = DockerConfigCredentials;
 
 export interface RegistryOptions {
   /** By registry host (`ghcr.io`, `127.0.0.1:5000`); these win over dockerConfig. */
   credentials?: Record<string, RegistryCredentials>;
-  /** Text of a Docker config.json (`auths` only). */
+  /** Text of a Docker config.json: its `auths`, and the credential helpers it names (run on first use of a host). */
   dockerConfig?: string;
+  /** PATH for credential helpers; HTTPS_PROXY, HTTP_PROXY, NO_PROXY (either case) for requests. Default process.env. */
+  env?: Record<string, string | undefined>;
   /** PEM, trusted in addition to the default roots. */
   caCertificates?: string;
   /** Hosts reached over http instead of https. */
@@ -161,40 +166,35 @@ function mediaTypeOf(contentType: string | null): string | undefined {
 }
 
 class RegistryClient implements Registry {
-  private readonly fetch: typeof fetch;
-  /** Made on first use: loading undici costs ~100 ms at start-up, and only a custom CA needs it. */
-  private dispatcher: Promise<Agent> | undefined;
-  private readonly caCertificates: string | undefined;
+  private readonly fetch: typeof fetch | undefined;
+  private readonly routes: RegistryRoutes;
+  private readonly env: Record<string, string | undefined>;
   private readonly maxRetries: number;
   private readonly plainHttp: Set<string>;
-  private readonly credentials = new Map<string, RegistryCredentials>();
-  private readonly dockerConfig: DockerConfig | undefined;
+  private readonly credentials: CredentialLookup;
   private readonly challenges = new Map<string, Challenge>();
   private readonly tokens = new Map<string, Promise<Token>>();
 
   constructor(options: RegistryOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.fetch = options.fetch;
+    this.env = options.env ?? process.env;
     this.maxRetries = options.maxRetries ?? 4;
     this.plainHttp = new Set((options.plainHttp ?? []).map(normalizeRegistryHost));
-    if (options.dockerConfig !== undefined) {
-      this.dockerConfig = parseDockerConfig(options.dockerConfig);
-      for (const [host, credentials] of Object.entries(this.dockerConfig.auths))
-        this.credentials.set(host, credentials);
-    }
-    for (const [host, credentials] of Object.entries(options.credentials ?? {})) {
-      this.credentials.set(normalizeRegistryHost(host), credentials);
-    }
-    this.caCertificates = options.caCertificates;
+    const dockerConfig = options.dockerConfig === undefined ? undefined : parseDockerConfig(options.dockerConfig);
+    this.credentials = new CredentialLookup(options.credentials ?? {}, dockerConfig, this.env);
+    this.routes = new RegistryRoutes(this.env, options.caCertificates);
   }
 
-  private agent(): Promise<Agent> | undefined {
-    const ca = this.caCertificates;
-    if (ca === undefined) return undefined;
-    // `ca` replaces Node's roots, so the defaults go in too. Eager mode keeps undici inside the one bundle file.
-    this.dispatcher ??= import(/* webpackMode: "eager" */ 'undici').then(
-      ({ Agent }) => new Agent({ connect: { ca: [...rootCertificates, ca] } }),
-    );
-    return this.dispatcher;
+  /** The target's credentials; a credential helper that cannot answer fails the request like the registry would. */
+  private async credentialsOf(target: Target): Promise<FoundCredentials> {
+    try {
+      return await this.credentials.lookup(target.registry);
+    } catch (error) {
+      if (!(error instanceof CredentialHelperError)) throw error;
+      throw new RegistryError(`registry ${target.registry}: ${error.message}`, target.repository, undefined, {
+        cause: error,
+      });
+    }
   }
 
   async listTags(repository: string): Promise<string[]> {
@@ -324,12 +324,12 @@ class RegistryClient implements Registry {
       await response.arrayBuffer().catch(() => undefined);
       if (challenge) this.challenges.set(target.apiHost, challenge);
       authorization = challenge ? await this.authorization(target, true) : undefined;
-      if (authorization === undefined) throw this.denied(target, 401);
+      if (authorization === undefined) throw await this.denied(target, 401);
       response = await this.fetchWithRetry(target, url, method, headers, authorization);
     }
     if (response.status === 401 || response.status === 403) {
       await response.arrayBuffer().catch(() => undefined);
-      throw this.denied(target, response.status);
+      throw await this.denied(target, response.status);
     }
     return response;
   }
@@ -338,9 +338,10 @@ class RegistryClient implements Registry {
   private async authorization(target: Target, fresh: boolean): Promise<string | undefined> {
     const challenge = this.challenges.get(target.apiHost);
     if (!challenge) return undefined;
-    const credentials = this.credentials.get(target.registry);
+    const { credentials } = await this.credentialsOf(target);
     if (challenge.scheme === 'basic') {
-      if (!credentials) return undefined;
+      // An identity token is only good at a token service (Docker sends no Basic header with one either).
+      if (!credentials || credentials.identityToken) return undefined;
       return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
     const scope = `repository:${target.path}:pull`;
@@ -382,17 +383,38 @@ class RegistryClient implements Registry {
         401,
       );
     }
-    if (challenge.service) realm.searchParams.set('service', challenge.service);
-    realm.searchParams.set('scope', scope);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (credentials) {
-      headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    let form: string | undefined;
+    if (credentials?.identityToken) {
+      // An identity token is an OAuth2 refresh token, exchanged by POST (the distribution token spec's OAuth2 flow).
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        ...(challenge.service ? { service: challenge.service } : {}),
+        scope,
+        client_id: 'stagecoach',
+        refresh_token: credentials.identityToken,
+      }).toString();
+    } else {
+      if (challenge.service) realm.searchParams.set('service', challenge.service);
+      realm.searchParams.set('scope', scope);
+      if (credentials) {
+        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+      }
     }
     const issued = Date.now();
-    const response = await this.fetchWithRetry(target, realm.toString(), 'GET', headers, undefined, realm.host);
+    const response = await this.fetchWithRetry(
+      target,
+      realm.toString(),
+      form === undefined ? 'GET' : 'POST',
+      headers,
+      undefined,
+      realm.host,
+      form,
+    );
     if (response.status === 401 || response.status === 403) {
       await response.arrayBuffer().catch(() => undefined);
-      throw this.denied(target, response.status);
+      throw await this.denied(target, response.status);
     }
     if (!response.ok) throw await this.unexpected(target, response, `getting a token (from ${realm.origin}) for`);
     const body = (await response.json().catch(() => ({}))) as {
@@ -420,25 +442,28 @@ class RegistryClient implements Registry {
     headers: Record<string, string>,
     authorization: string | undefined,
     host = target.apiHost,
+    body?: string,
   ): Promise<Response> {
     const init: Init = {
       method,
       headers: { 'user-agent': 'stagecoach', ...headers, ...(authorization ? { authorization } : {}) },
       redirect: 'follow',
+      ...(body === undefined ? {} : { body }),
     };
-    const dispatcher = this.agent();
-    if (dispatcher) init.dispatcher = await dispatcher;
+    const route = await this.routes.route(url);
+    if (route.dispatcher) init.dispatcher = route.dispatcher;
+    const send = this.fetch ?? route.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
-        response = await this.fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as RequestInit);
+        response = await send(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) } as RequestInit);
       } catch (error) {
         const code = errorCode(error);
         if (RETRYABLE_NETWORK.has(code) && attempt < this.maxRetries) {
           await sleep(BACKOFF_BASE_MS * 2 ** attempt);
           continue;
         }
-        throw this.networkError(target, host, code, error);
+        throw this.networkError(target, host, code, error, route);
       }
       if (!RETRYABLE_STATUS.has(response.status) || attempt >= this.maxRetries) return response;
       const wait = retryAfterMs(response.headers.get('retry-after')) ?? BACKOFF_BASE_MS * 2 ** attempt;
@@ -448,10 +473,13 @@ class RegistryClient implements Registry {
     }
   }
 
-  private networkError(target: Target, host: string, code: string, error: unknown): RegistryError {
+  private networkError(target: Target, host: string, code: string, error: unknown, route: Route): RegistryError {
     const scheme = target.origin.startsWith('https') ? 'https' : 'http';
+    const proxyAdvice = proxyFailure(route, host, code, error);
     let advice: string;
-    if (TLS_CODES.test(code)) {
+    if (proxyAdvice) {
+      advice = proxyAdvice;
+    } else if (TLS_CODES.test(code)) {
       advice = `the TLS certificate of ${host} could not be verified (${code}): add the CA that signed it (PEM) to caCertificates`;
     } else if (
       code === 'EPROTO' ||
@@ -465,23 +493,23 @@ class RegistryClient implements Registry {
     } else {
       advice = `the ${scheme} request to ${host} failed (${code || (error as Error)?.message || 'unknown error'})`;
     }
-    return new RegistryError(`registry ${target.registry}: ${advice}`, target.repository, undefined, { cause: error });
+    const through = route.proxy && !proxyAdvice ? ` (through the proxy ${route.proxy.host})` : '';
+    return new RegistryError(`registry ${target.registry}: ${advice}${through}`, target.repository, undefined, {
+      cause: error,
+    });
   }
 
-  private denied(target: Target, status: number): RegistryError {
+  private async denied(target: Target, status: number): Promise<RegistryError> {
     const host = target.registry;
-    const hint = helperHint(this.dockerConfig, host);
-    if (this.credentials.has(host)) {
-      return new RegistryError(
-        `registry ${host} denied access to ${target.path} with the credentials given for ${host}: ` +
-          `check the username and password (or token) and that they may pull ${target.path}`,
-        target.repository,
-        status,
-      );
-    }
+    const { credentials, helper } = await this.credentialsOf(target);
+    const from = helper ? `the credential helper ${helper}` : `the credentials given`;
+    const advice = credentials
+      ? `with ${from} for ${host}: check the username and password (or token) and that they may pull ${target.path}`
+      : helper
+        ? `: the credential helper ${helper} has no credentials for ${host} (run \`docker login ${host}\`)`
+        : `: set credentials for ${host} (input registry-credentials or a Docker config.json)`;
     return new RegistryError(
-      `registry ${host} denied access to ${target.path}: ` +
-        (hint ?? `set credentials for ${host} (input registry-credentials or a Docker config.json)`),
+      `registry ${host} denied access to ${target.path}${advice.startsWith(':') ? '' : ' '}${advice}`,
       target.repository,
       status,
     );
