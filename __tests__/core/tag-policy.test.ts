@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import semver from 'semver';
-import type { TagPolicy } from '../../src/core/config/index.js';
 import {
+  type TagPolicy,
   compareVersions,
   compileFilterPattern,
   expandTemplate,

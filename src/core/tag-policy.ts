@@ -1,7 +1,14 @@
 // Choosing the newest tag by a Flux-style ImagePolicy (semver, numerical, alphabetical, filterTags).
 // Semantics follow https://fluxcd.io/flux/components/image/imagepolicies/ (image-reflector-controller internal/policy).
 import semver from 'semver';
-import type { TagPolicy } from './config/index.js';
+
+/** How the newest tag is chosen (`images[].policy` and `filterTags` of stagecoach.yaml, Flux's ImagePolicy spec). */
+export interface TagPolicy {
+  semver?: { range: string; prerelease: boolean };
+  numerical?: 'asc' | 'desc';
+  alphabetical?: 'asc' | 'desc';
+  filterTags?: { pattern: string; extract: string };
+}
 
 type Order = (a: string, b: string) => number;
 
