@@ -61,6 +61,22 @@ describe('parseConfig: images', () => {
     ]);
   });
 
+  test('filterTags: the pattern is read as Flux reads it (RE2): JavaScript-only syntax is refused at its place', () => {
+    const image = (pattern: string) =>
+      `  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '${pattern}', extract: '$n' }\n`;
+    const withPattern = (pattern: string) => withImages(image(pattern));
+    expect(problems(withPattern('^v(?=1)(?P<n>[0-9]+)$'))).toEqual([
+      "stagecoach.yaml:9:28: images[0].filterTags.pattern: not a valid regular expression in Go's RE2 syntax, as Flux reads it: invalid or unsupported Perl syntax: `(?=`",
+    ]);
+    expect(problems(withPattern('^(?P<n>[0-9])\\1$'))[0]).toMatch(
+      /filterTags\.pattern: .*invalid escape sequence: `\\1`$/,
+    );
+    expect(policyOf(image('^(?i)v(?P<n>[[:digit:]]+)$')).policy.filterTags).toEqual({
+      pattern: '^(?i)v(?P<n>[[:digit:]]+)$',
+      extract: '$n',
+    });
+  });
+
   test('filterTags: the pattern compiles and extract names its groups', () => {
     const ok = policyOf(
       "  - image: nginx\n    policy: { numerical: asc }\n    filterTags: { pattern: '^main-(?P<ts>[0-9]+)$', extract: '${ts}' }\n",
@@ -73,7 +89,7 @@ describe('parseConfig: images', () => {
         ),
       ),
     ).toEqual([
-      'stagecoach.yaml:9:28: images[0].filterTags.pattern: not a valid regular expression: Unterminated group',
+      "stagecoach.yaml:9:28: images[0].filterTags.pattern: not a valid regular expression in Go's RE2 syntax, as Flux reads it: missing closing ): `^main-([0-9]+`",
     ]);
     expect(
       problems(

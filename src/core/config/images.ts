@@ -2,7 +2,13 @@
 import semver from 'semver';
 import { isMap } from 'yaml';
 import { tryParseImage } from '../image-reference.js';
-import { compileFilterPattern, normalizeSemverRange, patternGroups, type TagPolicy } from '../tag-policy.js';
+import {
+  type FilterPattern,
+  type TagPolicy,
+  compileFilterPattern,
+  normalizeSemverRange,
+  patternGroups,
+} from '../tag-policy.js';
 import {
   type Checker,
   type Entry,
@@ -165,15 +171,15 @@ function readFilterTags(c: Checker, entry: Entry, path: string): TagPolicy['filt
     ? readString(c, extractEntry.value, extractEntry.key, `${path}.extract`, 'a template such as $ts')
     : '';
   if (pattern === undefined || extract === undefined) return undefined;
-  let regex: RegExp;
+  let compiled: FilterPattern;
   try {
-    regex = compileFilterPattern(pattern);
+    compiled = compileFilterPattern(pattern);
   } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    c.report(patternEntry.value ?? patternEntry.key, `${path}.pattern`, `not a valid regular expression: ${reason}`);
+    const message = `not a valid regular expression in Go's RE2 syntax, as Flux reads it: ${(error as Error).message}`;
+    c.report(patternEntry.value ?? patternEntry.key, `${path}.pattern`, message);
     return undefined;
   }
-  const groups = patternGroups(regex);
+  const groups = patternGroups(compiled);
   for (const [, braced, bare] of extract.matchAll(/\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g)) {
     const name = braced ?? bare;
     if (name === undefined) continue;
