@@ -1,5 +1,5 @@
-// stages: names, folders and their overlaps.
-import { normalizeStagePath, parseConfig } from '../../../src/core/config/index.js';
+// stages: names, folders and their overlaps, through parseConfig.
+import { parseConfig } from '../../../src/core/config/index.js';
 import { problems } from './helpers.js';
 
 describe('parseConfig: stages', () => {
@@ -107,14 +107,5 @@ describe('parseConfig: stages', () => {
     expect(
       parseConfig('stages:\n  - name: a\n    path: envs/dev\n  - name: b\n    path: envs/dev2\n', 'f').stages,
     ).toHaveLength(2);
-  });
-});
-
-describe('normalizeStagePath', () => {
-  test('folders are normalised; ".." is refused', () => {
-    expect(normalizeStagePath('./envs//dev/')).toEqual({ path: 'envs/dev' });
-    expect(normalizeStagePath('./')).toEqual({ path: '.' });
-    expect(normalizeStagePath('a/./b')).toEqual({ path: 'a/b' });
-    expect('problem' in normalizeStagePath('a/../b')).toBe(true);
   });
 });

@@ -2,13 +2,18 @@
 import { StagecoachError } from '../errors.js';
 import type { Finding } from '../image-reference.js';
 
-/** Every problem found, in file order. The message lists them all, one `file:line:col: ...` per line. */
+/** How many problems the message shows: enough to fix in one pass, never a wall of text (issue 9). */
+export const SHOWN_PROBLEMS = 50;
+
+/** Every problem found, in file order, on `problems`; the message shows the first SHOWN_PROBLEMS and counts the rest. */
 export class ConfigError extends StagecoachError {
   readonly kind = 'usage';
   constructor(readonly problems: Finding[]) {
+    const rest = problems.length - SHOWN_PROBLEMS;
     super(
       `Invalid pipeline configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        formatProblems(problems),
+        formatProblems(problems.slice(0, SHOWN_PROBLEMS)) +
+        (rest > 0 ? `\n… and ${rest} more problem${rest === 1 ? '' : 's'} (fix these first)` : ''),
     );
   }
 }

@@ -38,14 +38,35 @@ export interface OwnedPath {
 
 /** A folder belongs to one stage: no repeats, no folder inside another (in the same stage or another one). */
 export function checkOverlaps(c: Checker, owned: OwnedPath[]): void {
-  for (let j = 0; j < owned.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const [a, b] = [owned[i], owned[j]];
-      if (!contains(a.path, b.path) && !contains(b.path, a.path)) continue;
-      c.report(b.where, b.label, overlapMessage(c, a, b));
-      break;
-    }
-  }
+  firstClashes(owned.map((o) => o.path)).forEach((first, j) => {
+    if (first !== undefined) c.report(owned[j].where, owned[j].label, overlapMessage(c, owned[first], owned[j]));
+  });
+}
+
+/**
+ * For each folder, the index of the first earlier folder it clashes with (the same, inside it, or containing it), or
+ * undefined. Found through each folder's ancestors, so the work is linear in the paths, not quadratic.
+ */
+export function firstClashes(paths: string[]): (number | undefined)[] {
+  const exact = new Map<string, number>(); // folder → first index of it
+  const under = new Map<string, number>(); // folder → first index strictly inside it
+  return paths.map((path, j) => {
+    const ancestors = ancestorsOf(path);
+    const clashes = [exact.get(path), path === '.' && j > 0 ? 0 : under.get(path)];
+    for (const ancestor of ancestors) clashes.push(exact.get(ancestor));
+    if (!exact.has(path)) exact.set(path, j);
+    for (const ancestor of ancestors) if (!under.has(ancestor)) under.set(ancestor, j);
+    const first = Math.min(...clashes.filter((i): i is number => i !== undefined));
+    return Number.isFinite(first) ? first : undefined;
+  });
+}
+
+/** The folders that contain `path`, the whole repository (`.`) included: `a/b/c` → `.`, `a`, `a/b`. */
+function ancestorsOf(path: string): string[] {
+  if (path === '.') return [];
+  const ancestors = ['.'];
+  for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1)) ancestors.push(path.slice(0, at));
+  return ancestors;
 }
 
 function overlapMessage(c: Checker, a: OwnedPath, b: OwnedPath): string {
