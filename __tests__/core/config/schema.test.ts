@@ -13,9 +13,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const schema = JSON.parse(readFileSync(join(root, 'stagecoach.schema.json'), 'utf8')) as Schema;
 // Strict, but with two standard spellings it refuses by default: union types (a text is a string or a number), and
 // `oneOf: [{ required: [path] }, { required: [paths] }]` for "exactly one of".
-const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false }).compile(
-  schema,
-);
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false });
+// yaml-language-server shows patternErrorMessage instead of the bare pattern; for ajv it is an annotation.
+ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+const validate = ajv.compile(schema);
 
 /** The errors the schema finds in a YAML text (an empty list when it is valid). */
 function schemaErrors(text: string): string[] {
