@@ -1,8 +1,7 @@
 // Stages from `--stage NAME=PATH[,PATH...]` flags, checked by the same rules as the config file's stages.
 import { Checker, type Where } from './checker.js';
-import { DEFAULT_FILES } from './files.js';
 import { defaultGates } from './gates.js';
-import { FLAGS_FILE, type Pipeline } from './pipeline.js';
+import { FLAGS_FILE, type Pipeline, defaultPipeline } from './pipeline.js';
 import { defaultPullRequest } from './pull-request.js';
 import { type OwnedPath, checkOverlaps, normalizeStagePath } from './stage-paths.js';
 import { type NamedAt, type Stage, checkDuplicateNames, stageNameProblem } from './stages.js';
@@ -18,7 +17,7 @@ export function stagesFromFlags(flags: string[]): Pipeline {
   checkDuplicateNames(c, names);
   checkOverlaps(c, owned);
   if (c.problems.length > 0) c.fail();
-  return { configFile: FLAGS_FILE, stages, files: [...DEFAULT_FILES], fields: [], images: [] };
+  return { ...defaultPipeline(FLAGS_FILE), stages };
 }
 
 /** One flag as a stage (line = its number, column = the place in the flag), or nothing when it has no `=`. */

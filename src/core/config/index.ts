@@ -1,12 +1,19 @@
 // The pipeline config (`stagecoach.yaml`, or `--stage` flags), parsed over the YAML AST so every problem carries the
-// file:line:col of the node to change, and every problem in the file is reported at once. One file per key, each
-// with its reader, its type and its KeyTree (see checker.ts); this file only assembles them.
+// file:line:col of the node to change, and every problem in the file is reported at once. One file per key (its
+// type, its KeyTree of known keys, its reader built from checker.ts); this file only assembles them.
+//
+// Adding a key (the schema test fails until stagecoach.schema.json and the KeyTrees name the same keys):
+// - a section (`clusters:`): clusters.ts exports the type, CLUSTER_KEYS and readClusters(c, entry); here add it to
+//   CONFIG_KEYS and read it in parseConfig (one line); its field and default go in Pipeline (pipeline.ts).
+// - a stage key (`live:`, `files:`): add it to STAGE_KEYS and Stage (stages.ts) and read it in readStage (one line),
+//   from its own file when it is more than a value (live.ts); a gate (`health:`) likewise in gates.ts.
+// - then the schema's property and definition, and __tests__/core/config/<part>.test.ts.
 import { LineCounter, isScalar, parseDocument } from 'yaml';
 import { Checker, type KeyTree, readMap } from './checker.js';
 import { FIELD_KEYS, readFields } from './fields.js';
-import { DEFAULT_FILES, readFileGlobs } from './files.js';
+import { readFileGlobs } from './files.js';
 import { IMAGE_KEYS, readImages } from './images.js';
-import type { Pipeline } from './pipeline.js';
+import { type Pipeline, defaultPipeline } from './pipeline.js';
 import { STAGE_KEYS, readStages } from './stages.js';
 
 export { ConfigError, formatProblems } from './config-error.js';
@@ -63,7 +70,7 @@ export function parseConfig(text: string, file: string): Pipeline {
     );
     return c.fail();
   }
-  const pipeline: Pipeline = { configFile: file, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
+  const pipeline = defaultPipeline(file);
   const top = readMap(c, root, root, '', CONFIG_KEYS, 'a mapping with a stages: list at the top level');
   if (top) {
     const stages = top.get('stages');

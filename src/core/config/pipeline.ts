@@ -2,6 +2,7 @@
 import { ConfigError } from './config-error.js';
 import { didYouMean } from './did-you-mean.js';
 import type { FieldRule } from './fields.js';
+import { DEFAULT_FILES } from './files.js';
 import type { ImagePolicy } from './images.js';
 import type { Stage } from './stages.js';
 
@@ -16,6 +17,11 @@ export interface Pipeline {
 
 /** The file name problems in --stage flags are reported under. */
 export const FLAGS_FILE = '<flags>';
+
+/** A pipeline with every key at its default, before the config file (or the flags) fill it in. */
+export function defaultPipeline(configFile: string): Pipeline {
+  return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
+}
 
 /** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */
 export function findStage(pipeline: Pipeline, name: string): Stage {
