@@ -31,7 +31,7 @@ export interface Gates {
   onFailure: GateFailureMode;
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
 
 const REGISTRY_KEYS = { pin: null } as const satisfies KeyTree;
 // env's keys are the user's variable names: a leaf here.

@@ -20,18 +20,11 @@ export { ConfigError, formatProblems } from './config-error.js';
 export { suggest } from './did-you-mean.js';
 export { COMMANDS, type CommandName } from './command-names.js';
 export { stagesFromFlags } from './flags.js';
-export { DEFAULT_FILES } from './files.js';
 export type { FieldRule } from './fields.js';
-export {
-  DEFAULT_COMMAND_TIMEOUT_SECONDS,
-  GATE_FAILURE_MODES,
-  type CommandGate,
-  type GateFailureMode,
-  type Gates,
-} from './gates.js';
+export { GATE_FAILURE_MODES, type CommandGate, type GateFailureMode, type Gates } from './gates.js';
 export type { ImagePolicy } from './images.js';
-export { FLAGS_FILE, findStage, nextStage, type Pipeline } from './pipeline.js';
-export { DEFAULT_BRANCH, MERGE_METHODS, type MergeMethod, type PullRequestPolicy } from './pull-request.js';
+export { findStage, nextStage, type Pipeline } from './pipeline.js';
+export { DEFAULT_BRANCH, MERGE_METHODS, type PullRequestPolicy } from './pull-request.js';
 export { normalizeStagePath } from './stage-paths.js';
 export type { Stage } from './stages.js';
 export type { KeyTree } from './checker.js';
