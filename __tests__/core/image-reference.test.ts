@@ -1,9 +1,11 @@
 // The image-name grammar (distribution/reference) and Docker's normalisation, as properties and examples.
 import fc from 'fast-check';
 import {
+  ImageReferenceError,
   canonicalRepository,
   formatImage,
   formatVersion,
+  isDigest,
   parseImage,
   parseVersion,
   tryParseImage,
@@ -108,4 +110,57 @@ test('a hostile input is rejected quickly (no catastrophic backtracking)', () =>
   // not a timing assertion: the length bound and the grammar keep this to one regex pass
   expect(tryParseImage('a.'.repeat(400) + '!')).toBeUndefined();
   expect(tryParseImage('a-'.repeat(400) + '/')).toBeUndefined();
+});
+
+describe('digests (OCI image-spec descriptor grammar; sha256 and sha512 are registered with fixed lengths)', () => {
+  const hex = (n: number) => '0123456789abcdef'.repeat(16).slice(0, n);
+  const sha256 = `sha256:${hex(64)}`;
+  const sha512 = `sha512:${hex(128)}`;
+
+  test.each([
+    ['sha256, 64 lower-case hex digits', sha256],
+    ['sha512, 128 lower-case hex digits', sha512],
+    ['another algorithm per the grammar', 'multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8'],
+    ['an algorithm with digits and separators', `blake3:${hex(64)}`],
+    ['an encoded part with = _ -', 'sha384.v2:abc=_-XYZ'],
+  ])('accepted: %s', (_, digest) => {
+    expect(isDigest(digest)).toBe(true);
+    expect(parseImage(`ghcr.io/acme/api:1.0@${digest}`).digest).toBe(digest);
+    expect(parseVersion(`1.0@${digest}`)).toEqual({ tag: '1.0', digest });
+  });
+
+  test.each([
+    ['sha256 with 63 digits', `sha256:${hex(63)}`],
+    ['sha256 with 65 digits', `sha256:${hex(64)}a`],
+    ['sha256 with 32 digits', `sha256:${hex(32)}`],
+    ['sha256 in upper-case hex', `sha256:${hex(64).toUpperCase()}`],
+    ['sha256 with a non-hex letter', `sha256:${hex(63)}g`],
+    ['sha512 with 64 digits', `sha512:${hex(64)}`],
+    ['sha512 in upper-case hex', `sha512:${hex(128).toUpperCase()}`],
+    ['an upper-case algorithm', `SHA256:${hex(64)}`],
+    ['an algorithm ending in a separator', `sha256+:${hex(64)}`],
+    ['an empty encoded part', 'sha256:'],
+    ['no algorithm', `:${hex(64)}`],
+    ['an encoded part with "/"', 'blake3:ab/cd'],
+  ])('refused everywhere a reference is parsed: %s', (_, digest) => {
+    expect(isDigest(digest)).toBe(false);
+    expect(() => parseImage(`ghcr.io/acme/api@${digest}`)).toThrow('the digest must look like sha256:<64');
+    expect(tryParseImage(`nginx:1.0@${digest}`)).toBeUndefined();
+    expect(() => parseVersion(`1.0@${digest}`)).toThrow(ImageReferenceError);
+  });
+
+  test('generated registered digests: exactly the right length of lower-case hex passes', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(['sha256', 64] as const, ['sha512', 128] as const),
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom('0123456789abcdef', '0123456789ABCDEF'),
+        ([algorithm, length], n, alphabet) => {
+          const digest = `${algorithm}:${alphabet.repeat(13).slice(0, n)}`;
+          expect(isDigest(digest)).toBe(n === length && alphabet === alphabet.toLowerCase());
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

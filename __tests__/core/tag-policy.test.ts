@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import semver from 'semver';
-import type { TagPolicy } from '../../src/core/config/index.js';
 import {
+  type TagPolicy,
   compareVersions,
   compileFilterPattern,
   expandTemplate,
@@ -120,15 +123,41 @@ describe('selectTag: filterTags', () => {
     expect(isTagAllowed('api-2.0.0', policy)).toBe(false);
   });
 
-  test('leading inline flags become JavaScript flags', () => {
-    const regex = compileFilterPattern('(?i)^RC-(?P<n>[0-9]+)$');
-    expect(regex.flags).toBe('i');
+  test('inline flags work as in Go: (?i) at the start or inside, (?i:...) for a group', () => {
     expect(
       selectTag(['rc-1', 'RC-7', 'rc-3'], {
         numerical: 'asc',
         filterTags: { pattern: '(?i)^RC-(?P<n>[0-9]+)$', extract: '$n' },
       }),
     ).toEqual({ tag: 'RC-7' });
+    const inside = { alphabetical: 'asc' as const, filterTags: { pattern: '^build-(?i)main$', extract: '' } };
+    expect(isTagAllowed('build-MAIN', inside)).toBe(true);
+    expect(isTagAllowed('BUILD-main', inside)).toBe(false);
+    expect(compileFilterPattern('^(?i:v)[0-9]+$').exec('V12')).not.toBeNull();
+  });
+
+  test("Go's RE2 syntax: POSIX classes, Unicode classes, \\z, and no JavaScript-only lookaround", () => {
+    const policy = (pattern: string): TagPolicy => ({ numerical: 'asc', filterTags: { pattern, extract: '$n' } });
+    expect(selectTag(['v12', 'v9', 'v:'], policy('^v(?P<n>[[:digit:]]+)$'))).toEqual({ tag: 'v12' });
+    expect(selectTag(['r٣', 'r7'], policy('^r(?P<n>\\pN)\\z'))).toEqual({ tag: 'r7' });
+    expect(() => compileFilterPattern('^v(?=1)')).toThrow('invalid or unsupported Perl syntax: `(?=`');
+    expect(() => compileFilterPattern('^(a)\\1$')).toThrow('invalid escape sequence: `\\1`');
+    expect(() => compileFilterPattern('^main-([0-9]+')).toThrow('missing closing ): `^main-([0-9]+`');
+  });
+
+  test('a pattern that backtracks exponentially still finishes at once on a long tag (RE2 runs in linear time)', () => {
+    // In a child with a deadline: a backtracking engine would block this test's own thread for hours, not fail it.
+    const module = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'core', 'tag-policy.ts');
+    const script = `const { selectTag, isTagAllowed } = await import(${JSON.stringify(module)});
+      const policy = { alphabetical: 'asc', filterTags: { pattern: '^(a+)+$', extract: '' } };
+      const hostile = 'a'.repeat(120) + '!';
+      console.log(JSON.stringify([selectTag([hostile, 'aaa', 'a'.repeat(100000)], policy), isTagAllowed(hostile, policy)]));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect({ signal: child.signal, stderr: child.stderr }).toEqual({ signal: null, stderr: '' });
+    expect(JSON.parse(child.stdout)).toEqual([{ tag: 'aaa' }, false]);
   });
 
   test('Go template expansion: $1, ${name}, $$ and unknown groups', () => {

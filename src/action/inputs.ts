@@ -1,17 +1,21 @@
 // The action's inputs: read, masked and checked all at once, before anything runs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { PullRequestPolicy } from '../core/config/index.js';
+import {
+  COMMANDS,
+  GATE_FAILURE_MODES,
+  MERGE_METHODS,
+  type CommandName,
+  type GateFailureMode,
+  type PullRequestPolicy,
+} from '../core/config/index.js';
 import type { ActionIo } from '../adapters/action-io.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
 import type { RegistryCredentials, RegistryOptions } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 
-export const COMMANDS = ['plan', 'promote', 'status', 'verify'] as const;
-const MERGE_METHODS = ['merge', 'squash', 'rebase'];
-
 export interface ActionInputs {
-  command: (typeof COMMANDS)[number];
+  command: CommandName;
   from: string;
   to: string;
   images: string[];
@@ -26,7 +30,7 @@ export interface ActionInputs {
   base?: string;
   /** Overrides of the target stage's pullRequest policy. */
   policy: Partial<PullRequestPolicy>;
-  onGateFailure?: 'fail' | 'draft';
+  onGateFailure?: GateFailureMode;
   registry: RegistryOptions;
   /** verify: the revisions to compare; default from the pull_request event. */
   baseSha?: string;
@@ -122,12 +126,15 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const autoMergeInput = io.input('auto-merge');
   let autoMerge: PullRequestPolicy['autoMerge'] | undefined;
   if (autoMergeInput === 'false') autoMerge = false;
-  else if (MERGE_METHODS.includes(autoMergeInput)) autoMerge = autoMergeInput as PullRequestPolicy['autoMerge'];
+  else if ((MERGE_METHODS as readonly string[]).includes(autoMergeInput))
+    autoMerge = autoMergeInput as PullRequestPolicy['autoMerge'];
   else if (autoMergeInput)
-    problems.push(`input auto-merge: expected false, merge, squash or rebase, got "${autoMergeInput}"`);
+    problems.push(
+      `input auto-merge: expected ${['false', ...MERGE_METHODS].join(', ').replace(/, (\w+)$/, ' or $1')}, got "${autoMergeInput}"`,
+    );
   const onGateFailureInput = io.input('on-gate-failure');
-  if (onGateFailureInput && !['fail', 'draft'].includes(onGateFailureInput))
-    problems.push(`input on-gate-failure: expected fail or draft, got "${onGateFailureInput}"`);
+  if (onGateFailureInput && !(GATE_FAILURE_MODES as readonly string[]).includes(onGateFailureInput))
+    problems.push(`input on-gate-failure: expected ${GATE_FAILURE_MODES.join(' or ')}, got "${onGateFailureInput}"`);
 
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
@@ -163,7 +170,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   if (io.input('branch')) policy.branch = io.input('branch');
   const resolvedDockerConfig = dockerConfigFile ? path.resolve(workspace, dockerConfigFile) : '';
   return {
-    command: command as ActionInputs['command'],
+    command: command as CommandName,
     from,
     to,
     images,
@@ -177,7 +184,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     ...(repository ? { repository } : {}),
     ...(io.input('base') ? { base: io.input('base') } : {}),
     policy,
-    ...(onGateFailureInput ? { onGateFailure: onGateFailureInput as 'fail' | 'draft' } : {}),
+    ...(onGateFailureInput ? { onGateFailure: onGateFailureInput as GateFailureMode } : {}),
     registry: {
       credentials,
       ...(resolvedDockerConfig && existsSync(resolvedDockerConfig)

@@ -1,9 +1,7 @@
 // `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs.
 import { parseArgs } from 'node:util';
+import { COMMANDS, type CommandName } from '../core/config/index.js';
 import { UsageError } from '../core/errors.js';
-
-export const COMMANDS = ['plan', 'promote', 'status', 'verify'] as const;
-export type CommandName = (typeof COMMANDS)[number];
 
 export interface CliArguments {
   command: CommandName;

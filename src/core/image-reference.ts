@@ -23,13 +23,17 @@ const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
 const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+// OCI image-spec descriptor.md: algorithm ":" encoded, where the registered sha256 and sha512 take exactly 64 and
+// 128 lower-case hex digits and any other algorithm follows the general grammar.
+const DIGEST =
+  '(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|(?!sha256:|sha512:)[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+)';
 const REFERENCE = new RegExp(
   `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
 );
 const TAG_ONLY = new RegExp(`^${TAG}$`);
 const DIGEST_ONLY = new RegExp(`^${DIGEST}$`);
 const NAME_TOTAL_MAX = 255;
+const DIGEST_FORM = 'the digest must look like sha256:<64 lower-case hex digits> (sha512: 128)';
 
 export class ImageReferenceError extends StagecoachError {
   readonly kind = 'usage';
@@ -74,7 +78,7 @@ function mismatchReason(text: string): string {
   if (/\s/.test(text)) return 'it contains white space';
   const at = text.indexOf('@');
   const beforeDigest = at === -1 ? text : text.slice(0, at);
-  if (at !== -1 && !DIGEST_ONLY.test(text.slice(at + 1))) return 'the digest must look like sha256:<64 hex digits>';
+  if (at !== -1 && !DIGEST_ONLY.test(text.slice(at + 1))) return DIGEST_FORM;
   const slash = beforeDigest.lastIndexOf('/');
   const colon = beforeDigest.lastIndexOf(':');
   const name = colon > slash ? beforeDigest.slice(0, colon) : beforeDigest;
@@ -124,8 +128,7 @@ export function parseVersion(text: string): Version {
   const digest = at === -1 ? undefined : text.slice(at + 1);
   if (tag && !isTag(tag))
     throw new ImageReferenceError(text, 'the tag may hold letters, digits, _, . and - (128 at most)');
-  if (digest !== undefined && !isDigest(digest))
-    throw new ImageReferenceError(text, 'expected a digest such as sha256:<64 hex digits>');
+  if (digest !== undefined && !isDigest(digest)) throw new ImageReferenceError(text, DIGEST_FORM);
   if (!tag && digest === undefined) throw new ImageReferenceError(text, 'it names neither a tag nor a digest');
   return { ...(tag ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }

@@ -10,6 +10,7 @@
 //    property test check that both give identical results (`mode: 'full'` forces it).
 // 5. Per-format extractors (scan/workload, kustomize, helm-values, argocd, fields) walk the tree and emit references
 //    whose Slots point at the scalars to rewrite; scan/collector.ts dedupes (aliases), positions and sorts them.
+import type { FieldRule } from './config/fields.js';
 import type { ScanResult } from './image-reference.js';
 import { ARGOCD_SOURCE_FILE, scanApplication, scanArgocdSource } from './scan/argocd.js';
 import { Collector } from './scan/collector.js';
@@ -22,18 +23,7 @@ import { asMap, asSeq, get, getPath, NeedFullParse, stringAt } from './scan/tree
 import { scanWorkload } from './scan/workload.js';
 import { readFull } from './scan/yaml-reader.js';
 
-export interface FieldRule {
-  /** minimatch glob, matched against the repo-relative path */
-  files: string;
-  /** dotted key path holding the tag, e.g. "app.image.version" or "image_tag" */
-  tag: string;
-  /** key path holding the repository (e.g. "app.image.repository") */
-  repository?: string;
-  /** key path holding a digest */
-  digest?: string;
-  /** literal image name when the file holds no repository; `{name}` = file name without extension */
-  image?: string;
-}
+export type { FieldRule };
 
 export interface ScanOptions {
   fields?: FieldRule[];

@@ -1,33 +1,52 @@
 // Choosing the newest tag by a Flux-style ImagePolicy (semver, numerical, alphabetical, filterTags).
 // Semantics follow https://fluxcd.io/flux/components/image/imagepolicies/ (image-reflector-controller internal/policy).
+import { RE2JS } from 're2js';
 import semver from 'semver';
-import type { TagPolicy } from './config/index.js';
+
+/** How the newest tag is chosen (`images[].policy` and `filterTags` of stagecoach.yaml, Flux's ImagePolicy spec). */
+export interface TagPolicy {
+  semver?: { range: string; prerelease: boolean };
+  numerical?: 'asc' | 'desc';
+  alphabetical?: 'asc' | 'desc';
+  filterTags?: { pattern: string; extract: string };
+}
 
 type Order = (a: string, b: string) => number;
 
-/**
- * Compiles a filterTags pattern written for Go's RE2 (Flux) as a JavaScript RegExp: `(?P<name>` becomes `(?<name>`
- * and leading flag groups such as `(?i)` become flags (JavaScript has no inline flags). Throws SyntaxError.
- */
-export function compileFilterPattern(pattern: string): RegExp {
-  let source = pattern.replace(/\(\?P</g, '(?<');
-  let flags = '';
-  const leading = /^\(\?([ims]+)\)/.exec(source);
-  if (leading) {
-    flags = [...new Set(leading[1])].join('');
-    source = source.slice(leading[0].length);
-  }
-  return new RegExp(source, flags);
+/** A compiled filterTags pattern: RE2, which matches in time linear in the tag, whatever the pattern. */
+export type FilterPattern = RE2JS;
+
+/** The groups of a match: `[0]` the whole match, `[n]` group n, `groups` the named ones (undefined when unmatched). */
+export interface FilterMatch {
+  readonly [group: number]: string | undefined;
+  readonly groups?: Record<string, string | undefined>;
 }
 
-/** The group names and count of a compiled pattern (matching the empty alternative exposes every group). */
-export function patternGroups(regex: RegExp): { count: number; names: string[] } {
-  const probe = new RegExp(`(?:${regex.source})|`, regex.flags).exec('');
-  return { count: probe ? probe.length - 1 : 0, names: Object.keys(probe?.groups ?? {}) };
+/** The longest tag a registry may hold (OCI distribution spec); a longer answer is not a tag and is never matched. */
+const TAG_MAX = 128;
+
+/**
+ * Compiles a filterTags pattern in Go's RE2 syntax, as Flux reads it: `(?P<name>...)` and `(?<name>...)` groups,
+ * inline flags such as `(?i)`, POSIX and Unicode classes; no backreferences or lookaround. The engine (re2js, a port
+ * of RE2) never backtracks, so no pattern in a config file can stall on a tag from the registry (issue 9).
+ * Throws SyntaxError with Go's reason, e.g. "missing closing ): `^main-([0-9]+`".
+ */
+export function compileFilterPattern(pattern: string): FilterPattern {
+  try {
+    return RE2JS.compile(pattern);
+  } catch (error) {
+    throw new SyntaxError((error as Error).message.replace(/^error parsing regexp: /, ''));
+  }
+}
+
+/** The group names (in pattern order) and count of a compiled pattern. */
+export function patternGroups(pattern: FilterPattern): { count: number; names: string[] } {
+  const named = Object.entries(pattern.namedGroups()).sort(([, a], [, b]) => a - b);
+  return { count: pattern.groupCount(), names: named.map(([name]) => name) };
 }
 
 /** Go's Regexp.Expand: `$1`, `$name`, `${name}`, `$$`; unknown groups expand to nothing, a lone `$` stays. */
-export function expandTemplate(template: string, match: RegExpExecArray): string {
+export function expandTemplate(template: string, match: FilterMatch): string {
   return template.replace(/\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (whole, braced?: string, bare?: string) => {
     const name = braced ?? bare;
     if (name === undefined) return '$';
@@ -42,9 +61,10 @@ export function normalizeSemverRange(range: string): string {
 }
 
 /** The value a policy orders a tag by (after filterTags), or undefined when the tag is filtered out. */
-function sortKey(tag: string, policy: TagPolicy, regex: RegExp | undefined): string | undefined {
-  if (!policy.filterTags || !regex) return tag;
-  const match = regex.exec(tag);
+function sortKey(tag: string, policy: TagPolicy, pattern: FilterPattern | undefined): string | undefined {
+  if (!policy.filterTags || !pattern) return tag;
+  if (tag.length > TAG_MAX) return undefined;
+  const match: FilterMatch | null = pattern.exec(tag);
   if (!match) return undefined;
   return policy.filterTags.extract ? expandTemplate(policy.filterTags.extract, match) : tag;
 }
@@ -85,7 +105,7 @@ function rankerFor(policy: TagPolicy): Ranker {
   };
 }
 
-function filterRegex(policy: TagPolicy): RegExp | undefined {
+function filterRegex(policy: TagPolicy): FilterPattern | undefined {
   return policy.filterTags ? compileFilterPattern(policy.filterTags.pattern) : undefined;
 }
 

@@ -3,7 +3,7 @@
 import { Minimatch } from 'minimatch';
 import type { Slot, Version } from '../image-reference.js';
 import { tryParseImage } from '../image-reference.js';
-import type { FieldRule } from '../scan.js';
+import type { FieldRule } from '../config/fields.js';
 import type { Collector } from './collector.js';
 import { imageProblem, versionProblem } from './image-text.js';
 import type { YMap, YNode, YPair, YScalar } from './tree.js';
