@@ -1,6 +1,7 @@
 // RepoFiles over the API at a commit, on the GitHub emulator: one tree read, texts in GraphQL batches of 100.
 import { createGitHub } from '../../src/adapters/github/index.js';
 import { BATCH_SIZE, createGitHubFiles } from '../../src/adapters/github-files.js';
+import { MissingFolderError } from '../../src/adapters/repo-files.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
 
 let emulator: GitHubEmulator;
@@ -35,7 +36,7 @@ describe('GitHub files', () => {
     emulator.resetLog();
     const listed = await repoFiles.list('stages/dev');
     expect(listed).toEqual(Object.keys(files).sort());
-    expect(await repoFiles.list('stages/none')).toEqual([]);
+    await expect(repoFiles.list('stages/none')).rejects.toThrow(MissingFolderError);
     const texts: string[] = [];
     for (const file of listed) texts.push(await repoFiles.read(file));
     expect(texts).toEqual(Object.values(files));

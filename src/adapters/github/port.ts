@@ -1,0 +1,143 @@
+// The GitHub ports the engine uses (shaped by the promotion PR step and the API file reader), and what flows through them.
+import { StagecoachError } from '../../core/errors.js';
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface BaseState {
+  name: string;
+  head: string;
+  tree: string;
+}
+
+export interface BranchState {
+  head: string;
+  parents: string[];
+  /** The head commit's message (its trailers say which plan it holds). */
+  message: string;
+}
+
+export interface OpenPullRequest {
+  number: number;
+  nodeId: string;
+  url: string;
+  title: string;
+  body: string;
+  draft: boolean;
+}
+
+/** What the PR step needs to decide, read in one GraphQL query. */
+export interface Snapshot {
+  /** The repository's GraphQL node id (the branch's compare-and-swap names it). */
+  repositoryId: string;
+  base: BaseState;
+  /** The promotion branch; absent when it does not exist. */
+  branch?: BranchState;
+  /** The open pull request from the promotion branch into the base. */
+  pullRequest?: OpenPullRequest;
+}
+
+export interface WrittenPullRequest {
+  number: number;
+  nodeId: string;
+  url: string;
+  /** The base branch head GitHub saw when it wrote the pull request. */
+  baseSha: string;
+}
+
+export interface PullRequestUpdate {
+  title?: string;
+  body?: string;
+  draft?: boolean;
+  /** Comment, then close. */
+  close?: { comment: string };
+}
+
+export interface Decorations {
+  labels: string[];
+  assignees: string[];
+  reviewers: string[];
+  teamReviewers: string[];
+  autoMerge: false | 'merge' | 'squash' | 'rebase';
+  /** Auto-merge only while the head is this commit. */
+  headSha?: string;
+}
+
+/** Where the branch must stand for a write to apply: absent (create it), or at `head` (move it from there). */
+export interface BranchExpectation {
+  head?: string;
+  repositoryId: string;
+}
+
+/** The GitHub operations of a promotion pull request. */
+export interface GitHub {
+  snapshot(repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot>;
+  /** One tree (base_tree + inline content) and one commit on `parent`; returns the commit sha. */
+  commitFiles(repo: RepoRef, input: CommitInput): Promise<string>;
+  /** Compare-and-swap: points the branch at `sha` only if it stands where `expected` says; false when it does not (a lost race). */
+  setBranch(repo: RepoRef, branch: string, sha: string, expected: BranchExpectation): Promise<boolean>;
+  /** undefined when a pull request for this head and base already exists. */
+  openPullRequest(
+    repo: RepoRef,
+    input: { head: string; base: string; title: string; body: string; draft: boolean },
+  ): Promise<WrittenPullRequest | undefined>;
+  updatePullRequest(
+    repo: RepoRef,
+    pr: { number: number; nodeId: string },
+    update: PullRequestUpdate,
+  ): Promise<WrittenPullRequest>;
+  /** Labels and assignees, reviewers, auto-merge; returns warnings for what GitHub refused (the PR stands). */
+  decoratePullRequest(
+    repo: RepoRef,
+    pr: { number: number; nodeId: string },
+    decorations: Decorations,
+  ): Promise<string[]>;
+  /** Runs `work` and counts the API requests it made (retries not counted). */
+  measure<T>(work: () => Promise<T>): Promise<{ value: T; requests: number }>;
+}
+
+export interface CommitInput {
+  baseTree: string;
+  parent: string;
+  /** Full new text of every changed file (repo-relative paths). */
+  files: Record<string, string>;
+  /** Changed files that are executable in the base tree (git mode 100755); the others are written 100644. */
+  executable?: string[];
+  message: string;
+}
+
+export interface TreeEntry {
+  path: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+}
+
+/** Reading a commit's files without a checkout (adapters/github-files). */
+export interface GitHubTreeReader {
+  /** The entries under a tree (recursive); `truncated` when GitHub cut the listing short. */
+  readTree(repo: RepoRef, treeish: string, recursive: boolean): Promise<{ entries: TreeEntry[]; truncated: boolean }>;
+  /** Texts of `<commit>:<path>` objects in one GraphQL query; undefined for a missing, binary or truncated blob. */
+  readTexts(
+    repo: RepoRef,
+    commit: string,
+    paths: string[],
+  ): Promise<Map<string, { text?: string; oid?: string; binary: boolean; truncated: boolean }>>;
+  /** A blob by object id (for files too big for GraphQL's text). */
+  readBlob(repo: RepoRef, sha: string): Promise<string>;
+}
+
+export class GitHubError extends StagecoachError {
+  readonly kind = 'failure';
+  constructor(
+    message: string,
+    /** HTTP status, when GitHub answered with one. */
+    readonly status?: number,
+    /** GraphQL error type (NOT_FOUND, FORBIDDEN, UNPROCESSABLE…), when GraphQL answered with errors. */
+    readonly errorType?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,98 @@
+// The snapshot: the base branch, the promotion branch and its open pull request, read in one GraphQL query.
+import type { Client } from './client.js';
+import { explainFailure, repoName } from './failure.js';
+import { GitHubError, type GitHub, type RepoRef, type Snapshot } from './port.js';
+
+const PR_FIELDS = `number id url title body isDraft isCrossRepository headRefName baseRefName`;
+
+function snapshotQuery(hasBase: boolean): string {
+  return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!) {
+  repository(owner: $owner, name: $name) {
+    id
+    base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid } } } }
+    branch: ref(qualifiedName: $branch) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
+    pullRequests(headRefName: $headRefName, states: [OPEN], first: 20) { nodes { ${PR_FIELDS} } }
+  }
+}`;
+}
+
+interface SnapshotData {
+  repository: {
+    id: string;
+    base: { name: string; target: { oid: string; tree?: { oid: string } } } | null;
+    branch: { target: { oid: string; message?: string; parents?: { nodes: { oid: string }[] } } } | null;
+    pullRequests: {
+      nodes: {
+        number: number;
+        id: string;
+        url: string;
+        title: string;
+        body: string;
+        isDraft: boolean;
+        isCrossRepository: boolean;
+        headRefName: string;
+        baseRefName: string;
+      }[];
+    };
+  } | null;
+}
+
+export function createSnapshots(client: Client): Pick<GitHub, 'snapshot'> {
+  return {
+    async snapshot(repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot> {
+      const context = {
+        action: 'read the base branch, the promotion branch and its pull request',
+        repo,
+        permission: 'contents: read',
+      };
+      const data = await client.graphql<SnapshotData>(
+        snapshotQuery(base !== undefined),
+        {
+          owner: repo.owner,
+          name: repo.repo,
+          ...(base !== undefined ? { base: `refs/heads/${base}` } : {}),
+          branch: `refs/heads/${branch}`,
+          headRefName: branch,
+        },
+        context,
+      );
+      const repository = data.repository;
+      if (!repository) {
+        const facts = { graphqlType: 'NOT_FOUND', graphql: true, said: 'repository not found' };
+        throw new GitHubError(explainFailure(facts, context, ''), undefined, 'NOT_FOUND');
+      }
+      if (!repository.base?.target?.tree)
+        throw new GitHubError(
+          base !== undefined
+            ? `The base branch "${base}" does not exist in ${repoName(repo)}: check the base input (branch names are case-sensitive)`
+            : `${repoName(repo)} has no default branch (is it empty?): push a first commit or name the base branch`,
+        );
+      const snapshot: Snapshot = {
+        repositoryId: repository.id,
+        base: { name: repository.base.name, head: repository.base.target.oid, tree: repository.base.target.tree.oid },
+      };
+      if (repository.branch) {
+        snapshot.branch = {
+          head: repository.branch.target.oid,
+          parents: repository.branch.target.parents?.nodes.map((node) => node.oid) ?? [],
+          message: repository.branch.target.message ?? '',
+        };
+      }
+      // A fork's PR from a branch of the same name is not ours.
+      const pr = repository.pullRequests.nodes.find(
+        (node) => !node.isCrossRepository && node.headRefName === branch && node.baseRefName === snapshot.base.name,
+      );
+      if (pr) {
+        snapshot.pullRequest = {
+          number: pr.number,
+          nodeId: pr.id,
+          url: pr.url,
+          title: pr.title,
+          body: pr.body ?? '',
+          draft: pr.isDraft,
+        };
+      }
+      return snapshot;
+    },
+  };
+}
