@@ -412,6 +412,35 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(modes).toEqual({ 'staging/svc-0000.yaml': '100644', 'staging/svc-0001.yaml': '100755' });
   });
 
+  it('fits the title into the 256 characters GitHub allows, however many old versions one long image name has', async () => {
+    const image = `ghcr.io/acme/${'platform-'.repeat(12)}api`;
+    const files = Object.fromEntries(
+      Array.from({ length: 60 }, (_, index) => [
+        `staging/svc-${String(index).padStart(2, '0')}.yaml`,
+        `image: ${image}:1.${index}.0\n`,
+      ]),
+    );
+    const repo = await newRepo(files);
+    const request = promotion(repo, '2.0.0');
+    request.build = async () => ({
+      plan: makePlan(
+        'dev',
+        'staging',
+        Object.entries(files).map(([file, text]) => ({
+          file,
+          image,
+          old: /:(\S+)$/m.exec(text)?.[1] as string,
+          new: '2.0.0',
+        })),
+      ),
+      files: Object.fromEntries(Object.keys(files).map((file) => [file, `image: ${image}:2.0.0\n`])),
+    });
+    expect((await publishPromotion(github, request)).operation).toBe('created');
+    const [pull] = emulator.pulls(repo);
+    expect([...pull.title].length).toBeLessThanOrEqual(256);
+    expect(pull.title).toMatch(/^promote\(staging\): platform-.*api 1\.0\.0 … 1\.9\.0 \(60 versions\) → 2\.0\.0$/);
+  });
+
   it('makes the same number of requests (at most 8) for 1, 10 and 1,000 changed files', async () => {
     const full = { ...policy, reviewers: ['bob'], autoMerge: 'merge' as const };
     const counts: number[] = [];

@@ -12,7 +12,7 @@ import {
 } from '../core/publish/held-plan.js';
 import { draftChange, nextStep, type BuiltPlan, type Memory, type Step } from '../core/publish/next-step.js';
 import { rebuiltBody } from '../core/publish/rebuilt-body.js';
-import { commitSubject, renderCommitMessage } from '../core/report/commit-message.js';
+import { commitSubject, fitTitle, renderCommitMessage } from '../core/report/commit-message.js';
 import { parsePromotionBlock, planHash, renderPullRequestBody } from '../core/report/pull-request-body.js';
 
 export interface PublishRequest {
@@ -243,7 +243,8 @@ class PublishRun {
     const draft = draftChange(failed || policyDraft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
     this.memory.bodies.add(held.hash);
     await this.github.updatePullRequest(this.repo, pr, {
-      title: held.subject,
+      // Another run's commit subject: not necessarily made by this version, so fitted here too.
+      title: fitTitle(held.subject),
       body,
       ...(draft !== undefined ? { draft } : {}),
     });

@@ -68,6 +68,15 @@ async function full(ctx: RestContext, pull: PullState) {
 /** GitHub caps issue, pull request and comment bodies at 65,536 characters (422, as in renovatebot/renovate#2032). */
 const BODY_MAX = 65536;
 
+/** GitHub counts a title's characters (code points) against 256. */
+function checkTitleLength(title: unknown): void {
+  if (typeof title === 'string' && [...title].length > 256) {
+    throw validationFailed([
+      { resource: 'Issue', code: 'custom', field: 'title', message: 'title is too long (maximum is 256 characters)' },
+    ]);
+  }
+}
+
 function checkBodyLength(body: unknown): void {
   if (typeof body === 'string' && body.length > BODY_MAX) {
     throw validationFailed([
@@ -153,6 +162,7 @@ export const pullRoutes: RouteSpec[] = [
         throw new NotImplementedError('pulls/create from an issue or a fork');
       if (body.title === undefined)
         throw validationFailed([{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
+      checkTitleLength(body.title);
       checkBodyLength(body.body);
       const colon = body.head.indexOf(':');
       const headOwner = colon === -1 ? ctx.repo.owner : body.head.slice(0, colon);
@@ -224,6 +234,7 @@ export const pullRoutes: RouteSpec[] = [
         base?: string;
         maintainer_can_modify?: boolean;
       };
+      checkTitleLength(body.title);
       checkBodyLength(body.body);
       if (body.base !== undefined && !(await ctx.repo.git.refSha(`refs/heads/${body.base}`))) {
         throw validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
@@ -311,6 +322,7 @@ export const pullRoutes: RouteSpec[] = [
         milestone?: unknown;
       };
       if (body.milestone !== undefined && body.milestone !== null) throw new NotImplementedError('milestones');
+      checkTitleLength(body.title);
       checkBodyLength(body.body);
       if (
         body.state === 'open' &&
