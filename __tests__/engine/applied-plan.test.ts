@@ -70,6 +70,6 @@ describe('file modes', () => {
     expect(await atHead.mode(second)).toBe('100755');
     // An executable file is still a regular file: listed and read at a commit (verify reads commits).
     expect(await atHead.list('envs/dev')).toContain(second);
-    await expect(atHead.mode('no/such.yaml')).rejects.toThrow(/not in HEAD/);
+    await expect(atHead.mode('no/such.yaml')).rejects.toThrow(/no such file at HEAD/);
   });
 });

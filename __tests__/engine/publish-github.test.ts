@@ -1,4 +1,5 @@
 // The PR step against the GitHub emulator (real git repos behind GitHub's REST and GraphQL APIs, contract-checked).
+import { getOctokit } from '@actions/github';
 import { createGitHub, type GitHub } from '../../src/adapters/github/index.js';
 import { createGitHubFiles } from '../../src/adapters/github-files.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
@@ -203,13 +204,81 @@ describe('publishPromotion on the GitHub emulator', () => {
     const result = await publishPromotion(github, promotion(repo, '1.5.0', { policy: decorated }));
     expect(result.operation).toBe('created');
     expect(result.warnings).toBeUndefined();
-    expect(result.requests).toBe(8);
+    // snapshot, tree, commit, branch, PR, then labels, assignees, reviewers, auto-merge: one call each (issue 9).
+    expect(result.requests).toBe(9);
     const [pull] = emulator.pulls(repo);
     expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging', 'team/api']);
     expect(pull.assignees).toEqual(['alice']);
     expect(pull.reviewers).toEqual(['bob']);
     expect(pull.teamReviewers).toEqual(['sre']);
     expect(pull.autoMerge).toEqual({ mergeMethod: 'SQUASH' });
+  });
+
+  it('an assignee GitHub cannot assign costs neither the labels nor the reviews, and the warning names the login', async () => {
+    const repo = `acme/config-${++repoCounter}`;
+    await emulator.createRepo(
+      repo,
+      { 'README.md': 'config\n', ...serviceFiles(1, '1.4.0') },
+      { collaborators: ['bob'] },
+    );
+    const result = await publishPromotion(
+      github,
+      promotion(repo, '1.5.0', { policy: { ...policy, assignees: ['mallory'], reviewers: ['bob'] } }),
+    );
+    expect(result.operation).toBe('created');
+    const [pull] = emulator.pulls(repo);
+    expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
+    expect(pull.reviewers).toEqual(['bob']);
+    expect(pull.assignees).toEqual([]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/#1: GitHub did not assign mallory: only users with write access/),
+    ]);
+  });
+
+  it('auto-merge GitHub refuses in clean status is enabled on a later run, once the PR waits for a check', async () => {
+    const repo = `acme/config-${++repoCounter}`;
+    // No protection: the PR could be merged at once, so GitHub refuses auto-merge ("clean status").
+    await emulator.createRepo(
+      repo,
+      { 'README.md': 'config\n', ...serviceFiles(1, '1.4.0') },
+      { protection: { requiredReviews: 0 } },
+    );
+    const squash = { ...policy, autoMerge: 'squash' as const };
+    const created = await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }));
+    expect(created.operation).toBe('created');
+    expect(created.warnings).toEqual([
+      expect.stringMatching(/could not enable auto-merge \(squash\): .*is in clean status.*enables it on a later run/),
+    ]);
+    expect(emulator.pulls(repo)[0].autoMerge).toBeUndefined();
+    // Still clean: the snapshot says so, and no mutation GitHub would refuse is sent.
+    const still = await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }));
+    expect(still).toMatchObject({ operation: 'unchanged', requests: 1 });
+    expect(still.warnings).toEqual([expect.stringMatching(/auto-merge is not enabled yet: .*\(clean status/)]);
+    // A required check now waits on the head: the next run enables auto-merge.
+    emulator.protect(repo, { requiredChecks: ['ci'] });
+    const rerun = await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }));
+    expect(rerun).toMatchObject({ operation: 'unchanged', requests: 2 });
+    expect(rerun.warnings).toBeUndefined();
+    expect(emulator.pulls(repo)[0].autoMerge).toEqual({ mergeMethod: 'SQUASH' });
+    expect((await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }))).requests).toBe(1);
+  });
+
+  it('labels taken off the PR are put back by the next run, keeping labels people added', async () => {
+    const repo = await newRepo();
+    const wanted = { ...policy, reviewers: ['bob'] };
+    await publishPromotion(github, promotion(repo, '1.5.0', { policy: wanted }));
+    const [owner, name] = repo.split('/');
+    const octokit = getOctokit(emulator.token, { baseUrl: emulator.url });
+    await octokit.rest.issues.removeLabel({ owner, repo: name, issue_number: 1, name: 'promotion' });
+    await octokit.rest.issues.addLabels({ owner, repo: name, issue_number: 1, labels: ['keep-me'] });
+    const unchanged = await publishPromotion(github, promotion(repo, '1.5.0', { policy: wanted }));
+    expect(unchanged).toMatchObject({ operation: 'unchanged', requests: 2 });
+    expect(emulator.pulls(repo)[0].labels.sort()).toEqual(['keep-me', 'promotion', 'stage:staging']);
+    expect(emulator.pulls(repo)[0].reviewers).toEqual(['bob']);
+    // An update puts them back too.
+    await octokit.rest.issues.removeLabel({ owner, repo: name, issue_number: 1, name: 'stage:staging' });
+    expect((await publishPromotion(github, promotion(repo, '1.6.0', { policy: wanted }))).operation).toBe('updated');
+    expect(emulator.pulls(repo)[0].labels.sort()).toEqual(['keep-me', 'promotion', 'stage:staging']);
   });
 
   it('opens a draft (and no auto-merge) when forced', async () => {

@@ -10,6 +10,7 @@ import {
   TRAILER_SOURCE,
   type HeldPlan,
 } from '../core/publish/held-plan.js';
+import type { Decorations } from '../core/publish/decorations.js';
 import { draftChange, nextStep, type BuiltPlan, type Memory, type Step } from '../core/publish/next-step.js';
 import { rebuiltBody } from '../core/publish/rebuilt-body.js';
 import { commitSubject, fitTitle, renderCommitMessage } from '../core/report/commit-message.js';
@@ -131,7 +132,6 @@ class PublishRun {
     this.built = await this.build();
     for (;;) {
       const step = nextStep(this.snapshot, this.built, this.memory);
-      this.memory.wrote = false;
       const outcome = await this.execute(step);
       if (outcome) return outcome;
     }
@@ -177,6 +177,8 @@ class PublishRun {
       case 'recheck':
         this.snapshot = await this.read();
         return undefined;
+      case 'decorate':
+        return this.decorate(step);
       case 'done':
         return this.finish(step.operation, { number: step.number, url: step.url, commitSha: step.commit });
     }
@@ -201,7 +203,13 @@ class PublishRun {
       tree: base.tree,
       changes: plan.changes.length,
       draft: this.request.draft === true,
+      decorations: this.wanted(),
     };
+  }
+
+  private wanted(): Decorations {
+    const { labels, assignees, reviewers, teamReviewers, autoMerge } = this.request.policy;
+    return { labels, assignees, reviewers, teamReviewers, autoMerge };
   }
 
   private async rebuild(): Promise<undefined> {
@@ -214,6 +222,7 @@ class PublishRun {
       );
     }
     this.built = await this.build();
+    this.memory.check = undefined;
     this.memory.commit = undefined;
     this.memory.opened = undefined;
     return undefined;
@@ -229,6 +238,7 @@ class PublishRun {
       );
     }
     this.snapshot = fresh;
+    this.memory.check = undefined;
     return undefined;
   }
 
@@ -298,8 +308,7 @@ class PublishRun {
   }
 
   private async open(): Promise<undefined> {
-    const { policy } = this.request;
-    const draft = policy.draft || this.request.draft === true;
+    const draft = this.request.policy.draft || this.request.draft === true;
     const input = {
       head: this.branch,
       base: this.snapshot.base.name,
@@ -322,17 +331,20 @@ class PublishRun {
         draft,
       },
     };
-    this.warnings.push(
-      ...(await this.github.decoratePullRequest(this.repo, opened, {
-        labels: policy.labels,
-        assignees: policy.assignees,
-        reviewers: policy.reviewers,
-        teamReviewers: policy.teamReviewers,
-        // GitHub refuses auto-merge on a draft.
-        autoMerge: draft ? false : policy.autoMerge,
-        headSha: this.memory.commit,
-      })),
-    );
+    return undefined;
+  }
+
+  /** Whatever the PR lacks; what GitHub refuses is a warning, never a failed promotion. */
+  private async decorate(step: Extract<Step, { kind: 'decorate' }>): Promise<undefined> {
+    this.memory.decorated = true;
+    const pr = step.pullRequest;
+    if (step.decorations)
+      this.warnings.push(...(await this.github.decoratePullRequest(this.repo, pr, step.decorations)));
+    if (step.autoMergeRefused) {
+      this.warnings.push(
+        `Pull request #${pr.number}: auto-merge is not enabled yet: GitHub refuses it while the pull request can be merged at once (${step.autoMergeRefused.toLowerCase()} status, no check or review pending). Stagecoach enables it on a later run that finds a check pending; or merge it by hand.`,
+      );
+    }
     return undefined;
   }
 
@@ -344,7 +356,7 @@ class PublishRun {
     });
     // Another promotion may have written the branch or the body between our writes: the next step checks both.
     this.snapshot = await this.read();
-    this.memory.wrote = true;
+    this.memory.check = this.snapshot;
     return undefined;
   }
 

@@ -72,10 +72,11 @@ const built = (extra: Partial<BuiltPlan> = {}): BuiltPlan => ({
   base: BASE,
   changes: 1,
   draft: false,
+  decorations: { labels: [], assignees: [], reviewers: [], teamReviewers: [], autoMerge: false },
   ...extra,
 });
 
-const memory = (extra: Partial<Memory> = {}): Memory => ({
+const memory = (extra: Partial<Memory> & { wrote?: boolean } = {}): Memory => ({
   bases: new Set([BASE]),
   ownCommits: new Set(),
   bodies: new Set(),
@@ -371,7 +372,9 @@ const rows: [string, Snapshot, BuiltPlan, Memory, Partial<Step> & { kind: Step['
 
 describe('nextStep', () => {
   it.each(rows)('%s', (_name, state, plan, done, expected) => {
-    const step = nextStep(state, plan, done);
+    // `wrote`: the row's snapshot is the check this run read right after its PR update.
+    const { wrote, ...rest } = done as Memory & { wrote?: boolean };
+    const step = nextStep(state, plan, wrote ? { ...rest, check: state } : rest);
     expect(step).toMatchObject(expected);
     // Creating the branch names no head to compare with: POST git/refs fails when it exists.
     if (state.branch === undefined && step.kind === 'move-branch') expect(step).not.toHaveProperty('from');
@@ -400,5 +403,48 @@ describe('draftChange', () => {
     [false, false, false, undefined],
   ])('wants a draft %s, is a draft %s, made by a gate %s → %s', (want, is, byGate, expected) => {
     expect(draftChange(want, is, byGate)).toBe(expected);
+  });
+});
+
+describe('nextStep and the PR decorations', () => {
+  const labelled = built({
+    decorations: { labels: ['promotion'], assignees: [], reviewers: [], teamReviewers: [], autoMerge: false },
+  });
+  const shown = snapshot({ branch: ours, pr: { hash: OURS, commit: 'c1' } });
+
+  it('an unchanged PR that lost a label is decorated, once, then unchanged', () => {
+    expect(nextStep(shown, labelled, memory())).toMatchObject({
+      kind: 'decorate',
+      decorations: { labels: ['promotion'] },
+    });
+    expect(nextStep(shown, labelled, memory({ decorated: true }))).toMatchObject({ kind: 'unchanged' });
+  });
+
+  it('a PR just opened is decorated before the run ends, with auto-merge on our commit', () => {
+    const wants = built({ decorations: { ...labelled.decorations, autoMerge: 'merge' } });
+    const opened = memory({ commit: 'c1', created: { number: 7, url: 'u' }, opened: { baseSha: BASE } });
+    expect(nextStep(shown, wants, opened)).toMatchObject({
+      kind: 'decorate',
+      decorations: { autoMerge: 'merge', headSha: 'c1' },
+    });
+    expect(nextStep(shown, wants, { ...opened, decorated: true })).toMatchObject({
+      kind: 'done',
+      operation: 'created',
+    });
+  });
+
+  it('after an update that stuck, what the check shows missing is put on before done', () => {
+    const done = memory({ commit: 'c1' });
+    expect(nextStep(shown, labelled, { ...done, check: shown })).toMatchObject({ kind: 'decorate' });
+    expect(nextStep(shown, labelled, { ...done, check: shown, decorated: true })).toMatchObject({
+      kind: 'done',
+      operation: 'updated',
+    });
+  });
+
+  it('a superseded run leaves the PR to the later plan', () => {
+    expect(
+      nextStep(snapshot({ branch: theirs, pr: { hash: THEIRS, commit: 'c2' } }), labelled, memory()),
+    ).toMatchObject({ kind: 'superseded' });
   });
 });

@@ -1,7 +1,9 @@
 // The GitHub ports the engine uses (shaped by the promotion PR step and the API file reader), and what flows through them.
 import { StagecoachError } from '../../core/errors.js';
+import type { Decorations } from '../../core/publish/decorations.js';
 import type { Snapshot } from '../../core/publish/state.js';
 
+export type { Decorations } from '../../core/publish/decorations.js';
 export type { BaseState, BranchState, OpenPullRequest, Snapshot } from '../../core/publish/state.js';
 
 export interface RepoRef {
@@ -23,16 +25,6 @@ export interface PullRequestUpdate {
   draft?: boolean;
   /** Comment, then close. */
   close?: { comment: string };
-}
-
-export interface Decorations {
-  labels: string[];
-  assignees: string[];
-  reviewers: string[];
-  teamReviewers: string[];
-  autoMerge: false | 'merge' | 'squash' | 'rebase';
-  /** Auto-merge only while the head is this commit. */
-  headSha?: string;
 }
 
 /** Where the branch must stand for a write to apply: absent (create it), or at `head` (move it from there). */

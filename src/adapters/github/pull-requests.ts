@@ -21,6 +21,16 @@ function written(pr: PullResponse): WrittenPullRequest {
   return { number: pr.number, nodeId: pr.node_id, url: pr.html_url, baseSha: pr.base.sha };
 }
 
+/** GitHub's refusals of auto-merge, with what to do about each. */
+export function autoMergeAdvice(message: string): string {
+  const state = /is in (clean|unstable|has_hooks) status/i.exec(message)?.[1];
+  if (state)
+    return `${message}. GitHub refuses auto-merge while the pull request can be merged at once (no required check or review pending); Stagecoach enables it on a later run that finds one pending, or merge it by hand`;
+  if (/auto-?merge is not allowed|not enabled for this repository/i.test(message))
+    return `${message}. Allow auto-merge in the repository settings (Settings → General → Pull Requests)`;
+  return message;
+}
+
 type PullRequestRole = Pick<GitHub, 'openPullRequest' | 'updatePullRequest' | 'decoratePullRequest'>;
 
 export function createPullRequests(client: Client): PullRequestRole {
@@ -76,52 +86,65 @@ export function createPullRequests(client: Client): PullRequestRole {
 
     async decoratePullRequest(repo: RepoRef, pr: { number: number; nodeId: string }, decorations: Decorations) {
       const warnings: string[] = [];
-      const attempt = async (what: string, work: () => Promise<unknown>) => {
+      const attempt = async <T>(what: string, work: () => Promise<T>): Promise<T | undefined> => {
         try {
-          await work();
+          return await work();
         } catch (error) {
           // A reviewer who is not a collaborator, or auto-merge disabled in the repo, must not undo the promotion.
           const refused =
             error instanceof GitHubError &&
             (error.errorType !== undefined || [403, 404, 422].includes(error.status ?? 0));
           if (!refused) throw error;
-          warnings.push(`Pull request #${pr.number}: could not ${what}: ${error.message}`);
+          warnings.push(`Pull request #${pr.number}: could not ${what}: ${autoMergeAdvice(error.message)}`);
+          return undefined;
         }
       };
-      const owner = repo.owner;
-      if (decorations.labels.length > 0 || decorations.assignees.length > 0) {
-        // One PATCH sets both; GitHub creates labels that do not exist yet.
-        await attempt('set labels and assignees', () =>
+      const issue = { owner: repo.owner, repo: repo.repo, issue_number: pr.number };
+      const context = (action: string) => ({ action, repo, permission: 'pull-requests: write' });
+      // Labels and assignees in calls of their own: one login GitHub cannot assign must not cost the labels. Both add to
+      // what the PR has (a rerun puts back what is missing without dropping what people added); unknown labels are created.
+      if (decorations.labels.length > 0) {
+        await attempt('add labels', () =>
           client.rest(
-            'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
-            {
-              owner,
-              repo: repo.repo,
-              issue_number: pr.number,
-              ...(decorations.labels.length > 0 ? { labels: decorations.labels } : {}),
-              ...(decorations.assignees.length > 0 ? { assignees: decorations.assignees } : {}),
-            },
-            { action: `label pull request #${pr.number}`, repo, permission: 'pull-requests: write' },
+            'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+            { ...issue, labels: decorations.labels },
+            context(`label pull request #${pr.number}`),
           ),
         );
+      }
+      if (decorations.assignees.length > 0) {
+        const assigned = await attempt('assign', () =>
+          client.rest<{ assignees?: { login: string }[] | null }>(
+            'POST /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+            { ...issue, assignees: decorations.assignees },
+            context(`assign pull request #${pr.number}`),
+          ),
+        );
+        // GitHub silently ignores logins it cannot assign: the answer says who was.
+        const logins = new Set((assigned?.assignees ?? []).map((user) => user.login.toLowerCase()));
+        const ignored = assigned ? decorations.assignees.filter((login) => !logins.has(login.toLowerCase())) : [];
+        if (ignored.length > 0)
+          warnings.push(
+            `Pull request #${pr.number}: GitHub did not assign ${ignored.join(', ')}: only users with write access to ${repo.owner}/${repo.repo} can be assigned.`,
+          );
       }
       if (decorations.reviewers.length > 0 || decorations.teamReviewers.length > 0) {
         await attempt('request reviews', () =>
           client.rest(
             'POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers',
             {
-              owner,
+              owner: repo.owner,
               repo: repo.repo,
               pull_number: pr.number,
               ...(decorations.reviewers.length > 0 ? { reviewers: decorations.reviewers } : {}),
               ...(decorations.teamReviewers.length > 0 ? { team_reviewers: decorations.teamReviewers } : {}),
             },
-            { action: `request reviews on pull request #${pr.number}`, repo, permission: 'pull-requests: write' },
+            context(`request reviews on pull request #${pr.number}`),
           ),
         );
       }
       if (decorations.autoMerge) {
-        await attempt(`enable auto-merge (${decorations.autoMerge}); allow auto-merge in the repository settings`, () =>
+        await attempt(`enable auto-merge (${decorations.autoMerge})`, () =>
           client.graphql(
             `mutation StagecoachAutoMerge($id: ID!, $mergeMethod: PullRequestMergeMethod!${decorations.headSha ? ', $head: GitObjectID' : ''}) {
   enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod${decorations.headSha ? ', expectedHeadOid: $head' : ''} }) { clientMutationId }
@@ -132,7 +155,7 @@ export function createPullRequests(client: Client): PullRequestRole {
               mergeMethod: (decorations.autoMerge as string).toUpperCase(),
               ...(decorations.headSha ? { head: decorations.headSha } : {}),
             },
-            { action: `enable auto-merge on pull request #${pr.number}`, repo, permission: 'pull-requests: write' },
+            context(`enable auto-merge on pull request #${pr.number}`),
           ),
         );
       }

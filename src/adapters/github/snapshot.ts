@@ -3,7 +3,13 @@ import type { Client } from './client.js';
 import { explainFailure, repoName } from './failure.js';
 import { GitHubError, type GitHub, type RepoRef, type Snapshot } from './port.js';
 
-const PR_FIELDS = `number id url title body isDraft isCrossRepository headRefName baseRefName`;
+// What the PR carries, so a rerun puts back only what is missing (100 of each is far beyond a promotion policy).
+const PR_FIELDS = `number id url title body isDraft isCrossRepository headRefName baseRefName mergeStateStatus
+      labels(first: 100) { nodes { name } }
+      assignees(first: 100) { nodes { login } }
+      reviewRequests(first: 100) { nodes { requestedReviewer { __typename ... on User { login } ... on Team { slug } } } }
+      latestReviews(first: 100) { nodes { author { login } } }
+      autoMergeRequest { mergeMethod }`;
 
 function snapshotQuery(hasBase: boolean): string {
   return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!) {
@@ -32,6 +38,14 @@ interface SnapshotData {
         isCrossRepository: boolean;
         headRefName: string;
         baseRefName: string;
+        mergeStateStatus?: string;
+        labels: { nodes: { name: string }[] };
+        assignees: { nodes: { login: string }[] };
+        reviewRequests: {
+          nodes: { requestedReviewer: { __typename: string; login?: string; slug?: string } | null }[];
+        };
+        latestReviews: { nodes: { author: { login: string } | null }[] };
+        autoMergeRequest: { mergeMethod: string } | null;
       }[];
     };
   } | null;
@@ -55,6 +69,8 @@ export function createSnapshots(client: Client): Pick<GitHub, 'snapshot'> {
           headRefName: branch,
         },
         context,
+        // mergeStateStatus is still a schema preview on older GitHub Enterprise Server releases.
+        { previews: ['merge-info'] },
       );
       const repository = data.repository;
       if (!repository) {
@@ -83,6 +99,8 @@ export function createSnapshots(client: Client): Pick<GitHub, 'snapshot'> {
         (node) => !node.isCrossRepository && node.headRefName === branch && node.baseRefName === snapshot.base.name,
       );
       if (pr) {
+        const requested = pr.reviewRequests.nodes.map((node) => node.requestedReviewer);
+        const reviewedBy = pr.latestReviews.nodes.flatMap((node) => (node.author ? [node.author.login] : []));
         snapshot.pullRequest = {
           number: pr.number,
           nodeId: pr.id,
@@ -90,6 +108,13 @@ export function createSnapshots(client: Client): Pick<GitHub, 'snapshot'> {
           title: pr.title,
           body: pr.body ?? '',
           draft: pr.isDraft,
+          labels: pr.labels.nodes.map((node) => node.name),
+          assignees: pr.assignees.nodes.map((node) => node.login),
+          reviewers: [...requested.flatMap((who) => (who?.login ? [who.login] : [])), ...reviewedBy],
+          teamReviewers: requested.flatMap((who) => (who?.slug ? [who.slug] : [])),
+          reviewed: reviewedBy.length > 0,
+          autoMerge: pr.autoMergeRequest !== null,
+          ...(pr.mergeStateStatus ? { mergeState: pr.mergeStateStatus } : {}),
         };
       }
       return snapshot;

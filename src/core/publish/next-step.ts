@@ -2,6 +2,7 @@
 // the one next step. The engine (engine/publish.ts) executes it and asks again. Races are settled here: branch moves are
 // compare-and-swap and the later plan wins; PR bodies are not, so a body this run wrote over a later plan is repaired.
 import { parsePromotionBlock, type PromotionBlock } from '../report/pull-request-body.js';
+import { missingDecorations, type Decorations, type MissingDecorations } from './decorations.js';
 import { heldPlan, isLater, type HeldPlan } from './held-plan.js';
 import type { OpenPullRequest, Snapshot } from './state.js';
 
@@ -16,6 +17,8 @@ export interface BuiltPlan {
   changes: number;
   /** The run wants a draft (a gate failed with onFailure: draft). */
   draft: boolean;
+  /** What the PR must carry (the policy's labels, assignees, reviewers and auto-merge). */
+  decorations: Decorations;
 }
 
 /** What the run did so far: the engine keeps it, nextStep only reads it. */
@@ -32,8 +35,10 @@ export interface Memory {
   created?: { number: number; url: string };
   /** This pass opened the PR, and GitHub answered with this base head. */
   opened?: { baseSha: string };
-  /** The snapshot is the check read right after this run updated the PR. */
-  wrote?: boolean;
+  /** The snapshot this run read right after updating the PR: the check that its writes stuck. */
+  check?: Snapshot;
+  /** This run put the PR's missing decorations on (once per run). */
+  decorated?: boolean;
 }
 
 export type Step =
@@ -60,6 +65,8 @@ export type Step =
   | { kind: 'lost-race' }
   /** Read GitHub again: the base moved under the PR just opened. */
   | { kind: 'recheck' }
+  /** Labels, assignees, reviewers or auto-merge the PR lacks (or auto-merge GitHub would refuse now). */
+  | ({ kind: 'decorate'; pullRequest: OpenPullRequest } & MissingDecorations)
   /** The PR shows this plan at the branch head. */
   | { kind: 'done'; operation: 'created' | 'updated'; number: number; url: string; commit: string };
 
@@ -102,6 +109,15 @@ function showsPlan(snapshot: Snapshot, built: BuiltPlan, block: PromotionBlock |
 const writeStuck = (snapshot: Snapshot, built: BuiltPlan, memory: Memory, block: PromotionBlock | undefined) =>
   snapshot.branch?.head === memory.commit && block?.planHash === built.hash && !block.rebuilt;
 
+/** Before the run ends on a PR it owns: whatever the PR lacks, once. */
+function decorate(pr: OpenPullRequest, head: string, built: BuiltPlan, memory: Memory): Step | undefined {
+  if (memory.decorated) return undefined;
+  const missing = missingDecorations(built.decorations, pr, head);
+  return missing.decorations || missing.autoMergeRefused
+    ? { kind: 'decorate', pullRequest: pr, ...missing }
+    : undefined;
+}
+
 export function nextStep(snapshot: Snapshot, built: BuiltPlan, memory: Memory): Step {
   const pr = snapshot.pullRequest;
   const block = parsePromotionBlock(pr?.body);
@@ -112,19 +128,29 @@ export function nextStep(snapshot: Snapshot, built: BuiltPlan, memory: Memory): 
     return pr && bodyIsOursOver(block, rival, memory)
       ? { kind: 'repair-body', held: rival, pullRequest: pr }
       : { kind: 'superseded', held: rival };
-  if (memory.wrote && pr && memory.commit && !baseMoved(snapshot, built) && writeStuck(snapshot, built, memory, block))
-    return {
-      kind: 'done',
-      operation: memory.created ? 'created' : 'updated',
-      number: pr.number,
-      url: pr.url,
-      commit: memory.commit,
-    };
+  if (
+    memory.check === snapshot &&
+    pr &&
+    memory.commit &&
+    !baseMoved(snapshot, built) &&
+    writeStuck(snapshot, built, memory, block)
+  )
+    return (
+      decorate(pr, memory.commit, built, memory) ?? {
+        kind: 'done',
+        operation: memory.created ? 'created' : 'updated',
+        number: pr.number,
+        url: pr.url,
+        commit: memory.commit,
+      }
+    );
   if (baseMoved(snapshot, built)) return { kind: 'rebuild' };
-  if (memory.wrote) return { kind: 'lost-race' };
+  if (memory.check === snapshot) return { kind: 'lost-race' };
   if (built.changes === 0) return pr ? { kind: 'close', pullRequest: pr } : { kind: 'none' };
-  if (pr && !memory.created && showsPlan(snapshot, built, block, held))
-    return { kind: 'unchanged', pullRequest: pr, commit: block?.commit as string };
+  if (pr && !memory.created && showsPlan(snapshot, built, block, held)) {
+    const commit = block?.commit as string;
+    return decorate(pr, commit, built, memory) ?? { kind: 'unchanged', pullRequest: pr, commit };
+  }
   // Adopting keeps the head where it is: moving it would rerun checks and may dismiss reviews.
   const heldHere = held && held.parent === snapshot.base.head ? held : undefined;
   if (heldHere?.hash === built.hash && memory.commit !== heldHere.commit)
@@ -134,6 +160,8 @@ export function nextStep(snapshot: Snapshot, built: BuiltPlan, memory: Memory): 
     return { kind: 'move-branch', commit: memory.commit, ...(snapshot.branch ? { from: snapshot.branch.head } : {}) };
   if (!pr) return { kind: 'open' };
   if (memory.opened && memory.created) {
+    const decoration = decorate(pr, memory.commit, built, memory);
+    if (decoration) return decoration;
     return memory.opened.baseSha === built.base
       ? { kind: 'done', operation: 'created', ...memory.created, commit: memory.commit }
       : { kind: 'recheck' };

@@ -20,6 +20,18 @@ export interface OpenPullRequest {
   title: string;
   body: string;
   draft: boolean;
+  /** What the PR carries (read with the snapshot; absent: nothing). Logins and names as GitHub spells them. */
+  labels?: string[];
+  assignees?: string[];
+  /** Users whose review is requested, or who reviewed. */
+  reviewers?: string[];
+  /** Teams (slugs) whose review is requested. */
+  teamReviewers?: string[];
+  /** Someone reviewed (a team's request is gone once a member reviewed for it). */
+  reviewed?: boolean;
+  autoMerge?: boolean;
+  /** GitHub's mergeStateStatus (CLEAN, BLOCKED, UNSTABLE…); UNKNOWN while it computes. */
+  mergeState?: string;
 }
 
 /** What the PR step needs to decide, read in one GraphQL query. */
