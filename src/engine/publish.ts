@@ -60,6 +60,8 @@ export interface PublishOptions {
   maxRebuilds?: number;
   /** Retries after losing a race for the branch or the PR to a concurrent promotion (default 6). */
   maxRaces?: number;
+  /** The first snapshot, when the caller already read it (with the stage's files, without a checkout). */
+  snapshot?: Snapshot;
 }
 
 /** The branch for a (source, target) pair, from the policy's template, made a valid ref name (git check-ref-format). */
@@ -128,7 +130,7 @@ class PublishRun {
   }
 
   async run(): Promise<Outcome> {
-    this.snapshot = await this.read();
+    this.snapshot = this.options.snapshot ?? (await this.read());
     this.built = await this.build();
     for (;;) {
       const step = nextStep(this.snapshot, this.built, this.memory);

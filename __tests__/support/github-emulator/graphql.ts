@@ -328,6 +328,20 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       repo: s.repo,
       actor: (await loadCommit(ctx, s.repo, String(s.sha))).committer,
     }),
+    // GitHub: the tree entry at a path of the commit, or null.
+    file: async (s, args) => {
+      const path = String(args.path).replace(/^\/+|\/+$/g, '');
+      if (!path || path.split('/').includes('..')) return null;
+      const [entry] = await s.repo.git.listTree(String(s.sha), { paths: [path] });
+      if (!entry || entry.path !== path) return null;
+      const slash = path.lastIndexOf('/');
+      return {
+        __typename: 'TreeEntry',
+        repo: s.repo,
+        entry: { ...entry, path: path.slice(slash + 1) },
+        dir: slash === -1 ? '' : path.slice(0, slash),
+      };
+    },
     tree: async (s, _a, ctx) => ({
       __typename: 'Tree',
       repo: s.repo,

@@ -35,7 +35,8 @@ export interface BranchExpectation {
 
 /** The GitHub operations of a promotion pull request. */
 export interface GitHub {
-  snapshot(repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot>;
+  /** The base, the branch and its PR; with `read`, also those files' texts at the base head, in the same query. */
+  snapshot(repo: RepoRef, base: string | undefined, branch: string, read?: string[]): Promise<SnapshotWithFiles>;
   /** One tree (base_tree + inline content) and one commit on `parent`; returns the commit sha. */
   commitFiles(repo: RepoRef, input: CommitInput): Promise<string>;
   /** Compare-and-swap: points the branch at `sha` only if it stands where `expected` says; false when it does not (a lost race). */
@@ -77,16 +78,25 @@ export interface TreeEntry {
   sha: string;
 }
 
+/** A blob read through GraphQL: its text unless it is binary or too big for GraphQL (then read by `oid`). */
+export interface BlobText {
+  text?: string;
+  oid?: string;
+  binary: boolean;
+  truncated: boolean;
+}
+
+export interface SnapshotWithFiles extends Snapshot {
+  /** Files read at the base head with the snapshot (absent ones are missing there). */
+  files?: Map<string, BlobText>;
+}
+
 /** Reading a commit's files without a checkout (adapters/github-files). */
 export interface GitHubTreeReader {
   /** The entries under a tree (recursive); `truncated` when GitHub cut the listing short. */
   readTree(repo: RepoRef, treeish: string, recursive: boolean): Promise<{ entries: TreeEntry[]; truncated: boolean }>;
   /** Texts of `<commit>:<path>` objects in one GraphQL query; undefined for a missing, binary or truncated blob. */
-  readTexts(
-    repo: RepoRef,
-    commit: string,
-    paths: string[],
-  ): Promise<Map<string, { text?: string; oid?: string; binary: boolean; truncated: boolean }>>;
+  readTexts(repo: RepoRef, commit: string, paths: string[]): Promise<Map<string, BlobText>>;
   /** A blob by object id (for files too big for GraphQL's text). */
   readBlob(repo: RepoRef, sha: string): Promise<string>;
 }

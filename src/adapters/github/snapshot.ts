@@ -1,7 +1,8 @@
 // The snapshot: the base branch, the promotion branch and its open pull request, read in one GraphQL query.
 import type { Client } from './client.js';
 import { explainFailure, repoName } from './failure.js';
-import { GitHubError, type GitHub, type RepoRef, type Snapshot } from './port.js';
+import { GitHubError, type GitHub, type RepoRef, type SnapshotWithFiles } from './port.js';
+import { BLOB_FIELDS, blobText, type RawBlob } from './tree-reader.js';
 
 // What the PR carries, so a rerun puts back only what is missing (100 of each is far beyond a promotion policy).
 const PR_FIELDS = `number id url title body isDraft isCrossRepository headRefName baseRefName mergeStateStatus
@@ -11,11 +12,17 @@ const PR_FIELDS = `number id url title body isDraft isCrossRepository headRefNam
       latestReviews(first: 100) { nodes { author { login } } }
       autoMergeRequest { mergeMethod }`;
 
-function snapshotQuery(hasBase: boolean): string {
-  return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!) {
+function snapshotQuery(hasBase: boolean, files: number): string {
+  const declarations = Array.from({ length: files }, (_, index) => `, $p${index}: String!`).join('');
+  // Files at the base head, in the same query: consistent with the head it reports, and no request of their own.
+  const reads = Array.from(
+    { length: files },
+    (_, index) => ` f${index}: file(path: $p${index}) { object { ... on Blob { ${BLOB_FIELDS} } } }`,
+  ).join('');
+  return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!${declarations}) {
   repository(owner: $owner, name: $name) {
     id
-    base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid } } } }
+    base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid }${reads} } } }
     branch: ref(qualifiedName: $branch) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
     pullRequests(headRefName: $headRefName, states: [OPEN], first: 20) { nodes { ${PR_FIELDS} } }
   }
@@ -25,7 +32,10 @@ function snapshotQuery(hasBase: boolean): string {
 interface SnapshotData {
   repository: {
     id: string;
-    base: { name: string; target: { oid: string; tree?: { oid: string } } } | null;
+    base: {
+      name: string;
+      target: { oid: string; tree?: { oid: string } } & Record<string, { object: RawBlob } | null | unknown>;
+    } | null;
     branch: { target: { oid: string; message?: string; parents?: { nodes: { oid: string }[] } } } | null;
     pullRequests: {
       nodes: {
@@ -53,17 +63,18 @@ interface SnapshotData {
 
 export function createSnapshots(client: Client): Pick<GitHub, 'snapshot'> {
   return {
-    async snapshot(repo: RepoRef, base: string | undefined, branch: string): Promise<Snapshot> {
+    async snapshot(repo: RepoRef, base: string | undefined, branch: string, read: string[] = []) {
       const context = {
         action: 'read the base branch, the promotion branch and its pull request',
         repo,
         permission: 'contents: read',
       };
       const data = await client.graphql<SnapshotData>(
-        snapshotQuery(base !== undefined),
+        snapshotQuery(base !== undefined, read.length),
         {
           owner: repo.owner,
           name: repo.repo,
+          ...Object.fromEntries(read.map((path, index) => [`p${index}`, path])),
           ...(base !== undefined ? { base: `refs/heads/${base}` } : {}),
           branch: `refs/heads/${branch}`,
           headRefName: branch,
@@ -83,10 +94,18 @@ export function createSnapshots(client: Client): Pick<GitHub, 'snapshot'> {
             ? `The base branch "${base}" does not exist in ${repoName(repo)}: check the base input (branch names are case-sensitive)`
             : `${repoName(repo)} has no default branch (is it empty?): push a first commit or name the base branch`,
         );
-      const snapshot: Snapshot = {
+      const target = repository.base.target;
+      const snapshot: SnapshotWithFiles = {
         repositoryId: repository.id,
-        base: { name: repository.base.name, head: repository.base.target.oid, tree: repository.base.target.tree.oid },
+        base: { name: repository.base.name, head: target.oid, tree: repository.base.target.tree.oid },
       };
+      if (read.length > 0) {
+        snapshot.files = new Map();
+        read.forEach((path, index) => {
+          const blob = blobText((target[`f${index}`] as { object: RawBlob } | null)?.object);
+          if (blob) snapshot.files?.set(path, blob);
+        });
+      }
       if (repository.branch) {
         snapshot.branch = {
           head: repository.branch.target.oid,

@@ -1,8 +1,22 @@
 // The tree reader: a commit's file listing (REST trees) and texts (GraphQL blob batches) for runs without a checkout.
 import type { Client } from './client.js';
-import type { GitHubTreeReader, RepoRef, TreeEntry } from './port.js';
+import type { BlobText, GitHubTreeReader, RepoRef, TreeEntry } from './port.js';
 
-type BlobText = { text?: string; oid?: string; binary: boolean; truncated: boolean };
+export type RawBlob =
+  { oid: string; text: string | null; isBinary: boolean | null; isTruncated: boolean } | null | undefined;
+
+export const BLOB_FIELDS = 'oid text isBinary isTruncated';
+
+/** A GraphQL blob as the files reader takes it; undefined for a missing path. */
+export function blobText(blob: RawBlob): BlobText | undefined {
+  if (!blob) return undefined;
+  return {
+    ...(blob.text !== null && !blob.isTruncated ? { text: blob.text } : {}),
+    oid: blob.oid,
+    binary: blob.isBinary === true,
+    truncated: blob.isTruncated,
+  };
+}
 
 export function createTreeReader(client: Client): GitHubTreeReader {
   return {
@@ -25,12 +39,7 @@ export function createTreeReader(client: Client): GitHubTreeReader {
           (_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isBinary isTruncated } }`,
         )
         .join('\n    ');
-      const data = await client.graphql<{
-        repository: Record<
-          string,
-          { oid: string; text: string | null; isBinary: boolean | null; isTruncated: boolean } | null
-        > | null;
-      }>(
+      const data = await client.graphql<{ repository: Record<string, RawBlob> | null }>(
         `query StagecoachBlobs($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`,
         {
           owner: repo.owner,
@@ -40,14 +49,8 @@ export function createTreeReader(client: Client): GitHubTreeReader {
         { action: `read ${paths.length} file(s) at ${commit.slice(0, 12)}`, repo, permission: 'contents: read' },
       );
       paths.forEach((path, index) => {
-        const blob = data.repository?.[`f${index}`];
-        if (!blob) return;
-        result.set(path, {
-          ...(blob.text !== null && !blob.isTruncated ? { text: blob.text } : {}),
-          oid: blob.oid,
-          binary: blob.isBinary === true,
-          truncated: blob.isTruncated,
-        });
+        const blob = blobText(data.repository?.[`f${index}`]);
+        if (blob) result.set(path, blob);
       });
       return result;
     },
