@@ -1,14 +1,16 @@
 // The PR step against the GitHub emulator (real git repos behind GitHub's REST and GraphQL APIs, contract-checked).
 import { getOctokit } from '@actions/github';
-import { createGitHub, type GitHub } from '../../src/adapters/github/index.js';
+import { createGitHub, type GitHub, type GitHubTreeReader } from '../../src/adapters/github/index.js';
 import { createGitHubFiles } from '../../src/adapters/github-files.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
+import { loadPipeline } from '../../src/engine/load-config.js';
+import { openCheckout, promoteWithPullRequest } from '../../src/engine/promote.js';
 import { publishPromotion, type PublishRequest } from '../../src/engine/publish.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
 import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './publish-fixtures.js';
 
 let emulator: GitHubEmulator;
-let github: GitHub;
+let github: GitHub & GitHubTreeReader;
 /** A second client for the builds' reads, so they do not count as the PR step's requests. */
 let reader: ReturnType<typeof createGitHub>;
 let repoCounter = 0;
@@ -532,4 +534,62 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(new Set(counts).size).toBe(1);
     expect(counts[0]).toBeLessThanOrEqual(8);
   }, 180_000);
+});
+
+describe('a promotion without a checkout (the config repo read through the API)', () => {
+  const CONFIG = 'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n';
+  const deployment = (version: string) => `image: ghcr.io/acme/api:${version}\n`;
+
+  async function configRepo() {
+    const fullName = `acme/config-${++repoCounter}`;
+    await emulator.createRepo(fullName, {
+      'stagecoach.yaml': CONFIG,
+      'envs/dev/api.yaml': deployment('1.5.0'),
+      'envs/staging/api.yaml': deployment('1.4.0'),
+    });
+    const [owner, repo] = fullName.split('/');
+    return { fullName, repo: { owner, repo } };
+  }
+
+  const promote = async (repo: { owner: string; repo: string }, checkout: Awaited<ReturnType<typeof openCheckout>>) =>
+    promoteWithPullRequest(
+      { github, repo, checkout, workDir: '.', now: 0, baseEnv: {} },
+      {
+        pipeline: await loadPipeline(checkout.files, {}),
+        plan: { from: 'dev', to: 'staging' },
+        allowDowngrade: false,
+        policy,
+        onGateFailure: 'fail',
+      },
+    );
+
+  it('reads the config with the base head and the stages with the PR state: 8 requests for a new PR', async () => {
+    const { fullName, repo } = await configRepo();
+    emulator.resetLog();
+    const { gated, published } = await promote(repo, await openCheckout({ github, repo }));
+    expect(published).toMatchObject({ operation: 'created' });
+    expect(gated.plan.changes.map((change) => `${change.old} → ${change.new}`)).toEqual(['1.4.0 → 1.5.0']);
+    expect(emulator.requests).toHaveLength(8);
+    expect(emulator.requests.some((r) => r.graphqlOperation === 'StagecoachBlobs')).toBe(false);
+    expect(await emulator.readFile(fullName, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
+  });
+
+  it('texts read with a snapshot of a base that moved since are not taken for the gated commit', async () => {
+    const { fullName, repo } = await configRepo();
+    const checkout = await openCheckout({ github, repo });
+    // The base moves (staging too) just before the PR step's first snapshot is served.
+    emulator.inject({
+      kind: 'move-base',
+      repo: fullName,
+      branch: 'main',
+      graphqlOperation: 'StagecoachSnapshot',
+      files: { 'envs/staging/api.yaml': deployment('1.4.5') },
+    });
+    const { gated, published } = await promote(repo, checkout);
+    // Gated on the commit the checkout holds (read again in a batch there), then rebuilt on the moved base.
+    expect(gated.plan.changes.map((change) => change.old)).toEqual(['1.4.0']);
+    expect(published).toMatchObject({ operation: 'created' });
+    expect(emulator.pulls(fullName)[0].title).toBe('promote(staging): api 1.4.5 → 1.5.0');
+    expect(await emulator.readFile(fullName, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
+  });
 });
