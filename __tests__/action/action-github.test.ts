@@ -244,11 +244,22 @@ test('cross-repo: another repository, no checkout, read through the API and the 
   expect(emulator.pulls('acme/app')).toEqual([]);
   expect(emulator.pulls(REPO)).toHaveLength(1);
   expect(show(bare, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
-  // Every REST request went to the config repository, and the files were read through the API (tree + GraphQL blobs).
+  // Every REST request went to the config repository, and the files were read through the API: the tree, the config
+  // file with the base head, the stages' files with the PR step's first snapshot. 8 requests in all (issue 9: was 10).
   const rest = emulator.requests.filter((r) => r.path !== '/graphql');
   expect(rest.every((r) => r.path.startsWith(`/repos/${REPO}/`))).toBe(true);
-  expect(rest.some((r) => r.method === 'GET' && r.path.includes('/git/trees/'))).toBe(true);
-  expect(emulator.requests.some((r) => r.graphqlOperation === 'StagecoachBlobs')).toBe(true);
+  expect(
+    emulator.requests.map((r) => r.graphqlOperation ?? `${r.method} ${r.path.replace(`/repos/${REPO}`, '')}`),
+  ).toEqual([
+    'StagecoachSnapshot',
+    expect.stringMatching(/^GET \/git\/trees\/[0-9a-f]{40}$/),
+    'StagecoachSnapshot',
+    'POST /git/trees',
+    'POST /git/commits',
+    'POST /git/refs',
+    'POST /pulls',
+    'POST /issues/1/labels',
+  ]);
 });
 
 test('auto-merge from the stage policy; inputs override it and set reviewers, team reviewers and assignees', async () => {

@@ -1,13 +1,16 @@
 // The PR step against the GitHub emulator (real git repos behind GitHub's REST and GraphQL APIs, contract-checked).
-import { createGitHub, type GitHub } from '../../src/adapters/github/index.js';
+import { getOctokit } from '@actions/github';
+import { createGitHub, type GitHub, type GitHubTreeReader } from '../../src/adapters/github/index.js';
 import { createGitHubFiles } from '../../src/adapters/github-files.js';
 import { parsePromotionBlock, planHash } from '../../src/core/report/pull-request-body.js';
+import { loadPipeline } from '../../src/engine/load-config.js';
+import { openCheckout, promoteWithPullRequest } from '../../src/engine/promote.js';
 import { publishPromotion, type PublishRequest } from '../../src/engine/publish.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
 import { BRANCH, clock, makePlan, policy, type ChangeSpec } from './publish-fixtures.js';
 
 let emulator: GitHubEmulator;
-let github: GitHub;
+let github: GitHub & GitHubTreeReader;
 /** A second client for the builds' reads, so they do not count as the PR step's requests. */
 let reader: ReturnType<typeof createGitHub>;
 let repoCounter = 0;
@@ -203,13 +206,81 @@ describe('publishPromotion on the GitHub emulator', () => {
     const result = await publishPromotion(github, promotion(repo, '1.5.0', { policy: decorated }));
     expect(result.operation).toBe('created');
     expect(result.warnings).toBeUndefined();
-    expect(result.requests).toBe(8);
+    // snapshot, tree, commit, branch, PR, then labels, assignees, reviewers, auto-merge: one call each (issue 9).
+    expect(result.requests).toBe(9);
     const [pull] = emulator.pulls(repo);
     expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging', 'team/api']);
     expect(pull.assignees).toEqual(['alice']);
     expect(pull.reviewers).toEqual(['bob']);
     expect(pull.teamReviewers).toEqual(['sre']);
     expect(pull.autoMerge).toEqual({ mergeMethod: 'SQUASH' });
+  });
+
+  it('an assignee GitHub cannot assign costs neither the labels nor the reviews, and the warning names the login', async () => {
+    const repo = `acme/config-${++repoCounter}`;
+    await emulator.createRepo(
+      repo,
+      { 'README.md': 'config\n', ...serviceFiles(1, '1.4.0') },
+      { collaborators: ['bob'] },
+    );
+    const result = await publishPromotion(
+      github,
+      promotion(repo, '1.5.0', { policy: { ...policy, assignees: ['mallory'], reviewers: ['bob'] } }),
+    );
+    expect(result.operation).toBe('created');
+    const [pull] = emulator.pulls(repo);
+    expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
+    expect(pull.reviewers).toEqual(['bob']);
+    expect(pull.assignees).toEqual([]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/#1: GitHub did not assign mallory: only users with write access/),
+    ]);
+  });
+
+  it('auto-merge GitHub refuses in clean status is enabled on a later run, once the PR waits for a check', async () => {
+    const repo = `acme/config-${++repoCounter}`;
+    // No protection: the PR could be merged at once, so GitHub refuses auto-merge ("clean status").
+    await emulator.createRepo(
+      repo,
+      { 'README.md': 'config\n', ...serviceFiles(1, '1.4.0') },
+      { protection: { requiredReviews: 0 } },
+    );
+    const squash = { ...policy, autoMerge: 'squash' as const };
+    const created = await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }));
+    expect(created.operation).toBe('created');
+    expect(created.warnings).toEqual([
+      expect.stringMatching(/could not enable auto-merge \(squash\): .*is in clean status.*enables it on a later run/),
+    ]);
+    expect(emulator.pulls(repo)[0].autoMerge).toBeUndefined();
+    // Still clean: the snapshot says so, and no mutation GitHub would refuse is sent.
+    const still = await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }));
+    expect(still).toMatchObject({ operation: 'unchanged', requests: 1 });
+    expect(still.warnings).toEqual([expect.stringMatching(/auto-merge is not enabled yet: .*\(clean status/)]);
+    // A required check now waits on the head: the next run enables auto-merge.
+    emulator.protect(repo, { requiredChecks: ['ci'] });
+    const rerun = await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }));
+    expect(rerun).toMatchObject({ operation: 'unchanged', requests: 2 });
+    expect(rerun.warnings).toBeUndefined();
+    expect(emulator.pulls(repo)[0].autoMerge).toEqual({ mergeMethod: 'SQUASH' });
+    expect((await publishPromotion(github, promotion(repo, '1.5.0', { policy: squash }))).requests).toBe(1);
+  });
+
+  it('labels taken off the PR are put back by the next run, keeping labels people added', async () => {
+    const repo = await newRepo();
+    const wanted = { ...policy, reviewers: ['bob'] };
+    await publishPromotion(github, promotion(repo, '1.5.0', { policy: wanted }));
+    const [owner, name] = repo.split('/');
+    const octokit = getOctokit(emulator.token, { baseUrl: emulator.url });
+    await octokit.rest.issues.removeLabel({ owner, repo: name, issue_number: 1, name: 'promotion' });
+    await octokit.rest.issues.addLabels({ owner, repo: name, issue_number: 1, labels: ['keep-me'] });
+    const unchanged = await publishPromotion(github, promotion(repo, '1.5.0', { policy: wanted }));
+    expect(unchanged).toMatchObject({ operation: 'unchanged', requests: 2 });
+    expect(emulator.pulls(repo)[0].labels.sort()).toEqual(['keep-me', 'promotion', 'stage:staging']);
+    expect(emulator.pulls(repo)[0].reviewers).toEqual(['bob']);
+    // An update puts them back too.
+    await octokit.rest.issues.removeLabel({ owner, repo: name, issue_number: 1, name: 'stage:staging' });
+    expect((await publishPromotion(github, promotion(repo, '1.6.0', { policy: wanted }))).operation).toBe('updated');
+    expect(emulator.pulls(repo)[0].labels.sort()).toEqual(['keep-me', 'promotion', 'stage:staging']);
   });
 
   it('opens a draft (and no auto-merge) when forced', async () => {
@@ -412,6 +483,35 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(modes).toEqual({ 'staging/svc-0000.yaml': '100644', 'staging/svc-0001.yaml': '100755' });
   });
 
+  it('fits the title into the 256 characters GitHub allows, however many old versions one long image name has', async () => {
+    const image = `ghcr.io/acme/${'platform-'.repeat(12)}api`;
+    const files = Object.fromEntries(
+      Array.from({ length: 60 }, (_, index) => [
+        `staging/svc-${String(index).padStart(2, '0')}.yaml`,
+        `image: ${image}:1.${index}.0\n`,
+      ]),
+    );
+    const repo = await newRepo(files);
+    const request = promotion(repo, '2.0.0');
+    request.build = async () => ({
+      plan: makePlan(
+        'dev',
+        'staging',
+        Object.entries(files).map(([file, text]) => ({
+          file,
+          image,
+          old: /:(\S+)$/m.exec(text)?.[1] as string,
+          new: '2.0.0',
+        })),
+      ),
+      files: Object.fromEntries(Object.keys(files).map((file) => [file, `image: ${image}:2.0.0\n`])),
+    });
+    expect((await publishPromotion(github, request)).operation).toBe('created');
+    const [pull] = emulator.pulls(repo);
+    expect([...pull.title].length).toBeLessThanOrEqual(256);
+    expect(pull.title).toMatch(/^promote\(staging\): platform-.*api 1\.0\.0 … 1\.9\.0 \(60 versions\) → 2\.0\.0$/);
+  });
+
   it('makes the same number of requests (at most 8) for 1, 10 and 1,000 changed files', async () => {
     const full = { ...policy, reviewers: ['bob'], autoMerge: 'merge' as const };
     const counts: number[] = [];
@@ -434,4 +534,62 @@ describe('publishPromotion on the GitHub emulator', () => {
     expect(new Set(counts).size).toBe(1);
     expect(counts[0]).toBeLessThanOrEqual(8);
   }, 180_000);
+});
+
+describe('a promotion without a checkout (the config repo read through the API)', () => {
+  const CONFIG = 'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n';
+  const deployment = (version: string) => `image: ghcr.io/acme/api:${version}\n`;
+
+  async function configRepo() {
+    const fullName = `acme/config-${++repoCounter}`;
+    await emulator.createRepo(fullName, {
+      'stagecoach.yaml': CONFIG,
+      'envs/dev/api.yaml': deployment('1.5.0'),
+      'envs/staging/api.yaml': deployment('1.4.0'),
+    });
+    const [owner, repo] = fullName.split('/');
+    return { fullName, repo: { owner, repo } };
+  }
+
+  const promote = async (repo: { owner: string; repo: string }, checkout: Awaited<ReturnType<typeof openCheckout>>) =>
+    promoteWithPullRequest(
+      { github, repo, checkout, workDir: '.', now: 0, baseEnv: {} },
+      {
+        pipeline: await loadPipeline(checkout.files, {}),
+        plan: { from: 'dev', to: 'staging' },
+        allowDowngrade: false,
+        policy,
+        onGateFailure: 'fail',
+      },
+    );
+
+  it('reads the config with the base head and the stages with the PR state: 8 requests for a new PR', async () => {
+    const { fullName, repo } = await configRepo();
+    emulator.resetLog();
+    const { gated, published } = await promote(repo, await openCheckout({ github, repo }));
+    expect(published).toMatchObject({ operation: 'created' });
+    expect(gated.plan.changes.map((change) => `${change.old} → ${change.new}`)).toEqual(['1.4.0 → 1.5.0']);
+    expect(emulator.requests).toHaveLength(8);
+    expect(emulator.requests.some((r) => r.graphqlOperation === 'StagecoachBlobs')).toBe(false);
+    expect(await emulator.readFile(fullName, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
+  });
+
+  it('texts read with a snapshot of a base that moved since are not taken for the gated commit', async () => {
+    const { fullName, repo } = await configRepo();
+    const checkout = await openCheckout({ github, repo });
+    // The base moves (staging too) just before the PR step's first snapshot is served.
+    emulator.inject({
+      kind: 'move-base',
+      repo: fullName,
+      branch: 'main',
+      graphqlOperation: 'StagecoachSnapshot',
+      files: { 'envs/staging/api.yaml': deployment('1.4.5') },
+    });
+    const { gated, published } = await promote(repo, checkout);
+    // Gated on the commit the checkout holds (read again in a batch there), then rebuilt on the moved base.
+    expect(gated.plan.changes.map((change) => change.old)).toEqual(['1.4.0']);
+    expect(published).toMatchObject({ operation: 'created' });
+    expect(emulator.pulls(fullName)[0].title).toBe('promote(staging): api 1.4.5 → 1.5.0');
+    expect(await emulator.readFile(fullName, BRANCH, 'envs/staging/api.yaml')).toBe(deployment('1.5.0'));
+  });
 });

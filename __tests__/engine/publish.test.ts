@@ -96,6 +96,11 @@ class FakeGitHub implements GitHub {
         title: pr.title,
         body: pr.body,
         draft: pr.draft,
+        labels: pr.decorations?.labels ?? [],
+        assignees: pr.decorations?.assignees ?? [],
+        reviewers: pr.decorations?.reviewers ?? [],
+        teamReviewers: pr.decorations?.teamReviewers ?? [],
+        autoMerge: Boolean(pr.decorations?.autoMerge),
       };
     return snapshot;
   }
@@ -166,7 +171,16 @@ class FakeGitHub implements GitHub {
     if (decorations.labels.length + decorations.assignees.length > 0) await this.call('issue:update');
     if (decorations.reviewers.length + decorations.teamReviewers.length > 0) await this.call('reviewers');
     if (decorations.autoMerge) await this.call('graphql:automerge');
-    pull.decorations = decorations;
+    const had = pull.decorations;
+    const union = (a: string[] = [], b: string[]) => [...new Set([...a, ...b])];
+    pull.decorations = {
+      labels: union(had?.labels, decorations.labels),
+      assignees: union(had?.assignees, decorations.assignees),
+      reviewers: union(had?.reviewers, decorations.reviewers),
+      teamReviewers: union(had?.teamReviewers, decorations.teamReviewers),
+      autoMerge: decorations.autoMerge || had?.autoMerge || false,
+      ...(decorations.headSha ? { headSha: decorations.headSha } : {}),
+    };
     return [];
   }
 }

@@ -87,6 +87,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     repo,
     ...(git ? { git, workDir: inputs.workingDirectory } : {}),
     ...(inputs.base ? { base: inputs.base } : {}),
+    ...(inputs.config ? { config: inputs.config } : {}),
   });
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });

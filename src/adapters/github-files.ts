@@ -1,5 +1,5 @@
 // Read-only RepoFiles over the GitHub API at one commit, for runs without a checkout: one tree read, texts in GraphQL batches.
-import type { GitHubTreeReader, RepoRef, TreeEntry } from './github/index.js';
+import type { BlobText, GitHubTreeReader, RepoRef, TreeEntry } from './github/index.js';
 import {
   checkFolderPath,
   checkRelativePath,
@@ -14,8 +14,13 @@ import {
 /** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
 export const BATCH_SIZE = 100;
 
+export interface GitHubFiles extends RepoFiles {
+  /** Takes texts already read at this commit (with a snapshot query), so reading them costs no request. */
+  seed(files: ReadonlyMap<string, BlobText>): void;
+}
+
 /** A commit's regular files (no symlinks, no submodules), read lazily and cached. */
-export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commit: string): RepoFiles {
+export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commit: string): GitHubFiles {
   const where = `at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`;
   let blobs: Promise<Map<string, TreeEntry>> | undefined;
   /** Every folder of the commit, so that list() of a missing one fails as it does on disk. */
@@ -95,6 +100,15 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
   }
 
   return {
+    seed(files: ReadonlyMap<string, BlobText>): void {
+      for (const [path, blob] of files) {
+        // Only plain texts: a binary or oversized blob takes the ordinary path and its error or fallback.
+        if (blob.text === undefined || blob.binary) continue;
+        const file = checkRelativePath(path);
+        if (!texts.has(file)) texts.set(file, Promise.resolve(blob.text));
+      }
+    },
+
     async list(dir: string): Promise<string[]> {
       const root = checkFolderPath(dir);
       const blobs = await allBlobs();

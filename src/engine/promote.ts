@@ -2,8 +2,8 @@
 import { findStage, type Pipeline, type PullRequestPolicy } from '../core/config/index.js';
 import { appliedPlan } from '../core/plan.js';
 import { renderGateReport } from '../core/report/gate-report.js';
-import type { GitHub, GitHubTreeReader, RepoRef } from '../adapters/github/index.js';
-import { createGitHubFiles } from '../adapters/github-files.js';
+import type { BlobText, GitHub, GitHubTreeReader, RepoRef, Snapshot } from '../adapters/github/index.js';
+import { BATCH_SIZE, createGitHubFiles } from '../adapters/github-files.js';
 import type { Git } from '../adapters/git.js';
 import { createLocalFiles } from '../adapters/local-files.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
@@ -11,14 +11,22 @@ import { PromotionError, UsageError } from '../core/errors.js';
 import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gate.js';
 import { planStages, type PlanRequest } from './plan.js';
 import { renderPromotion } from './rewrite.js';
-import { publishPromotion, type PublishResult } from './publish.js';
-import { scanStage } from './scan.js';
+import { DEFAULT_CONFIG } from './load-config.js';
+import { promotionBranch, publishPromotion, type PublishResult } from './publish.js';
+import { globSelector, scanStage } from './scan.js';
+import { stageRelative } from '../core/plan.js';
 
 export interface PullRequestPromotionDependencies extends Omit<GatedPromotionDependencies, 'files'> {
   github: GitHub & GitHubTreeReader;
   repo: RepoRef;
-  /** The files the promotion is gated on and the commit they are at: a local checkout (`workTree`), or the API's. */
-  checkout: { files: GatedPromotionDependencies['files']; head: string; workTree: boolean };
+  /** The files the promotion is gated on and the commit they are at: a local checkout (`workTree`), or the API's
+   *  (`seed` takes texts read at `head` with a snapshot query, so that they cost no request of their own). */
+  checkout: {
+    files: GatedPromotionDependencies['files'];
+    head: string;
+    workTree: boolean;
+    seed?: (files: ReadonlyMap<string, BlobText>) => void;
+  };
 }
 
 export interface PullRequestPromotionRequest {
@@ -42,18 +50,49 @@ export interface PullRequestPromotion {
 export type Checkout = PullRequestPromotionDependencies['checkout'];
 
 /** The config repo to gate on: the local checkout when there is one (a git work tree), else the base branch's head read
- *  through the API (cross-repo promotions need no checkout). */
+ *  through the API (cross-repo promotions need no checkout), its config file read in the same query as the head. */
 export async function openCheckout(deps: {
   github: GitHub & GitHubTreeReader;
   repo: RepoRef;
   git?: Pick<Git, 'head'>;
   workDir?: string;
   base?: string;
+  config?: string;
 }): Promise<Checkout> {
   const head = deps.git ? await deps.git.head() : undefined;
   if (head && deps.workDir) return { files: createLocalFiles(deps.workDir), head, workTree: true };
-  const base = (await deps.github.snapshot(deps.repo, deps.base, 'stagecoach')).base.head;
-  return { files: createGitHubFiles(deps.github, deps.repo, base), head: base, workTree: false };
+  const snapshot = await deps.github.snapshot(deps.repo, deps.base, 'stagecoach', [deps.config ?? DEFAULT_CONFIG]);
+  const files = createGitHubFiles(deps.github, deps.repo, snapshot.base.head);
+  if (snapshot.files) files.seed(snapshot.files);
+  return { files, head: snapshot.base.head, workTree: false, seed: (texts) => files.seed(texts) };
+}
+
+/** The files a plan of `from` → `to` reads (the scan's selection), at most one GraphQL batch of them. */
+async function stageFiles(files: RepoFiles, pipeline: Pipeline, names: (string | undefined)[]): Promise<string[]> {
+  const selected = globSelector(pipeline.files);
+  const found = new Set<string>();
+  for (const stage of pipeline.stages.filter((candidate) => names.includes(candidate.name))) {
+    for (const root of stage.paths) {
+      // A folder that is missing is the scan's to report.
+      const listed = await files.list(root).catch(() => [] as string[]);
+      for (const file of listed) if (selected(stageRelative(file, [root]))) found.add(file);
+    }
+  }
+  return [...found].slice(0, BATCH_SIZE);
+}
+
+/** Without a checkout: the PR step's first snapshot, read with the texts the plan needs (one query instead of two). */
+async function prefetch(deps: PullRequestPromotionDependencies, request: PullRequestPromotionRequest) {
+  const { seed, files, head } = deps.checkout;
+  if (!seed) return undefined;
+  const from = request.plan.images ? 'images' : (request.plan.from ?? '');
+  const branch = promotionBranch(request.policy.branch, from, request.plan.to);
+  const paths = await stageFiles(files, request.pipeline, [request.plan.from, request.plan.to]);
+  const snapshot = await deps.github.snapshot(deps.repo, request.base, branch, paths);
+  // Texts at another head (the base moved meanwhile) are not the gated ones: the reads then go as usual.
+  if (snapshot.base.head === head && snapshot.files) seed(snapshot.files);
+  const { files: _texts, ...first } = snapshot;
+  return first satisfies Snapshot;
 }
 
 /** The written files that are executable where they come from, so the API commit keeps their mode. */
@@ -77,6 +116,7 @@ export async function promoteWithPullRequest(
       `Stage ${stage.name} has command gates: they run in a checkout of the config repo (add actions/checkout before this step)`,
     );
   }
+  const first = await prefetch(deps, request);
   const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, {
     allowDowngrade: request.allowDowngrade,
     keep: false,
@@ -84,41 +124,45 @@ export async function promoteWithPullRequest(
   request.onGated?.(gated);
   if (!gated.passed && request.onGateFailure === 'fail') return { gated };
   const gatedReleases = new Set(releasesOf(gated.plan).map(key));
-  const published = await publishPromotion(deps.github, {
-    owner: deps.repo.owner,
-    repo: deps.repo.repo,
-    ...(request.base ? { base: request.base } : {}),
-    from: gated.plan.from,
-    to: gated.plan.to,
-    policy: request.policy,
-    ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
-    ...(gated.gates.length > 0
-      ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' }
-      : {}),
-    draft: !gated.passed || request.policy.draft,
-    async build(baseSha) {
-      if (baseSha === gatedOn)
-        return { plan: gated.plan, files: gated.written, executable: await executable(files, gated.written) };
-      // The base moved: plan again on it. The gates vouched for a set of versions; a plan that writes others must gate again.
-      const moved = createGitHubFiles(deps.github, deps.repo, baseSha);
-      const planned = await planStages(moved, pipeline, gated.request, deps.registry);
-      if (releasesOf(planned.plan).some((release) => !gatedReleases.has(key(release)))) {
-        throw new PromotionError(
-          `The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`,
+  const published = await publishPromotion(
+    deps.github,
+    {
+      owner: deps.repo.owner,
+      repo: deps.repo.repo,
+      ...(request.base ? { base: request.base } : {}),
+      from: gated.plan.from,
+      to: gated.plan.to,
+      policy: request.policy,
+      ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
+      ...(gated.gates.length > 0
+        ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' }
+        : {}),
+      draft: !gated.passed || request.policy.draft,
+      async build(baseSha) {
+        if (baseSha === gatedOn)
+          return { plan: gated.plan, files: gated.written, executable: await executable(files, gated.written) };
+        // The base moved: plan again on it. The gates vouched for a set of versions; a plan that writes others must gate again.
+        const moved = createGitHubFiles(deps.github, deps.repo, baseSha);
+        const planned = await planStages(moved, pipeline, gated.request, deps.registry);
+        if (releasesOf(planned.plan).some((release) => !gatedReleases.has(key(release)))) {
+          throw new PromotionError(
+            `The base branch moved while promoting and now asks for versions the gates did not check: run the promotion again`,
+          );
+        }
+        const written = await renderPromotion(moved, pipeline, planned);
+        return { plan: planned.plan, files: written, executable: await executable(moved, written) };
+      },
+      async describe(base, head) {
+        // The commit lives on GitHub only (a concurrent run made it through the API): read both sides there.
+        const [before, after] = await Promise.all(
+          [base, head].map((sha) =>
+            scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to)),
+          ),
         );
-      }
-      const written = await renderPromotion(moved, pipeline, planned);
-      return { plan: planned.plan, files: written, executable: await executable(moved, written) };
+        return appliedPlan(gated.plan.from, gated.plan.source, before, after);
+      },
     },
-    async describe(base, head) {
-      // The commit lives on GitHub only (a concurrent run made it through the API): read both sides there.
-      const [before, after] = await Promise.all(
-        [base, head].map((sha) =>
-          scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to)),
-        ),
-      );
-      return appliedPlan(gated.plan.from, gated.plan.source, before, after);
-    },
-  });
+    first ? { snapshot: first } : {},
+  );
   return { gated, published };
 }

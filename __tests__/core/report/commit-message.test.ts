@@ -1,8 +1,10 @@
 import {
   commitSubject,
+  fitTitle,
   renderCommitMessage,
   shortNames,
   SUBJECT_MAX,
+  TITLE_MAX,
 } from '../../../src/core/report/commit-message.js';
 import { makePlan } from '../../engine/publish-fixtures.js';
 
@@ -81,5 +83,38 @@ describe('commit message', () => {
       .split('\n')
       .filter((line) => line.startsWith('Stagecoach-To:'));
     expect(trailers).toEqual(['Stagecoach-To: staging']);
+  });
+});
+
+describe('the subject as a pull request title (GitHub refuses more than 256 characters)', () => {
+  it('names many old versions of one image by the oldest, the newest and their count', () => {
+    const specs = Array.from({ length: 40 }, (_, index) => ({
+      file: `staging/svc-${String(index).padStart(2, '0')}.yaml`,
+      image: 'ghcr.io/acme/api',
+      old: `1.${String(index).padStart(2, '0')}.0`,
+      new: '2.0.0',
+    }));
+    const subject = commitSubject(makePlan('dev', 'staging', specs));
+    expect(subject).toBe('promote(staging): api 1.00.0 … 1.39.0 (40 versions) → 2.0.0');
+  });
+
+  it('is cut to 256 characters whatever one image name holds', () => {
+    const image = `ghcr.io/acme/${'x'.repeat(400)}`;
+    const subject = commitSubject(makePlan('dev', 'staging', [{ file: 'a.yaml', image, old: '1.0.0', new: '2.0.0' }]));
+    expect([...subject]).toHaveLength(TITLE_MAX);
+    expect(subject.endsWith('…')).toBe(true);
+    expect(
+      renderCommitMessage(makePlan('dev', 'staging', [{ file: 'a.yaml', image, old: '1', new: '2' }])).split('\n')[0]
+        .length,
+    ).toBeLessThanOrEqual(TITLE_MAX);
+  });
+
+  it('fitTitle counts characters, never splits a surrogate pair, and keeps short titles', () => {
+    expect(fitTitle('short')).toBe('short');
+    const emoji = '🚀'.repeat(300);
+    const cut = fitTitle(emoji);
+    expect(cut.length).toBeLessThanOrEqual(TITLE_MAX);
+    expect(cut).toBe(`${'🚀'.repeat(127)}…`);
+    expect(fitTitle(`a\nb${'c'.repeat(300)}`).startsWith('a b')).toBe(true);
   });
 });

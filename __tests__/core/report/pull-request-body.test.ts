@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import type { GateResult } from '../../../src/core/gate-result.js';
+import { renderGateReport } from '../../../src/core/report/gate-report.js';
 import {
   BODY_LIMIT,
+  cutMarkdown,
   parsePromotionBlock,
   planHash,
   renderPromotionBlock,
@@ -156,5 +159,68 @@ describe('pull request body', () => {
     expect(parsePromotionBlock('no block')).toBeUndefined();
     expect(parsePromotionBlock('<!-- stagecoach:promotion {"from": -->')).toBeUndefined();
     expect(parsePromotionBlock('<!-- stagecoach:promotion {"from":"a","to":"b"} -->')).toBeUndefined();
+  });
+});
+
+/** Where a rendered body is left after its last line: inside a code fence, or inside `<details>` (an independent reading). */
+function leftOpen(markdown: string): { fence: boolean; details: number; blockInCode: boolean } {
+  let fence: string | undefined;
+  let details = 0;
+  let blockInCode = false;
+  for (const line of markdown.split('\n')) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (line.includes('stagecoach:promotion')) blockInCode = true;
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = undefined;
+    } else if (marker) fence = marker;
+    else details += (line.match(/<details>/g) ?? []).length - (line.match(/<\/details>/g) ?? []).length;
+  }
+  return { fence: fence !== undefined, details, blockInCode };
+}
+
+describe('the gate report in the body', () => {
+  const failing = (name: string, output: string): GateResult => ({
+    gate: 'commands',
+    name,
+    passed: false,
+    durationMs: 1200,
+    details: ['exit code 1'],
+    output,
+  });
+
+  it('is cut without leaving a code fence or <details> open, at every size', () => {
+    const output = Array.from({ length: 400 }, (_, index) => `line ${index}: ${'x'.repeat(index % 50)}`).join('\n');
+    const gateReport = renderGateReport([
+      failing('lint', output),
+      failing('test', '```\nnested fence\n```\n' + output),
+    ]);
+    for (const limit of [2_000, 3_000, 5_000, 8_000, 12_000, 20_000, 40_000]) {
+      const body = renderPullRequestBody({ plan, gateReport, commit: 'c', limit });
+      expect(body.length).toBeLessThanOrEqual(limit);
+      expect(body).toContain('The gate report was cut to fit the body');
+      expect(leftOpen(body)).toEqual({ fence: false, details: 0, blockInCode: false });
+      expect(parsePromotionBlock(body)?.commit).toBe('c');
+    }
+  });
+
+  it('cuts any Markdown at a line and closes what the cut leaves open', () => {
+    const text = ['intro', '<details><summary>x</summary>', '', '~~~~', 'a', '~~~', 'b', '~~~~', '', '</details>'].join(
+      '\n',
+    );
+    for (let budget = 0; budget <= text.length + 40; budget += 1) {
+      const cut = cutMarkdown(text, budget, '_cut_');
+      if (cut.length > budget && cut !== '_cut_') throw new Error(`budget ${budget}: ${cut.length} characters`);
+      expect(leftOpen(cut)).toMatchObject({ fence: false, details: 0 });
+    }
+  });
+
+  it('escapes gate names as HTML inside <summary>, where Markdown escapes do not apply', () => {
+    const report = renderGateReport([failing('x</summary><img src=x onerror=alert(1)>"\'&\nforged', 'boom')]);
+    const summary = report.split('\n').find((line) => line.startsWith('<details>')) as string;
+    expect(summary).toBe(
+      '<details><summary>Output of <code>x&lt;/summary&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp; forged</code> (last lines)</summary>',
+    );
+    expect(report).not.toContain('<img');
   });
 });

@@ -19,7 +19,10 @@ import { displayMessage, repoHtml } from './shapes.js';
 import {
   findLabel,
   findRepo,
+  mergeState,
+  nodeId,
   now,
+  userId,
   type EmulatorState,
   type LabelState,
   type PullState,
@@ -325,6 +328,20 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       repo: s.repo,
       actor: (await loadCommit(ctx, s.repo, String(s.sha))).committer,
     }),
+    // GitHub: the tree entry at a path of the commit, or null.
+    file: async (s, args) => {
+      const path = String(args.path).replace(/^\/+|\/+$/g, '');
+      if (!path || path.split('/').includes('..')) return null;
+      const [entry] = await s.repo.git.listTree(String(s.sha), { paths: [path] });
+      if (!entry || entry.path !== path) return null;
+      const slash = path.lastIndexOf('/');
+      return {
+        __typename: 'TreeEntry',
+        repo: s.repo,
+        entry: { ...entry, path: path.slice(slash + 1) },
+        dir: slash === -1 ? '' : path.slice(0, slash),
+      };
+    },
     tree: async (s, _a, ctx) => ({
       __typename: 'Tree',
       repo: s.repo,
@@ -388,6 +405,20 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
   PullRequestConnection: connectionFields,
   CommitConnection: connectionFields,
   LabelConnection: connectionFields,
+  UserConnection: connectionFields,
+  ReviewRequestConnection: connectionFields,
+  PullRequestReviewConnection: connectionFields,
+  User: {
+    login: (s) => String(s.login),
+    id: (s, _a, ctx) => nodeId('U', userId(ctx.state, String(s.login))),
+  },
+  Team: {
+    slug: (s) => String(s.slug),
+    name: (s) => String(s.slug),
+  },
+  ReviewRequest: {
+    requestedReviewer: (s) => s.reviewer,
+  },
   PullRequest: {
     id: (s) => p(s).nodeId,
     number: (s) => p(s).number,
@@ -423,6 +454,21 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
       );
     },
     autoMergeRequest: (s) => (p(s).autoMerge ? { __typename: 'AutoMergeRequest', repo: s.repo, pull: p(s) } : null),
+    assignees: (s, args) => {
+      const users = p(s).assignees.map((login) => ({ __typename: 'User', repo: s.repo, login }));
+      return connection('UserConnection', s.repo, users, window(users, args, 'assignees'));
+    },
+    reviewRequests: (s, args) => {
+      const requests = [
+        ...p(s).reviewers.map((login) => ({ __typename: 'User', repo: s.repo, login })),
+        ...p(s).teamReviewers.map((slug) => ({ __typename: 'Team', repo: s.repo, slug })),
+      ].map((reviewer) => ({ __typename: 'ReviewRequest', repo: s.repo, reviewer }));
+      return connection('ReviewRequestConnection', s.repo, requests, window(requests, args, 'reviewRequests'));
+    },
+    // The emulator models no reviews.
+    latestReviews: (s, args) =>
+      connection('PullRequestReviewConnection', s.repo, [], window([], args, 'latestReviews')),
+    mergeStateStatus: async (s) => mergeState(s.repo, p(s), await headSha(s.repo, p(s))),
   },
   AutoMergeRequest: {
     mergeMethod: (s) => p(s).autoMerge!.mergeMethod,
@@ -456,6 +502,14 @@ const RESOLVERS: Record<string, Record<string, Resolver>> = {
         const pull = repo.pulls.find((candidate) => candidate.nodeId === input.pullRequestId);
         if (!pull) continue;
         if (pull.state !== 'open') throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request is not open');
+        if (pull.draft) throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request Pull request is in draft state');
+        // GitHub enables auto-merge only while the PR waits for something (a required review or check).
+        const status = mergeState(repo, pull, await headSha(repo, pull));
+        if (['CLEAN', 'UNSTABLE', 'HAS_HOOKS'].includes(status))
+          throw new GitHubGraphQLError(
+            'UNPROCESSABLE',
+            `Pull request Pull request is in ${status.toLowerCase()} status`,
+          );
         if (input.expectedHeadOid && input.expectedHeadOid !== (await headSha(repo, pull))) {
           throw new GitHubGraphQLError(
             'UNPROCESSABLE',

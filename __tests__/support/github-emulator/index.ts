@@ -44,8 +44,19 @@ export interface GitHubEmulator {
   createRepo(
     fullName: string,
     files: Record<string, string>,
-    options?: { defaultBranch?: string; date?: string },
+    options?: {
+      defaultBranch?: string;
+      date?: string;
+      /** Who can be assigned or asked for a review (default: anyone). */
+      collaborators?: string[];
+      /** Branch protection (default: one approving review required, so a new PR is BLOCKED and takes auto-merge). */
+      protection?: { requiredReviews?: number; requiredChecks?: string[] };
+    },
   ): Promise<string>;
+  /** Changes the repository's branch protection (what a PR waits for before it can merge). */
+  protect(fullName: string, protection: { requiredReviews?: number; requiredChecks?: string[] }): void;
+  /** Sets a commit status (as CI reporting on the head). */
+  setStatus(fullName: string, sha: string, context: string, state: 'pending' | 'success' | 'failure' | 'error'): void;
   /** Commits files (null deletes) on branch (created from the default branch when missing); returns the commit sha. */
   commit(
     fullName: string,
@@ -142,6 +153,12 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
           pulls: [],
           labels: [],
           nextNumber: 1,
+          ...(repoOptions.collaborators ? { collaborators: repoOptions.collaborators } : {}),
+          protection: {
+            requiredReviews: repoOptions.protection?.requiredReviews ?? 1,
+            requiredChecks: repoOptions.protection?.requiredChecks ?? [],
+          },
+          statuses: new Map(),
         };
         state.repos.set(fullName.toLowerCase(), repo);
         userId(state, owner);
@@ -180,6 +197,21 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
         comments: pull.comments.map((c) => c.body),
         nodeId: pull.nodeId,
       })),
+
+    protect: (fullName, protection) => {
+      const repo = server.requireRepo(fullName);
+      repo.protection = {
+        requiredReviews: protection.requiredReviews ?? 0,
+        requiredChecks: protection.requiredChecks ?? [],
+      };
+    },
+
+    setStatus: (fullName, sha, context, status) => {
+      const repo = server.requireRepo(fullName);
+      const statuses = repo.statuses.get(sha) ?? new Map();
+      statuses.set(context, status);
+      repo.statuses.set(sha, statuses);
+    },
 
     inject: (fault) => server.faults.add(fault),
     hold: (match) => server.faults.hold(match),

@@ -61,7 +61,7 @@ export function unprocessable(message: string): HttpError {
 }
 
 export function validationFailed(
-  errors: { resource: string; code: string; field?: string; message?: string }[],
+  errors: { resource: string; code: string; field?: string; message?: string; value?: unknown }[],
 ): HttpError {
   return new HttpError(422, { message: 'Validation Failed', errors, documentation_url: DOCS, status: '422' });
 }

@@ -10,6 +10,7 @@ import {
 import { diffEntry, issue, issueComment, label, pullRequest, repoApi } from './shapes.js';
 import {
   ensureLabel,
+  isCollaborator,
   findLabel,
   nextId,
   nodeId,
@@ -67,6 +68,15 @@ async function full(ctx: RestContext, pull: PullState) {
 
 /** GitHub caps issue, pull request and comment bodies at 65,536 characters (422, as in renovatebot/renovate#2032). */
 const BODY_MAX = 65536;
+
+/** GitHub counts a title's characters (code points) against 256. */
+function checkTitleLength(title: unknown): void {
+  if (typeof title === 'string' && [...title].length > 256) {
+    throw validationFailed([
+      { resource: 'Issue', code: 'custom', field: 'title', message: 'title is too long (maximum is 256 characters)' },
+    ]);
+  }
+}
 
 function checkBodyLength(body: unknown): void {
   if (typeof body === 'string' && body.length > BODY_MAX) {
@@ -153,6 +163,7 @@ export const pullRoutes: RouteSpec[] = [
         throw new NotImplementedError('pulls/create from an issue or a fork');
       if (body.title === undefined)
         throw validationFailed([{ resource: 'PullRequest', field: 'title', code: 'missing_field' }]);
+      checkTitleLength(body.title);
       checkBodyLength(body.body);
       const colon = body.head.indexOf(':');
       const headOwner = colon === -1 ? ctx.repo.owner : body.head.slice(0, colon);
@@ -224,6 +235,7 @@ export const pullRoutes: RouteSpec[] = [
         base?: string;
         maintainer_can_modify?: boolean;
       };
+      checkTitleLength(body.title);
       checkBodyLength(body.body);
       if (body.base !== undefined && !(await ctx.repo.git.refSha(`refs/heads/${body.base}`))) {
         throw validationFailed([{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
@@ -289,6 +301,15 @@ export const pullRoutes: RouteSpec[] = [
           { resource: 'PullRequest', code: 'custom', message: 'Review cannot be requested from pull request author.' },
         ]);
       }
+      if (reviewers.some((login) => !isCollaborator(ctx.repo, login))) {
+        throw validationFailed([
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${ctx.repo.fullName} repository.`,
+          },
+        ]);
+      }
       for (const login of reviewers) if (!pull.reviewers.includes(login)) pull.reviewers.push(login);
       for (const slug of teams) if (!pull.teamReviewers.includes(slug)) pull.teamReviewers.push(slug);
       touch(pull);
@@ -311,6 +332,7 @@ export const pullRoutes: RouteSpec[] = [
         milestone?: unknown;
       };
       if (body.milestone !== undefined && body.milestone !== null) throw new NotImplementedError('milestones');
+      checkTitleLength(body.title);
       checkBodyLength(body.body);
       if (
         body.state === 'open' &&
@@ -321,11 +343,17 @@ export const pullRoutes: RouteSpec[] = [
       }
       if (body.title !== undefined && body.title !== null) pull.title = String(body.title);
       if (body.body !== undefined) pull.body = body.body;
-      if (body.labels !== undefined) setLabels(ctx.state, ctx.repo, pull, labelNames(body.labels));
-      if (body.assignees !== undefined)
-        pull.assignees = body.assignees.map((a) =>
-          typeof a === 'string' ? a : String((a as { login: string }).login),
+      const assignees = body.assignees?.map((a) =>
+        typeof a === 'string' ? a : String((a as { login: string }).login),
+      );
+      // One login that cannot be assigned refuses the whole update (labels included), naming it in the error item.
+      const invalid = (assignees ?? []).filter((login) => !isCollaborator(ctx.repo, login));
+      if (invalid.length > 0)
+        throw validationFailed(
+          invalid.map((value) => ({ value, resource: 'Issue', field: 'assignees', code: 'invalid' })),
         );
+      if (body.labels !== undefined) setLabels(ctx.state, ctx.repo, pull, labelNames(body.labels));
+      if (assignees !== undefined) pull.assignees = assignees;
       else if (body.assignee !== undefined) pull.assignees = body.assignee === null ? [] : [body.assignee];
       if (body.state !== undefined && body.state !== pull.state) {
         pull.state = body.state;
@@ -365,8 +393,9 @@ export const pullRoutes: RouteSpec[] = [
     template: '/repos/{owner}/{repo}/issues/{issue_number}/assignees',
     handler: async (ctx) => {
       const pull = findPull(ctx.repo, ctx.params.issue_number);
+      // GitHub: "Only users with push access can add assignees to an issue. Assignees are silently ignored otherwise."
       for (const login of ((ctx.body ?? {}) as { assignees?: string[] }).assignees ?? []) {
-        if (!pull.assignees.includes(login)) pull.assignees.push(login);
+        if (isCollaborator(ctx.repo, login) && !pull.assignees.includes(login)) pull.assignees.push(login);
       }
       touch(pull);
       return { status: 201, body: issue(ctx.state, ctx.repo, pull) };

@@ -65,6 +65,32 @@ export interface RepoState {
   labels: LabelState[];
   /** Issues and pull requests share one number sequence, as on GitHub. */
   nextNumber: number;
+  /** Who can be assigned or asked for a review; undefined: anyone (the emulator does not check). */
+  collaborators?: string[];
+  /** The base branches' protection: approving reviews and status check contexts a PR needs before it can merge. */
+  protection: { requiredReviews: number; requiredChecks: string[] };
+  /** Commit statuses: sha → context → state. */
+  statuses: Map<string, Map<string, 'pending' | 'success' | 'failure' | 'error'>>;
+}
+
+/** Whether a login may be assigned or asked for a review in the repository. */
+export function isCollaborator(repo: RepoState, login: string): boolean {
+  return (
+    repo.collaborators === undefined || repo.collaborators.some((name) => name.toLowerCase() === login.toLowerCase())
+  );
+}
+
+/**
+ * GitHub's mergeStateStatus for a PR whose head is `head`: BLOCKED while protection waits for a review or a required
+ * check, UNSTABLE with a status that is not success, CLEAN when it could be merged right now (no conflicts modelled).
+ */
+export function mergeState(repo: RepoState, pull: PullState, head: string): string {
+  if (pull.draft) return 'DRAFT';
+  const statuses = repo.statuses.get(head) ?? new Map<string, string>();
+  if (repo.protection.requiredReviews > 0) return 'BLOCKED';
+  if (repo.protection.requiredChecks.some((context) => statuses.get(context) !== 'success')) return 'BLOCKED';
+  if ([...statuses.values()].some((state) => state !== 'success')) return 'UNSTABLE';
+  return 'CLEAN';
 }
 
 export interface EmulatorState {

@@ -3,6 +3,8 @@ import type { ImageChange, Plan } from '../plan-types.js';
 
 /** Git's convention for a subject that fits `git log --oneline` and GitHub's commit list without wrapping. */
 export const SUBJECT_MAX = 72;
+/** GitHub refuses a pull request title longer than this ("title is too long (maximum is 256 characters)"). */
+export const TITLE_MAX = 256;
 
 /** Control characters (newlines included) would break the subject/body/trailer structure. */
 function oneLine(text: string): string {
@@ -40,12 +42,27 @@ export function shortNames(images: string[]): Map<string, string> {
   return result;
 }
 
-function describe(image: ImageChange, short: string): string {
-  const old = [...new Set(image.old)].map(shortVersion).join(', ');
+/** `api 1.4.0, 1.4.1 → 1.5.0`; compact: the oldest and newest of many old versions and their count. */
+function describe(image: ImageChange, short: string, compact = false): string {
+  const versions = [...new Set(image.old)].map(shortVersion);
+  const old =
+    compact && versions.length > 2
+      ? `${versions[0]} … ${versions[versions.length - 1]} (${versions.length} versions)`
+      : versions.join(', ');
   return oneLine(`${short} ${old} → ${shortVersion(image.new)}`);
 }
 
-/** `promote(staging): api 1.4.0 → 1.5.0, web 2.1.0 → 2.2.0`, or `… and 11 more` past SUBJECT_MAX characters. */
+/** Text cut to at most `max` characters (code points, and UTF-16 units as well) with an ellipsis. */
+export function fitTitle(text: string, max = TITLE_MAX): string {
+  const points = [...oneLine(text)];
+  if (points.length <= max && points.join('').length <= max) return points.join('');
+  let kept = points.slice(0, max - 1);
+  while (kept.join('').length > max - 1) kept = kept.slice(0, -1);
+  return `${kept.join('').trimEnd()}…`;
+}
+
+/** `promote(staging): api 1.4.0 → 1.5.0, web 2.1.0 → 2.2.0`, or `… and 11 more` past SUBJECT_MAX characters; never
+ *  over TITLE_MAX, since it is the pull request's title too. */
 export function commitSubject(plan: Plan, max = SUBJECT_MAX): string {
   const prefix = `promote(${oneLine(plan.to)}): `;
   if (plan.images.length === 0) return `${prefix}nothing to promote from ${oneLine(plan.from)}`;
@@ -57,7 +74,8 @@ export function commitSubject(plan: Plan, max = SUBJECT_MAX): string {
     `${prefix}${items.slice(0, count).join(', ')}${count < items.length ? ` and ${items.length - count} more` : ''}`;
   // At least one image is always named, even when it alone is longer than the limit.
   while (shown > 1 && length(render(shown)) > max) shown -= 1;
-  return render(shown);
+  if (length(render(shown)) > max) items[0] = describe(plan.images[0], names.get(plan.images[0].image) as string, true);
+  return fitTitle(render(shown), Math.max(max, TITLE_MAX));
 }
 
 /** Subject, a blank line, `file:line image old → new` per change, then the trailers (git interpret-trailers format). */

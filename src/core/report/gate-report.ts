@@ -1,7 +1,20 @@
 // Gate results, pass or fail with duration, for the job summary and the pull request body.
 import type { GateResult } from '../gate-result.js';
-import { code, escapeMarkdown, markdownTable } from './markdown.js';
+import { escapeMarkdown, markdownTable } from './markdown.js';
 import { quoteControl as q } from './terminal-text.js';
+
+/** Text inside raw HTML (a `<summary>`): entities for the five special characters, control characters as spaces. */
+export function escapeHtml(text: string): string {
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- a newline would end the HTML block early
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(
+        /[&<>"']/g,
+        (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string,
+      )
+  );
+}
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -22,7 +35,8 @@ export function renderGateReport(gates: GateResult[]): string {
     const fence = '`'.repeat(Math.max(3, ...(gate.output.match(/`+/g) ?? []).map((run) => run.length + 1)));
     parts.push(
       '',
-      `<details><summary>Output of ${code(gate.name)} (last lines)</summary>`,
+      // An HTML block: Markdown is not rendered there, so the name is escaped as HTML, not as Markdown.
+      `<details><summary>Output of <code>${escapeHtml(gate.name)}</code> (last lines)</summary>`,
       '',
       fence,
       gate.output.replace(/\s+$/, ''),

@@ -191,6 +191,52 @@ function renderFileList(plan: Plan, budget: number): string {
   ].join('\n');
 }
 
+/** The code fence (CommonMark: up to 3 spaces, then 3+ backticks or tildes) a line opens, if it opens one. */
+function fenceOpened(line: string): string | undefined {
+  const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+  if (!match || (match[1][0] === '`' && match[2].includes('`'))) return undefined;
+  return match[1];
+}
+
+/** What a cut after these lines leaves open: the code fence, and `<details>` elements outside code. */
+function openBlocks(lines: string[]): { fence?: string; details: number } {
+  let fence: string | undefined;
+  let details = 0;
+  for (const line of lines) {
+    if (fence) {
+      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)?.[1];
+      if (close && close[0] === fence[0] && close.length >= fence.length) fence = undefined;
+      continue;
+    }
+    fence = fenceOpened(line);
+    if (fence) continue;
+    details += (line.match(/<details\b/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
+    details = Math.max(0, details);
+  }
+  return { ...(fence ? { fence } : {}), details };
+}
+
+/** Markdown cut at a line to fit `budget` with `note` after it, closing the code fence and `<details>` it leaves open. */
+export function cutMarkdown(text: string, budget: number, note: string): string {
+  const lines = text.split('\n');
+  const render = (kept: number) => {
+    const open = openBlocks(lines.slice(0, kept));
+    const closers = [...(open.fence ? [open.fence] : []), ...Array.from({ length: open.details }, () => '</details>')];
+    // A blank line before `</details>` ends the Markdown inside it (GitHub's rendering of raw HTML blocks).
+    return [lines.slice(0, kept).join('\n'), ...closers, note].filter(Boolean).join('\n\n');
+  };
+  let kept = lines.length;
+  let used = text.length;
+  // Lines that cannot fit even before anything is closed go at once; then one at a time until the closers fit too.
+  while (kept > 0 && used + note.length + 2 > budget) {
+    kept -= 1;
+    used -= lines[kept].length + 1;
+  }
+  let cut = render(kept);
+  while (kept > 0 && cut.length > budget) cut = render((kept -= 1));
+  return cut;
+}
+
 function section(title: string, items: string[]): string {
   return items.length === 0 ? '' : `#### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}\n`;
 }
@@ -238,8 +284,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const fixed = [title, intro, warning, footer, block].join('\n\n').length + 200;
   // The gate report may take half of what is left; tables and the file list share the rest.
   const gateBudget = Math.floor((limit - fixed) / 2);
-  if (gate.length > gateBudget)
-    gate = `${gate.slice(0, Math.max(0, gateBudget - 80)).replace(/[^\n]*$/, '')}\n\n_The gate report was cut to fit the body._`;
+  if (gate.length > gateBudget) gate = cutMarkdown(gate, gateBudget, '_The gate report was cut to fit the body._');
   let notesText = notes;
   const remaining = limit - fixed - gate.length;
   if (notesText.length > remaining / 4) notesText = '';
