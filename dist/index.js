@@ -45741,6 +45741,492 @@ var __webpack_exports__ = {};
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./.build/core/duration.js
+// Durations as written in stagecoach.yaml (`90s`, `5m`, `1h30m`, `2d`), counted in whole seconds.
+const UNIT_SECONDS = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
+const WHOLE = /^(?:[0-9]+[wdhms])+$/;
+const PART = /([0-9]+)([wdhms])/g;
+const EXPECTED = 'expected a duration such as 90s, 30m, 1h30m or 2d (units w, d, h, m, s)';
+/** Seconds in `text`; throws an Error naming the expected form. `0` alone is allowed; units may repeat and add up. */
+function parseDuration(text) {
+    const trimmed = text.trim();
+    if (trimmed === '0')
+        return 0;
+    if (!WHOLE.test(trimmed)) {
+        const hint = /^[0-9]+$/.test(trimmed)
+            ? `; add a unit, e.g. ${trimmed}s`
+            : /[0-9](?:ms|us|µs|ns)/.test(trimmed) || /\./.test(trimmed)
+                ? '; durations count whole seconds'
+                : /[WDHMS]/.test(trimmed) && WHOLE.test(trimmed.toLowerCase())
+                    ? '; units are lower case'
+                    : '';
+        throw new Error(`${EXPECTED}, got ${JSON.stringify(text)}${hint}`);
+    }
+    let seconds = 0;
+    for (const [, amount, unit] of trimmed.matchAll(PART))
+        seconds += Number(amount) * UNIT_SECONDS[unit];
+    if (!Number.isSafeInteger(seconds))
+        throw new Error(`${EXPECTED}, got ${JSON.stringify(text)}; it is too long`);
+    return seconds;
+}
+/** The shortest form parseDuration reads back to the same (rounded) number of seconds: 5400 → `1h30m`, 0 → `0s`. */
+function formatDuration(seconds) {
+    if (!Number.isFinite(seconds))
+        throw new RangeError(`formatDuration: expected a finite number of seconds, got ${seconds}`);
+    let rest = Math.round(Math.abs(seconds));
+    if (rest === 0)
+        return '0s';
+    let out = seconds < 0 ? '-' : '';
+    // Weeks are left out on purpose: `14d` reads better than `2w` in a PR body.
+    for (const unit of ['d', 'h', 'm', 's']) {
+        const size = UNIT_SECONDS[unit];
+        if (rest >= size) {
+            out += `${Math.floor(rest / size)}${unit}`;
+            rest %= size;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./.build/core/errors.js
+// Errors carry their meaning in their type (as Kargo's TerminalError and eemeli/yaml's YAMLError do): a `usage` error is
+// the user's to fix (exit 2, nothing written), a `failure` is a promotion refused or a service that failed (exit 1).
+// Anything else that reaches an entry is a bug, reported with the entry's own hint on how to see the stack.
+/** The base of every error Stagecoach writes for the user: its message is the whole explanation. */
+class StagecoachError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = new.target.name;
+    }
+}
+/** Wrong flags, inputs or config: exit 2, nothing written. */
+class UsageError extends StagecoachError {
+    kind = 'usage';
+}
+/** The promotion was refused or could not be completed: exit 1. */
+class PromotionError extends StagecoachError {
+    kind = 'failure';
+}
+const EXIT_CODES = { usage: 2, failure: 1 };
+/** Turns anything thrown (not only Error) into an exit code and one clear paragraph; the stack only when asked. */
+function describeError(error, options) {
+    if (!(error instanceof Error)) {
+        return {
+            exitCode: 1,
+            message: `Stagecoach failed: ${typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))}`,
+        };
+    }
+    const known = error instanceof StagecoachError;
+    const exitCode = known ? EXIT_CODES[error.kind] : 1;
+    const message = known
+        ? error.message
+        : `Stagecoach failed unexpectedly: ${error.message}${options.debug ? '' : ` (${options.debugHint})`}`;
+    return { exitCode, message: options.debug && error.stack ? `${message}\n${error.stack}` : message };
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/config-error.js
+// The one error a bad config file (or bad --stage flags) ends in: every problem, each at its file:line:col.
+
+/** How many problems the message shows: enough to fix in one pass, never a wall of text (issue 9). */
+const SHOWN_PROBLEMS = 50;
+/** Every problem found, in file order, on `problems`; the message shows the first SHOWN_PROBLEMS and counts the rest. */
+class ConfigError extends StagecoachError {
+    problems;
+    kind = 'usage';
+    constructor(problems) {
+        const rest = problems.length - SHOWN_PROBLEMS;
+        super(`Invalid pipeline configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+            formatProblems(problems.slice(0, SHOWN_PROBLEMS)) +
+            (rest > 0 ? `\n… and ${rest} more problem${rest === 1 ? '' : 's'} (fix these first)` : ''));
+        this.problems = problems;
+    }
+}
+/** One line per problem: `file:line:col: message`; line 0 stands for the whole file (or the command line). */
+function formatProblems(problems) {
+    return problems
+        .map((p) => `${p.file}${p.line > 0 ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.message}`)
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/did-you-mean.js
+// "Did you mean": the closest known word to a misspelt key, value or stage name.
+/** Edit distance counting a swap of neighbours as one edit (optimal string alignment). */
+function distance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.length][b.length];
+}
+/** The closest candidate when it is plausibly a typo: same letters ignoring case, `-` and `_`, or a few edits away. */
+function suggest(word, candidates) {
+    const squash = (s) => s.toLowerCase().replace(/[-_\s]/g, '');
+    const same = candidates.find((c) => squash(c) === squash(word));
+    if (same)
+        return same;
+    const extended = candidates.find((c) => c.length >= 3 && squash(word).startsWith(squash(c)));
+    if (extended)
+        return extended;
+    let best;
+    let bestDistance = Infinity;
+    for (const candidate of candidates) {
+        const limit = Math.max(1, Math.floor(candidate.length / 3));
+        // The distance is at least the difference in length: skipping keeps a hostile, huge word cheap.
+        if (Math.abs(squash(word).length - squash(candidate).length) > limit)
+            continue;
+        const d = distance(squash(word), squash(candidate));
+        if (d < bestDistance && d <= limit) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+/** `; did you mean "x"?` for a close candidate, else nothing: appended to a message. */
+function didYouMean(word, candidates) {
+    const close = suggest(word, candidates);
+    return close ? `; did you mean "${close}"?` : '';
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/checker.js
+// The positioned YAML checker every key of the config file is read with: each reader takes a node of the YAML AST,
+// returns the value or undefined, and records a problem at the node's file:line:col. Nothing throws until `fail()`,
+// so one run reports every problem in the file.
+
+
+
+
+class Checker {
+    file;
+    doc;
+    lines;
+    lineName;
+    problems = [];
+    constructor(file, doc, lines, 
+    /** How a message points at another line (`line 4`, or `--stage number 2` for flags). */
+    lineName = (line) => `line ${line}`) {
+        this.file = file;
+        this.doc = doc;
+        this.lines = lines;
+        this.lineName = lineName;
+    }
+    position(where) {
+        if ('line' in where && typeof where.line === 'number')
+            return where;
+        const offset = where.range?.[0];
+        if (offset === undefined || !this.lines)
+            return { line: 1, column: 1 };
+        const { line, col } = this.lines.linePos(offset);
+        return { line, column: col };
+    }
+    report(where, path, message) {
+        const { line, column } = this.position(where);
+        this.problems.push({
+            file: this.file,
+            line,
+            ...(column !== undefined ? { column } : {}),
+            message: path ? `${path}: ${message}` : message,
+        });
+    }
+    /** The node an alias points at (anchors let users share lists such as reviewers). */
+    resolve(node) {
+        if (node === null || node === undefined)
+            return null;
+        if ((0,dist/* isAlias */.Vj)(node))
+            return (this.doc && node.resolve(this.doc)) ?? null;
+        return node;
+    }
+    /** Throws ConfigError with every problem, in file order. */
+    fail() {
+        const sorted = [...this.problems].sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+        throw new ConfigError(sorted);
+    }
+}
+/** A node as a message shows it: `"text"`, `true`, `a list`, `nothing`. */
+function describe(node) {
+    if (node === null)
+        return 'nothing';
+    if ((0,dist/* isMap */.jh)(node))
+        return 'a mapping';
+    if ((0,dist/* isSeq */.oP)(node))
+        return 'a list';
+    if ((0,dist/* isScalar */.jn)(node)) {
+        if (node.value === null)
+            return node.source ? 'null' : 'nothing';
+        if (typeof node.value === 'string')
+            return JSON.stringify(node.value);
+        return String(node.source ?? node.value);
+    }
+    return 'an unexpected node';
+}
+function joinPath(path, key) {
+    return path ? `${path}.${key}` : key;
+}
+function hasControl(text) {
+    return [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+}
+/** The entries of a mapping with known keys; reports a non-mapping and every unknown key. */
+function readMap(c, node, where, path, known, expected) {
+    const names = Object.keys(known);
+    if (!(0,dist/* isMap */.jh)(node)) {
+        c.report(node ?? where, path, `expected ${expected}, got ${describe(node)}`);
+        return undefined;
+    }
+    const entries = new Map();
+    for (const pair of node.items) {
+        const key = c.resolve(pair.key);
+        const name = (0,dist/* isScalar */.jn)(key) && key.value !== null && typeof key.value !== 'object' ? String(key.value) : undefined;
+        const at = key ?? node;
+        if (name === undefined) {
+            c.report(at, path, `keys must be plain names, got ${describe(key)}`);
+        }
+        else if (name === '<<') {
+            c.report(at, path, 'merge keys (<<) are not supported; write the keys out');
+        }
+        else if (!names.includes(name)) {
+            const message = `unknown key "${name}"${didYouMean(name, names)} (known keys: ${names.join(', ')})`;
+            c.report(at, joinPath(path, name), message);
+        }
+        else {
+            entries.set(name, { key: at, value: c.resolve(pair.value) });
+        }
+    }
+    return entries;
+}
+/**
+ * A list whose items are read one by one (`each` gets the item with aliases resolved, the list node to point at when
+ * the item is empty, and the item's path such as `stages[2]`). Reports a non-list with `expected`.
+ */
+function readList(c, entry, path, expected, each) {
+    const node = entry.value;
+    if (!(0,dist/* isSeq */.oP)(node)) {
+        c.report(node ?? entry.key, path, `expected ${expected}, got ${describe(node)}`);
+        return [];
+    }
+    const out = [];
+    node.items.forEach((raw, i) => {
+        const value = each(c.resolve(raw), node, `${path}[${i}]`, i);
+        if (value !== undefined)
+            out.push(value);
+    });
+    return out;
+}
+/** A text scalar. Plain numbers are read as written (`1.10` stays `1.10`); booleans and null are refused. */
+function readString(c, node, where, path, what = 'text') {
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
+        return node.value;
+    if ((0,dist/* isScalar */.jn)(node) && (typeof node.value === 'number' || typeof node.value === 'bigint'))
+        return node.source ?? String(node.value);
+    const hint = (0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean'
+        ? `; quote it ("${node.source ?? node.value}") if you mean the text`
+        : '';
+    c.report(node ?? where, path, `expected ${what}, got ${describe(node)}${hint}`);
+    return undefined;
+}
+function readNonEmptyString(c, node, where, path, what = 'text') {
+    const text = readString(c, node, where, path, what);
+    if (text !== undefined && text.trim() === '') {
+        c.report(node ?? where, path, `expected ${what}, got an empty string`);
+        return undefined;
+    }
+    return text;
+}
+function readBoolean(c, node, where, path) {
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
+        return node.value;
+    c.report(node ?? where, path, `expected true or false, got ${describe(node)}`);
+    return undefined;
+}
+/**
+ * A list of text items, each checked by `check` (which reports and returns undefined to drop an item). A lone string
+ * is a list of one.
+ */
+function readStringList(c, node, where, path, what, check = (t) => t) {
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
+        const checked = check(node.value, node, path);
+        return checked === undefined ? undefined : [checked];
+    }
+    if (!(0,dist/* isSeq */.oP)(node)) {
+        c.report(node ?? where, path, `expected a list of ${what}, got ${describe(node)}`);
+        return undefined;
+    }
+    const out = [];
+    node.items.forEach((raw, i) => {
+        const item = c.resolve(raw);
+        const itemPath = `${path}[${i}]`;
+        const text = readNonEmptyString(c, item, node, itemPath, what.replace(/s$/, ''));
+        const checked = text === undefined ? undefined : check(text, item ?? node, itemPath);
+        if (checked !== undefined)
+            out.push(checked);
+    });
+    return out;
+}
+/** One of `values`, with "did you mean" for a near miss. */
+function readEnum(c, node, where, path, values) {
+    const text = (0,dist/* isScalar */.jn)(node) && typeof node.value === 'string' ? node.value : undefined;
+    if (text !== undefined && values.includes(text))
+        return text;
+    const hint = text !== undefined ? didYouMean(text, values) : '';
+    c.report(node ?? where, path, `expected one of ${values.join(', ')}, got ${describe(node)}${hint}`);
+    return undefined;
+}
+/** Seconds, from `90s`, `30m`, `1h30m`, `2d`. */
+function readDuration(c, node, where, path) {
+    if ((0,dist/* isScalar */.jn)(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
+        try {
+            return parseDuration(String(node.source ?? node.value));
+        }
+        catch (error) {
+            c.report(node, path, error.message);
+            return undefined;
+        }
+    }
+    c.report(node ?? where, path, `expected a duration such as 30m or 1h30m, got ${describe(node)}`);
+    return undefined;
+}
+const KEY_PATH = /^[^.\s]+(?:\.[^.\s]+)*$/;
+/** A dotted key path into a YAML file, such as `app.image.tag`. */
+function readKeyPath(c, entry, path) {
+    const text = readNonEmptyString(c, entry.value, entry.key, path, 'a key path such as app.image.tag');
+    if (text === undefined)
+        return undefined;
+    if (KEY_PATH.test(text))
+        return text;
+    c.report(entry.value ?? entry.key, path, `"${text}" is not a key path; write the keys joined by dots, e.g. app.image.tag`);
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./.build/core/image-reference.js
+// Image references: the OCI/Docker name grammar, and the model of one occurrence found in a file.
+// Grammar: https://github.com/distribution/reference/blob/main/reference.go
+
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+// OCI image-spec descriptor.md: algorithm ":" encoded, where the registered sha256 and sha512 take exactly 64 and
+// 128 lower-case hex digits and any other algorithm follows the general grammar.
+const DIGEST = '(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}|(?!sha256:|sha512:)[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+)';
+const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+const TAG_ONLY = new RegExp(`^${TAG}$`);
+const DIGEST_ONLY = new RegExp(`^${DIGEST}$`);
+const NAME_TOTAL_MAX = 255;
+const DIGEST_FORM = 'the digest must look like sha256:<64 lower-case hex digits> (sha512: 128)';
+class ImageReferenceError extends StagecoachError {
+    text;
+    kind = 'usage';
+    constructor(text, reason) {
+        super(`"${text}" is not an image reference: ${reason}`);
+        this.text = text;
+    }
+}
+/** Splits a name into registry and path the way Docker normalises it (`nginx` → `docker.io/library/nginx`). */
+function splitName(name) {
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    const isDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+    if (!isDomain)
+        return { registry: 'docker.io', path: slash === -1 ? `library/${name}` : name };
+    const registry = first === 'index.docker.io' ? 'docker.io' : first;
+    const path = name.slice(slash + 1);
+    return { registry, path: registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path };
+}
+/** Parses `name[:tag][@digest]`; throws ImageReferenceError with the reason when it does not follow the grammar. */
+function parseImage(text) {
+    if (text.length === 0)
+        throw new ImageReferenceError(text, 'it is empty');
+    // bounds the regular expression's work on hostile input; real references are far shorter
+    if (text.length > 1024)
+        throw new ImageReferenceError(text.slice(0, 64) + '…', 'it is longer than 1024 characters');
+    const match = REFERENCE.exec(text);
+    if (!match)
+        throw new ImageReferenceError(text, mismatchReason(text));
+    const [, name, tag, digest] = match;
+    if (name.length > NAME_TOTAL_MAX)
+        throw new ImageReferenceError(text, `the name is longer than ${NAME_TOTAL_MAX} characters`);
+    const { registry, path } = splitName(name);
+    const parsed = { name, repository: `${registry}/${path}`, registry, path };
+    if (tag !== undefined)
+        parsed.tag = tag;
+    if (digest !== undefined)
+        parsed.digest = digest;
+    return parsed;
+}
+/** Why `text` does not follow the grammar, in words a user can act on. */
+function mismatchReason(text) {
+    if (/\s/.test(text))
+        return 'it contains white space';
+    const at = text.indexOf('@');
+    const beforeDigest = at === -1 ? text : text.slice(0, at);
+    if (at !== -1 && !DIGEST_ONLY.test(text.slice(at + 1)))
+        return DIGEST_FORM;
+    const slash = beforeDigest.lastIndexOf('/');
+    const colon = beforeDigest.lastIndexOf(':');
+    const name = colon > slash ? beforeDigest.slice(0, colon) : beforeDigest;
+    const tag = colon > slash ? beforeDigest.slice(colon + 1) : undefined;
+    if (tag !== undefined && !TAG_ONLY.test(tag))
+        return 'the tag may hold letters, digits, _, . and - (128 at most), starting with a letter, digit or _';
+    const first = name.indexOf('/');
+    const head = first === -1 ? '' : name.slice(0, first);
+    const hasDomain = first !== -1 && (/[.:]/.test(head) || head === 'localhost' || head !== head.toLowerCase());
+    const path = hasDomain ? name.slice(first + 1) : name;
+    if (/[A-Z]/.test(path))
+        return 'the repository path must be lower case';
+    if (path.split('/').some((part) => part === ''))
+        return 'a path component is empty (a doubled or trailing /)';
+    return 'expected [registry[:port]/]path[:tag][@algorithm:hex], path components of a-z, 0-9 and . _ __ - separators';
+}
+/** Like parseImage, but undefined instead of an error. */
+function tryParseImage(text) {
+    try {
+        return parseImage(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The canonical repository of a name written without tag or digest. */
+function canonicalRepository(name) {
+    return parseImage(name).repository;
+}
+function isTag(text) {
+    return TAG_ONLY.test(text);
+}
+function isDigest(text) {
+    return DIGEST_ONLY.test(text);
+}
+/** `tag`, `tag@digest` or `@digest`: the version as the plan reports it. */
+function formatVersion(version) {
+    return `${version.tag ?? ''}${version.digest ? `@${version.digest}` : ''}`;
+}
+/** Inverse of formatVersion; throws ImageReferenceError for a malformed version. */
+function parseVersion(text) {
+    const at = text.indexOf('@');
+    const tag = at === -1 ? text : text.slice(0, at);
+    const digest = at === -1 ? undefined : text.slice(at + 1);
+    if (tag && !isTag(tag))
+        throw new ImageReferenceError(text, 'the tag may hold letters, digits, _, . and - (128 at most)');
+    if (digest !== undefined && !isDigest(digest))
+        throw new ImageReferenceError(text, DIGEST_FORM);
+    if (!tag && digest === undefined)
+        throw new ImageReferenceError(text, 'it names neither a tag nor a digest');
+    return { ...(tag ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+/** The full reference text for a name as written and a version. */
+function formatImage(name, version) {
+    return `${name}${version.tag ? `:${version.tag}` : ''}${version.digest ? `@${version.digest}` : ''}`;
+}
+function sameVersion(a, b) {
+    return (a.tag ?? '') === (b.tag ?? '') && (a.digest ?? '') === (b.digest ?? '');
+}
+
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -49265,199 +49751,7005 @@ minimatch.Minimatch = Minimatch;
 minimatch.escape = escape_escape;
 minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./.build/core/duration.js
-// Durations as written in stagecoach.yaml (`90s`, `5m`, `1h30m`, `2d`), counted in whole seconds.
-const UNIT_SECONDS = { w: 604800, d: 86400, h: 3600, m: 60, s: 1 };
-const WHOLE = /^(?:[0-9]+[wdhms])+$/;
-const PART = /([0-9]+)([wdhms])/g;
-const EXPECTED = 'expected a duration such as 90s, 30m, 1h30m or 2d (units w, d, h, m, s)';
-/** Seconds in `text`; throws an Error naming the expected form. `0` alone is allowed; units may repeat and add up. */
-function parseDuration(text) {
-    const trimmed = text.trim();
-    if (trimmed === '0')
-        return 0;
-    if (!WHOLE.test(trimmed)) {
-        const hint = /^[0-9]+$/.test(trimmed)
-            ? `; add a unit, e.g. ${trimmed}s`
-            : /[0-9](?:ms|us|µs|ns)/.test(trimmed) || /\./.test(trimmed)
-                ? '; durations count whole seconds'
-                : /[WDHMS]/.test(trimmed) && WHOLE.test(trimmed.toLowerCase())
-                    ? '; units are lower case'
-                    : '';
-        throw new Error(`${EXPECTED}, got ${JSON.stringify(text)}${hint}`);
-    }
-    let seconds = 0;
-    for (const [, amount, unit] of trimmed.matchAll(PART))
-        seconds += Number(amount) * UNIT_SECONDS[unit];
-    if (!Number.isSafeInteger(seconds))
-        throw new Error(`${EXPECTED}, got ${JSON.stringify(text)}; it is too long`);
-    return seconds;
-}
-/** The shortest form parseDuration reads back to the same (rounded) number of seconds: 5400 → `1h30m`, 0 → `0s`. */
-function formatDuration(seconds) {
-    if (!Number.isFinite(seconds))
-        throw new RangeError(`formatDuration: expected a finite number of seconds, got ${seconds}`);
-    let rest = Math.round(Math.abs(seconds));
-    if (rest === 0)
-        return '0s';
-    let out = seconds < 0 ? '-' : '';
-    // Weeks are left out on purpose: `14d` reads better than `2w` in a PR body.
-    for (const unit of ['d', 'h', 'm', 's']) {
-        const size = UNIT_SECONDS[unit];
-        if (rest >= size) {
-            out += `${Math.floor(rest / size)}${unit}`;
-            rest %= size;
-        }
-    }
-    return out;
-}
+;// CONCATENATED MODULE: ./.build/core/config/files.js
+// `files:`: which files of each stage are scanned, as globs relative to the stage folder (`!` excludes).
 
-;// CONCATENATED MODULE: ./.build/core/image-reference.js
-// Image references: the OCI/Docker name grammar, and the model of one occurrence found in a file.
-// Grammar: https://github.com/distribution/reference/blob/main/reference.go
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-const TAG_ONLY = new RegExp(`^${TAG}$`);
-const DIGEST_ONLY = new RegExp(`^${DIGEST}$`);
-const NAME_TOTAL_MAX = 255;
-class ImageReferenceError extends Error {
-    text;
-    constructor(text, reason) {
-        super(`"${text}" is not an image reference: ${reason}`);
-        this.text = text;
-        this.name = 'ImageReferenceError';
-    }
-}
-/** Splits a name into registry and path the way Docker normalises it (`nginx` → `docker.io/library/nginx`). */
-function splitName(name) {
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    const isDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
-    if (!isDomain)
-        return { registry: 'docker.io', path: slash === -1 ? `library/${name}` : name };
-    const registry = first === 'index.docker.io' ? 'docker.io' : first;
-    const path = name.slice(slash + 1);
-    return { registry, path: registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path };
-}
-/** Parses `name[:tag][@digest]`; throws ImageReferenceError with the reason when it does not follow the grammar. */
-function parseImage(text) {
-    if (text.length === 0)
-        throw new ImageReferenceError(text, 'it is empty');
-    // bounds the regular expression's work on hostile input; real references are far shorter
-    if (text.length > 1024)
-        throw new ImageReferenceError(text.slice(0, 64) + '…', 'it is longer than 1024 characters');
-    const match = REFERENCE.exec(text);
-    if (!match)
-        throw new ImageReferenceError(text, mismatchReason(text));
-    const [, name, tag, digest] = match;
-    if (name.length > NAME_TOTAL_MAX)
-        throw new ImageReferenceError(text, `the name is longer than ${NAME_TOTAL_MAX} characters`);
-    const { registry, path } = splitName(name);
-    const parsed = { name, repository: `${registry}/${path}`, registry, path };
-    if (tag !== undefined)
-        parsed.tag = tag;
-    if (digest !== undefined)
-        parsed.digest = digest;
-    return parsed;
-}
-/** Why `text` does not follow the grammar, in words a user can act on. */
-function mismatchReason(text) {
-    if (/\s/.test(text))
-        return 'it contains white space';
-    const at = text.indexOf('@');
-    const beforeDigest = at === -1 ? text : text.slice(0, at);
-    if (at !== -1 && !DIGEST_ONLY.test(text.slice(at + 1)))
-        return 'the digest must look like sha256:<64 hex digits>';
-    const slash = beforeDigest.lastIndexOf('/');
-    const colon = beforeDigest.lastIndexOf(':');
-    const name = colon > slash ? beforeDigest.slice(0, colon) : beforeDigest;
-    const tag = colon > slash ? beforeDigest.slice(colon + 1) : undefined;
-    if (tag !== undefined && !TAG_ONLY.test(tag))
-        return 'the tag may hold letters, digits, _, . and - (128 at most), starting with a letter, digit or _';
-    const first = name.indexOf('/');
-    const head = first === -1 ? '' : name.slice(0, first);
-    const hasDomain = first !== -1 && (/[.:]/.test(head) || head === 'localhost' || head !== head.toLowerCase());
-    const path = hasDomain ? name.slice(first + 1) : name;
-    if (/[A-Z]/.test(path))
-        return 'the repository path must be lower case';
-    if (path.split('/').some((part) => part === ''))
-        return 'a path component is empty (a doubled or trailing /)';
-    return 'expected [registry[:port]/]path[:tag][@algorithm:hex], path components of a-z, 0-9 and . _ __ - separators';
-}
-/** Like parseImage, but undefined instead of an error. */
-function tryParseImage(text) {
+
+
+const DEFAULT_FILES = ['**/*.yaml', '**/*.yml'];
+/** Why a glob is refused, or undefined. `!` negates; globs are relative, never absolute or climbing with `..`. */
+function globProblem(glob, relativeTo) {
+    const shown = JSON.stringify(glob);
+    const body = glob.startsWith('!') ? glob.slice(1) : glob;
+    if (body.trim() === '')
+        return `expected a glob such as **/*.yaml, got ${shown}`;
+    if (body.startsWith('#'))
+        return `${shown} starts with "#", which minimatch reads as a comment; write \\# for a literal #`;
+    if (body.startsWith('/') || /^[A-Za-z]:/.test(body))
+        return `${shown} is absolute; globs are relative to ${relativeTo}`;
+    if (body.split('/').includes('..'))
+        return `${shown} contains ".."; globs must stay inside ${relativeTo}`;
+    const unbalanced = unbalancedBracket(body);
+    if (unbalanced)
+        return `${shown} has an unclosed "${unbalanced}"`;
     try {
-        return parseImage(text);
+        // minimatch reads nearly any text as a glob; this catches the few it refuses (e.g. over-long patterns).
+        new Minimatch(glob, { dot: true });
     }
-    catch {
+    catch (error) {
+        return `${shown} is not a valid glob: ${error.message}`;
+    }
+    return undefined;
+}
+function unbalancedBracket(glob) {
+    let braces = 0;
+    let inClass = false;
+    for (let i = 0; i < glob.length; i++) {
+        const ch = glob[i];
+        if (ch === '\\')
+            i++;
+        else if (inClass)
+            inClass = ch !== ']';
+        else if (ch === '[')
+            inClass = true;
+        else if (ch === '{')
+            braces++;
+        else if (ch === '}')
+            braces = Math.max(0, braces - 1);
+    }
+    return inClass ? '[' : braces > 0 ? '{' : undefined;
+}
+/** A list of globs (or one), at least one of them not a negation; undefined when the list itself is refused. */
+function readFileGlobs(c, node, where, path = 'files', relativeTo = 'each stage folder') {
+    const globs = readStringList(c, node, where, path, 'globs', (text, item, p) => {
+        const problem = globProblem(text, relativeTo);
+        if (!problem)
+            return text;
+        c.report(item, p, problem);
+        return undefined;
+    });
+    if (globs && globs.length > 0 && globs.every((g) => g.startsWith('!'))) {
+        c.report(node ?? where, path, 'every glob starts with "!", so no file is read; add one such as **/*.yaml');
+    }
+    if (globs && globs.length === 0 && (0,dist/* isSeq */.oP)(node) && node.items.length === 0) {
+        c.report(node, path, 'expected at least one glob, e.g. ["**/*.yaml", "**/*.yml"] (leave files: out for that default)');
         return undefined;
     }
+    return globs;
 }
-/** The canonical repository of a name written without tag or digest. */
-function canonicalRepository(name) {
-    return parseImage(name).repository;
+
+;// CONCATENATED MODULE: ./.build/core/config/fields.js
+// `fields:`: versions kept in keys of the user's own files (`image_tag: 1.4.2`), which no built-in format knows.
+
+
+
+const FIELD_KEYS = {
+    files: null,
+    tag: null,
+    image: null,
+    repository: null,
+    digest: null,
+};
+function readFields(c, entry) {
+    const expected = 'a list such as "- { files: envs/*/versions.yaml, tag: image_tag, image: ghcr.io/acme/api }"';
+    return readList(c, entry, 'fields', expected, (item, list, path) => {
+        const what = 'a mapping with files:, tag: and image: (or repository:)';
+        const fields = readMap(c, item, list, path, FIELD_KEYS, what);
+        if (!fields || !item)
+            return undefined;
+        const rule = { files: '', tag: '' };
+        const files = fields.get('files');
+        if (!files)
+            c.report(item, path, 'missing "files:"; give a glob of repo-relative paths, e.g. envs/*/versions.yaml');
+        else
+            rule.files = readFilesGlob(c, files, `${path}.files`) ?? '';
+        const tag = fields.get('tag');
+        if (!tag)
+            c.report(item, path, 'missing "tag:"; give the key path of the tag, e.g. image_tag');
+        else
+            rule.tag = readKeyPath(c, tag, `${path}.tag`) ?? '';
+        readImageOrRepository(c, fields, item, path, rule);
+        const digest = fields.get('digest');
+        if (digest) {
+            const keyPath = readKeyPath(c, digest, `${path}.digest`);
+            if (keyPath !== undefined)
+                rule.digest = keyPath;
+        }
+        return rule;
+    });
 }
-function isTag(text) {
-    return TAG_ONLY.test(text);
+function readFilesGlob(c, entry, path) {
+    const glob = readNonEmptyString(c, entry.value, entry.key, path, 'a glob such as envs/*/versions.yaml');
+    const problem = glob === undefined ? undefined : globProblem(glob, 'the repository');
+    if (problem)
+        c.report(entry.value ?? entry.key, path, problem);
+    return problem ? undefined : glob;
 }
-function isDigest(text) {
-    return DIGEST_ONLY.test(text);
+/** Exactly one of `image:` (the name, `{name}` = the file name) and `repository:` (the key path holding it). */
+function readImageOrRepository(c, fields, item, path, rule) {
+    const image = fields.get('image');
+    const repository = fields.get('repository');
+    if (image && repository) {
+        const message = 'give either image: (the image name) or repository: (the key path holding it), not both';
+        c.report(repository.key, `${path}.repository`, message);
+    }
+    else if (!image && !repository) {
+        const message = 'missing "image:" (the image name, e.g. ghcr.io/acme/api) or "repository:" (the key path holding it)';
+        c.report(item, path, message);
+    }
+    else if (image) {
+        const name = readImageTemplate(c, image, `${path}.image`);
+        if (name !== undefined)
+            rule.image = name;
+    }
+    else if (repository) {
+        const keyPath = readKeyPath(c, repository, `${path}.repository`);
+        if (keyPath !== undefined)
+            rule.repository = keyPath;
+    }
 }
-/** `tag`, `tag@digest` or `@digest`: the version as the plan reports it. */
-function formatVersion(version) {
-    return `${version.tag ?? ''}${version.digest ? `@${version.digest}` : ''}`;
+function readImageTemplate(c, entry, path) {
+    const name = readNonEmptyString(c, entry.value, entry.key, path, 'an image name such as ghcr.io/acme/api');
+    if (name === undefined)
+        return undefined;
+    const at = entry.value ?? entry.key;
+    const unknown = /\{(?!name\})([^}]*)\}/.exec(name)?.[1];
+    if (unknown !== undefined) {
+        c.report(at, path, `unknown placeholder {${unknown}}; the image template knows {name} (the file name without extension)`);
+        return undefined;
+    }
+    // The scanner fills {name} in; check the rest follows the image grammar.
+    const parsed = tryParseImage(name.replace(/\{name\}/g, 'x'));
+    if (!parsed)
+        c.report(at, path, `"${name}" is not an image name such as ghcr.io/acme/api`);
+    else if (parsed.tag !== undefined || parsed.digest !== undefined)
+        c.report(at, path, `"${name}" names a version; give the image without tag or digest (the tag: field holds the version)`);
+    else
+        return name;
+    return undefined;
 }
-/** Inverse of formatVersion; throws ImageReferenceError for a malformed version. */
-function parseVersion(text) {
-    const at = text.indexOf('@');
-    const tag = at === -1 ? text : text.slice(0, at);
-    const digest = at === -1 ? undefined : text.slice(at + 1);
-    if (tag && !isTag(tag))
-        throw new ImageReferenceError(text, 'the tag may hold letters, digits, _, . and - (128 at most)');
-    if (digest !== undefined && !isDigest(digest))
-        throw new ImageReferenceError(text, 'expected a digest such as sha256:<64 hex digits>');
-    if (!tag && digest === undefined)
-        throw new ImageReferenceError(text, 'it names neither a tag nor a digest');
-    return { ...(tag ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
+/*!
+* re2js
+* RE2JS is the JavaScript port of RE2, a regular expression engine that provides linear time matching
+*
+* @version v2.10.0
+* @author Oleksii Vasyliev
+* @homepage https://github.com/le0pard/re2js#readme
+* @repository [object Object]
+* @license MIT
+*/
+// src/RE2Flags.js
+var RE2Flags = class RE2Flags {
+	static FOLD_CASE = 1;
+	static LITERAL = 2;
+	static CLASS_NL = 4;
+	static DOT_NL = 8;
+	static ONE_LINE = 16;
+	static NON_GREEDY = 32;
+	static PERL_X = 64;
+	static UNICODE_GROUPS = 128;
+	static WAS_DOLLAR = 256;
+	static LOOKBEHIND = 512;
+	static MATCH_NL = RE2Flags.CLASS_NL | RE2Flags.DOT_NL;
+	static PERL = RE2Flags.CLASS_NL | RE2Flags.ONE_LINE | RE2Flags.PERL_X | RE2Flags.UNICODE_GROUPS;
+	static POSIX = 0;
+	static UNANCHORED = 0;
+	static ANCHOR_START = 1;
+	static ANCHOR_BOTH = 2;
+};
+// src/PublicFlags.js
+/**
+* Public flags for RE2JS and RE2Set compilation.
+*/
+const PublicFlags = {
+	CASE_INSENSITIVE: 1,
+	DOTALL: 2,
+	MULTILINE: 4,
+	DISABLE_UNICODE_GROUPS: 8,
+	LONGEST_MATCH: 16,
+	LOOKBEHINDS: 512
+};
+// src/Codepoint.js
+/**
+* Various constants and helper for unicode codepoints.
+*/
+const ASCII_SIZE = 128;
+const ASCII_TO_UPPER = new Int32Array(ASCII_SIZE);
+const ASCII_TO_LOWER = new Int32Array(ASCII_SIZE);
+const MAX_BMP = 65535;
+for (let i = 0; i < ASCII_SIZE; i++) {
+	if (i >= 97 && i <= 122) ASCII_TO_UPPER[i] = i - 32;
+	else ASCII_TO_UPPER[i] = i;
+	if (i >= 65 && i <= 90) ASCII_TO_LOWER[i] = i + 32;
+	else ASCII_TO_LOWER[i] = i;
 }
-/** The full reference text for a name as written and a version. */
-function formatImage(name, version) {
-    return `${name}${version.tag ? `:${version.tag}` : ''}${version.digest ? `@${version.digest}` : ''}`;
+var Codepoint = class {
+	static CODES = Object.freeze({
+		"\x07": 7,
+		"\b": 8,
+		"	": 9,
+		"\n": 10,
+		"\v": 11,
+		"\f": 12,
+		"\r": 13,
+		" ": 32,
+		"\"": 34,
+		$: 36,
+		"&": 38,
+		"'": 39,
+		"(": 40,
+		")": 41,
+		"*": 42,
+		"+": 43,
+		"-": 45,
+		".": 46,
+		0: 48,
+		1: 49,
+		2: 50,
+		3: 51,
+		4: 52,
+		5: 53,
+		6: 54,
+		7: 55,
+		8: 56,
+		9: 57,
+		":": 58,
+		"<": 60,
+		">": 62,
+		"?": 63,
+		A: 65,
+		B: 66,
+		C: 67,
+		F: 70,
+		P: 80,
+		Q: 81,
+		U: 85,
+		Z: 90,
+		"[": 91,
+		"\\": 92,
+		"]": 93,
+		"^": 94,
+		_: 95,
+		"`": 96,
+		a: 97,
+		b: 98,
+		f: 102,
+		i: 105,
+		m: 109,
+		n: 110,
+		r: 114,
+		s: 115,
+		t: 116,
+		v: 118,
+		x: 120,
+		z: 122,
+		"{": 123,
+		"|": 124,
+		"}": 125
+	});
+	static toUpperCase(codepoint) {
+		if (codepoint < ASCII_SIZE) return ASCII_TO_UPPER[codepoint];
+		const s = String.fromCodePoint(codepoint).toUpperCase();
+		const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (s.length > expectedLen) return codepoint;
+		const sOrigin = String.fromCodePoint(s.codePointAt(0)).toLowerCase();
+		const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+		return s.codePointAt(0);
+	}
+	static toLowerCase(codepoint) {
+		if (codepoint < ASCII_SIZE) return ASCII_TO_LOWER[codepoint];
+		const s = String.fromCodePoint(codepoint).toLowerCase();
+		const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (s.length > expectedLen) return codepoint;
+		const sOrigin = String.fromCodePoint(s.codePointAt(0)).toUpperCase();
+		const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+		return s.codePointAt(0);
+	}
+};
+// src/UnicodeRangeTable.js
+var UnicodeRangeTable = class {
+	/**
+	* @param {Uint32Array | number[]} data
+	* @param {boolean} isStride1
+	*/
+	constructor(data, isStride1 = false) {
+		this.data = data;
+		this.isStride1 = isStride1;
+		this.SIZE = isStride1 ? 2 : 3;
+	}
+	getLo(index) {
+		return this.data[index * this.SIZE];
+	}
+	getHi(index) {
+		return this.data[index * this.SIZE + 1];
+	}
+	getStride(index) {
+		return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
+	}
+	get length() {
+		return this.data.length / this.SIZE;
+	}
+};
+// src/UnicodeTables.js
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+const B64_MAP = /* @__PURE__ */ new Uint8Array(256);
+for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
+const decodeVLQ = (str) => {
+	const res = [];
+	let value = 0;
+	let shift = 0;
+	for (let i = 0; i < str.length; i++) {
+		const digit = B64_MAP[str.charCodeAt(i)];
+		value |= (digit & 31) << shift;
+		if ((digit & 32) === 0) {
+			res.push(value);
+			value = 0;
+			shift = 0;
+		} else shift += 5;
+	}
+	return res;
+};
+const decodeRanges = (str, isStride1) => {
+	const res = decodeVLQ(str);
+	const numRanges = isStride1 ? res.length / 2 : res.length / 3;
+	const out = new Uint32Array(numRanges * 3);
+	let current = 0;
+	let resIdx = 0;
+	for (let i = 0; i < numRanges; i++) {
+		current += res[resIdx++];
+		out[i * 3] = current;
+		current += res[resIdx++];
+		out[i * 3 + 1] = current;
+		out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
+	}
+	return out;
+};
+const decodeOrbit = (str) => {
+	const res = decodeVLQ(str);
+	const map = /* @__PURE__ */ new Map();
+	let currentKey = 0;
+	for (let i = 0; i < res.length; i += 2) {
+		currentKey += res[i];
+		const zz = res[i + 1];
+		const delta = zz >>> 1 ^ -(zz & 1);
+		map.set(currentKey, currentKey + delta);
+	}
+	return map;
+};
+var LazyMap = class {
+	constructor(initializer) {
+		this.initializer = initializer;
+		this.cache = /* @__PURE__ */ new Map();
+	}
+	has(key) {
+		return Object.hasOwn(this.initializer, key);
+	}
+	get(key) {
+		if (this.cache.has(key)) return this.cache.get(key);
+		const val = this.has(key) ? this.initializer[key]() : null;
+		this.cache.set(key, val);
+		return val;
+	}
+};
+var UnicodeTables = class {
+	static _CASE_ORBIT = null;
+	static get CASE_ORBIT() {
+		if (!this._CASE_ORBIT) this._CASE_ORBIT = decodeOrbit("rCgCIgCY+rQI4QiCuuBLgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCCgCBgCBgCBgCBgCBgCBgCB+7OB-BB-BB-BB-BB-BBskQB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BC-BB-BB-BB-BB-BB-BB-BByHBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBxHBCBBBCBBBCBBB3SBmMBkNBCBBBCBBB8MBCBBB6MB6MBCBBC+EB0MB2MBCBBB6MB+MBiGBmNBiNBCBBBmKBikzCBmNBqNBkIBsNBCBBBCBBBCBBB0NBCBBB0NDCBBB0NBCBBByNByNBCBBBCBBB2NBCBBDCBBCwDFCBCBDBCBCBDBCBCBDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB9EBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBCBDBCBBBhGBvDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBjICCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBH2iVBCBBBlKBwiVB+jVB+jVBCBBBlMBqEBuEBCBBBCBBBCBBBCBBBCBBB+hVB4hVB8hVBjNB7MC5MB5MCzMC1MB+0yCE5MB20yCC9MBu2yCBwyyCBo0yCChNBlNBo0yCBu-UBi0yCDlNC6-UBpNDrNIu+UDzNCm0yCBzNE0yyCBzNBpEBxNBxNBtEG1NLqxyCBkxyCnFoFrBCBBBCBBDCBBEkIBkIBkICoHHsCCqCBqCBqCCgEC+DB+DBmkOBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCC+BBgCBgCBgCBgCBgCBgCBgCBgCBrCBpCBpCBpCBmjOB-BB8BB-BB-BBgEB-BB-BByBBqgOBsDB-BBtwBB-BB-BB-BBsBBgDBCB-BB-BB-BBeB-BB-BB61OB-BB-BB-DB9DB9DBQB7DBmCE9CBrDBPBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBrFB-EBOBnHB3FB-FCCBBBNBCBBCjIBjIBjIBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB8kMB-BB6kMB-BB-BB-BB-BB-BB-BB-BB-BB-BBokMB-BB-BBkkMBkkMB-BB-BB-BB-BB-BB-BB-BB4jMB-BB-BB-BB-BB-BB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EBCBBBCBoiMBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBJCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBeBCBBBCBBBCBBBCBBBCBBBCBBBCBBBdBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDL-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-C64CgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOCgmOGgmODg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FDg8FBg8FBg8FhVg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBQBQBQBQBQBQDPBPBPBPBPBPjkC7mMB5mMBnmMBjmMBCBlmMB3lMBpiMBk8kCBCBBG-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FD-7FB-7FB-7F6FoglCEsuHRwjlCyDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCB0DBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBG1DD97OCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPEQCQCQCQCPCPCPCPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPB0EB0EBsFBsFBsFBsFBoGBoGBgIBgIBgHBgHB8HB8HDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQCSFPBPBzEBzEBRCxnOFSFrFBrFBrFBrFBREQBQClkOFPBPBnGBnGFQBQCljOCODPBPB-GB-GBNHSF-HB-HB7HB7HBRqJ53OE9tQBrmQH4Bc3BSgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfECBByZ0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzB34BgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CBCBBBt-UBruHBt+UB1iVBviVBCBBBCBBBCBBB3hVB5-UB9hVB7hVCCBBCCBBI9jVB9jVBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBICBBBCBBECBBN-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOC-lOG-lOzoeCBBBCBBBCBBBCBBBCBBBCBl8kCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBTCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBnECBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBKCBBBCBBBnglCBCBBBCBBBCBBBCBBBCBBECBBBvyyCDCBBBCBBBgDCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBn0yCB90yCB10yCBh0yCBn0yCCjxyCBzyyCBpxyCBg6BBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB-CBl0yCBvjlCBCBBBCBBBt2yCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBhkzCZCBB9a-5Bd-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCm6TCBB7gBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCH-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BmlBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvChDwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCFvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvC1DuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCCuCBuCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCCtCBtCk2BgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEO-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-D+CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCL-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-B74CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhrVgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BD1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BtxekCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjC");
+		return this._CASE_ORBIT;
+	}
+	static _Print = null;
+	static get Print() {
+		if (!this._Print) this._Print = new UnicodeRangeTable(decodeRanges("hB9CBjBLBCpWBDFBFGBCCCBSBCsMBClBBDxBBDCBC2BBJaBFFBSVBC-FBCvBBD6BBDkDBP6BBDwBBDOBCbBDCCBJBGfBIqCBCgFBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYBDCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPBLCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGBCCBCHBDBBDVBCGBCBBCEBDIBDBBDCBICBFBBCEBDRBLBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBGMBCCBCWBCPBDIBCCBCDBIBBCCBCBBDDBDJBIVBCCBCWBCJBCEBDIBCCBCDBIBBGCBCDBDJBCCBNMBCCBCyBBCCBCFBFPBDZBCCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBN5BBFcBmBBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDBhBnCBCjBBFmBBCjBBCOBCMBmBlGBCGGD4LBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBH1CBDFBD-TBCbBE4CBIVBKXBKTBNMBCCBCBBN9CBDJBHJBHNBCKBH4CBIqBBGlCBLeBCLBFLBFEEBoBBDEBMrBBFZBHKBE9BBDgCBCcBDKBHJBHNBDtBBDLBVsCBClFBJ7BBEOBE9BBGqBBDKBJqBBG1QBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBSXBJuBBSBBDaBCMBEhBBPgBBQrEBF5UBXKBWz4BBD9LBGsBBCGGD3BBIBBPXBKGBCGBCGBCGBCGBCGBCGBCGBC9DBjBZBC4CBN1GBbPBC+BBC1CBDmDBGqBBC9CBC1CBKvBBCszcBE2BBK7KBV3FBJ8GBV7BBEJBH3BBJlCBJLBHzDBMdBEtCBCKBFgBBC2BBKNBDJBDmDBZbBLFBDFBDFBKGBCGBC7BBF9DBDJBHj9KBNWBFwBBloItLBDpDBnBGBNEBGZBCEBCCCBCCBCCBoUBhBpBBHyBBCSBCDBFEBCmEBF9FBEFBDFBDFBDCBEGBCGBOBBDLBCZBCSBCBBCOBDNBjB6DBGCBFsBBE3CBCMBEwBwBBsBBjEcBEwBBQbBFjBBKdBGqBBGdBCkBBFNBrB9EBDJBHjBBFjBBFnBBJzBBMLBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBCnCBJIBxBSBCBBGgBBEaBGaBnB3BBFTBDxBBCBBGHBCCBCcBDCBFJBIIBI-BBhBmBBFLBK1BBEcBDaBGZBIDBNGBxCoCB4ByBBOyBBItBBJJBHlBBEcBJBBxGeBCpBBCCBDBBRFBJIBiBtBBJpBBXZBnBbBVWBKtCBFjBBK9BBCEBOYBIJBH0BBCRBJmBBK-CBCTBMRBCuBB-BGBCCCBCBCOBCKBH6BBGJBHDBCHBDBBDVBCGBCBBCEBCJBDBBDCBDHHGGBDGBEEBMJBCDDClBBCJBCDDCDBCJBCBBJBBe7CBCEBfnCBJJBnF1BBDlBBjBkCBMJBHMBU5BBHJBHTBdaBDOBFWB6F7BBlDyCBNHBDDDBGBCBBCdBCBBDLBKJBnCHBDtBBDKBcnCBJyCBOoCBIJB3CHB5ChBBPJBHIBCsBBCNBLcBEfBDVBCNBqCGBCBBCrBBECCBCCBHBJJBHFBCBBCkBBCBBCFBIJBHrBBFJB3HYBIQBCoBBEcB2CQQBwBBO6cBnDuDBCEBMjGBtyCiDBOvhBBRVBL68DBGmSB61G5BBn2B4RBIeBCJBFwCBCJBHdBDFBLlCBLJBCGBCUBGSBxN5BBnG6CBGYBDYBtBqCBF4BBIQBhCEBMGBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBDDBh7D8HBEzNBHWBQQBQtBBDWBKzDB9B1HBLmBBDpCBJvDBWlCB7DTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBD9VBQEBCOBxiBeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBENBDJBFBBhKeBS5BBGxOxOBoBB3GqBBFhGhGBdBCVBJBBhHGBCDBCBBCOBCkGBDPBqBrCBFJBFBByYjCBtC8BBjGDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBBvIrBBFjDBNOBDOBCOBCkBBLtFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBmgB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIBnkzVvHB", false));
+		return this._Print;
+	}
+	static CATEGORIES = new LazyMap({
+		C: () => new UnicodeRangeTable(decodeRanges("AfBgDgBBOrWrWBHHBCBICCVuMuMnBBBzBBBE4B4BBGBcDBHQBXhGhGxBBB8BBBmDNB8BBByBBBQddBCCMEBhBGBsCiFiFJBBDBBXIICCBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBPMMBEB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKMMBDBbEByBPBDBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCB-FCBHBBHBBHBBECBIIIBLBDBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIB-BGGBLBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMBxhBPBXJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBF-6DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBrCHBxDUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIlkzVBxHvw-FB", false)),
+		Cc: () => new UnicodeRangeTable(decodeRanges("AfgDgB", true)),
+		Cf: () => new UnicodeRangeTable(decodeRanges("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IPBhjiBDBwmFHBn0rYffB+CB", false)),
+		Cn: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBDBvzIBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-BB---BBB---BBB", false)),
+		Co: () => new UnicodeRangeTable(decodeRanges("gg4B-nGh4hc9--BD9--B", true)),
+		Cs: () => new UnicodeRangeTable(decodeRanges("gg2B--B", true)),
+		L: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICCiEEBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoCaBFDBuBqBBkBBBCiDBCQQBIIBLLBBBDRRCdBe4CBMZZBfBKBBFGGBUBFKKEYYBXBIKBGXBCGBRpBB7B1BBETTIJBQPBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNGB7BBBCCCBDBCXBCCCBIBCBBKDDBDBCWWBCBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNSSBkBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBkBFFkC4CBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBzC+C+CBtBBSHB3BdBOBBLrBBbjBBqBCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBhC1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBF1B1BB8zC8zCBjHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBxC2O2OBrBrBBDBGBBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBReBDlCByBIBDmDBDxCBVQBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBdRRBDBCJBLEBCoBBYCBCHBVWBEEEBwBBCEEBDDBDBDCCZCBDKBICBNFBDFBDFBKGBCGBCqBBCNBHyDBej9KBNWBFwBBloItLBDpDBnBGBNEBGCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBxB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOjBBnBbBKWB7HpBBHBBRFB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB1D-BBgBHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBqBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBGjCjCBLBhCBBCPPBNNB0mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBn7F0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFBmI9BBzEsBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCCBCBBCGBDEBKBBhHGBCDBCBBCOBCkGB8BjCBI1lB1lBBCBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		LC: () => new UnicodeRangeTable(decodeRanges("hCZBHZB7BLLBVBCeBCiGBCDBFvGBDZBhGDBDBBECBCHHCCBCCCBSBCyCBCqEBJlFBClBBKoBB44ClBBCGGDqBBDCBhV1CBDFBjkCKBGqBBDCBhCrBBgCMBChBBmD1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGBmIFFDJBCEEBDBHGCBCBCFBFDDBCBGEBF1B1BB8zC8zCB6DBDmDBHDBEBBNlBBCGGzoetBBTbBnEtCBCWBEDBCsCBZBBE2Z2ZBpBBGIBIvCBh6TGBNEBqgBZBHZBmlBvCBhDjBBFjBB1DKBCOBCGBCBBCKBCOBCGBCBBk2ByBBOyBB+CVBLVB74C-BBhrV-BBhBYBDYBtpZ0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BJBCTBHFB2uCjCB", false)),
+		Ll: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDZBiGCCEEEBBBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBDCB5XFBjkCIBC2D2DBqBBgCMBChBBnD0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBBzIEEBEEcKFDBBJDBF2B2Bs1CvBBCEEBGCFCCBCCBEBGiDCBIICFFNlBBCGG0oesBCUaCoEMCBBBC+BCBGBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCbEE2ZqBBGIBIvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFB4vChBB", false)),
+		Lm: () => new UnicodeRangeTable(decodeRanges("wVRBFLBPEBICCmEGG-OnHnHlFBBuIBBFgBgBKEEhFoFoF1mBgEgE2R72B72BsDkTkTxOFBvF+BBOjBjBBjBByVOORMBg-CBByHgGgG2OsBsBBDBGiDiDB+C+CBBB34bjnBjnBBEBvIzDzDdBB6DIBxCYYpDDBEBB2OXXqEtDtDWBBoDDBKngVngVuBBBh-BFBCpBBCIB0sBhBhB2K04D04DnrTDB9PCBpBBBnRMBhCBBCPPB9-P9-PBCBCGBCBByhM9BBqGGBud0Q0QsSAB", false)),
+		Lo: () => new UnicodeRangeTable(decodeRanges("qFQQhIFFBCBxGBB7ZaBFDBuBfBCJBkBBBCiDBCZZBLLBBBDRRCdBe4CBMZZBfBWVBrBYBIKBGXBCGBRoBB8B1BBETTIJBROBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNFB8BBBCCCBDBCXBCCCBIBCBBKDDBDBYDBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNyDyDBnKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPByDrTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBpBkCkCBhBBC0BBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBxFuBBSHB3BdBOBBLrBBbjBBqBCBLdByDDBCFBCBBE7hB7hBBCB4-C3BBZWBKGBCGBCGBCGBCGBCGBCGBCGBoR2B2BF1CBJCCB4CBFGGBpBBC9CBSfBxBPBhQ-tGBhC0wUBC2jBBkCnBBJrIBFPBLBBjCyByBBkCBqFoDoDEGBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBuBEBDIBLEBCoBBYCBCHBVPBCFBEEEBwBBCEEBDDBDBDCCZBBEKBIPPBEBDFBDFBKGBCGByEiBBej9KBNWBFwBBloItLBDpDBkCCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBqDJBCsBBDeBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBhEtCBjDnBBJzBB9CzBBN2JBKVBLHB5EFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4FjBBnBDBCxJxJBoBBHBBRCBCBB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB0GHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBnBBCBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBB0BUBGSB0NnBB2MqCBGwFwFB0mHBqBfBiDyDBuwIiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBxzI2P2PBrBBiBiKiKBcBTrBBlPaBmHdBDwGwGBdBCCBCBBCGBDEBKiHiHBFBCDBCBBCOBCkGB8pBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Lt: () => new UnicodeRangeTable(decodeRanges("lOGDnB2sH2sHBGBJHBJHBNQQwBAB", false)),
+		Lu: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBG+B+B9zCvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBB", false)),
+		M: () => new UnicodeRangeTable(decodeRanges("gYvDB0IGBoIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCgBB3BCBCRBCGBLBBeCB5BCCBFBDBBDCBKLLBbbDCB5BCCBDBFBBDCBEffBEEMCB5BCCBGBCCBCCBVBBXFBCCB5BCCBFBDBBDCBICBLBBf8B8BBDBECBCDBKpBpBBDB4BCCBFBCCBCDBIBBMBBeCB5BCCBFBCCBCDBIBBMBBQNNBCB4BBBCGBCCBCDBKLLBeeBBBnCFFBEBCCCBGBTBB+BDDBFBNHBjDDDBHBMGBqCBBcECFBByBTBCBBGKBCjBBKlDlDBSBYDBFCBCCBDGBEDBOLBCLLBCBgWCBzdDBdCBeBBfBBhCfBKuBuBBBBC2D2DBjBjB3DLBFLB8GEB6BJBCcBDxBxBBsBBDLBVEBwBQBnBIBNCBfMB5BNBxBTB5ECBCUBFHHDCBnG-BBxWgBB--CCBuEhDhDBeBrRFBqDBB1udDBCJBhBBBxCBBxIEEFYYBDBF0C0CBzBzBBQBbRBOnBnBBGBaMBtBDBwBNBlBkCkCBMBNJJBuBuBBBBzBCCBBBDBBGBBCqBqBBDBGBBtHHBCBBx5TiXiXBOBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB7DCB2BOBqBDDBLLBCBuBKBI+B+BBBBlBNBRBBtBNNBBBxBNBJDBCBB9CLBHDD+ELBWDB4BBBCGBDBBDCBKLLBDDBFBEEBkCIBCDDCDBCEBCPPBzCzCBQBYyCyCBSBsHGBDIBcBBzCQBrDMBmDOBhIOB2HFBCBBDDBCCCBuEuEBFBDGBEddBIBpBGBCDBJKKBJBvBPBnGHBoGHBCHBzCVBCNB7DFBECCBCCBFBCjCjCBDBCBBCEB8KDBKBBCxBxBBFBEEBYmnFmnFHOBpmLRBhuCEB8BGB5gBCCB1BBIDByCMMBslTslTBizEizEBsBBDWB-QEBEFBJHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+		Mc: () => new UnicodeRangeTable(decodeRanges("joC4B4BDCBJDBCBBzBBB7BCBHBBDBBLsBsB7BCBjC7B7BBBBJCCB2B2BB7B7BCHHBDDBLLnDBBCBBECBCCBLqBqBBBB+BDB+BBB7BCCBDBDBBCBBKBBdPPB7B7BBBBGCBCCBLrBrBBsCsCBBBHHBTBBrKBBgCsFsFBFFHDDBaaBLLBBBDGBWBBDFBDLLBBB5zBffiEIIBGBCBB7KDBDCBFBBCFBhHBB7BCCKCCBJJBEByExBxBGCCBDBCBB+BffFBBD9B9BDCBCEEBxBxBBGBJBBsFWW35EBB0-dBBD5C5CBzBzBBOBvEBBwBxBxBBFFBDDBBBvDBBDBBZuBuBCuDuDDBBGuHuHBCCBCCBCC0gZCCgEuBuBBBBFBB0DZZB8B8BxBCBKBBO+C+CBBBEBBCrFrFBBBgBBB7BBBCDBDBBDCBKLLB1C1CBBBIDDCDBCBBCmDmDBBBJBBErDrDBBBHCCBCBDuHuHBBBHDBDyDyDBBBJBBCuDuDCBBHoDoDCBBFmImIBBBK4H4HBEBCBBFDDCvEvEBBBJDBF1C1CeBB-BqGqGECCoGPPrDIID2G2GBDBFBBC-K-KBNNxBBBJBBCpvQpvQBBBlxD2BBpDBB0rYBBHFB", false)),
+		Me: () => new UnicodeRangeTable(decodeRanges("okBBB1xF-wB-wBBCBCCBsshBCB", false)),
+		Mn: () => new UnicodeRangeTable(decodeRanges("gYvDB0IEBqIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCfB4BCCFHBFEEBFBLBBe7B7BFDBJVVBbbDBB6BFFBFFBDDBBBEffBEEMBB6BFFBDBCBBFVVBXXBEBC7B7BDCCBCBJIIBMMBff+BNNzBEE4BCCBBBGCBCDBIBBMBBe7B7BDHHGBBVBBdBB6BBBFDBJVVBeepCIIBBBC7C7CDGBNHBjDDDBHBMGBqCBBcEC4BNBCEBCBBGKBCjBBKnDnDBCBCFBCBBDBBaBBFCBRDBODDBHHQgWgWBBBzdCBeBBfBBfBBhCBBCGBJDDBJBKuBuBBBBC2D2DBjBjB3DCBFBBKHHBBB8GBBD7B7BCGBCCCDHBHJBDxBxBBMBCeBDLBVDBxBCCBDBCGGpBIBNBBhBDBDBBCCB5BCCBEECCB7BHBDBB5ECBCMBCGBFHHEBBnG-BBxWMBFEEBKB--CCBuEhDhDBeBrRDBsDBB1udFFBIBhBBBxCBBxIEEFaaBGG4EBBbRBOnBnBBGBaKBvBCBxBDDBCBDBBoBkCkCBEBDBBDBBNJJwB0B0BCCBDBBGBBCrBrBBJJvHDDFx5Tx5TiXPBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB8D3B3BBNBqBDDBLLBBByBDBDBBI+B+BBBBlBEBCHB-BNNB1B1BBHBLDBDgDgDBBBDCCBHHD+E+EEHBWBB6BBBEmBmBBFBEEBnCFBOECPBB2CHBDCBCYY1CFBCFFBCCBvHvHBCBHBBCBBcBB2CHBDCCBrDrDCDDBEBCmDmDCDDBCBCEBkIIBCBBhIBBCFFxEDBDBBFhBhBBIBpBFBDDBJKKBEBDCBvBMBCBBnGCCBBBCqGqGBFBCFBCzCzCBUBDGBCBBCBB7DFBECCBCCBFBCpCpCBEEC8K8KBMMB1B1BBDBGCCYmnFmnFHOBpmLLBECBhuCEB8BGB5gBgCgCBCByC5lT5lTBizEizEBsBBDWBhRCBSHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+		N: () => new UnicodeRangeTable(decodeRanges("wBJB5DBBGDDBBBitBJBnEJBnGJB9MJB3DJBFFBtDJB3DJB3DJBDFBvDMB0DJBJGBoDJBpDGBISBuDJBhDJB3DJBnCTBtIJBnCJBwWTBybCBwHJBHJBXJBtJJBhEKBmFJBHJB3FJB3CJBnEJBHJB3gBEEBEBHJBnGyBBDEB3W7BBvCVB3TdBqrBqYqYaIBPCB4KDBrEJBfHBCOBhBJBoBOBh7cJB9FJBhKFB7EJBnBJBnGJBXJB3CJB3MJB34UJBuPsBBN4BBSBB2KaBlBDBeJJnEEBrGJBvdHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBxBJBHJB3IeB-EJBrBDBxDGBnEdBhEJB9BJBxEJBITB8HJB3KJB3DJB3LJBnDJBHTBtCLBlNSB+CJB3UJB3CcBkHJBnCJB3BJBnLJBnDUBshBuDBimPJBnpCJB3CJBnEJBCGBvQJBnIWB+KCB6nXJBnuBTBNTBtDYB2iBxBBhqCJBnNJB3PJB4HJBtWIBhEJB4Y6BBCCBCDBtCsBBCOBjeMBk3CJB", false)),
+		Nd: () => new UnicodeRangeTable(decodeRanges("wBJnxBJnEJnGJ9MJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJhDJ3DJnCJ3IJnCJn6BJnBJtJJhEJnFJHJ3FJ3CJnEJHJnuiBJnVJnBJnGJXJ3CJ3MJ34UJnsBJnkCJHJ9YJhEJ9BJxEJ3IJ3KJ3DJ3LJnDJHTtCJnNJnDJ3UJ3CJ3HJnCJ3BJnLJ3uQJnpCJ3CJnEJ3QJ37XJ12CxBhqCJnNJ3PJ4HJ2aJ30EJ", true)),
+		Nl: () => new UnicodeRangeTable(decodeRanges("u3FCBwzCiBBDDB-zDaaBHBPCBs1dJBxyW0BBtOJJnEEBrhIuDBm8SCB", false)),
+		No: () => new UnicodeRangeTable(decodeRanges("yFBBGDDBBB2pCFB5LFB5DCBmEGB6GGBSIByNJB2hBTB0jBJBhP20B20BEFBHJBnGPBqB3W3WB6BBvCVB3TdBqrB1kB1kBBCBrEJBfHBCOBhBJBoBOBxrdFBymWsBBiCDBSBB2KaBlBDB1pBHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBhLeB-EJBrBDBxDGBnETB8LTBmqBBBvNIBobSB0aUBn8SGB-YWBqhZTBNTBtDYBvqFIBid6BBCCBCDBtCsBBCOBjeMB", false)),
+		P: () => new UnicodeRangeTable(decodeRanges("hBCBCFBCDBLBBEBBbCBCccCkBkBGEELBBEEE-VJJzOFBqBBB0BCCDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCmBmBBCBoCrCrCBDBFBBwDFBsFlTlTBHB4EuTuTtBBBvCCBoCBB+ECBCCBmBKB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBM9Z9ZBWBJTBCMBCLBfBBPBB6TDBeBB+hBNBwCBBgBJB0MVBgCDBhBBB8XDBCBBxDwEwEBtBBCfBDLBkNCBFJBDLBRNNjD7C7CjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HzqUzqUBxGxGBIBXiBBCNBCFFCBB2ECBCFBCDBLBBEBBbCBCccCCCBFB7MCB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDByO-J-JjBlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+		Pc: () => new UnicodeRangeTable(decodeRanges("-Cg-Hg-HBUU-u3BBBZCBwHAB", false)),
+		Pd: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEBiwDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+		Pe: () => new UnicodeRangeTable(decodeRanges("pB0B0BgB+1D+1DC-6B-6BqtC4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECtBGCtNICEGCDBB-ozB6G6GeOCESSCCCrF0B0BgBGD", false)),
+		Pf: () => new UnicodeRangeTable(decodeRanges("7F+6H+6HEddpuDCCFDDQEE", false)),
+		Pi: () => new UnicodeRangeTable(decodeRanges("rFt7Ht7HDBBDaapuDCCFDDQEE", false)),
+		Po: () => new UnicodeRangeTable(decodeRanges("hBCBCCBDECBLLBEEBcclCGGPBBI-V-VJzOzOBEBqB3B3BDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCxDxDrCEBFBBwDFBsFlTlTBHBmY9D9DBBBoCBB+ECBCCBmBFBCDB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBMjajaBJJBGBJIBDDBDCBEKBCCCBIB7kDDBCBBxDwEwEBFFBBBDDDBHBCBBCDDBLLBDBCJBDDBCCCBLBDCBtNCB6B+F+FjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HlxUlxUBFBDXXVBBDDBECBCDBICBHCCB2E2EBBBCCBDECBLLBEEBcclBDDB7M7MBBB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDB0ZlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+		Ps: () => new UnicodeRangeTable(decodeRanges("oBzBzBgB-1D-1DC-6B-6B-rCEEnB4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECaTTCECtNICEGCDipzBipzB4GeeCMCESSCCCrFzBzBgBEEDAB", false)),
+		S: () => new UnicodeRangeTable(decodeRanges("kBHHRCBgBCCcCCkBEBCBBDCCBCBDEEfgBgBrODBNNBGGBCCCBPB2DPPBxDxDsErIrIBBB3DCBDDDBvGvGLUUB4H4HIBBpEqLqLBHHB2H2H-DjEjEBGBlEwGwGqBmGmGiGCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WuLuLlL+E+EBgBBiLJBKIBhiBCCBBBMCBOCBOCBOBBmCOOoBCBOCBUhBB-BBBCDBCBBLCCBBBGFBCECFMMBFFBDBGDBC7B7BBFFB2LBFcBD+HBXKByCtCBXnTBtBwBBDeBLyMBX+BBFfBD1LBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBB8CBB0HBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BB6RWBKBBoDBB+EDBLDB+RCBiHPPB+9T+9TpEgBBuLPBhCBB3BHBtBDBjDCCBBBD7E7EHRRBBBgBCCcCCiEGBCGBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSmWmWBiKiKBGBnjC2kC2kCBbBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQQBgDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBrbaagBaagBaagBaagBaa9B-PB4BDBzBHBCNBCBBp2BwNwNttCEE+DiOiOBvIvIBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+		Sc: () => new UnicodeRangeTable(decodeRanges("kB+D+DBCBqnB8D8DzPBBzPBBI2H2HoImSmS8sClmClmCBgBB37hBkuVkuVtD7E7E8GBBEBB3-HDB-4wBxtCxtC", false)),
+		Sk: () => new UnicodeRangeTable(decodeRanges("+CCCoCHHFEEqQDBNNBGGBCCCBPB2DPPBjoBjoB15FCCBBBMCBOCBOCBOBB9kEBBkzdWBKBBoDBBxePPBniUniUBPB8bCCjF4g9B4g9BBDB", false)),
+		Sm: () => new UnicodeRangeTable(decodeRanges("rBRRBBB+BCCuBFFmBgBgB-XwQwQBBB8xGOOoBCBOCBsEoBoBBDBHlClCBDBGBBFGDIgBgBBDDCgBgBBqIBhBBB7CffBXBpBFB2OKK3BHBwDxKxKBDBDeBLPBhIiEBX+BBFfBDhIBxBUBDFB9+zB5Z5ZCCBlFRRBBB+BCCkEHHBCBitDBBhrwBx+Bx+BagBgBagBgBagBgBagBgBat5Ft5FB-uC-uCBHB", false)),
+		So: () => new UnicodeRangeTable(decodeRanges("mFDDFCCyerIrIBgEgEBvGvGLUUB4H4HkQ2L2LjEFBClElEwGqBqBoMCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WzWzW+EhBBiLJBKIBksBBBCDBCBBLCCBHHBEBCECFMMBPPCBBC7B7BBKKBDBDDBCBBCBBCGBCeBDBBCCCBdBtIHBFTBDGBDwCBCdBanBBHnCBXKByCtCBX2FBCIBC1BBJuDBC3HBtBrBBhC-HBhQvBBWBBHmBBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBBxKBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BBibDBLBBC+R+RBBBqqUPBuLPBhCBB3BHBuBCBlPEEFBBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSpgBpgBBGBnjC2kC2kCBGBFQBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQPBhDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBqlB-PB4BDBzBHBCNBCBBp2B96C96CiEyWyWBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E6HBG4WBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBB-B3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+		Z: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBeBBGwBwBh9DAB", false)),
+		Zl: () => new UnicodeRangeTable(decodeRanges("ohIA", true)),
+		Zp: () => new UnicodeRangeTable(decodeRanges("phIA", true)),
+		Zs: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBlBwBwBh9DAB", false)),
+		ASCII_Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbF", true)),
+		Alphabetic: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICC3CeeBQBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoBNBCCCBCCBCCJaBFDBeKBG3BBCGBPlDBCHBFHBFCBLCBDRRBuBBOkDBZgBBKBBFGGBWBDSBUYBIKBGXBCGBIJJBoBBLLBEGBHrCBCPBCCBFOBOSBCHBDBBDVBCGBCEEBCBEHBDBBDBBCJJFBBCEBNBBLFFBBBCFBFBBDVBCGBCBBCBBCBBFEBFBBDBBFIIBCBCSSBEBMCBCIBCCBCVBCGBCBBCEBEIBCCBCBBEQQBCBWDBFCBCHBDBBDVBCGBCBBCEBEHBDBBDBBKBBFBBCEBORRBCCBEBECBCDBEBBCCCBEEBEEBBBELBFEBECBCCBEHHpBMBCCBCWBCPBEHBCCBCCBJBBCCBCBBDDBdDBCHBCCBCWBCJBCEBEHBCCBCCBJBBGCBCDBOCBNMBCCBCoBBDHBCCBCCBCGGBCBIEBXFBCCBCRBEXBCIBCDDBFBJFBCCCBGBTBBO5BBGGBH0B0BBECBDBCXBCCCBRBCCBDEBCHHPDBhBgCgCBGBCjBBFSBFPBCjBBkC2BBCDDBDBR-BBLDBDlBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBEKBITBMUBNTBNMBCCBCBBNzBBDSBPFFkC4CBIqBBGlCBLeBCLBFIBYdBDEBMrBBFZB3BbBF+BBDTBzBYYBMMBBByBzBBCOBCHB0BpBBDDBLrBBCKBP2BBXCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBUhBBM1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBFSSBnBBuZzBB34BkHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBCfBwB2O2OBBBaIBIEBDEBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBGHBEwDBoBIBDmDBDxCBVUBCgBBZzBBNjCBCtBtBBEBECCBBBLgBBGiBBOcBEyBBCLBQRRBOBLEBC2BBKNBTWBEkCBCCCZCBDPBDDBMFBDFBDFBKGBCGBCqBBCNBH6DBWj9KBNWBFwBBloItLBDpDBnBGBNEBGLBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmC0BBsIcBEwBBwBfBOdBGqBBGdBDjBBFHBCEBrB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCDBCBBGHBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOnBBjBbBEGGBVB7HpBBCBBEBBRFBzBCBEcBLJJBUBrBRBvBUBcWBKlCBsBEBL4BBKOOBXBYyBBSDBJiBBEKKB+BBCDBKBBLCCkBRBChBBDHHBCB-BGBCCCBCBCOBCJBI4BBYDBCHBDBBDVBCGBCBBCEBEHBDBBDBBEHHGGBdJBCDDClBBCJBCDDCDBCBBECCtBhCBCCBCDBVCBfhCBDBBC5F5FB0BBDGBaFBjB+BBCEE8B1BBDoCoCBZBDNBWGB6F4BBoD-BBgBHBDDDBGBCBBCdBCBBDBBDDB+CHBDtBBDFBCCCBccBxBBDJBSnCBGTTBnCBoDHB5CgBBgBIBCsBBCGBCyByBBcBDVBCNBqCGBCBBCrBBECCBCCBBBCDDBZZBEBCBBCkBBCBBCDBCYYBqBBlIWBKQBCoBBECBwDwCwCB4cBnDuDBSjGBtyCgDBQvhBBSFBa68DBGmSB61GuBBy2B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBF4BBIQBhCBBCNNBFBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBFi7Fi7FBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCVBJBBhHGBCDBCBBCOBCkGB8BjCBEEE1lBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1TZBHZBHZB3zD-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Dash: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEB+BoBoBQnMnMlgDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+		Emoji: () => new UnicodeRangeTable(decodeRanges("jBHHGJBwDFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDrGrGhFBBNBBPDDBIBsCZBCBBYVVDIBWBBvFhBBDvDBDBBCCBDyCBDCBCmIBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDDBEJBECCBEEDJBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+		Emoji_Component: () => new UnicodeRangeTable(decodeRanges("jBHHGJB0+H2G2Gsp3B3+8B3+8BBYB8PEBxtBDBtzhY-CB", false)),
+		Emoji_Modifier: () => new UnicodeRangeTable(decodeRanges("7-8DE", true)),
+		Emoji_Modifier_Base: () => new UnicodeRangeTable(decodeRanges("9wJ8G8GRDB4jzD9B9BBBBDDDBBB2DBBDKBWSBEFFBBBCCBICCZqGqGBFFWFFBvFvFBBBEEB0CRRBBBKMMgSDDJHBHKKBIBDCB5B+B+BBCCBCCSCBCMBmHCBrBIB", false)),
+		Emoji_Presentation: () => new UnicodeRangeTable(decodeRanges("64IBBuGDBEDDqQBBWBBzBLBsBUUOJJBSSBGGBJJGWWIBBCFFDIIFBBdkBkBCFFBBBC+B+BBBBZPP8aBB0BFFvlxDrGrG-FDDBIBsCZBCZZVDDBDBCCBWBBvFgBBNIBClCBCVBNqBBFEBNQBEEEBlCBCCCB5FBD+BBODBCXBTbbBOO3C0CBxBlCBHEEBBBDDBEDBMBBIIBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+		Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("pFFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDoBoBBCBlDLBQBBQPPBmBmBBIBxDBBNBBPDDBIBU3BBcOBLVVDIBCDBKWBH7FBDvDBDBBCCBDyCBDCBCDBG9HBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDQBECCBEBDMB7GlBBNDB5BHBLFBpBHBfBBNDBDNBKmBBNuBBCJBC4FB5CHBPxEBhI9fB", false)),
+		Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbFq1-BJIFbF", true)),
+		Lowercase: () => new UnicodeRangeTable(decodeRanges("hDZBwBLLFlBlBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDiBBIBBfEBhDsBsBCEEDDBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBCDB5XFBjkCIBC2D2DB+FBiC0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBB6DOORMBuDEEBEEcKFDBBJDBFiBiBBOBFsasaBYBn6BvBBCEEBGCFCCBCCBGBEiDCBIICFFNlBBCGG0oesBCUaCBBBmEMCBBBC8BCBIBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCWDBCCCBBB2ZqBBCNBHvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBkODDBBBCpBBCIBmoByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFBmI9BB1lChBB", false)),
+		Math: () => new UnicodeRangeTable(decodeRanges("rBRRBBBgBeeCuBuBFmBmBgB5W5WBBBDbbBDDBBBwQCBuwGccBBBMEEOPPBCBWEBMEBiCMBFEEBFFBDBTFFDJBCDDBEBHEEBDDBCCBBBCFBENBClClCBWBCFBCBBFBBFfBCHHBPPBqIBJDBVBB7CffBZBCZZMGB+NBBNJBFFBFBBDBBEEBPCCDFBMHBGBB6BCCeDBKCBxK-BBhI-PBxBUBDFB9+zB4Z4ZBEBCjFjFRCBeCCeCCkEHHBCBitDBBhrwBwoBwoBBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBBhwFDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB-uCIB", false)),
+		Quotation_Mark: () => new UnicodeRangeTable(decodeRanges("iBFFkEQQ96HHBaBBowDqOqOBCBOCBixzBDB+FFF7CBB", false)),
+		Terminal_Punctuation: () => new UnicodeRangeTable(decodeRanges("hBLLCMMBEE-ZJJiQ6B6BpCPPCCB1FsBsBBJBCsHsHB3B3BBEBCHBgBmImIB1nB1nBBtFtFFFB4JBB2YHBmY9D9DBBBoCBB+ECBEoBoBBCBDBB7JBBjLDBjFBBLBBCCBeCB8FEB-BBBldYYBKKBBBwlDCBzJOOFLLCBBEBBtNBB8ndBBuICBkHEB-LBB3CBBgD4E4EBBB0ECBgERRB6H6HnxUDDB6B6BBBBCDBqFLLCMMBEEiCDD7hBxBxBnkBoGoG3JBB5EFBlCFB6CDB5dEBtBDB+FGBxDDBgECBiEBBHRRB5C5CBDBtDrJrJB2D2DBBBNBBnLDBEOBqDBB6HCBmQCC8HBB4CBBFBB-MCBuBmUmUBrCrCBspBspBBDB6vRBBmEiCiCBBBLqRqRBoJoJBnwTnwTovHDB", false)),
+		Uppercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBGbbBOBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBBvgCZBHZBHZB", false)),
+		White_Space: () => new UnicodeRangeTable(decodeRanges("JEBTlDlDbgvFgvFgsCKBeBBGwBwBh9DAB", false))
+	});
+	static SCRIPTS = new LazyMap({
+		Adlam: () => new UnicodeRangeTable(decodeRanges("go6DrCFJFB", true)),
+		Ahom: () => new UnicodeRangeTable(decodeRanges("g4lCaDOFW", true)),
+		Anatolian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggxCmS", true)),
+		Arabic: () => new UnicodeRangeTable(decodeRanges("gwBEBCFBCNBCCBCfBCJBMZBCrDBChBBxCvBBxHhBBGqCBCcBxy8BtPBDvEBhBPBxDEBCmEBk7DeBkCFBJIBiBFBh43BDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB", false)),
+		Armenian: () => new UnicodeRangeTable(decodeRanges("xpBlBDxBDCks9BE", true)),
+		Avestan: () => new UnicodeRangeTable(decodeRanges("g4iC1BEG", true)),
+		Balinese: () => new UnicodeRangeTable(decodeRanges("g4GsCCxB", true)),
+		Bamum: () => new UnicodeRangeTable(decodeRanges("g1pB3CpowB4R", true)),
+		Bassa_Vah: () => new UnicodeRangeTable(decodeRanges("w26CdDF", true)),
+		Batak: () => new UnicodeRangeTable(decodeRanges("g+GzBJD", true)),
+		Bengali: () => new UnicodeRangeTable(decodeRanges("gsCDBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYB", false)),
+		Beria_Erfe: () => new UnicodeRangeTable(decodeRanges("g17CYDY", true)),
+		Bhaiksuki: () => new UnicodeRangeTable(decodeRanges("ggnCICsBCNLc", true)),
+		Bopomofo: () => new UnicodeRangeTable(decodeRanges("qXB6wLqBxDf", true)),
+		Brahmi: () => new UnicodeRangeTable(decodeRanges("ggkCtCFjBKA", true)),
+		Braille: () => new UnicodeRangeTable(decodeRanges("ggK-H", true)),
+		Buginese: () => new UnicodeRangeTable(decodeRanges("gwGbDB", true)),
+		Buhid: () => new UnicodeRangeTable(decodeRanges("g6FT", true)),
+		Canadian_Aboriginal: () => new UnicodeRangeTable(decodeRanges("ggF-TxRlC7tgCP", true)),
+		Carian: () => new UnicodeRangeTable(decodeRanges("g1gCwB", true)),
+		Caucasian_Albanian: () => new UnicodeRangeTable(decodeRanges("wphCzBMA", true)),
+		Chakma: () => new UnicodeRangeTable(decodeRanges("gokC0BCR", true)),
+		Cham: () => new UnicodeRangeTable(decodeRanges("gwqB2BKNDJDD", true)),
+		Cherokee: () => new UnicodeRangeTable(decodeRanges("g9E1CDFz7lBvC", true)),
+		Chorasmian: () => new UnicodeRangeTable(decodeRanges("w9jCb", true)),
+		Common: () => new UnicodeRangeTable(decodeRanges("AgCBbFBbuBBCOBCEBYgBgBiOmBBGEBDTB1DKKHCC+THHPEEhB9E9ElQiEiEB6mB6mB2MDBjJwvBwvBBBBoCBBsGBBCumBumBOIIBCBCFBCCBDmYmYBKBD2CBCKBEKBCOBShBB-BlBBCCBDFBCaBCQBqBCBF5UBXKBW-cBhIzTBDpEBhQ9CBzMUBCCCBXBQHBFDB8CBBE7C7CB0E0EBOBhBlBBKxBxBB+BBgBwCBwB5C5CBmFBhuG-BBhoWhBBnDCBmFJB1HhFhFsMPPBzuUzuUBxGxGBIBXiBBCSBCDB0ECCBeBbFBbKBLuBuBBhChCBFBCGBLEBjICBFsBBEIBxCMB0BsBBlHaBltuBDB96D8HBEzNBHWBQQBgDzDB9B1HBLmBBD9BBEQBJBBIdBF8BB2GTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBByjFjCBtC8BBjWrBBFjDBNOBDOBCOBCkBBLtFB5BZBCBBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBnghYffB+CB", false)),
+		Coptic: () => new UnicodeRangeTable(decodeRanges("ifNxkKzDGG", true)),
+		Cuneiform: () => new UnicodeRangeTable(decodeRanges("ggoC5cnDuDCEMjG", true)),
+		Cypriot: () => new UnicodeRangeTable(decodeRanges("ggiCFBDCCBqBBCBBEDD", false)),
+		Cypro_Minoan: () => new UnicodeRangeTable(decodeRanges("w8rCiD", true)),
+		Cyrillic: () => new UnicodeRangeTable(decodeRanges("ggBkEBDoFBx6FKBhFtCtCojEfBhie-CBv8VBBhw4B9BBiBAB", false)),
+		Deseret: () => new UnicodeRangeTable(decodeRanges("gghCvC", true)),
+		Devanagari: () => new UnicodeRangeTable(decodeRanges("goCwCFODZh7nBfhwcJ", true)),
+		Dives_Akuru: () => new UnicodeRangeTable(decodeRanges("gomCGBDDDBGBCBBCdBCBBDLBKJB", false)),
+		Dogra: () => new UnicodeRangeTable(decodeRanges("ggmC7B", true)),
+		Duployan: () => new UnicodeRangeTable(decodeRanges("ggvDqDGMEIIJDD", true)),
+		Egyptian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggsC1iBL68D", true)),
+		Elbasan: () => new UnicodeRangeTable(decodeRanges("gohCnB", true)),
+		Elymaic: () => new UnicodeRangeTable(decodeRanges("g-jCW", true)),
+		Ethiopic: () => new UnicodeRangeTable(decodeRanges("gwEoCBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBnvGWBKGBCGBCGBCGBCGBCGBCGBCGBjpfFBDFBDFBKGBCGBylvCGBCDBCBBCOB", false)),
+		Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
+		Georgian: () => new UnicodeRangeTable(decodeRanges("glElBBCGGDqBBCDBx8CqBBDCBhiElBBCGG", false)),
+		Glagolitic: () => new UnicodeRangeTable(decodeRanges("ggL-Ch9sDGCQDGCBCE", true)),
+		Gothic: () => new UnicodeRangeTable(decodeRanges("w5gCa", true)),
+		Grantha: () => new UnicodeRangeTable(decodeRanges("g4kCDBCHBDBBDVBCGBCBBCEBDIBDBBDCBDHHGGBDGBEEB", false)),
+		Greek: () => new UnicodeRangeTable(decodeRanges("wbDBCCBDDBCFFCCCBBBCCCBSBC+BBPPBnpGEBzBEBFEB1ChKhKBUBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBoJ-xiB-xiB7uVuCBSgj0Bgj0BBkCB", false)),
+		Gujarati: () => new UnicodeRangeTable(decodeRanges("h0CCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGB", false)),
+		Gunjala_Gondi: () => new UnicodeRangeTable(decodeRanges("grnCFCBCkBCBCFIJ", true)),
+		Gurmukhi: () => new UnicodeRangeTable(decodeRanges("hwCCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPB", false)),
+		Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
+		Han: () => new UnicodeRangeTable(decodeRanges("g0LZBC4CBN1GBwBCCaIBPDBle-tGBhC-vUBhoWtLBDpDBpodBBNGBqgkB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Hangul: () => new UnicodeRangeTable(decodeRanges("goE-HvxHBiI9CyDeiCei3dckUj9KNWFwBl9JeEFDFDFDC", true)),
+		Hanifi_Rohingya: () => new UnicodeRangeTable(decodeRanges("gojCnBJJ", true)),
+		Hanunoo: () => new UnicodeRangeTable(decodeRanges("g5FU", true)),
+		Hatran: () => new UnicodeRangeTable(decodeRanges("gniCSCBGE", true)),
+		Hebrew: () => new UnicodeRangeTable(decodeRanges("xsB2BBJaBFFBpp9BZBCEBCCCBCCBCCBIB", false)),
+		Hiragana: () => new UnicodeRangeTable(decodeRanges("hiM1CBHCBi7-C+IBTeeBBBulQAB", false)),
+		Imperial_Aramaic: () => new UnicodeRangeTable(decodeRanges("giiCVCI", true)),
+		Inherited: () => new UnicodeRangeTable(decodeRanges("gYvDB2IBBlOKBbhXhXBCB8qEtBBDLBlPCBCMBCGBFHHEBBnG-BBtQBBjGgBB65DDBsDBBmrzBPBRNBwejHjH7iEl+uBl+uBBsBBDWBhRCBSHBDGBfDBz6rYvHB", false)),
+		Inscriptional_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g7iCSGH", true)),
+		Inscriptional_Parthian: () => new UnicodeRangeTable(decodeRanges("g6iCVDH", true)),
+		Javanese: () => new UnicodeRangeTable(decodeRanges("gsqBtCDJFB", true)),
+		Kaithi: () => new UnicodeRangeTable(decodeRanges("gkkCiCLA", true)),
+		Kannada: () => new UnicodeRangeTable(decodeRanges("gkDMCCCWCJCEDICCCDIBGCCDDJCC", true)),
+		Katakana: () => new UnicodeRangeTable(decodeRanges("hlM5CBDCBxHPBxGuBBC3CBvgzBJBCsBBzisBDBCGBCBBCgJgJBBBzBPPBCB", false)),
+		Kawi: () => new UnicodeRangeTable(decodeRanges("g4nCQCoBEc", true)),
+		Kayah_Li: () => new UnicodeRangeTable(decodeRanges("goqBtBCA", true)),
+		Kharoshthi: () => new UnicodeRangeTable(decodeRanges("gwiCDCBGHCCCcDCFJII", true)),
+		Khitan_Small_Script: () => new UnicodeRangeTable(decodeRanges("k-7C84G84GB0OBqBAB", false)),
+		Khmer: () => new UnicodeRangeTable(decodeRanges("g8F9CDJHJnPf", true)),
+		Khojki: () => new UnicodeRangeTable(decodeRanges("gwkCRCuB", true)),
+		Khudawadi: () => new UnicodeRangeTable(decodeRanges("w1kC6BGJ", true)),
+		Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
+		Lao: () => new UnicodeRangeTable(decodeRanges("h0DBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDB", false)),
+		Latin: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBQQGWBCeBCgOBoBEB8wGlBBHwBBGDBGMBClCBiC-HByLOORMBuEBBHccSoBB42CfBj1elDBExCBVOBxZqBBCIBCDB38TGB7gBZBHZBmhCFBCpBBCIBm61BeBHFB", false)),
+		Lepcha: () => new UnicodeRangeTable(decodeRanges("ggH3BEOEC", true)),
+		Limbu: () => new UnicodeRangeTable(decodeRanges("goGeBCLBFLBFEEBKB", false)),
+		Linear_A: () => new UnicodeRangeTable(decodeRanges("gwhC2JKVLH", true)),
+		Linear_B: () => new UnicodeRangeTable(decodeRanges("gggCLCZCSCBCODNjB6D", true)),
+		Lisu: () => new UnicodeRangeTable(decodeRanges("wmpBvBx1eA", true)),
+		Lycian: () => new UnicodeRangeTable(decodeRanges("g0gCc", true)),
+		Lydian: () => new UnicodeRangeTable(decodeRanges("gpiCZGA", true)),
+		Mahajani: () => new UnicodeRangeTable(decodeRanges("wqkCmB", true)),
+		Makasar: () => new UnicodeRangeTable(decodeRanges("g3nCY", true)),
+		Malayalam: () => new UnicodeRangeTable(decodeRanges("goDMCCCyBCCCFFPDZ", true)),
+		Mandaic: () => new UnicodeRangeTable(decodeRanges("giCbDA", true)),
+		Manichaean: () => new UnicodeRangeTable(decodeRanges("g2iCmBFL", true)),
+		Marchen: () => new UnicodeRangeTable(decodeRanges("wjnCfDVCN", true)),
+		Masaram_Gondi: () => new UnicodeRangeTable(decodeRanges("gonCGBCBBCrBBECCBCCBHBJJB", false)),
+		Medefaidrin: () => new UnicodeRangeTable(decodeRanges("gy7C6C", true)),
+		Meetei_Mayek: () => new UnicodeRangeTable(decodeRanges("g3qBWqGtBDJ", true)),
+		Mende_Kikakui: () => new UnicodeRangeTable(decodeRanges("gg6DkGDP", true)),
+		Meroitic_Cursive: () => new UnicodeRangeTable(decodeRanges("gtiCXFTDtB", true)),
+		Meroitic_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("gsiCf", true)),
+		Miao: () => new UnicodeRangeTable(decodeRanges("g47CqCF4BIQ", true)),
+		Modi: () => new UnicodeRangeTable(decodeRanges("gwlCkCMJ", true)),
+		Mongolian: () => new UnicodeRangeTable(decodeRanges("ggGBBDCCBSBH4CBIqBB2t-BMB", false)),
+		Mro: () => new UnicodeRangeTable(decodeRanges("gy6CeCJFB", true)),
+		Multani: () => new UnicodeRangeTable(decodeRanges("g0kCGBCCCBCBCOBCKB", false)),
+		Myanmar: () => new UnicodeRangeTable(decodeRanges("ggE-EhqmBeiDfxibT", true)),
+		Nabataean: () => new UnicodeRangeTable(decodeRanges("gkiCeJI", true)),
+		Nag_Mundari: () => new UnicodeRangeTable(decodeRanges("wm5DpB", true)),
+		Nandinagari: () => new UnicodeRangeTable(decodeRanges("gtmCHDtBDK", true)),
+		New_Tai_Lue: () => new UnicodeRangeTable(decodeRanges("gsGrBFZHKEB", true)),
+		Newa: () => new UnicodeRangeTable(decodeRanges("gglC7CCE", true)),
+		Nko: () => new UnicodeRangeTable(decodeRanges("g+B6BDC", true)),
+		Nushu: () => new UnicodeRangeTable(decodeRanges("h-7CvsQvsQBqMB", false)),
+		Nyiakeng_Puachue_Hmong: () => new UnicodeRangeTable(decodeRanges("go4DsBENDJFB", true)),
+		Ogham: () => new UnicodeRangeTable(decodeRanges("g0Fc", true)),
+		Ol_Chiki: () => new UnicodeRangeTable(decodeRanges("wiHvB", true)),
+		Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
+		Old_Hungarian: () => new UnicodeRangeTable(decodeRanges("gkjCyBOyBIF", true)),
+		Old_Italic: () => new UnicodeRangeTable(decodeRanges("g4gCjBKC", true)),
+		Old_North_Arabian: () => new UnicodeRangeTable(decodeRanges("g0iCf", true)),
+		Old_Permic: () => new UnicodeRangeTable(decodeRanges("w6gCqB", true)),
+		Old_Persian: () => new UnicodeRangeTable(decodeRanges("g9gCjBFN", true)),
+		Old_Sogdian: () => new UnicodeRangeTable(decodeRanges("g4jCnB", true)),
+		Old_South_Arabian: () => new UnicodeRangeTable(decodeRanges("gziCf", true)),
+		Old_Turkic: () => new UnicodeRangeTable(decodeRanges("ggjCoC", true)),
+		Old_Uyghur: () => new UnicodeRangeTable(decodeRanges("w7jCZ", true)),
+		Oriya: () => new UnicodeRangeTable(decodeRanges("h4CCCHDBDVCGCBCEDIDBDCICFBCEDR", true)),
+		Osage: () => new UnicodeRangeTable(decodeRanges("wlhCjBFjB", true)),
+		Osmanya: () => new UnicodeRangeTable(decodeRanges("gkhCdDJ", true)),
+		Pahawh_Hmong: () => new UnicodeRangeTable(decodeRanges("g46ClCLJCGCUGS", true)),
+		Palmyrene: () => new UnicodeRangeTable(decodeRanges("gjiCf", true)),
+		Pau_Cin_Hau: () => new UnicodeRangeTable(decodeRanges("g2mC4B", true)),
+		Phags_Pa: () => new UnicodeRangeTable(decodeRanges("giqB3B", true)),
+		Phoenician: () => new UnicodeRangeTable(decodeRanges("goiCbEA", true)),
+		Psalter_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g8iCRIDNG", true)),
+		Rejang: () => new UnicodeRangeTable(decodeRanges("wpqBjBMA", true)),
+		Runic: () => new UnicodeRangeTable(decodeRanges("g1FqCEK", true)),
+		Samaritan: () => new UnicodeRangeTable(decodeRanges("ggCtBDO", true)),
+		Saurashtra: () => new UnicodeRangeTable(decodeRanges("gkqBlCJL", true)),
+		Sharada: () => new UnicodeRangeTable(decodeRanges("gskC-ChsCH", true)),
+		Shavian: () => new UnicodeRangeTable(decodeRanges("wihCvB", true)),
+		Siddham: () => new UnicodeRangeTable(decodeRanges("gslC1BDlB", true)),
+		Sidetic: () => new UnicodeRangeTable(decodeRanges("gqiCZ", true)),
+		SignWriting: () => new UnicodeRangeTable(decodeRanges("gg2DrUQECO", true)),
+		Sinhala: () => new UnicodeRangeTable(decodeRanges("hsDCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBt-gCTB", false)),
+		Sogdian: () => new UnicodeRangeTable(decodeRanges("w5jCpB", true)),
+		Sora_Sompeng: () => new UnicodeRangeTable(decodeRanges("wmkCYIJ", true)),
+		Soyombo: () => new UnicodeRangeTable(decodeRanges("wymCyC", true)),
+		Sundanese: () => new UnicodeRangeTable(decodeRanges("g8G-BhIH", true)),
+		Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
+		Syloti_Nagri: () => new UnicodeRangeTable(decodeRanges("ggqBsB", true)),
+		Syriac: () => new UnicodeRangeTable(decodeRanges("g4BNC7BDCxIK", true)),
+		Tagalog: () => new UnicodeRangeTable(decodeRanges("g4FVKA", true)),
+		Tagbanwa: () => new UnicodeRangeTable(decodeRanges("g7FMCCCB", true)),
+		Tai_Le: () => new UnicodeRangeTable(decodeRanges("wqGdDE", true)),
+		Tai_Tham: () => new UnicodeRangeTable(decodeRanges("gxG+BCcDKHJHN", true)),
+		Tai_Viet: () => new UnicodeRangeTable(decodeRanges("g0qBiCZE", true)),
+		Tai_Yo: () => new UnicodeRangeTable(decodeRanges("g25DeCVJB", true)),
+		Takri: () => new UnicodeRangeTable(decodeRanges("g0lC5BHJ", true)),
+		Tamil: () => new UnicodeRangeTable(decodeRanges("i8CBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBm+kCxBBOAB", false)),
+		Tangsa: () => new UnicodeRangeTable(decodeRanges("wz6CuCCJ", true)),
+		Tangut: () => new UnicodeRangeTable(decodeRanges("g-7CgBgBB+3GBhQeBiDyDB", false)),
+		Telugu: () => new UnicodeRangeTable(decodeRanges("ggDMCCCWCPDICCCDIBCCCBDDDJII", true)),
+		Thaana: () => new UnicodeRangeTable(decodeRanges("g8BxB", true)),
+		Thai: () => new UnicodeRangeTable(decodeRanges("hwD5BGb", true)),
+		Tibetan: () => new UnicodeRangeTable(decodeRanges("g4DnCCjBFmBCjBCOCGFB", true)),
+		Tifinagh: () => new UnicodeRangeTable(decodeRanges("wpL3BIBPA", true)),
+		Tirhuta: () => new UnicodeRangeTable(decodeRanges("gklCnCJJ", true)),
+		Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
+		Tolong_Siki: () => new UnicodeRangeTable(decodeRanges("wtnCrBFJ", true)),
+		Toto: () => new UnicodeRangeTable(decodeRanges("w04De", true)),
+		Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false)),
+		Ugaritic: () => new UnicodeRangeTable(decodeRanges("g8gCdCA", true)),
+		Unknown: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-FB", false)),
+		Vai: () => new UnicodeRangeTable(decodeRanges("gopBrJ", true)),
+		Vithkuqi: () => new UnicodeRangeTable(decodeRanges("wrhCKCOCGCBCKCOCGCB", true)),
+		Wancho: () => new UnicodeRangeTable(decodeRanges("g24D5BGA", true)),
+		Warang_Citi: () => new UnicodeRangeTable(decodeRanges("glmCyCNA", true)),
+		Yezidi: () => new UnicodeRangeTable(decodeRanges("g0jCpBCCDB", true)),
+		Yi: () => new UnicodeRangeTable(decodeRanges("ggoBskBE2B", true)),
+		Zanabazar_Square: () => new UnicodeRangeTable(decodeRanges("gwmCnC", true))
+	});
+	static FOLD_CATEGORIES = new LazyMap({
+		L: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+		LC: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+		Ll: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGC3HrBrBCEEJHHCCBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHxC9zC9zCBuBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+		Lt: () => new UnicodeRangeTable(decodeRanges("kOCCBCCBCClBCCtsHHBJHBJHBMQQwBAB", false)),
+		Lu: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpL2B2Bs1CvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false)),
+		M: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+		Mn: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+		Emoji: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+		Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+		Lowercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHuBPBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+		Math: () => new UnicodeRangeTable(decodeRanges("ycGDCHHFMMDDDCHHFAB", false)),
+		Uppercase: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpLiBiBBOBFsasaBYBn6BvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false))
+	});
+	static FOLD_SCRIPT = new LazyMap({
+		Common: () => new UnicodeRangeTable(decodeRanges("8cgBgB", false)),
+		Greek: () => new UnicodeRangeTable(decodeRanges("1FwUwU", false)),
+		Inherited: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false))
+	});
+};
+// src/Unicode.js
+/**
+* Utilities for dealing with Unicode better than JS does.
+*/
+var Unicode = class Unicode {
+	static MAX_RUNE = 1114111;
+	static RUNE_ERROR = 65533;
+	static isUnsearchable(r) {
+		return r === Unicode.RUNE_ERROR || r >= Unicode.MIN_HIGH_SURROGATE && r <= Unicode.MAX_LOW_SURROGATE;
+	}
+	static MAX_ASCII = 127;
+	static MAX_LATIN1 = 255;
+	static MAX_BMP = 65535;
+	static MIN_FOLD = 65;
+	static MAX_FOLD = 125251;
+	static MIN_HIGH_SURROGATE = 55296;
+	static MAX_HIGH_SURROGATE = 56319;
+	static MIN_LOW_SURROGATE = 56320;
+	static MAX_LOW_SURROGATE = 57343;
+	static MIN_SUPPLEMENTARY_CODE_POINT = 65536;
+	static is32(ranges, r) {
+		let lo = 0;
+		let hi = ranges.length;
+		while (lo < hi) {
+			const m = lo + Math.floor((hi - lo) / 2);
+			const rlo = ranges.getLo(m);
+			const rhi = ranges.getHi(m);
+			if (rlo <= r && r <= rhi) {
+				const stride = ranges.getStride(m);
+				return (r - rlo) % stride === 0;
+			}
+			if (r < rlo) hi = m;
+			else lo = m + 1;
+		}
+		return false;
+	}
+	static is(ranges, r) {
+		if (r <= Unicode.MAX_LATIN1) {
+			for (let i = 0; i < ranges.length; i++) {
+				if (r > ranges.getHi(i)) continue;
+				const rlo = ranges.getLo(i);
+				if (r < rlo) return false;
+				const stride = ranges.getStride(i);
+				return (r - rlo) % stride === 0;
+			}
+			return false;
+		}
+		return ranges.length > 0 && r >= ranges.getLo(0) && Unicode.is32(ranges, r);
+	}
+	static isPrint(r) {
+		if (r <= Unicode.MAX_LATIN1) return r >= 32 && r < Unicode.MAX_ASCII || r >= 161 && r !== 173;
+		return Unicode.is(UnicodeTables.Print, r);
+	}
+	static simpleFold(r) {
+		if (UnicodeTables.CASE_ORBIT.has(r)) return UnicodeTables.CASE_ORBIT.get(r);
+		if (r <= Unicode.MAX_ASCII) {
+			const l = Codepoint.toLowerCase(r);
+			return l !== r ? l : Codepoint.toUpperCase(r);
+		}
+		return r;
+	}
+	static equalsIgnoreCase(r1, r2) {
+		if (r1 === r2) return true;
+		if (r1 < 0 || r2 < 0) return false;
+		if (r1 <= Unicode.MAX_ASCII && r2 <= Unicode.MAX_ASCII) {
+			if (65 <= r1 && r1 <= 90) r1 |= 32;
+			if (65 <= r2 && r2 <= 90) r2 |= 32;
+			return r1 === r2;
+		}
+		for (let r = Unicode.simpleFold(r1); r !== r1; r = Unicode.simpleFold(r)) if (r === r2) return true;
+		return false;
+	}
+};
+// src/exceptions.js
+var RE2JSException = class extends Error {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSException";
+	}
+};
+/**
+* An exception thrown by the parser if the pattern was invalid.
+*/
+var RE2JSSyntaxException = class extends RE2JSException {
+	/**
+	* @param {string} error
+	* @param {string|null} [input=null]
+	*/
+	constructor(error, input = null) {
+		let message = `error parsing regexp: ${error}`;
+		if (input) message += `: \`${input}\``;
+		super(message);
+		this.name = "RE2JSSyntaxException";
+		this.message = message;
+		/** @type {string} */
+		this.error = error;
+		/** @type {string|null} */
+		this.input = input;
+	}
+	/**
+	* Retrieves the description of the error.
+	* @returns {string}
+	*/
+	getDescription() {
+		return this.error;
+	}
+	/**
+	* Retrieves the erroneous regular-expression pattern.
+	* @returns {string|null}
+	*/
+	getPattern() {
+		return this.input;
+	}
+};
+/**
+* An exception thrown by the compiler
+*/
+var RE2JSCompileException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSCompileException";
+	}
+};
+/**
+* An exception thrown by using groups
+*/
+var RE2JSGroupException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSGroupException";
+	}
+};
+/**
+* An exception thrown by flags
+*/
+var RE2JSFlagsException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSFlagsException";
+	}
+};
+/**
+* An exception thrown for internal engine errors, such as corrupted bytecodes.
+*/
+var RE2JSInternalException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSInternalException";
+	}
+};
+// src/Utils.js
+/**
+* Size of the precomputed single-byte lookup table.
+* Covers standard ASCII and Latin-1 characters for fast-path execution.
+*/
+const FAST_PATH_TABLE_SIZE = 256;
+/**
+* Precomputed lookup table for Word Boundary (\b, \B) assertions.
+* * By precomputing the boolean results for standard ASCII word ranges
+* ('a'-'z', 'A'-'Z', '0'-'9', '_'), we completely eliminate 4 logical
+* branches from the NFA's hot execution loop. This prevents costly
+* CPU branch mispredictions when scanning large strings.
+*/
+const WORD_RUNE_TABLE = new Uint8Array(FAST_PATH_TABLE_SIZE);
+for (let i = 0; i < FAST_PATH_TABLE_SIZE; i++) WORD_RUNE_TABLE[i] = 97 <= i && i <= 122 || 65 <= i && i <= 90 || 48 <= i && i <= 57 || i === 95 ? 1 : 0;
+let cachedNativeEncoder = null;
+let cachedNativeDecoder = null;
+/**
+* Various constants and helper utilities.
+*/
+var Utils = class Utils {
+	static METACHARACTERS = "\\.+*?()|[]{}^$";
+	static EMPTY_BEGIN_LINE = 1;
+	static EMPTY_END_LINE = 2;
+	static EMPTY_BEGIN_TEXT = 4;
+	static EMPTY_END_TEXT = 8;
+	static EMPTY_WORD_BOUNDARY = 16;
+	static EMPTY_NO_WORD_BOUNDARY = 32;
+	static EMPTY_ALL = -1;
+	static emptyInts() {
+		return [];
+	}
+	static isString(value) {
+		return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
+	}
+	static typeName(value) {
+		if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
+		return Object.prototype.toString.call(value).slice(8, -1);
+	}
+	static checkPattern(pattern) {
+		if (!Utils.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
+	}
+	static checkInput(input) {
+		if (!Utils.isString(input) && !Utils.isByteArray(input)) throw new TypeError(`The input must be a string or a byte array (Uint8Array or number[]), not ${Utils.typeName(input)}`);
+	}
+	static checkFlags(flags) {
+		const known = PublicFlags.MULTILINE | PublicFlags.DOTALL | PublicFlags.CASE_INSENSITIVE | PublicFlags.DISABLE_UNICODE_GROUPS | PublicFlags.LONGEST_MATCH | PublicFlags.LOOKBEHINDS;
+		if (!Number.isInteger(flags) || (flags & ~known) !== 0) throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS, LONGEST_MATCH, LOOKBEHINDS");
+	}
+	static isByteArray(input) {
+		return Array.isArray(input) || Object.prototype.toString.call(input) === "[object Uint8Array]";
+	}
+	static isalnum(c) {
+		return Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"] || Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["z"] || Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["Z"];
+	}
+	static unhex(c) {
+		if (Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"]) return c - Codepoint.CODES["0"];
+		if (Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["f"]) return c - Codepoint.CODES["a"] + 10;
+		if (Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["F"]) return c - Codepoint.CODES["A"] + 10;
+		return -1;
+	}
+	static escapeRune(rune) {
+		let out = "";
+		if (Unicode.isPrint(rune)) {
+			if (Utils.METACHARACTERS.indexOf(String.fromCodePoint(rune)) >= 0) out += "\\";
+			out += String.fromCodePoint(rune);
+		} else switch (rune) {
+			case Codepoint.CODES["\""]:
+				out += "\\\"";
+				break;
+			case Codepoint.CODES["\\"]:
+				out += "\\\\";
+				break;
+			case Codepoint.CODES["	"]:
+				out += "\\t";
+				break;
+			case Codepoint.CODES["\n"]:
+				out += "\\n";
+				break;
+			case Codepoint.CODES["\r"]:
+				out += "\\r";
+				break;
+			case Codepoint.CODES["\b"]:
+				out += "\\b";
+				break;
+			case Codepoint.CODES["\f"]:
+				out += "\\f";
+				break;
+			default: {
+				let s = rune.toString(16);
+				if (rune < 256) {
+					out += "\\x";
+					if (s.length === 1) out += "0";
+					out += s;
+				} else out += `\\x{${s}}`;
+				break;
+			}
+		}
+		return out;
+	}
+	static stringToRunes(str) {
+		const string = String(str);
+		const runes = [];
+		let i = 0;
+		while (i < string.length) {
+			const cp = string.codePointAt(i);
+			runes.push(cp);
+			i += cp > Unicode.MAX_BMP ? 2 : 1;
+		}
+		return new Int32Array(runes);
+	}
+	static runeToString(r) {
+		return String.fromCodePoint(r);
+	}
+	static isWordRune(r) {
+		return r < FAST_PATH_TABLE_SIZE ? WORD_RUNE_TABLE[r] === 1 : false;
+	}
+	static emptyOpContext(r1, r2) {
+		let op = 0;
+		if (r1 < 0) op |= Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+		if (r1 === 10) op |= Utils.EMPTY_BEGIN_LINE;
+		if (r2 < 0) op |= Utils.EMPTY_END_TEXT | Utils.EMPTY_END_LINE;
+		if (r2 === 10) op |= Utils.EMPTY_END_LINE;
+		if (Utils.isWordRune(r1) !== Utils.isWordRune(r2)) op |= Utils.EMPTY_WORD_BOUNDARY;
+		else op |= Utils.EMPTY_NO_WORD_BOUNDARY;
+		return op;
+	}
+	/**
+	* Returns a string that quotes all regular expression metacharacters inside the argument text;
+	* the returned string is a regular expression matching the literal text. For example,
+	* {@code quoteMeta("[foo]").equals("\\[foo\\]")}.
+	* @param {string} str
+	* @returns {string}
+	*/
+	static quoteMeta(str) {
+		return str.split("").map((s) => {
+			if (Utils.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
+			return s;
+		}).join("");
+	}
+	static charCount(codePoint) {
+		return codePoint > Unicode.MAX_BMP ? 2 : 1;
+	}
+	/**
+	* High-speed conversion from TypedArrays to standard JS Arrays.
+	* Bypasses the expensive Symbol.iterator overhead of Array.from()
+	*/
+	static toArray(typedArray) {
+		const len = typedArray.length;
+		const res = new Array(len);
+		for (let i = 0; i < len; i++) res[i] = typedArray[i];
+		return res;
+	}
+	static stringToUtf8ByteArray(str) {
+		if (globalThis.TextEncoder) {
+			if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
+			return cachedNativeEncoder.encode(str);
+		} else {
+			let out = [], p = 0;
+			for (let i = 0; i < str.length; i++) {
+				let c = str.charCodeAt(i);
+				if (c < 128) out[p++] = c;
+				else if (c < 2048) {
+					out[p++] = c >> 6 | 192;
+					out[p++] = c & 63 | 128;
+				} else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str.length && (str.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+					c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str.charCodeAt(++i) & 1023);
+					out[p++] = c >> 18 | 240;
+					out[p++] = c >> 12 & 63 | 128;
+					out[p++] = c >> 6 & 63 | 128;
+					out[p++] = c & 63 | 128;
+				} else {
+					out[p++] = c >> 12 | 224;
+					out[p++] = c >> 6 & 63 | 128;
+					out[p++] = c & 63 | 128;
+				}
+			}
+			return out;
+		}
+	}
+	static utf8ByteArrayToString(bytes) {
+		if (globalThis.TextDecoder) {
+			if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
+			const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+			return cachedNativeDecoder.decode(view);
+		} else {
+			let out = [], pos = 0, c = 0;
+			while (pos < bytes.length) {
+				let c1 = bytes[pos++];
+				if (c1 < 128) out[c++] = String.fromCharCode(c1);
+				else if (c1 > 191 && c1 < 224) {
+					let c2 = bytes[pos++];
+					out[c++] = String.fromCharCode((c1 & 31) << 6 | c2 & 63);
+				} else if (c1 > 239 && c1 < 365) {
+					let c2 = bytes[pos++];
+					let c3 = bytes[pos++];
+					let c4 = bytes[pos++];
+					let u = ((c1 & 7) << 18 | (c2 & 63) << 12 | (c3 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
+					out[c++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u >> 10));
+					out[c++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u & 1023));
+				} else {
+					let c2 = bytes[pos++];
+					let c3 = bytes[pos++];
+					out[c++] = String.fromCharCode((c1 & 15) << 12 | (c2 & 63) << 6 | c3 & 63);
+				}
+			}
+			return out.join("");
+		}
+	}
+};
+// src/helpers.js
+const createEnum = (values = [], initNum = 0) => {
+	const enumObject = Object.create(null);
+	for (let i = 0; i < values.length; i++) {
+		const val = values[i];
+		const keyVal = initNum + i;
+		enumObject[val] = keyVal;
+		enumObject[keyVal] = val;
+	}
+	return Object.freeze(enumObject);
+};
+// src/MatcherInput.js
+/**
+* Abstract the representations of input text supplied to Matcher.
+*/
+var MatcherInputBase = class MatcherInputBase {
+	static Encoding = createEnum(["UTF_16", "UTF_8"]);
+	getEncoding() {
+		throw Error("not implemented");
+	}
+	/** @returns {string} */
+	asCharSequence() {
+		throw Error("not implemented");
+	}
+	/** @returns {Uint8Array|number[]|null} */
+	asBytes() {
+		throw Error("not implemented");
+	}
+	/** @returns {number} */
+	length() {
+		throw Error("not implemented");
+	}
+	/**
+	*
+	* @returns {boolean}
+	*/
+	isUTF8Encoding() {
+		return this.getEncoding() === MatcherInputBase.Encoding.UTF_8;
+	}
+	/**
+	*
+	* @returns {boolean}
+	*/
+	isUTF16Encoding() {
+		return this.getEncoding() === MatcherInputBase.Encoding.UTF_16;
+	}
+};
+var Utf8MatcherInput = class extends MatcherInputBase {
+	/** @param {Uint8Array|number[]|null} bytes */
+	constructor(bytes = null) {
+		super();
+		this.bytes = bytes;
+	}
+	getEncoding() {
+		return MatcherInputBase.Encoding.UTF_8;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	asCharSequence() {
+		return Utils.utf8ByteArrayToString(this.bytes);
+	}
+	/**
+	*
+	* @returns {Uint8Array|number[]|null}
+	*/
+	asBytes() {
+		return this.bytes;
+	}
+	/**
+	*
+	* @returns {number}
+	*/
+	length() {
+		return this.bytes.length;
+	}
+};
+var Utf16MatcherInput = class extends MatcherInputBase {
+	/** @param {string|null} charSequence */
+	constructor(charSequence = null) {
+		super();
+		this.charSequence = charSequence;
+	}
+	getEncoding() {
+		return MatcherInputBase.Encoding.UTF_16;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	asCharSequence() {
+		return this.charSequence;
+	}
+	/**
+	*
+	* @returns {number[]}
+	*/
+	asBytes() {
+		return Utils.stringToUtf8ByteArray(this.charSequence.toString());
+	}
+	/**
+	*
+	* @returns {number}
+	*/
+	length() {
+		return this.charSequence.length;
+	}
+};
+var MatcherInput = class {
+	/**
+	* Return the MatcherInput for UTF_16 encoding.
+	* @returns {Utf16MatcherInput}
+	*/
+	static utf16(charSequence) {
+		Utils.checkInput(charSequence);
+		return new Utf16MatcherInput(charSequence);
+	}
+	/**
+	* Return the MatcherInput for UTF_8 encoding.
+	* @returns {Utf8MatcherInput}
+	*/
+	static utf8(input) {
+		if (Utils.isByteArray(input)) return new Utf8MatcherInput(input);
+		return new Utf8MatcherInput(Utils.stringToUtf8ByteArray(input));
+	}
+};
+// src/MachineInput.js
+/**
+* MachineInput abstracts different representations of the input text supplied to the Machine. It
+* provides one-character lookahead.
+*/
+var MachineInputBase = class {
+	static EOF() {
+		return -8;
+	}
+	constructor() {
+		this.start = 0;
+		this.end = 0;
+	}
+	canCheckPrefix() {
+		return true;
+	}
+	endPos() {
+		return this.end - this.start;
+	}
+	hasString() {
+		return false;
+	}
+	hasAnyString() {
+		return false;
+	}
+	prefixLength() {
+		return 0;
+	}
+};
+var MachineUTF8Input = class MachineUTF8Input extends MachineInputBase {
+	static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
+	constructor(bytes, start = 0, end = bytes.length) {
+		super();
+		this.bytes = bytes;
+		this.start = start;
+		this.end = end;
+	}
+	hasString(prefilter, pos) {
+		const target = prefilter.bytes;
+		if (target.length === 0) return true;
+		const idx = this.indexOf(this.bytes, target, this.start + pos);
+		return idx !== -1 && idx <= this.end - target.length;
+	}
+	hasAnyString(prefilter, pos) {
+		return prefilter.automaton8().searchUTF8(this.bytes, this.start + pos, this.end);
+	}
+	step(pos) {
+		pos += this.start;
+		if (pos >= this.end) return MachineInputBase.EOF();
+		const c = this.bytes[pos] & 255;
+		if (c < 128) return c << 3 | 1;
+		let size;
+		let rune;
+		let lo = 128;
+		let hi = 191;
+		if (c >= 194 && c <= 223) {
+			size = 2;
+			rune = c & 31;
+		} else if (c >= 224 && c <= 239) {
+			size = 3;
+			rune = c & 15;
+			if (c === 224) lo = 160;
+			else if (c === 237) hi = 159;
+		} else if (c >= 240 && c <= 244) {
+			size = 4;
+			rune = c & 7;
+			if (c === 240) lo = 144;
+			else if (c === 244) hi = 143;
+		} else return MachineUTF8Input.RUNE_ERROR_STEP;
+		if (pos + size > this.end) return MachineUTF8Input.RUNE_ERROR_STEP;
+		const c1 = this.bytes[pos + 1] & 255;
+		if (c1 < lo || c1 > hi) return MachineUTF8Input.RUNE_ERROR_STEP;
+		rune = rune << 6 | c1 & 63;
+		if (size > 2) {
+			const c2 = this.bytes[pos + 2] & 255;
+			if ((c2 & 192) !== 128) return MachineUTF8Input.RUNE_ERROR_STEP;
+			rune = rune << 6 | c2 & 63;
+			if (size > 3) {
+				const c3 = this.bytes[pos + 3] & 255;
+				if ((c3 & 192) !== 128) return MachineUTF8Input.RUNE_ERROR_STEP;
+				rune = rune << 6 | c3 & 63;
+			}
+		}
+		return rune << 3 | size;
+	}
+	index(re2, pos) {
+		pos += this.start;
+		const i = this.indexOf(this.bytes, re2.prefixUTF8, pos);
+		return i < 0 ? i : i - pos;
+	}
+	context(pos) {
+		pos += this.start;
+		let r1 = -1;
+		if (pos > this.start && pos <= this.end) {
+			let start = pos - 1;
+			r1 = this.bytes[start--];
+			if (r1 >= 128) {
+				let lim = pos - 4;
+				if (lim < this.start) lim = this.start;
+				while (start >= lim && (this.bytes[start] & 192) === 128) start--;
+				if (start < this.start) start = this.start;
+				const r = this.step(start - this.start);
+				r1 = start + (r & 7) === pos ? r >> 3 : Unicode.RUNE_ERROR;
+			}
+		}
+		const r2 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
+		return Utils.emptyOpContext(r1, r2);
+	}
+	indexOf(source, target, fromIndex = 0) {
+		let targetLength = target.length;
+		if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
+		const firstByte = target[0];
+		let limit = this.end - targetLength;
+		const hasNativeIndexOf = typeof source.indexOf === "function";
+		let i = fromIndex;
+		while (i <= limit) {
+			if (hasNativeIndexOf) {
+				i = source.indexOf(firstByte, i);
+				if (i === -1 || i > limit) return -1;
+			} else {
+				while (i <= limit && source[i] !== firstByte) i++;
+				if (i > limit) return -1;
+			}
+			let match = true;
+			for (let j = 1; j < targetLength; j++) if (source[i + j] !== target[j]) {
+				match = false;
+				break;
+			}
+			if (match) return i;
+			i++;
+		}
+		return -1;
+	}
+	prefixLength(re2) {
+		return re2.prefixUTF8.length;
+	}
+};
+var MachineUTF16Input = class extends MachineInputBase {
+	constructor(charSequence, start = 0, end = charSequence.length) {
+		super();
+		this.charSequence = charSequence;
+		this.start = start;
+		this.end = end;
+	}
+	hasString(prefilter, pos) {
+		const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
+		return idx !== -1 && idx <= this.end - prefilter.str.length;
+	}
+	hasAnyString(prefilter, pos) {
+		return prefilter.automaton16().searchUTF16(this.charSequence, this.start + pos, this.end);
+	}
+	step(pos) {
+		pos += this.start;
+		if (pos >= this.end) return MachineInputBase.EOF();
+		const c1 = this.charSequence.charCodeAt(pos);
+		if (c1 < Unicode.MIN_HIGH_SURROGATE || c1 > Unicode.MAX_HIGH_SURROGATE || pos + 1 >= this.end) return c1 << 3 | 1;
+		const c2 = this.charSequence.charCodeAt(pos + 1);
+		if (c2 >= Unicode.MIN_LOW_SURROGATE && c2 <= Unicode.MAX_LOW_SURROGATE) return (c1 - Unicode.MIN_HIGH_SURROGATE) * 1024 + (c2 - Unicode.MIN_LOW_SURROGATE) + Unicode.MIN_SUPPLEMENTARY_CODE_POINT << 3 | 2;
+		return c1 << 3 | 1;
+	}
+	index(re2, pos) {
+		pos += this.start;
+		const i = this.charSequence.indexOf(re2.prefix, pos);
+		if (i < 0 || i > this.end - re2.prefix.length) return -1;
+		return i - pos;
+	}
+	context(pos) {
+		pos += this.start;
+		const r1 = pos > this.start && pos <= this.end ? this.charSequence.charCodeAt(pos - 1) : -1;
+		const r2 = pos < this.end ? this.charSequence.charCodeAt(pos) : -1;
+		return Utils.emptyOpContext(r1, r2);
+	}
+	prefixLength(re2) {
+		return re2.prefix.length;
+	}
+};
+var MachineInput = class {
+	static fromUTF8(bytes, start = 0, end = bytes.length) {
+		return new MachineUTF8Input(bytes, start, end);
+	}
+	static fromUTF16(charSequence, start = 0, end = void 0) {
+		Utils.checkInput(charSequence);
+		return new MachineUTF16Input(charSequence, start, end ?? charSequence.length);
+	}
+};
+// src/Matcher.js
+/**
+* A stateful iterator that interprets a regex {@code RE2JS} on a specific input.
+*
+* Conceptually, a Matcher consists of four parts:
+* <ol>
+* <li>A compiled regular expression {@code RE2JS}, set at construction and fixed for the lifetime
+* of the matcher.</li>
+*
+* <li>The remainder of the input string, set at construction or {@link #reset()} and advanced by
+* each match operation such as {@link #find}, {@link #matches} or {@link #lookingAt}.</li>
+*
+* <li>The current match information, accessible via {@link #start}, {@link #end}, and
+* {@link #group}, and updated by each match operation.</li>
+*
+* <li>The append position, used and advanced by {@link #appendReplacement} and {@link #appendTail}
+* if performing a search and replace from the input to an external {@code StringBuffer}.
+*
+* </ol>
+*
+*
+* @author rsc@google.com (Russ Cox)
+*/
+var build_Matcher = class Matcher {
+	/**
+	* V8 and WebKit have historical hard limits on the number of arguments
+	* that can be passed to a function. We cap replacer arguments to prevent
+	* Call Stack Overflow (DoS) vulnerabilities on massive ASTs.
+	*/
+	static MAX_REPLACER_ARGS = 65535;
+	/**
+	* Quotes '\' and '$' in {@code s}, so that the returned string could be used in
+	* {@link #appendReplacement} as a literal replacement of {@code s}.
+	*
+	* @param {string} str the string to be quoted
+	* @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+	* @returns {string} the quoted string
+	*/
+	static quoteReplacement(str, javaMode = false) {
+		if (javaMode) {
+			if (str.indexOf("\\") < 0 && str.indexOf("$") < 0) return str;
+			return str.split("").map((s) => {
+				const c = s.codePointAt(0);
+				if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
+				return s;
+			}).join("");
+		}
+		if (str.indexOf("$") < 0) return str;
+		return str.split("").map((s) => {
+			if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
+			return s;
+		}).join("");
+	}
+	/**
+	*
+	* @param {import('./index.js').RE2JS} pattern
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input
+	*/
+	constructor(pattern, input) {
+		if (pattern === null) throw new Error("pattern is null");
+		/**
+		* The pattern being matched.
+		* @type {import('./index.js').RE2JS}
+		*/
+		this.patternInput = pattern;
+		const re2 = this.patternInput.re2();
+		/** @type {number} */
+		this.patternGroupCount = re2.numberOfCapturingGroups();
+		/** @type {number[]} */
+		this.groups = [];
+		/** @type {Record<string, number>} */
+		this.namedGroups = re2.namedGroups;
+		/** @type {boolean} */
+		this.hasNamedGroups = Object.keys(this.namedGroups).length > 0;
+		/** @type {number} */
+		this.numberOfInstructions = re2.numberOfInstructions();
+		/** @type {import('./Machine.js').LookbehindState|null} */
+		this.lookbehindState = null;
+		if (input instanceof MatcherInputBase) this.resetMatcherInput(input);
+		else if (Utils.isByteArray(input)) this.resetMatcherInput(MatcherInput.utf8(input));
+		else this.resetMatcherInput(MatcherInput.utf16(input));
+	}
+	/**
+	* Returns the {@code RE2JS} associated with this {@code Matcher}.
+	* @returns {import('./index.js').RE2JS}
+	*/
+	pattern() {
+		return this.patternInput;
+	}
+	/**
+	* Resets the {@code Matcher}, rewinding input and discarding any match information.
+	*
+	* @returns {Matcher} the {@code Matcher} itself, for chained method calls
+	*/
+	reset() {
+		/** @type {number} */
+		this.matcherInputLength = this.matcherInput.length();
+		/** @type {number} */
+		this.appendPos = 0;
+		this.hasMatch = false;
+		this.hasGroups = false;
+		this.anchorFlag = 0;
+		return this;
+	}
+	/**
+	* Resets the {@code Matcher} and changes the input.
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input
+	* @returns {Matcher} the {@code Matcher} itself, for chained method calls
+	*/
+	resetMatcherInput(input) {
+		if (input === null) throw new Error("input is null");
+		if (!(input instanceof MatcherInputBase)) {
+			if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+			else input = MatcherInput.utf16(input);
+		}
+		this.matcherInput = input;
+		if (this.lookbehindState !== null) this.lookbehindState.reset();
+		else this.lookbehindState = this.patternInput.re2().createLookbehindState();
+		this.reset();
+		return this;
+	}
+	/**
+	* Returns the start of the named group of the most recent match, or -1 if the group was not
+	* matched.
+	* @param {string|number} [group=0]
+	* @returns {number}
+	*/
+	start(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		this.loadGroup(group);
+		return this.groups[2 * group];
+	}
+	/**
+	* Returns the end of the named group of the most recent match, or -1 if the group was not
+	* matched.
+	* @param {string|number} [group=0]
+	* @returns {number}
+	*/
+	end(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		this.loadGroup(group);
+		return this.groups[2 * group + 1];
+	}
+	/**
+	* Returns the program size of this pattern.
+	*
+	* <p>
+	* Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+	* "cost". Larger numbers are more expensive than smaller numbers.
+	* </p>
+	*
+	* @returns {number} the program size of this pattern
+	*/
+	programSize() {
+		return this.numberOfInstructions;
+	}
+	/**
+	* Returns the named group of the most recent match, or {@code null} if the group was not matched.
+	* @param {string|number} [group=0]
+	* @returns {string|null}
+	*/
+	group(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		const start = this.start(group);
+		const end = this.end(group);
+		if (start < 0 && end < 0) return null;
+		return this.substring(start, end);
+	}
+	/**
+	* Returns a dictionary map of all named capturing groups and their matched values.
+	* If a group was not matched, its value will be `null`.
+	* @returns {Record<string, string|null>}
+	*/
+	getNamedGroups() {
+		if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+		const result = Object.create(null);
+		for (const name of Object.keys(this.namedGroups)) result[name] = this.group(name);
+		return result;
+	}
+	/**
+	* Returns the number of subgroups in this pattern.
+	*
+	* @returns {number} the number of subgroups; the overall match (group 0) does not count
+	*/
+	groupCount() {
+		return this.patternGroupCount;
+	}
+	/**
+	* Helper: finds subgroup information if needed for group.
+	* @param {number} group
+	* @private
+	*/
+	loadGroup(group) {
+		if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
+		if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+		if (group === 0 || this.hasGroups) return;
+		const end = this.matcherInputLength;
+		const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
+		if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
+		this.groups = res[1];
+		this.hasGroups = true;
+	}
+	/**
+	* Matches the entire input against the pattern (anchored start and end). If there is a match,
+	* {@code matches} sets the match state to describe it.
+	*
+	* @returns {boolean} true if the entire input matches the pattern
+	*/
+	matches() {
+		return this.genMatch(0, RE2Flags.ANCHOR_BOTH);
+	}
+	/**
+	* Matches the beginning of input against the pattern (anchored start). If there is a match,
+	* {@code lookingAt} sets the match state to describe it.
+	*
+	* @returns {boolean} true if the beginning of the input matches the pattern
+	*/
+	lookingAt() {
+		return this.genMatch(0, RE2Flags.ANCHOR_START);
+	}
+	/**
+	* Matches the input against the pattern (unanchored), starting at a specified position. If there
+	* is a match, {@code find} sets the match state to describe it.
+	*
+	* @param {number|null} [start=null] the input position where the search begins
+	* @returns {boolean} if it finds a match
+	* @throws IndexOutOfBoundsException if start is not a valid input position
+	*/
+	find(start = null) {
+		if (start !== null) {
+			if (!Number.isInteger(start) || start < 0 || start > this.matcherInputLength) throw new RE2JSGroupException(`start index out of bounds: ${start}`);
+			this.reset();
+			return this.genMatch(start, 0);
+		}
+		start = 0;
+		if (this.hasMatch) {
+			start = this.groups[1];
+			if (this.groups[0] === this.groups[1]) {
+				const r = (this.matcherInput.isUTF16Encoding() ? MachineInput.fromUTF16(this.matcherInput.asCharSequence(), 0, this.matcherInputLength) : MachineInput.fromUTF8(this.matcherInput.asBytes(), 0, this.matcherInputLength)).step(start);
+				if (r < 0) start++;
+				else start += r & 7;
+			}
+		}
+		return this.genMatch(start, RE2Flags.UNANCHORED);
+	}
+	/**
+	* Helper: does match starting at start, with RE2 anchor flag.
+	* @param {number} startByte
+	* @param {number} anchor
+	* @returns {boolean}
+	* @private
+	*/
+	genMatch(startByte, anchor) {
+		const res = this.patternInput.re2().matchMachineInput(this.matcherInput, startByte, this.matcherInputLength, anchor, 1, this.lookbehindState);
+		if (!res[0]) {
+			this.hasMatch = false;
+			return false;
+		}
+		this.groups = res[1];
+		this.hasMatch = true;
+		this.hasGroups = this.patternGroupCount === 0;
+		this.anchorFlag = anchor;
+		return true;
+	}
+	/**
+	* Helper: return substring for [start, end).
+	* @param {number} start
+	* @param {number} end
+	* @returns {string}
+	*/
+	substring(start, end) {
+		if (this.matcherInput.isUTF8Encoding()) return Utils.utf8ByteArrayToString(this.matcherInput.asBytes().slice(start, end));
+		return this.matcherInput.asCharSequence().substring(start, end).toString();
+	}
+	/**
+	* Helper for Pattern: return input length.
+	* @returns {number}
+	*/
+	inputLength() {
+		return this.matcherInputLength;
+	}
+	/**
+	* Appends to result two strings: the text from the append position up to the beginning of the
+	* most recent match, and then the replacement with submatch groups substituted for references to
+	* them. It advances the append position to where the most recent match ended.
+	*
+	* By default the replacement is expanded as by String.prototype.replace (see
+	* appendReplacementInternalJs). In Java mode it follows re2j / java.util.regex: $n takes as
+	* many digits as still form a valid group number, ${name} is a named group, and a backslash
+	* escapes the next character (so "\\$" in a JS string literal inserts a literal $).
+	*
+	* @param {string} replacement the replacement string
+	* @param {boolean} [javaMode=false] activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string}
+	* @throws IllegalStateException if there was no most recent match
+	* @throws IndexOutOfBoundsException in Java mode, if replacement refers to an invalid group
+	* @private
+	*/
+	appendReplacement(replacement, javaMode = false) {
+		let res = "";
+		const s = this.start();
+		const e = this.end();
+		if (this.appendPos < s) res += this.substring(this.appendPos, s);
+		this.appendPos = e;
+		res += javaMode ? this.appendReplacementInternalJava(replacement) : this.appendReplacementInternalJs(replacement);
+		return res;
+	}
+	/**
+	* @param {string} replacement - the replacement string
+	* @returns {string}
+	* @private
+	*/
+	appendReplacementInternalJava(replacement) {
+		let res = "";
+		let last = 0;
+		const m = replacement.length;
+		let i = 0;
+		while (i < m) {
+			const cCode = replacement.codePointAt(i);
+			if (cCode === Codepoint.CODES["\\"]) {
+				if (last < i) res += replacement.substring(last, i);
+				i++;
+				if (i >= m) throw new RE2JSGroupException("character to be escaped is missing");
+				last = i;
+				i++;
+				continue;
+			}
+			if (cCode === Codepoint.CODES["$"]) {
+				if (last < i) res += replacement.substring(last, i);
+				if (i + 1 >= m) throw new RE2JSGroupException("Illegal group reference: group index is missing");
+				const nextCode = replacement.codePointAt(i + 1);
+				if (Codepoint.CODES["0"] <= nextCode && nextCode <= Codepoint.CODES["9"]) {
+					let n = nextCode - Codepoint.CODES["0"];
+					let j = i + 2;
+					for (; j < m; j++) {
+						const digit = replacement.codePointAt(j);
+						if (digit < Codepoint.CODES["0"] || digit > Codepoint.CODES["9"] || n * 10 + digit - Codepoint.CODES["0"] > this.patternGroupCount) break;
+						n = n * 10 + digit - Codepoint.CODES["0"];
+					}
+					if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
+					const group = this.group(n);
+					if (group !== null) res += group;
+					i = j;
+					last = i;
+				} else if (nextCode === Codepoint.CODES["{"]) {
+					let j = i + 2;
+					while (j < m && replacement.codePointAt(j) !== Codepoint.CODES["}"]) j++;
+					if (j >= m) throw new RE2JSGroupException("named capture group is missing trailing '}'");
+					const groupName = replacement.substring(i + 2, j);
+					const groupVal = this.group(groupName);
+					if (groupVal !== null) res += groupVal;
+					i = j + 1;
+					last = i;
+				} else throw new RE2JSGroupException("Illegal group reference");
+				continue;
+			}
+			i++;
+		}
+		if (last < m) res += replacement.substring(last, m);
+		return res;
+	}
+	/**
+	* Expands |replacement| for the current match by the rules of String.prototype.replace
+	* (ECMAScript GetSubstitution): $$ is "$", $& the match, $` the text before it, $' the text
+	* after it, $n and $nn a group (two digits only when they form a valid group number, so with
+	* one group "$10" is group 1 then "0"; an unmatched group is empty), and $<name> a named group
+	* (empty when no such group), only when the pattern has named groups. Anything else, such as
+	* "$0" or "$<" without a closing ">", is kept as is.
+	* @param {string} replacement - the replacement string
+	* @returns {string}
+	* @private
+	*/
+	appendReplacementInternalJs(replacement) {
+		const isDigit = (c) => c >= 48 && c <= 57;
+		const groupCount = this.patternGroupCount;
+		let res = "";
+		let i = 0;
+		while (i < replacement.length) {
+			const dollar = replacement.indexOf("$", i);
+			if (dollar < 0) break;
+			res += replacement.substring(i, dollar);
+			i = dollar;
+			const c = replacement.charCodeAt(i + 1);
+			if (c === Codepoint.CODES["$"]) {
+				res += "$";
+				i += 2;
+			} else if (c === Codepoint.CODES["&"]) {
+				res += this.group(0);
+				i += 2;
+			} else if (c === Codepoint.CODES["`"]) {
+				res += this.substring(0, this.start(0));
+				i += 2;
+			} else if (c === Codepoint.CODES["'"]) {
+				res += this.substring(this.end(0), this.matcherInputLength);
+				i += 2;
+			} else if (isDigit(c)) {
+				let digits = 1;
+				let index = c - 48;
+				const c2 = replacement.charCodeAt(i + 2);
+				if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+					digits = 2;
+					index = index * 10 + c2 - 48;
+				}
+				if (index >= 1 && index <= groupCount) {
+					const group = this.group(index);
+					if (group !== null) res += group;
+				} else res += replacement.substring(i, i + 1 + digits);
+				i += 1 + digits;
+			} else if (c === Codepoint.CODES["<"] && this.hasNamedGroups) {
+				const gt = replacement.indexOf(">", i + 2);
+				if (gt < 0) {
+					res += "$<";
+					i += 2;
+				} else {
+					const name = replacement.substring(i + 2, gt);
+					if (Object.hasOwn(this.namedGroups, name)) {
+						const group = this.group(name);
+						if (group !== null) res += group;
+					}
+					i = gt + 1;
+				}
+			} else {
+				res += "$";
+				i += 1;
+			}
+		}
+		return res + replacement.substring(i);
+	}
+	/**
+	* Return the substring of the input from the append position to the end of the
+	* input.
+	* @returns {string}
+	*/
+	appendTail() {
+		return this.substring(this.appendPos, this.matcherInputLength);
+	}
+	/**
+	* Returns the input with all matches replaced by {@code replacement}, interpreted as for
+	* {@code appendReplacement}.
+	*
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string} the input string with the matches replaced
+	* @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+	*/
+	replaceAll(replacement, javaMode = false) {
+		return this.replace(replacement, true, javaMode);
+	}
+	/**
+	* Returns the input with the first match replaced by {@code replacement}, interpreted as for
+	* {@code appendReplacement}.
+	*
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string} the input string with the first match replaced
+	* @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+	*/
+	replaceFirst(replacement, javaMode = false) {
+		return this.replace(replacement, false, javaMode);
+	}
+	/**
+	* Helper: replaceAll/replaceFirst hybrid.
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [all=true] - replace all matches
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string}
+	* @private
+	*/
+	replace(replacement, all = true, javaMode = false) {
+		let res = "";
+		this.reset();
+		const isFunc = typeof replacement === "function";
+		let originalInput = null;
+		if (isFunc) {
+			if (this.groupCount() >= Matcher.MAX_REPLACER_ARGS) throw new RE2JSGroupException("Too many capture groups to safely invoke replacer function");
+			originalInput = this.matcherInput.isUTF8Encoding() ? this.matcherInput.asBytes() : this.matcherInput.asCharSequence();
+		}
+		while (this.find()) {
+			res += isFunc ? this.appendReplacementFunc(replacement, originalInput) : this.appendReplacement(replacement, javaMode);
+			if (!all) break;
+		}
+		res += this.appendTail();
+		return res;
+	}
+	/**
+	* Evaluates a replacer function for the current match and appends the result,
+	* along with any un-matched preceding text, advancing the append position.
+	* @param {Function} replacer - the replacer function
+	* @param {string|Uint8Array|number[]} originalInput - the cached original input reference
+	* @returns {string} the evaluated string to append
+	* @private
+	*/
+	appendReplacementFunc(replacer, originalInput) {
+		let res = "";
+		const s = this.start();
+		const e = this.end();
+		if (this.appendPos < s) res += this.substring(this.appendPos, s);
+		this.appendPos = e;
+		/** @type {unknown[]} */
+		const args = this.matchArray();
+		args.push(s, originalInput);
+		if (this.hasNamedGroups) args.push(this.namedGroupsObject());
+		res += String(replacer(...args));
+		return res;
+	}
+	/**
+	* The match and its groups, as the elements of a JS RegExpExecArray: undefined for a group that
+	* did not take part in the match. Used by exec(), matchAll() and replacer functions.
+	* @returns {Array<string|undefined>}
+	* @private
+	*/
+	matchArray() {
+		const result = [this.group(0)];
+		for (let i = 1; i <= this.patternGroupCount; i++) {
+			const group = this.group(i);
+			result.push(group === null ? void 0 : group);
+		}
+		return result;
+	}
+	/**
+	* The named groups, as the groups property of a JS RegExpExecArray: an object without a
+	* prototype mapping each name to its group (undefined when it did not take part in the match),
+	* or undefined when the pattern has no named groups.
+	* @returns {Record<string, string|undefined>|undefined}
+	* @private
+	*/
+	namedGroupsObject() {
+		if (!this.hasNamedGroups) return;
+		const result = this.getNamedGroups();
+		for (const name in result) if (result[name] === null) result[name] = void 0;
+		return result;
+	}
+};
+// src/Inst.js
+/**
+* A single instruction in the regular expression virtual machine.
+*
+* @see http://swtch.com/~rsc/regexp/regexp2.html
+*/
+var Inst = class Inst {
+	static ALT = 1;
+	static ALT_MATCH = 2;
+	static CAPTURE = 3;
+	static EMPTY_WIDTH = 4;
+	static FAIL = 5;
+	static MATCH = 6;
+	static NOP = 7;
+	static RUNE = 8;
+	static RUNE1 = 9;
+	static RUNE_ANY = 10;
+	static RUNE_ANY_NOT_NL = 11;
+	static LB_WRITE = 12;
+	static LB_CHECK = 13;
+	static isRuneOp(op) {
+		return Inst.RUNE <= op && op <= Inst.RUNE_ANY_NOT_NL;
+	}
+	static escapeRunes(runes) {
+		let out = "\"";
+		for (let rune of runes) out += Utils.escapeRune(rune);
+		out += "\"";
+		return out;
+	}
+	constructor(op) {
+		this.op = op;
+		this.out = 0;
+		this.arg = 0;
+		/** @type {Int32Array} */
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		/** @type {Uint32Array | number[] | null} */
+		this.next = null;
+	}
+	matchRune(r) {
+		if (this.runes.length === 1) {
+			const r0 = this.runes[0];
+			if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r);
+			return r === r0;
+		}
+		const len = this.runes.length;
+		if (len === 0) return false;
+		if (len === 2 || len === 4 || len === 6 || len === 8) {
+			for (let j = 0; j < len; j += 2) {
+				if (r < this.runes[j]) return false;
+				if (r <= this.runes[j + 1]) return true;
+			}
+			return false;
+		}
+		let base = 0;
+		let n = len >> 1;
+		while (n > 1) {
+			const half = n >> 1;
+			base += this.runes[base + half << 1] <= r ? half : 0;
+			n -= half;
+		}
+		base += this.runes[base << 1] <= r ? 1 : 0;
+		const m = base - 1;
+		return m >= 0 && r <= this.runes[m << 1 | 1];
+	}
+	matchRunePos(r) {
+		if (this.runes.length === 1) {
+			const r0 = this.runes[0];
+			if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r) ? 0 : -1;
+			return r === r0 ? 0 : -1;
+		}
+		const len = this.runes.length;
+		if (len === 0) return -1;
+		if (len === 2 || len === 4 || len === 6 || len === 8) {
+			for (let j = 0; j < len; j += 2) {
+				if (r < this.runes[j]) return -1;
+				if (r <= this.runes[j + 1]) return Math.floor(j / 2);
+			}
+			return -1;
+		}
+		let base = 0;
+		let n = len >> 1;
+		while (n > 1) {
+			const half = n >> 1;
+			base += this.runes[base + half << 1] <= r ? half : 0;
+			n -= half;
+		}
+		base += this.runes[base << 1] <= r ? 1 : 0;
+		const m = base - 1;
+		return m >= 0 && r <= this.runes[m << 1 | 1] ? m : -1;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		switch (this.op) {
+			case Inst.ALT: return `alt -> ${this.out}, ${this.arg}`;
+			case Inst.ALT_MATCH: return `altmatch -> ${this.out}, ${this.arg}`;
+			case Inst.CAPTURE: return `cap ${this.arg} -> ${this.out}`;
+			case Inst.EMPTY_WIDTH: return `empty ${this.arg} -> ${this.out}`;
+			case Inst.MATCH: return `match${this.arg !== 0 ? ` ${this.arg}` : ""}`;
+			case Inst.FAIL: return "fail";
+			case Inst.NOP: return `nop -> ${this.out}`;
+			case Inst.LB_WRITE: return `lbwrite ${this.arg} -> ${this.out}`;
+			case Inst.LB_CHECK: return `lbcheck ${this.arg} -> ${this.out}`;
+			case Inst.RUNE:
+				if (this.runes === null) return "rune <null>";
+				return [
+					"rune ",
+					Inst.escapeRunes(this.runes),
+					(this.arg & RE2Flags.FOLD_CASE) !== 0 ? "/i" : "",
+					" -> ",
+					this.out
+				].join("");
+			case Inst.RUNE1: return `rune1 ${Inst.escapeRunes(this.runes)} -> ${this.out}`;
+			case Inst.RUNE_ANY: return `any -> ${this.out}`;
+			case Inst.RUNE_ANY_NOT_NL: return `anynotnl -> ${this.out}`;
+			default: throw new Error("unhandled case in Inst.toString");
+		}
+	}
+};
+// src/Machine.js
+var Queue = class Queue {
+	constructor(numInst) {
+		this.sparse = new Int32Array(numInst);
+		this.densePcs = new Int32Array(numInst);
+		this.denseCaps = null;
+		this.size = 0;
+		this.ncap = 0;
+		this.mainThreads = 0;
+	}
+	static INITIAL_THREADS = 32;
+	init(ncap) {
+		this.ncap = ncap;
+		const needed = Math.min(this.densePcs.length, Queue.INITIAL_THREADS) * ncap;
+		if (!this.denseCaps || this.denseCaps.length < needed) this.denseCaps = new Int32Array(needed);
+	}
+	growCaps(needed) {
+		const limit = this.densePcs.length * this.ncap;
+		const grown = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
+		grown.set(this.denseCaps);
+		this.denseCaps = grown;
+	}
+	contains(pc) {
+		const j = this.sparse[pc];
+		return j < this.size && this.densePcs[j] === pc;
+	}
+	isEmpty() {
+		return this.size === 0;
+	}
+	add(pc) {
+		const j = this.size++;
+		this.sparse[pc] = j;
+		this.densePcs[j] = pc;
+		return j;
+	}
+	clear() {
+		this.size = 0;
+		this.mainThreads = 0;
+	}
+	toString() {
+		let out = "{";
+		for (let i = 0; i < this.size; i++) {
+			if (i !== 0) out += ", ";
+			out += this.densePcs[i];
+		}
+		out += "}";
+		return out;
+	}
+};
+var LookbehindState = class {
+	constructor(prog) {
+		this.pos = -1;
+		this.pcs = new Int32Array(prog.numInst());
+		this.size = 0;
+		this.lbTable = new Int32Array(prog.numLb + 1);
+	}
+	reset() {
+		this.pos = -1;
+		this.size = 0;
+	}
+};
+var Machine = class Machine {
+	static fromRE2(re2) {
+		const m = new Machine();
+		m.prog = re2.prog;
+		m.re2 = re2;
+		m.q0 = new Queue(m.prog.numInst());
+		m.q1 = new Queue(m.prog.numInst());
+		m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
+		m.matched = false;
+		m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
+		m.ncap = 0;
+		return m;
+	}
+	constructor() {
+		this.prog = null;
+		this.re2 = null;
+		this.q0 = null;
+		this.q1 = null;
+		this.addStack = null;
+		this.matched = false;
+		this.matchcap = null;
+		this.ncap = 0;
+		this.lbTable = null;
+	}
+	init(ncap) {
+		this.ncap = ncap;
+		if (ncap > this.matchcap.length) this.matchcap = new Int32Array(ncap).fill(-1);
+		else this.matchcap.fill(-1);
+		this.q0.init(ncap);
+		this.q1.init(ncap);
+		if (this.prog.numLb > 0) {
+			if (!this.lbTable || this.lbTable.length < this.prog.numLb + 1) this.lbTable = new Int32Array(this.prog.numLb + 1);
+			this.lbTable.fill(-1);
+		}
+	}
+	submatches() {
+		if (this.ncap === 0) return Utils.emptyInts();
+		return Utils.toArray(this.matchcap.subarray(0, this.ncap));
+	}
+	match(input, pos, anchor, lbState = null) {
+		const startCond = this.re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return false;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+		this.matched = false;
+		this.matchcap.fill(-1);
+		const hasLookbehinds = this.prog.numLb > 0;
+		const matchStartPos = pos;
+		let currentPos = pos;
+		let resumeLookbehinds = false;
+		if (hasLookbehinds) {
+			if (lbState !== null && lbState.pos >= 0 && lbState.pos <= pos) {
+				currentPos = lbState.pos;
+				resumeLookbehinds = true;
+			} else currentPos = 0;
+		}
+		let saveLookbehinds = hasLookbehinds && lbState !== null;
+		let runq = this.q0;
+		let nextq = this.q1;
+		let r = input.step(currentPos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r = input.step(currentPos + width);
+			rune1 = r >> 3;
+			width1 = r & 7;
+		}
+		let flag;
+		if (currentPos === 0) flag = Utils.emptyOpContext(-1, rune);
+		else flag = input.context(currentPos);
+		if (hasLookbehinds) {
+			if (resumeLookbehinds) this.restoreLookbehinds(lbState, runq, flag);
+			else this.spawnLookbehinds(runq, currentPos, flag);
+		}
+		while (true) {
+			if (runq.mainThreads === 0) {
+				if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+				if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+				if (this.matched) break;
+				if (this.prog.numLb === 0 && runq.isEmpty() && !(this.re2.prefix.length === 0) && rune1 !== this.re2.prefixRune && input.canCheckPrefix()) {
+					const advance = input.index(this.re2, currentPos);
+					if (advance < 0) break;
+					currentPos += advance;
+					r = input.step(currentPos);
+					rune = r >> 3;
+					width = r & 7;
+					r = input.step(currentPos + width);
+					rune1 = r >> 3;
+					width1 = r & 7;
+					flag = input.context(currentPos);
+				}
+			}
+			if (currentPos >= matchStartPos) {
+				if (saveLookbehinds) {
+					this.saveLookbehinds(lbState, runq, currentPos);
+					saveLookbehinds = false;
+				}
+				if (!this.matched && (currentPos === 0 || anchor === RE2Flags.UNANCHORED)) {
+					if (this.ncap > 0) this.matchcap[0] = currentPos;
+					this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+				}
+			}
+			const nextPos = currentPos + width;
+			flag = input.context(nextPos);
+			this.step(runq, nextq, currentPos, nextPos, rune, flag, anchor, currentPos === input.endPos());
+			if (width === 0) break;
+			if (this.ncap === 0 && this.matched) break;
+			currentPos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r = input.step(currentPos + width);
+				rune1 = r >> 3;
+				width1 = r & 7;
+			}
+			const tmpq = runq;
+			runq = nextq;
+			nextq = tmpq;
+		}
+		runq.clear();
+		nextq.clear();
+		return this.matched;
+	}
+	matchSet(input, pos, anchor) {
+		const startCond = this.re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return [];
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+		let currentPos = this.prog.numLb > 0 ? 0 : pos;
+		let matchStartPos = pos;
+		let runq = this.q0;
+		let nextq = this.q1;
+		let r = input.step(currentPos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r = input.step(currentPos + width);
+			rune1 = r >> 3;
+			width1 = r & 7;
+		}
+		let flag = currentPos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(currentPos);
+		const matches = /* @__PURE__ */ new Set();
+		if (this.prog.numLb > 0) this.spawnLookbehinds(runq, currentPos, flag);
+		while (true) {
+			if (runq.mainThreads === 0) {
+				if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+				if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+			}
+			if (currentPos === 0 || anchor === RE2Flags.UNANCHORED) {
+				if (currentPos >= matchStartPos) this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+			}
+			const nextPos = currentPos + width;
+			flag = input.context(nextPos);
+			for (let j = 0; j < runq.size; j++) {
+				const pc = runq.densePcs[j];
+				const i = this.prog.inst[pc];
+				const capOffset = j * this.ncap;
+				let add = false;
+				switch (i.op) {
+					case Inst.MATCH:
+						if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input.endPos()) break;
+						matches.add(i.arg);
+						break;
+					case Inst.RUNE:
+						add = i.matchRune(rune);
+						break;
+					case Inst.RUNE1:
+						add = rune === i.runes[0];
+						break;
+					case Inst.RUNE_ANY:
+						add = true;
+						break;
+					case Inst.RUNE_ANY_NOT_NL:
+						add = rune !== 10;
+						break;
+					default: continue;
+				}
+				if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+			}
+			runq.clear();
+			if (width === 0) break;
+			currentPos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r = input.step(currentPos + width);
+				rune1 = r >> 3;
+				width1 = r & 7;
+			}
+			const tmpq = runq;
+			runq = nextq;
+			nextq = tmpq;
+		}
+		nextq.clear();
+		return Array.from(matches).sort((a, b) => a - b);
+	}
+	step(runq, nextq, pos, nextPos, c, nextCond, anchor, atEnd) {
+		const longest = this.re2.longest;
+		for (let j = 0; j < runq.size; j++) {
+			const pc = runq.densePcs[j];
+			const capOffset = j * this.ncap;
+			if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
+			const i = this.prog.inst[pc];
+			let add = false;
+			switch (i.op) {
+				case Inst.MATCH:
+					if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
+					if (this.ncap > 0 && (!longest || !this.matched || this.matchcap[1] < pos)) {
+						runq.denseCaps[capOffset + 1] = pos;
+						for (let k = 0; k < this.ncap; k++) this.matchcap[k] = runq.denseCaps[capOffset + k];
+					}
+					if (!longest) runq.size = 0;
+					this.matched = true;
+					break;
+				case Inst.RUNE:
+					add = i.matchRune(c);
+					break;
+				case Inst.RUNE1:
+					add = c === i.runes[0];
+					break;
+				case Inst.RUNE_ANY:
+					add = true;
+					break;
+				case Inst.RUNE_ANY_NOT_NL:
+					add = c !== 10;
+					break;
+				default: continue;
+			}
+			if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+		}
+		runq.clear();
+	}
+	spawnLookbehinds(q, pos, flag) {
+		for (let i = 0; i < this.prog.lbStarts.length; i++) this.add(q, this.prog.lbStarts[i], pos, this.matchcap, 0, flag);
+	}
+	restoreLookbehinds(lbState, q, flag) {
+		this.lbTable.set(lbState.lbTable);
+		for (let j = 0; j < lbState.size; j++) this.add(q, lbState.pcs[j], lbState.pos, this.matchcap, 0, flag);
+	}
+	saveLookbehinds(lbState, q, pos) {
+		let size = 0;
+		for (let j = 0; j < q.size; j++) {
+			const pc = q.densePcs[j];
+			if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+		}
+		lbState.size = size;
+		lbState.pos = pos;
+		lbState.lbTable.set(this.lbTable);
+	}
+	add(q, pc, pos, capArray, capOffset, cond) {
+		const stk = this.addStack;
+		let nstk = 0;
+		for (;;) {
+			while (pc !== 0 && !q.contains(pc)) {
+				const d = q.add(pc);
+				const inst = this.prog.inst[pc];
+				switch (inst.op) {
+					case Inst.FAIL:
+						pc = 0;
+						break;
+					case Inst.ALT:
+					case Inst.ALT_MATCH:
+						stk[nstk++] = inst.arg;
+						stk[nstk++] = 0;
+						pc = inst.out;
+						break;
+					case Inst.EMPTY_WIDTH:
+						pc = (inst.arg & ~cond) === 0 ? inst.out : 0;
+						break;
+					case Inst.NOP:
+						pc = inst.out;
+						break;
+					case Inst.CAPTURE:
+						if (inst.arg < this.ncap) {
+							stk[nstk++] = -inst.arg - 1;
+							stk[nstk++] = capArray[capOffset + inst.arg];
+							capArray[capOffset + inst.arg] = pos;
+						}
+						pc = inst.out;
+						break;
+					case Inst.LB_WRITE:
+						this.lbTable[Math.abs(inst.arg)] = pos;
+						pc = inst.out;
+						break;
+					case Inst.LB_CHECK:
+						if (inst.arg > 0) pc = this.lbTable[inst.arg] === pos ? inst.out : 0;
+						else pc = this.lbTable[-inst.arg] !== pos ? inst.out : 0;
+						break;
+					case Inst.MATCH:
+					case Inst.RUNE:
+					case Inst.RUNE1:
+					case Inst.RUNE_ANY:
+					case Inst.RUNE_ANY_NOT_NL:
+						if (this.prog.lbInst[pc] === 0) q.mainThreads++;
+						if (this.ncap > 0) {
+							const destOffset = d * this.ncap;
+							if (destOffset + this.ncap > q.denseCaps.length) q.growCaps(destOffset + this.ncap);
+							for (let c = 0; c < this.ncap; c++) q.denseCaps[destOffset + c] = capArray[capOffset + c];
+						}
+						pc = 0;
+						break;
+					default: throw new RE2JSInternalException("unhandled");
+				}
+			}
+			if (nstk === 0) return;
+			nstk -= 2;
+			const entry = stk[nstk];
+			if (entry < 0) {
+				capArray[capOffset - entry - 1] = stk[nstk + 1];
+				pc = 0;
+			} else pc = entry;
+		}
+	}
+};
+// src/DFA.js
+const hashState = (pcs, flag, ids) => {
+	let h = -2128831035;
+	for (let i = 0; i < pcs.length; i++) {
+		h ^= pcs[i];
+		h = Math.imul(h, 16777619);
+	}
+	h ^= flag;
+	h = Math.imul(h, 16777619);
+	for (let i = 0; i < ids.length; i++) {
+		h ^= ids[i];
+		h = Math.imul(h, 16777619);
+	}
+	return h;
+};
+const arraysEqual = (a, b) => {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+};
+const isState = (state, pcs, flag, ids) => state.flag === flag && arraysEqual(state.nfaStates, pcs) && arraysEqual(state.matchIDs, ids);
+const NO_IDS = [];
+const END_TEXT = -1;
+var DFAState = class {
+	constructor(nfaStates, flag, matchIDs) {
+		this.nfaStates = nfaStates;
+		this.flag = flag;
+		this.isMatch = (flag & DFA.FLAG_MATCH) !== 0;
+		this.matchIDs = matchIDs;
+		this.next = null;
+		this.nextAnchored = null;
+	}
+};
+var DFA = class DFA {
+	static FLAG_EMPTY_MASK = 255;
+	static FLAG_MATCH = 256;
+	static FLAG_LAST_WORD = 512;
+	static FLAG_NEED_SHIFT = 16;
+	static STATE_OVERHEAD = 150;
+	static ARRAY_OVERHEAD = 40;
+	static ELEMENT_SIZE = 8;
+	static TABLE_OVERHEAD = 48;
+	static PROGRESS_PER_STATE = 10;
+	constructor(prog, maxMem = 8388608) {
+		this.prog = prog;
+		this.maxMem = maxMem;
+		this.stateCache = /* @__PURE__ */ new Map();
+		this.stateCount = 0;
+		this.startStates = /* @__PURE__ */ new Map();
+		this.failed = false;
+		for (let pc = 0; pc < prog.numInst(); pc++) {
+			const op = prog.getInst(pc).op;
+			if (op === Inst.LB_WRITE || op === Inst.LB_CHECK) {
+				this.failed = true;
+				break;
+			}
+		}
+		this.computeRuneClasses();
+		this.stateBudget = maxMem;
+		this.memBudget = maxMem;
+	}
+	computeRuneClasses() {
+		const bounds = /* @__PURE__ */ new Set();
+		const addRange = (lo, hi) => {
+			bounds.add(lo);
+			bounds.add(hi + 1);
+		};
+		for (let pc = 0; pc < this.prog.numInst(); pc++) {
+			const inst = this.prog.getInst(pc);
+			switch (inst.op) {
+				case Inst.RUNE:
+				case Inst.RUNE1:
+					if (inst.runes.length === 1) {
+						addRange(inst.runes[0], inst.runes[0]);
+						if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) for (let f = Unicode.simpleFold(inst.runes[0]); f !== inst.runes[0]; f = Unicode.simpleFold(f)) addRange(f, f);
+					} else for (let j = 0; j < inst.runes.length; j += 2) addRange(inst.runes[j], inst.runes[j + 1]);
+					break;
+				case Inst.RUNE_ANY_NOT_NL:
+					addRange(10, 10);
+					break;
+				case Inst.EMPTY_WIDTH:
+					if ((inst.arg & (Utils.EMPTY_BEGIN_LINE | Utils.EMPTY_END_LINE)) !== 0) addRange(10, 10);
+					if ((inst.arg & (Utils.EMPTY_WORD_BOUNDARY | Utils.EMPTY_NO_WORD_BOUNDARY)) !== 0) {
+						addRange(48, 57);
+						addRange(65, 90);
+						addRange(95, 95);
+						addRange(97, 122);
+					}
+			}
+		}
+		bounds.delete(0);
+		this.classBounds = Int32Array.from(bounds).sort();
+		this.numClasses = this.classBounds.length + 1;
+		const latin1Class = new Int32Array(Unicode.MAX_LATIN1 + 1);
+		for (let r = 0; r <= Unicode.MAX_LATIN1; r++) latin1Class[r] = this.searchClass(r);
+		this.latin1Class = latin1Class;
+	}
+	runeClass(r) {
+		if (r <= Unicode.MAX_LATIN1) return this.latin1Class[r];
+		return this.searchClass(r);
+	}
+	searchClass(r) {
+		const bounds = this.classBounds;
+		let lo = 0;
+		let hi = bounds.length;
+		while (lo < hi) {
+			const mid = lo + hi >> 1;
+			if (bounds[mid] <= r) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
+	}
+	closure(pcs, flag) {
+		const closure = /* @__PURE__ */ new Set();
+		const stack = Array.from(pcs);
+		let needflags = 0;
+		while (stack.length > 0) {
+			const pc = stack.pop();
+			if (pc === 0 || closure.has(pc)) continue;
+			closure.add(pc);
+			const inst = this.prog.getInst(pc);
+			switch (inst.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					stack.push(inst.out);
+					stack.push(inst.arg);
+					break;
+				case Inst.NOP:
+				case Inst.CAPTURE:
+					stack.push(inst.out);
+					break;
+				case Inst.EMPTY_WIDTH:
+					needflags |= inst.arg;
+					if ((inst.arg & ~flag) === 0) stack.push(inst.out);
+			}
+		}
+		return {
+			pcs: Array.from(closure).sort((a, b) => a - b),
+			needflags
+		};
+	}
+	getState(pcs, flag, ids) {
+		const hash = hashState(pcs, flag, ids);
+		const cached = this.stateCache.get(hash);
+		if (cached instanceof DFAState) {
+			if (isState(cached, pcs, flag, ids)) return cached;
+		} else if (cached !== void 0) {
+			for (let i = 0; i < cached.length; i++) if (isState(cached[i], pcs, flag, ids)) return cached[i];
+		}
+		const cost = DFA.stateCost(pcs, ids);
+		if (this.memBudget < cost) return null;
+		this.memBudget -= cost;
+		const state = new DFAState(pcs, flag, ids);
+		if (cached === void 0) this.stateCache.set(hash, state);
+		else if (cached instanceof DFAState) this.stateCache.set(hash, [cached, state]);
+		else cached.push(state);
+		this.stateCount++;
+		return state;
+	}
+	static stateCost(pcs, ids) {
+		const idsCost = ids.length === 0 ? 0 : DFA.ARRAY_OVERHEAD + DFA.ELEMENT_SIZE * ids.length;
+		return DFA.STATE_OVERHEAD + DFA.ELEMENT_SIZE * pcs.length + idsCost;
+	}
+	*cachedStates() {
+		for (const cached of this.stateCache.values()) if (cached instanceof DFAState) yield cached;
+		else yield* cached;
+	}
+	makeState(pcs, flag, ids) {
+		const closure = this.closure(pcs, flag & DFA.FLAG_EMPTY_MASK);
+		let stateFlag = flag;
+		if (closure.needflags === 0) stateFlag &= DFA.FLAG_MATCH;
+		stateFlag |= closure.needflags << DFA.FLAG_NEED_SHIFT;
+		return this.getState(closure.pcs, stateFlag, ids);
+	}
+	allocTable(state, anchor) {
+		const size = this.numClasses + 1;
+		const cost = DFA.TABLE_OVERHEAD + DFA.ELEMENT_SIZE * size;
+		if (this.memBudget < cost) return null;
+		this.memBudget -= cost;
+		const table = new Array(size).fill(null);
+		if (anchor === RE2Flags.UNANCHORED) state.next = table;
+		else state.nextAnchored = table;
+		return table;
+	}
+	clearCache() {
+		this.stateCache.clear();
+		this.stateCount = 0;
+		this.startStates.clear();
+		this.memBudget = this.stateBudget;
+	}
+	resetCache(current) {
+		this.clearCache();
+		return this.getState(current.nfaStates, current.flag, current.matchIDs);
+	}
+	step(state, cls, rune, anchor) {
+		let table = anchor === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
+		if (table !== null) {
+			const cached = table[cls];
+			if (cached !== null) return cached;
+		} else {
+			table = this.allocTable(state, anchor);
+			if (table === null) return null;
+		}
+		const needflag = state.flag >>> DFA.FLAG_NEED_SHIFT;
+		const oldbeforeflag = state.flag & DFA.FLAG_EMPTY_MASK;
+		let beforeflag = oldbeforeflag;
+		let afterflag = 0;
+		if (rune === 10) {
+			beforeflag |= Utils.EMPTY_END_LINE;
+			afterflag |= Utils.EMPTY_BEGIN_LINE;
+		}
+		if (rune === END_TEXT) beforeflag |= Utils.EMPTY_END_LINE | Utils.EMPTY_END_TEXT;
+		const islastword = (state.flag & DFA.FLAG_LAST_WORD) !== 0;
+		const isword = rune !== END_TEXT && Utils.isWordRune(rune);
+		beforeflag |= isword === islastword ? Utils.EMPTY_NO_WORD_BOUNDARY : Utils.EMPTY_WORD_BOUNDARY;
+		let pcs = state.nfaStates;
+		if ((beforeflag & ~oldbeforeflag & needflag) !== 0) pcs = this.closure(pcs, beforeflag).pcs;
+		const nextPCs = [];
+		let ismatch = false;
+		let ids = NO_IDS;
+		for (let i = 0; i < pcs.length; i++) {
+			const inst = this.prog.getInst(pcs[i]);
+			if (inst.op === Inst.MATCH) {
+				if (!ismatch) {
+					ismatch = true;
+					ids = [];
+				}
+				ids.push(inst.arg);
+			} else if (rune !== END_TEXT && Inst.isRuneOp(inst.op) && inst.matchRune(rune)) nextPCs.push(inst.out);
+		}
+		if (ids.length > 1) ids.sort((a, b) => a - b);
+		if (anchor === RE2Flags.UNANCHORED && rune !== END_TEXT) nextPCs.push(this.prog.start);
+		let flag = afterflag;
+		if (ismatch) flag |= DFA.FLAG_MATCH;
+		if (isword) flag |= DFA.FLAG_LAST_WORD;
+		const nextState = this.makeState(nextPCs, flag, ids);
+		if (nextState === null) return null;
+		table[cls] = nextState;
+		return nextState;
+	}
+	start(input, pos) {
+		const context = input.context(pos);
+		let flags;
+		if ((context & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+		else if ((context & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
+		else {
+			const r = input.step(pos);
+			const nextIsWord = r >= 0 && Utils.isWordRune(r >> 3);
+			flags = (context & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA.FLAG_LAST_WORD : 0;
+		}
+		let state = this.startStates.get(flags);
+		if (state === void 0) {
+			state = this.makeState([this.prog.start], flags, NO_IDS);
+			if (state === null) {
+				this.clearCache();
+				state = this.makeState([this.prog.start], flags, NO_IDS);
+				if (state === null) return null;
+			}
+			this.startStates.set(flags, state);
+		}
+		return state;
+	}
+	stepOrReset(state, cls, rune, anchor, pos, search) {
+		let next = this.step(state, cls, rune, anchor);
+		if (next !== null) return next;
+		if (search.resetPos >= 0 && pos - search.resetPos < DFA.PROGRESS_PER_STATE * this.stateCount) return null;
+		search.resetPos = pos;
+		const restored = this.resetCache(state);
+		if (restored === null) return null;
+		next = this.step(restored, cls, rune, anchor);
+		return next;
+	}
+	run(input, pos, anchor, state, onMatch) {
+		const endPos = input.endPos();
+		const latin1Class = this.latin1Class;
+		const unanchored = anchor === RE2Flags.UNANCHORED;
+		const search = { resetPos: -1 };
+		let i = pos;
+		while (i < endPos) {
+			const r = input.step(i);
+			const rune = r >> 3;
+			const width = r & 7;
+			if (width === 0) break;
+			const cls = rune <= Unicode.MAX_LATIN1 ? latin1Class[rune] : this.runeClass(rune);
+			let next = unanchored && state.next !== null ? state.next[cls] : null;
+			if (next === null) {
+				next = this.stepOrReset(state, cls, rune, anchor, i, search);
+				if (next === null) return null;
+			}
+			state = next;
+			if (state.isMatch && onMatch(state, false)) return true;
+			if (!unanchored && state.nfaStates.length === 0) return false;
+			i += width;
+		}
+		state = this.stepOrReset(state, this.numClasses, END_TEXT, anchor, i, search);
+		if (state === null) return null;
+		return state.isMatch && onMatch(state, true);
+	}
+	match(input, pos, anchor) {
+		if (this.failed) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+		const startState = this.start(input, pos);
+		if (startState === null) return null;
+		return this.run(input, pos, anchor, startState, (state, atEnd) => anchor !== RE2Flags.ANCHOR_BOTH || atEnd);
+	}
+	matchSet(input, pos, anchor) {
+		if (this.failed) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+		const startState = this.start(input, pos);
+		if (startState === null) return null;
+		const matches = /* @__PURE__ */ new Set();
+		const collect = (state, atEnd) => {
+			if (anchor !== RE2Flags.ANCHOR_BOTH || atEnd) for (let k = 0; k < state.matchIDs.length; k++) matches.add(state.matchIDs[k]);
+			return false;
+		};
+		if (this.run(input, pos, anchor, startState, collect) === null) return null;
+		return Array.from(matches).sort((a, b) => a - b);
+	}
+};
+// src/Backtracker.js
+const VISITED_BITS = 32;
+const MAX_BACKTRACK_PROG = 500;
+const INITIAL_JOB_CAPACITY = 256;
+const MAX_BACKTRACK_VECTOR = 262144;
+var BitState = class {
+	constructor() {
+		this.end = 0;
+		this.cap = /* @__PURE__ */ new Int32Array(0);
+		this.matchcap = /* @__PURE__ */ new Int32Array(0);
+		this.ncap = 0;
+		this.jobPc = new Int32Array(INITIAL_JOB_CAPACITY);
+		this.jobArg = new Uint8Array(INITIAL_JOB_CAPACITY);
+		this.jobPos = new Int32Array(INITIAL_JOB_CAPACITY);
+		this.jobLen = 0;
+		this.visited = /* @__PURE__ */ new Uint32Array(0);
+	}
+	reset(prog, end, ncap) {
+		this.end = end;
+		this.jobLen = 0;
+		this.ncap = ncap;
+		const visitedSize = prog.numInst() * (end + 1) + VISITED_BITS - 1 >>> 5;
+		if (this.visited.length < visitedSize) this.visited = new Uint32Array(visitedSize);
+		else this.visited.fill(0, 0, visitedSize);
+		if (this.cap.length < ncap) this.cap = new Int32Array(ncap).fill(-1);
+		else this.cap.fill(-1, 0, ncap);
+		if (this.matchcap.length < ncap) this.matchcap = new Int32Array(ncap).fill(-1);
+		else this.matchcap.fill(-1, 0, ncap);
+	}
+	shouldVisit(pc, pos) {
+		const n = pc * (this.end + 1) + pos;
+		const idx = n >>> 5;
+		const mask = 1 << (n & 31);
+		if ((this.visited[idx] & mask) !== 0) return false;
+		this.visited[idx] |= mask;
+		return true;
+	}
+	push(re2, pc, pos, arg) {
+		if (re2.prog.getInst(pc).op !== Inst.FAIL && (arg || this.shouldVisit(pc, pos))) {
+			if (this.jobLen >= this.jobPc.length) {
+				const newSize = this.jobPc.length * 2;
+				const newPc = new Int32Array(newSize);
+				newPc.set(this.jobPc);
+				this.jobPc = newPc;
+				const newArg = new Uint8Array(newSize);
+				newArg.set(this.jobArg);
+				this.jobArg = newArg;
+				const newPos = new Int32Array(newSize);
+				newPos.set(this.jobPos);
+				this.jobPos = newPos;
+			}
+			this.jobPc[this.jobLen] = pc;
+			this.jobArg[this.jobLen] = arg ? 1 : 0;
+			this.jobPos[this.jobLen] = pos;
+			this.jobLen++;
+		}
+	}
+	tryBacktrack(re2, input, pc, pos, anchor) {
+		const longest = re2.longest;
+		this.push(re2, pc, pos, false);
+		while (this.jobLen > 0) {
+			this.jobLen--;
+			let currentPc = this.jobPc[this.jobLen];
+			let arg = this.jobArg[this.jobLen] === 1;
+			let currentPos = this.jobPos[this.jobLen];
+			let skipShouldVisit = true;
+			while (true) {
+				if (!skipShouldVisit) {
+					if (!this.shouldVisit(currentPc, currentPos)) break;
+				}
+				skipShouldVisit = false;
+				const inst = re2.prog.getInst(currentPc);
+				switch (inst.op) {
+					case Inst.FAIL: break;
+					case Inst.ALT: if (arg) {
+						arg = false;
+						currentPc = inst.arg;
+						continue;
+					} else {
+						this.push(re2, currentPc, currentPos, true);
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.ALT_MATCH: {
+						const outInst = re2.prog.getInst(inst.out);
+						if (Inst.isRuneOp(outInst.op)) {
+							this.push(re2, inst.arg, currentPos, false);
+							currentPc = inst.arg;
+							currentPos = this.end;
+							continue;
+						}
+						this.push(re2, inst.out, this.end, false);
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (!inst.matchRune(r >> 3)) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE1: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (r >> 3 !== inst.runes[0]) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE_ANY_NOT_NL: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (r >> 3 === 10) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE_ANY: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.CAPTURE: if (arg) {
+						this.cap[inst.arg] = currentPos;
+						break;
+					} else {
+						if (inst.arg < this.ncap) {
+							this.push(re2, currentPc, this.cap[inst.arg], true);
+							this.cap[inst.arg] = currentPos;
+						}
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.EMPTY_WIDTH: {
+						const flag = input.context(currentPos);
+						if ((inst.arg & ~flag) !== 0) break;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.NOP:
+						currentPc = inst.out;
+						continue;
+					case Inst.MATCH: {
+						if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== this.end) break;
+						if (this.ncap === 0) return true;
+						if (this.ncap > 1) this.cap[1] = currentPos;
+						const old = this.matchcap[1];
+						if (old === -1 || longest && currentPos > 0 && currentPos > old) this.matchcap.set(this.cap);
+						if (!longest) return true;
+						if (currentPos === this.end) return true;
+						break;
+					}
+					case Inst.LB_WRITE:
+					case Inst.LB_CHECK: throw new RE2JSInternalException("Backtracker cannot evaluate Lookbehind instructions");
+					default: throw new RE2JSInternalException("bad inst");
+				}
+				break;
+			}
+		}
+		return longest && this.matchcap.length > 1 && this.matchcap[1] >= 0;
+	}
+};
+const bitStatePool = [];
+var Backtracker = class Backtracker {
+	static shouldBacktrack(prog) {
+		return prog.numInst() <= MAX_BACKTRACK_PROG;
+	}
+	static maxBitStateLen(prog) {
+		if (!Backtracker.shouldBacktrack(prog)) return 0;
+		return Math.floor(MAX_BACKTRACK_VECTOR / prog.numInst());
+	}
+	static execute(re2, input, pos, anchor, ncap) {
+		const startCond = re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+		if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && pos !== 0) return null;
+		const b = bitStatePool.length > 0 ? bitStatePool.pop() : new BitState();
+		const end = input.endPos();
+		b.reset(re2.prog, end, ncap);
+		let matched = false;
+		if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 || anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) {
+			if (b.ncap > 0) b.cap[0] = pos;
+			if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) matched = true;
+		} else {
+			let width = -1;
+			for (; pos <= end && width !== 0; pos += width) {
+				if (re2.prefix.length > 0) {
+					const advance = input.index(re2, pos);
+					if (advance < 0) break;
+					pos += advance;
+				}
+				if (b.ncap > 0) b.cap[0] = pos;
+				if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) {
+					matched = true;
+					break;
+				}
+				const r = input.step(pos);
+				width = r === MachineInputBase.EOF() ? 0 : r & 7;
+			}
+		}
+		if (!matched) {
+			bitStatePool.push(b);
+			return null;
+		}
+		const result = ncap === 0 ? [] : Utils.toArray(b.matchcap.subarray(0, ncap));
+		bitStatePool.push(b);
+		return result;
+	}
+};
+// src/OnePass.js
+var QueueOnePass = class {
+	constructor(size) {
+		this.sparse = new Uint32Array(size);
+		this.dense = new Uint32Array(size);
+		this.size = 0;
+		this.nextIndex = 0;
+	}
+	empty() {
+		return this.nextIndex >= this.size;
+	}
+	next() {
+		return this.dense[this.nextIndex++];
+	}
+	clear() {
+		this.size = 0;
+		this.nextIndex = 0;
+	}
+	contains(u) {
+		return u < this.sparse.length && this.sparse[u] < this.size && this.dense[this.sparse[u]] === u;
+	}
+	insert(u) {
+		if (!this.contains(u)) this.insertNew(u);
+	}
+	insertNew(u) {
+		if (u >= this.sparse.length) return;
+		this.sparse[u] = this.size;
+		this.dense[this.size] = u;
+		this.size++;
+	}
+};
+const mergeRuneSets = (leftRunes, rightRunes, leftPC, rightPC) => {
+	const leftLen = leftRunes.length;
+	const rightLen = rightRunes.length;
+	let lx = 0, rx = 0;
+	const merged = [];
+	const next = [];
+	let ok = true;
+	let ix = -1;
+	const extend = (isLeft) => {
+		const newArray = isLeft ? leftRunes : rightRunes;
+		const low = isLeft ? lx : rx;
+		const pc = isLeft ? leftPC : rightPC;
+		if (ix > 0 && newArray[low] <= merged[ix]) return false;
+		merged.push(newArray[low], newArray[low + 1]);
+		if (isLeft) lx += 2;
+		else rx += 2;
+		ix += 2;
+		next.push(pc);
+		return true;
+	};
+	while (lx < leftLen || rx < rightLen) {
+		if (rx >= rightLen) ok = extend(true);
+		else if (lx >= leftLen) ok = extend(false);
+		else if (rightRunes[rx] < leftRunes[lx]) ok = extend(false);
+		else ok = extend(true);
+		if (!ok) return null;
+	}
+	return {
+		merged,
+		next
+	};
+};
+var OnePassProg = class {
+	constructor(prog) {
+		this.start = prog.start;
+		this.numCap = prog.numCap;
+		this.inst = new Array(prog.inst.length);
+		for (let i = 0; i < prog.inst.length; i++) {
+			const orig = prog.inst[i];
+			const inst = new Inst(orig.op);
+			inst.out = orig.out;
+			inst.arg = orig.arg;
+			inst.runes = orig.runes ? new Int32Array(orig.runes) : /* @__PURE__ */ new Int32Array(0);
+			inst.next = null;
+			this.inst[i] = inst;
+		}
+	}
+};
+const onePassCopy = (prog) => {
+	const p = new OnePassProg(prog);
+	for (let pc = 0; pc < p.inst.length; pc++) {
+		const inst = p.inst[pc];
+		if (inst.op !== Inst.ALT && inst.op !== Inst.ALT_MATCH) continue;
+		let pAOther = "out";
+		let pAAlt = "arg";
+		let instAlt = p.inst[inst[pAAlt]];
+		if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) {
+			pAOther = "arg";
+			pAAlt = "out";
+			instAlt = p.inst[inst[pAAlt]];
+			if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) continue;
+		}
+		const instOther = p.inst[inst[pAOther]];
+		if (instOther.op === Inst.ALT || instOther.op === Inst.ALT_MATCH) continue;
+		let pBAlt = "out";
+		let pBOther = "arg";
+		let patch = false;
+		if (instAlt.out === pc) patch = true;
+		else if (instAlt.arg === pc) {
+			patch = true;
+			pBAlt = "arg";
+			pBOther = "out";
+		}
+		if (patch) instAlt[pBAlt] = inst[pAOther];
+		if (inst[pAOther] === instAlt[pBAlt]) inst[pAAlt] = instAlt[pBOther];
+	}
+	return p;
+};
+const makeOnePass = (p) => {
+	if (p.inst.length >= 1e3) return null;
+	const instQueue = new QueueOnePass(p.inst.length);
+	const visitQueue = new QueueOnePass(p.inst.length);
+	const onePassRunes = new Array(p.inst.length);
+	const m = new Array(p.inst.length).fill(false);
+	const check = (pc) => {
+		let ok = true;
+		const inst = p.inst[pc];
+		if (visitQueue.contains(pc)) return true;
+		visitQueue.insert(pc);
+		switch (inst.op) {
+			case Inst.ALT:
+			case Inst.ALT_MATCH: {
+				ok = check(inst.out) && check(inst.arg);
+				let matchOut = m[inst.out];
+				let matchArg = m[inst.arg];
+				if (matchOut && matchArg) return false;
+				if (matchArg) {
+					const tempOut = inst.out;
+					inst.out = inst.arg;
+					inst.arg = tempOut;
+					const tempMatch = matchOut;
+					matchOut = matchArg;
+					matchArg = tempMatch;
+				}
+				if (matchOut) {
+					m[pc] = true;
+					inst.op = Inst.ALT_MATCH;
+				}
+				const leftRunes = onePassRunes[inst.out] || [];
+				const rightRunes = onePassRunes[inst.arg] || [];
+				const mergeRes = mergeRuneSets(leftRunes, rightRunes, inst.out, inst.arg);
+				if (!mergeRes) return false;
+				onePassRunes[pc] = new Int32Array(mergeRes.merged);
+				inst.next = new Uint32Array(mergeRes.next);
+				break;
+			}
+			case Inst.CAPTURE:
+			case Inst.EMPTY_WIDTH:
+			case Inst.NOP:
+				ok = check(inst.out);
+				m[pc] = m[inst.out];
+				onePassRunes[pc] = onePassRunes[inst.out] ? new Int32Array(onePassRunes[inst.out]) : /* @__PURE__ */ new Int32Array(0);
+				inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+				break;
+			case Inst.MATCH:
+			case Inst.FAIL:
+				m[pc] = inst.op === Inst.MATCH;
+				break;
+			case Inst.RUNE: {
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				if (!inst.runes || inst.runes.length === 0) {
+					onePassRunes[pc] = /* @__PURE__ */ new Int32Array(0);
+					inst.next = new Uint32Array([inst.out]);
+					break;
+				}
+				let runes = [];
+				if (inst.runes.length === 1 && (inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+					const r0 = inst.runes[0];
+					runes.push(r0, r0);
+					for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+					runes.sort((a, b) => a - b);
+				} else for (let j = 0; j < inst.runes.length; j++) runes.push(inst.runes[j]);
+				onePassRunes[pc] = new Int32Array(runes);
+				inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+				inst.op = Inst.RUNE;
+				break;
+			}
+			case Inst.RUNE1: {
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				let runes = [];
+				if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+					const r0 = inst.runes[0];
+					runes.push(r0, r0);
+					for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+					runes.sort((a, b) => a - b);
+				} else runes.push(inst.runes[0], inst.runes[0]);
+				onePassRunes[pc] = new Int32Array(runes);
+				inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+				inst.op = Inst.RUNE;
+				break;
+			}
+			case Inst.RUNE_ANY:
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				onePassRunes[pc] = new Int32Array([0, Unicode.MAX_RUNE]);
+				inst.next = new Uint32Array([inst.out]);
+				break;
+			case Inst.RUNE_ANY_NOT_NL:
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				onePassRunes[pc] = new Int32Array([
+					0,
+					9,
+					11,
+					Unicode.MAX_RUNE
+				]);
+				inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+		}
+		return ok;
+	};
+	instQueue.clear();
+	instQueue.insert(p.start);
+	while (!instQueue.empty()) {
+		visitQueue.clear();
+		if (!check(instQueue.next())) return null;
+	}
+	for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
+	return p;
+};
+const cleanupOnePass = (p, original) => {
+	for (let ix = 0; ix < original.inst.length; ix++) {
+		const instOriginal = original.inst[ix];
+		switch (instOriginal.op) {
+			case Inst.ALT:
+			case Inst.ALT_MATCH:
+			case Inst.RUNE: break;
+			case Inst.CAPTURE:
+			case Inst.EMPTY_WIDTH:
+			case Inst.NOP:
+			case Inst.MATCH:
+			case Inst.FAIL:
+				p.inst[ix].next = null;
+				break;
+			case Inst.RUNE1:
+			case Inst.RUNE_ANY:
+			case Inst.RUNE_ANY_NOT_NL:
+				p.inst[ix].next = null;
+				p.inst[ix].op = instOriginal.op;
+				p.inst[ix].runes = instOriginal.runes ? new Int32Array(instOriginal.runes) : /* @__PURE__ */ new Int32Array(0);
+		}
+	}
+};
+var OnePass = class OnePass {
+	static compile(prog) {
+		if (prog.start === 0) return null;
+		if (prog.numLb > 0) return null;
+		const startInst = prog.inst[prog.start];
+		if (startInst.op !== Inst.EMPTY_WIDTH || (startInst.arg & Utils.EMPTY_BEGIN_TEXT) === 0) return null;
+		let hasAlt = false;
+		for (let i = 0; i < prog.inst.length; i++) if (prog.inst[i].op === Inst.ALT || prog.inst[i].op === Inst.ALT_MATCH) {
+			hasAlt = true;
+			break;
+		}
+		for (let i = 0; i < prog.inst.length; i++) {
+			const inst = prog.inst[i];
+			const opOut = prog.inst[inst.out].op;
+			switch (inst.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					if (opOut === Inst.MATCH || prog.inst[inst.arg].op === Inst.MATCH) return null;
+					break;
+				case Inst.EMPTY_WIDTH:
+					if (opOut === Inst.MATCH) {
+						if ((inst.arg & Utils.EMPTY_END_TEXT) === Utils.EMPTY_END_TEXT) continue;
+						return null;
+					}
+					break;
+				default: if (opOut === Inst.MATCH && hasAlt) return null;
+			}
+		}
+		let p = onePassCopy(prog);
+		p = makeOnePass(p);
+		if (p !== null) cleanupOnePass(p, prog);
+		return p;
+	}
+	static next(inst, r) {
+		const nextIdx = inst.matchRunePos(r);
+		if (nextIdx >= 0) return inst.next[nextIdx];
+		if (inst.op === Inst.ALT_MATCH) return inst.out;
+		return 0;
+	}
+	static execute(re2, input, pos, anchor, ncap) {
+		const onepass = re2.onepass;
+		if (!onepass) return null;
+		const matchcap = new Int32Array(ncap).fill(-1);
+		let matched = false;
+		let r = input.step(pos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let r1 = MachineInputBase.EOF();
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r1 = input.step(pos + width);
+			if (r1 !== MachineInputBase.EOF()) {
+				rune1 = r1 >> 3;
+				width1 = r1 & 7;
+			}
+		}
+		let flag = pos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(pos);
+		let pc = onepass.start;
+		let inst;
+		while (true) {
+			inst = onepass.inst[pc];
+			pc = inst.out;
+			switch (inst.op) {
+				case Inst.MATCH:
+					if (anchor === RE2Flags.ANCHOR_BOTH && pos !== input.endPos()) return null;
+					matched = true;
+					if (matchcap.length > 0) {
+						matchcap[0] = 0;
+						matchcap[1] = pos;
+					}
+					return ncap === 0 ? [] : Utils.toArray(matchcap);
+				case Inst.RUNE:
+					if (!inst.matchRune(rune)) return null;
+					break;
+				case Inst.RUNE1:
+					if (rune !== inst.runes[0]) return null;
+					break;
+				case Inst.RUNE_ANY: break;
+				case Inst.RUNE_ANY_NOT_NL:
+					if (rune === 10) return null;
+					break;
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					pc = OnePass.next(inst, rune);
+					continue;
+				case Inst.FAIL: return null;
+				case Inst.NOP: continue;
+				case Inst.EMPTY_WIDTH:
+					if ((inst.arg & ~flag) !== 0) return null;
+					continue;
+				case Inst.CAPTURE:
+					if (inst.arg < matchcap.length) matchcap[inst.arg] = pos;
+					continue;
+				default: throw new RE2JSInternalException("bad inst");
+			}
+			if (width === 0) break;
+			flag = Utils.emptyOpContext(rune, rune1);
+			pos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r1 = input.step(pos + width);
+				if (r1 !== MachineInputBase.EOF()) {
+					rune1 = r1 >> 3;
+					width1 = r1 & 7;
+				} else {
+					rune1 = -1;
+					width1 = 0;
+				}
+			}
+		}
+		if (!matched) return null;
+		return ncap === 0 ? [] : Utils.toArray(matchcap);
+	}
+};
+// src/Regexp.js
+/**
+* Regular expression abstract syntax tree. Produced by parser, used by compiler. NB, this
+* corresponds to {@code syntax.regexp} in the Go implementation; Go's {@code regexp} is called
+* {@code RE2} in Java.
+*/
+var Regexp = class Regexp {
+	static Op = createEnum([
+		"NO_MATCH",
+		"EMPTY_MATCH",
+		"LITERAL",
+		"CHAR_CLASS",
+		"ANY_CHAR_NOT_NL",
+		"ANY_CHAR",
+		"BEGIN_LINE",
+		"END_LINE",
+		"BEGIN_TEXT",
+		"END_TEXT",
+		"WORD_BOUNDARY",
+		"NO_WORD_BOUNDARY",
+		"CAPTURE",
+		"STAR",
+		"PLUS",
+		"QUEST",
+		"REPEAT",
+		"CONCAT",
+		"ALTERNATE",
+		"PLB",
+		"NLB",
+		"LEFT_PAREN",
+		"VERTICAL_BAR"
+	]);
+	static isPseudoOp(op) {
+		return op >= Regexp.Op.LEFT_PAREN;
+	}
+	static emptySubs() {
+		return [];
+	}
+	static quoteIfHyphen(rune) {
+		if (rune === Codepoint.CODES["-"]) return "\\";
+		return "";
+	}
+	static fromRegexp(re) {
+		const regex = new Regexp(re.op);
+		regex.flags = re.flags;
+		regex.subs = re.subs;
+		regex.runes = re.runes;
+		regex.cap = re.cap;
+		regex.min = re.min;
+		regex.max = re.max;
+		regex.name = re.name;
+		regex.namedGroups = re.namedGroups;
+		regex.lb = re.lb;
+		return regex;
+	}
+	constructor(op) {
+		this.op = op;
+		this.flags = 0;
+		this.subs = Regexp.emptySubs();
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		this.min = 0;
+		this.max = 0;
+		this.cap = 0;
+		this.name = null;
+		this.namedGroups = Object.create(null);
+		this.lb = 0;
+	}
+	reinit() {
+		this.flags = 0;
+		this.subs = Regexp.emptySubs();
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		this.cap = 0;
+		this.min = 0;
+		this.max = 0;
+		this.name = null;
+		this.namedGroups = Object.create(null);
+		this.lb = 0;
+	}
+	toString() {
+		return this.appendTo();
+	}
+	appendTo() {
+		let out = "";
+		switch (this.op) {
+			case Regexp.Op.NO_MATCH:
+				out += "[^\\x00-\\x{10FFFF}]";
+				break;
+			case Regexp.Op.EMPTY_MATCH:
+				out += "(?:)";
+				break;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+			case Regexp.Op.REPEAT: {
+				const sub = this.subs[0];
+				if (sub.op > Regexp.Op.CAPTURE || sub.op === Regexp.Op.LITERAL && sub.runes.length > 1) out += `(?:${sub.appendTo()})`;
+				else out += sub.appendTo();
+				switch (this.op) {
+					case Regexp.Op.STAR:
+						out += "*";
+						break;
+					case Regexp.Op.PLUS:
+						out += "+";
+						break;
+					case Regexp.Op.QUEST:
+						out += "?";
+						break;
+					case Regexp.Op.REPEAT:
+						out += `{${this.min}`;
+						if (this.min !== this.max) {
+							out += ",";
+							if (this.max >= 0) out += this.max;
+						}
+						out += "}";
+				}
+				if ((this.flags & RE2Flags.NON_GREEDY) !== 0) out += "?";
+				break;
+			}
+			case Regexp.Op.CONCAT:
+				for (let sub of this.subs) if (sub.op === Regexp.Op.ALTERNATE) out += `(?:${sub.appendTo()})`;
+				else out += sub.appendTo();
+				break;
+			case Regexp.Op.ALTERNATE: {
+				let sep = "";
+				for (let sub of this.subs) {
+					out += sep;
+					sep = "|";
+					out += sub.appendTo();
+				}
+				break;
+			}
+			case Regexp.Op.LITERAL:
+				if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += "(?i:";
+				for (let rune of this.runes) out += Utils.escapeRune(rune);
+				if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += ")";
+				break;
+			case Regexp.Op.ANY_CHAR_NOT_NL:
+				out += "(?-s:.)";
+				break;
+			case Regexp.Op.ANY_CHAR:
+				out += "(?s:.)";
+				break;
+			case Regexp.Op.PLB:
+				out += `(?<=${this.subs[0].appendTo()})`;
+				break;
+			case Regexp.Op.NLB:
+				out += `(?<!${this.subs[0].appendTo()})`;
+				break;
+			case Regexp.Op.CAPTURE:
+				if (this.name === null || this.name.length === 0) out += "(";
+				else out += `(?P<${this.name}>`;
+				if (this.subs[0].op !== Regexp.Op.EMPTY_MATCH) out += this.subs[0].appendTo();
+				out += ")";
+				break;
+			case Regexp.Op.BEGIN_TEXT:
+				out += "\\A";
+				break;
+			case Regexp.Op.END_TEXT:
+				if ((this.flags & RE2Flags.WAS_DOLLAR) !== 0) out += "(?-m:$)";
+				else out += "\\z";
+				break;
+			case Regexp.Op.BEGIN_LINE:
+				out += "^";
+				break;
+			case Regexp.Op.END_LINE:
+				out += "$";
+				break;
+			case Regexp.Op.WORD_BOUNDARY:
+				out += "\\b";
+				break;
+			case Regexp.Op.NO_WORD_BOUNDARY:
+				out += "\\B";
+				break;
+			case Regexp.Op.CHAR_CLASS:
+				if (this.runes.length % 2 !== 0) {
+					out += "[invalid char class]";
+					break;
+				}
+				out += "[";
+				if (this.runes.length === 0) out += "^\\x00-\\x{10FFFF}";
+				else if (this.runes[0] === 0 && this.runes[this.runes.length - 1] === Unicode.MAX_RUNE) {
+					out += "^";
+					for (let i = 1; i < this.runes.length - 1; i += 2) {
+						const lo = this.runes[i] + 1;
+						const hi = this.runes[i + 1] - 1;
+						out += Regexp.quoteIfHyphen(lo);
+						out += Utils.escapeRune(lo);
+						if (lo !== hi) {
+							out += "-";
+							out += Regexp.quoteIfHyphen(hi);
+							out += Utils.escapeRune(hi);
+						}
+					}
+				} else for (let i = 0; i < this.runes.length; i += 2) {
+					const lo = this.runes[i];
+					const hi = this.runes[i + 1];
+					out += Regexp.quoteIfHyphen(lo);
+					out += Utils.escapeRune(lo);
+					if (lo !== hi) {
+						out += "-";
+						out += Regexp.quoteIfHyphen(hi);
+						out += Utils.escapeRune(hi);
+					}
+				}
+				out += "]";
+				break;
+			default: out += this.op;
+		}
+		return out;
+	}
+	maxCap() {
+		let m = 0;
+		if (this.op === Regexp.Op.CAPTURE) m = this.cap;
+		if (this.subs !== null) for (let sub of this.subs) {
+			const n = sub.maxCap();
+			if (m < n) m = n;
+		}
+		return m;
+	}
+	equals(that) {
+		if (!(that !== null && that instanceof Regexp)) return false;
+		if (this.op !== that.op) return false;
+		switch (this.op) {
+			case Regexp.Op.END_TEXT:
+				if ((this.flags & RE2Flags.WAS_DOLLAR) !== (that.flags & RE2Flags.WAS_DOLLAR)) return false;
+				break;
+			case Regexp.Op.LITERAL:
+			case Regexp.Op.CHAR_CLASS:
+				if ((this.flags & RE2Flags.FOLD_CASE) !== (that.flags & RE2Flags.FOLD_CASE)) return false;
+				if (this.runes === null && that.runes === null) break;
+				if (this.runes === null || that.runes === null) return false;
+				if (this.runes.length !== that.runes.length) return false;
+				for (let i = 0; i < this.runes.length; i++) if (this.runes[i] !== that.runes[i]) return false;
+				break;
+			case Regexp.Op.ALTERNATE:
+			case Regexp.Op.CONCAT:
+				if (this.subs.length !== that.subs.length) return false;
+				for (let i = 0; i < this.subs.length; ++i) if (!this.subs[i].equals(that.subs[i])) return false;
+				break;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+				if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.REPEAT:
+				if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || this.min !== that.min || this.max !== that.max || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.CAPTURE:
+				if (this.cap !== that.cap || (this.name === null ? that.name !== null : this.name !== that.name) || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB: if (this.lb !== that.lb || !this.subs[0].equals(that.subs[0])) return false;
+		}
+		return true;
+	}
+};
+// src/RegexpWalker.js
+/**
+* Walks a Regexp tree without recursion, visiting nodes in the same order a recursive walk
+* would (RE2: re2/walker-inl.h, "Helper class for traversing Regexps without recursion").
+*
+* The handler sees a node without subexpressions once, through `leaf(re)`, which returns its
+* result. Any other node is seen up to three times:
+* - `enter(re)` before its children. It returns the state kept for `re` while its children are
+*   visited; a state whose `result` is already set skips the children.
+* - `child(re, state, result, i)` after child `i` produced `result`. Setting `state.result`
+*   stops visiting the remaining children.
+* - `leave(re, state)` after the last child; it returns the result for `re`.
+*
+* Counted repetitions expand into one nesting level per copy, so the simplified tree can be
+* thousands of levels deep; recursion over it would overflow the JS stack, which has no fixed
+* relation to the parser's nesting limit. This walk keeps its frames on the heap instead.
+*/
+var RegexpWalker = class {
+	static walk(root, handler) {
+		const stack = [];
+		let re = root;
+		let result;
+		for (;;) {
+			if (re.subs.length === 0) result = handler.leaf(re);
+			else {
+				const state = handler.enter(re);
+				if (state.result === void 0) {
+					stack.push({
+						re,
+						state,
+						i: 0
+					});
+					re = re.subs[0];
+					continue;
+				}
+				result = state.result;
+			}
+			for (;;) {
+				if (stack.length === 0) return result;
+				const frame = stack[stack.length - 1];
+				handler.child(frame.re, frame.state, result, frame.i);
+				frame.i++;
+				if (frame.state.result === void 0 && frame.i < frame.re.subs.length) {
+					re = frame.re.subs[frame.i];
+					break;
+				}
+				stack.pop();
+				result = frame.state.result !== void 0 ? frame.state.result : handler.leave(frame.re, frame.state);
+			}
+		}
+	}
+};
+// src/Prefilter.js
+var AhoCorasick = class {
+	constructor(words, alphabetSize) {
+		const edges = /* @__PURE__ */ new Map();
+		const parent = [0];
+		const unit = [0];
+		const depth = [0];
+		const terminal = [0];
+		for (const word of words) {
+			let node = 0;
+			for (let i = 0; i < word.length; i++) {
+				const key = node * alphabetSize + word[i];
+				let child = edges.get(key);
+				if (child === void 0) {
+					child = parent.length;
+					edges.set(key, child);
+					parent.push(node);
+					unit.push(word[i]);
+					depth.push(depth[node] + 1);
+					terminal.push(0);
+				}
+				node = child;
+			}
+			terminal[node] = 1;
+		}
+		const numNodes = parent.length;
+		const children = new Int32Array(numNodes - 1);
+		for (let c = 1; c < numNodes; c++) children[c - 1] = c;
+		children.sort((a, b) => parent[a] - parent[b] || unit[a] - unit[b]);
+		const childStart = new Int32Array(numNodes + 1);
+		for (let c = 1; c < numNodes; c++) childStart[parent[c] + 1]++;
+		for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
+		const childUnit = new Int32Array(numNodes - 1);
+		for (let k = 0; k < children.length; k++) childUnit[k] = unit[children[k]];
+		this.childStart = childStart;
+		this.childUnit = childUnit;
+		this.childNode = children;
+		const byDepth = new Int32Array(numNodes);
+		for (let n = 0; n < numNodes; n++) byDepth[n] = n;
+		byDepth.sort((a, b) => depth[a] - depth[b]);
+		const fail = new Int32Array(numNodes);
+		const match = Uint8Array.from(terminal);
+		for (let k = 1; k < numNodes; k++) {
+			const c = byDepth[k];
+			const p = parent[c];
+			if (p !== 0) {
+				let f = fail[p];
+				let next = this.next(f, unit[c]);
+				while (next < 0 && f !== 0) {
+					f = fail[f];
+					next = this.next(f, unit[c]);
+				}
+				fail[c] = next >= 0 ? next : 0;
+			}
+			match[c] |= match[fail[c]];
+		}
+		this.fail = fail;
+		this.match = match;
+	}
+	next(node, u) {
+		let lo = this.childStart[node];
+		let hi = this.childStart[node + 1];
+		const units = this.childUnit;
+		while (lo < hi) {
+			const mid = lo + hi >> 1;
+			const m = units[mid];
+			if (m === u) return this.childNode[mid];
+			if (m < u) lo = mid + 1;
+			else hi = mid;
+		}
+		return -1;
+	}
+	advance(node, u) {
+		for (;;) {
+			const next = this.next(node, u);
+			if (next >= 0) return next;
+			if (node === 0) return 0;
+			node = this.fail[node];
+		}
+	}
+	searchUTF16(charSeq, start, end) {
+		let node = 0;
+		for (let i = start; i < end; i++) {
+			node = this.advance(node, charSeq.charCodeAt(i));
+			if (this.match[node] === 1) return true;
+		}
+		return false;
+	}
+	searchUTF8(bytes, start, end) {
+		let node = 0;
+		for (let i = start; i < end; i++) {
+			node = this.advance(node, bytes[i]);
+			if (this.match[node] === 1) return true;
+		}
+		return false;
+	}
+};
+var Prefilter = class Prefilter {
+	static Type = {
+		NONE: 0,
+		EXACT: 1,
+		AND: 2,
+		OR: 3
+	};
+	static MAX_SCANS = 32;
+	static MAX_AC_UNITS = 1 << 18;
+	constructor(type) {
+		this.type = type;
+		this.subs = [];
+		this.str = "";
+		this.bytes = null;
+		this.cost = type === Prefilter.Type.EXACT ? 1 : 0;
+		this.allExact = false;
+		this.ac16 = null;
+		this.ac8 = null;
+	}
+	automaton16() {
+		if (this.ac16 === null) {
+			const words = this.subs.map((s) => {
+				const arr = new Array(s.str.length);
+				for (let i = 0; i < s.str.length; i++) arr[i] = s.str.charCodeAt(i);
+				return arr;
+			});
+			this.ac16 = new AhoCorasick(words, 65536);
+		}
+		return this.ac16;
+	}
+	automaton8() {
+		if (this.ac8 === null) this.ac8 = new AhoCorasick(this.subs.map((s) => s.bytes), 256);
+		return this.ac8;
+	}
+	eval(input, pos) {
+		switch (this.type) {
+			case Prefilter.Type.NONE: return true;
+			case Prefilter.Type.EXACT: return input.hasString(this, pos);
+			case Prefilter.Type.AND:
+				for (let i = 0; i < this.subs.length; i++) if (!this.subs[i].eval(input, pos)) return false;
+				return true;
+			case Prefilter.Type.OR:
+				if (this.allExact) return input.hasAnyString(this, pos);
+				for (let i = 0; i < this.subs.length; i++) if (this.subs[i].eval(input, pos)) return true;
+				return false;
+			default: return true;
+		}
+	}
+};
+var PrefilterTree = class PrefilterTree {
+	static build(re) {
+		if (!re) return new Prefilter(Prefilter.Type.NONE);
+		return RegexpWalker.walk(re, PrefilterTree.WALKER);
+	}
+	static WALKER = {
+		leaf: (re) => PrefilterTree.leaf(re),
+		enter: (re) => PrefilterTree.enter(re),
+		child: (re, state, result) => PrefilterTree.child(re, state, result),
+		leave: (re, state) => PrefilterTree.leave(re, state)
+	};
+	static leaf(re) {
+		if (re.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
+		if (re.runes.length === 0 || (re.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
+		let str = "";
+		for (let i = 0; i < re.runes.length; i++) {
+			if (Unicode.isUnsearchable(re.runes[i])) return new Prefilter(Prefilter.Type.NONE);
+			str += String.fromCodePoint(re.runes[i]);
+		}
+		const pf = new Prefilter(Prefilter.Type.EXACT);
+		pf.str = str;
+		pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
+		return pf;
+	}
+	static enter(re) {
+		switch (re.op) {
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.PLUS: return { sub: null };
+			case Regexp.Op.REPEAT:
+				if (re.min >= 1) return { sub: null };
+				return { result: new Prefilter(Prefilter.Type.NONE) };
+			case Regexp.Op.CONCAT: return {
+				pf: new Prefilter(Prefilter.Type.AND),
+				subs: []
+			};
+			case Regexp.Op.ALTERNATE: return {
+				pf: new Prefilter(Prefilter.Type.OR),
+				subs: []
+			};
+			default: return { result: new Prefilter(Prefilter.Type.NONE) };
+		}
+	}
+	static child(re, state, s) {
+		if (state.subs === void 0) {
+			state.sub = s;
+			return;
+		}
+		if (state.pf.type === Prefilter.Type.AND) {
+			if (s.type === Prefilter.Type.NONE) return;
+			if (s.type === Prefilter.Type.AND) {
+				for (let j = 0; j < s.subs.length; j++) state.subs.push(s.subs[j]);
+				return;
+			}
+			state.subs.push(s);
+			return;
+		}
+		if (s.type === Prefilter.Type.NONE) {
+			state.result = new Prefilter(Prefilter.Type.NONE);
+			return;
+		}
+		if (s.type === Prefilter.Type.OR) {
+			for (let j = 0; j < s.subs.length; j++) state.subs.push(s.subs[j]);
+			return;
+		}
+		state.subs.push(s);
+	}
+	static leave(re, state) {
+		if (state.subs === void 0) return state.sub;
+		const pf = state.pf;
+		const seen = /* @__PURE__ */ new Set();
+		const subs = [];
+		for (const sub of state.subs) {
+			if (sub.type === Prefilter.Type.EXACT) {
+				if (seen.has(sub.str)) continue;
+				seen.add(sub.str);
+			}
+			subs.push(sub);
+		}
+		if (pf.type === Prefilter.Type.AND) {
+			const kept = [];
+			let cost = 0;
+			for (const sub of subs) {
+				if (cost + sub.cost > Prefilter.MAX_SCANS) continue;
+				kept.push(sub);
+				cost += sub.cost;
+			}
+			if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
+			if (kept.length === 1) return kept[0];
+			pf.subs = kept;
+			pf.cost = cost;
+			return pf;
+		}
+		if (subs.length === 0) return new Prefilter(Prefilter.Type.NONE);
+		if (subs.length === 1) return subs[0];
+		pf.subs = subs;
+		let allExact = true;
+		let cost = 0;
+		let units = 0;
+		for (const sub of subs) {
+			if (sub.type !== Prefilter.Type.EXACT) allExact = false;
+			else units += sub.bytes.length;
+			cost += sub.cost;
+		}
+		if (allExact) {
+			if (units > Prefilter.MAX_AC_UNITS) return new Prefilter(Prefilter.Type.NONE);
+			pf.allExact = true;
+			pf.cost = 1;
+			return pf;
+		}
+		if (cost > Prefilter.MAX_SCANS) return new Prefilter(Prefilter.Type.NONE);
+		pf.cost = cost;
+		return pf;
+	}
+};
+// src/Prog.js
+/**
+* A list of instruction pointers waiting to be patched.
+* Tracks both `head` and `tail` to allow O(1) appending during compilation.
+* * Values are encoded integers, not standard memory pointers:
+* - Program instruction index: `l >> 1`
+* - Patch `.out` field if: `(l & 1) === 0`
+* - Patch `.arg` field if: `(l & 1) === 1`
+* - `0` denotes an empty list.
+* * @see https://swtch.com/~rsc/regexp/regexp1.html
+*/
+var PatchList = class {
+	/**
+	* @param {number} head - Encoded pointer to the start of the patch list.
+	* @param {number} tail - Encoded pointer to the end of the patch list.
+	*/
+	constructor(head = 0, tail = 0) {
+		this.head = head;
+		this.tail = tail;
+	}
+};
+/**
+* A Prog is a compiled regular expression program.
+*/
+var Prog = class {
+	constructor() {
+		this.inst = [];
+		this.start = 0;
+		this.numCap = 2;
+		this.lbStarts = [];
+		this.numLb = 0;
+		this.lbInst = null;
+	}
+	getInst(pc) {
+		return this.inst[pc];
+	}
+	numInst() {
+		return this.inst.length;
+	}
+	addInst(op) {
+		this.inst.push(new Inst(op));
+	}
+	markLookbehindInsts() {
+		const lbInst = new Uint8Array(this.inst.length);
+		const pending = this.lbStarts.slice();
+		while (pending.length > 0) {
+			const pc = pending.pop();
+			if (pc === 0 || lbInst[pc] === 1) continue;
+			lbInst[pc] = 1;
+			const i = this.inst[pc];
+			switch (i.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					pending.push(i.out, i.arg);
+					break;
+				case Inst.MATCH:
+				case Inst.FAIL: break;
+				default: pending.push(i.out);
+			}
+		}
+		this.lbInst = lbInst;
+	}
+	skipNop(pc) {
+		let i = this.inst[pc];
+		while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
+			i = this.inst[pc];
+			pc = i.out;
+		}
+		return i;
+	}
+	/** @returns {[boolean, string]} */
+	prefix() {
+		let prefix = "";
+		let i = this.skipNop(this.start);
+		if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) return [i.op === Inst.MATCH, prefix];
+		while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & RE2Flags.FOLD_CASE) === 0 && !Unicode.isUnsearchable(i.runes[0])) {
+			prefix += String.fromCodePoint(i.runes[0]);
+			i = this.skipNop(i.out);
+		}
+		return [i.op === Inst.MATCH, prefix];
+	}
+	startCond() {
+		let flag = 0;
+		let pc = this.start;
+		loop: for (;;) {
+			const i = this.inst[pc];
+			switch (i.op) {
+				case Inst.EMPTY_WIDTH:
+					flag |= i.arg;
+					break;
+				case Inst.FAIL: return -1;
+				case Inst.CAPTURE:
+				case Inst.NOP: break;
+				default: break loop;
+			}
+			pc = i.out;
+		}
+		return flag;
+	}
+	patch(l, val) {
+		let head = l.head;
+		while (head !== 0) {
+			const i = this.inst[head >> 1];
+			if ((head & 1) === 0) {
+				head = i.out;
+				i.out = val;
+			} else {
+				head = i.arg;
+				i.arg = val;
+			}
+		}
+	}
+	append(l1, l2) {
+		if (l1.head === 0) return l2;
+		if (l2.head === 0) return l1;
+		const i = this.inst[l1.tail >> 1];
+		if ((l1.tail & 1) === 0) i.out = l2.head;
+		else i.arg = l2.head;
+		return new PatchList(l1.head, l2.tail);
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		let out = "";
+		for (let pc = 0; pc < this.inst.length; pc++) {
+			const len = out.length;
+			out += pc;
+			if (pc === this.start) out += "*";
+			out += "        ".substring(out.length - len);
+			out += this.inst[pc];
+			out += "\n";
+		}
+		return out;
+	}
+};
+// src/Compiler.js
+const ANY_RUNE_NOT_NL = new Int32Array([
+	0,
+	Codepoint.CODES["\n"] - 1,
+	Codepoint.CODES["\n"] + 1,
+	Unicode.MAX_RUNE
+]);
+const ANY_RUNE = new Int32Array([0, Unicode.MAX_RUNE]);
+/**
+* A fragment of a compiled regular expression program.
+*
+* @see http://swtch.com/~rsc/regexp/regexp1.html
+* @class
+*/
+var Frag = class {
+	constructor(i = 0, out = new PatchList(), nullable = false) {
+		this.i = i;
+		this.out = out;
+		this.nullable = nullable;
+	}
+};
+/**
+* Compiler from {@code Regexp} (RE2 abstract syntax) to {@code RE2} (compiled regular expression).
+*
+* The only entry point is {@link #compileRegexp}.
+*/
+var Compiler = class Compiler {
+	static compileRegexp(re) {
+		const c = new Compiler();
+		const f = c.compile(re);
+		c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
+		c.prog.start = f.i;
+		c.prog.markLookbehindInsts();
+		return c.prog;
+	}
+	static compileSet(regexps) {
+		const c = new Compiler();
+		if (regexps.length === 0) {
+			c.prog.start = c.newInst(Inst.FAIL).i;
+			c.prog.markLookbehindInsts();
+			return c.prog;
+		}
+		let starts = [];
+		for (let i = 0; i < regexps.length; i++) {
+			c.lbOffset = c.prog.numLb;
+			const f = c.compile(regexps[i]);
+			const m = c.newInst(Inst.MATCH);
+			c.prog.getInst(m.i).arg = i;
+			c.prog.patch(f.out, m.i);
+			starts.push(f.i);
+		}
+		let start = starts[0];
+		for (let i = 1; i < starts.length; i++) {
+			const f = c.newInst(Inst.ALT);
+			const inst = c.prog.getInst(f.i);
+			inst.out = start;
+			inst.arg = starts[i];
+			start = f.i;
+		}
+		c.prog.start = start;
+		c.prog.markLookbehindInsts();
+		return c.prog;
+	}
+	constructor() {
+		this.prog = new Prog();
+		this.newInst(Inst.FAIL);
+		this.lbOffset = 0;
+		this.runeCache = /* @__PURE__ */ new Map();
+		this.walker = {
+			leaf: (re) => this.leaf(re),
+			enter: (re) => this.enter(re),
+			child: (re, state, result) => this.child(re, state, result),
+			leave: (re, state) => this.leave(re, state)
+		};
+	}
+	newInst(op) {
+		this.prog.addInst(op);
+		return new Frag(this.prog.numInst() - 1, new PatchList(), true);
+	}
+	nop() {
+		const f = this.newInst(Inst.NOP);
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		return f;
+	}
+	fail() {
+		return new Frag();
+	}
+	cap(arg) {
+		const f = this.newInst(Inst.CAPTURE);
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		this.prog.getInst(f.i).arg = arg;
+		if (this.prog.numCap < arg + 1) this.prog.numCap = arg + 1;
+		return f;
+	}
+	cat(f1, f2) {
+		if (f1.i === 0 || f2.i === 0) {
+			this.prog.patch(f1.out, 0);
+			this.prog.patch(f2.out, 0);
+			return this.fail();
+		}
+		this.prog.patch(f1.out, f2.i);
+		return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
+	}
+	alt(f1, f2) {
+		if (f1.i === 0) return f2;
+		if (f2.i === 0) return f1;
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		i.out = f1.i;
+		i.arg = f2.i;
+		f.out = this.prog.append(f1.out, f2.out);
+		f.nullable = f1.nullable || f2.nullable;
+		return f;
+	}
+	loop(f1, nongreedy) {
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		if (nongreedy) {
+			i.arg = f1.i;
+			f.out = new PatchList(f.i << 1, f.i << 1);
+		} else {
+			i.out = f1.i;
+			f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+		}
+		this.prog.patch(f1.out, f.i);
+		return f;
+	}
+	quest(f1, nongreedy) {
+		if (f1.i === 0) return this.nop();
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		if (nongreedy) {
+			i.arg = f1.i;
+			f.out = new PatchList(f.i << 1, f.i << 1);
+		} else {
+			i.out = f1.i;
+			f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+		}
+		f.out = this.prog.append(f.out, f1.out);
+		return f;
+	}
+	star(f1, nongreedy) {
+		if (f1.i === 0) return this.nop();
+		if (f1.nullable) return this.quest(this.plus(f1, nongreedy), nongreedy);
+		return this.loop(f1, nongreedy);
+	}
+	plus(f1, nongreedy) {
+		if (f1.i === 0) return this.fail();
+		return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
+	}
+	empty(op) {
+		const f = this.newInst(Inst.EMPTY_WIDTH);
+		this.prog.getInst(f.i).arg = op;
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		return f;
+	}
+	rune(runes, flags) {
+		const f = this.newInst(Inst.RUNE);
+		f.nullable = false;
+		const i = this.prog.getInst(f.i);
+		i.runes = runes;
+		flags &= RE2Flags.FOLD_CASE;
+		if (runes.length !== 1 || Unicode.simpleFold(runes[0]) === runes[0]) flags &= ~RE2Flags.FOLD_CASE;
+		i.arg = flags;
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		if ((flags & RE2Flags.FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) i.op = Inst.RUNE1;
+		else if (runes.length === 2 && runes[0] === 0 && runes[1] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY;
+		else if (runes.length === 4 && runes[0] === 0 && runes[1] === Codepoint.CODES["\n"] - 1 && runes[2] === Codepoint.CODES["\n"] + 1 && runes[3] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY_NOT_NL;
+		return f;
+	}
+	lookBehind(a, parsedLb) {
+		const lb = Math.sign(parsedLb) * (Math.abs(parsedLb) + this.lbOffset);
+		const id = this.newInst(Inst.LB_WRITE);
+		this.prog.getInst(id.i).arg = lb;
+		const any = this.rune(ANY_RUNE, 0);
+		const dotStar = this.star(any, true);
+		const lbAutomaton = this.cat(dotStar, a);
+		this.prog.patch(lbAutomaton.out, id.i);
+		const checkId = this.newInst(Inst.LB_CHECK);
+		this.prog.getInst(checkId.i).arg = lb;
+		this.prog.lbStarts.push(lbAutomaton.i);
+		if (Math.abs(lb) > this.prog.numLb) this.prog.numLb = Math.abs(lb);
+		checkId.out = new PatchList(checkId.i << 1, checkId.i << 1);
+		return checkId;
+	}
+	compile(re) {
+		return RegexpWalker.walk(re, this.walker);
+	}
+	leaf(re) {
+		switch (re.op) {
+			case Regexp.Op.NO_MATCH: return this.fail();
+			case Regexp.Op.EMPTY_MATCH: return this.nop();
+			case Regexp.Op.LITERAL: {
+				if (re.runes.length === 0) return this.nop();
+				let f = null;
+				for (let r of re.runes) {
+					let singleRune = this.runeCache.get(r);
+					if (singleRune === void 0) {
+						singleRune = new Int32Array([r]);
+						this.runeCache.set(r, singleRune);
+					}
+					const f1 = this.rune(singleRune, re.flags);
+					f = f === null ? f1 : this.cat(f, f1);
+				}
+				return f;
+			}
+			case Regexp.Op.CHAR_CLASS: return this.rune(re.runes, re.flags);
+			case Regexp.Op.ANY_CHAR_NOT_NL: return this.rune(ANY_RUNE_NOT_NL, 0);
+			case Regexp.Op.ANY_CHAR: return this.rune(ANY_RUNE, 0);
+			case Regexp.Op.BEGIN_LINE: return this.empty(Utils.EMPTY_BEGIN_LINE);
+			case Regexp.Op.END_LINE: return this.empty(Utils.EMPTY_END_LINE);
+			case Regexp.Op.BEGIN_TEXT: return this.empty(Utils.EMPTY_BEGIN_TEXT);
+			case Regexp.Op.END_TEXT: return this.empty(Utils.EMPTY_END_TEXT);
+			case Regexp.Op.WORD_BOUNDARY: return this.empty(Utils.EMPTY_WORD_BOUNDARY);
+			case Regexp.Op.NO_WORD_BOUNDARY: return this.empty(Utils.EMPTY_NO_WORD_BOUNDARY);
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return this.nop();
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+	enter(re) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return { sub: null };
+			case Regexp.Op.CAPTURE: return {
+				bra: this.cap(re.cap << 1),
+				sub: null
+			};
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return { f: null };
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+	child(re, state, f1) {
+		if (re.op === Regexp.Op.CONCAT) state.f = state.f === null ? f1 : this.cat(state.f, f1);
+		else if (re.op === Regexp.Op.ALTERNATE) state.f = state.f === null ? f1 : this.alt(state.f, f1);
+		else state.sub = f1;
+	}
+	leave(re, state) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB: return this.lookBehind(state.sub, re.lb);
+			case Regexp.Op.CAPTURE: {
+				const ket = this.cap(re.cap << 1 | 1);
+				return this.cat(this.cat(state.bra, state.sub), ket);
+			}
+			case Regexp.Op.STAR: return this.star(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.PLUS: return this.plus(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.QUEST: return this.quest(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return state.f;
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+};
+// src/Simplify.js
+var Simplify = class Simplify {
+	static simplify(re) {
+		if (re === null) return null;
+		return RegexpWalker.walk(re, Simplify.WALKER);
+	}
+	static WALKER = {
+		leaf: (re) => Simplify.leaf(re),
+		enter: (re) => Simplify.enter(re),
+		child: (re, state, result, i) => Simplify.child(re, state, result, i),
+		leave: (re, state) => Simplify.leave(re, state)
+	};
+	static leaf(re) {
+		if (re.op === Regexp.Op.CHAR_CLASS) {
+			if (re.runes === null) return re;
+			if (re.runes.length === 0) return new Regexp(Regexp.Op.NO_MATCH);
+			if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR);
+			if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
+		}
+		return re;
+	}
+	static enter(re) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return { sub: null };
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return {
+				subs: [],
+				changed: false
+			};
+			case Regexp.Op.REPEAT:
+				if (re.min === 0 && re.max === 0) return { result: new Regexp(Regexp.Op.EMPTY_MATCH) };
+				return { sub: null };
+			default: return { result: re };
+		}
+	}
+	static child(re, state, nsub, i) {
+		if (state.subs === void 0) {
+			state.sub = nsub;
+			return;
+		}
+		if (nsub !== re.subs[i]) state.changed = true;
+		if (re.op === Regexp.Op.CONCAT) {
+			if (nsub.op === Regexp.Op.NO_MATCH) {
+				state.result = new Regexp(Regexp.Op.NO_MATCH);
+				return;
+			}
+			if (nsub.op === Regexp.Op.EMPTY_MATCH) {
+				state.changed = true;
+				return;
+			}
+			if (nsub.op === Regexp.Op.CONCAT) {
+				state.changed = true;
+				for (let j = 0; j < nsub.subs.length; j++) state.subs.push(nsub.subs[j]);
+				return;
+			}
+		} else {
+			if (nsub.op === Regexp.Op.NO_MATCH) {
+				state.changed = true;
+				return;
+			}
+			if (nsub.op === Regexp.Op.ALTERNATE) {
+				state.changed = true;
+				for (let j = 0; j < nsub.subs.length; j++) state.subs.push(nsub.subs[j]);
+				return;
+			}
+		}
+		state.subs.push(nsub);
+	}
+	static leave(re, state) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE: {
+				const sub = state.sub;
+				if (sub !== re.subs[0]) {
+					const nre = Regexp.fromRegexp(re);
+					nre.runes = /* @__PURE__ */ new Int32Array(0);
+					nre.subs = [sub];
+					return nre;
+				}
+				return re;
+			}
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE:
+				if (state.changed) {
+					const newSubs = state.subs;
+					if (newSubs.length === 0) return new Regexp(re.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
+					if (newSubs.length === 1) return newSubs[0];
+					const nre = Regexp.fromRegexp(re);
+					nre.runes = /* @__PURE__ */ new Int32Array(0);
+					nre.subs = newSubs;
+					return nre;
+				}
+				return re;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return Simplify.simplify1(re.op, re.flags, state.sub, re);
+			case Regexp.Op.REPEAT: return Simplify.simplifyRepeat(re, state.sub);
+			default: return re;
+		}
+	}
+	static simplifyRepeat(re, sub) {
+		if (re.max === -1) {
+			if (re.min === 0) return Simplify.simplify1(Regexp.Op.STAR, re.flags, sub, null);
+			if (re.min === 1) return Simplify.simplify1(Regexp.Op.PLUS, re.flags, sub, null);
+			const subs = [];
+			for (let i = 0; i < re.min - 1; i++) subs.push(sub);
+			subs.push(Simplify.simplify1(Regexp.Op.PLUS, re.flags, sub, null));
+			return Simplify.concat(subs);
+		}
+		if (re.min === 1 && re.max === 1) return sub;
+		let prefixSubs = null;
+		if (re.min > 0) {
+			prefixSubs = [];
+			for (let i = 0; i < re.min; i++) prefixSubs.push(sub);
+		}
+		if (re.max > re.min) {
+			let suffix = Simplify.simplify1(Regexp.Op.QUEST, re.flags, sub, null);
+			for (let i = re.min + 1; i < re.max; i++) suffix = Simplify.simplify1(Regexp.Op.QUEST, re.flags, Simplify.concat([sub, suffix]), null);
+			if (prefixSubs === null) return suffix;
+			prefixSubs.push(suffix);
+		}
+		if (prefixSubs !== null) return Simplify.concat(prefixSubs);
+		return new Regexp(Regexp.Op.NO_MATCH);
+	}
+	static concat(subs) {
+		const newSubs = [];
+		for (let i = 0; i < subs.length; i++) {
+			const sub = subs[i];
+			if (sub.op === Regexp.Op.NO_MATCH) return new Regexp(Regexp.Op.NO_MATCH);
+			if (sub.op === Regexp.Op.EMPTY_MATCH) continue;
+			if (sub.op === Regexp.Op.CONCAT) {
+				for (let j = 0; j < sub.subs.length; j++) newSubs.push(sub.subs[j]);
+				continue;
+			}
+			newSubs.push(sub);
+		}
+		if (newSubs.length === 0) return new Regexp(Regexp.Op.EMPTY_MATCH);
+		if (newSubs.length === 1) return newSubs[0];
+		const nre = new Regexp(Regexp.Op.CONCAT);
+		nre.subs = newSubs;
+		return nre;
+	}
+	static simplify1(op, flags, sub, re) {
+		if (sub.op === Regexp.Op.EMPTY_MATCH) return sub;
+		if (sub.op === Regexp.Op.NO_MATCH) {
+			if (op === Regexp.Op.PLUS) return sub;
+			return new Regexp(Regexp.Op.EMPTY_MATCH);
+		}
+		if (op === sub.op && (flags & RE2Flags.NON_GREEDY) === (sub.flags & RE2Flags.NON_GREEDY)) return sub;
+		if (re !== null && re.op === op && (re.flags & RE2Flags.NON_GREEDY) === (flags & RE2Flags.NON_GREEDY) && sub === re.subs[0]) return re;
+		const nre = new Regexp(op);
+		nre.flags = flags;
+		nre.subs = [sub];
+		return nre;
+	}
+};
+// src/CharGroup.js
+var CharGroup = class {
+	constructor(sign, cls) {
+		this.sign = sign;
+		this.cls = cls;
+	}
+};
+const code1 = [48, 57];
+const code2 = [
+	9,
+	10,
+	12,
+	13,
+	32,
+	32
+];
+const code3 = [
+	48,
+	57,
+	65,
+	90,
+	95,
+	95,
+	97,
+	122
+];
+const PERL_GROUPS = /* @__PURE__ */ new Map([
+	["\\d", new CharGroup(1, code1)],
+	["\\D", new CharGroup(-1, code1)],
+	["\\s", new CharGroup(1, code2)],
+	["\\S", new CharGroup(-1, code2)],
+	["\\w", new CharGroup(1, code3)],
+	["\\W", new CharGroup(-1, code3)]
+]);
+const code4 = [
+	48,
+	57,
+	65,
+	90,
+	97,
+	122
+];
+const code5 = [
+	65,
+	90,
+	97,
+	122
+];
+const code6 = [0, 127];
+const code7 = [
+	9,
+	9,
+	32,
+	32
+];
+const code8 = [
+	0,
+	31,
+	127,
+	127
+];
+const code9 = [48, 57];
+const code10 = [33, 126];
+const code11 = [97, 122];
+const code12 = [32, 126];
+const code13 = [
+	33,
+	47,
+	58,
+	64,
+	91,
+	96,
+	123,
+	126
+];
+const code14 = [
+	9,
+	13,
+	32,
+	32
+];
+const code15 = [65, 90];
+const code16 = [
+	48,
+	57,
+	65,
+	90,
+	95,
+	95,
+	97,
+	122
+];
+const code17 = [
+	48,
+	57,
+	65,
+	70,
+	97,
+	102
+];
+const POSIX_GROUPS = /* @__PURE__ */ new Map([
+	["[:alnum:]", new CharGroup(1, code4)],
+	["[:^alnum:]", new CharGroup(-1, code4)],
+	["[:alpha:]", new CharGroup(1, code5)],
+	["[:^alpha:]", new CharGroup(-1, code5)],
+	["[:ascii:]", new CharGroup(1, code6)],
+	["[:^ascii:]", new CharGroup(-1, code6)],
+	["[:blank:]", new CharGroup(1, code7)],
+	["[:^blank:]", new CharGroup(-1, code7)],
+	["[:cntrl:]", new CharGroup(1, code8)],
+	["[:^cntrl:]", new CharGroup(-1, code8)],
+	["[:digit:]", new CharGroup(1, code9)],
+	["[:^digit:]", new CharGroup(-1, code9)],
+	["[:graph:]", new CharGroup(1, code10)],
+	["[:^graph:]", new CharGroup(-1, code10)],
+	["[:lower:]", new CharGroup(1, code11)],
+	["[:^lower:]", new CharGroup(-1, code11)],
+	["[:print:]", new CharGroup(1, code12)],
+	["[:^print:]", new CharGroup(-1, code12)],
+	["[:punct:]", new CharGroup(1, code13)],
+	["[:^punct:]", new CharGroup(-1, code13)],
+	["[:space:]", new CharGroup(1, code14)],
+	["[:^space:]", new CharGroup(-1, code14)],
+	["[:upper:]", new CharGroup(1, code15)],
+	["[:^upper:]", new CharGroup(-1, code15)],
+	["[:word:]", new CharGroup(1, code16)],
+	["[:^word:]", new CharGroup(-1, code16)],
+	["[:xdigit:]", new CharGroup(1, code17)],
+	["[:^xdigit:]", new CharGroup(-1, code17)]
+]);
+// src/CharClass.js
+/**
+* A "builder"-style helper class for manipulating character classes represented as an array of
+* pairs of runes [lo, hi], each denoting an inclusive interval.
+*
+* All methods mutate the internal state and return {@code this}, allowing operations to be chained.
+*/
+var CharClass = class CharClass {
+	static charClassToString(r, len) {
+		let result = "[";
+		for (let i = 0; i < len; i += 2) {
+			if (i > 0) result += " ";
+			const lo = r[i];
+			const hi = r[i + 1];
+			if (lo === hi) result += `0x${lo.toString(16)}`;
+			else result += `0x${lo.toString(16)}-0x${hi.toString(16)}`;
+		}
+		result += "]";
+		return result;
+	}
+	static sortRanges(array, len) {
+		const n = len >> 1;
+		const order = new Array(n);
+		for (let i = 0; i < n; i++) order[i] = i;
+		order.sort((a, b) => array[2 * a] - array[2 * b] || array[2 * b + 1] - array[2 * a + 1]);
+		const sorted = array.slice(0, len);
+		for (let i = 0; i < n; i++) {
+			array[2 * i] = sorted[2 * order[i]];
+			array[2 * i + 1] = sorted[2 * order[i] + 1];
+		}
+	}
+	/**
+	* @param {number[]|Int32Array} [r]
+	*/
+	constructor(r = Utils.emptyInts()) {
+		/** @type {number[]|Int32Array} */
+		this.r = r;
+		this.len = r.length;
+	}
+	toArray() {
+		if (this.r instanceof Int32Array) return this.len === this.r.length ? this.r : this.r.subarray(0, this.len);
+		return new Int32Array(this.len === this.r.length ? this.r : this.r.slice(0, this.len));
+	}
+	toGrowableArray() {
+		if (Array.isArray(this.r)) {
+			this.r.length = this.len;
+			return this.r;
+		}
+		return Array.from(this.r.subarray(0, this.len));
+	}
+	cleanClass() {
+		if (this.len < 4) return this;
+		CharClass.sortRanges(this.r, this.len);
+		let w = 2;
+		for (let i = 2; i < this.len; i += 2) {
+			const lo = this.r[i];
+			const hi = this.r[i + 1];
+			if (lo <= this.r[w - 1] + 1) {
+				if (hi > this.r[w - 1]) this.r[w - 1] = hi;
+				continue;
+			}
+			this.r[w] = lo;
+			this.r[w + 1] = hi;
+			w += 2;
+		}
+		this.len = w;
+		return this;
+	}
+	appendLiteral(x, flags) {
+		return (flags & RE2Flags.FOLD_CASE) !== 0 ? this.appendFoldedRange(x, x) : this.appendRange(x, x);
+	}
+	appendRange(lo, hi) {
+		if (this.len > 0) {
+			for (let i = 2; i <= 4; i += 2) if (this.len >= i) {
+				const rlo = this.r[this.len - i];
+				const rhi = this.r[this.len - i + 1];
+				if (lo <= rhi + 1 && rlo <= hi + 1) {
+					if (lo < rlo) this.r[this.len - i] = lo;
+					if (hi > rhi) this.r[this.len - i + 1] = hi;
+					return this;
+				}
+			}
+		}
+		this.r[this.len++] = lo;
+		this.r[this.len++] = hi;
+		return this;
+	}
+	appendFoldedRange(lo, hi) {
+		if (lo <= Unicode.MIN_FOLD && hi >= Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+		if (hi < Unicode.MIN_FOLD || lo > Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+		if (lo < Unicode.MIN_FOLD) {
+			this.appendRange(lo, Unicode.MIN_FOLD - 1);
+			lo = Unicode.MIN_FOLD;
+		}
+		if (hi > Unicode.MAX_FOLD) {
+			this.appendRange(Unicode.MAX_FOLD + 1, hi);
+			hi = Unicode.MAX_FOLD;
+		}
+		for (let c = lo; c <= hi; c++) {
+			this.appendRange(c, c);
+			for (let f = Unicode.simpleFold(c); f !== c; f = Unicode.simpleFold(f)) this.appendRange(f, f);
+		}
+		return this;
+	}
+	appendClass(x) {
+		for (let i = 0; i < x.length; i += 2) this.appendRange(x[i], x[i + 1]);
+		return this;
+	}
+	appendFoldedClass(x) {
+		for (let i = 0; i < x.length; i += 2) this.appendFoldedRange(x[i], x[i + 1]);
+		return this;
+	}
+	appendNegatedClass(x) {
+		let nextLo = 0;
+		for (let i = 0; i < x.length; i += 2) {
+			const lo = x[i];
+			const hi = x[i + 1];
+			if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+			nextLo = hi + 1;
+		}
+		if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+		return this;
+	}
+	appendTable(table) {
+		for (let i = 0; i < table.length; ++i) {
+			const lo = table.getLo(i);
+			const hi = table.getHi(i);
+			const stride = table.getStride(i);
+			if (stride === 1) {
+				this.appendRange(lo, hi);
+				continue;
+			}
+			for (let c = lo; c <= hi; c += stride) this.appendRange(c, c);
+		}
+		return this;
+	}
+	appendNegatedTable(table) {
+		let nextLo = 0;
+		for (let i = 0; i < table.length; ++i) {
+			const lo = table.getLo(i);
+			const hi = table.getHi(i);
+			const stride = table.getStride(i);
+			if (stride === 1) {
+				if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+				nextLo = hi + 1;
+				continue;
+			}
+			for (let c = lo; c <= hi; c += stride) {
+				if (nextLo <= c - 1) this.appendRange(nextLo, c - 1);
+				nextLo = c + 1;
+			}
+		}
+		if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+		return this;
+	}
+	appendTableWithSign(table, sign) {
+		return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
+	}
+	negateClass() {
+		let nextLo = 0;
+		let w = 0;
+		for (let i = 0; i < this.len; i += 2) {
+			const lo = this.r[i];
+			const hi = this.r[i + 1];
+			if (nextLo <= lo - 1) {
+				this.r[w] = nextLo;
+				this.r[w + 1] = lo - 1;
+				w += 2;
+			}
+			nextLo = hi + 1;
+		}
+		this.len = w;
+		if (nextLo <= Unicode.MAX_RUNE) {
+			this.r[this.len++] = nextLo;
+			this.r[this.len++] = Unicode.MAX_RUNE;
+		}
+		return this;
+	}
+	appendClassWithSign(x, sign) {
+		return sign < 0 ? this.appendNegatedClass(x) : this.appendClass(x);
+	}
+	appendGroup(g, foldCase) {
+		let cls = g.cls;
+		if (foldCase) cls = new CharClass().appendFoldedClass(cls).cleanClass().toArray();
+		return this.appendClassWithSign(cls, g.sign);
+	}
+	toString() {
+		return CharClass.charClassToString(this.r, this.len);
+	}
+};
+// src/Parser.js
+var StringIterator = class {
+	constructor(str) {
+		this.str = str;
+		this.position = 0;
+	}
+	pos() {
+		return this.position;
+	}
+	rewindTo(pos) {
+		this.position = pos;
+	}
+	more() {
+		return this.position < this.str.length;
+	}
+	peek() {
+		return this.str.codePointAt(this.position);
+	}
+	skip(n) {
+		this.position += n;
+	}
+	skipString(s) {
+		this.position += s.length;
+	}
+	pop() {
+		const r = this.str.codePointAt(this.position);
+		this.position += Utils.charCount(r);
+		return r;
+	}
+	lookingAt(s) {
+		return this.str.startsWith(s, this.position);
+	}
+	rest() {
+		return this.str.substring(this.position);
+	}
+	from(beforePos) {
+		return this.str.substring(beforePos, this.position);
+	}
+	toString() {
+		return this.rest();
+	}
+};
+/**
+* A parser of regular expression patterns.
+*
+* The only public entry point is {@link #parse(String pattern, int flags)}.
+*/
+var Parser = class Parser {
+	static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
+	static ERR_INVALID_CHAR_RANGE = "invalid character class range";
+	static ERR_INVALID_ESCAPE = "invalid escape sequence";
+	static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
+	static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
+	static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
+	static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
+	static ERR_MISSING_BRACKET = "missing closing ]";
+	static ERR_MISSING_PAREN = "missing closing )";
+	static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
+	static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
+	static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
+	static ERR_UNEXPECTED_PAREN = "unexpected )";
+	static ERR_NESTING_DEPTH = "expression nests too deeply";
+	static ERR_LARGE = "expression too large";
+	static ERR_INVALID_CAPTURE_IN_LOOKBEHIND = "invalid capture in lookbehind";
+	static MAX_HEIGHT = 1e3;
+	static MAX_SIZE = 1398101;
+	static MAX_RUNES = 33554432;
+	static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		Unicode.MAX_RUNE,
+		1
+	]));
+	static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		127,
+		1
+	]));
+	static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		127,
+		1,
+		383,
+		383,
+		1,
+		8490,
+		8490,
+		1
+	]));
+	static unicodeTable(name) {
+		if (name === "Any") return {
+			tab: Parser.ANY_TABLE,
+			fold: Parser.ANY_TABLE,
+			sign: 1
+		};
+		if (name === "Ascii") return {
+			tab: Parser.ASCII_TABLE,
+			fold: Parser.ASCII_FOLD_TABLE,
+			sign: 1
+		};
+		if (name === "Assigned") return {
+			tab: UnicodeTables.CATEGORIES.get("Cn"),
+			fold: UnicodeTables.CATEGORIES.get("Cn"),
+			sign: -1
+		};
+		if (name === "Lc") return {
+			tab: UnicodeTables.CATEGORIES.get("LC"),
+			fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
+			sign: 1
+		};
+		if (UnicodeTables.CATEGORIES.has(name)) return {
+			tab: UnicodeTables.CATEGORIES.get(name),
+			fold: UnicodeTables.FOLD_CATEGORIES.get(name),
+			sign: 1
+		};
+		if (UnicodeTables.SCRIPTS.has(name)) return {
+			tab: UnicodeTables.SCRIPTS.get(name),
+			fold: UnicodeTables.FOLD_SCRIPT.get(name),
+			sign: 1
+		};
+		return null;
+	}
+	static minFoldRune(r) {
+		if (r < Unicode.MIN_FOLD || r > Unicode.MAX_FOLD) return r;
+		let min = r;
+		const r0 = r;
+		for (r = Unicode.simpleFold(r); r !== r0; r = Unicode.simpleFold(r)) if (min > r) min = r;
+		return min;
+	}
+	static leadingRegexp(re) {
+		if (re.op === Regexp.Op.EMPTY_MATCH) return null;
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			const sub = re.subs[0];
+			if (sub.op === Regexp.Op.EMPTY_MATCH) return null;
+			return sub;
+		}
+		return re;
+	}
+	static literalRegexp(s, flags) {
+		const re = new Regexp(Regexp.Op.LITERAL);
+		re.flags = flags;
+		re.runes = Utils.stringToRunes(s);
+		return re;
+	}
+	/**
+	* Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
+	* @param {string} pattern
+	* @param {number} flags
+	*/
+	static parse(pattern, flags) {
+		return new Parser(pattern, flags).parseInternal();
+	}
+	static parseRepeat(t) {
+		const start = t.pos();
+		if (!t.more() || !t.lookingAt("{")) return -1;
+		t.skip(1);
+		const min = Parser.parseInt(t);
+		if (min === -1) return -1;
+		if (!t.more()) return -1;
+		let max;
+		if (!t.lookingAt(",")) max = min;
+		else {
+			t.skip(1);
+			if (!t.more()) return -1;
+			if (t.lookingAt("}")) max = -1;
+			else if ((max = Parser.parseInt(t)) === -1) return -1;
+		}
+		if (!t.more() || !t.lookingAt("}")) return -1;
+		t.skip(1);
+		if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_SIZE, t.from(start));
+		return min << 16 | max & Unicode.MAX_BMP;
+	}
+	static isValidCaptureName(name) {
+		if (name.length === 0) return false;
+		for (let i = 0; i < name.length; i++) {
+			const c = name.codePointAt(i);
+			if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
+		}
+		return true;
+	}
+	static parseInt(t) {
+		const start = t.pos();
+		while (t.more() && t.peek() >= Codepoint.CODES["0"] && t.peek() <= Codepoint.CODES["9"]) t.skip(1);
+		const n = t.from(start);
+		if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
+		if (n.length > 8) return -2;
+		return parseInt(n, 10);
+	}
+	static isCharClass(re) {
+		return re.op === Regexp.Op.LITERAL && re.runes.length === 1 || re.op === Regexp.Op.CHAR_CLASS || re.op === Regexp.Op.ANY_CHAR_NOT_NL || re.op === Regexp.Op.ANY_CHAR;
+	}
+	static matchRune(re, r) {
+		switch (re.op) {
+			case Regexp.Op.LITERAL: return re.runes.length === 1 && re.runes[0] === r;
+			case Regexp.Op.CHAR_CLASS:
+				for (let i = 0; i < re.runes.length; i += 2) if (re.runes[i] <= r && r <= re.runes[i + 1]) return true;
+				return false;
+			case Regexp.Op.ANY_CHAR_NOT_NL: return r !== Codepoint.CODES["\n"];
+			case Regexp.Op.ANY_CHAR: return true;
+		}
+		return false;
+	}
+	static mergeCharClass(dst, src) {
+		switch (dst.op) {
+			case Regexp.Op.ANY_CHAR: break;
+			case Regexp.Op.ANY_CHAR_NOT_NL:
+				if (Parser.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+				break;
+			case Regexp.Op.CHAR_CLASS: {
+				const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
+				if (src.op === Regexp.Op.LITERAL) cc.appendLiteral(src.runes[0], src.flags);
+				else cc.appendClass(src.runes);
+				dst.runes = cc.toGrowableArray();
+				break;
+			}
+			case Regexp.Op.LITERAL:
+				if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) break;
+				dst.op = Regexp.Op.CHAR_CLASS;
+				dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
+		}
+	}
+	static parseEscape(t) {
+		const startPos = t.pos();
+		t.skip(1);
+		if (!t.more()) throw new RE2JSSyntaxException(Parser.ERR_TRAILING_BACKSLASH);
+		let c = t.pop();
+		bigswitch: switch (c) {
+			case Codepoint.CODES["1"]:
+			case Codepoint.CODES["2"]:
+			case Codepoint.CODES["3"]:
+			case Codepoint.CODES["4"]:
+			case Codepoint.CODES["5"]:
+			case Codepoint.CODES["6"]:
+			case Codepoint.CODES["7"]: if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+			case Codepoint.CODES["0"]: {
+				let r = c - Codepoint.CODES["0"];
+				for (let i = 1; i < 3; i++) {
+					if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+					r = r * 8 + t.peek() - Codepoint.CODES["0"];
+					t.skip(1);
+				}
+				return r;
+			}
+			case Codepoint.CODES["x"]: {
+				if (!t.more()) break;
+				c = t.pop();
+				if (c === Codepoint.CODES["{"]) {
+					let nhex = 0;
+					let r = 0;
+					while (true) {
+						if (!t.more()) break bigswitch;
+						c = t.pop();
+						if (c === Codepoint.CODES["}"]) break;
+						const v = Utils.unhex(c);
+						if (v < 0) break bigswitch;
+						r = r * 16 + v;
+						if (r > Unicode.MAX_RUNE) break bigswitch;
+						nhex++;
+					}
+					if (nhex === 0) break bigswitch;
+					return r;
+				}
+				const x = Utils.unhex(c);
+				if (!t.more()) break;
+				c = t.pop();
+				const y = Utils.unhex(c);
+				if (x < 0 || y < 0) break;
+				return x * 16 + y;
+			}
+			case Codepoint.CODES["a"]: return Codepoint.CODES["\x07"];
+			case Codepoint.CODES["f"]: return Codepoint.CODES["\f"];
+			case Codepoint.CODES["n"]: return Codepoint.CODES["\n"];
+			case Codepoint.CODES["r"]: return Codepoint.CODES["\r"];
+			case Codepoint.CODES["t"]: return Codepoint.CODES["	"];
+			case Codepoint.CODES["v"]: return Codepoint.CODES["\v"];
+			default: if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
+		}
+		throw new RE2JSSyntaxException(Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+	}
+	static parseClassChar(t, wholeClassPos) {
+		if (!t.more()) throw new RE2JSSyntaxException(Parser.ERR_MISSING_BRACKET, t.from(wholeClassPos));
+		if (t.lookingAt("\\")) return Parser.parseEscape(t);
+		return t.pop();
+	}
+	static hasCapture(re) {
+		if (re === null) return false;
+		if (re.op === Regexp.Op.CAPTURE) return true;
+		if (re.subs) {
+			for (let sub of re.subs) if (Parser.hasCapture(sub)) return true;
+		}
+		return false;
+	}
+	constructor(wholeRegexp, flags = 0) {
+		this.wholeRegexp = wholeRegexp;
+		this.flags = flags;
+		this.numCap = 0;
+		this.namedGroups = Object.create(null);
+		this.stack = [];
+		this.free = null;
+		this.numRegexp = 0;
+		this.numRunes = 0;
+		this.repeats = 0;
+		this.height = null;
+		this.size = null;
+		this.nlb = 0;
+	}
+	newRegexp(op) {
+		let re = this.free;
+		if (re !== null && re.subs !== null && re.subs.length > 0) {
+			this.free = re.subs[0];
+			re.reinit();
+			re.op = op;
+		} else {
+			re = new Regexp(op);
+			this.numRegexp += 1;
+		}
+		return re;
+	}
+	reuse(re) {
+		if (this.height !== null && this.height.has(re)) this.height.delete(re);
+		if (re.subs !== null && re.subs.length > 0) re.subs[0] = this.free;
+		this.free = re;
+	}
+	checkLimits(re) {
+		if (this.numRunes > Parser.MAX_RUNES) throw new RE2JSSyntaxException(Parser.ERR_LARGE);
+		this.checkSize(re);
+		this.checkHeight(re);
+	}
+	checkSize(re) {
+		if (this.size === null) {
+			if (this.repeats === 0) this.repeats = 1;
+			if (re.op === Regexp.Op.REPEAT) {
+				let n = re.max;
+				if (n === -1) n = re.min;
+				if (n <= 0) n = 1;
+				if (n > Math.floor(Parser.MAX_SIZE / this.repeats)) this.repeats = Parser.MAX_SIZE;
+				else this.repeats *= n;
+			}
+			if (this.numRegexp < Math.floor(Parser.MAX_SIZE / this.repeats)) return;
+			this.size = /* @__PURE__ */ new Map();
+			for (let reEx of this.stack) this.checkSize(reEx);
+		}
+		if (this.calcSize(re, true) > Parser.MAX_SIZE) throw new RE2JSSyntaxException(Parser.ERR_LARGE);
+	}
+	calcSize(re, force = false) {
+		if (!force && this.size !== null) {
+			if (this.size.has(re)) return this.size.get(re);
+		}
+		let size = 0;
+		switch (re.op) {
+			case Regexp.Op.LITERAL:
+				size = re.runes.length;
+				break;
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.STAR:
+				size = 2 + this.calcSize(re.subs[0]);
+				break;
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+				size = 1 + this.calcSize(re.subs[0]);
+				break;
+			case Regexp.Op.CONCAT:
+				for (let sub of re.subs) size = size + this.calcSize(sub);
+				break;
+			case Regexp.Op.ALTERNATE:
+				for (let sub of re.subs) size = size + this.calcSize(sub);
+				if (re.subs.length > 1) size = size + re.subs.length - 1;
+				break;
+			case Regexp.Op.REPEAT: {
+				let sub = this.calcSize(re.subs[0]);
+				if (re.max === -1) {
+					if (re.min === 0) size = 2 + sub;
+					else size = 1 + re.min * sub;
+					break;
+				}
+				size = re.max * sub + (re.max - re.min);
+				break;
+			}
+		}
+		size = Math.max(1, size);
+		if (this.size === null) this.size = /* @__PURE__ */ new Map();
+		this.size.set(re, size);
+		return size;
+	}
+	checkHeight(re) {
+		if (this.numRegexp < Parser.MAX_HEIGHT) return;
+		if (this.height === null) {
+			this.height = /* @__PURE__ */ new Map();
+			for (let reEx of this.stack) this.checkHeight(reEx);
+		}
+		if (this.calcHeight(re, true) > Parser.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser.ERR_NESTING_DEPTH);
+	}
+	calcHeight(re, force = false) {
+		if (!force && this.height !== null) {
+			if (this.height.has(re)) return this.height.get(re);
+		}
+		let h = 1;
+		for (let sub of re.subs) {
+			const hsub = this.calcHeight(sub);
+			if (h < 1 + hsub) h = 1 + hsub;
+		}
+		if (this.height === null) this.height = /* @__PURE__ */ new Map();
+		this.height.set(re, h);
+		return h;
+	}
+	pop() {
+		return this.stack.pop();
+	}
+	popToPseudo() {
+		const n = this.stack.length;
+		let i = n;
+		while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) i--;
+		return this.stack.splice(i, n - i);
+	}
+	push(re) {
+		this.numRunes += re.runes.length;
+		if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] === re.runes[1]) {
+			if (this.maybeConcat(re.runes[0], this.flags & ~RE2Flags.FOLD_CASE)) return null;
+			re.op = Regexp.Op.LITERAL;
+			re.runes = [re.runes[0]];
+			re.flags = this.flags & ~RE2Flags.FOLD_CASE;
+		} else if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 4 && re.runes[0] === re.runes[1] && re.runes[2] === re.runes[3] && Unicode.simpleFold(re.runes[0]) === re.runes[2] && Unicode.simpleFold(re.runes[2]) === re.runes[0] || re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] + 1 === re.runes[1] && Unicode.simpleFold(re.runes[0]) === re.runes[1] && Unicode.simpleFold(re.runes[1]) === re.runes[0]) {
+			if (this.maybeConcat(re.runes[0], this.flags | RE2Flags.FOLD_CASE)) return null;
+			re.op = Regexp.Op.LITERAL;
+			re.runes = [re.runes[0]];
+			re.flags = this.flags | RE2Flags.FOLD_CASE;
+		} else this.maybeConcat(-1, 0);
+		this.stack.push(re);
+		this.checkLimits(re);
+		return re;
+	}
+	maybeConcat(r, flags) {
+		const n = this.stack.length;
+		if (n < 2) return false;
+		const re1 = this.stack[n - 1];
+		const re2 = this.stack[n - 2];
+		if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & RE2Flags.FOLD_CASE) !== (re2.flags & RE2Flags.FOLD_CASE)) return false;
+		if (!Array.isArray(re2.runes)) re2.runes = Array.from(re2.runes);
+		for (let i = 0; i < re1.runes.length; i++) re2.runes.push(re1.runes[i]);
+		if (r >= 0) {
+			re1.runes = [r];
+			re1.flags = flags;
+			return true;
+		}
+		this.pop();
+		this.reuse(re1);
+		return false;
+	}
+	newLiteral(r, flags) {
+		const re = this.newRegexp(Regexp.Op.LITERAL);
+		re.flags = flags;
+		if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser.minFoldRune(r);
+		re.runes = [r];
+		return re;
+	}
+	literal(r) {
+		this.push(this.newLiteral(r, this.flags));
+	}
+	op(op) {
+		const re = this.newRegexp(op);
+		re.flags = this.flags;
+		return this.push(re);
+	}
+	repeat(op, min, max, beforePos, t, lastRepeatPos) {
+		let flags = this.flags;
+		if ((flags & RE2Flags.PERL_X) !== 0) {
+			if (t.more() && t.lookingAt("?")) {
+				t.skip(1);
+				flags ^= RE2Flags.NON_GREEDY;
+			}
+			if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
+		}
+		const n = this.stack.length;
+		if (n === 0) throw new RE2JSSyntaxException(Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+		const sub = this.stack[n - 1];
+		if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+		const re = this.newRegexp(op);
+		re.min = min;
+		re.max = max;
+		re.flags = flags;
+		re.subs = [sub];
+		this.stack[n - 1] = re;
+		this.checkLimits(re);
+		if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re, 1e3)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
+	}
+	repeatIsValid(re, n) {
+		if (re.op === Regexp.Op.REPEAT) {
+			let m = re.max;
+			if (m === 0) return true;
+			if (m < 0) m = re.min;
+			if (m > n) return false;
+			if (m > 0) n = Math.trunc(n / m);
+		}
+		for (let sub of re.subs) if (!this.repeatIsValid(sub, n)) return false;
+		return true;
+	}
+	concat() {
+		this.maybeConcat(-1, 0);
+		const subs = this.popToPseudo();
+		if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
+		return this.push(this.collapse(subs, Regexp.Op.CONCAT));
+	}
+	alternate() {
+		const subs = this.popToPseudo();
+		if (subs.length > 0) this.cleanAlt(subs[subs.length - 1]);
+		if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
+		return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
+	}
+	cleanAlt(re) {
+		if (re.op === Regexp.Op.CHAR_CLASS) {
+			re.runes = new CharClass(Array.from(re.runes)).cleanClass().toArray();
+			if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) {
+				re.runes = /* @__PURE__ */ new Int32Array(0);
+				re.op = Regexp.Op.ANY_CHAR;
+			} else if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) {
+				re.runes = /* @__PURE__ */ new Int32Array(0);
+				re.op = Regexp.Op.ANY_CHAR_NOT_NL;
+			}
+		}
+	}
+	collapse(subs, op) {
+		if (subs.length === 1) return subs[0];
+		let len = 0;
+		for (let sub of subs) len += sub.op === op ? sub.subs.length : 1;
+		let newsubs = new Array(len).fill(null);
+		let i = 0;
+		for (let sub of subs) if (sub.op === op) {
+			for (let j = 0; j < sub.subs.length; j++) newsubs[i++] = sub.subs[j];
+			this.reuse(sub);
+		} else newsubs[i++] = sub;
+		let re = this.newRegexp(op);
+		re.subs = newsubs;
+		if (op === Regexp.Op.ALTERNATE) {
+			re.subs = this.factor(re.subs);
+			if (re.subs.length === 1) {
+				const old = re;
+				re = re.subs[0];
+				this.reuse(old);
+			}
+		}
+		return re;
+	}
+	factor(array) {
+		if (array.length < 2) return array;
+		let s = 0;
+		let lensub = array.length;
+		let lenout = 0;
+		let str = null;
+		let strlen = 0;
+		let strflags = 0;
+		let start = 0;
+		for (let i = 0; i <= lensub; i++) {
+			let istr = null;
+			let istrlen = 0;
+			let iflags = 0;
+			if (i < lensub) {
+				let re = array[s + i];
+				if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) re = re.subs[0];
+				if (re.op === Regexp.Op.LITERAL) {
+					istr = re.runes;
+					istrlen = re.runes.length;
+					iflags = re.flags & RE2Flags.FOLD_CASE;
+				}
+				if (iflags === strflags) {
+					let same = 0;
+					while (same < strlen && same < istrlen && str[same] === istr[same]) same++;
+					if (same > 0) {
+						strlen = same;
+						continue;
+					}
+				}
+			}
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				const prefix = this.newRegexp(Regexp.Op.LITERAL);
+				prefix.flags = strflags;
+				prefix.runes = str.slice(0, strlen);
+				for (let j = start; j < i; j++) {
+					array[s + j] = this.removeLeadingString(array[s + j], strlen);
+					this.checkLimits(array[s + j]);
+				}
+				const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+				const re = this.newRegexp(Regexp.Op.CONCAT);
+				re.subs = [prefix, suffix];
+				array[lenout++] = re;
+			}
+			start = i;
+			str = istr;
+			strlen = istrlen;
+			strflags = iflags;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		let first = null;
+		for (let i = 0; i <= lensub; i++) {
+			let ifirst = null;
+			if (i < lensub) {
+				ifirst = Parser.leadingRegexp(array[s + i]);
+				if (first !== null && first.equals(ifirst) && (Parser.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser.isCharClass(first.subs[0]))) continue;
+			}
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				const prefix = first;
+				for (let j = start; j < i; j++) {
+					const reuse = j !== start;
+					array[s + j] = this.removeLeadingRegexp(array[s + j], reuse);
+					this.checkLimits(array[s + j]);
+				}
+				const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+				const re = this.newRegexp(Regexp.Op.CONCAT);
+				re.subs = [prefix, suffix];
+				array[lenout++] = re;
+			}
+			start = i;
+			first = ifirst;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		for (let i = 0; i <= lensub; i++) {
+			if (i < lensub && Parser.isCharClass(array[s + i])) continue;
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				let max = start;
+				for (let j = start + 1; j < i; j++) {
+					const subMax = array[s + max];
+					const subJ = array[s + j];
+					if (subMax.op < subJ.op || subMax.op === subJ.op && (subMax.runes !== null ? subMax.runes.length : 0) < (subJ.runes !== null ? subJ.runes.length : 0)) max = j;
+				}
+				const tmp = array[s + start];
+				array[s + start] = array[s + max];
+				array[s + max] = tmp;
+				for (let j = start + 1; j < i; j++) {
+					Parser.mergeCharClass(array[s + start], array[s + j]);
+					this.reuse(array[s + j]);
+				}
+				this.cleanAlt(array[s + start]);
+				array[lenout++] = array[s + start];
+			}
+			if (i < lensub) array[lenout++] = array[s + i];
+			start = i + 1;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		for (let i = 0; i < lensub; ++i) {
+			if (i + 1 < lensub && array[s + i].op === Regexp.Op.EMPTY_MATCH && array[s + i + 1].op === Regexp.Op.EMPTY_MATCH) continue;
+			array[lenout++] = array[s + i];
+		}
+		lensub = lenout;
+		s = 0;
+		return array.slice(s, lensub);
+	}
+	removeLeadingString(re, n) {
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			const sub = this.removeLeadingString(re.subs[0], n);
+			re.subs[0] = sub;
+			if (sub.op === Regexp.Op.EMPTY_MATCH) {
+				this.reuse(sub);
+				switch (re.subs.length) {
+					case 0:
+					case 1:
+						re.op = Regexp.Op.EMPTY_MATCH;
+						re.subs = Regexp.emptySubs();
+						break;
+					case 2: {
+						const old = re;
+						re = re.subs[1];
+						this.reuse(old);
+						break;
+					}
+					default: re.subs = re.subs.slice(1, re.subs.length);
+				}
+			}
+			return re;
+		}
+		if (re.op === Regexp.Op.LITERAL) {
+			re.runes = re.runes.slice(n, re.runes.length);
+			if (re.runes.length === 0) re.op = Regexp.Op.EMPTY_MATCH;
+		}
+		return re;
+	}
+	removeLeadingRegexp(re, reuse) {
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			if (reuse) this.reuse(re.subs[0]);
+			re.subs = re.subs.slice(1, re.subs.length);
+			switch (re.subs.length) {
+				case 0:
+					re.op = Regexp.Op.EMPTY_MATCH;
+					re.subs = Regexp.emptySubs();
+					break;
+				case 1: {
+					const old = re;
+					re = re.subs[0];
+					this.reuse(old);
+					break;
+				}
+			}
+			return re;
+		}
+		if (reuse) this.reuse(re);
+		return this.newRegexp(Regexp.Op.EMPTY_MATCH);
+	}
+	parseInternal() {
+		if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser.literalRegexp(this.wholeRegexp, this.flags);
+		let lastRepeatPos = -1;
+		let min = -1;
+		let max = -1;
+		const t = new StringIterator(this.wholeRegexp);
+		while (t.more()) {
+			let repeatPos = -1;
+			bigswitch: switch (t.peek()) {
+				case Codepoint.CODES["("]:
+					if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
+						if (t.lookingAt("(?<=")) {
+							this.parsePosLookBehind();
+							t.skip(4);
+							break;
+						}
+						if (t.lookingAt("(?<!")) {
+							this.parseNegLookBehind();
+							t.skip(4);
+							break;
+						}
+					}
+					if ((this.flags & RE2Flags.PERL_X) !== 0 && t.lookingAt("(?")) {
+						this.parsePerlFlags(t);
+						break;
+					}
+					this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
+					t.skip(1);
+					break;
+				case Codepoint.CODES["|"]:
+					this.parseVerticalBar();
+					t.skip(1);
+					break;
+				case Codepoint.CODES[")"]:
+					this.parseRightParen();
+					t.skip(1);
+					break;
+				case Codepoint.CODES["^"]:
+					if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
+					else this.op(Regexp.Op.BEGIN_LINE);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["$"]:
+					if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
+					else this.op(Regexp.Op.END_LINE);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["."]:
+					if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
+					else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["["]:
+					this.parseClass(t);
+					break;
+				case Codepoint.CODES["*"]:
+				case Codepoint.CODES["+"]:
+				case Codepoint.CODES["?"]: {
+					repeatPos = t.pos();
+					let op = null;
+					switch (t.pop()) {
+						case Codepoint.CODES["*"]:
+							op = Regexp.Op.STAR;
+							break;
+						case Codepoint.CODES["+"]:
+							op = Regexp.Op.PLUS;
+							break;
+						case Codepoint.CODES["?"]: op = Regexp.Op.QUEST;
+					}
+					this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
+					break;
+				}
+				case Codepoint.CODES["{"]: {
+					const before = t.pos();
+					const minMax = Parser.parseRepeat(t);
+					if (minMax < 0) {
+						t.rewindTo(before);
+						this.literal(t.pop());
+						break;
+					}
+					repeatPos = before;
+					min = minMax >> 16;
+					max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
+					this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
+					break;
+				}
+				case Codepoint.CODES["\\"]: {
+					const savedPos = t.pos();
+					t.skip(1);
+					if ((this.flags & RE2Flags.PERL_X) !== 0 && t.more()) switch (t.pop()) {
+						case Codepoint.CODES["A"]:
+							this.op(Regexp.Op.BEGIN_TEXT);
+							break bigswitch;
+						case Codepoint.CODES["b"]:
+							this.op(Regexp.Op.WORD_BOUNDARY);
+							break bigswitch;
+						case Codepoint.CODES["B"]:
+							this.op(Regexp.Op.NO_WORD_BOUNDARY);
+							break bigswitch;
+						case Codepoint.CODES["C"]: throw new RE2JSSyntaxException(Parser.ERR_INVALID_ESCAPE, "\\C");
+						case Codepoint.CODES["Q"]: {
+							let lit = t.rest();
+							const i = lit.indexOf("\\E");
+							if (i >= 0) {
+								lit = lit.substring(0, i);
+								t.skipString(lit);
+								t.skipString("\\E");
+							} else t.skipString(lit);
+							let j = 0;
+							while (j < lit.length) {
+								const codepoint = lit.codePointAt(j);
+								this.literal(codepoint);
+								j += Utils.charCount(codepoint);
+							}
+							break bigswitch;
+						}
+						case Codepoint.CODES["z"]:
+							this.op(Regexp.Op.END_TEXT);
+							break bigswitch;
+						default: t.rewindTo(savedPos);
+					}
+					else t.rewindTo(savedPos);
+					const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+					re.flags = this.flags;
+					if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
+						const cc = new CharClass();
+						if (this.parseUnicodeClass(t, cc)) {
+							re.runes = cc.toArray();
+							this.push(re);
+							break bigswitch;
+						}
+					}
+					const cc = new CharClass();
+					if (this.parsePerlClassEscape(t, cc)) {
+						re.runes = cc.toArray();
+						this.push(re);
+						break bigswitch;
+					}
+					t.rewindTo(savedPos);
+					this.reuse(re);
+					this.literal(Parser.parseEscape(t));
+					break;
+				}
+				default: this.literal(t.pop());
+			}
+			lastRepeatPos = repeatPos;
+		}
+		this.concat();
+		if (this.swapVerticalBar()) this.pop();
+		this.alternate();
+		if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser.ERR_MISSING_PAREN, this.wholeRegexp);
+		this.stack[0].namedGroups = this.namedGroups;
+		return this.stack[0];
+	}
+	parsePerlFlags(t) {
+		const startPos = t.pos();
+		const s = t.rest();
+		if (s.startsWith("(?P<") || s.startsWith("(?<")) {
+			const begin = s.charAt(2) === "P" ? 4 : 3;
+			const end = s.indexOf(">");
+			if (end < 0) throw new RE2JSSyntaxException(Parser.ERR_INVALID_NAMED_CAPTURE, s);
+			const name = s.substring(begin, end);
+			t.skipString(name);
+			t.skip(begin + 1);
+			if (!Parser.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+			const re = this.op(Regexp.Op.LEFT_PAREN);
+			re.cap = ++this.numCap;
+			if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser.ERR_DUPLICATE_NAMED_CAPTURE, name);
+			this.namedGroups[name] = this.numCap;
+			re.name = name;
+			return;
+		}
+		t.skip(2);
+		let flags = this.flags;
+		let sign = 1;
+		let sawFlag = false;
+		loop: while (t.more()) {
+			const c = t.pop();
+			switch (c) {
+				case Codepoint.CODES["i"]:
+					flags |= RE2Flags.FOLD_CASE;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["m"]:
+					flags &= ~RE2Flags.ONE_LINE;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["s"]:
+					flags |= RE2Flags.DOT_NL;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["U"]:
+					flags |= RE2Flags.NON_GREEDY;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["-"]:
+					if (sign < 0) break loop;
+					sign = -1;
+					flags = ~flags;
+					sawFlag = false;
+					break;
+				case Codepoint.CODES[":"]:
+				case Codepoint.CODES[")"]:
+					if (sign < 0) {
+						if (!sawFlag) break loop;
+						flags = ~flags;
+					}
+					if (c === Codepoint.CODES[":"]) this.op(Regexp.Op.LEFT_PAREN);
+					this.flags = flags;
+					return;
+				default: break loop;
+			}
+		}
+		throw new RE2JSSyntaxException(Parser.ERR_INVALID_PERL_OP, t.from(startPos));
+	}
+	parsePosLookBehind() {
+		const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+		re.flags = this.flags;
+		re.lb = ++this.nlb;
+		return this.push(re);
+	}
+	parseNegLookBehind() {
+		const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+		re.flags = this.flags;
+		re.lb = -++this.nlb;
+		return this.push(re);
+	}
+	parseVerticalBar() {
+		this.concat();
+		if (!this.swapVerticalBar()) this.op(Regexp.Op.VERTICAL_BAR);
+	}
+	swapVerticalBar() {
+		const n = this.stack.length;
+		if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser.isCharClass(this.stack[n - 1]) && Parser.isCharClass(this.stack[n - 3])) {
+			let re1 = this.stack[n - 1];
+			let re3 = this.stack[n - 3];
+			if (re1.op > re3.op) {
+				const tmp = re3;
+				re3 = re1;
+				re1 = tmp;
+				this.stack[n - 3] = re3;
+			}
+			Parser.mergeCharClass(re3, re1);
+			this.reuse(re1);
+			this.pop();
+			return true;
+		}
+		if (n >= 2) {
+			const re1 = this.stack[n - 1];
+			const re2 = this.stack[n - 2];
+			if (re2.op === Regexp.Op.VERTICAL_BAR) {
+				if (n >= 3) this.cleanAlt(this.stack[n - 3]);
+				this.stack[n - 2] = re1;
+				this.stack[n - 1] = re2;
+				return true;
+			}
+		}
+		return false;
+	}
+	parseRightParen() {
+		this.concat();
+		if (this.swapVerticalBar()) this.pop();
+		this.alternate();
+		if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+		const re1 = this.pop();
+		const re2 = this.pop();
+		if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+		this.flags = re2.flags;
+		if (re2.lb !== 0) {
+			if (Parser.hasCapture(re1)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+			if (re2.lb > 0) re2.op = Regexp.Op.PLB;
+			else re2.op = Regexp.Op.NLB;
+			re2.subs = [re1];
+			this.push(re2);
+			return;
+		}
+		if (re2.cap === 0) this.push(re1);
+		else {
+			re2.op = Regexp.Op.CAPTURE;
+			re2.subs = [re1];
+			this.push(re2);
+		}
+	}
+	parsePerlClassEscape(t, cc) {
+		const beforePos = t.pos();
+		if ((this.flags & RE2Flags.PERL_X) === 0 || !t.more() || t.pop() !== Codepoint.CODES["\\"] || !t.more()) return false;
+		t.pop();
+		const p = t.from(beforePos);
+		const g = PERL_GROUPS.has(p) ? PERL_GROUPS.get(p) : null;
+		if (g === null) return false;
+		cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+		return true;
+	}
+	parseNamedClass(t, cc) {
+		const cls = t.rest();
+		const i = cls.indexOf(":]");
+		if (i < 0) return false;
+		const name = cls.substring(0, i + 2);
+		t.skipString(name);
+		const g = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
+		if (g === null) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, name);
+		cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+		return true;
+	}
+	parseUnicodeClass(t, cc) {
+		const startPos = t.pos();
+		if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) return false;
+		t.skip(1);
+		let sign = 1;
+		let c = t.pop();
+		if (c === Codepoint.CODES["P"]) sign = -1;
+		if (!t.more()) {
+			t.rewindTo(startPos);
+			throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+		}
+		c = t.pop();
+		let name;
+		if (c !== Codepoint.CODES["{"]) name = Utils.runeToString(c);
+		else {
+			const rest = t.rest();
+			const end = rest.indexOf("}");
+			if (end < 0) {
+				t.rewindTo(startPos);
+				throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+			}
+			name = rest.substring(0, end);
+			t.skipString(name);
+			t.skip(1);
+		}
+		if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
+			sign = 0 - sign;
+			name = name.substring(1);
+		}
+		const pair = Parser.unicodeTable(name);
+		if (pair === null) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+		if (pair.sign < 0) sign = 0 - sign;
+		const tab = pair.tab;
+		const fold = pair.fold;
+		if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
+		else {
+			const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
+			cc.appendClassWithSign(Array.from(tmp), sign);
+		}
+		return true;
+	}
+	parseClass(t) {
+		const startPos = t.pos();
+		t.skip(1);
+		const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+		re.flags = this.flags;
+		const cc = new CharClass();
+		let sign = 1;
+		if (t.more() && t.lookingAt("^")) {
+			sign = -1;
+			t.skip(1);
+			if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
+		}
+		let first = true;
+		while (!t.more() || t.peek() !== Codepoint.CODES["]"] || first) {
+			if (t.more() && t.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
+				const s = t.rest();
+				if (s === "-" || !s.startsWith("-]")) {
+					t.rewindTo(startPos);
+					throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+				}
+			}
+			first = false;
+			const beforePos = t.pos();
+			if (t.lookingAt("[:")) {
+				if (this.parseNamedClass(t, cc)) continue;
+				t.rewindTo(beforePos);
+			}
+			if (this.parseUnicodeClass(t, cc)) continue;
+			if (this.parsePerlClassEscape(t, cc)) continue;
+			t.rewindTo(beforePos);
+			const lo = Parser.parseClassChar(t, startPos);
+			let hi = lo;
+			if (t.more() && t.lookingAt("-")) {
+				t.skip(1);
+				if (t.more() && t.lookingAt("]")) t.skip(-1);
+				else {
+					hi = Parser.parseClassChar(t, startPos);
+					if (hi < lo) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
+				}
+			}
+			if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
+			else cc.appendFoldedRange(lo, hi);
+		}
+		t.skip(1);
+		cc.cleanClass();
+		if (sign < 0) cc.negateClass();
+		re.runes = cc.toArray();
+		this.push(re);
+	}
+};
+// src/RE2.js
+/**
+* An RE2 class instance is a compiled representation of an RE2 regular expression, independent of
+* the public Java-like Pattern/Matcher API.
+*
+* This class also contains various implementation helpers for RE2 regular expressions.
+*
+* Use the {@link #quoteMeta(String)} utility function to quote all regular expression
+* metacharacters in an arbitrary string.
+*
+*/
+var RE2 = class RE2 {
+	static initTest(expr) {
+		const re2 = RE2.compile(expr);
+		const res = new RE2(re2.expr, re2.prog, re2.numSubexp, re2.longest);
+		res.cond = re2.cond;
+		res.prefix = re2.prefix;
+		res.prefixUTF8 = re2.prefixUTF8;
+		res.prefixComplete = re2.prefixComplete;
+		res.prefixRune = re2.prefixRune;
+		res.prefilter = re2.prefilter;
+		res.namedGroups = re2.namedGroups;
+		return res;
+	}
+	/**
+	* Parses a regular expression and returns, if successful, an {@code RE2} instance that can be
+	* used to match against text.
+	*
+	* When matching against text, the regexp returns a match that begins as early as possible in the
+	* input (leftmost), and among those it chooses the one that a backtracking search would have
+	* found first. This so-called leftmost-first matching is the same semantics that Perl, Python,
+	* and other implementations use, although this package implements it without the expense of
+	* backtracking. For POSIX leftmost-longest matching, see {@link #compilePOSIX}.
+	*/
+	static compile(expr) {
+		return RE2.compileImpl(expr, RE2Flags.PERL, false);
+	}
+	/**
+	* {@code compilePOSIX} is like {@link #compile} but restricts the regular expression to POSIX ERE
+	* (egrep) syntax and changes the match semantics to leftmost-longest.
+	*
+	* That is, when matching against text, the regexp returns a match that begins as early as
+	* possible in the input (leftmost), and among those it chooses a match that is as long as
+	* possible. This so-called leftmost-longest matching is the same semantics that early regular
+	* expression implementations used and that POSIX specifies.
+	*
+	* However, there can be multiple leftmost-longest matches, with different submatch choices, and
+	* here this package diverges from POSIX. Among the possible leftmost-longest matches, this
+	* package chooses the one that a backtracking search would have found first, while POSIX
+	* specifies that the match be chosen to maximize the length of the first subexpression, then the
+	* second, and so on from left to right. The POSIX rule is computationally prohibitive and not
+	* even well-defined. See http://swtch.com/~rsc/regexp/regexp2.html#posix
+	*/
+	static compilePOSIX(expr) {
+		return RE2.compileImpl(expr, RE2Flags.POSIX, true);
+	}
+	static compileImpl(expr, mode, longest) {
+		let re = Parser.parse(expr, mode);
+		const maxCap = re.maxCap();
+		const namedGroups = re.namedGroups;
+		re = Simplify.simplify(re);
+		const prefilter = PrefilterTree.build(re);
+		const prog = Compiler.compileRegexp(re);
+		const re2 = new RE2(expr, prog, maxCap, longest);
+		re2.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
+		const [prefixCompl, prefixStr] = prog.prefix();
+		re2.prefixComplete = prefixCompl;
+		re2.prefix = prefixStr;
+		re2.prefixUTF8 = Utils.stringToUtf8ByteArray(re2.prefix);
+		if (re2.prefix.length > 0) re2.prefixRune = re2.prefix.codePointAt(0);
+		re2.namedGroups = namedGroups;
+		return re2;
+	}
+	/**
+	* Returns true iff textual regular expression {@code pattern} matches string {@code s}.
+	*
+	* More complicated queries need to use {@link #compile} and the full {@code RE2} interface.
+	*/
+	static match(pattern, s) {
+		return RE2.compile(pattern).match(s);
+	}
+	constructor(expr, prog, numSubexp = 0, longest = 0) {
+		this.expr = expr;
+		this.prog = prog;
+		this.numSubexp = numSubexp;
+		this.longest = longest;
+		this.cond = prog.startCond();
+		this.prefix = null;
+		this.prefixUTF8 = null;
+		this.prefixComplete = false;
+		this.prefixRune = 0;
+		/** @type {Record<string, number>} */
+		this.namedGroups = Object.create(null);
+		this.machinePool = [];
+		this.lazyDFA = null;
+		this.onepass = OnePass.compile(this.prog);
+		this.prefilter = null;
+	}
+	get dfa() {
+		if (this.lazyDFA === null) this.lazyDFA = new DFA(this.prog);
+		return this.lazyDFA;
+	}
+	matchPrefixComplete(input, pos, anchor, ncap) {
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+		let matchStart = -1;
+		let matchEnd = -1;
+		const pLen = input.prefixLength(this);
+		if (anchor === RE2Flags.UNANCHORED) {
+			const idx = input.index(this, pos);
+			if (idx < 0) return null;
+			matchStart = pos + idx;
+			matchEnd = matchStart + pLen;
+		} else if (anchor === RE2Flags.ANCHOR_BOTH) {
+			if (input.endPos() !== pLen) return null;
+			if (input.index(this, 0) !== 0) return null;
+			matchStart = 0;
+			matchEnd = pLen;
+		} else if (anchor === RE2Flags.ANCHOR_START) {
+			if (input.index(this, 0) !== 0) return null;
+			matchStart = 0;
+			matchEnd = pLen;
+		}
+		if (matchStart < 0) return null;
+		if (ncap > 0) {
+			const matchcap = new Int32Array(ncap).fill(-1);
+			matchcap[0] = matchStart;
+			matchcap[1] = matchEnd;
+			return Array.from(matchcap);
+		}
+		return [];
+	}
+	createLookbehindState() {
+		return this.prog.numLb > 0 ? new LookbehindState(this.prog) : null;
+	}
+	executeEngine(input, pos, anchor, ncap, lbState = null) {
+		if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) return this.matchPrefixComplete(input, pos, anchor, ncap);
+		if (this.prefilter !== null && anchor === RE2Flags.UNANCHORED) {
+			if (!this.prefilter.eval(input, pos)) return null;
+		}
+		if (this.onepass !== null) return OnePass.execute(this, input, pos, anchor, ncap);
+		if (ncap > 0) {
+			if (this.prog.numLb === 0 && input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+			return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+		}
+		if (this.prog.numLb === 0) {
+			const dfaResult = this.dfa.match(input, pos, anchor);
+			if (dfaResult !== null) return dfaResult ? [] : null;
+			if (input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+		}
+		return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+	}
+	/**
+	* Returns the number of parenthesized subexpressions in this regular expression.
+	*/
+	numberOfCapturingGroups() {
+		return this.numSubexp;
+	}
+	/**
+	* Returns the number of instructions in this compiled regular expression program.
+	*/
+	numberOfInstructions() {
+		return this.prog.numInst();
+	}
+	get() {
+		return this.machinePool.length > 0 ? this.machinePool.pop() : null;
+	}
+	reset() {
+		this.machinePool.length = 0;
+	}
+	put(m) {
+		this.machinePool.push(m);
+	}
+	toString() {
+		return this.expr;
+	}
+	doExecuteNFA(input, pos, anchor, ncap, lbState = null) {
+		let m = this.get();
+		if (!m) m = Machine.fromRE2(this);
+		m.init(ncap);
+		const cap = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
+		this.put(m);
+		return cap;
+	}
+	match(s) {
+		return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
+	}
+	/**
+	* Matches the regular expression against input starting at position start and ending at position
+	* end, with the given anchoring. Records the submatch boundaries in group, which is [start, end)
+	* pairs of byte offsets. The number of boundaries needed is inferred from the size of the group
+	* array. It is most efficient not to ask for submatch boundaries.
+	*
+	* @param input the input byte array
+	* @param start the beginning position in the input
+	* @param end the end position in the input
+	* @param anchor the anchoring flag (UNANCHORED, ANCHOR_START, ANCHOR_BOTH)
+	* @param group the array to fill with submatch positions
+	* @param ngroup the number of array pairs to fill in
+	* @param lbState optional state carried between successive matches over the same input (see
+	*   createLookbehindState); omit it to evaluate lookbehinds from the beginning of the input
+	* @returns true if a match was found
+	*/
+	matchWithGroup(input, start, end, anchor, ngroup, lbState = null) {
+		if (!(input instanceof MatcherInputBase)) {
+			if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+			else input = MatcherInput.utf16(input);
+		}
+		return this.matchMachineInput(input, start, end, anchor, ngroup, lbState);
+	}
+	matchMachineInput(input, start, end, anchor, ngroup, lbState = null) {
+		if (start > end) return [false, null];
+		const machineInput = input.isUTF16Encoding() ? MachineInput.fromUTF16(input.asCharSequence(), 0, end) : MachineInput.fromUTF8(input.asBytes(), 0, end);
+		const groupMatch = this.executeEngine(machineInput, start, anchor, 2 * ngroup, lbState);
+		if (groupMatch === null) return [false, null];
+		return [true, groupMatch];
+	}
+	/**
+	* Returns true iff this regexp matches the UTF-8 byte array {@code b}.
+	*/
+	matchUTF8(b) {
+		return this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 0) !== null;
+	}
+	/**
+	* Returns a copy of {@code src} in which all matches for this regexp have been replaced by
+	* {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceAll(src, repl) {
+		return this.replaceAllFunc(src, () => repl, 2 * src.length + 1);
+	}
+	/**
+	* Returns a copy of {@code src} in which only the first match for this regexp has been replaced
+	* by {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceFirst(src, repl) {
+		return this.replaceAllFunc(src, () => repl, 1);
+	}
+	/**
+	* Returns a copy of {@code src} in which at most {@code maxReplaces} matches for this regexp have
+	* been replaced by the return value of of function {@code repl} (whose first argument is the
+	* matched string). No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceAllFunc(src, replFunc, maxReplaces) {
+		let lastMatchEnd = 0;
+		let searchPos = 0;
+		let out = "";
+		const input = MachineInput.fromUTF16(src);
+		const lbState = this.createLookbehindState();
+		let numReplaces = 0;
+		while (searchPos <= src.length) {
+			const a = this.executeEngine(input, searchPos, RE2Flags.UNANCHORED, 2, lbState);
+			if (a === null || a.length === 0) break;
+			out += src.substring(lastMatchEnd, a[0]);
+			if (a[1] > lastMatchEnd || a[0] === 0) {
+				out += replFunc(src.substring(a[0], a[1]));
+				numReplaces++;
+			}
+			lastMatchEnd = a[1];
+			const width = input.step(searchPos) & 7;
+			if (searchPos + width > a[1]) searchPos += width;
+			else if (searchPos + 1 > a[1]) searchPos++;
+			else searchPos = a[1];
+			if (numReplaces >= maxReplaces) break;
+		}
+		out += src.substring(lastMatchEnd);
+		return out;
+	}
+	pad(a) {
+		if (a === null) return null;
+		let n = (1 + this.numSubexp) * 2;
+		if (a.length < n) {
+			let a2 = new Array(n).fill(-1);
+			for (let i = 0; i < a.length; i++) a2[i] = a[i];
+			a = a2;
+		}
+		return a;
+	}
+	allMatches(input, n, deliverFun = (v) => v) {
+		let result = [];
+		const end = input.endPos();
+		if (n < 0) n = end + 1;
+		let pos = 0;
+		let i = 0;
+		let prevMatchEnd = -1;
+		const lbState = this.createLookbehindState();
+		while (i < n && pos <= end) {
+			const matches = this.executeEngine(input, pos, RE2Flags.UNANCHORED, this.prog.numCap, lbState);
+			if (matches === null || matches.length === 0) break;
+			let accept = true;
+			if (matches[1] === pos) {
+				if (matches[0] === prevMatchEnd) accept = false;
+				const r = input.step(pos);
+				if (r < 0) pos = end + 1;
+				else pos += r & 7;
+			} else pos = matches[1];
+			prevMatchEnd = matches[1];
+			if (accept) {
+				result.push(deliverFun(this.pad(matches)));
+				i++;
+			}
+		}
+		return result;
+	}
+	/**
+	* Returns an array holding the text of the leftmost match in {@code b} of this regular
+	* expression.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return null;
+		return b.slice(a[0], a[1]);
+	}
+	/**
+	* Returns a two-element array of integers defining the location of the leftmost match in
+	* {@code b} of this regular expression. The match itself is at {@code b[loc[0]...loc[1]]}.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8Index(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return null;
+		return a.slice(0, 2);
+	}
+	/**
+	* Returns a string holding the text of the leftmost match in {@code s} of this regular
+	* expression.
+	*
+	* If there is no match, the return value is an empty string, but it will also be empty if the
+	* regular expression successfully matches an empty string. Use {@link #findIndex} or
+	* {@link #findSubmatch} if it is necessary to distinguish these cases.
+	*/
+	find(s) {
+		const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return "";
+		return s.substring(a[0], a[1]);
+	}
+	/**
+	* Returns a two-element array of integers defining the location of the leftmost match in
+	* {@code s} of this regular expression. The match itself is at
+	* {@code s.substring(loc[0], loc[1])}.
+	*
+	* A return value of null indicates no match.
+	*/
+	findIndex(s) {
+		return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+	}
+	/**
+	* Returns an array of arrays the text of the leftmost match of the regular expression in
+	* {@code b} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8Submatch(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+		if (a === null) return null;
+		const ret = new Array(1 + this.numSubexp).fill(null);
+		for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = b.slice(a[2 * i], a[2 * i + 1]);
+		return ret;
+	}
+	/**
+	* Returns an array holding the index pairs identifying the leftmost match of this regular
+	* expression in {@code b} and the matches, if any, of its subexpressions, as defined by the the
+	* <a href='#submatch'>Submatch</a> and <a href='#index'>Index</a> descriptions above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8SubmatchIndex(b) {
+		return this.pad(this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+	}
+	/**
+	* Returns an array of strings holding the text of the leftmost match of the regular expression in
+	* {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findSubmatch(s) {
+		const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+		if (a === null) return null;
+		const ret = new Array(1 + this.numSubexp).fill(null);
+		for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = s.substring(a[2 * i], a[2 * i + 1]);
+		return ret;
+	}
+	/**
+	* Returns an array holding the index pairs identifying the leftmost match of this regular
+	* expression in {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findSubmatchIndex(s) {
+		return this.pad(this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+	}
+	/**
+	* {@code findAllUTF8()} is the <a href='#all'>All</a> version of {@link #findUTF8}; it returns a
+	* list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*
+	* TODO(adonovan): think about defining a byte slice view class, like a read-only Go slice backed
+	* by |b|.
+	*/
+	findAllUTF8(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => b.slice(match[0], match[1]));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8Index} is the <a href='#all'>All</a> version of {@link #findUTF8Index}; it
+	* returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8Index(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => match.slice(0, 2));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAll} is the <a href='#all'>All</a> version of {@link #find}; it returns a list of up
+	* to {@code n} successive matches of the expression, as defined by the <a href='#all'>All</a>
+	* description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAll(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => s.substring(match[0], match[1]));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllIndex} is the <a href='#all'>All</a> version of {@link #findIndex}; it returns a
+	* list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllIndex(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => match.slice(0, 2));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8Submatch} is the <a href='#all'>All</a> version of {@link #findUTF8Submatch};
+	* it returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8Submatch(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => {
+			let slice = new Array(match.length / 2 | 0).fill(null);
+			for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = b.slice(match[2 * j], match[2 * j + 1]);
+			return slice;
+		});
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8SubmatchIndex} is the <a href='#all'>All</a> version of
+	* {@link #findUTF8SubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+	* expression, as defined by the <a href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8SubmatchIndex(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n);
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllSubmatch} is the <a href='#all'>All</a> version of {@link #findSubmatch}; it
+	* returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllSubmatch(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
+			let slice = new Array(match.length / 2 | 0).fill(null);
+			for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = s.substring(match[2 * j], match[2 * j + 1]);
+			return slice;
+		});
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllSubmatchIndex} is the <a href='#all'>All</a> version of
+	* {@link #findSubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+	* expression, as defined by the <a href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllSubmatchIndex(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n);
+		if (result.length === 0) return null;
+		return result;
+	}
+};
+// src/Set.js
+var RE2Set = class RE2Set {
+	/** @type {number} */
+	static UNANCHORED = RE2Flags.UNANCHORED;
+	/** @type {number} */
+	static ANCHOR_START = RE2Flags.ANCHOR_START;
+	/** @type {number} */
+	static ANCHOR_BOTH = RE2Flags.ANCHOR_BOTH;
+	/**
+	* Constructs a new RE2Set with the specified anchor mode and flags.
+	* @param {number} [anchor=RE2Set.UNANCHORED] - The anchoring mode (e.g., RE2Set.UNANCHORED).
+	* @param {number} [flags=0] - The public flags to apply to all patterns in the set.
+	* @param {number} [maxMem=8388608] - The maximum memory in bytes to use for the DFA (default 8MB).
+	*/
+	constructor(anchor = RE2Set.UNANCHORED, flags = 0, maxMem = 8388608) {
+		if (![
+			RE2Set.UNANCHORED,
+			RE2Set.ANCHOR_START,
+			RE2Set.ANCHOR_BOTH
+		].includes(anchor)) throw new RE2JSFlagsException("The anchor should be RE2Set.UNANCHORED, RE2Set.ANCHOR_START or RE2Set.ANCHOR_BOTH");
+		Utils.checkFlags(flags);
+		this.anchor = anchor;
+		this.jsFlags = flags;
+		this.maxMem = maxMem;
+		let re2Flags = RE2Flags.PERL;
+		if ((flags & PublicFlags.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+		if ((flags & PublicFlags.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+		this.re2Flags = re2Flags;
+		this.regexps = [];
+		this.prog = null;
+		this.dfa = null;
+		this.dummyRe2 = null;
+	}
+	/**
+	* Adds a new regular expression pattern to the set.
+	* Patterns cannot be added after the set has been compiled.
+	* @param {string} pattern - The regular expression pattern to add.
+	* @returns {number} The integer index assigned to the added pattern.
+	* @throws {RE2JSCompileException} If patterns are added after compilation.
+	*/
+	add(pattern) {
+		if (this.prog) throw new RE2JSCompileException("Cannot add patterns after compile");
+		Utils.checkPattern(pattern);
+		let fregex = pattern;
+		if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+		if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+		if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+		const re = Parser.parse(fregex, this.re2Flags);
+		this.regexps.push(Simplify.simplify(re));
+		return this.regexps.length - 1;
+	}
+	/**
+	* Compiles the added patterns into a single state machine.
+	* This is automatically called on the first match if not called explicitly.
+	* @returns {void}
+	*/
+	compile() {
+		if (this.prog) return;
+		const prog = Compiler.compileSet(this.regexps);
+		if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
+		this.prog = prog;
+		this.dfa = new DFA(this.prog, this.maxMem);
+		this.dummyRe2 = {
+			prog: this.prog,
+			cond: this.prog.startCond(),
+			prefix: "",
+			prefixRune: 0,
+			longest: false
+		};
+	}
+	/**
+	* Matches the input against the compiled set of regular expressions.
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to match against.
+	* @returns {number[]} An array of indices representing the patterns that successfully matched the input.
+	*/
+	match(input) {
+		if (!this.prog) this.compile();
+		const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+		let internalAnchor = RE2Flags.UNANCHORED;
+		if (this.anchor === RE2Set.ANCHOR_START) internalAnchor = RE2Flags.ANCHOR_START;
+		else if (this.anchor === RE2Set.ANCHOR_BOTH) internalAnchor = RE2Flags.ANCHOR_BOTH;
+		const dfaResult = this.dfa.matchSet(machineInput, 0, internalAnchor);
+		if (dfaResult !== null) return dfaResult;
+		const machine = Machine.fromRE2(this.dummyRe2);
+		machine.init(0);
+		return machine.matchSet(machineInput, 0, internalAnchor);
+	}
+};
+// src/TranslateRegExpString.js
+/**
+* Transform JS regex string to RE2 regex string
+*/
+var TranslateRegExpString = class TranslateRegExpString {
+	static isHexadecimal(ch) {
+		return "0" <= ch && ch <= "9" || "A" <= ch && ch <= "F" || "a" <= ch && ch <= "f";
+	}
+	static translate(data) {
+		let prefixFlags = "";
+		if (Object.prototype.toString.call(data) === "[object RegExp]") {
+			if (data.ignoreCase) prefixFlags += "i";
+			if (data.multiline) prefixFlags += "m";
+			if (data.dotAll) prefixFlags += "s";
+			data = data.source;
+		}
+		if (typeof data !== "string") return data;
+		let result = "";
+		let changed = false;
+		let size = data.length;
+		if (size === 0) {
+			result = "(?:)";
+			changed = true;
+		}
+		let inCharClass = false;
+		let i = 0;
+		while (i < size) {
+			let ch = data[i];
+			if (ch === "\\") {
+				if (i + 1 < size) {
+					ch = data[i + 1];
+					switch (ch) {
+						case "\\":
+							result += "\\\\";
+							i += 2;
+							continue;
+						case "c":
+							if (i + 2 < size) {
+								let code = data[i + 2].charCodeAt(0);
+								if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
+									let val = code % 32;
+									result += "\\x";
+									result += (val >> 4).toString(16).toUpperCase();
+									result += (val & 15).toString(16).toUpperCase();
+									i += 3;
+									changed = true;
+									continue;
+								}
+							}
+							result += "c";
+							i += 2;
+							changed = true;
+							continue;
+						case "u":
+							if (i + 2 < size) {
+								if (data[i + 2] === "{") {
+									let j = i + 3;
+									let hasHex = false;
+									let closed = false;
+									while (j < size) {
+										const hexChar = data[j];
+										if (hexChar === "}") {
+											closed = true;
+											break;
+										}
+										if (!TranslateRegExpString.isHexadecimal(hexChar)) break;
+										hasHex = true;
+										j++;
+									}
+									if (closed && hasHex) {
+										result += "\\x";
+										i += 2;
+										changed = true;
+										continue;
+									}
+								} else if (i + 5 < size) {
+									let isHex4 = true;
+									for (let j = 0; j < 4; j++) if (!TranslateRegExpString.isHexadecimal(data[i + 2 + j])) {
+										isHex4 = false;
+										break;
+									}
+									if (isHex4) {
+										result += "\\x{" + data.substring(i + 2, i + 6) + "}";
+										i += 6;
+										changed = true;
+										continue;
+									}
+								}
+							}
+							result += "u";
+							i += 2;
+							changed = true;
+							continue;
+						case "x": {
+							let isValidHex = false;
+							if (i + 2 < size && data[i + 2] === "{") {
+								let j = i + 3;
+								let hasHex = false;
+								let closed = false;
+								while (j < size) {
+									const hexChar = data[j];
+									if (hexChar === "}") {
+										closed = true;
+										break;
+									}
+									if (!TranslateRegExpString.isHexadecimal(hexChar)) break;
+									hasHex = true;
+									j++;
+								}
+								if (closed && hasHex) isValidHex = true;
+							} else if (i + 3 < size && TranslateRegExpString.isHexadecimal(data[i + 2]) && TranslateRegExpString.isHexadecimal(data[i + 3])) isValidHex = true;
+							if (isValidHex) {
+								result += "\\x";
+								i += 2;
+							} else {
+								result += "x";
+								i += 2;
+								changed = true;
+							}
+							continue;
+						}
+						case "n":
+						case "r":
+						case "t":
+						case "a":
+						case "f":
+						case "v":
+						case "d":
+						case "D":
+						case "s":
+						case "S":
+						case "w":
+						case "W":
+						case "b":
+						case "B":
+						case "p":
+						case "P":
+						case "A":
+						case "z":
+						case "Q":
+						case "E":
+						case "0":
+						case "1":
+						case "2":
+						case "3":
+						case "4":
+						case "5":
+						case "6":
+						case "7":
+							result += "\\" + ch;
+							i += 2;
+							continue;
+						default: {
+							let cp = data.codePointAt(i + 1);
+							if (cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122) {
+								let symSize = Utils.charCount(cp);
+								result += data.substring(i + 1, i + 1 + symSize);
+								i += symSize + 1;
+								changed = true;
+							} else {
+								result += "\\";
+								let symSize = Utils.charCount(cp);
+								result += data.substring(i + 1, i + 1 + symSize);
+								i += symSize + 1;
+							}
+							continue;
+						}
+					}
+				}
+			} else if (ch === "/") {
+				result += "\\/";
+				i += 1;
+				changed = true;
+				continue;
+			} else if (ch === "[") {
+				if (!inCharClass && data[i + 1] === "]") {
+					result += "[^\\x00-\\x{10FFFF}]";
+					i += 2;
+					changed = true;
+					continue;
+				}
+				if (!inCharClass && data[i + 1] === "^" && data[i + 2] === "]") {
+					result += "[\\x00-\\x{10FFFF}]";
+					i += 3;
+					changed = true;
+					continue;
+				}
+				inCharClass = true;
+			} else if (ch === "]") inCharClass = false;
+			else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
+				if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+					result += "(?P<";
+					i += 3;
+					changed = true;
+					continue;
+				}
+			}
+			let cp = data.codePointAt(i);
+			let symSize = Utils.charCount(cp);
+			result += data.substring(i, i + symSize);
+			i += symSize;
+		}
+		const finalResult = changed ? result : data;
+		if (prefixFlags.length > 0) return `(?${prefixFlags})${finalResult}`;
+		return finalResult;
+	}
+};
+// src/index.js
+const execResult = (m, input) => {
+	const result = m.matchArray();
+	result.index = m.start(0);
+	result.input = input;
+	result.groups = m.namedGroupsObject();
+	return result;
+};
+/**
+* A compiled representation of an RE2 regular expression
+*
+* The matching functions take {@code String} arguments instead of the more general Java
+* {@code CharSequence} since the latter doesn't provide UTF-16 decoding.
+*
+*
+* @author rsc@google.com (Russ Cox)
+* @class
+*/
+var RE2JS = class RE2JS {
+	/**
+	* Flag: case insensitive matching.
+	*/
+	static CASE_INSENSITIVE = PublicFlags.CASE_INSENSITIVE;
+	/**
+	* Flag: dot ({@code .}) matches all characters, including newline.
+	*/
+	static DOTALL = PublicFlags.DOTALL;
+	/**
+	* Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
+	* beginning and end of input.
+	*/
+	static MULTILINE = PublicFlags.MULTILINE;
+	/**
+	* Flag: Unicode groups (e.g. {@code \p\ Greek\} ) will be syntax errors.
+	*/
+	static DISABLE_UNICODE_GROUPS = PublicFlags.DISABLE_UNICODE_GROUPS;
+	/**
+	* Flag: matches longest possible string.
+	*/
+	static LONGEST_MATCH = PublicFlags.LONGEST_MATCH;
+	/**
+	* Flag: enable linear-time captureless lookbehinds.
+	*/
+	static LOOKBEHINDS = PublicFlags.LOOKBEHINDS;
+	/**
+	* Returns a literal pattern string for the specified string.
+	*
+	* This method produces a string that can be used to create a <code>RE2JS</code> that would
+	* match the string <code>s</code> as if it were a literal pattern.
+	*
+	* Metacharacters or escape sequences in the input sequence will be given no special meaning.
+	*
+	* @param {string} str The string to be literalized
+	* @returns {string} A literal string replacement
+	*/
+	static quote(str) {
+		return Utils.quoteMeta(str);
+	}
+	/**
+	* Quotes '\' and '$' in {@code str}, so that the returned string could be used in
+	* replacement methods as a literal replacement of {@code str}.
+	*
+	* This is a convenience delegation to {@link Matcher.quoteReplacement}.
+	*
+	* @param {string} str the string to be quoted
+	* @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+	* @returns {string} the quoted string
+	*/
+	static quoteReplacement(str, javaMode = false) {
+		return build_Matcher.quoteReplacement(str, javaMode);
+	}
+	/**
+	* Translates a given regular expression string to ensure compatibility with RE2JS.
+	*
+	* This function preprocesses the input regex string by applying necessary transformations,
+	* such as escaping special characters (e.g., `/`), converting named capture groups to
+	* RE2JS-compatible syntax, and handling Unicode sequences properly. It ensures that the
+	* resulting regex is safe and properly formatted before compilation.
+	*
+	* @param {string|RegExp} expr - The regular expression string to be translated.
+	* @returns {string} - The transformed regular expression string, ready for compilation.
+	*/
+	static translateRegExp(expr) {
+		return TranslateRegExpString.translate(expr);
+	}
+	/**
+	* Helper: create new RE2JS with given regex and flags. Flregex is the regex with flags applied.
+	* @param {string} regex
+	* @param {number} [flags=0]
+	* @returns {RE2JS}
+	*/
+	static compile(regex, flags = 0) {
+		Utils.checkPattern(regex);
+		Utils.checkFlags(flags);
+		let fregex = regex;
+		if ((flags & RE2JS.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+		if ((flags & RE2JS.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+		if ((flags & RE2JS.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+		let re2Flags = RE2Flags.PERL;
+		if ((flags & RE2JS.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+		if ((flags & RE2JS.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+		const p = new RE2JS(regex, flags);
+		p.re2Input = RE2.compileImpl(fregex, re2Flags, (flags & RE2JS.LONGEST_MATCH) !== 0);
+		return p;
+	}
+	/**
+	* Matches a string against a regular expression.
+	*
+	* @param {string} regex the regular expression
+	* @param {string|number[]|Uint8Array} input the input
+	* @returns {boolean} true if the regular expression matches the entire input
+	* @throws RE2JSSyntaxException if the regular expression is malformed
+	*/
+	static matches(regex, input) {
+		return RE2JS.compile(regex).testExact(input);
+	}
+	/**
+	* This is visible for testing.
+	* @private
+	*/
+	static initTest(pattern, flags, re2) {
+		if (pattern == null) throw new Error("pattern is null");
+		if (re2 == null) throw new Error("re2 is null");
+		const p = new RE2JS(pattern, flags);
+		p.re2Input = re2;
+		return p;
+	}
+	/**
+	*
+	* @param {string} pattern
+	* @param {number} flags
+	*/
+	constructor(pattern, flags) {
+		this.patternInput = pattern;
+		this.flagsInput = flags;
+		/** @type {import('./RE2.js').RE2} */
+		this.re2Input = null;
+	}
+	/**
+	* Releases memory used by internal caches associated with this pattern. Does not change the
+	* observable behaviour. Useful for tests that detect memory leaks via allocation tracking.
+	*/
+	reset() {
+		this.re2Input.reset();
+	}
+	/**
+	* Returns the flags used in the constructor.
+	* @returns {number}
+	*/
+	flags() {
+		return this.flagsInput;
+	}
+	/**
+	* Returns the pattern used in the constructor.
+	* @returns {string}
+	*/
+	pattern() {
+		return this.patternInput;
+	}
+	re2() {
+		return this.re2Input;
+	}
+	/**
+	* Matches a string against a regular expression.
+	*
+	* @param {string|number[]|Uint8Array} input the input
+	* @returns {boolean} true if the regular expression matches the entire input
+	*/
+	matches(input) {
+		return this.testExact(input);
+	}
+	/**
+	* Creates a new {@code Matcher} matching the pattern against the input.
+	*
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input the input string
+	* @returns {Matcher}
+	*/
+	matcher(input) {
+		if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+		return new build_Matcher(this, input);
+	}
+	/**
+	* Tests whether the regular expression matches any part of the input string.
+	* Performance Note: This method is highly optimized. Because it only returns
+	* a boolean and does not extract capture groups, it bypasses the `Matcher` overhead
+	* and guarantees execution on the high-speed DFA engine whenever possible.
+	*
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+	* @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
+	*/
+	test(input) {
+		if (Utils.isByteArray(input)) return this.re2Input.matchUTF8(input);
+		return this.re2Input.match(input);
+	}
+	/**
+	* Tests whether the regular expression matches the ENTIRE input string.
+	* * **Performance Note:** This operates identically to `.matches()`, but is significantly
+	* faster because it does not request capture group data. By requesting 0 capture groups,
+	* it securely routes execution through the DFA fast-path.
+	*
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+	* @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
+	*/
+	testExact(input) {
+		const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+		return this.re2Input.executeEngine(machineInput, 0, RE2Flags.ANCHOR_BOTH, 0) !== null;
+	}
+	/**
+	* Executes a search for a match in a specified string.
+	* Returns a result array, or null if no match is found.
+	* The returned array perfectly mirrors standard JavaScript `RegExpExecArray`,
+	* including `.index`, `.input`, and `.groups` properties.
+	*
+	* @param {string|number[]|Uint8Array} input the input string or byte array
+	* @returns {Array|null} the match array with index, input, and groups properties, or null
+	*/
+	exec(input) {
+		const m = this.matcher(input);
+		return m.find() ? execResult(m, input) : null;
+	}
+	/**
+	* Splits input around instances of the regular expression. It returns an array giving the strings
+	* that occur before, between, and after instances of the regular expression.
+	*
+	* If {@code limit <= 0}, there is no limit on the size of the returned array. If
+	* {@code limit == 0}, empty strings that would occur at the end of the array are omitted. If
+	* {@code limit > 0}, at most limit strings are returned. The final string contains the remainder
+	* of the input, possibly including additional matches of the pattern.
+	*
+	* @param {string} input the input string to be split
+	* @param {number} [limit=0] the limit
+	* @returns {string[]} the split strings
+	*/
+	split(input, limit = 0) {
+		const m = this.matcher(input);
+		const result = [];
+		let emptiesSkipped = 0;
+		let last = 0;
+		while (m.find()) {
+			if (last === 0 && m.end() === 0) {
+				last = m.end();
+				continue;
+			}
+			if (limit > 0 && result.length === limit - 1) break;
+			if (last === m.start()) {
+				if (limit === 0) {
+					emptiesSkipped += 1;
+					last = m.end();
+					continue;
+				}
+			} else while (emptiesSkipped > 0) {
+				result.push("");
+				emptiesSkipped -= 1;
+			}
+			result.push(m.substring(last, m.start()));
+			last = m.end();
+		}
+		if (limit === 0 && last !== m.inputLength()) {
+			while (emptiesSkipped > 0) {
+				result.push("");
+				emptiesSkipped -= 1;
+			}
+			result.push(m.substring(last, m.inputLength()));
+		}
+		if (limit !== 0 || result.length === 0 && !(last === m.inputLength() && last > 0)) result.push(m.substring(last, m.inputLength()));
+		return result;
+	}
+	/**
+	* Returns an iterator of all results matching a string against the regular expression,
+	* including capturing groups.
+	*
+	* @param {string|number[]|Uint8Array} input the input string or byte array
+	* @returns {IterableIterator<RegExpMatchArray>}
+	*/
+	*matchAll(input) {
+		const m = this.matcher(input);
+		while (m.find()) yield execResult(m, input);
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		return this.patternInput;
+	}
+	/**
+	* Returns the program size of this pattern.
+	*
+	* <p>
+	* Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+	* "cost". Larger numbers are more expensive than smaller numbers.
+	* </p>
+	*
+	* @returns {number} the program size of this pattern
+	*/
+	programSize() {
+		return this.re2Input.numberOfInstructions();
+	}
+	/**
+	* Returns the number of capturing groups in this matcher's pattern. Group zero denotes the entire
+	* pattern and is excluded from this count.
+	*
+	* @returns {number} the number of capturing groups in this pattern
+	*/
+	groupCount() {
+		return this.re2Input.numberOfCapturingGroups();
+	}
+	/**
+	* Return a map of the capturing groups in this matcher's pattern, where key is the name and value
+	* is the index of the group in the pattern.
+	* @returns {Record<string, number>}
+	*/
+	namedGroups() {
+		return this.re2Input.namedGroups;
+	}
+	/**
+	*
+	* @param {*} other
+	* @returns {boolean}
+	*/
+	equals(other) {
+		if (this === other) return true;
+		if (other === null || this.constructor !== other.constructor) return false;
+		return this.flagsInput === other.flagsInput && this.patternInput === other.patternInput;
+	}
+};
+/**
+* Creates an RE2JS regex directly from a template literal.
+* @overload
+* @param {TemplateStringsArray} stringsOrFlags - The raw string segments of the template literal.
+* @param {...any} values - The interpolated values.
+* @returns {RE2JS}
+*/
+/**
+* Creates a template literal tag function with specific RE2JS flags.
+* @overload
+* @param {number} stringsOrFlags - The RE2JS flags to apply (e.g., RE2JS.CASE_INSENSITIVE).
+* @returns {(strings: TemplateStringsArray, ...tagValues: any[]) => RE2JS}
+*/
+/**
+* Implementation signature
+* @param {TemplateStringsArray | number} stringsOrFlags
+* @param {...any} values
+* @returns {RE2JS | ((strings: TemplateStringsArray, ...tagValues: any[]) => RE2JS)}
+*/
+function re(stringsOrFlags, ...values) {
+	if (Array.isArray(stringsOrFlags) && "raw" in stringsOrFlags) {
+		const pattern = String.raw(stringsOrFlags, ...values);
+		return RE2JS.compile(pattern);
+	}
+	const flags = typeof stringsOrFlags === "number" ? stringsOrFlags : 0;
+	return (strings, ...tagValues) => {
+		const pattern = String.raw(strings, ...tagValues);
+		return RE2JS.compile(pattern, flags);
+	};
 }
-function sameVersion(a, b) {
-    return (a.tag ?? '') === (b.tag ?? '') && (a.digest ?? '') === (b.digest ?? '');
-}
+
 
 ;// CONCATENATED MODULE: ./.build/core/tag-policy.js
 // Choosing the newest tag by a Flux-style ImagePolicy (semver, numerical, alphabetical, filterTags).
 // Semantics follow https://fluxcd.io/flux/components/image/imagepolicies/ (image-reflector-controller internal/policy).
 
+
+/** The longest tag a registry may hold (OCI distribution spec); a longer answer is not a tag and is never matched. */
+const TAG_MAX = 128;
 /**
- * Compiles a filterTags pattern written for Go's RE2 (Flux) as a JavaScript RegExp: `(?P<name>` becomes `(?<name>`
- * and leading flag groups such as `(?i)` become flags (JavaScript has no inline flags). Throws SyntaxError.
+ * Compiles a filterTags pattern in Go's RE2 syntax, as Flux reads it: `(?P<name>...)` and `(?<name>...)` groups,
+ * inline flags such as `(?i)`, POSIX and Unicode classes; no backreferences or lookaround. The engine (re2js, a port
+ * of RE2) never backtracks, so no pattern in a config file can stall on a tag from the registry (issue 9).
+ * Throws SyntaxError with Go's reason, e.g. "missing closing ): `^main-([0-9]+`".
  */
 function compileFilterPattern(pattern) {
-    let source = pattern.replace(/\(\?P</g, '(?<');
-    let flags = '';
-    const leading = /^\(\?([ims]+)\)/.exec(source);
-    if (leading) {
-        flags = [...new Set(leading[1])].join('');
-        source = source.slice(leading[0].length);
+    try {
+        return RE2JS.compile(pattern);
     }
-    return new RegExp(source, flags);
+    catch (error) {
+        throw new SyntaxError(error.message.replace(/^error parsing regexp: /, ''));
+    }
 }
-/** The group names and count of a compiled pattern (matching the empty alternative exposes every group). */
-function patternGroups(regex) {
-    const probe = new RegExp(`(?:${regex.source})|`, regex.flags).exec('');
-    return { count: probe ? probe.length - 1 : 0, names: Object.keys(probe?.groups ?? {}) };
+/** The group names (in pattern order) and count of a compiled pattern. */
+function patternGroups(pattern) {
+    const named = Object.entries(pattern.namedGroups()).sort(([, a], [, b]) => a - b);
+    return { count: pattern.groupCount(), names: named.map(([name]) => name) };
 }
 /** Go's Regexp.Expand: `$1`, `$name`, `${name}`, `$$`; unknown groups expand to nothing, a lone `$` stays. */
 function expandTemplate(template, match) {
@@ -49475,10 +56767,12 @@ function normalizeSemverRange(range) {
     return range.replace(/\s*,\s*/g, ' ').trim();
 }
 /** The value a policy orders a tag by (after filterTags), or undefined when the tag is filtered out. */
-function sortKey(tag, policy, regex) {
-    if (!policy.filterTags || !regex)
+function sortKey(tag, policy, pattern) {
+    if (!policy.filterTags || !pattern)
         return tag;
-    const match = regex.exec(tag);
+    if (tag.length > TAG_MAX)
+        return undefined;
+    const match = pattern.exec(tag);
     if (!match)
         return undefined;
     return policy.filterTags.extract ? expandTemplate(policy.filterTags.extract, match) : tag;
@@ -49581,580 +56875,236 @@ function compareVersions(a, b) {
     return order === 0 ? 0 : order < 0 ? -1 : 1;
 }
 
-;// CONCATENATED MODULE: ./.build/core/config.js
-// The pipeline config (`stagecoach.yaml`, or `--stage` flags): parsed over the YAML AST so every problem carries the
-// file:line:col of the node to change, and every problem in the file is reported at once.
+;// CONCATENATED MODULE: ./.build/core/config/images.js
+// `images:`: how to pick the newest tag of an image when the registry is the source (Flux ImagePolicy spellings).
 
 
 
 
 
-
-const DEFAULT_FILES = ['**/*.yaml', '**/*.yml'];
-const DEFAULT_BRANCH = 'stagecoach/{from}-to-{to}';
-const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
-const FLAGS_FILE = '<flags>';
-/** Every problem found, in file order. The message lists them all, one `file:line:col: ...` per line. */
-class ConfigError extends Error {
-    problems;
-    constructor(problems) {
-        super(`Invalid pipeline configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-            formatProblems(problems));
-        this.problems = problems;
-        this.name = 'ConfigError';
-    }
-}
-/** One line per problem: `file:line:col: message`; line 0 stands for the whole file (or the command line). */
-function formatProblems(problems) {
-    return problems
-        .map((p) => `${p.file}${p.line > 0 ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ${p.message}`)
-        .join('\n');
-}
-class Checker {
-    file;
-    doc;
-    lines;
-    problems = [];
-    constructor(file, doc, lines) {
-        this.file = file;
-        this.doc = doc;
-        this.lines = lines;
-    }
-    position(where) {
-        if ('line' in where && typeof where.line === 'number')
-            return where;
-        const offset = where.range?.[0];
-        if (offset === undefined || !this.lines)
-            return { line: 1, column: 1 };
-        const { line, col } = this.lines.linePos(offset);
-        return { line, column: col };
-    }
-    /** How to point at another line in a message. */
-    lineName(line) {
-        return this.file === FLAGS_FILE ? `--stage number ${line}` : `line ${line}`;
-    }
-    report(where, path, message) {
-        const { line, column } = this.position(where);
-        this.problems.push({ file: this.file, line, ...(column !== undefined ? { column } : {}), message: path ? `${path}: ${message}` : message });
-    }
-    /** The node an alias points at (anchors let users share lists such as reviewers). */
-    resolve(node) {
-        if (node === null || node === undefined)
-            return null;
-        if ((0,dist/* isAlias */.Vj)(node))
-            return (this.doc && node.resolve(this.doc)) ?? null;
-        return node;
-    }
-    fail() {
-        const sorted = [...this.problems].sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-        throw new ConfigError(sorted);
-    }
-}
-function describe(node) {
-    if (node === null)
-        return 'nothing';
-    if ((0,dist/* isMap */.jh)(node))
-        return 'a mapping';
-    if ((0,dist/* isSeq */.oP)(node))
-        return 'a list';
-    if ((0,dist/* isScalar */.jn)(node)) {
-        if (node.value === null)
-            return node.source ? 'null' : 'nothing';
-        if (typeof node.value === 'string')
-            return JSON.stringify(node.value);
-        return String(node.source ?? node.value);
-    }
-    return 'an unexpected node';
-}
-/** Edit distance counting a swap of neighbours as one edit (optimal string alignment), for "did you mean". */
-function distance(a, b) {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.length][b.length];
-}
-/** The closest candidate when it is plausibly a typo: same letters ignoring case, `-` and `_`, or a few edits away. */
-function suggest(word, candidates) {
-    const squash = (s) => s.toLowerCase().replace(/[-_\s]/g, '');
-    const same = candidates.find((c) => squash(c) === squash(word));
-    if (same)
-        return same;
-    const extended = candidates.find((c) => c.length >= 3 && squash(word).startsWith(squash(c)));
-    if (extended)
-        return extended;
-    let best;
-    let bestDistance = Infinity;
-    for (const candidate of candidates) {
-        const d = distance(squash(word), squash(candidate));
-        if (d < bestDistance && d <= Math.max(1, Math.floor(candidate.length / 3))) {
-            best = candidate;
-            bestDistance = d;
-        }
-    }
-    return best;
-}
-function didYouMean(word, candidates) {
-    const close = suggest(word, candidates);
-    return close ? `; did you mean "${close}"?` : '';
-}
-/** The entries of a mapping with known keys; reports a non-mapping and every unknown key. */
-function readMap(c, node, where, path, known, expected) {
-    const entries = new Map();
-    if (!(0,dist/* isMap */.jh)(node)) {
-        c.report(node ?? where, path, `expected ${expected}, got ${describe(node)}`);
-        return undefined;
-    }
-    for (const pair of node.items) {
-        const key = c.resolve(pair.key);
-        const name = (0,dist/* isScalar */.jn)(key) && key.value !== null && typeof key.value !== 'object' ? String(key.value) : undefined;
-        const at = key ?? node;
-        if (name === undefined) {
-            c.report(at, path, `keys must be plain names, got ${describe(key)}`);
-        }
-        else if (name === '<<') {
-            c.report(at, path, 'merge keys (<<) are not supported; write the keys out');
-        }
-        else if (!known.includes(name)) {
-            c.report(at, joinPath(path, name), `unknown key "${name}"${didYouMean(name, known)} (known keys: ${known.join(', ')})`);
-        }
-        else {
-            entries.set(name, { key: at, value: c.resolve(pair.value) });
-        }
-    }
-    return entries;
-}
-function joinPath(path, key) {
-    return path ? `${path}.${key}` : key;
-}
-/** A text scalar. Plain numbers are read as written (`1.10` stays `1.10`); booleans and null are refused. */
-function readString(c, node, where, path, what = 'text') {
-    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
-        return node.value;
-    if ((0,dist/* isScalar */.jn)(node) && (typeof node.value === 'number' || typeof node.value === 'bigint'))
-        return node.source ?? String(node.value);
-    const hint = (0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean' ? `; quote it ("${node.source ?? node.value}") if you mean the text` : '';
-    c.report(node ?? where, path, `expected ${what}, got ${describe(node)}${hint}`);
-    return undefined;
-}
-function readNonEmptyString(c, node, where, path, what = 'text') {
-    const text = readString(c, node, where, path, what);
-    if (text !== undefined && text.trim() === '') {
-        c.report(node ?? where, path, `expected ${what}, got an empty string`);
-        return undefined;
-    }
-    return text;
-}
-function readBoolean(c, node, where, path) {
-    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
-        return node.value;
-    c.report(node ?? where, path, `expected true or false, got ${describe(node)}`);
-    return undefined;
-}
-/** A list of text items, each checked by `check` (which reports and returns undefined to drop an item). A lone string is a list of one. */
-function readStringList(c, node, where, path, what, check = (t) => t) {
-    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
-        const checked = check(node.value, node, path);
-        return checked === undefined ? undefined : [checked];
-    }
-    if (!(0,dist/* isSeq */.oP)(node)) {
-        c.report(node ?? where, path, `expected a list of ${what}, got ${describe(node)}`);
-        return undefined;
-    }
-    const out = [];
-    node.items.forEach((raw, i) => {
-        const item = c.resolve(raw);
-        const itemPath = `${path}[${i}]`;
-        const text = readNonEmptyString(c, item, node, itemPath, what.replace(/s$/, ''));
-        const checked = text === undefined ? undefined : check(text, item ?? node, itemPath);
-        if (checked !== undefined)
-            out.push(checked);
-    });
-    return out;
-}
-function readEnum(c, node, where, path, values) {
-    const text = (0,dist/* isScalar */.jn)(node) && typeof node.value === 'string' ? node.value : undefined;
-    if (text !== undefined && values.includes(text))
-        return text;
-    const hint = text !== undefined ? didYouMean(text, values) : '';
-    c.report(node ?? where, path, `expected one of ${values.join(', ')}, got ${describe(node)}${hint}`);
-    return undefined;
-}
-function readDuration(c, node, where, path) {
-    if ((0,dist/* isScalar */.jn)(node) && (typeof node.value === 'string' || typeof node.value === 'number')) {
-        try {
-            return parseDuration(String(node.source ?? node.value));
-        }
-        catch (error) {
-            c.report(node, path, error.message);
-            return undefined;
-        }
-    }
-    c.report(node ?? where, path, `expected a duration such as 30m or 1h30m, got ${describe(node)}`);
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------------------------
-// Rules shared by the config file and the --stage flags
-const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
-const STAGE_NAME_MAX = 63;
-/** Why a stage name is refused, or undefined. */
-function stageNameProblem(name) {
-    if (STAGE_NAME.test(name) && name.length <= STAGE_NAME_MAX)
-        return undefined;
-    const fixed = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '');
-    const hint = fixed && fixed !== name && STAGE_NAME.test(fixed) ? `; for example "${fixed}"` : '';
-    if (name.length > STAGE_NAME_MAX)
-        return `stage name "${name}" is longer than ${STAGE_NAME_MAX} characters`;
-    return `stage name "${name}" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names)${hint}`;
-}
-function hasControl(text) {
-    return [...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
-}
-/** The normalised folder (`./envs/dev/` → `envs/dev`, `.` for the whole repo), or the reason it is refused. */
-function normalizeStagePath(raw) {
-    const shown = JSON.stringify(raw);
-    if (raw.trim() === '')
-        return { problem: 'expected a folder such as envs/dev, got an empty string' };
-    if (hasControl(raw))
-        return { problem: `path ${shown} contains a control character` };
-    if (raw.includes('\\'))
-        return { problem: `path ${shown} uses "\\"; separate folders with "/"` };
-    if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
-        return { problem: `path ${shown} is absolute; write it relative to the repository root, e.g. "${raw.replace(/^([A-Za-z]:)?\/+/, '') || 'envs/dev'}"` };
-    }
-    const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
-    if (segments.includes('..'))
-        return { problem: `path ${shown} contains ".."; stage folders must stay inside the repository` };
-    if (/[*?[\]{}]/.test(raw))
-        return { problem: `path ${shown} is a glob; stages own folders (use files: for globs)` };
-    if (segments[0] === '.git')
-        return { problem: `path ${shown} is inside .git, which Stagecoach never writes` };
-    return { path: segments.length === 0 ? '.' : segments.join('/') };
-}
-function contains(outer, inner) {
-    return outer === '.' || inner === outer || inner.startsWith(`${outer}/`);
-}
-/** A folder belongs to one stage: no repeats, no folder inside another (in the same stage or another one). */
-function checkOverlaps(c, owned) {
-    for (let j = 0; j < owned.length; j++) {
-        for (let i = 0; i < j; i++) {
-            const [a, b] = [owned[i], owned[j]];
-            if (!contains(a.path, b.path) && !contains(b.path, a.path))
-                continue;
-            const at = c.lineName(c.position(a.where).line);
-            const [x, y] = [JSON.stringify(a.path), JSON.stringify(b.path)];
-            const message = a.index === b.index
-                ? a.path === b.path
-                    ? `${y} is listed twice in this stage (${at}); list it once`
-                    : `${y} and ${x} (${at}) overlap; list only ${contains(a.path, b.path) ? x : y}`
-                : `${a.path === b.path ? `${y} is also` : contains(a.path, b.path) ? `${y} is inside ${x},` : `${y} contains ${x},`}` +
-                    ` owned by stage "${a.stage}" (${at}); each folder belongs to one stage`;
-            c.report(b.where, b.label, message);
-            break;
-        }
-    }
-}
-function defaultPullRequest(stage) {
-    return { labels: ['promotion', `stage:${stage}`], reviewers: [], teamReviewers: [], assignees: [], draft: false, autoMerge: false, branch: DEFAULT_BRANCH };
-}
-function defaultGates() {
-    return { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' };
-}
-function checkDuplicateNames(c, stages) {
-    const seen = new Map();
-    for (const stage of stages) {
-        const first = seen.get(stage.name);
-        if (first)
-            c.report(stage.where, stage.label, `stage "${stage.name}" is defined twice (first at ${c.lineName(c.position(first).line)}); stage names must be unique`);
-        else
-            seen.set(stage.name, stage.where);
-    }
-}
-// ---------------------------------------------------------------------------------------------------------------
-// The config file
-const TOP_KEYS = ['stages', 'files', 'fields', 'images'];
-const STAGE_KEYS = ['name', 'paths', 'path', 'pullRequest', 'gates'];
-const PULL_REQUEST_KEYS = ['labels', 'reviewers', 'teamReviewers', 'assignees', 'draft', 'autoMerge', 'branch'];
-const GATE_KEYS = ['registry', 'soak', 'commands', 'onFailure'];
-const REGISTRY_KEYS = ['pin'];
-const COMMAND_KEYS = ['name', 'run', 'timeout', 'env'];
-const FIELD_KEYS = ['files', 'tag', 'image', 'repository', 'digest'];
-const IMAGE_KEYS = ['image', 'policy', 'filterTags'];
-const POLICY_KEYS = ['semver', 'prerelease', 'numerical', 'alphabetical'];
-const SEMVER_KEYS = ['range'];
-const ORDER_KEYS = ['order'];
-const FILTER_KEYS = ['pattern', 'extract'];
-const AUTO_MERGE = ['merge', 'squash', 'rebase'];
 const ORDERS = ['asc', 'desc'];
-const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-const LABEL_MAX = 50; // GitHub refuses longer label names
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEY_PATH = /^[^.\s]+(?:\.[^.\s]+)*$/;
-/** Parses and validates `stagecoach.yaml`; throws ConfigError listing every problem with its position. */
-function parseConfig(text, file) {
-    const lines = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false });
-    const c = new Checker(file, doc, lines);
-    if (doc.errors.length > 0) {
-        // The tree after a syntax error can mislead the schema checks, so only the YAML errors are reported.
-        for (const error of doc.errors) {
-            const { line, col } = lines.linePos(error.pos[0]);
-            const message = error.code === 'MULTIPLE_DOCS'
-                ? 'YAML: expected one document; remove the "---" and what follows, or merge it into the first document'
-                : `YAML syntax: ${error.message}`;
-            c.report({ line, column: col }, '', message);
-        }
-        return c.fail();
-    }
-    const root = c.resolve(doc.contents);
-    if (root === null || ((0,dist/* isScalar */.jn)(root) && root.value === null)) {
-        c.report({ line: 1, column: 1 }, '', 'the file is empty; it needs a stages: list, e.g. "stages: [{ name: dev, path: envs/dev }, { name: prod, path: envs/prod }]"');
-        return c.fail();
-    }
-    const top = readMap(c, root, root, '', TOP_KEYS, 'a mapping with a stages: list at the top level');
-    const pipeline = { source: file, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
-    if (top) {
-        const stages = top.get('stages');
-        if (!stages)
-            c.report(root, '', 'missing "stages:"; list the stages in promotion order, e.g. "stages: [{ name: dev, path: envs/dev }]"');
-        else
-            pipeline.stages = readStages(c, stages);
-        const files = top.get('files');
-        if (files)
-            pipeline.files = readFileGlobs(c, files.value, files.key) ?? pipeline.files;
-        const fields = top.get('fields');
-        if (fields)
-            pipeline.fields = readFields(c, fields.value, fields.key);
-        const images = top.get('images');
-        if (images)
-            pipeline.images = readImages(c, images.value, images.key);
-    }
-    if (c.problems.length > 0)
-        c.fail();
-    return pipeline;
-}
-function readStages(c, entry) {
-    const node = entry.value;
-    if (!(0,dist/* isSeq */.oP)(node)) {
-        c.report(node ?? entry.key, 'stages', `expected a list of stages in promotion order, got ${describe(node)}`);
-        return [];
-    }
-    if (node.items.length === 0) {
-        c.report(node, 'stages', 'expected at least one stage, e.g. "- { name: dev, path: envs/dev }"');
-        return [];
-    }
-    const stages = [];
-    const names = [];
-    const owned = [];
-    const branches = [];
-    node.items.forEach((raw, i) => {
-        const item = c.resolve(raw);
-        const path = `stages[${i}]`;
-        const fields = readMap(c, item, node, path, STAGE_KEYS, 'a stage such as "{ name: dev, path: envs/dev }"');
+const ORDER_KEYS = { order: null };
+const SEMVER_KEYS = { range: null };
+// semver: and the orderings take a plain value or Flux's mapping spelling ({ range: ... }, { order: ... }).
+const POLICY_KEYS = {
+    semver: SEMVER_KEYS,
+    prerelease: null,
+    numerical: ORDER_KEYS,
+    alphabetical: ORDER_KEYS,
+};
+const FILTER_KEYS = { pattern: null, extract: null };
+const IMAGE_KEYS = { image: null, policy: POLICY_KEYS, filterTags: FILTER_KEYS };
+function readImages(c, entry) {
+    const expected = `a list such as "- { image: ghcr.io/acme/api, policy: { semver: '>=1.0.0' } }"`;
+    const seen = new Map();
+    return readList(c, entry, 'images', expected, (item, list, path) => {
+        const fields = readMap(c, item, list, path, IMAGE_KEYS, 'a mapping with image: and policy:');
         if (!fields || !item)
-            return;
-        const nameEntry = fields.get('name');
-        let name;
-        if (!nameEntry)
-            c.report(item, path, 'missing "name:"; give the stage a name such as dev');
-        else {
-            name = readNonEmptyString(c, nameEntry.value, nameEntry.key, `${path}.name`, 'a stage name such as dev');
-            const problem = name === undefined ? undefined : stageNameProblem(name);
-            if (problem)
-                c.report(nameEntry.value ?? nameEntry.key, `${path}.name`, problem);
-            if (name !== undefined && !problem)
-                names.push({ name, where: nameEntry.value ?? nameEntry.key, label: `${path}.name` });
-        }
-        const label = name ?? `#${i + 1}`;
-        const paths = readStagePaths(c, fields, item, path, { index: i, stage: label }, owned);
-        const stage = {
-            name: name ?? '',
-            paths,
-            pullRequest: defaultPullRequest(name ?? ''),
-            gates: defaultGates(),
-            line: c.position(item).line,
-        };
-        const pr = fields.get('pullRequest');
-        if (pr)
-            stage.pullRequest = readPullRequest(c, pr, `${path}.pullRequest`, stage.pullRequest);
-        const branch = pr && (0,dist/* isMap */.jh)(pr.value) ? pr.value.get('branch', true) : undefined;
-        branches.push({ stage, where: branch ?? item });
-        const gates = fields.get('gates');
-        if (gates)
-            stage.gates = readGates(c, gates, `${path}.gates`);
-        stages.push(stage);
-    });
-    checkDuplicateNames(c, names);
-    checkOverlaps(c, owned);
-    checkBranches(c, branches);
-    return stages;
-}
-function readStagePaths(c, fields, item, path, { index, stage }, owned) {
-    const plural = fields.get('paths');
-    const single = fields.get('path');
-    if (plural && single) {
-        c.report(single.key, `${path}.path`, 'give either path: or paths:, not both');
-        return [];
-    }
-    const entry = plural ?? single;
-    const key = plural ? 'paths' : 'path';
-    if (!entry) {
-        c.report(item, path, `missing "paths:"; list the folders stage "${stage}" owns, e.g. "paths: [envs/${/^[a-z0-9-]+$/.test(stage) ? stage : 'dev'}]"`);
-        return [];
-    }
-    const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders', (text, node, itemPath) => {
-        const normalized = normalizeStagePath(text);
-        if ('problem' in normalized) {
-            c.report(node, itemPath, normalized.problem);
             return undefined;
+        const line = c.position(item).line;
+        const result = { image: '', policy: {}, line };
+        const image = fields.get('image');
+        if (!image)
+            c.report(item, path, 'missing "image:"; give the repository as written in manifests, e.g. ghcr.io/acme/api');
+        else
+            result.image = readRepository(c, image, `${path}.image`, line, seen) ?? '';
+        const policy = fields.get('policy');
+        if (!policy)
+            c.report(item, path, 'missing "policy:"; e.g. "policy: { semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"');
+        else
+            result.policy = readPolicy(c, policy, `${path}.policy`);
+        const filter = fields.get('filterTags');
+        if (filter) {
+            const filterTags = readFilterTags(c, filter, `${path}.filterTags`);
+            if (filterTags)
+                result.policy.filterTags = filterTags;
         }
-        owned.push({ index, stage, path: normalized.path, where: node, label: itemPath });
-        return normalized.path;
+        return result;
     });
-    if (list && list.length === 0 && (0,dist/* isSeq */.oP)(entry.value) && entry.value.items.length === 0) {
-        c.report(entry.value, `${path}.${key}`, `expected at least one folder, e.g. [envs/${stage}]`);
-    }
-    return list ?? [];
 }
-function readPullRequest(c, entry, path, defaults) {
-    const fields = readMap(c, entry.value, entry.key, path, PULL_REQUEST_KEYS, 'a mapping such as "{ labels: [promotion], reviewers: [alice] }"');
-    const policy = { ...defaults };
-    if (!fields)
-        return policy;
-    const get = (key) => fields.get(key);
-    const labels = get('labels');
-    if (labels) {
-        policy.labels =
-            readStringList(c, labels.value, labels.key, `${path}.labels`, 'labels', (text, node, p) => {
-                if (text.length <= LABEL_MAX)
-                    return text;
-                c.report(node, p, `label "${text}" is longer than ${LABEL_MAX} characters, which GitHub refuses`);
-                return undefined;
-            }) ?? policy.labels;
+/** The canonical repository of a name without version; one policy per repository (`seen`: repository → line). */
+function readRepository(c, entry, path, line, seen) {
+    const name = readNonEmptyString(c, entry.value, entry.key, path, 'an image repository such as ghcr.io/acme/api');
+    if (name === undefined)
+        return undefined;
+    const parsed = tryParseImage(name);
+    const at = entry.value ?? entry.key;
+    if (!parsed)
+        c.report(at, path, `"${name}" is not an image repository such as ghcr.io/acme/api`);
+    else if (parsed.tag !== undefined || parsed.digest !== undefined) {
+        c.report(at, path, `"${name}" names a version; give the repository only: ${parsed.name}`);
     }
-    for (const key of ['reviewers', 'assignees']) {
-        const e = get(key);
+    else {
+        const first = seen.get(parsed.repository);
+        if (first !== undefined)
+            c.report(at, path, `"${name}" already has a policy on line ${first}; give each image one policy`);
+        else
+            seen.set(parsed.repository, line);
+        return parsed.repository;
+    }
+    return undefined;
+}
+function readPolicy(c, entry, path) {
+    const policy = {};
+    const expected = 'a mapping such as "{ semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"';
+    const fields = readMap(c, entry.value, entry.key, path, POLICY_KEYS, expected);
+    if (!fields || !entry.value)
+        return policy;
+    const kinds = ['semver', 'numerical', 'alphabetical'].filter((k) => fields.has(k));
+    if (kinds.length === 0)
+        c.report(entry.value, path, 'expected one of semver:, numerical: or alphabetical:');
+    if (kinds.length > 1)
+        c.report(fields.get(kinds[1]).key, `${path}.${kinds[1]}`, `give one ordering, not both ${kinds[0]}: and ${kinds[1]}:`);
+    const prerelease = fields.get('prerelease');
+    if (prerelease && !fields.has('semver'))
+        c.report(prerelease.key, `${path}.prerelease`, 'prerelease: only applies with semver:');
+    const sv = fields.get('semver');
+    if (sv) {
+        const range = readSemverRange(c, sv, `${path}.semver`);
+        const allow = prerelease ? readBoolean(c, prerelease.value, prerelease.key, `${path}.prerelease`) : false;
+        if (range !== undefined && kinds.length === 1)
+            policy.semver = { range, prerelease: allow ?? false };
+    }
+    for (const kind of ['numerical', 'alphabetical']) {
+        const e = fields.get(kind);
         if (!e)
             continue;
-        policy[key] =
-            readStringList(c, e.value, e.key, `${path}.${key}`, 'GitHub user names', (text, node, p) => {
-                if (GITHUB_LOGIN.test(text))
-                    return text;
-                const bare = text.replace(/^@/, '');
-                const hint = bare !== text && GITHUB_LOGIN.test(bare)
-                    ? `; write it without the "@": ${bare}`
-                    : bare.includes('/')
-                        ? '; teams go under teamReviewers:'
-                        : '';
-                c.report(node, p, `"${text}" is not a GitHub user name${hint}`);
-                return undefined;
-            }) ?? [];
-    }
-    const teams = get('teamReviewers');
-    if (teams) {
-        policy.teamReviewers =
-            readStringList(c, teams.value, teams.key, `${path}.teamReviewers`, 'team slugs', (text, node, p) => {
-                const slug = text.replace(/^@/, '');
-                if (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text))
-                    return text;
-                const tail = slug.split('/').pop() ?? '';
-                const hint = slug.includes('/') && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(tail)
-                    ? `; give the team slug without the organisation: ${tail}`
-                    : '; give the team slug, e.g. platform-team';
-                c.report(node, p, `"${text}" is not a team slug${hint}`);
-                return undefined;
-            }) ?? [];
-    }
-    const draft = get('draft');
-    if (draft)
-        policy.draft = readBoolean(c, draft.value, draft.key, `${path}.draft`) ?? policy.draft;
-    const autoMerge = get('autoMerge');
-    if (autoMerge) {
-        const node = autoMerge.value;
-        if ((0,dist/* isScalar */.jn)(node) && node.value === false)
-            policy.autoMerge = false;
-        else if ((0,dist/* isScalar */.jn)(node) && node.value === true) {
-            c.report(node, `${path}.autoMerge`, `expected false or a merge method (${AUTO_MERGE.join(', ')}), got true; name the method, e.g. autoMerge: squash`);
-        }
-        else {
-            const text = (0,dist/* isScalar */.jn)(node) && typeof node.value === 'string' ? node.value : undefined;
-            if (text !== undefined && AUTO_MERGE.includes(text))
-                policy.autoMerge = text;
-            else {
-                const hint = text !== undefined ? didYouMean(text, AUTO_MERGE) : '';
-                c.report(node ?? autoMerge.key, `${path}.autoMerge`, `expected false, ${AUTO_MERGE.join(', ')}, got ${describe(node)}${hint}`);
-            }
-        }
-    }
-    const branch = get('branch');
-    if (branch) {
-        const template = readNonEmptyString(c, branch.value, branch.key, `${path}.branch`, 'a branch name template such as "stagecoach/{from}-to-{to}"');
-        if (template !== undefined) {
-            const problem = branchTemplateProblem(template);
-            if (problem)
-                c.report(branch.value ?? branch.key, `${path}.branch`, problem);
-            else
-                policy.branch = template;
-        }
+        const order = readOrder(c, e, `${path}.${kind}`);
+        if (order && kinds.length === 1)
+            policy[kind] = order;
     }
     return policy;
 }
-/** Why a branch template would not give a valid branch name (git check-ref-format rules), or undefined. */
-function branchTemplateProblem(template) {
-    const unknown = [...template.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((name) => name !== 'from' && name !== 'to');
-    if (unknown.length > 0)
-        return `unknown placeholder {${unknown[0]}}${didYouMean(unknown[0], ['from', 'to'])}; the branch template knows {from} and {to}`;
-    const sample = template.replace(/\{from\}/g, 'dev').replace(/\{to\}/g, 'prod');
-    // https://git-scm.com/docs/git-check-ref-format
-    const bad = hasControl(sample) || /[ ~^:?*[\\]/.test(sample) ? 'it contains a space or one of ~ ^ : ? * [ \\' :
-        sample.includes('..') ? 'it contains ".."' :
-            sample.includes('@{') ? 'it contains "@{"' :
-                sample.includes('//') || sample.startsWith('/') || sample.endsWith('/') ? 'it has an empty folder ("//" or a leading or trailing "/")' :
-                    sample.endsWith('.') ? 'it ends with "."' :
-                        sample.split('/').some((s) => s.startsWith('.') || s.endsWith('.lock')) ? 'a part starts with "." or ends with ".lock"' :
-                            sample === '@' ? 'it is "@"' :
-                                /[{}]/.test(sample) ? 'it has an unmatched "{" or "}"' : undefined;
-    return bad && `"${template}" does not make a valid git branch name: ${bad}`;
+/** `semver: ">=1.0.0 <2"`, or Flux's `semver: { range: ... }`; Masterminds' comma ranges are accepted. */
+function readSemverRange(c, entry, path) {
+    let rangeEntry = entry;
+    if ((0,dist/* isMap */.jh)(entry.value)) {
+        rangeEntry = readMap(c, entry.value, entry.key, path, SEMVER_KEYS, 'a range')?.get('range');
+        if (!rangeEntry)
+            c.report(entry.value, path, 'missing "range:", e.g. ">=1.0.0 <2"');
+    }
+    if (!rangeEntry)
+        return undefined;
+    const rangePath = rangeEntry === entry ? path : `${path}.range`;
+    const what = 'a semver range such as ">=1.0.0 <2"';
+    const range = readNonEmptyString(c, rangeEntry.value, rangeEntry.key, rangePath, what);
+    if (range !== undefined && semver.validRange(normalizeSemverRange(range)) === null) {
+        c.report(rangeEntry.value ?? rangeEntry.key, rangePath, `expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got ${JSON.stringify(range)}`);
+    }
+    return range;
 }
-/** Two target stages must not push to the same branch. */
-function checkBranches(c, branches) {
-    const seen = new Map();
-    branches.forEach(({ stage, where }, i) => {
-        if (!stage.name)
-            return;
-        const from = i === 0 ? 'registry' : branches[i - 1].stage.name;
-        const branch = stage.pullRequest.branch.replace(/\{from\}/g, from).replace(/\{to\}/g, stage.name);
-        const other = seen.get(branch);
-        if (other !== undefined) {
-            c.report(where, `stages[${i}].pullRequest.branch`, `promotions into "${stage.name}" and "${other}" would both use branch "${branch}"; put {to} in the template`);
-        }
-        else
-            seen.set(branch, stage.name);
-    });
+function readOrder(c, entry, path) {
+    if (!(0,dist/* isMap */.jh)(entry.value))
+        return readEnum(c, entry.value, entry.key, path, ORDERS);
+    // Flux spelling: { order: asc }.
+    const fields = readMap(c, entry.value, entry.key, path, ORDER_KEYS, 'asc, desc or { order: asc }');
+    const order = fields?.get('order');
+    return order ? readEnum(c, order.value, order.key, `${path}.order`, ORDERS) : 'asc';
+}
+function readFilterTags(c, entry, path) {
+    const expected = "a mapping such as \"{ pattern: '^main-(?<ts>[0-9]+)$', extract: '$ts' }\"";
+    const fields = readMap(c, entry.value, entry.key, path, FILTER_KEYS, expected);
+    if (!fields || !entry.value)
+        return undefined;
+    const patternEntry = fields.get('pattern');
+    const extractEntry = fields.get('extract');
+    if (!patternEntry) {
+        c.report(entry.value, path, 'missing "pattern:", the regular expression tags must match');
+        return undefined;
+    }
+    const what = 'a regular expression';
+    const pattern = readNonEmptyString(c, patternEntry.value, patternEntry.key, `${path}.pattern`, what);
+    const extract = extractEntry
+        ? readString(c, extractEntry.value, extractEntry.key, `${path}.extract`, 'a template such as $ts')
+        : '';
+    if (pattern === undefined || extract === undefined)
+        return undefined;
+    let compiled;
+    try {
+        compiled = compileFilterPattern(pattern);
+    }
+    catch (error) {
+        const message = `not a valid regular expression in Go's RE2 syntax, as Flux reads it: ${error.message}`;
+        c.report(patternEntry.value ?? patternEntry.key, `${path}.pattern`, message);
+        return undefined;
+    }
+    const groups = patternGroups(compiled);
+    for (const [, braced, bare] of extract.matchAll(/\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g)) {
+        const name = braced ?? bare;
+        if (name === undefined)
+            continue;
+        const known = /^[0-9]+$/.test(name) ? Number(name) <= groups.count : groups.names.includes(name);
+        if (known)
+            continue;
+        const hint = groups.names.length > 0
+            ? ` (the pattern has ${groups.names.map((n) => `$${n}`).join(', ')})`
+            : ' (the pattern has no named groups; add one such as (?<ts>[0-9]+))';
+        c.report(extractEntry?.value ?? entry.value, `${path}.extract`, `"$${name}" names no group of the pattern${hint}`);
+    }
+    return { pattern, extract };
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/pipeline.js
+// The pipeline as the engine sees it (from the config file or the --stage flags), and finding a stage in it.
+
+
+
+/** The file name problems in --stage flags are reported under. */
+const FLAGS_FILE = '<flags>';
+/** A pipeline with every key at its default, before the config file (or the flags) fill it in. */
+function defaultPipeline(configFile) {
+    return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
+}
+/** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */
+function findStage(pipeline, name) {
+    const stage = pipeline.stages.find((s) => s.name === name);
+    if (stage)
+        return stage;
+    const known = pipeline.stages.map((s) => s.name);
+    throw new ConfigError([
+        {
+            file: pipeline.configFile ?? FLAGS_FILE,
+            line: 0,
+            message: `no stage is named "${name}"${didYouMean(name, known)} (the stages are ${known.join(', ') || 'none'})`,
+        },
+    ]);
+}
+/** The stage after `name` in promotion order, undefined for the last one; ConfigError for an unknown name. */
+function nextStage(pipeline, name) {
+    const stage = findStage(pipeline, name);
+    return pipeline.stages[pipeline.stages.indexOf(stage) + 1];
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/gates.js
+// A stage's `gates:`: what must hold before a promotion INTO the stage opens its pull request (registry, soak,
+// commands), and what a failure does.
+
+
+/** What a failed gate does: `fail` (no pull request) or `draft` (a draft pull request that shows the failure). */
+const GATE_FAILURE_MODES = ['fail', 'draft'];
+const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+const REGISTRY_KEYS = { pin: null };
+// env's keys are the user's variable names: a leaf here.
+const COMMAND_KEYS = { name: null, run: null, timeout: null, env: null };
+const GATE_KEYS = {
+    registry: REGISTRY_KEYS,
+    soak: null,
+    commands: COMMAND_KEYS,
+    onFailure: null,
+};
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function defaultGates() {
+    return { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' };
 }
 function readGates(c, entry, path) {
     const gates = defaultGates();
-    const fields = readMap(c, entry.value, entry.key, path, GATE_KEYS, 'a mapping such as "{ registry: true, soak: 1h }"');
+    const expected = 'a mapping such as "{ registry: true, soak: 1h }"';
+    const fields = readMap(c, entry.value, entry.key, path, GATE_KEYS, expected);
     if (!fields)
         return gates;
     const registry = fields.get('registry');
-    if (registry) {
-        const node = registry.value;
-        if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
-            gates.registry = node.value ? { pin: false } : false;
-        else if ((0,dist/* isMap */.jh)(node)) {
-            const options = readMap(c, node, registry.key, `${path}.registry`, REGISTRY_KEYS, 'true, false or { pin: true }');
-            const pin = options?.get('pin');
-            gates.registry = { pin: pin ? (readBoolean(c, pin.value, pin.key, `${path}.registry.pin`) ?? false) : false };
-        }
-        else
-            c.report(node ?? registry.key, `${path}.registry`, `expected true, false or { pin: true }, got ${describe(node)}`);
-    }
+    if (registry)
+        gates.registry = readRegistry(c, registry, `${path}.registry`);
     const soak = fields.get('soak');
     if (soak)
         gates.soakSeconds = readDuration(c, soak.value, soak.key, `${path}.soak`) ?? 0;
@@ -50163,35 +57113,43 @@ function readGates(c, entry, path) {
         gates.commands = readCommands(c, commands, `${path}.commands`);
     const onFailure = fields.get('onFailure');
     if (onFailure)
-        gates.onFailure = readEnum(c, onFailure.value, onFailure.key, `${path}.onFailure`, ['fail', 'draft']) ?? 'fail';
+        gates.onFailure = readEnum(c, onFailure.value, onFailure.key, `${path}.onFailure`, GATE_FAILURE_MODES) ?? 'fail';
     return gates;
 }
-function readCommands(c, entry, path) {
+/** `true`, `false` or `{ pin: true }`. */
+function readRegistry(c, entry, path) {
     const node = entry.value;
-    if (!(0,dist/* isSeq */.oP)(node)) {
-        c.report(node ?? entry.key, path, `expected a list of commands such as "- { name: build, run: kustomize build envs/prod }", got ${describe(node)}`);
-        return [];
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
+        return node.value ? { pin: false } : false;
+    if (!(0,dist/* isMap */.jh)(node)) {
+        c.report(node ?? entry.key, path, `expected true, false or { pin: true }, got ${describe(node)}`);
+        return false;
     }
-    const out = [];
-    node.items.forEach((raw, i) => {
-        const item = c.resolve(raw);
-        const itemPath = `${path}[${i}]`;
-        const fields = readMap(c, item, node, itemPath, COMMAND_KEYS, 'a command such as "{ name: build, run: kustomize build envs/prod }"');
+    const options = readMap(c, node, entry.key, path, REGISTRY_KEYS, 'true, false or { pin: true }');
+    const pin = options?.get('pin');
+    return { pin: pin ? (readBoolean(c, pin.value, pin.key, `${path}.pin`) ?? false) : false };
+}
+function readCommands(c, entry, path) {
+    const expected = 'a list of commands such as "- { name: build, run: kustomize build envs/prod }"';
+    return readList(c, entry, path, expected, (item, list, itemPath) => {
+        const what = 'a command such as "{ name: build, run: kustomize build envs/prod }"';
+        const fields = readMap(c, item, list, itemPath, COMMAND_KEYS, what);
         if (!fields || !item)
-            return;
+            return undefined;
         const run = fields.get('run');
         const command = run ? readNonEmptyString(c, run.value, run.key, `${itemPath}.run`, 'a command line') : undefined;
         if (!run)
             c.report(item, itemPath, 'missing "run:"; give the command to run, e.g. "run: kustomize build envs/prod"');
         const name = fields.get('name');
-        const timeout = fields.get('timeout');
-        const env = fields.get('env');
         const gate = {
-            name: (name && readNonEmptyString(c, name.value, name.key, `${itemPath}.name`, 'a name for the check')) || command || '',
+            name: (name && readNonEmptyString(c, name.value, name.key, `${itemPath}.name`, 'a name for the check')) ||
+                command ||
+                '',
             run: command ?? '',
             timeoutSeconds: DEFAULT_COMMAND_TIMEOUT_SECONDS,
             env: {},
         };
+        const timeout = fields.get('timeout');
         if (timeout) {
             const seconds = readDuration(c, timeout.value, timeout.key, `${itemPath}.timeout`);
             if (seconds === 0)
@@ -50199,12 +57157,13 @@ function readCommands(c, entry, path) {
             else if (seconds !== undefined)
                 gate.timeoutSeconds = seconds;
         }
+        const env = fields.get('env');
         if (env)
             gate.env = readEnv(c, env, `${itemPath}.env`);
-        out.push(gate);
+        return gate;
     });
-    return out;
 }
+/** Variable names to values; numbers and booleans are passed as written (`RETRIES: 3` is "3"). */
 function readEnv(c, entry, path) {
     const env = {};
     const node = entry.value;
@@ -50228,345 +57187,510 @@ function readEnv(c, entry, path) {
     }
     return env;
 }
-/** Why a glob is refused, or undefined. `!` negates; globs are relative, never absolute or climbing with `..`. */
-function globProblem(glob, relativeTo) {
-    const shown = JSON.stringify(glob);
-    const body = glob.startsWith('!') ? glob.slice(1) : glob;
-    if (body.trim() === '')
-        return `expected a glob such as **/*.yaml, got ${shown}`;
-    if (body.startsWith('#'))
-        return `${shown} starts with "#", which minimatch reads as a comment; write \\# for a literal #`;
-    if (body.startsWith('/') || /^[A-Za-z]:/.test(body))
-        return `${shown} is absolute; globs are relative to ${relativeTo}`;
-    if (body.split('/').includes('..'))
-        return `${shown} contains ".."; globs must stay inside ${relativeTo}`;
-    const unbalanced = unbalancedBracket(body);
-    if (unbalanced)
-        return `${shown} has an unclosed "${unbalanced}"`;
-    try {
-        // minimatch reads nearly any text as a glob; this catches the few it refuses (e.g. over-long patterns).
-        new Minimatch(glob, { dot: true });
-    }
-    catch (error) {
-        return `${shown} is not a valid glob: ${error.message}`;
-    }
-    return undefined;
+
+;// CONCATENATED MODULE: ./.build/core/config/pull-request.js
+// A stage's `pullRequest:`: how the pull request that promotes INTO the stage is opened (labels, reviewers,
+// draft, auto-merge, branch name).
+
+
+
+/** GitHub's merge methods, as `autoMerge:`, the action's `auto-merge` input and the GitHub API name them. */
+const MERGE_METHODS = ['merge', 'squash', 'rebase'];
+const DEFAULT_BRANCH = 'stagecoach/{from}-to-{to}';
+const PULL_REQUEST_KEYS = {
+    labels: null,
+    reviewers: null,
+    teamReviewers: null,
+    assignees: null,
+    draft: null,
+    autoMerge: null,
+    branch: null,
+};
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const TEAM_SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const LABEL_MAX = 50; // GitHub refuses longer label names
+function defaultPullRequest(stage) {
+    return {
+        labels: ['promotion', `stage:${stage}`],
+        reviewers: [],
+        teamReviewers: [],
+        assignees: [],
+        draft: false,
+        autoMerge: false,
+        branch: DEFAULT_BRANCH,
+    };
 }
-function unbalancedBracket(glob) {
-    let braces = 0;
-    let inClass = false;
-    for (let i = 0; i < glob.length; i++) {
-        const ch = glob[i];
-        if (ch === '\\')
-            i++;
-        else if (inClass)
-            inClass = ch !== ']';
-        else if (ch === '[')
-            inClass = true;
-        else if (ch === '{')
-            braces++;
-        else if (ch === '}')
-            braces = Math.max(0, braces - 1);
-    }
-    return inClass ? '[' : braces > 0 ? '{' : undefined;
-}
-function readFileGlobs(c, node, where) {
-    const globs = readStringList(c, node, where, 'files', 'globs', (text, item, p) => {
-        const problem = globProblem(text, 'each stage folder');
-        if (!problem)
-            return text;
-        c.report(item, p, problem);
-        return undefined;
-    });
-    if (globs && globs.length > 0 && globs.every((g) => g.startsWith('!'))) {
-        c.report(node ?? where, 'files', 'every glob starts with "!", so no file is read; add one such as **/*.yaml');
-    }
-    if (globs && globs.length === 0 && (0,dist/* isSeq */.oP)(node) && node.items.length === 0) {
-        c.report(node, 'files', 'expected at least one glob, e.g. ["**/*.yaml", "**/*.yml"] (leave files: out for that default)');
-        return undefined;
-    }
-    return globs;
-}
-function readKeyPath(c, entry, path) {
-    const text = readNonEmptyString(c, entry.value, entry.key, path, 'a key path such as app.image.tag');
-    if (text === undefined)
-        return undefined;
-    if (KEY_PATH.test(text))
-        return text;
-    c.report(entry.value ?? entry.key, path, `"${text}" is not a key path; write the keys joined by dots, e.g. app.image.tag`);
-    return undefined;
-}
-function readFields(c, node, where) {
-    if (!(0,dist/* isSeq */.oP)(node)) {
-        c.report(node ?? where, 'fields', `expected a list such as "- { files: envs/*/versions.yaml, tag: image_tag, image: ghcr.io/acme/api }", got ${describe(node)}`);
-        return [];
-    }
-    const out = [];
-    node.items.forEach((raw, i) => {
-        const item = c.resolve(raw);
-        const path = `fields[${i}]`;
-        const fields = readMap(c, item, node, path, FIELD_KEYS, 'a mapping with files:, tag: and image: (or repository:)');
-        if (!fields || !item)
-            return;
-        const rule = { files: '', tag: '' };
-        const files = fields.get('files');
-        if (!files)
-            c.report(item, path, 'missing "files:"; give a glob of repo-relative paths, e.g. envs/*/versions.yaml');
-        else {
-            const glob = readNonEmptyString(c, files.value, files.key, `${path}.files`, 'a glob such as envs/*/versions.yaml');
-            const problem = glob === undefined ? undefined : globProblem(glob, 'the repository');
-            if (problem)
-                c.report(files.value ?? files.key, `${path}.files`, problem);
-            else if (glob !== undefined)
-                rule.files = glob;
-        }
-        const tag = fields.get('tag');
-        if (!tag)
-            c.report(item, path, 'missing "tag:"; give the key path of the tag, e.g. image_tag');
-        else
-            rule.tag = readKeyPath(c, tag, `${path}.tag`) ?? '';
-        const image = fields.get('image');
-        const repository = fields.get('repository');
-        if (image && repository)
-            c.report(repository.key, `${path}.repository`, 'give either image: (the image name) or repository: (the key path holding it), not both');
-        else if (!image && !repository)
-            c.report(item, path, 'missing "image:" (the image name, e.g. ghcr.io/acme/api) or "repository:" (the key path holding it)');
-        else if (image) {
-            const name = readNonEmptyString(c, image.value, image.key, `${path}.image`, 'an image name such as ghcr.io/acme/api');
-            const unknown = name === undefined ? undefined : /\{(?!name\})([^}]*)\}/.exec(name)?.[1];
-            if (unknown !== undefined) {
-                c.report(image.value ?? image.key, `${path}.image`, `unknown placeholder {${unknown}}; the image template knows {name} (the file name without extension)`);
-            }
-            else if (name !== undefined) {
-                // The scanner fills {name} in; check the rest follows the image grammar.
-                const parsed = tryParseImage(name.replace(/\{name\}/g, 'x'));
-                if (!parsed)
-                    c.report(image.value ?? image.key, `${path}.image`, `"${name}" is not an image name such as ghcr.io/acme/api`);
-                else if (parsed.tag !== undefined || parsed.digest !== undefined) {
-                    const message = `"${name}" names a version; give the image without tag or digest (the tag: field holds the version)`;
-                    c.report(image.value ?? image.key, `${path}.image`, message);
-                }
-                else
-                    rule.image = name;
-            }
-        }
-        else if (repository) {
-            const keyPath = readKeyPath(c, repository, `${path}.repository`);
-            if (keyPath !== undefined)
-                rule.repository = keyPath;
-        }
-        const digest = fields.get('digest');
-        if (digest) {
-            const keyPath = readKeyPath(c, digest, `${path}.digest`);
-            if (keyPath !== undefined)
-                rule.digest = keyPath;
-        }
-        out.push(rule);
-    });
-    return out;
-}
-function readImages(c, node, where) {
-    if (!(0,dist/* isSeq */.oP)(node)) {
-        c.report(node ?? where, 'images', `expected a list such as "- { image: ghcr.io/acme/api, policy: { semver: '>=1.0.0' } }", got ${describe(node)}`);
-        return [];
-    }
-    const out = [];
-    const seen = new Map();
-    node.items.forEach((raw, i) => {
-        const item = c.resolve(raw);
-        const path = `images[${i}]`;
-        const fields = readMap(c, item, node, path, IMAGE_KEYS, 'a mapping with image: and policy:');
-        if (!fields || !item)
-            return;
-        const line = c.position(item).line;
-        const entry = { image: '', policy: {}, line };
-        const image = fields.get('image');
-        if (!image)
-            c.report(item, path, 'missing "image:"; give the repository as written in manifests, e.g. ghcr.io/acme/api');
-        else {
-            const name = readNonEmptyString(c, image.value, image.key, `${path}.image`, 'an image repository such as ghcr.io/acme/api');
-            const parsed = name === undefined ? undefined : tryParseImage(name);
-            const at = image.value ?? image.key;
-            if (name !== undefined && !parsed)
-                c.report(at, `${path}.image`, `"${name}" is not an image repository such as ghcr.io/acme/api`);
-            else if (parsed && (parsed.tag !== undefined || parsed.digest !== undefined)) {
-                c.report(at, `${path}.image`, `"${name}" names a version; give the repository only: ${parsed.name}`);
-            }
-            else if (parsed) {
-                const first = seen.get(parsed.repository);
-                if (first !== undefined)
-                    c.report(at, `${path}.image`, `"${name}" already has a policy on line ${first}; give each image one policy`);
-                else
-                    seen.set(parsed.repository, line);
-                entry.image = parsed.repository;
-            }
-        }
-        const policy = fields.get('policy');
-        if (!policy)
-            c.report(item, path, 'missing "policy:"; e.g. "policy: { semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"');
-        else
-            entry.policy = readPolicy(c, policy, `${path}.policy`);
-        const filter = fields.get('filterTags');
-        if (filter) {
-            const filterTags = readFilterTags(c, filter, `${path}.filterTags`);
-            if (filterTags)
-                entry.policy.filterTags = filterTags;
-        }
-        out.push(entry);
-    });
-    return out;
-}
-function readOrder(c, entry, path) {
-    if (!(0,dist/* isMap */.jh)(entry.value))
-        return readEnum(c, entry.value, entry.key, path, ORDERS);
-    // Flux spelling: { order: asc }.
-    const fields = readMap(c, entry.value, entry.key, path, ORDER_KEYS, 'asc, desc or { order: asc }');
-    const order = fields?.get('order');
-    return order ? readEnum(c, order.value, order.key, `${path}.order`, ORDERS) : 'asc';
-}
-function readPolicy(c, entry, path) {
-    const policy = {};
-    const fields = readMap(c, entry.value, entry.key, path, POLICY_KEYS, 'a mapping such as "{ semver: \'>=1.0.0\' }", "{ numerical: asc }" or "{ alphabetical: asc }"');
-    if (!fields || !entry.value)
+function readPullRequest(c, entry, path, defaults) {
+    const expected = 'a mapping such as "{ labels: [promotion], reviewers: [alice] }"';
+    const fields = readMap(c, entry.value, entry.key, path, PULL_REQUEST_KEYS, expected);
+    const policy = { ...defaults };
+    if (!fields)
         return policy;
-    const kinds = ['semver', 'numerical', 'alphabetical'].filter((k) => fields.has(k));
-    if (kinds.length === 0)
-        c.report(entry.value, path, 'expected one of semver:, numerical: or alphabetical:');
-    if (kinds.length > 1)
-        c.report(fields.get(kinds[1]).key, `${path}.${kinds[1]}`, `give one ordering, not both ${kinds[0]}: and ${kinds[1]}:`);
-    const prerelease = fields.get('prerelease');
-    if (prerelease && !fields.has('semver'))
-        c.report(prerelease.key, `${path}.prerelease`, 'prerelease: only applies with semver:');
-    const sv = fields.get('semver');
-    if (sv) {
-        let rangeEntry = sv;
-        if ((0,dist/* isMap */.jh)(sv.value)) {
-            // Flux spelling: { range: ... }.
-            rangeEntry = readMap(c, sv.value, sv.key, `${path}.semver`, SEMVER_KEYS, 'a range')?.get('range');
-            if (!rangeEntry)
-                c.report(sv.value, `${path}.semver`, 'missing "range:", e.g. ">=1.0.0 <2"');
-        }
-        const rangePath = rangeEntry === sv ? `${path}.semver` : `${path}.semver.range`;
-        const range = rangeEntry ? readNonEmptyString(c, rangeEntry.value, rangeEntry.key, rangePath, 'a semver range such as ">=1.0.0 <2"') : undefined;
-        if (range !== undefined && semver.validRange(normalizeSemverRange(range)) === null) {
-            c.report(rangeEntry.value ?? rangeEntry.key, rangePath, `expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got ${JSON.stringify(range)}`);
-        }
-        const allow = prerelease ? readBoolean(c, prerelease.value, prerelease.key, `${path}.prerelease`) : false;
-        if (range !== undefined && kinds.length === 1)
-            policy.semver = { range, prerelease: allow ?? false };
+    const labels = fields.get('labels');
+    if (labels)
+        policy.labels = readLabels(c, labels, `${path}.labels`) ?? policy.labels;
+    for (const key of ['reviewers', 'assignees']) {
+        const logins = fields.get(key);
+        if (logins)
+            policy[key] = readLogins(c, logins, `${path}.${key}`) ?? [];
     }
-    for (const kind of ['numerical', 'alphabetical']) {
-        const e = fields.get(kind);
-        if (!e)
-            continue;
-        const order = readOrder(c, e, `${path}.${kind}`);
-        if (order && kinds.length === 1)
-            policy[kind] = order;
-    }
+    const teams = fields.get('teamReviewers');
+    if (teams)
+        policy.teamReviewers = readTeams(c, teams, `${path}.teamReviewers`) ?? [];
+    const draft = fields.get('draft');
+    if (draft)
+        policy.draft = readBoolean(c, draft.value, draft.key, `${path}.draft`) ?? policy.draft;
+    const autoMerge = fields.get('autoMerge');
+    if (autoMerge)
+        policy.autoMerge = readAutoMerge(c, autoMerge, `${path}.autoMerge`) ?? policy.autoMerge;
+    const branch = fields.get('branch');
+    if (branch)
+        policy.branch = readBranch(c, branch, `${path}.branch`) ?? policy.branch;
     return policy;
 }
-function readFilterTags(c, entry, path) {
-    const fields = readMap(c, entry.value, entry.key, path, FILTER_KEYS, "a mapping such as \"{ pattern: '^main-(?<ts>[0-9]+)$', extract: '$ts' }\"");
-    if (!fields || !entry.value)
+function readLabels(c, entry, path) {
+    return readStringList(c, entry.value, entry.key, path, 'labels', (text, node, p) => {
+        if (text.length <= LABEL_MAX)
+            return text;
+        c.report(node, p, `label "${text}" is longer than ${LABEL_MAX} characters, which GitHub refuses`);
         return undefined;
-    const patternEntry = fields.get('pattern');
-    const extractEntry = fields.get('extract');
-    if (!patternEntry) {
-        c.report(entry.value, path, 'missing "pattern:", the regular expression tags must match');
-        return undefined;
-    }
-    const pattern = readNonEmptyString(c, patternEntry.value, patternEntry.key, `${path}.pattern`, 'a regular expression');
-    const extract = extractEntry ? readString(c, extractEntry.value, extractEntry.key, `${path}.extract`, 'a template such as $ts') : '';
-    if (pattern === undefined || extract === undefined)
-        return undefined;
-    let regex;
-    try {
-        regex = compileFilterPattern(pattern);
-    }
-    catch (error) {
-        const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-        c.report(patternEntry.value ?? patternEntry.key, `${path}.pattern`, `not a valid regular expression: ${reason}`);
-        return undefined;
-    }
-    const groups = patternGroups(regex);
-    for (const [, braced, bare] of extract.matchAll(/\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g)) {
-        const name = braced ?? bare;
-        if (name === undefined)
-            continue;
-        const known = /^[0-9]+$/.test(name) ? Number(name) <= groups.count : groups.names.includes(name);
-        if (!known) {
-            const hint = groups.names.length > 0
-                ? ` (the pattern has ${groups.names.map((n) => `$${n}`).join(', ')})`
-                : ' (the pattern has no named groups; add one such as (?<ts>[0-9]+))';
-            c.report(extractEntry?.value ?? entry.value, `${path}.extract`, `"$${name}" names no group of the pattern${hint}`);
-        }
-    }
-    return { pattern, extract };
+    });
 }
-// ---------------------------------------------------------------------------------------------------------------
-// Stages from flags, and lookups
-/** Stages from `--stage NAME=PATH[,PATH...]` values, in the order given; throws ConfigError (file `<flags>`, line = flag number). */
+function readLogins(c, entry, path) {
+    return readStringList(c, entry.value, entry.key, path, 'GitHub user names', (text, node, p) => {
+        if (GITHUB_LOGIN.test(text))
+            return text;
+        const bare = text.replace(/^@/, '');
+        const hint = bare !== text && GITHUB_LOGIN.test(bare)
+            ? `; write it without the "@": ${bare}`
+            : bare.includes('/')
+                ? '; teams go under teamReviewers:'
+                : '';
+        c.report(node, p, `"${text}" is not a GitHub user name${hint}`);
+        return undefined;
+    });
+}
+function readTeams(c, entry, path) {
+    return readStringList(c, entry.value, entry.key, path, 'team slugs', (text, node, p) => {
+        if (TEAM_SLUG.test(text))
+            return text;
+        const tail = text.replace(/^@/, '').split('/').pop() ?? '';
+        const hint = text.includes('/') && TEAM_SLUG.test(tail)
+            ? `; give the team slug without the organisation: ${tail}`
+            : '; give the team slug, e.g. platform-team';
+        c.report(node, p, `"${text}" is not a team slug${hint}`);
+        return undefined;
+    });
+}
+/** `false` or a merge method; `true` is refused with advice (GitHub needs the method). */
+function readAutoMerge(c, entry, path) {
+    const node = entry.value;
+    if ((0,dist/* isScalar */.jn)(node) && node.value === false)
+        return false;
+    if ((0,dist/* isScalar */.jn)(node) && node.value === true) {
+        c.report(node, path, `expected false or a merge method (${MERGE_METHODS.join(', ')}), got true; name the method, e.g. autoMerge: squash`);
+        return undefined;
+    }
+    const text = (0,dist/* isScalar */.jn)(node) && typeof node.value === 'string' ? node.value : undefined;
+    if (text !== undefined && MERGE_METHODS.includes(text))
+        return text;
+    const hint = text !== undefined ? didYouMean(text, MERGE_METHODS) : '';
+    c.report(node ?? entry.key, path, `expected false, ${MERGE_METHODS.join(', ')}, got ${describe(node)}${hint}`);
+    return undefined;
+}
+function readBranch(c, entry, path) {
+    const what = 'a branch name template such as "stagecoach/{from}-to-{to}"';
+    const template = readNonEmptyString(c, entry.value, entry.key, path, what);
+    if (template === undefined)
+        return undefined;
+    const problem = branchTemplateProblem(template);
+    if (!problem)
+        return template;
+    c.report(entry.value ?? entry.key, path, problem);
+    return undefined;
+}
+/** Why a branch template would not give a valid branch name (git check-ref-format rules), or undefined. */
+function branchTemplateProblem(template) {
+    const unknown = [...template.matchAll(/\{([^}]*)\}/g)]
+        .map((m) => m[1])
+        .filter((name) => name !== 'from' && name !== 'to');
+    if (unknown.length > 0)
+        return `unknown placeholder {${unknown[0]}}${didYouMean(unknown[0], ['from', 'to'])}; the branch template knows {from} and {to}`;
+    const sample = template.replace(/\{from\}/g, 'dev').replace(/\{to\}/g, 'prod');
+    // https://git-scm.com/docs/git-check-ref-format
+    const bad = hasControl(sample) || /[ ~^:?*[\\]/.test(sample)
+        ? 'it contains a space or one of ~ ^ : ? * [ \\'
+        : sample.includes('..')
+            ? 'it contains ".."'
+            : sample.includes('@{')
+                ? 'it contains "@{"'
+                : sample.includes('//') || sample.startsWith('/') || sample.endsWith('/')
+                    ? 'it has an empty folder ("//" or a leading or trailing "/")'
+                    : sample.endsWith('.')
+                        ? 'it ends with "."'
+                        : sample.split('/').some((s) => s.startsWith('.') || s.endsWith('.lock'))
+                            ? 'a part starts with "." or ends with ".lock"'
+                            : sample === '@'
+                                ? 'it is "@"'
+                                : /[{}]/.test(sample)
+                                    ? 'it has an unmatched "{" or "}"'
+                                    : undefined;
+    return bad && `"${template}" does not make a valid git branch name: ${bad}`;
+}
+/** The `branch:` node of a stage's pullRequest (where a clash is reported), or undefined. */
+function branchNode(entry) {
+    return entry && (0,dist/* isMap */.jh)(entry.value)
+        ? (entry.value.get('branch', true) ?? undefined)
+        : undefined;
+}
+/** Two target stages must not push to the same branch (the first stage's source is the registry). */
+function checkBranches(c, targets) {
+    const seen = new Map();
+    targets.forEach(({ name, branch: template, where }, i) => {
+        if (!name)
+            return;
+        const from = i === 0 ? 'registry' : targets[i - 1].name;
+        const branch = template.replace(/\{from\}/g, from).replace(/\{to\}/g, name);
+        const other = seen.get(branch);
+        if (other !== undefined) {
+            c.report(where, `stages[${i}].pullRequest.branch`, `promotions into "${name}" and "${other}" would both use branch "${branch}"; put {to} in the template`);
+        }
+        else
+            seen.set(branch, name);
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/stage-paths.js
+// What a stage owns: its folders (`paths:`, or `path:` for one), normalised, inside the repository, and owned by
+// one stage only. Shared by the config file and the --stage flags.
+
+
+/** The normalised folder (`./envs/dev/` → `envs/dev`, `.` for the whole repo), or the reason it is refused. */
+function normalizeStagePath(raw) {
+    const shown = JSON.stringify(raw);
+    if (raw.trim() === '')
+        return { problem: 'expected a folder such as envs/dev, got an empty string' };
+    if (hasControl(raw))
+        return { problem: `path ${shown} contains a control character` };
+    if (raw.includes('\\'))
+        return { problem: `path ${shown} uses "\\"; separate folders with "/"` };
+    if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
+        return {
+            problem: `path ${shown} is absolute; write it relative to the repository root, e.g. "${raw.replace(/^([A-Za-z]:)?\/+/, '') || 'envs/dev'}"`,
+        };
+    }
+    const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
+    if (segments.includes('..'))
+        return { problem: `path ${shown} contains ".."; stage folders must stay inside the repository` };
+    if (/[*?[\]{}]/.test(raw))
+        return { problem: `path ${shown} is a glob; stages own folders (use files: for globs)` };
+    if (segments[0] === '.git')
+        return { problem: `path ${shown} is inside .git, which Stagecoach never writes` };
+    return { path: segments.length === 0 ? '.' : segments.join('/') };
+}
+function contains(outer, inner) {
+    return outer === '.' || inner === outer || inner.startsWith(`${outer}/`);
+}
+/** A folder belongs to one stage: no repeats, no folder inside another (in the same stage or another one). */
+function checkOverlaps(c, owned) {
+    firstClashes(owned.map((o) => o.path)).forEach((first, j) => {
+        if (first !== undefined)
+            c.report(owned[j].where, owned[j].label, overlapMessage(c, owned[first], owned[j]));
+    });
+}
+/**
+ * For each folder, the index of the first earlier folder it clashes with (the same, inside it, or containing it), or
+ * undefined. Found through each folder's ancestors, so the work is linear in the paths, not quadratic.
+ */
+function firstClashes(paths) {
+    const exact = new Map(); // folder → first index of it
+    const under = new Map(); // folder → first index strictly inside it
+    return paths.map((path, j) => {
+        const ancestors = ancestorsOf(path);
+        const clashes = [exact.get(path), path === '.' && j > 0 ? 0 : under.get(path)];
+        for (const ancestor of ancestors)
+            clashes.push(exact.get(ancestor));
+        if (!exact.has(path))
+            exact.set(path, j);
+        for (const ancestor of ancestors)
+            if (!under.has(ancestor))
+                under.set(ancestor, j);
+        const first = Math.min(...clashes.filter((i) => i !== undefined));
+        return Number.isFinite(first) ? first : undefined;
+    });
+}
+/** The folders that contain `path`, the whole repository (`.`) included: `a/b/c` → `.`, `a`, `a/b`. */
+function ancestorsOf(path) {
+    if (path === '.')
+        return [];
+    const ancestors = ['.'];
+    for (let at = path.indexOf('/'); at !== -1; at = path.indexOf('/', at + 1))
+        ancestors.push(path.slice(0, at));
+    return ancestors;
+}
+function overlapMessage(c, a, b) {
+    const at = c.lineName(c.position(a.where).line);
+    const [x, y] = [JSON.stringify(a.path), JSON.stringify(b.path)];
+    if (a.index === b.index)
+        return a.path === b.path
+            ? `${y} is listed twice in this stage (${at}); list it once`
+            : `${y} and ${x} (${at}) overlap; list only ${contains(a.path, b.path) ? x : y}`;
+    const relation = a.path === b.path ? `${y} is also` : contains(a.path, b.path) ? `${y} is inside ${x},` : `${y} contains ${x},`;
+    return `${relation} owned by stage "${a.stage}" (${at}); each folder belongs to one stage`;
+}
+/** A stage's `paths:` (or `path:`), each folder added to `owned` for the overlap check. */
+function readStagePaths(c, fields, item, path, { index, stage }, owned) {
+    const plural = fields.get('paths');
+    const single = fields.get('path');
+    if (plural && single) {
+        c.report(single.key, `${path}.path`, 'give either path: or paths:, not both');
+        return [];
+    }
+    const entry = plural ?? single;
+    const key = plural ? 'paths' : 'path';
+    if (!entry) {
+        const example = /^[a-z0-9-]+$/.test(stage) ? stage : 'dev';
+        c.report(item, path, `missing "paths:"; list the folders stage "${stage}" owns, e.g. "paths: [envs/${example}]"`);
+        return [];
+    }
+    const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders', (text, node, itemPath) => {
+        const normalized = normalizeStagePath(text);
+        if ('problem' in normalized) {
+            c.report(node, itemPath, normalized.problem);
+            return undefined;
+        }
+        owned.push({ index, stage, path: normalized.path, where: node, label: itemPath });
+        return normalized.path;
+    });
+    if (list && list.length === 0 && (0,dist/* isSeq */.oP)(entry.value) && entry.value.items.length === 0) {
+        c.report(entry.value, `${path}.${key}`, `expected at least one folder, e.g. [envs/${stage}]`);
+    }
+    return list ?? [];
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/stages.js
+// `stages:`: the stages in promotion order, each with its name, folders, pull-request policy and gates.
+
+
+
+
+
+/** A stage's keys; `path:` is the one-folder spelling of `paths:`. */
+const STAGE_KEYS = {
+    name: null,
+    paths: null,
+    path: null,
+    pullRequest: PULL_REQUEST_KEYS,
+    gates: GATE_KEYS,
+};
+const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const STAGE_NAME_MAX = 63;
+/** Why a stage name is refused (it becomes part of branch names and labels), or undefined. */
+function stageNameProblem(name) {
+    if (STAGE_NAME.test(name) && name.length <= STAGE_NAME_MAX)
+        return undefined;
+    const fixed = name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+/, '');
+    const hint = fixed && fixed !== name && STAGE_NAME.test(fixed) ? `; for example "${fixed}"` : '';
+    if (name.length > STAGE_NAME_MAX)
+        return `stage name "${name}" is longer than ${STAGE_NAME_MAX} characters`;
+    return `stage name "${name}" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names)${hint}`;
+}
+function checkDuplicateNames(c, stages) {
+    const seen = new Map();
+    for (const stage of stages) {
+        const first = seen.get(stage.name);
+        if (first)
+            c.report(stage.where, stage.label, `stage "${stage.name}" is defined twice (first at ${c.lineName(c.position(first).line)}); stage names must be unique`);
+        else
+            seen.set(stage.name, stage.where);
+    }
+}
+function readStages(c, entry) {
+    if ((0,dist/* isSeq */.oP)(entry.value) && entry.value.items.length === 0) {
+        c.report(entry.value, 'stages', 'expected at least one stage, e.g. "- { name: dev, path: envs/dev }"');
+        return [];
+    }
+    const across = { names: [], owned: [], branches: [] };
+    const stages = readList(c, entry, 'stages', 'a list of stages in promotion order', (item, list, path, i) => readStage(c, item, list, path, i, across));
+    checkDuplicateNames(c, across.names);
+    checkOverlaps(c, across.owned);
+    checkBranches(c, across.branches);
+    return stages;
+}
+function readStage(c, item, list, path, i, across) {
+    const fields = readMap(c, item, list, path, STAGE_KEYS, 'a stage such as "{ name: dev, path: envs/dev }"');
+    if (!fields || !item)
+        return undefined;
+    const name = readStageName(c, fields, item, path, across.names);
+    const paths = readStagePaths(c, fields, item, path, { index: i, stage: name ?? `#${i + 1}` }, across.owned);
+    const stage = {
+        name: name ?? '',
+        paths,
+        pullRequest: defaultPullRequest(name ?? ''),
+        gates: defaultGates(),
+        line: c.position(item).line,
+    };
+    const pullRequest = fields.get('pullRequest');
+    if (pullRequest)
+        stage.pullRequest = readPullRequest(c, pullRequest, `${path}.pullRequest`, stage.pullRequest);
+    across.branches.push({ name: stage.name, branch: stage.pullRequest.branch, where: branchNode(pullRequest) ?? item });
+    const gates = fields.get('gates');
+    if (gates)
+        stage.gates = readGates(c, gates, `${path}.gates`);
+    return stage;
+}
+function readStageName(c, fields, item, path, names) {
+    const entry = fields.get('name');
+    if (!entry) {
+        c.report(item, path, 'missing "name:"; give the stage a name such as dev');
+        return undefined;
+    }
+    const name = readNonEmptyString(c, entry.value, entry.key, `${path}.name`, 'a stage name such as dev');
+    const problem = name === undefined ? undefined : stageNameProblem(name);
+    if (problem)
+        c.report(entry.value ?? entry.key, `${path}.name`, problem);
+    else if (name !== undefined)
+        names.push({ name, where: entry.value ?? entry.key, label: `${path}.name` });
+    return name;
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/command-names.js
+// The commands a user names: the CLI's first word and the action's `command` input read from this one list.
+const COMMANDS = ['plan', 'promote', 'status', 'verify'];
+
+;// CONCATENATED MODULE: ./.build/core/config/flags.js
+// Stages from `--stage NAME=PATH[,PATH...]` flags, checked by the same rules as the config file's stages.
+
+
+
+
+
+
+/** Stages from `--stage` values, in the order given; throws ConfigError (file `<flags>`, line = flag number). */
 function stagesFromFlags(flags) {
-    const c = new Checker(FLAGS_FILE);
-    const stages = [];
+    const c = new Checker(FLAGS_FILE, undefined, undefined, (line) => `--stage number ${line}`);
     const names = [];
     const owned = [];
     if (flags.length === 0)
         c.report({ line: 0 }, '', 'no stages given; pass --stage NAME=PATH for each stage, in promotion order');
-    flags.forEach((flag, i) => {
-        const line = i + 1;
-        const label = `--stage ${JSON.stringify(flag)}`;
-        const eq = flag.indexOf('=');
-        if (eq === -1) {
-            c.report({ line, column: 1 }, label, 'expected NAME=PATH[,PATH...], e.g. --stage dev=envs/dev');
-            return;
-        }
-        const name = flag.slice(0, eq).trim();
-        const problem = name === '' ? 'the stage name before "=" is missing' : stageNameProblem(name);
-        if (problem)
-            c.report({ line, column: 1 }, label, problem);
-        else
-            names.push({ name, where: { line, column: 1 }, label });
-        const paths = [];
-        let column = eq + 2;
-        for (const part of flag.slice(eq + 1).split(',')) {
-            const normalized = normalizeStagePath(part.trim());
-            if ('problem' in normalized)
-                c.report({ line, column }, label, normalized.problem);
-            else {
-                paths.push(normalized.path);
-                // A flag without a name is already refused; its folders would only add confusing overlaps.
-                if (name !== '')
-                    owned.push({ index: i, stage: name, path: normalized.path, where: { line, column }, label });
-            }
-            column += part.length + 1;
-        }
-        stages.push({ name, paths, pullRequest: defaultPullRequest(name), gates: defaultGates(), line });
-    });
+    const stages = flags.flatMap((flag, i) => readFlag(c, flag, i, names, owned));
     checkDuplicateNames(c, names);
     checkOverlaps(c, owned);
     if (c.problems.length > 0)
         c.fail();
-    return { source: FLAGS_FILE, stages, files: [...DEFAULT_FILES], fields: [], images: [] };
+    return { ...defaultPipeline(FLAGS_FILE), stages };
 }
-/** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */
-function findStage(pipeline, name) {
-    const stage = pipeline.stages.find((s) => s.name === name);
-    if (stage)
-        return stage;
-    const known = pipeline.stages.map((s) => s.name);
-    throw new ConfigError([
-        {
-            file: pipeline.source ?? FLAGS_FILE,
-            line: 0,
-            message: `no stage is named "${name}"${didYouMean(name, known)} (the stages are ${known.join(', ') || 'none'})`,
-        },
-    ]);
+/** One flag as a stage (line = its number, column = the place in the flag), or nothing when it has no `=`. */
+function readFlag(c, flag, i, names, owned) {
+    const line = i + 1;
+    const label = `--stage ${JSON.stringify(flag)}`;
+    const eq = flag.indexOf('=');
+    if (eq === -1) {
+        c.report({ line, column: 1 }, label, 'expected NAME=PATH[,PATH...], e.g. --stage dev=envs/dev');
+        return [];
+    }
+    const name = flag.slice(0, eq).trim();
+    const problem = name === '' ? 'the stage name before "=" is missing' : stageNameProblem(name);
+    const nameAt = { line, column: 1 };
+    if (problem)
+        c.report(nameAt, label, problem);
+    else
+        names.push({ name, where: nameAt, label });
+    const paths = [];
+    let column = eq + 2;
+    for (const part of flag.slice(eq + 1).split(',')) {
+        const normalized = normalizeStagePath(part.trim());
+        if ('problem' in normalized)
+            c.report({ line, column }, label, normalized.problem);
+        else {
+            paths.push(normalized.path);
+            // A flag without a name is already refused; its folders would only add confusing overlaps.
+            if (name !== '')
+                owned.push({ index: i, stage: name, path: normalized.path, where: { line, column }, label });
+        }
+        column += part.length + 1;
+    }
+    return [{ name, paths, pullRequest: defaultPullRequest(name), gates: defaultGates(), line }];
 }
-/** The stage after `name` in promotion order, undefined for the last one; ConfigError for an unknown name. */
-function nextStage(pipeline, name) {
-    const stage = findStage(pipeline, name);
-    return pipeline.stages[pipeline.stages.indexOf(stage) + 1];
+
+;// CONCATENATED MODULE: ./.build/core/config/index.js
+// The pipeline config (`stagecoach.yaml`, or `--stage` flags), parsed over the YAML AST so every problem carries the
+// file:line:col of the node to change, and every problem in the file is reported at once. One file per key (its
+// type, its KeyTree of known keys, its reader built from checker.ts); this file only assembles them.
+//
+// Adding a key (the schema test fails until stagecoach.schema.json and the KeyTrees name the same keys):
+// - a section (`clusters:`): clusters.ts exports the type, CLUSTER_KEYS and readClusters(c, entry); here add it to
+//   CONFIG_KEYS and read it in parseConfig (one line); its field and default go in Pipeline (pipeline.ts).
+// - a stage key (`live:`, `files:`): add it to STAGE_KEYS and Stage (stages.ts) and read it in readStage (one line),
+//   from its own file when it is more than a value (live.ts); a gate (`health:`) likewise in gates.ts.
+// - then the schema's property and definition, and __tests__/core/config/<part>.test.ts.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Every key the config file knows, as a tree (the JSON schema test holds `stagecoach.schema.json` to it). */
+const CONFIG_KEYS = {
+    stages: STAGE_KEYS,
+    files: null,
+    fields: FIELD_KEYS,
+    images: IMAGE_KEYS,
+};
+/** Parses and validates `stagecoach.yaml`; throws ConfigError listing every problem with its position. */
+function parseConfig(text, file) {
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false });
+    const c = new Checker(file, doc, lines);
+    if (doc.errors.length > 0) {
+        // The tree after a syntax error can mislead the schema checks, so only the YAML errors are reported.
+        for (const error of doc.errors) {
+            const { line, col } = lines.linePos(error.pos[0]);
+            const message = error.code === 'MULTIPLE_DOCS'
+                ? 'YAML: expected one document; remove the "---" and what follows, or merge it into the first document'
+                : `YAML syntax: ${error.message}`;
+            c.report({ line, column: col }, '', message);
+        }
+        return c.fail();
+    }
+    const root = c.resolve(doc.contents);
+    if (root === null || ((0,dist/* isScalar */.jn)(root) && root.value === null)) {
+        c.report({ line: 1, column: 1 }, '', 'the file is empty; it needs a stages: list, e.g. "stages: [{ name: dev, path: envs/dev }, { name: prod, path: envs/prod }]"');
+        return c.fail();
+    }
+    const pipeline = defaultPipeline(file);
+    const top = readMap(c, root, root, '', CONFIG_KEYS, 'a mapping with a stages: list at the top level');
+    if (top) {
+        const stages = top.get('stages');
+        if (stages)
+            pipeline.stages = readStages(c, stages);
+        else
+            c.report(root, '', 'missing "stages:"; list the stages in promotion order, e.g. "stages: [{ name: dev, path: envs/dev }]"');
+        const files = top.get('files');
+        if (files)
+            pipeline.files = readFileGlobs(c, files.value, files.key) ?? pipeline.files;
+        const fields = top.get('fields');
+        if (fields)
+            pipeline.fields = readFields(c, fields);
+        const images = top.get('images');
+        if (images)
+            pipeline.images = readImages(c, images);
+    }
+    if (c.problems.length > 0)
+        c.fail();
+    return pipeline;
 }
 
 ;// CONCATENATED MODULE: ./.build/core/report/markdown.js
@@ -50574,7 +57698,9 @@ function nextStage(pipeline, name) {
 const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>&~]/g;
 /** Escapes text from files so it renders literally inside Markdown and cannot inject HTML. */
 function escapeMarkdown(text) {
-    return text.replace(/\r?\n/g, ' ').replace(MARKDOWN_SPECIAL, (char) => char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '&' ? '&amp;' : `\\${char}`);
+    return text
+        .replace(/\r?\n/g, ' ')
+        .replace(MARKDOWN_SPECIAL, (char) => char === '<' ? '&lt;' : char === '>' ? '&gt;' : char === '&' ? '&amp;' : `\\${char}`);
 }
 /** Inline code that survives backticks inside (CommonMark: a longer fence than any run inside). */
 function code(text) {
@@ -50590,8 +57716,38 @@ function markdownTable(header, rows) {
     return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+;// CONCATENATED MODULE: ./.build/core/report/terminal-text.js
+// What reaches a terminal or a log raw: file names, tags and messages come from repositories and registries, so an ESC
+// sequence could clear the screen or forge a line, and a newline in a file name would split a table. They are shown
+// escaped, as git quotes unusual paths (core.quotePath), and bidirectional overrides too (CVE-2021-42574, "Trojan Source").
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- the same set without newline and tab, for multi-line messages
+const CONTROL_EXCEPT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+function terminal_text_escape(character) {
+    const code = character.charCodeAt(0);
+    return NAMED[character] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+}
+/** One field (a file name, a tag, a reason) shown on one line: every control character escaped. */
+function quoteControl(text) {
+    return text.replace(CONTROL, terminal_text_escape);
+}
+/** A whole message of several lines: newlines and tabs kept, every other control character escaped. */
+function quoteControlInMessage(text) {
+    return text.replace(CONTROL_EXCEPT_LAYOUT, terminal_text_escape);
+}
+
 ;// CONCATENATED MODULE: ./.build/core/report/gate-report.js
 
+
+/** Text inside raw HTML (a `<summary>`): entities for the five special characters, control characters as spaces. */
+function escapeHtml(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex -- a newline would end the HTML block early
+        .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+        .replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]));
+}
 function seconds(ms) {
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -50610,13 +57766,18 @@ function renderGateReport(gates) {
             continue;
         // A fence longer than any backtick run in the output, so the output cannot close it (CommonMark).
         const fence = '`'.repeat(Math.max(3, ...(gate.output.match(/`+/g) ?? []).map((run) => run.length + 1)));
-        parts.push('', `<details><summary>Output of ${code(gate.name)} (last lines)</summary>`, '', fence, gate.output.replace(/\s+$/, ''), fence, '', '</details>');
+        parts.push('', 
+        // An HTML block: Markdown is not rendered there, so the name is escaped as HTML, not as Markdown.
+        `<details><summary>Output of <code>${escapeHtml(gate.name)}</code> (last lines)</summary>`, '', fence, gate.output.replace(/\s+$/, ''), fence, '', '</details>');
     }
     return `${parts.join('\n')}\n`;
 }
 function gate_report_renderGateText(gates) {
     return gates
-        .map((gate) => [`${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${gate.name})` : ''}  ${seconds(gate.durationMs)}`, ...gate.details.map((d) => `    ${d}`)].join('\n'))
+        .map((gate) => [
+        `${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${q(gate.name)})` : ''}  ${seconds(gate.durationMs)}`,
+        ...gate.details.map((d) => `    ${q(d)}`),
+    ].join('\n'))
         .join('\n');
 }
 
@@ -50635,9 +57796,18 @@ function renderPlanSummary(plan, heading = 'Promotion plan') {
             change.workload ? escapeMarkdown(change.workload) : '',
         ])));
     const lists = [
-        ['Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)],
-        ['Skipped files (never written)', plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)],
-        ['Warnings', plan.warnings.map((item) => `${item.file ? `${code(`${item.file}:${item.line}`)}: ` : ''}${escapeMarkdown(item.message)}`)],
+        [
+            'Not promoted',
+            plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`),
+        ],
+        [
+            'Skipped files (never written)',
+            plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`),
+        ],
+        [
+            'Warnings',
+            plan.warnings.map((item) => `${item.file ? `${code(`${item.file}:${item.line}`)}: ` : ''}${escapeMarkdown(item.message)}`),
+        ],
     ];
     for (const [title, items] of lists)
         if (items.length > 0)
@@ -50659,25 +57829,28 @@ function renderStatusSummary(board) {
 ;// CONCATENATED MODULE: ./.build/core/report/verify-report.js
 
 
+
 function renderVerifyText(result) {
     const failing = result.changes.filter((change) => change.problems.length > 0);
-    const head = result.changes.length === 0 && result.unread.length === 0
+    const head = result.changes.length === 0 && result.skipped.length === 0
         ? `verify: the change sets no image versions in ${result.stages.join(', ') || 'any stage'}.`
         : `verify: ${result.changes.length} version${result.changes.length === 1 ? '' : 's'} set in ${result.stages.join(', ')}; ${failing.length} with problems.`;
     const lines = [head];
     for (const change of result.changes) {
-        lines.push(`  ${change.problems.length ? 'FAIL' : 'ok  '}  ${change.file}:${change.line}  ${change.image} ${change.old ? `${change.old} → ` : ''}${change.new}`);
+        lines.push(`  ${change.problems.length ? 'FAIL' : 'ok  '}  ${q(change.file)}:${change.line}  ${q(change.image)} ${change.old ? `${q(change.old)} → ` : ''}${q(change.new)}`);
         for (const problem of change.problems)
-            lines.push(`        ${problem}`);
+            lines.push(`        ${q(problem)}`);
     }
-    if (result.unread.length > 0) {
+    if (result.skipped.length > 0) {
         lines.push('', 'Changed files verify could not read (a required check fails closed):');
-        for (const item of result.unread)
-            lines.push(`  FAIL  ${item.file}: ${item.reason}`);
+        for (const item of result.skipped)
+            lines.push(`  FAIL  ${q(item.file)}: ${q(item.reason)}`);
     }
     if (result.gates.length > 0)
         lines.push('', renderGateText(result.gates));
-    lines.push('', result.passed ? 'Passed.' : 'Failed: fix the versions above (see the messages), or promote through the pipeline with stagecoach.');
+    lines.push('', result.passed
+        ? 'Passed.'
+        : 'Failed: fix the versions above (see the messages), or promote through the pipeline with stagecoach.');
     return lines.join('\n');
 }
 function renderVerifySummary(result) {
@@ -50692,8 +57865,8 @@ function renderVerifySummary(result) {
             `${change.old ? `${code(change.old)} → ` : ''}${code(change.new)}`,
             change.problems.map(escapeMarkdown).join('<br>'),
         ])));
-    if (result.unread.length > 0) {
-        parts.push('', '### Changed files verify could not read', '', ...result.unread.map((item) => `- ❌ ${code(item.file)}: ${escapeMarkdown(item.reason)}`));
+    if (result.skipped.length > 0) {
+        parts.push('', '### Changed files verify could not read', '', ...result.skipped.map((item) => `- ❌ ${code(item.file)}: ${escapeMarkdown(item.reason)}`));
     }
     const gates = renderGateReport(result.gates);
     if (gates)
@@ -53653,15 +60826,24 @@ function getIDToken(aud) {
 ;// CONCATENATED MODULE: ./.build/adapters/action-io.js
 // The action's inputs, outputs, job summary and log, over @actions/core. Tests pass a fake that records calls.
 
+
 function createActionIo() {
     return {
         input: (name) => getInput(name),
         setOutput: (name, value) => setOutput(name, value),
         summary: async (markdown) => {
+            // Outside a job (a local run, a runner that sets no summary file) the summary is skipped, never the step.
+            if (!process.env.GITHUB_STEP_SUMMARY) {
+                warning('No job summary written: GITHUB_STEP_SUMMARY is not set (not running in a GitHub Actions job?)');
+                return;
+            }
             await summary.addRaw(markdown, true).write();
         },
-        log(level, message, where) {
-            const properties = where ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) } : undefined;
+        log(level, raw, where) {
+            const message = quoteControlInMessage(raw);
+            const properties = where
+                ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) }
+                : undefined;
             if (level === 'info')
                 info(message);
             else if (level === 'warning')
@@ -53670,7 +60852,7 @@ function createActionIo() {
                 error(message, properties);
         },
         setSecret: (value) => core_setSecret(value),
-        fail: (message) => setFailed(message),
+        fail: (message) => setFailed(quoteControlInMessage(message)),
     };
 }
 
@@ -53766,8 +60948,7 @@ function runCommand(command, { cwd, env, timeoutMs }, graceMs) {
                 // Background jobs outlive the shell otherwise; like the Actions runner, stop whatever the step left behind.
                 await stop(pid);
                 // A process that left our group (setsid) may still hold the pipes; do not wait on it forever.
-                const late = await Promise.race([closed.then(() => false),
-                    (0,promises_namespaceObject.setTimeout)(AFTER_KILL_WAIT_MS, true, { ref: false })]);
+                const late = await Promise.race([closed.then(() => false), (0,promises_namespaceObject.setTimeout)(AFTER_KILL_WAIT_MS, true, { ref: false })]);
                 if (late) {
                     child.stdout.destroy();
                     child.stderr.destroy();
@@ -53887,16 +61068,46 @@ class OutputTail {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./.build/adapters/local-files.js
-// RepoFiles over a local working tree. Every path is checked to stay inside the root, symlinks included.
+;// CONCATENATED MODULE: ./.build/adapters/repo-files.js
+// The files of a config repo, confined to its root: a local working tree (local-files), a commit of the local repository
+// (git filesAt) or a commit read over the GitHub API (github-files). Every implementation passes the same contract test
+// (__tests__/adapters/repo-files-contract.test.ts) and reports each failure below with the same type.
 
 
-class OutsideRepoError extends Error {
+/** A path that leads out of the repository: absolute, `..`, or a symlink. Every method throws it before any I/O. */
+class OutsideRepoError extends StagecoachError {
     file;
+    kind = 'usage';
     constructor(file, reason) {
         super(`${file}: ${reason}; Stagecoach only reads and writes files inside the config repository`);
         this.file = file;
-        this.name = 'OutsideRepoError';
+    }
+}
+/** A stage folder that does not exist: almost always a typo in the stage's paths. */
+class MissingFolderError extends StagecoachError {
+    folder;
+    kind = 'usage';
+    constructor(folder) {
+        super(`${folder}: no such folder in the config repository; check the stage's paths`);
+        this.folder = folder;
+    }
+}
+/** No regular file at the path: absent, or a folder (`isFolder`). `where` names the commit for views of one. */
+class FileNotFoundError extends StagecoachError {
+    file;
+    isFolder;
+    kind = 'usage';
+    constructor(file, where = 'in the config repository', isFolder = false) {
+        super(`${file}: ${isFolder ? 'a folder, not a file,' : 'no such file'} ${where}`);
+        this.file = file;
+        this.isFolder = isFolder;
+    }
+}
+/** A write to a view that cannot be written (a commit): a bug in the caller, never a user's mistake. */
+class ReadOnlyFilesError extends StagecoachError {
+    kind = 'failure';
+    constructor(file, what) {
+        super(`${file}: ${what} is read-only; the promotion is committed by the pull request step`);
     }
 }
 /** Rejects absolute paths, `..` segments and backslashes before anything touches the disk. */
@@ -53908,80 +61119,9 @@ function checkRelativePath(file) {
         throw new OutsideRepoError(file, 'the path climbs out with ..');
     return normal === '.' ? '' : normal;
 }
-/** A stage folder that does not exist: almost always a typo in the stage's paths. */
-class MissingFolderError extends Error {
-    folder;
-    constructor(folder) {
-        super(`${folder}: no such folder in the config repository; check the stage's paths`);
-        this.folder = folder;
-        this.name = 'MissingFolderError';
-    }
-}
-function createLocalFiles(root) {
-    const realRoot = (0,external_node_fs_namespaceObject.realpathSync)(root);
-    const inside = (real) => real === realRoot || real.startsWith(realRoot + external_node_path_namespaceObject.sep);
-    // Regular files that list() reached through real folders only: safe to read without resolving links again.
-    const listed = new Set();
-    /** The absolute path of a repo-relative file, checked to stay inside the repo whatever links lie on the way. */
-    function resolve(file) {
-        const relative = checkRelativePath(file);
-        const absolute = external_node_path_namespaceObject.join(realRoot, relative);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-            return absolute;
-        const real = (0,external_node_fs_namespaceObject.realpathSync)(absolute);
-        if (!inside(real))
-            throw new OutsideRepoError(file, 'it is a symlink that leads out of the repository');
-        return real;
-    }
-    /** Writes go to regular files only, never through a link (which could belong to another stage). */
-    function resolveForWrite(file) {
-        const target = resolve(file);
-        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.join(realRoot, checkRelativePath(file))) && (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_namespaceObject.join(realRoot, checkRelativePath(file))).isSymbolicLink()) {
-            throw new OutsideRepoError(file, 'it is a symlink; Stagecoach writes regular files only');
-        }
-        return target;
-    }
-    function walk(dirAbsolute, dirRelative, out) {
-        for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dirAbsolute, { withFileTypes: true })) {
-            if (entry.name === '.git')
-                continue;
-            const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
-            const absolute = external_node_path_namespaceObject.join(dirAbsolute, entry.name);
-            if (entry.isDirectory())
-                walk(absolute, relative, out);
-            else if (entry.isFile()) {
-                out.push(relative);
-                listed.add(relative);
-            }
-            // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
-            // other, and git objects (verify, the API) see a link, not its target.
-        }
-    }
-    return {
-        async list(dir) {
-            const base = resolve(dir);
-            if (!(0,external_node_fs_namespaceObject.existsSync)(base) || !(0,external_node_fs_namespaceObject.lstatSync)(base).isDirectory())
-                throw new MissingFolderError(dir);
-            if (base !== external_node_path_namespaceObject.join(realRoot, checkRelativePath(dir)))
-                throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
-            const out = [];
-            walk(base, checkRelativePath(dir), out);
-            return out.sort();
-        },
-        async read(file) {
-            return (0,external_node_fs_namespaceObject.readFileSync)(listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolve(file), 'utf8');
-        },
-        async mode(file) {
-            // Git records only the owner's execute bit (core.fileMode).
-            return (0,external_node_fs_namespaceObject.statSync)(listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolve(file)).mode & 0o100 ? '100755' : '100644';
-        },
-        async write(file, content) {
-            const target = listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolveForWrite(file);
-            if (!(0,external_node_fs_namespaceObject.existsSync)(target))
-                throw new Error(`${file}: no such file; Stagecoach rewrites existing files only`);
-            (0,external_node_fs_namespaceObject.writeFileSync)(target, content);
-        },
-    };
+/** `list('')` and `list('.')` both mean the whole repository. */
+function checkFolderPath(dir) {
+    return dir === '' || dir === '.' ? '' : checkRelativePath(dir);
 }
 
 ;// CONCATENATED MODULE: ./.build/adapters/git.js
@@ -53990,22 +61130,23 @@ function createLocalFiles(root) {
 
 
 
+
 const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
 /** A revision that does not exist: the user's to fix. */
-class RevisionError extends Error {
+class RevisionError extends StagecoachError {
+    kind = 'usage';
     constructor(revision) {
         super(`${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`);
-        this.name = 'RevisionError';
     }
 }
 /** `version` as a whole token in an extended regular expression (git -G), so `1.5` does not match `1.5.0`. */
 function tokenPattern(version) {
     return `(^|[^A-Za-z0-9_.-])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.-])`;
 }
-class GitError extends Error {
+class GitError extends StagecoachError {
+    kind = 'failure';
     constructor(command, stderr) {
         super(`git ${command} failed: ${stderr.trim() || 'no message'}`);
-        this.name = 'GitError';
     }
 }
 /** Reads many blobs with one `git cat-file --batch` process: `<sha> <type> <size>\n<content>\n` per object. */
@@ -54059,10 +61200,10 @@ function createGit(cwd) {
     }
     function filesAt(revision) {
         const cache = new Map();
-        const notFound = (file) => Object.assign(new Error(`${file}: not in ${revision}`), { code: 'ENOENT' });
+        const notFound = (file) => new FileNotFoundError(file, `at ${revision}`);
         return {
             async list(dir) {
-                const relative = checkRelativePath(dir);
+                const relative = checkFolderPath(dir);
                 const out = await git(['ls-tree', '-r', '-z', revision, '--', relative || '.']);
                 // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
                 const files = out
@@ -54103,7 +61244,7 @@ function createGit(cwd) {
                 return entry.startsWith('100755') ? '100755' : '100644';
             },
             async write(file) {
-                throw new Error(`${file}: revision ${revision} is read-only`);
+                throw new ReadOnlyFilesError(file, `revision ${revision}`);
             },
         };
     }
@@ -54127,7 +61268,16 @@ function createGit(cwd) {
         },
         filesAt,
         async arrivedAt(revision, file, version) {
-            const out = await git(['log', '-1', '--first-parent', '--format=%ct', `-G${tokenPattern(version)}`, revision, '--', checkRelativePath(file)]);
+            const out = await git([
+                'log',
+                '-1',
+                '--first-parent',
+                '--format=%ct',
+                `-G${tokenPattern(version)}`,
+                revision,
+                '--',
+                checkRelativePath(file),
+            ]);
             return out ? Number(out) : undefined;
         },
         async changes(base, head) {
@@ -54143,6 +61293,115 @@ function createGit(cwd) {
                     files.push({ path: parts[i + 1], mode: meta[1] });
             }
             return { mergeBase, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/github/port.js
+// The GitHub ports the engine uses (shaped by the promotion PR step and the API file reader), and what flows through them.
+
+class GitHubError extends StagecoachError {
+    status;
+    errorType;
+    kind = 'failure';
+    constructor(message, 
+    /** HTTP status, when GitHub answered with one. */
+    status, 
+    /** GraphQL error type (NOT_FOUND, FORBIDDEN, UNPROCESSABLE…), when GraphQL answered with errors. */
+    errorType) {
+        super(message);
+        this.status = status;
+        this.errorType = errorType;
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/github/branches.js
+
+const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
+/** GitHub's validation error for a mutation the server does not have. */
+const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'|(GitRefname|RefUpdate) isn't a defined input type/;
+const MOVE_BRANCH = `mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
+}`;
+function createBranches(client) {
+    let warnedUnguarded = false;
+    async function branchHead(repo, branch, context) {
+        const data = await client.graphql('query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }', { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` }, { ...context, action: `read the branch ${branch}`, permission: 'contents: read' });
+        return data.repository?.ref?.target.oid;
+    }
+    /** GitHub Enterprise Server releases without updateRefs: a re-read, then a forced PATCH (a narrow window remains). */
+    async function moveUnguarded(repo, branch, sha, from, context) {
+        if (!warnedUnguarded) {
+            warnedUnguarded = true;
+            client.warn(`This GitHub has no GraphQL updateRefs mutation (an older GitHub Enterprise Server): Stagecoach moves ${branch} by a re-read and a forced update, so two promotions racing into the same stage could still overwrite each other. Use a \`concurrency:\` group.`);
+        }
+        if ((await branchHead(repo, branch, context)) !== from)
+            return false;
+        const updated = await client.restOr422('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}`, sha, force: true }, context, /does not exist|not found/i);
+        return updated !== undefined;
+    }
+    /** Moves `branch` from `from` to `sha` atomically; false when it stood elsewhere (a lost race). */
+    async function move(repo, branch, sha, from, repositoryId) {
+        const context = { action: `update the branch ${branch}`, repo, permission: 'contents: write' };
+        for (let attempt = 0;; attempt += 1) {
+            try {
+                await client.graphql(MOVE_BRANCH, { repositoryId, name: `refs/heads/${branch}`, before: from, after: sha }, context, 
+                // Retried here instead, after reading where the branch stands: a blind retry of an applied move would fail.
+                { retries: 0, previews: ['update-refs'] });
+                return true;
+            }
+            catch (error) {
+                if (!(error instanceof GitHubError))
+                    throw error;
+                if (NO_UPDATE_REFS.test(error.message))
+                    return moveUnguarded(repo, branch, sha, from, context);
+                // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type; community discussion
+                // #213655); after a 5xx or a lost connection the move may or may not have happened. The branch's head tells.
+                const generic = GENERIC_GRAPHQL_ERROR.test(error.message);
+                const unsure = generic || (error.status ?? 0) >= 500 || (error.status === undefined && error.errorType === undefined);
+                if (!unsure)
+                    throw error;
+                const head = await branchHead(repo, branch, context);
+                if (head === sha)
+                    return true;
+                if (head !== from)
+                    return false;
+                if (attempt >= client.retries) {
+                    const why = generic
+                        ? `if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`
+                        : 'GitHub kept failing; run the promotion again';
+                    throw new GitHubError(`${error.message}. The branch did not move: ${why}`, error.status, error.errorType);
+                }
+                await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * client.backoffMs));
+            }
+        }
+    }
+    return {
+        async commitFiles(repo, input) {
+            const permission = 'contents: write';
+            const executable = new Set(input.executable ?? []);
+            const tree = await client.rest('POST /repos/{owner}/{repo}/git/trees', {
+                owner: repo.owner,
+                repo: repo.repo,
+                base_tree: input.baseTree,
+                tree: Object.entries(input.files)
+                    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+                    .map(([path, content]) => ({
+                    path,
+                    mode: executable.has(path) ? '100755' : '100644',
+                    type: 'blob',
+                    content,
+                })),
+            }, { action: 'write the promotion tree', repo, permission });
+            const commit = await client.rest('POST /repos/{owner}/{repo}/git/commits', { owner: repo.owner, repo: repo.repo, message: input.message, tree: tree.sha, parents: [input.parent] }, { action: 'write the promotion commit', repo, permission });
+            return commit.sha;
+        },
+        async setBranch(repo, branch, sha, expected) {
+            // REST's PATCH ref cannot name the value it replaces; GraphQL updateRefs can (beforeOid), atomically.
+            if (expected.head)
+                return move(repo, branch, sha, expected.head, expected.repositoryId);
+            const created = await client.restOr422('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha }, { action: `create the branch ${branch}`, repo, permission: 'contents: write' }, /already exists/i);
+            return created !== undefined;
         },
     };
 }
@@ -59476,418 +66735,572 @@ throttling.triggersNotification = triggersNotification;
 
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
-;// CONCATENATED MODULE: ./.build/adapters/github.js
-// The one GitHub client: Octokit with retry (5xx) and throttling (rate limits), shaped by the promotion PR step.
-
-
-
-
-
-class GitHubError extends Error {
-    status;
-    errorType;
-    constructor(message, 
-    /** HTTP status, when GitHub answered with one. */
-    status, 
-    /** GraphQL error type (NOT_FOUND, FORBIDDEN, UNPROCESSABLE…), when GraphQL answered with errors. */
-    errorType) {
-        super(message);
-        this.status = status;
-        this.errorType = errorType;
-        this.name = 'GitHubError';
-    }
-}
-const SNAPSHOT_PR_FIELDS = `number id url title body isDraft isCrossRepository headRefName baseRefName`;
-function snapshotQuery(hasBase) {
-    return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!) {
-  repository(owner: $owner, name: $name) {
-    id
-    base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid } } } }
-    branch: ref(qualifiedName: $branch) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
-    pullRequests(headRefName: $headRefName, states: [OPEN], first: 20) { nodes { ${SNAPSHOT_PR_FIELDS} } }
-  }
-}`;
-}
-const GENERIC_GRAPHQL_ERROR = /Something went wrong while executing your query/;
-/** GitHub's validation error for a mutation the server does not have. */
-const NO_UPDATE_REFS = /Field 'updateRefs' doesn't exist on type 'Mutation'|(GitRefname|RefUpdate) isn't a defined input type/;
+;// CONCATENATED MODULE: ./.build/adapters/github/failure.js
 const repoName = (repo) => `${repo.owner}/${repo.repo}`;
 function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
+function isGraphqlError(error) {
+    return (error instanceof Error && Array.isArray(error.errors) && statusOf(error) === undefined);
+}
+/** One error item of a 422: GitHub's `message` when it gives one, else its `field`, `code` and `value`. */
+function describeItem(item) {
+    if (typeof item === 'string')
+        return item;
+    if (item === null || typeof item !== 'object')
+        return undefined;
+    const { message, resource, field, code, value } = item;
+    if (typeof message === 'string' && message)
+        return message;
+    const parts = [
+        typeof field === 'string' ? `${typeof resource === 'string' ? `${resource}.` : ''}${field}` : undefined,
+        typeof code === 'string' ? code : undefined,
+        value !== undefined && value !== null ? `(value ${JSON.stringify(value)})` : undefined,
+    ].filter(Boolean);
+    return parts.length > 0 ? parts.join(' ') : undefined;
+}
+/** GitHub's own words: the GraphQL errors, or the REST message followed by each error item. */
 function githubMessage(error) {
     if (isGraphqlError(error))
         return error.errors.map((item) => item.message).join('; ');
     const data = error?.response?.data;
     const base = typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : String(error);
     const details = Array.isArray(data?.errors)
-        ? data.errors.map((item) => (typeof item === 'string' ? item : item?.message)).filter((item) => item && item !== base)
+        ? data.errors.map(describeItem).filter((item) => item !== undefined && item !== base)
         : [];
     return details.length > 0 ? `${base}: ${details.join('; ')}` : base;
 }
-function isGraphqlError(error) {
-    return error instanceof Error && Array.isArray(error.errors) && statusOf(error) === undefined;
+/** The facts of anything Octokit threw. */
+function failureFacts(error) {
+    const graphql = isGraphqlError(error);
+    return {
+        ...(statusOf(error) !== undefined ? { status: statusOf(error) } : {}),
+        ...(graphql && error.errors[0]?.type ? { graphqlType: error.errors[0].type } : {}),
+        graphql,
+        said: githubMessage(error),
+    };
 }
-class OctokitGitHub {
-    options;
-    counter = new external_node_async_hooks_.AsyncLocalStorage();
-    warnedUnguarded = false;
-    octokit;
-    constructor(options) {
-        this.options = options;
-        const base = options.retryAfterBaseMs ?? 1000;
-        const rateLimitRetries = options.rateLimitRetries ?? 3;
-        const maxWait = options.maxRateLimitWaitSeconds ?? 900;
-        const warn = (message) => options.onWarning?.(this.scrub(message));
-        const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
-            if (retryCount >= rateLimitRetries || retryAfter > maxWait)
-                return false;
-            warn(`GitHub ${kind} rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${rateLimitRetries})`);
-            return true;
-        };
-        const spacing = options.writeSpacingMs === undefined
-            ? {}
-            : {
-                write: new bottleneck_lib.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
-                notifications: new bottleneck_lib.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
-            };
-        this.octokit = getOctokit(options.token, {
-            ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
-            log: { debug: () => { }, info: () => { }, warn: (message) => warn(String(message)), error: (message) => warn(String(message)) },
-            // 429 is the throttling plugin's to retry (it honours retry-after); the retry plugin takes the 5xx.
-            retry: { retries: options.retries ?? 3, retryAfterBaseValue: base, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
-            throttle: {
-                retryAfterBaseValue: base,
-                onRateLimit: onLimit('primary'),
-                onSecondaryRateLimit: onLimit('secondary'),
-                ...spacing,
-            },
-        }, retry, throttling);
+/** The message for a failed request: what was refused, and what to change (token, permission, setting, later). */
+function explainFailure(facts, context, apiUrl) {
+    const { status, graphqlType, said } = facts;
+    const where = repoName(context.repo);
+    if (/rate limit/i.test(said) && (status === 403 || status === 429 || graphqlType === 'RATE_LIMITED'))
+        return `GitHub's rate limit stopped Stagecoach from trying to ${context.action} in ${where} (${said}); run again later, or use a token with a higher limit (a GitHub App token)`;
+    if (status === 401)
+        return `GitHub rejected the token (401 ${said}) when trying to ${context.action}: it is missing, expired or revoked. Pass a valid token (the workflow's GITHUB_TOKEN, a GitHub App token or a PAT)`;
+    if (status === 403 || graphqlType === 'FORBIDDEN') {
+        const actions = /not permitted to create or approve pull requests/i.test(said)
+            ? ' and enable "Allow GitHub Actions to create and approve pull requests" (repository or organisation Settings → Actions → General)'
+            : '';
+        return `GitHub refused to ${context.action} in ${where} (403: ${said}): the token needs the "${context.permission}" permission. Add it to the workflow's \`permissions:\` block (or grant it to the fine-grained token / GitHub App)${actions}`;
     }
-    scrub(text) {
-        return this.options.token ? text.split(this.options.token).join('***') : text;
-    }
-    failure(error, context) {
-        const status = statusOf(error);
-        const where = repoName(context.repo);
-        const said = this.scrub(githubMessage(error));
-        const graphqlType = isGraphqlError(error) ? error.errors[0]?.type : undefined;
-        let message;
-        if (/rate limit/i.test(said) && (status === 403 || status === 429 || graphqlType === 'RATE_LIMITED')) {
-            message = `GitHub's rate limit stopped Stagecoach from trying to ${context.action} in ${where} (${said}); run again later, or use a token with a higher limit (a GitHub App token)`;
-        }
-        else if (status === 401) {
-            message = `GitHub rejected the token (401 ${said}) when trying to ${context.action}: it is missing, expired or revoked. Pass a valid token (the workflow's GITHUB_TOKEN, a GitHub App token or a PAT)`;
-        }
-        else if (status === 403 || graphqlType === 'FORBIDDEN') {
-            const actions = /not permitted to create or approve pull requests/i.test(said)
-                ? ' and enable "Allow GitHub Actions to create and approve pull requests" (repository or organisation Settings → Actions → General)'
-                : '';
-            message = `GitHub refused to ${context.action} in ${where} (403: ${said}): the token needs the "${context.permission}" permission. Add it to the workflow's \`permissions:\` block (or grant it to the fine-grained token / GitHub App)${actions}`;
-        }
-        else if (status === 404 || graphqlType === 'NOT_FOUND') {
-            message = `GitHub answered "not found" when trying to ${context.action} in ${where} (${said}): check the repository name, and that the token can see it with the "${context.permission}" permission (GitHub answers 404 rather than 403 for a private repository the token cannot read)`;
-        }
-        else if (status !== undefined) {
-            message = `GitHub could not ${context.action} in ${where} (${status}: ${said})`;
-        }
-        else if (graphqlType !== undefined || isGraphqlError(error)) {
-            message = `GitHub could not ${context.action} in ${where}: ${said}`;
-        }
-        else {
-            message = `Could not reach GitHub (${this.options.baseUrl ?? 'https://api.github.com'}) to ${context.action} in ${where}: ${said}`;
-        }
-        return new GitHubError(message, status, graphqlType ?? (isGraphqlError(error) ? 'ERROR' : undefined));
-    }
-    async rest(route, parameters, context) {
-        const store = this.counter.getStore();
-        if (store)
-            store.requests += 1;
-        try {
-            const response = await this.octokit.request(route, parameters);
-            return response.data;
-        }
-        catch (error) {
-            throw this.failure(error, context);
-        }
-    }
-    /** REST write where a 422 means a lost race (the caller decides), returned as undefined. */
-    async restOr422(route, parameters, context, race) {
-        try {
-            return await this.rest(route, parameters, context);
-        }
-        catch (error) {
-            if (error instanceof GitHubError && error.status === 422 && race.test(error.message))
-                return undefined;
-            throw error;
-        }
-    }
-    async graphql(query, variables, context, options = {}) {
-        const store = this.counter.getStore();
-        if (store)
-            store.requests += 1;
-        try {
-            // The object form: `url` and `request` are options there, not (forbidden) variable names.
-            return await this.octokit.graphql({
-                query,
-                ...variables,
-                ...(this.options.graphqlUrl ? { url: this.options.graphqlUrl } : {}),
-                ...(options.retries !== undefined ? { request: { retries: options.retries } } : {}),
-                // Enterprise Server releases where updateRefs was still a schema preview need its media type.
-                ...(options.previews ? { mediaType: { previews: options.previews } } : {}),
-            });
-        }
-        catch (error) {
-            throw this.failure(error, context);
-        }
-    }
-    async measure(work) {
-        const store = { requests: 0 };
-        const value = await this.counter.run(store, work);
-        return { value, requests: store.requests };
-    }
-    async snapshot(repo, base, branch) {
-        const context = { action: 'read the base branch, the promotion branch and its pull request', repo, permission: 'contents: read' };
-        const data = await this.graphql(snapshotQuery(base !== undefined), {
-            owner: repo.owner,
-            name: repo.repo,
-            ...(base !== undefined ? { base: `refs/heads/${base}` } : {}),
-            branch: `refs/heads/${branch}`,
-            headRefName: branch,
-        }, context);
-        const repository = data.repository;
-        if (!repository)
-            throw this.failure(Object.assign(new Error('repository not found'), { errors: [{ type: 'NOT_FOUND', message: 'repository not found' }] }), context);
-        if (!repository.base?.target?.tree)
-            throw new GitHubError(base !== undefined
-                ? `The base branch "${base}" does not exist in ${repoName(repo)}: check the base input (branch names are case-sensitive)`
-                : `${repoName(repo)} has no default branch (is it empty?): push a first commit or name the base branch`);
-        const snapshot = {
-            repositoryId: repository.id,
-            base: { name: repository.base.name, head: repository.base.target.oid, tree: repository.base.target.tree.oid },
-        };
-        if (repository.branch) {
-            snapshot.branch = {
-                head: repository.branch.target.oid,
-                parents: repository.branch.target.parents?.nodes.map((node) => node.oid) ?? [],
-                message: repository.branch.target.message ?? '',
-            };
-        }
-        // A fork's PR from a branch of the same name is not ours.
-        const pr = repository.pullRequests.nodes.find((node) => !node.isCrossRepository && node.headRefName === branch && node.baseRefName === snapshot.base.name);
-        if (pr) {
-            snapshot.pullRequest = {
-                number: pr.number,
-                nodeId: pr.id,
-                url: pr.url,
-                title: pr.title,
-                body: pr.body ?? '',
-                draft: pr.isDraft,
-            };
-        }
-        return snapshot;
-    }
-    async commitFiles(repo, input) {
-        const permission = 'contents: write';
-        const executable = new Set(input.executable ?? []);
-        const tree = await this.rest('POST /repos/{owner}/{repo}/git/trees', {
-            owner: repo.owner,
-            repo: repo.repo,
-            base_tree: input.baseTree,
-            tree: Object.entries(input.files)
-                .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-                .map(([path, content]) => ({ path, mode: executable.has(path) ? '100755' : '100644', type: 'blob', content })),
-        }, { action: 'write the promotion tree', repo, permission });
-        const commit = await this.rest('POST /repos/{owner}/{repo}/git/commits', { owner: repo.owner, repo: repo.repo, message: input.message, tree: tree.sha, parents: [input.parent] }, { action: 'write the promotion commit', repo, permission });
-        return commit.sha;
-    }
-    async setBranch(repo, branch, sha, expected) {
-        const context = { action: `${expected.head ? 'update' : 'create'} the branch ${branch}`, repo, permission: 'contents: write' };
-        if (!expected.head) {
-            const created = await this.restOr422('POST /repos/{owner}/{repo}/git/refs', { owner: repo.owner, repo: repo.repo, ref: `refs/heads/${branch}`, sha }, context, /already exists/i);
-            return created !== undefined;
-        }
-        // REST's PATCH ref cannot name the value it replaces; GraphQL updateRefs can (beforeOid), atomically.
-        const retries = this.options.retries ?? 3;
-        for (let attempt = 0;; attempt += 1) {
-            try {
-                await this.graphql(`mutation StagecoachMoveBranch($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
-  updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) { clientMutationId }
-}`, { repositoryId: expected.repositoryId, name: `refs/heads/${branch}`, before: expected.head, after: sha }, context, 
-                // Retried here instead, after reading where the branch stands: a blind retry of an applied move would fail.
-                { retries: 0, previews: ['update-refs'] });
-                return true;
-            }
-            catch (error) {
-                if (!(error instanceof GitHubError))
-                    throw error;
-                if (NO_UPDATE_REFS.test(error.message))
-                    return this.moveBranchUnguarded(repo, branch, sha, expected.head, context);
-                // A stale beforeOid comes back as GitHub's generic "Something went wrong" error (no type; community discussion
-                // #213655); after a 5xx or a lost connection the move may or may not have happened. The branch's head tells.
-                const unsure = GENERIC_GRAPHQL_ERROR.test(error.message) || (error.status ?? 0) >= 500 || (error.status === undefined && error.errorType === undefined);
-                if (!unsure)
-                    throw error;
-                const head = await this.branchHead(repo, branch, context);
-                if (head === sha)
-                    return true;
-                if (head !== expected.head)
-                    return false;
-                if (attempt >= retries) {
-                    const why = GENERIC_GRAPHQL_ERROR.test(error.message)
-                        ? `if a branch protection rule or ruleset covers ${branch}, let the token force-push to it; otherwise run the promotion again`
-                        : 'GitHub kept failing; run the promotion again';
-                    throw new GitHubError(`${error.message}. The branch did not move: ${why}`, error.status, error.errorType);
-                }
-                await new Promise((resolve) => setTimeout(resolve, (attempt + 1) ** 2 * (this.options.retryAfterBaseMs ?? 1000)));
-            }
-        }
-    }
-    async branchHead(repo, branch, context) {
-        const data = await this.graphql('query StagecoachBranchHead($owner: String!, $name: String!, $branch: String!) { repository(owner: $owner, name: $name) { ref(qualifiedName: $branch) { target { oid } } } }', { owner: repo.owner, name: repo.repo, branch: `refs/heads/${branch}` }, { ...context, action: `read the branch ${branch}`, permission: 'contents: read' });
-        return data.repository?.ref?.target.oid;
-    }
-    /** GitHub Enterprise Server releases without updateRefs: a re-read, then a forced PATCH (a narrow window remains). */
-    async moveBranchUnguarded(repo, branch, sha, from, context) {
-        if (!this.warnedUnguarded) {
-            this.warnedUnguarded = true;
-            this.options.onWarning?.(`This GitHub has no GraphQL updateRefs mutation (an older GitHub Enterprise Server): Stagecoach moves ${branch} by a re-read and a forced update, so two promotions racing into the same stage could still overwrite each other. Use a \`concurrency:\` group.`);
-        }
-        if ((await this.branchHead(repo, branch, context)) !== from)
+    if (status === 404 || graphqlType === 'NOT_FOUND')
+        return `GitHub answered "not found" when trying to ${context.action} in ${where} (${said}): check the repository name, and that the token can see it with the "${context.permission}" permission (GitHub answers 404 rather than 403 for a private repository the token cannot read)`;
+    if (status !== undefined)
+        return `GitHub could not ${context.action} in ${where} (${status}: ${said})`;
+    if (facts.graphql)
+        return `GitHub could not ${context.action} in ${where}: ${said}`;
+    return `Could not reach GitHub (${apiUrl}) to ${context.action} in ${where}: ${said}`;
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/github/client.js
+// Client construction: one Octokit (getOctokit) with the retry (5xx) and throttling (rate limits) plugins, request
+// counting, token scrubbing, and every failure turned into a GitHubError with advice (failure.ts).
+
+
+
+
+
+
+
+function octokitFor(options, warn) {
+    const base = options.retryAfterBaseMs ?? 1000;
+    const rateLimitRetries = options.rateLimitRetries ?? 3;
+    const maxWait = options.maxRateLimitWaitSeconds ?? 900;
+    const onLimit = (kind) => (retryAfter, request, _octokit, retryCount) => {
+        if (retryCount >= rateLimitRetries || retryAfter > maxWait)
             return false;
-        const updated = await this.restOr422('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { owner: repo.owner, repo: repo.repo, ref: `heads/${branch}`, sha, force: true }, context, /does not exist|not found/i);
-        return updated !== undefined;
-    }
-    async openPullRequest(repo, input) {
-        const pr = await this.restOr422('POST /repos/{owner}/{repo}/pulls', { owner: repo.owner, repo: repo.repo, head: input.head, base: input.base, title: input.title, body: input.body, draft: input.draft }, { action: 'open the promotion pull request', repo, permission: 'pull-requests: write' }, /already exists/i);
-        return pr && written(pr);
-    }
-    async updatePullRequest(repo, pr, update) {
-        const context = { action: `update pull request #${pr.number}`, repo, permission: 'pull-requests: write' };
-        if (update.close) {
-            await this.rest('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: repo.owner, repo: repo.repo, issue_number: pr.number, body: update.close.comment }, { ...context, action: `comment on pull request #${pr.number}` });
-        }
-        if (update.draft !== undefined) {
-            // REST cannot flip draft; GraphQL can (https://docs.github.com/en/graphql/reference/mutations#convertpullrequesttodraft).
-            const mutation = update.draft
-                ? 'mutation StagecoachToDraft($id: ID!) { convertPullRequestToDraft(input: { pullRequestId: $id }) { clientMutationId } }'
-                : 'mutation StagecoachReady($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { clientMutationId } }';
-            await this.graphql(mutation, { id: pr.nodeId }, context);
-        }
-        const data = await this.rest('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
-            owner: repo.owner,
-            repo: repo.repo,
-            pull_number: pr.number,
-            ...(update.title !== undefined ? { title: update.title } : {}),
-            ...(update.body !== undefined ? { body: update.body } : {}),
-            ...(update.close ? { state: 'closed' } : {}),
-        }, context);
-        return written(data);
-    }
-    async decoratePullRequest(repo, pr, decorations) {
-        const warnings = [];
-        const attempt = async (what, work) => {
+        warn(`GitHub ${kind} rate limit on ${request.method} ${request.url}; retrying in ${retryAfter} s (retry ${retryCount + 1} of ${rateLimitRetries})`);
+        return true;
+    };
+    const spacing = options.writeSpacingMs === undefined
+        ? {}
+        : {
+            write: new bottleneck_lib.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
+            notifications: new bottleneck_lib.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
+        };
+    return getOctokit(options.token, {
+        ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/+$/, '') } : {}),
+        log: {
+            debug: () => { },
+            info: () => { },
+            warn: (message) => warn(String(message)),
+            error: (message) => warn(String(message)),
+        },
+        // 429 is the throttling plugin's to retry (it honours retry-after); the retry plugin takes the 5xx.
+        retry: {
+            retries: options.retries ?? 3,
+            retryAfterBaseValue: base,
+            doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+        },
+        throttle: {
+            retryAfterBaseValue: base,
+            onRateLimit: onLimit('primary'),
+            onSecondaryRateLimit: onLimit('secondary'),
+            ...spacing,
+        },
+    }, retry, throttling);
+}
+function createClient(options) {
+    const counter = new external_node_async_hooks_.AsyncLocalStorage();
+    const scrub = (text) => (options.token ? text.split(options.token).join('***') : text);
+    const warn = (message) => options.onWarning?.(scrub(message));
+    const octokit = octokitFor(options, warn);
+    const count = () => {
+        const store = counter.getStore();
+        if (store)
+            store.requests += 1;
+    };
+    const failure = (error, context) => {
+        const facts = failureFacts(error);
+        const said = scrub(facts.said);
+        const message = explainFailure({ ...facts, said }, context, options.baseUrl ?? 'https://api.github.com');
+        return new GitHubError(message, facts.status, facts.graphqlType ?? (facts.graphql ? 'ERROR' : undefined));
+    };
+    const client = {
+        retries: options.retries ?? 3,
+        backoffMs: options.retryAfterBaseMs ?? 1000,
+        warn,
+        async rest(route, parameters, context) {
+            count();
             try {
-                await work();
+                return (await octokit.request(route, parameters)).data;
             }
             catch (error) {
-                // A reviewer who is not a collaborator, or auto-merge disabled in the repo, must not undo the promotion.
-                const refused = error instanceof GitHubError && (error.errorType !== undefined || [403, 404, 422].includes(error.status ?? 0));
-                if (!refused)
-                    throw error;
-                warnings.push(`Pull request #${pr.number}: could not ${what}: ${error.message}`);
+                throw failure(error, context);
             }
-        };
-        const owner = repo.owner;
-        if (decorations.labels.length > 0 || decorations.assignees.length > 0) {
-            // One PATCH sets both; GitHub creates labels that do not exist yet.
-            await attempt('set labels and assignees', () => this.rest('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-                owner,
-                repo: repo.repo,
-                issue_number: pr.number,
-                ...(decorations.labels.length > 0 ? { labels: decorations.labels } : {}),
-                ...(decorations.assignees.length > 0 ? { assignees: decorations.assignees } : {}),
-            }, { action: `label pull request #${pr.number}`, repo, permission: 'pull-requests: write' }));
-        }
-        if (decorations.reviewers.length > 0 || decorations.teamReviewers.length > 0) {
-            await attempt('request reviews', () => this.rest('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
-                owner,
-                repo: repo.repo,
-                pull_number: pr.number,
-                ...(decorations.reviewers.length > 0 ? { reviewers: decorations.reviewers } : {}),
-                ...(decorations.teamReviewers.length > 0 ? { team_reviewers: decorations.teamReviewers } : {}),
-            }, { action: `request reviews on pull request #${pr.number}`, repo, permission: 'pull-requests: write' }));
-        }
-        if (decorations.autoMerge) {
-            await attempt(`enable auto-merge (${decorations.autoMerge}); allow auto-merge in the repository settings`, () => this.graphql(`mutation StagecoachAutoMerge($id: ID!, $mergeMethod: PullRequestMergeMethod!${decorations.headSha ? ', $head: GitObjectID' : ''}) {
-  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod${decorations.headSha ? ', expectedHeadOid: $head' : ''} }) { clientMutationId }
-}`, 
-            // (`method`, `url`, `headers`… are Octokit options, never variable names.)
-            { id: pr.nodeId, mergeMethod: decorations.autoMerge.toUpperCase(), ...(decorations.headSha ? { head: decorations.headSha } : {}) }, { action: `enable auto-merge on pull request #${pr.number}`, repo, permission: 'pull-requests: write' }));
-        }
-        return warnings;
-    }
-    async readTree(repo, treeish, recursive) {
-        const data = await this.rest('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: repo.owner, repo: repo.repo, tree_sha: treeish, ...(recursive ? { recursive: '1' } : {}) }, { action: `list the files of ${treeish}`, repo, permission: 'contents: read' });
-        return { entries: data.tree, truncated: data.truncated };
-    }
-    async readTexts(repo, commit, paths) {
-        const result = new Map();
-        if (paths.length === 0)
-            return result;
-        // Paths travel as variables, never spliced into the query text.
-        const declarations = paths.map((_, index) => `$e${index}: String!`).join(', ');
-        const fields = paths.map((_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isBinary isTruncated } }`).join('\n    ');
-        const data = await this.graphql(`query StagecoachBlobs($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`, { owner: repo.owner, name: repo.repo, ...Object.fromEntries(paths.map((path, index) => [`e${index}`, `${commit}:${path}`])) }, { action: `read ${paths.length} file(s) at ${commit.slice(0, 12)}`, repo, permission: 'contents: read' });
-        paths.forEach((path, index) => {
-            const blob = data.repository?.[`f${index}`];
-            if (!blob)
-                return;
-            result.set(path, {
-                ...(blob.text !== null && !blob.isTruncated ? { text: blob.text } : {}),
-                oid: blob.oid,
-                binary: blob.isBinary === true,
-                truncated: blob.isTruncated,
-            });
-        });
-        return result;
-    }
-    async readBlob(repo, sha) {
-        const data = await this.rest('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: repo.owner, repo: repo.repo, file_sha: sha }, { action: `read blob ${sha.slice(0, 12)}`, repo, permission: 'contents: read' });
-        return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
-    }
+        },
+        async restOr422(route, parameters, context, race) {
+            try {
+                return await client.rest(route, parameters, context);
+            }
+            catch (error) {
+                if (error instanceof GitHubError && error.status === 422 && race.test(error.message))
+                    return undefined;
+                throw error;
+            }
+        },
+        async graphql(query, variables, context, extra = {}) {
+            count();
+            try {
+                // The object form: `url` and `request` are options there, not (forbidden) variable names.
+                return await octokit.graphql({
+                    query,
+                    ...variables,
+                    ...(options.graphqlUrl ? { url: options.graphqlUrl } : {}),
+                    ...(extra.retries !== undefined ? { request: { retries: extra.retries } } : {}),
+                    // Enterprise Server releases where updateRefs was still a schema preview need its media type.
+                    ...(extra.previews ? { mediaType: { previews: extra.previews } } : {}),
+                });
+            }
+            catch (error) {
+                throw failure(error, context);
+            }
+        },
+        async measure(work) {
+            const store = { requests: 0 };
+            const value = await counter.run(store, work);
+            return { value, requests: store.requests };
+        },
+    };
+    return client;
 }
+
+;// CONCATENATED MODULE: ./.build/adapters/github/pull-requests.js
+
 function written(pr) {
     return { number: pr.number, nodeId: pr.node_id, url: pr.html_url, baseSha: pr.base.sha };
 }
+/** GitHub's refusals of auto-merge, with what to do about each. */
+function autoMergeAdvice(message) {
+    const state = /is in (clean|unstable|has_hooks) status/i.exec(message)?.[1];
+    if (state)
+        return `${message}. GitHub refuses auto-merge while the pull request can be merged at once (no required check or review pending); Stagecoach enables it on a later run that finds one pending, or merge it by hand`;
+    if (/auto-?merge is not allowed|not enabled for this repository/i.test(message))
+        return `${message}. Allow auto-merge in the repository settings (Settings → General → Pull Requests)`;
+    return message;
+}
+function createPullRequests(client) {
+    return {
+        async openPullRequest(repo, input) {
+            const pr = await client.restOr422('POST /repos/{owner}/{repo}/pulls', {
+                owner: repo.owner,
+                repo: repo.repo,
+                head: input.head,
+                base: input.base,
+                title: input.title,
+                body: input.body,
+                draft: input.draft,
+            }, { action: 'open the promotion pull request', repo, permission: 'pull-requests: write' }, /already exists/i);
+            return pr && written(pr);
+        },
+        async updatePullRequest(repo, pr, update) {
+            const context = { action: `update pull request #${pr.number}`, repo, permission: 'pull-requests: write' };
+            if (update.close) {
+                await client.rest('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: repo.owner, repo: repo.repo, issue_number: pr.number, body: update.close.comment }, { ...context, action: `comment on pull request #${pr.number}` });
+            }
+            if (update.draft !== undefined) {
+                // REST cannot flip draft; GraphQL can (https://docs.github.com/en/graphql/reference/mutations#convertpullrequesttodraft).
+                const mutation = update.draft
+                    ? 'mutation StagecoachToDraft($id: ID!) { convertPullRequestToDraft(input: { pullRequestId: $id }) { clientMutationId } }'
+                    : 'mutation StagecoachReady($id: ID!) { markPullRequestReadyForReview(input: { pullRequestId: $id }) { clientMutationId } }';
+                await client.graphql(mutation, { id: pr.nodeId }, context);
+            }
+            const data = await client.rest('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', {
+                owner: repo.owner,
+                repo: repo.repo,
+                pull_number: pr.number,
+                ...(update.title !== undefined ? { title: update.title } : {}),
+                ...(update.body !== undefined ? { body: update.body } : {}),
+                ...(update.close ? { state: 'closed' } : {}),
+            }, context);
+            return written(data);
+        },
+        async decoratePullRequest(repo, pr, decorations) {
+            const warnings = [];
+            const attempt = async (what, work) => {
+                try {
+                    return await work();
+                }
+                catch (error) {
+                    // A reviewer who is not a collaborator, or auto-merge disabled in the repo, must not undo the promotion.
+                    const refused = error instanceof GitHubError &&
+                        (error.errorType !== undefined || [403, 404, 422].includes(error.status ?? 0));
+                    if (!refused)
+                        throw error;
+                    warnings.push(`Pull request #${pr.number}: could not ${what}: ${autoMergeAdvice(error.message)}`);
+                    return undefined;
+                }
+            };
+            const issue = { owner: repo.owner, repo: repo.repo, issue_number: pr.number };
+            const context = (action) => ({ action, repo, permission: 'pull-requests: write' });
+            // Labels and assignees in calls of their own: one login GitHub cannot assign must not cost the labels. Both add to
+            // what the PR has (a rerun puts back what is missing without dropping what people added); unknown labels are created.
+            if (decorations.labels.length > 0) {
+                await attempt('add labels', () => client.rest('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', { ...issue, labels: decorations.labels }, context(`label pull request #${pr.number}`)));
+            }
+            if (decorations.assignees.length > 0) {
+                const assigned = await attempt('assign', () => client.rest('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', { ...issue, assignees: decorations.assignees }, context(`assign pull request #${pr.number}`)));
+                // GitHub silently ignores logins it cannot assign: the answer says who was.
+                const logins = new Set((assigned?.assignees ?? []).map((user) => user.login.toLowerCase()));
+                const ignored = assigned ? decorations.assignees.filter((login) => !logins.has(login.toLowerCase())) : [];
+                if (ignored.length > 0)
+                    warnings.push(`Pull request #${pr.number}: GitHub did not assign ${ignored.join(', ')}: only users with write access to ${repo.owner}/${repo.repo} can be assigned.`);
+            }
+            if (decorations.reviewers.length > 0 || decorations.teamReviewers.length > 0) {
+                await attempt('request reviews', () => client.rest('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+                    owner: repo.owner,
+                    repo: repo.repo,
+                    pull_number: pr.number,
+                    ...(decorations.reviewers.length > 0 ? { reviewers: decorations.reviewers } : {}),
+                    ...(decorations.teamReviewers.length > 0 ? { team_reviewers: decorations.teamReviewers } : {}),
+                }, context(`request reviews on pull request #${pr.number}`)));
+            }
+            if (decorations.autoMerge) {
+                await attempt(`enable auto-merge (${decorations.autoMerge})`, () => client.graphql(`mutation StagecoachAutoMerge($id: ID!, $mergeMethod: PullRequestMergeMethod!${decorations.headSha ? ', $head: GitObjectID' : ''}) {
+  enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod${decorations.headSha ? ', expectedHeadOid: $head' : ''} }) { clientMutationId }
+}`, 
+                // (`method`, `url`, `headers`… are Octokit options, never variable names.)
+                {
+                    id: pr.nodeId,
+                    mergeMethod: decorations.autoMerge.toUpperCase(),
+                    ...(decorations.headSha ? { head: decorations.headSha } : {}),
+                }, context(`enable auto-merge on pull request #${pr.number}`)));
+            }
+            return warnings;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/github/tree-reader.js
+const BLOB_FIELDS = 'oid text isBinary isTruncated';
+/** A GraphQL blob as the files reader takes it; undefined for a missing path. */
+function blobText(blob) {
+    if (!blob)
+        return undefined;
+    return {
+        ...(blob.text !== null && !blob.isTruncated ? { text: blob.text } : {}),
+        oid: blob.oid,
+        binary: blob.isBinary === true,
+        truncated: blob.isTruncated,
+    };
+}
+function createTreeReader(client) {
+    return {
+        async readTree(repo, treeish, recursive) {
+            const data = await client.rest('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { owner: repo.owner, repo: repo.repo, tree_sha: treeish, ...(recursive ? { recursive: '1' } : {}) }, { action: `list the files of ${treeish}`, repo, permission: 'contents: read' });
+            return { entries: data.tree, truncated: data.truncated };
+        },
+        async readTexts(repo, commit, paths) {
+            const result = new Map();
+            if (paths.length === 0)
+                return result;
+            // Paths travel as variables, never spliced into the query text.
+            const declarations = paths.map((_, index) => `$e${index}: String!`).join(', ');
+            const fields = paths
+                .map((_, index) => `f${index}: object(expression: $e${index}) { ... on Blob { oid text isBinary isTruncated } }`)
+                .join('\n    ');
+            const data = await client.graphql(`query StagecoachBlobs($owner: String!, $name: String!, ${declarations}) {\n  repository(owner: $owner, name: $name) {\n    ${fields}\n  }\n}`, {
+                owner: repo.owner,
+                name: repo.repo,
+                ...Object.fromEntries(paths.map((path, index) => [`e${index}`, `${commit}:${path}`])),
+            }, { action: `read ${paths.length} file(s) at ${commit.slice(0, 12)}`, repo, permission: 'contents: read' });
+            paths.forEach((path, index) => {
+                const blob = blobText(data.repository?.[`f${index}`]);
+                if (blob)
+                    result.set(path, blob);
+            });
+            return result;
+        },
+        async readBlob(repo, sha) {
+            const data = await client.rest('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: repo.owner, repo: repo.repo, file_sha: sha }, { action: `read blob ${sha.slice(0, 12)}`, repo, permission: 'contents: read' });
+            return data.encoding === 'base64' ? Buffer.from(data.content, 'base64').toString('utf8') : data.content;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/github/snapshot.js
+
+
+
+// What the PR carries, so a rerun puts back only what is missing (100 of each is far beyond a promotion policy).
+const PR_FIELDS = `number id url title body isDraft isCrossRepository headRefName baseRefName mergeStateStatus
+      labels(first: 100) { nodes { name } }
+      assignees(first: 100) { nodes { login } }
+      reviewRequests(first: 100) { nodes { requestedReviewer { __typename ... on User { login } ... on Team { slug } } } }
+      latestReviews(first: 100) { nodes { author { login } } }
+      autoMergeRequest { mergeMethod }`;
+function snapshotQuery(hasBase, files) {
+    const declarations = Array.from({ length: files }, (_, index) => `, $p${index}: String!`).join('');
+    // Files at the base head, in the same query: consistent with the head it reports, and no request of their own.
+    const reads = Array.from({ length: files }, (_, index) => ` f${index}: file(path: $p${index}) { object { ... on Blob { ${BLOB_FIELDS} } } }`).join('');
+    return `query StagecoachSnapshot($owner: String!, $name: String!, ${hasBase ? '$base: String!, ' : ''}$branch: String!, $headRefName: String!${declarations}) {
+  repository(owner: $owner, name: $name) {
+    id
+    base: ${hasBase ? 'ref(qualifiedName: $base)' : 'defaultBranchRef'} { name target { oid ... on Commit { tree { oid }${reads} } } }
+    branch: ref(qualifiedName: $branch) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
+    pullRequests(headRefName: $headRefName, states: [OPEN], first: 20) { nodes { ${PR_FIELDS} } }
+  }
+}`;
+}
+function createSnapshots(client) {
+    return {
+        async snapshot(repo, base, branch, read = []) {
+            const context = {
+                action: 'read the base branch, the promotion branch and its pull request',
+                repo,
+                permission: 'contents: read',
+            };
+            const data = await client.graphql(snapshotQuery(base !== undefined, read.length), {
+                owner: repo.owner,
+                name: repo.repo,
+                ...Object.fromEntries(read.map((path, index) => [`p${index}`, path])),
+                ...(base !== undefined ? { base: `refs/heads/${base}` } : {}),
+                branch: `refs/heads/${branch}`,
+                headRefName: branch,
+            }, context, 
+            // mergeStateStatus is still a schema preview on older GitHub Enterprise Server releases.
+            { previews: ['merge-info'] });
+            const repository = data.repository;
+            if (!repository) {
+                const facts = { graphqlType: 'NOT_FOUND', graphql: true, said: 'repository not found' };
+                throw new GitHubError(explainFailure(facts, context, ''), undefined, 'NOT_FOUND');
+            }
+            if (!repository.base?.target?.tree)
+                throw new GitHubError(base !== undefined
+                    ? `The base branch "${base}" does not exist in ${repoName(repo)}: check the base input (branch names are case-sensitive)`
+                    : `${repoName(repo)} has no default branch (is it empty?): push a first commit or name the base branch`);
+            const target = repository.base.target;
+            const snapshot = {
+                repositoryId: repository.id,
+                base: { name: repository.base.name, head: target.oid, tree: repository.base.target.tree.oid },
+            };
+            if (read.length > 0) {
+                snapshot.files = new Map();
+                read.forEach((path, index) => {
+                    const blob = blobText(target[`f${index}`]?.object);
+                    if (blob)
+                        snapshot.files?.set(path, blob);
+                });
+            }
+            if (repository.branch) {
+                snapshot.branch = {
+                    head: repository.branch.target.oid,
+                    parents: repository.branch.target.parents?.nodes.map((node) => node.oid) ?? [],
+                    message: repository.branch.target.message ?? '',
+                };
+            }
+            // A fork's PR from a branch of the same name is not ours.
+            const pr = repository.pullRequests.nodes.find((node) => !node.isCrossRepository && node.headRefName === branch && node.baseRefName === snapshot.base.name);
+            if (pr) {
+                const requested = pr.reviewRequests.nodes.map((node) => node.requestedReviewer);
+                const reviewedBy = pr.latestReviews.nodes.flatMap((node) => (node.author ? [node.author.login] : []));
+                snapshot.pullRequest = {
+                    number: pr.number,
+                    nodeId: pr.id,
+                    url: pr.url,
+                    title: pr.title,
+                    body: pr.body ?? '',
+                    draft: pr.isDraft,
+                    labels: pr.labels.nodes.map((node) => node.name),
+                    assignees: pr.assignees.nodes.map((node) => node.login),
+                    reviewers: [...requested.flatMap((who) => (who?.login ? [who.login] : [])), ...reviewedBy],
+                    teamReviewers: requested.flatMap((who) => (who?.slug ? [who.slug] : [])),
+                    reviewed: reviewedBy.length > 0,
+                    autoMerge: pr.autoMergeRequest !== null,
+                    ...(pr.mergeStateStatus ? { mergeState: pr.mergeStateStatus } : {}),
+                };
+            }
+            return snapshot;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/github/index.js
+// The one GitHub client, assembled from its roles: client construction (client.ts), failure advice (failure.ts), the
+// snapshot (snapshot.ts), branches (branches.ts), pull requests (pull-requests.ts) and the tree reader (tree-reader.ts).
+
+
+
+
+
+
+
 /** The GitHub client for one token. `baseUrl` comes from GITHUB_API_URL, read by the caller. */
 function createGitHub(options) {
     if (!options.token)
         throw new GitHubError('No GitHub token: pass the token input (for example `token: ${{ github.token }}`) or set GITHUB_TOKEN');
-    return new OctokitGitHub(options);
+    const client = createClient(options);
+    return {
+        measure: (work) => client.measure(work),
+        ...createSnapshots(client),
+        ...createBranches(client),
+        ...createPullRequests(client),
+        ...createTreeReader(client),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/local-files.js
+// RepoFiles over a local working tree. Every path is checked to stay inside the root, symlinks included.
+
+
+
+function createLocalFiles(root) {
+    const realRoot = (0,external_node_fs_namespaceObject.realpathSync)(root);
+    const inside = (real) => real === realRoot || real.startsWith(realRoot + external_node_path_namespaceObject.sep);
+    // Regular files that list() reached through real folders only: safe to read without resolving links again.
+    const listed = new Set();
+    /** The absolute path of a repo-relative file, checked to stay inside the repo whatever links lie on the way. */
+    function resolve(file) {
+        const relative = checkRelativePath(file);
+        const absolute = external_node_path_namespaceObject.join(realRoot, relative);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
+            return absolute;
+        const real = (0,external_node_fs_namespaceObject.realpathSync)(absolute);
+        if (!inside(real))
+            throw new OutsideRepoError(file, 'it is a symlink that leads out of the repository');
+        return real;
+    }
+    /** Writes go to regular files only, never through a link (which could belong to another stage). */
+    function resolveForWrite(file) {
+        const target = resolve(file);
+        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.join(realRoot, checkRelativePath(file))) &&
+            (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_namespaceObject.join(realRoot, checkRelativePath(file))).isSymbolicLink()) {
+            throw new OutsideRepoError(file, 'it is a symlink; Stagecoach writes regular files only');
+        }
+        return target;
+    }
+    /** The absolute path of an existing regular file (the contract's FileNotFoundError otherwise). */
+    function regularFile(file) {
+        if (listed.has(file))
+            return external_node_path_namespaceObject.join(realRoot, file);
+        const absolute = resolve(file);
+        const stat = (0,external_node_fs_namespaceObject.existsSync)(absolute) ? (0,external_node_fs_namespaceObject.statSync)(absolute) : undefined;
+        if (!stat?.isFile())
+            throw new FileNotFoundError(checkRelativePath(file), 'in the config repository', stat?.isDirectory());
+        return absolute;
+    }
+    function walk(dirAbsolute, dirRelative, out) {
+        for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dirAbsolute, { withFileTypes: true })) {
+            if (entry.name === '.git')
+                continue;
+            const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
+            const absolute = external_node_path_namespaceObject.join(dirAbsolute, entry.name);
+            if (entry.isDirectory())
+                walk(absolute, relative, out);
+            else if (entry.isFile()) {
+                out.push(relative);
+                listed.add(relative);
+            }
+            // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
+            // other, and git objects (verify, the API) see a link, not its target.
+        }
+    }
+    return {
+        async list(dir) {
+            const base = resolve(dir);
+            if (!(0,external_node_fs_namespaceObject.existsSync)(base) || !(0,external_node_fs_namespaceObject.lstatSync)(base).isDirectory())
+                throw new MissingFolderError(dir);
+            if (base !== external_node_path_namespaceObject.join(realRoot, checkRelativePath(dir)))
+                throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
+            const out = [];
+            walk(base, checkRelativePath(dir), out);
+            return out.sort();
+        },
+        async read(file) {
+            return (0,external_node_fs_namespaceObject.readFileSync)(regularFile(file), 'utf8');
+        },
+        async mode(file) {
+            // Git records only the owner's execute bit (core.fileMode).
+            return (0,external_node_fs_namespaceObject.statSync)(regularFile(file)).mode & 0o100 ? '100755' : '100644';
+        },
+        async write(file, content) {
+            const target = listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolveForWrite(file);
+            if (!(0,external_node_fs_namespaceObject.existsSync)(target) || !(0,external_node_fs_namespaceObject.statSync)(target).isFile())
+                throw new FileNotFoundError(checkRelativePath(file));
+            (0,external_node_fs_namespaceObject.writeFileSync)(target, content);
+        },
+    };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:tls"
-var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./.build/adapters/docker-config.js
-// Credentials from the text of a Docker config.json (`auths` only; credential helpers are out of scope).
+// Credentials from a Docker config.json: its `auths`, and the credential helpers it names (`credHelpers`, `credsStore`).
 // Format: https://github.com/docker/cli/blob/master/cli/config/configfile/file.go
-class DockerConfigError extends Error {
+// Helpers: https://github.com/docker/docker-credential-helpers (protocol: `get`, the server on stdin, JSON on stdout)
+
+
+/** A credential helper that is missing, failed or answered something unreadable. */
+class CredentialHelperError extends StagecoachError {
+    kind = 'failure';
+}
+class DockerConfigError extends StagecoachError {
     problems;
+    kind = 'usage';
     constructor(problems) {
         super(`the Docker config.json cannot be used:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
         this.problems = problems;
-        this.name = 'DockerConfigError';
     }
 }
 /** `https://index.docker.io/v1/` → `docker.io`; `https://ghcr.io` → `ghcr.io`; `127.0.0.1:5000` unchanged. */
 function normalizeRegistryHost(key) {
     let host = key.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
     host = host.split('/')[0].toLowerCase();
-    return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com' ? 'docker.io' : host;
+    return host === 'index.docker.io' || host === 'registry-1.docker.io' || host === 'registry.hub.docker.com'
+        ? 'docker.io'
+        : host;
 }
 function lineAndColumn(text, offset) {
     const before = text.slice(0, offset).split('\n');
@@ -59912,7 +67325,8 @@ function parseDockerConfig(text) {
     const root = json;
     const problems = [];
     const config = { auths: {}, helpers: {} };
-    if (root.auths !== undefined && (root.auths === null || typeof root.auths !== 'object' || Array.isArray(root.auths))) {
+    if (root.auths !== undefined &&
+        (root.auths === null || typeof root.auths !== 'object' || Array.isArray(root.auths))) {
         problems.push('"auths" must be an object keyed by registry host');
     }
     const auths = (typeof root.auths === 'object' && root.auths && !Array.isArray(root.auths) ? root.auths : {});
@@ -59936,9 +67350,11 @@ function parseDockerConfig(text) {
         else if (typeof username === 'string' && username !== '' && typeof password === 'string') {
             config.auths[host] = { username, password };
         }
-        else if ((typeof identitytoken === 'string' && identitytoken) || (typeof registrytoken === 'string' && registrytoken)) {
-            const field = typeof identitytoken === 'string' && identitytoken ? 'identitytoken' : 'registrytoken';
-            problems.push(`auths."${key}" holds only "${field}", which is not supported: ` +
+        else if (typeof identitytoken === 'string' && identitytoken) {
+            config.auths[host] = { username: '', password: '', identityToken: identitytoken };
+        }
+        else if (typeof registrytoken === 'string' && registrytoken) {
+            problems.push(`auths."${key}" holds only "registrytoken", which is not supported: ` +
                 'use "auth" (base64 of username:password or username:token) instead');
         }
         // An empty entry (`"ghcr.io": {}`) is what Docker writes next to credsStore: no credentials here.
@@ -59947,34 +67363,237 @@ function parseDockerConfig(text) {
         config.credsStore = root.credsStore;
     if (root.credHelpers && typeof root.credHelpers === 'object' && !Array.isArray(root.credHelpers)) {
         for (const [key, helper] of Object.entries(root.credHelpers)) {
-            if (typeof helper === 'string')
+            if (typeof helper === 'string' && helper !== '')
                 config.helpers[normalizeRegistryHost(key)] = helper;
         }
+    }
+    // The name becomes part of a command: `docker-credential-../../x` must not run something else.
+    for (const [where, helper] of [
+        ['credsStore', config.credsStore],
+        ...Object.entries(config.helpers).map(([host, name]) => [`credHelpers."${host}"`, name]),
+    ]) {
+        if (helper !== undefined && !HELPER_NAME.test(helper))
+            problems.push(`${where} is "${helper}", not a credential helper name (letters, digits, ".", "_", "-")`);
     }
     if (problems.length)
         throw new DockerConfigError(problems);
     return config;
 }
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The helper that holds `host`'s credentials, as Docker picks it: `credHelpers` first, then `credsStore`. */
+function helperFor(config, host) {
+    if (!config)
+        return undefined;
+    if (config.helpers[host])
+        return { name: config.helpers[host], source: `credHelpers."${host}"` };
+    return config.credsStore ? { name: config.credsStore, source: 'credsStore' } : undefined;
+}
+const HELPER_TIMEOUT_MS = 60_000;
+const HELPER_OUTPUT_LIMIT = 1024 * 1024;
+// docker-credential-helpers' ErrCredentialsNotFound text, which every helper prints for an unknown server.
+const NOT_FOUND = /credentials not found/i;
+/** The server name Docker passes to helpers: Docker Hub under its historical index URL, others as host[:port]. */
+function helperServer(host) {
+    return host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+}
 /**
- * Why no credentials were found for `host` although the config names a helper for it; undefined when no helper applies.
- * Used to turn a bare 401 into an actionable message.
+ * Runs `docker-credential-<name> get` with the registry on stdin, as Docker does; undefined when the helper has nothing
+ * for it. A `<token>` username means the secret is an identity token. Errors never quote what the helper printed on
+ * success, which holds the secret.
  */
-function helperHint(config, host) {
-    if (!config || config.auths[host])
+async function runCredentialHelper(helper, host, env) {
+    const command = `docker-credential-${helper.name}`;
+    const where = `the credential helper "${command}" (${helper.source} in the Docker config.json)`;
+    const result = await new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS });
+        const out = [];
+        const err = [];
+        let size = 0;
+        const collect = (into) => (chunk) => {
+            size += chunk.length;
+            if (size > HELPER_OUTPUT_LIMIT)
+                child.kill();
+            else
+                into.push(chunk);
+        };
+        child.stdout.on('data', collect(out));
+        child.stderr.on('data', collect(err));
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({
+            code: signal ? -1 : code,
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+        }));
+        // A helper that exits before reading stdin closes the pipe: its exit status tells what happened.
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(helperServer(host));
+    }).catch((error) => {
+        const advice = error.code === 'ENOENT'
+            ? `is not on PATH: install it, or take ${helper.source} out of the config`
+            : error.message;
+        throw new CredentialHelperError(`${where} ${advice}`);
+    });
+    if (result.code !== 0) {
+        if (NOT_FOUND.test(result.stdout) || NOT_FOUND.test(result.stderr))
+            return undefined;
+        const said = (result.stderr.trim() || result.stdout.trim()).split('\n')[0].slice(0, 200);
+        const how = result.code === -1
+            ? `was stopped (after ${HELPER_TIMEOUT_MS / 1000} s or ${HELPER_OUTPUT_LIMIT} bytes)`
+            : `failed (exit ${result.code})`;
+        throw new CredentialHelperError(`${where} ${how} for ${host}${said ? `: ${said}` : ''}`);
+    }
+    let answer;
+    try {
+        answer = JSON.parse(result.stdout);
+    }
+    catch {
+        answer = {};
+    }
+    if (typeof answer !== 'object' ||
+        answer === null ||
+        typeof answer.Secret !== 'string' ||
+        typeof answer.Username !== 'string') {
+        throw new CredentialHelperError(`${where} answered for ${host} with something other than {"ServerURL", "Username", "Secret"} JSON`);
+    }
+    if (answer.Secret === '')
         return undefined;
-    const helper = config.helpers[host] ?? config.credsStore;
-    if (!helper)
-        return undefined;
-    const source = config.helpers[host] ? `credHelpers."${host}"` : 'credsStore';
-    return (`the Docker config.json keeps the credentials for ${host} in the credential helper "docker-credential-${helper}" ` +
-        `(${source}); credential helpers are not supported: put auths."${host}".auth (base64 of username:password) in the config, ` +
-        `or use input registry-credentials`);
+    if (answer.Username === '<token>')
+        return { username: '', password: '', identityToken: answer.Secret };
+    return { username: answer.Username, password: answer.Secret };
+}
+/** Credentials by registry host as Docker looks them up: given ones, else the host's helper, else `auths`; once each. */
+class CredentialLookup {
+    config;
+    env;
+    given = new Map();
+    found = new Map();
+    constructor(given, config, env) {
+        this.config = config;
+        this.env = env;
+        for (const [host, credentials] of Object.entries(given))
+            this.given.set(normalizeRegistryHost(host), credentials);
+    }
+    lookup(host) {
+        let found = this.found.get(host);
+        if (!found) {
+            const given = this.given.get(host);
+            const helper = helperFor(this.config, host);
+            const inline = this.config?.auths[host];
+            found =
+                given || !helper
+                    ? Promise.resolve({ credentials: given ?? inline })
+                    : runCredentialHelper(helper, host, this.env).then((credentials) => ({
+                        credentials: credentials ?? inline,
+                        helper: `docker-credential-${helper.name}`,
+                    }));
+            this.found.set(host, found);
+        }
+        return found;
+    }
 }
 /** Where `docker login` leaves credentials: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
 function dockerConfigPath(env) {
     if (env.DOCKER_CONFIG)
         return `${env.DOCKER_CONFIG.replace(/\/+$/, '')}/config.json`;
     return env.HOME ? `${env.HOME.replace(/\/+$/, '')}/.docker/config.json` : undefined;
+}
+
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./.build/adapters/registry-dispatcher.js
+// How registry requests leave the machine: straight, or through the proxy HTTPS_PROXY/HTTP_PROXY names (NO_PROXY
+// excepted), trusting an extra CA when one is given. undici is loaded only when one of these is needed (~100 ms).
+
+/** The proxy URL for a request URL from the environment, as curl reads it: lower case first, NO_PROXY wins. */
+function proxyFor(url, env) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    const variable = names.find((name) => env[name]);
+    if (!variable)
+        return undefined;
+    if (bypassesProxy(url, env.no_proxy ?? env.NO_PROXY ?? ''))
+        return undefined;
+    const uri = env[variable];
+    // `proxy:3128` without a scheme means http, as curl reads it.
+    return { uri: /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : `http://${uri}`, variable };
+}
+/** NO_PROXY: `*`, or entries `host`, `.domain`/`*.domain` (the domain and below), `[v6]`, each optionally with `:port`. */
+function bypassesProxy(url, noProxy) {
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return noProxy
+        .toLowerCase()
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .some((entry) => {
+        if (entry === '*')
+            return true;
+        const [, name, entryPort] = /^\[(.+)\](?::(\d+))?$/.exec(entry) ??
+            /^([^:]+)(?::(\d+))?$/.exec(entry) ?? [entry, entry]; // a bare IPv6 address has colons and no port
+        if (entryPort && entryPort !== port)
+            return false;
+        const domain = name.replace(/^\*?\./, '');
+        return host === domain || host.endsWith(`.${domain}`);
+    });
+}
+/** Picks and caches one dispatcher per proxy (and one for direct requests) for a registry client. */
+class RegistryRoutes {
+    env;
+    caCertificates;
+    cache = new Map();
+    constructor(env, caCertificates) {
+        this.env = env;
+        this.caCertificates = caCertificates;
+    }
+    route(url) {
+        const proxy = proxyFor(new URL(url), this.env);
+        if (!proxy && this.caCertificates === undefined)
+            return Promise.resolve({});
+        const key = proxy?.uri ?? '';
+        let route = this.cache.get(key);
+        if (!route) {
+            route = this.make(proxy);
+            this.cache.set(key, route);
+        }
+        return route;
+    }
+    async make(proxy) {
+        // Eager mode keeps undici inside the one bundle file.
+        const undici = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+        // `ca` replaces Node's roots, so the defaults go in too.
+        const tls = this.caCertificates === undefined ? undefined : { ca: [...external_node_tls_.rootCertificates, this.caCertificates] };
+        const fetch = undici.fetch;
+        if (!proxy)
+            return { dispatcher: new undici.Agent({ connect: tls }), fetch };
+        const parsed = new URL(proxy.uri);
+        return {
+            // https targets go through a CONNECT tunnel; plain-http registries are forwarded (proxies often refuse CONNECT to
+            // ports other than 443).
+            dispatcher: new undici.ProxyAgent({ uri: proxy.uri, requestTls: tls, proxyTunnel: false }),
+            fetch,
+            proxy: { host: parsed.host, variable: proxy.variable },
+        };
+    }
+}
+/** What to tell the user when a request failed at the proxy rather than at the registry; undefined otherwise. */
+function proxyFailure(route, host, code, error) {
+    if (!route.proxy)
+        return undefined;
+    const proxy = `the proxy ${route.proxy.host} (from ${route.proxy.variable})`;
+    // undici: `Proxy response (407) !== 200 when HTTP Tunneling` (CONNECT), `Proxy Authentication Required (407)`.
+    // Not `instanceof Error`: undici's errors come from another realm under jest, and DOMException sits in the chain.
+    let messages = '';
+    for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+        messages += ` ${String(cause.message)}`;
+        cause = typeof cause.cause === 'object' ? cause.cause : undefined;
+    }
+    const status = /Proxy (?:response|Authentication Required) \((\d+)\)/.exec(messages)?.[1];
+    if (status === '407')
+        return `${proxy} asks for credentials (407): give them in ${route.proxy.variable} as http://user:password@host:port`;
+    if (status)
+        return `${proxy} refused the request to ${host} (${status}); to go around it, list ${host} in NO_PROXY`;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return `${proxy} cannot be reached (${code}): check ${route.proxy.variable}, or list ${host} in NO_PROXY`;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./.build/adapters/registry.js
@@ -59984,16 +67603,17 @@ function dockerConfigPath(env) {
 
 
 
+
 // Thrown by createRegistry for an unreadable dockerConfig.
 
-class RegistryError extends Error {
+class RegistryError extends StagecoachError {
     repository;
     status;
+    kind = 'failure';
     constructor(message, repository, status, options) {
         super(message, options);
         this.repository = repository;
         this.status = status;
-        this.name = 'RegistryError';
     }
 }
 /** Without the OCI types an OCI manifest reads as missing, and without the index types a multi-arch tag does. */
@@ -60075,40 +67695,40 @@ async function describeBody(response) {
 }
 function mediaTypeOf(contentType) {
     const type = contentType?.split(';')[0].trim().toLowerCase();
-    return type && type !== 'application/json' && type !== 'text/plain' && type !== 'application/octet-stream' ? type : undefined;
+    return type && type !== 'application/json' && type !== 'text/plain' && type !== 'application/octet-stream'
+        ? type
+        : undefined;
 }
 class RegistryClient {
     fetch;
-    /** Made on first use: loading undici costs ~100 ms at start-up, and only a custom CA needs it. */
-    dispatcher;
-    caCertificates;
+    routes;
+    env;
     maxRetries;
     plainHttp;
-    credentials = new Map();
-    dockerConfig;
+    credentials;
     challenges = new Map();
     tokens = new Map();
     constructor(options) {
-        this.fetch = options.fetch ?? globalThis.fetch;
+        this.fetch = options.fetch;
+        this.env = options.env ?? process.env;
         this.maxRetries = options.maxRetries ?? 4;
         this.plainHttp = new Set((options.plainHttp ?? []).map(normalizeRegistryHost));
-        if (options.dockerConfig !== undefined) {
-            this.dockerConfig = parseDockerConfig(options.dockerConfig);
-            for (const [host, credentials] of Object.entries(this.dockerConfig.auths))
-                this.credentials.set(host, credentials);
-        }
-        for (const [host, credentials] of Object.entries(options.credentials ?? {})) {
-            this.credentials.set(normalizeRegistryHost(host), credentials);
-        }
-        this.caCertificates = options.caCertificates;
+        const dockerConfig = options.dockerConfig === undefined ? undefined : parseDockerConfig(options.dockerConfig);
+        this.credentials = new CredentialLookup(options.credentials ?? {}, dockerConfig, this.env);
+        this.routes = new RegistryRoutes(this.env, options.caCertificates);
     }
-    agent() {
-        const ca = this.caCertificates;
-        if (ca === undefined)
-            return undefined;
-        // `ca` replaces Node's roots, so the defaults go in too. Eager mode keeps undici inside the one bundle file.
-        this.dispatcher ??= Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19)).then(({ Agent }) => new Agent({ connect: { ca: [...external_node_tls_.rootCertificates, ca] } }));
-        return this.dispatcher;
+    /** The target's credentials; a credential helper that cannot answer fails the request like the registry would. */
+    async credentialsOf(target) {
+        try {
+            return await this.credentials.lookup(target.registry);
+        }
+        catch (error) {
+            if (!(error instanceof CredentialHelperError))
+                throw error;
+            throw new RegistryError(`registry ${target.registry}: ${error.message}`, target.repository, undefined, {
+                cause: error,
+            });
+        }
     }
     async listTags(repository) {
         const target = this.target(repository);
@@ -60224,12 +67844,12 @@ class RegistryClient {
                 this.challenges.set(target.apiHost, challenge);
             authorization = challenge ? await this.authorization(target, true) : undefined;
             if (authorization === undefined)
-                throw this.denied(target, 401);
+                throw await this.denied(target, 401);
             response = await this.fetchWithRetry(target, url, method, headers, authorization);
         }
         if (response.status === 401 || response.status === 403) {
             await response.arrayBuffer().catch(() => undefined);
-            throw this.denied(target, response.status);
+            throw await this.denied(target, response.status);
         }
         return response;
     }
@@ -60238,9 +67858,10 @@ class RegistryClient {
         const challenge = this.challenges.get(target.apiHost);
         if (!challenge)
             return undefined;
-        const credentials = this.credentials.get(target.registry);
+        const { credentials } = await this.credentialsOf(target);
         if (challenge.scheme === 'basic') {
-            if (!credentials)
+            // An identity token is only good at a token service (Docker sends no Basic header with one either).
+            if (!credentials || credentials.identityToken)
                 return undefined;
             return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
         }
@@ -60271,18 +67892,32 @@ class RegistryClient {
             throw new RegistryError(`registry ${target.registry} sent its token service as ${realm.origin}, which is not HTTPS; ` +
                 `list ${realm.host} in plainHttp only if that is intended`, target.repository, 401);
         }
-        if (challenge.service)
-            realm.searchParams.set('service', challenge.service);
-        realm.searchParams.set('scope', scope);
         const headers = { accept: 'application/json' };
-        if (credentials) {
-            headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+        let form;
+        if (credentials?.identityToken) {
+            // An identity token is an OAuth2 refresh token, exchanged by POST (the distribution token spec's OAuth2 flow).
+            headers['content-type'] = 'application/x-www-form-urlencoded';
+            form = new URLSearchParams({
+                grant_type: 'refresh_token',
+                ...(challenge.service ? { service: challenge.service } : {}),
+                scope,
+                client_id: 'stagecoach',
+                refresh_token: credentials.identityToken,
+            }).toString();
+        }
+        else {
+            if (challenge.service)
+                realm.searchParams.set('service', challenge.service);
+            realm.searchParams.set('scope', scope);
+            if (credentials) {
+                headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+            }
         }
         const issued = Date.now();
-        const response = await this.fetchWithRetry(target, realm.toString(), 'GET', headers, undefined, realm.host);
+        const response = await this.fetchWithRetry(target, realm.toString(), form === undefined ? 'GET' : 'POST', headers, undefined, realm.host, form);
         if (response.status === 401 || response.status === 403) {
             await response.arrayBuffer().catch(() => undefined);
-            throw this.denied(target, response.status);
+            throw await this.denied(target, response.status);
         }
         if (!response.ok)
             throw await this.unexpected(target, response, `getting a token (from ${realm.origin}) for`);
@@ -60296,19 +67931,21 @@ class RegistryClient {
         return { value, expiresAt: issued + lifetime * 900 };
     }
     /** fetch with a timeout, retrying 429/5xx (Retry-After or exponential back-off) and dropped connections. */
-    async fetchWithRetry(target, url, method, headers, authorization, host = target.apiHost) {
+    async fetchWithRetry(target, url, method, headers, authorization, host = target.apiHost, body) {
         const init = {
             method,
             headers: { 'user-agent': 'stagecoach', ...headers, ...(authorization ? { authorization } : {}) },
             redirect: 'follow',
+            ...(body === undefined ? {} : { body }),
         };
-        const dispatcher = this.agent();
-        if (dispatcher)
-            init.dispatcher = await dispatcher;
+        const route = await this.routes.route(url);
+        if (route.dispatcher)
+            init.dispatcher = route.dispatcher;
+        const send = this.fetch ?? route.fetch ?? globalThis.fetch;
         for (let attempt = 0;; attempt++) {
             let response;
             try {
-                response = await this.fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+                response = await send(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
             }
             catch (error) {
                 const code = errorCode(error);
@@ -60316,7 +67953,7 @@ class RegistryClient {
                     await sleep(BACKOFF_BASE_MS * 2 ** attempt);
                     continue;
                 }
-                throw this.networkError(target, host, code, error);
+                throw this.networkError(target, host, code, error, route);
             }
             if (!RETRYABLE_STATUS.has(response.status) || attempt >= this.maxRetries)
                 return response;
@@ -60327,13 +67964,18 @@ class RegistryClient {
             await sleep(wait);
         }
     }
-    networkError(target, host, code, error) {
+    networkError(target, host, code, error, route) {
         const scheme = target.origin.startsWith('https') ? 'https' : 'http';
+        const proxyAdvice = proxyFailure(route, host, code, error);
         let advice;
-        if (TLS_CODES.test(code)) {
+        if (proxyAdvice) {
+            advice = proxyAdvice;
+        }
+        else if (TLS_CODES.test(code)) {
             advice = `the TLS certificate of ${host} could not be verified (${code}): add the CA that signed it (PEM) to caCertificates`;
         }
-        else if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(String(error?.cause ?? ''))) {
+        else if (code === 'EPROTO' ||
+            /wrong version number|packet length too long/i.test(String(error?.cause ?? ''))) {
             advice = `${host} does not speak TLS: if it serves plain HTTP, list ${host} in plainHttp`;
         }
         else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
@@ -60345,17 +67987,21 @@ class RegistryClient {
         else {
             advice = `the ${scheme} request to ${host} failed (${code || error?.message || 'unknown error'})`;
         }
-        return new RegistryError(`registry ${target.registry}: ${advice}`, target.repository, undefined, { cause: error });
+        const through = route.proxy && !proxyAdvice ? ` (through the proxy ${route.proxy.host})` : '';
+        return new RegistryError(`registry ${target.registry}: ${advice}${through}`, target.repository, undefined, {
+            cause: error,
+        });
     }
-    denied(target, status) {
+    async denied(target, status) {
         const host = target.registry;
-        const hint = helperHint(this.dockerConfig, host);
-        if (this.credentials.has(host)) {
-            return new RegistryError(`registry ${host} denied access to ${target.path} with the credentials given for ${host}: ` +
-                `check the username and password (or token) and that they may pull ${target.path}`, target.repository, status);
-        }
-        return new RegistryError(`registry ${host} denied access to ${target.path}: ` +
-            (hint ?? `set credentials for ${host} (input registry-credentials or a Docker config.json)`), target.repository, status);
+        const { credentials, helper } = await this.credentialsOf(target);
+        const from = helper ? `the credential helper ${helper}` : `the credentials given`;
+        const advice = credentials
+            ? `with ${from} for ${host}: check the username and password (or token) and that they may pull ${target.path}`
+            : helper
+                ? `: the credential helper ${helper} has no credentials for ${host} (run \`docker login ${host}\`)`
+                : `: set credentials for ${host} (input registry-credentials or a Docker config.json)`;
+        return new RegistryError(`registry ${host} denied access to ${target.path}${advice.startsWith(':') ? '' : ' '}${advice}`, target.repository, status);
     }
     async unexpected(target, response, doing) {
         const detail = await describeBody(response);
@@ -60365,7 +68011,9 @@ class RegistryClient {
             : RETRYABLE_STATUS.has(response.status)
                 ? ` (after ${this.maxRetries} retries)`
                 : '';
-        const advice = /HTTP request to an HTTPS server/i.test(detail) ? `; it serves HTTPS: remove ${target.apiHost} from plainHttp` : '';
+        const advice = /HTTP request to an HTTPS server/i.test(detail)
+            ? `; it serves HTTPS: remove ${target.apiHost} from plainHttp`
+            : '';
         return new RegistryError(`registry ${target.registry} answered ${response.status}${retried} when ${doing} ${target.path}${detail ? `: ${detail}` : ''}${advice}`, target.repository, response.status);
     }
 }
@@ -60374,51 +68022,22 @@ class RegistryClient {
 function createRegistryOnDemand(options = {}) {
     let made;
     const get = () => (made ??= createRegistry(options));
-    return { listTags: (repository) => get().listTags(repository), resolve: (repository, reference) => get().resolve(repository, reference) };
+    return {
+        listTags: (repository) => get().listTags(repository),
+        resolve: (repository, reference) => get().resolve(repository, reference),
+    };
 }
 function createRegistry(options = {}) {
     return new RegistryClient(options);
 }
 
-;// CONCATENATED MODULE: ./.build/engine/errors.js
-// Errors the entries turn into exit codes and messages: a user's mistake (2) or a promotion refused or failed (1).
-/** Wrong flags, inputs or config: exit 2, nothing written. */
-class UsageError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'UsageError';
-    }
-}
-/** The promotion was refused or could not be completed: exit 1. */
-class PromotionError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'PromotionError';
-    }
-}
-/** Names of errors that are the user's to fix (exit 2): bad flags, config, paths, image references. */
-const USER_ERRORS = new Set(['UsageError', 'ConfigError', 'OutsideRepoError', 'ImageReferenceError', 'MissingFolderError', 'DockerConfigError', 'RevisionError']);
-/** Failures with a message already written for the user (exit 1). */
-const KNOWN_FAILURES = new Set(['PromotionError', 'GitError', 'RegistryError', 'GitHubError']);
-/** Turns anything thrown (not only Error) into an exit code and one clear paragraph; the stack only when asked. */
-function describeError(error, debug = false) {
-    if (!(error instanceof Error)) {
-        return { exitCode: 1, message: `Stagecoach failed: ${typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)}` };
-    }
-    const known = USER_ERRORS.has(error.name) || KNOWN_FAILURES.has(error.name);
-    const exitCode = USER_ERRORS.has(error.name) ? 2 : 1;
-    const message = known ? error.message : `Stagecoach failed unexpectedly: ${error.message}${debug ? '' : ' (run with --debug for details)'}`;
-    return { exitCode, message: debug && error.stack ? `${message}\n${error.stack}` : message };
-}
-
-;// CONCATENATED MODULE: ./.build/action-inputs.js
+;// CONCATENATED MODULE: ./.build/action/inputs.js
 // The action's inputs: read, masked and checked all at once, before anything runs.
 
 
 
 
-const COMMANDS = ['plan', 'promote', 'status', 'verify'];
-const MERGE_METHODS = ['merge', 'squash', 'rebase'];
+
 function list(value) {
     return value
         .split(/[\n,]/)
@@ -60510,12 +68129,14 @@ function readInputs(io, env) {
     else if (MERGE_METHODS.includes(autoMergeInput))
         autoMerge = autoMergeInput;
     else if (autoMergeInput)
-        problems.push(`input auto-merge: expected false, merge, squash or rebase, got "${autoMergeInput}"`);
+        problems.push(`input auto-merge: expected ${['false', ...MERGE_METHODS].join(', ').replace(/, (\w+)$/, ' or $1')}, got "${autoMergeInput}"`);
     const onGateFailureInput = io.input('on-gate-failure');
-    if (onGateFailureInput && !['fail', 'draft'].includes(onGateFailureInput))
-        problems.push(`input on-gate-failure: expected fail or draft, got "${onGateFailureInput}"`);
+    if (onGateFailureInput && !GATE_FAILURE_MODES.includes(onGateFailureInput))
+        problems.push(`input on-gate-failure: expected ${GATE_FAILURE_MODES.join(' or ')}, got "${onGateFailureInput}"`);
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const workingDirectory = external_node_path_namespaceObject.resolve(workspace, io.input('working-directory') || '.');
+    if (io.input('working-directory') && !((0,external_node_fs_namespaceObject.existsSync)(workingDirectory) && (0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()))
+        problems.push(`input working-directory: no such folder ${io.input('working-directory')} in the workspace (check out the config repository there first)`);
     const caFile = io.input('registry-ca');
     if (caFile && !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.resolve(workspace, caFile)))
         problems.push(`input registry-ca: no such file ${caFile}`);
@@ -60530,7 +68151,12 @@ function readInputs(io, env) {
     if (problems.length > 0)
         throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const policy = {};
-    for (const [input, field] of [['labels', 'labels'], ['reviewers', 'reviewers'], ['team-reviewers', 'teamReviewers'], ['assignees', 'assignees']]) {
+    for (const [input, field] of [
+        ['labels', 'labels'],
+        ['reviewers', 'reviewers'],
+        ['team-reviewers', 'teamReviewers'],
+        ['assignees', 'assignees'],
+    ]) {
         if (io.input(input))
             policy[field] = list(io.input(input));
     }
@@ -60559,7 +68185,9 @@ function readInputs(io, env) {
         ...(onGateFailureInput ? { onGateFailure: onGateFailureInput } : {}),
         registry: {
             credentials,
-            ...(resolvedDockerConfig && (0,external_node_fs_namespaceObject.existsSync)(resolvedDockerConfig) ? { dockerConfig: (0,external_node_fs_namespaceObject.readFileSync)(resolvedDockerConfig, 'utf8') } : {}),
+            ...(resolvedDockerConfig && (0,external_node_fs_namespaceObject.existsSync)(resolvedDockerConfig)
+                ? { dockerConfig: (0,external_node_fs_namespaceObject.readFileSync)(resolvedDockerConfig, 'utf8') }
+                : {}),
             ...(caFile ? { caCertificates: (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_namespaceObject.resolve(workspace, caFile), 'utf8') } : {}),
             plainHttp: list(io.input('plain-http')),
         },
@@ -60592,9 +68220,16 @@ function writableVersion(reference, wanted) {
         };
     }
     const version = pick(tag, digest);
-    const lost = wanted.tag !== undefined && tag === undefined ? `tag ${wanted.tag}` : wanted.digest !== undefined && digest === undefined ? `digest ${wanted.digest}` : undefined;
+    const lost = wanted.tag !== undefined && tag === undefined
+        ? `tag ${wanted.tag}`
+        : wanted.digest !== undefined && digest === undefined
+            ? `digest ${wanted.digest}`
+            : undefined;
     return lost
-        ? { version, warning: `${where} has no field for the ${lost.split(' ')[0]}; writing ${formatVersion(version)} for ${reference.image} and dropping ${lost}` }
+        ? {
+            version,
+            warning: `${where} has no field for the ${lost.split(' ')[0]}; writing ${formatVersion(version)} for ${reference.image} and dropping ${lost}`,
+        }
         : { version };
 }
 function pick(tag, digest) {
@@ -60637,7 +68272,10 @@ function spliceFor(text, ref, slot, version) {
     if (slot.end > text.length || slot.start < 0 || slot.start > slot.end) {
         throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (slot ${slot.start}-${slot.end} is out of range)`);
     }
-    if (slot.insert === undefined && slot.style === 'plain' && text.slice(slot.start, slot.end) !== slot.value && slot.value !== '') {
+    if (slot.insert === undefined &&
+        slot.style === 'plain' &&
+        text.slice(slot.start, slot.end) !== slot.value &&
+        slot.value !== '') {
         if (!/^(?:~|null|Null|NULL)$/.test(text.slice(slot.start, slot.end))) {
             throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (expected "${slot.value}" at offset ${slot.start})`);
         }
@@ -60795,7 +68433,13 @@ function planPromotion(input) {
         const key = referenceKey(reference, target.paths);
         const wanted = wantedFor(reference, key, list);
         if ('reason' in wanted) {
-            notPromoted.push({ image: reference.image, version: formatVersion(reference), reason: wanted.reason, file: reference.file, line: reference.line });
+            notPromoted.push({
+                image: reference.image,
+                version: formatVersion(reference),
+                reason: wanted.reason,
+                file: reference.file,
+                line: reference.line,
+            });
             continue;
         }
         // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
@@ -60803,7 +68447,12 @@ function planPromotion(input) {
             continue;
         const writable = writableVersion(reference, wanted.version);
         if (writable.warning)
-            warnings.push({ file: reference.file, line: reference.line, column: reference.column, message: writable.warning });
+            warnings.push({
+                file: reference.file,
+                line: reference.line,
+                column: reference.column,
+                message: writable.warning,
+            });
         if (sameVersion(reference, writable.version))
             continue;
         changes.push(changeOf(reference, writable.version));
@@ -60830,7 +68479,11 @@ function planPromotion(input) {
         }
     }
     if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference, input.only))) {
-        warnings.push({ file: '', line: 0, message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}` });
+        warnings.push({
+            file: '',
+            line: 0,
+            message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}`,
+        });
     }
     changes.sort(compareChange);
     notPromoted.sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''));
@@ -60874,7 +68527,16 @@ function appliedPlan(from, source, before, after) {
         });
     }
     changes.sort(compareChange);
-    return { from, to: before.name, source, changes, images: summariseImages(changes), notPromoted: [], skipped: [...after.skipped], warnings };
+    return {
+        from,
+        to: before.name,
+        source,
+        changes,
+        images: summariseImages(changes),
+        notPromoted: [],
+        skipped: [...after.skipped],
+        warnings,
+    };
 }
 function summariseImages(changes) {
     const byImage = new Map();
@@ -60985,6 +68647,7 @@ function lastLines(output, count) {
 ;// CONCATENATED MODULE: ./.build/engine/gates/registry-gate.js
 // registry: every version the plan writes exists in the registry; with `pin`, tags are resolved to tag@digest.
 
+
 function pinKey(image, tag) {
     return `${image}|${tag}`;
 }
@@ -60999,7 +68662,11 @@ async function checkRegistry(registry, checks) {
             // A digest names exactly one manifest: check it; a tag alone is resolved to learn its digest.
             const found = await registry.resolve(check.image, check.version.digest ?? check.version.tag);
             if (!found) {
-                failures.push({ image: check.image, version, message: 'not found in the registry (push it first, or check the tag for a typo)' });
+                failures.push({
+                    image: check.image,
+                    version,
+                    message: 'not found in the registry (push it first, or check the tag for a typo)',
+                });
                 continue;
             }
             if (check.version.tag && !check.version.digest)
@@ -61008,13 +68675,23 @@ async function checkRegistry(registry, checks) {
         }
         catch (error) {
             // What the registry answered is the gate's finding; anything else (a malformed Docker config) is the user's to fix.
-            if (!(error instanceof Error) || error.name !== 'RegistryError')
+            if (!(error instanceof RegistryError))
                 throw error;
             failures.push({ image: check.image, version, message: error.message });
         }
     }
     details.unshift(...failures.map((failure) => `${failure.image} ${failure.version}: ${failure.message}`));
-    return { result: { gate: 'registry', name: 'registry', passed: failures.length === 0, durationMs: Date.now() - started, details, failures }, digests };
+    return {
+        result: {
+            gate: 'registry',
+            name: 'registry',
+            passed: failures.length === 0,
+            durationMs: Date.now() - started,
+            details,
+            failures,
+        },
+        digests,
+    };
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/gates/soak-gate.js
@@ -61040,10 +68717,19 @@ async function checkSoak(git, source, checks, options) {
         // The source may hold the tag unpinned while the target gets tag@digest (the registry gate's pin): match by tag then,
         // and search history for what the source file holds.
         const held = source.references.filter((ref) => ref.image === check.image && holds(ref, check.version));
-        const places = [...new Map(held.map((ref) => [`${ref.file}|${ref.digest ?? ref.tag}`, { file: ref.file, needle: (ref.digest ?? ref.tag) }])).values()];
+        const places = [
+            ...new Map(held.map((ref) => [
+                `${ref.file}|${ref.digest ?? ref.tag}`,
+                { file: ref.file, needle: (ref.digest ?? ref.tag) },
+            ])).values(),
+        ];
         const arrivals = (await Promise.all(places.map((place) => git.arrivedAt(options.revision, place.file, place.needle)))).filter((t) => t !== undefined);
         if (arrivals.length === 0) {
-            failures.push({ image: check.image, version, message: `not found in ${source.name}'s history, so it has not soaked there` });
+            failures.push({
+                image: check.image,
+                version,
+                message: `not found in ${source.name}'s history, so it has not soaked there`,
+            });
             continue;
         }
         const soaked = options.now - Math.min(...arrivals);
@@ -61058,7 +68744,84 @@ async function checkSoak(git, source, checks, options) {
             details.push(`${check.image} ${version}: in ${source.name} for ${formatDuration(soaked)}`);
     }
     details.unshift(...failures.map((failure) => `${failure.image} ${failure.version}: ${failure.message}`));
-    return { gate: 'soak', name: 'soak', passed: failures.length === 0, durationMs: Date.now() - started, details, failures };
+    return {
+        gate: 'soak',
+        name: 'soak',
+        passed: failures.length === 0,
+        durationMs: Date.now() - started,
+        details,
+        failures,
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/engine/registry-source.js
+
+
+
+/** Parses every `--image` value, reporting all malformed ones at once. */
+function parseImageArguments(values) {
+    const problems = [];
+    const parsed = [];
+    values.forEach((value, index) => {
+        try {
+            const image = parseImage(value.trim());
+            parsed.push({
+                image: image.repository,
+                ...(image.tag ? { tag: image.tag } : {}),
+                ...(image.digest ? { digest: image.digest } : {}),
+            });
+        }
+        catch (error) {
+            if (!(error instanceof ImageReferenceError))
+                throw error;
+            problems.push(`image ${index + 1}: ${error.message}`);
+        }
+    });
+    const seen = new Set();
+    for (const argument of parsed) {
+        if (seen.has(argument.image))
+            problems.push(`${argument.image} is named twice: give one version per image`);
+        seen.add(argument.image);
+    }
+    if (problems.length > 0)
+        throw new UsageError(`--image (input images) needs fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    return parsed;
+}
+/** The newest version among what the target runs now, to keep the policy from proposing a downgrade. */
+function newestHeld(target, image) {
+    const tags = target.references.filter((ref) => ref.image === image && ref.tag).map((ref) => ref.tag);
+    return tags.reduce((best, tag) => (best === undefined || (compareVersions(tag, best) ?? 0) > 0 ? tag : best), undefined);
+}
+/** Turns `--image` arguments into source versions, asking the registry for the tags of bare repositories. */
+async function resolveImageVersions(images, pipeline, target, registry) {
+    const versions = [];
+    const notPromoted = [];
+    for (const argument of images) {
+        if (argument.tag || argument.digest) {
+            versions.push({
+                image: argument.image,
+                ...(argument.tag ? { tag: argument.tag } : {}),
+                ...(argument.digest ? { digest: argument.digest } : {}),
+            });
+            continue;
+        }
+        const policy = pipeline.images.find((entry) => entry.image === argument.image);
+        if (!policy) {
+            throw new UsageError(`${argument.image}: name a tag (${argument.image}:TAG), or give the image a tag policy under images: in ${pipeline.configFile ?? 'stagecoach.yaml'}`);
+        }
+        const current = newestHeld(target, argument.image);
+        const chosen = selectTag(await registry.listTags(argument.image), policy.policy, current);
+        if (!chosen) {
+            notPromoted.push({
+                image: argument.image,
+                version: '',
+                reason: `no tag in the registry matches its policy${current ? ` and is at least ${current}` : ''}`,
+            });
+            continue;
+        }
+        versions.push({ image: argument.image, tag: chosen.tag });
+    }
+    return { versions, notPromoted };
 }
 
 ;// CONCATENATED MODULE: ./.build/core/scan/image-text.js
@@ -61280,7 +69043,10 @@ function imageMap(w, map, path, parentKey) {
     }
     const slots = [];
     const version = {};
-    for (const [role, found] of [['tag', tag], ['digest', digest]]) {
+    for (const [role, found] of [
+        ['tag', tag],
+        ['digest', digest],
+    ]) {
         if (!found)
             continue;
         if (found.scalar.style === 'block') {
@@ -61413,7 +69179,17 @@ function helmParameters(c, items, document, workload, format) {
             if (!parsed || (parsed.tag === undefined && parsed.digest === undefined))
                 continue;
             const slot = c.scalarSlot('image', param.scalar);
-            add(c, { format, parsed, version: parsed, workload, container: name, document, slots: [slot], at: param.scalar.start, extra: [] });
+            add(c, {
+                format,
+                parsed,
+                version: parsed,
+                workload,
+                container: name,
+                document,
+                slots: [slot],
+                at: param.scalar.start,
+                extra: [],
+            });
             continue;
         }
         const role = name.endsWith('.tag') ? 'tag' : name.endsWith('.digest') ? 'digest' : undefined;
@@ -61435,7 +69211,10 @@ function helmParameters(c, items, document, workload, format) {
         const slots = [];
         const version = {};
         let bad = false;
-        for (const [r, p] of [['tag', role === 'tag' ? param : undefined], ['digest', byName.get(`${base}.digest`)]]) {
+        for (const [r, p] of [
+            ['tag', role === 'tag' ? param : undefined],
+            ['digest', byName.get(`${base}.digest`)],
+        ]) {
             if (!p)
                 continue;
             const slot = c.pairSlot(r, p.pair);
@@ -61452,7 +69231,17 @@ function helmParameters(c, items, document, workload, format) {
             slots.push(slot);
         }
         if (!bad && slots.length > 0)
-            add(c, { format, parsed, version, workload, container: base, document, slots, at: param.scalar.start, extra: [repo.scalar] });
+            add(c, {
+                format,
+                parsed,
+                version,
+                workload,
+                container: base,
+                document,
+                slots,
+                at: param.scalar.start,
+                extra: [repo.scalar],
+            });
     }
 }
 function add(c, r) {
@@ -61547,7 +69336,13 @@ class Collector {
     }
     /** A slot over an existing scalar. Block scalars are never slots: the caller warns instead. */
     scalarSlot(role, scalar, prefix) {
-        const slot = { role, start: scalar.start, end: scalar.end, style: scalar.style, value: tree_text(scalar) ?? '' };
+        const slot = {
+            role,
+            start: scalar.start,
+            end: scalar.end,
+            style: scalar.style,
+            value: tree_text(scalar) ?? '',
+        };
         if (prefix)
             slot.prefix = prefix;
         return slot;
@@ -61588,7 +69383,14 @@ class Collector {
         const first = map.pairs[0].keyStart;
         const lineStart = t.lastIndexOf('\n', first - 1) + 1;
         const indent = first - lineStart - (lineStart === 0 && t.charCodeAt(0) === 0xfeff ? 1 : 0);
-        return { role, start: at, end: at, style: 'plain', value: '', insert: `${crlf ? '\r\n' : '\n'}${' '.repeat(indent)}${key}: ` };
+        return {
+            role,
+            start: at,
+            end: at,
+            style: 'plain',
+            value: '',
+            insert: `${crlf ? '\r\n' : '\n'}${' '.repeat(indent)}${key}: `,
+        };
     }
     colonAfter(offset) {
         const t = this.text;
@@ -61618,7 +69420,16 @@ class Collector {
         }
         for (let i = 0; !marker && i < extra.length; i++)
             marker = markerAfter(this.text, extra[i].end);
-        const out = { file: this.file, line, column, format: ref.format, image: ref.image, name: ref.name, document: 0, slots: [] };
+        const out = {
+            file: this.file,
+            line,
+            column,
+            format: ref.format,
+            image: ref.image,
+            name: ref.name,
+            document: 0,
+            slots: [],
+        };
         if (ref.tag)
             out.tag = ref.tag;
         if (ref.digest)
@@ -61649,8 +69460,22 @@ const BACKSLASH = 92;
 /** Characters that may not start a plain scalar or key here (YAML c-indicator), beyond the ones handled. */
 function isBadStart(c) {
     // & * ! % @ ` , ? : ] } | > [ { are indicators; '[' '{' '|' '>' are handled by the caller for values
-    return (c === 38 || c === 42 || c === 33 || c === 37 || c === 64 || c === 96 || c === 44 || c === 63 || c === COLON ||
-        c === 93 || c === 125 || c === 124 || c === 62 || c === 91 || c === 123 || c === HASH);
+    return (c === 38 ||
+        c === 42 ||
+        c === 33 ||
+        c === 37 ||
+        c === 64 ||
+        c === 96 ||
+        c === 44 ||
+        c === 63 ||
+        c === COLON ||
+        c === 93 ||
+        c === 125 ||
+        c === 124 ||
+        c === 62 ||
+        c === 91 ||
+        c === 123 ||
+        c === HASH);
 }
 class Bail extends Error {
 }
@@ -62176,7 +70001,9 @@ function pathWords(rules) {
     return [...words];
 }
 function lastKey(path) {
-    return splitPath(path).filter((s) => typeof s === 'string').pop() ?? path;
+    return (splitPath(path)
+        .filter((s) => typeof s === 'string')
+        .pop() ?? path);
 }
 /** `a.b[0].c` → ['a', 'b', 0, 'c']. */
 function splitPath(path) {
@@ -62261,7 +70088,11 @@ function scanFields(c, root, document, rules) {
         const candidates = [['tag', tagSlot]];
         if (rule.digest) {
             const at = locate(root, rule.digest);
-            const digestSlot = at.pair ? c.pairSlot('digest', at.pair) : at.map ? c.insertSlot('digest', at.map, at.last) : undefined;
+            const digestSlot = at.pair
+                ? c.pairSlot('digest', at.pair)
+                : at.map
+                    ? c.insertSlot('digest', at.map, at.last)
+                    : undefined;
             candidates.push(['digest', digestSlot]);
         }
         for (const [role, slot] of candidates) {
@@ -62326,7 +70157,10 @@ function scanEntry(c, entry, document, workload) {
     }
     const slots = [];
     const version = {};
-    for (const [role, key] of [['tag', 'newTag'], ['digest', 'digest']]) {
+    for (const [role, key] of [
+        ['tag', 'newTag'],
+        ['digest', 'digest'],
+    ]) {
         const pair = getPair(entry, key);
         const scalar = asScalar(pair?.value);
         if (pair && (!scalar || scalar.style === 'block')) {
@@ -62367,7 +70201,12 @@ const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 /** Where pod specs live: Pod (`spec`), most controllers and Knative/Rollout (`spec.template.spec`), CronJob, PodTemplate. */
 function podSpecs(root) {
     const found = [];
-    for (const path of [['spec'], ['spec', 'template', 'spec'], ['spec', 'jobTemplate', 'spec', 'template', 'spec'], ['template', 'spec']]) {
+    for (const path of [
+        ['spec'],
+        ['spec', 'template', 'spec'],
+        ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+        ['template', 'spec'],
+    ]) {
         const node = getPath(root, ...path);
         if (node !== undefined)
             found.push(node);
@@ -62451,7 +70290,10 @@ function readFull(text) {
             const e = doc.errors[0];
             const more = list.reduce((n, d) => n + d.errors.length, 0) - 1;
             return {
-                error: { offset: e.pos[0], message: `${e.message.split(' at line')[0]}${more > 0 ? ` (and ${more} more)` : ''}` },
+                error: {
+                    offset: e.pos[0],
+                    message: `${e.message.split(' at line')[0]}${more > 0 ? ` (and ${more} more)` : ''}`,
+                },
             };
         }
     }
@@ -62631,7 +70473,8 @@ function dispatch(c, root, document, base) {
         scanKustomizeImages(c, getPath(root, 'spec', 'images'), document, workload);
         return;
     }
-    if ((kind === 'Kustomization' || kind === 'Component') && (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) {
+    if ((kind === 'Kustomization' || kind === 'Component') &&
+        (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) {
         scanKustomizeImages(c, get(root, 'images'), document, name ? workload : c.file);
         return;
     }
@@ -62661,65 +70504,7 @@ function finish(c) {
     return { references, skipped: c.skipped, warnings };
 }
 
-;// CONCATENATED MODULE: ./.build/engine/image-sources.js
-
-
-
-/** Parses every `--image` value, reporting all malformed ones at once. */
-function parseImageArguments(values) {
-    const problems = [];
-    const parsed = [];
-    values.forEach((value, index) => {
-        try {
-            const image = parseImage(value.trim());
-            parsed.push({ image: image.repository, ...(image.tag ? { tag: image.tag } : {}), ...(image.digest ? { digest: image.digest } : {}) });
-        }
-        catch (error) {
-            if (!(error instanceof ImageReferenceError))
-                throw error;
-            problems.push(`image ${index + 1}: ${error.message}`);
-        }
-    });
-    const seen = new Set();
-    for (const argument of parsed) {
-        if (seen.has(argument.image))
-            problems.push(`${argument.image} is named twice: give one version per image`);
-        seen.add(argument.image);
-    }
-    if (problems.length > 0)
-        throw new UsageError(`--image (input images) needs fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    return parsed;
-}
-/** The newest version among what the target runs now, to keep the policy from proposing a downgrade. */
-function newestHeld(target, image) {
-    const tags = target.references.filter((ref) => ref.image === image && ref.tag).map((ref) => ref.tag);
-    return tags.reduce((best, tag) => (best === undefined || (compareVersions(tag, best) ?? 0) > 0 ? tag : best), undefined);
-}
-/** Turns `--image` arguments into source versions, asking the registry for the tags of bare repositories. */
-async function resolveImageVersions(images, pipeline, target, registry) {
-    const versions = [];
-    const notPromoted = [];
-    for (const argument of images) {
-        if (argument.tag || argument.digest) {
-            versions.push({ image: argument.image, ...(argument.tag ? { tag: argument.tag } : {}), ...(argument.digest ? { digest: argument.digest } : {}) });
-            continue;
-        }
-        const policy = pipeline.images.find((entry) => entry.image === argument.image);
-        if (!policy) {
-            throw new UsageError(`${argument.image}: name a tag (${argument.image}:TAG), or give the image a tag policy under images: in ${pipeline.source ?? 'stagecoach.yaml'}`);
-        }
-        const current = newestHeld(target, argument.image);
-        const chosen = selectTag(await registry.listTags(argument.image), policy.policy, current);
-        if (!chosen) {
-            notPromoted.push({ image: argument.image, version: '', reason: `no tag in the registry matches its policy${current ? ` and is at least ${current}` : ''}` });
-            continue;
-        }
-        versions.push({ image: argument.image, tag: chosen.tag });
-    }
-    return { versions, notPromoted };
-}
-
-;// CONCATENATED MODULE: ./.build/engine/scan-stage.js
+;// CONCATENATED MODULE: ./.build/engine/scan.js
 // Reads every file a stage owns that the pipeline's `files` globs select, and scans it.
 
 
@@ -62727,7 +70512,9 @@ async function resolveImageVersions(images, pipeline, target, registry) {
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
 function globSelector(globs) {
     const include = globs.filter((glob) => !glob.startsWith('!')).map((glob) => new Minimatch(glob, { dot: true }));
-    const exclude = globs.filter((glob) => glob.startsWith('!')).map((glob) => new Minimatch(glob.slice(1), { dot: true }));
+    const exclude = globs
+        .filter((glob) => glob.startsWith('!'))
+        .map((glob) => new Minimatch(glob.slice(1), { dot: true }));
     return (relative) => include.some((glob) => glob.match(relative)) && !exclude.some((glob) => glob.match(relative));
 }
 async function scanStage(files, pipeline, stage) {
@@ -62746,11 +70533,8 @@ async function scanStage(files, pipeline, stage) {
     return scanned;
 }
 
-;// CONCATENATED MODULE: ./.build/engine/promotion.js
-// Plan and promote between two stages of a pipeline: scan both, plan, then rewrite the target's files.
-
-
-
+;// CONCATENATED MODULE: ./.build/engine/plan.js
+// The plan step: scan the source (a stage, or registry versions) and the target, and plan what the target changes.
 
 
 
@@ -62808,6 +70592,12 @@ async function planStages(files, pipeline, request, registry) {
     }
     return { plan, target: scannedTarget, ...(scannedSource ? { source: scannedSource } : {}) };
 }
+
+;// CONCATENATED MODULE: ./.build/engine/rewrite.js
+
+
+
+
 function referenceAt(target, file, line, column) {
     const found = target.references.find((ref) => ref.file === file && ref.line === line && ref.column === column);
     if (!found)
@@ -62832,7 +70622,9 @@ async function renderPromotion(files, pipeline, planned) {
             .filter((ref) => ref.file === file)
             .map((ref) => identity(ref, formatVersion(edits.find((edit) => edit.reference === ref)?.version ?? ref)))
             .sort();
-        const actual = scanFile(file, text, { fields: pipeline.fields }).references.map((ref) => identity(ref, formatVersion(ref))).sort();
+        const actual = scanFile(file, text, { fields: pipeline.fields })
+            .references.map((ref) => identity(ref, formatVersion(ref)))
+            .sort();
         if (expected.join('\n') !== actual.join('\n')) {
             throw new PromotionError(`${file}: the rewritten file did not read back as planned; nothing was written. Please report this file.`);
         }
@@ -62841,8 +70633,9 @@ async function renderPromotion(files, pipeline, planned) {
     return output;
 }
 
-;// CONCATENATED MODULE: ./.build/engine/gated-promotion.js
+;// CONCATENATED MODULE: ./.build/engine/gate.js
 // A promotion with the target stage's gates: registry (and pinning), soak, then the rewrite and the stage's commands.
+
 
 
 
@@ -62874,7 +70667,9 @@ async function runGatedPromotion(deps, pipeline, request, options) {
     let planned = await planStages(deps.files, pipeline, request, deps.registry);
     const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
     if (refused.length > 0) {
-        const list = refused.map((change) => `  ${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}`).join('\n');
+        const list = refused
+            .map((change) => `  ${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}`)
+            .join('\n');
         throw new PromotionError(`Refusing ${refused.length} downgrade${refused.length === 1 ? '' : 's'} (nothing was written):\n${list}\nPass --allow-downgrade (input allow-downgrade) if this is a rollback.`);
     }
     const gates = [];
@@ -62895,7 +70690,11 @@ async function runGatedPromotion(deps, pipeline, request, options) {
     if (stage.gates.soakSeconds > 0 && planned.source) {
         if (!deps.git)
             throw new UsageError(`Stage ${stage.name} has a soak gate: it needs the config repo's git history`);
-        gates.push(await checkSoak(deps.git, planned.source, releasesOf(planned.plan), { revision: options.revision ?? 'HEAD', minimumSeconds: stage.gates.soakSeconds, now: deps.now }));
+        gates.push(await checkSoak(deps.git, planned.source, releasesOf(planned.plan), {
+            revision: options.revision ?? 'HEAD',
+            minimumSeconds: stage.gates.soakSeconds,
+            now: deps.now,
+        }));
     }
     const written = await renderPromotion(deps.files, pipeline, planned);
     if (stage.gates.commands.length > 0 && gates.every((gate) => gate.passed)) {
@@ -62918,7 +70717,12 @@ async function runCommands(deps, planned, written, commands, keep) {
     try {
         for (const [file, text] of Object.entries(written))
             await deps.files.write(file, text);
-        return await runCommandGates(deps.commands, commands, { cwd: deps.workDir, plan: planned.plan, planFile, baseEnv: deps.baseEnv });
+        return await runCommandGates(deps.commands, commands, {
+            cwd: deps.workDir,
+            plan: planned.plan,
+            planFile,
+            baseEnv: deps.baseEnv,
+        });
     }
     finally {
         if (!keep)
@@ -62928,8 +70732,9 @@ async function runCommands(deps, planned, written, commands, keep) {
     }
 }
 
-;// CONCATENATED MODULE: ./.build/engine/pipeline.js
+;// CONCATENATED MODULE: ./.build/engine/load-config.js
 // Loads the pipeline: `stagecoach.yaml` (or --config) from the repo, else the stages given as flags.
+
 
 
 const DEFAULT_CONFIG = 'stagecoach.yaml';
@@ -62938,21 +70743,20 @@ async function readIfPresent(files, file) {
         return await files.read(file);
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT')
+        if (!(error instanceof FileNotFoundError))
+            throw error;
+        if (!error.isFolder)
             return undefined;
-        if (code === 'EISDIR')
-            throw new UsageError(`${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`);
-        throw error;
+        throw new UsageError(`${file}: is a folder; --config (input config) names the pipeline file, e.g. stagecoach.yaml`);
     }
 }
-async function loadPipeline(files, source) {
-    if (source.stages && source.stages.length > 0)
-        return stagesFromFlags(source.stages);
-    const file = source.config ?? DEFAULT_CONFIG;
+async function loadPipeline(files, location) {
+    if (location.stages && location.stages.length > 0)
+        return stagesFromFlags(location.stages);
+    const file = location.config ?? DEFAULT_CONFIG;
     const text = await readIfPresent(files, file);
     if (text === undefined) {
-        throw new UsageError(source.config
+        throw new UsageError(location.config
             ? `${file}: no such file in the config repository (the path is relative to the repository root)`
             : `No ${DEFAULT_CONFIG} at the repository root and no --stage flags: add ${DEFAULT_CONFIG} (see README) or pass --stage dev=envs/dev --stage staging=envs/staging`);
     }
@@ -62963,15 +70767,12 @@ async function loadPipeline(files, source) {
 
 /** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
 const BATCH_SIZE = 100;
-class ReadOnlyFilesError extends Error {
-    constructor(file) {
-        super(`${file}: the files read over the GitHub API are read-only; the promotion is committed by the pull request step`);
-        this.name = 'ReadOnlyFilesError';
-    }
-}
 /** A commit's regular files (no symlinks, no submodules), read lazily and cached. */
 function createGitHubFiles(github, repo, commit) {
+    const where = `at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`;
     let blobs;
+    /** Every folder of the commit, so that list() of a missing one fails as it does on disk. */
+    const folders = new Set(['']);
     const symlinks = new Set();
     const texts = new Map();
     /** Files in the order list() returned them: reads usually follow it, so a miss prefetches the next ones. */
@@ -62985,8 +70786,12 @@ function createGitHubFiles(github, repo, commit) {
                 return;
             if (entry.mode === '120000')
                 symlinks.add(prefix + entry.path);
-            else
+            else {
                 files.set(prefix + entry.path, entry);
+                const parts = (prefix + entry.path).split('/');
+                for (let end = 1; end < parts.length; end += 1)
+                    folders.add(parts.slice(0, end).join('/'));
+            }
         };
         const walk = async (treeish, prefix) => {
             const { entries, truncated } = await github.readTree(repo, treeish, true);
@@ -63017,7 +70822,7 @@ function createGitHubFiles(github, repo, commit) {
             if (!settle)
                 continue;
             if (!blob)
-                settle.reject(new Error(`${path}: not found at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`));
+                settle.reject(new FileNotFoundError(path, where));
             else if (blob.binary)
                 settle.reject(new Error(`${path}: a binary file, not text`));
             else if (blob.text !== undefined)
@@ -63046,9 +70851,25 @@ function createGitHubFiles(github, repo, commit) {
         });
     }
     return {
+        seed(files) {
+            for (const [path, blob] of files) {
+                // Only plain texts: a binary or oversized blob takes the ordinary path and its error or fallback.
+                if (blob.text === undefined || blob.binary)
+                    continue;
+                const file = checkRelativePath(path);
+                if (!texts.has(file))
+                    texts.set(file, Promise.resolve(blob.text));
+            }
+        },
         async list(dir) {
-            const root = checkRelativePath(dir === '' || dir === '.' ? '.' : dir);
-            const files = [...(await allBlobs()).keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
+            const root = checkFolderPath(dir);
+            const blobs = await allBlobs();
+            if (!folders.has(root)) {
+                if (symlinks.has(root))
+                    throw new OutsideRepoError(root, 'the folder is reached through a symlink');
+                throw new MissingFolderError(root);
+            }
+            const files = [...blobs.keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
             for (const file of files) {
                 if (position.has(file))
                     continue;
@@ -63066,7 +70887,7 @@ function createGitHubFiles(github, repo, commit) {
             if (!entries.has(file)) {
                 if (symlinks.has(file))
                     throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
-                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+                throw new FileNotFoundError(file, where);
             }
             if (!texts.has(file)) {
                 const start = position.get(file);
@@ -63085,78 +70906,47 @@ function createGitHubFiles(github, repo, commit) {
             const file = checkRelativePath(path);
             const entry = (await allBlobs()).get(file);
             if (!entry)
-                throw new Error(`${file}: no such file at ${commit.slice(0, 12)} in ${repo.owner}/${repo.repo}`);
+                throw new FileNotFoundError(file, where);
             return entry.mode === '100755' ? '100755' : '100644';
         },
         async write(path) {
-            throw new ReadOnlyFilesError(path);
+            throw new ReadOnlyFilesError(path, 'a commit read over the GitHub API');
         },
     };
 }
 
-;// CONCATENATED MODULE: ./.build/core/report/commit-message.js
-/** Git's convention for a subject that fits `git log --oneline` and GitHub's commit list without wrapping. */
-const SUBJECT_MAX = 72;
-/** Control characters (newlines included) would break the subject/body/trailer structure. */
-function commit_message_oneLine(text) {
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+;// CONCATENATED MODULE: ./.build/core/publish/held-plan.js
+const TRAILER_PLAN = 'Stagecoach-Plan';
+const TRAILER_BUILT_AT = 'Stagecoach-Built-At';
+const TRAILER_GATES = 'Stagecoach-Gates';
+const TRAILER_SOURCE = 'Stagecoach-Source-Commit';
+function trailer(message, key) {
+    return new RegExp(`^${key}: *(\\S+) *$`, 'm').exec(message)?.[1];
 }
-/** A digest is 71+ characters: shorten it like git abbreviates object names. */
-function shortVersion(version) {
-    return version.replace(/@([A-Za-z][A-Za-z0-9]*):([0-9a-fA-F]{12})[0-9a-fA-F]+$/, '@$1:$2');
+/** Plans ordered by build time, ties by hash, so of two concurrent promotions exactly one is later. */
+function isLater(a, b) {
+    return a.builtAt > b.builtAt || (a.builtAt === b.builtAt && a.hash > b.hash);
 }
-/** The last path segment of each image, lengthened with parent segments while two images would read the same. */
-function shortNames(images) {
-    const result = new Map();
-    const segments = new Map(images.map((image) => [image, image.split('/')]));
-    let depth = 1;
-    let pending = [...new Set(images)];
-    while (pending.length > 0) {
-        const names = new Map();
-        for (const image of pending) {
-            const parts = segments.get(image);
-            const name = parts.slice(Math.max(0, parts.length - depth)).join('/');
-            names.set(name, [...(names.get(name) ?? []), image]);
-        }
-        const next = [];
-        for (const [name, owners] of names) {
-            const exhausted = owners.every((image) => segments.get(image).length <= depth);
-            if (owners.length === 1 || exhausted)
-                for (const image of owners)
-                    result.set(image, name);
-            else
-                next.push(...owners);
-        }
-        pending = next;
-        depth += 1;
-    }
-    return result;
-}
-function commit_message_describe(image, short) {
-    const old = [...new Set(image.old)].map(shortVersion).join(', ');
-    return commit_message_oneLine(`${short} ${old} → ${shortVersion(image.new)}`);
-}
-/** `promote(staging): api 1.4.0 → 1.5.0, web 2.1.0 → 2.2.0`, or `… and 11 more` past SUBJECT_MAX characters. */
-function commitSubject(plan, max = SUBJECT_MAX) {
-    const prefix = `promote(${commit_message_oneLine(plan.to)}): `;
-    if (plan.images.length === 0)
-        return `${prefix}nothing to promote from ${commit_message_oneLine(plan.from)}`;
-    const names = shortNames(plan.images.map((image) => image.image));
-    const items = plan.images.map((image) => commit_message_describe(image, names.get(image.image)));
-    const length = (text) => [...text].length;
-    let shown = items.length;
-    const render = (count) => `${prefix}${items.slice(0, count).join(', ')}${count < items.length ? ` and ${items.length - count} more` : ''}`;
-    // At least one image is always named, even when it alone is longer than the limit.
-    while (shown > 1 && length(render(shown)) > max)
-        shown -= 1;
-    return render(shown);
-}
-/** Subject, a blank line, `file:line image old → new` per change, then the trailers (git interpret-trailers format). */
-function renderCommitMessage(plan, extraTrailers = {}) {
-    const lines = plan.changes.map((change) => commit_message_oneLine(`${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}${change.downgrade ? ' (downgrade)' : ''}`));
-    const trailers = Object.entries({ 'Stagecoach-From': plan.from, 'Stagecoach-To': plan.to, ...extraTrailers }).map(([key, value]) => `${key}: ${commit_message_oneLine(value)}`);
-    return `${commitSubject(plan)}\n\n${lines.length > 0 ? `${lines.join('\n')}\n\n` : ''}${trailers.join('\n')}\n`;
+/** The plan the promotion branch's head commit holds (its trailers), on whatever base it was built. */
+function heldPlan(snapshot) {
+    const branch = snapshot.branch;
+    if (!branch || branch.parents.length !== 1)
+        return undefined;
+    const hash = trailer(branch.message, TRAILER_PLAN);
+    const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
+    const gates = trailer(branch.message, TRAILER_GATES);
+    const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
+    if (!hash || !builtAt)
+        return undefined;
+    return {
+        hash,
+        builtAt,
+        commit: branch.head,
+        parent: branch.parents[0],
+        subject: branch.message.split('\n')[0],
+        ...(gates ? { gates } : {}),
+        ...(sourceCommit ? { sourceCommit } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./.build/core/report/pull-request-body.js
@@ -63219,7 +71009,12 @@ function parsePromotionBlock(body) {
         const v = value;
         if (!isString(v.from) || !isString(v.to) || !isString(v.planHash) || !Array.isArray(v.images))
             continue;
-        const images = v.images.filter((item) => item !== null && typeof item === 'object' && isString(item.image) && isString(item.new) && Array.isArray(item.old) && item.old.every(isString));
+        const images = v.images.filter((item) => item !== null &&
+            typeof item === 'object' &&
+            isString(item.image) &&
+            isString(item.new) &&
+            Array.isArray(item.old) &&
+            item.old.every(isString));
         const block = { from: v.from, to: v.to, planHash: v.planHash, images };
         if (typeof v.moreImages === 'number')
             block.moreImages = v.moreImages;
@@ -63309,6 +71104,53 @@ function renderFileList(plan, budget) {
         '</details>',
     ].join('\n');
 }
+/** The code fence (CommonMark: up to 3 spaces, then 3+ backticks or tildes) a line opens, if it opens one. */
+function fenceOpened(line) {
+    const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (!match || (match[1][0] === '`' && match[2].includes('`')))
+        return undefined;
+    return match[1];
+}
+/** What a cut after these lines leaves open: the code fence, and `<details>` elements outside code. */
+function openBlocks(lines) {
+    let fence;
+    let details = 0;
+    for (const line of lines) {
+        if (fence) {
+            const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)?.[1];
+            if (close && close[0] === fence[0] && close.length >= fence.length)
+                fence = undefined;
+            continue;
+        }
+        fence = fenceOpened(line);
+        if (fence)
+            continue;
+        details += (line.match(/<details\b/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
+        details = Math.max(0, details);
+    }
+    return { ...(fence ? { fence } : {}), details };
+}
+/** Markdown cut at a line to fit `budget` with `note` after it, closing the code fence and `<details>` it leaves open. */
+function cutMarkdown(text, budget, note) {
+    const lines = text.split('\n');
+    const render = (kept) => {
+        const open = openBlocks(lines.slice(0, kept));
+        const closers = [...(open.fence ? [open.fence] : []), ...Array.from({ length: open.details }, () => '</details>')];
+        // A blank line before `</details>` ends the Markdown inside it (GitHub's rendering of raw HTML blocks).
+        return [lines.slice(0, kept).join('\n'), ...closers, note].filter(Boolean).join('\n\n');
+    };
+    let kept = lines.length;
+    let used = text.length;
+    // Lines that cannot fit even before anything is closed go at once; then one at a time until the closers fit too.
+    while (kept > 0 && used + note.length + 2 > budget) {
+        kept -= 1;
+        used -= lines[kept].length + 1;
+    }
+    let cut = render(kept);
+    while (kept > 0 && cut.length > budget)
+        cut = render((kept -= 1));
+    return cut;
+}
 function section(title, items) {
     return items.length === 0 ? '' : `#### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}\n`;
 }
@@ -63329,7 +71171,9 @@ function renderPullRequestBody(input) {
     const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
     const intro = sourceLine(plan, input.sourceCommit);
     const downgrades = plan.changes.filter((change) => change.downgrade).length;
-    const warning = downgrades > 0 ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n` : '';
+    const warning = downgrades > 0
+        ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n`
+        : '';
     const notes = [
         section('Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)),
         section('Warnings', plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`)),
@@ -63343,7 +71187,7 @@ function renderPullRequestBody(input) {
     // The gate report may take half of what is left; tables and the file list share the rest.
     const gateBudget = Math.floor((limit - fixed) / 2);
     if (gate.length > gateBudget)
-        gate = `${gate.slice(0, Math.max(0, gateBudget - 80)).replace(/[^\n]*$/, '')}\n\n_The gate report was cut to fit the body._`;
+        gate = cutMarkdown(gate, gateBudget, '_The gate report was cut to fit the body._');
     let notesText = notes;
     const remaining = limit - fixed - gate.length;
     if (notesText.length > remaining / 4)
@@ -63361,7 +71205,273 @@ function renderPullRequestBody(input) {
     return `${body}\n`;
 }
 
-;// CONCATENATED MODULE: ./.build/engine/pull-request.js
+;// CONCATENATED MODULE: ./.build/core/publish/decorations.js
+/** GitHub refuses enablePullRequestAutoMerge in these states: the PR could be merged right now, nothing to wait for. */
+const MERGEABLE_AT_ONCE = ['CLEAN', 'UNSTABLE', 'HAS_HOOKS'];
+const lacking = (wanted, present) => {
+    const have = new Set((present ?? []).map((name) => name.toLowerCase()));
+    return wanted.filter((name) => !have.has(name.toLowerCase()));
+};
+/** What `wanted` asks for and `pr` lacks. A draft never gets auto-merge (GitHub refuses it on drafts). */
+function missingDecorations(wanted, pr, headSha) {
+    const missingAutoMerge = wanted.autoMerge !== false && !pr.draft && pr.autoMerge !== true;
+    const refused = missingAutoMerge && pr.mergeState !== undefined && MERGEABLE_AT_ONCE.includes(pr.mergeState);
+    const decorations = {
+        labels: lacking(wanted.labels, pr.labels),
+        assignees: lacking(wanted.assignees, pr.assignees),
+        reviewers: lacking(wanted.reviewers, pr.reviewers),
+        teamReviewers: pr.reviewed ? [] : lacking(wanted.teamReviewers, pr.teamReviewers),
+        autoMerge: missingAutoMerge && !refused ? wanted.autoMerge : false,
+        headSha,
+    };
+    const any = decorations.labels.length + decorations.assignees.length + decorations.reviewers.length > 0 ||
+        decorations.teamReviewers.length > 0 ||
+        decorations.autoMerge !== false;
+    return {
+        ...(any ? { decorations } : {}),
+        ...(refused ? { autoMergeRefused: pr.mergeState } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/core/publish/next-step.js
+// The PR step's decision, pure: from what GitHub shows (a snapshot), this run's plan and what the run has done so far,
+// the one next step. The engine (engine/publish.ts) executes it and asks again. Races are settled here: branch moves are
+// compare-and-swap and the later plan wins; PR bodies are not, so a body this run wrote over a later plan is repaired.
+
+
+
+/** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
+function draftChange(wantDraft, isDraft, madeByGate) {
+    if (wantDraft && !isDraft)
+        return true;
+    if (!wantDraft && madeByGate && isDraft)
+        return false;
+    return undefined;
+}
+const baseMoved = (snapshot, built) => snapshot.base.head !== built.base;
+/** A plan of another run, concurrent with this one (built on a base this run saw), that is later than ours. */
+function laterRival(held, snapshot, built, memory) {
+    if (!held || held.hash === built.hash || memory.ownCommits.has(held.commit))
+        return undefined;
+    const concurrent = memory.bases.has(held.parent) || held.parent === snapshot.base.head;
+    return concurrent && isLater(held, built) ? held : undefined;
+}
+/** The PR body shows a plan this run wrote, not the later plan on the branch: a late write of ours to put right. */
+const bodyIsOursOver = (block, held, memory) => block !== undefined && memory.bodies.has(block.planHash) && block.planHash !== held.hash;
+/** The PR shows exactly this plan, in full, at the branch head, in the right draft state. */
+function showsPlan(snapshot, built, block, held) {
+    const pr = snapshot.pullRequest;
+    return (pr !== undefined &&
+        block?.planHash === built.hash &&
+        !block.rebuilt &&
+        block.commit !== undefined &&
+        snapshot.branch?.head === block.commit &&
+        held?.hash === built.hash &&
+        held.parent === snapshot.base.head &&
+        draftChange(built.draft, pr.draft, block.gateDraft === true) === undefined);
+}
+/** Our PR update stuck: the branch is at our commit and the body shows our plan in full (not another run's rebuild). */
+const writeStuck = (snapshot, built, memory, block) => snapshot.branch?.head === memory.commit && block?.planHash === built.hash && !block.rebuilt;
+/** Before the run ends on a PR it owns: whatever the PR lacks, once. */
+function next_step_decorate(pr, head, built, memory) {
+    if (memory.decorated)
+        return undefined;
+    const missing = missingDecorations(built.decorations, pr, head);
+    return missing.decorations || missing.autoMergeRefused
+        ? { kind: 'decorate', pullRequest: pr, ...missing }
+        : undefined;
+}
+function nextStep(snapshot, built, memory) {
+    const pr = snapshot.pullRequest;
+    const block = parsePromotionBlock(pr?.body);
+    const held = heldPlan(snapshot);
+    // Before anything else (a rebuild on a moved base could fail and leave a wrong body standing).
+    const rival = laterRival(held, snapshot, built, memory);
+    if (rival)
+        return pr && bodyIsOursOver(block, rival, memory)
+            ? { kind: 'repair-body', held: rival, pullRequest: pr }
+            : { kind: 'superseded', held: rival };
+    if (memory.check === snapshot &&
+        pr &&
+        memory.commit &&
+        !baseMoved(snapshot, built) &&
+        writeStuck(snapshot, built, memory, block))
+        return (next_step_decorate(pr, memory.commit, built, memory) ?? {
+            kind: 'done',
+            operation: memory.created ? 'created' : 'updated',
+            number: pr.number,
+            url: pr.url,
+            commit: memory.commit,
+        });
+    if (baseMoved(snapshot, built))
+        return { kind: 'rebuild' };
+    if (memory.check === snapshot)
+        return { kind: 'lost-race' };
+    if (built.changes === 0)
+        return pr ? { kind: 'close', pullRequest: pr } : { kind: 'none' };
+    if (pr && !memory.created && showsPlan(snapshot, built, block, held)) {
+        const commit = block?.commit;
+        return next_step_decorate(pr, commit, built, memory) ?? { kind: 'unchanged', pullRequest: pr, commit };
+    }
+    // Adopting keeps the head where it is: moving it would rerun checks and may dismiss reviews.
+    const heldHere = held && held.parent === snapshot.base.head ? held : undefined;
+    if (heldHere?.hash === built.hash && memory.commit !== heldHere.commit)
+        return { kind: 'adopt-commit', commit: heldHere.commit };
+    if (!memory.commit)
+        return { kind: 'commit' };
+    if (snapshot.branch?.head !== memory.commit)
+        return { kind: 'move-branch', commit: memory.commit, ...(snapshot.branch ? { from: snapshot.branch.head } : {}) };
+    if (!pr)
+        return { kind: 'open' };
+    if (memory.opened && memory.created) {
+        const decoration = next_step_decorate(pr, memory.commit, built, memory);
+        if (decoration)
+            return decoration;
+        return memory.opened.baseSha === built.base
+            ? { kind: 'done', operation: 'created', ...memory.created, commit: memory.commit }
+            : { kind: 'recheck' };
+    }
+    const draft = draftChange(built.draft, pr.draft, block?.gateDraft === true);
+    return { kind: 'update', pullRequest: pr, ...(draft !== undefined ? { draft } : {}) };
+}
+
+;// CONCATENATED MODULE: ./.build/core/publish/rebuilt-body.js
+
+
+
+/** The body for `held`, from the plan its commit carried out (`described`), or, when that could not be read, naming it. */
+function rebuiltBody(context, held, described, gateDraft) {
+    const url = context.sourceCommit?.url;
+    const sha = context.sourceCommit?.sha;
+    const sourceCommit = held.sourceCommit
+        ? {
+            sha: held.sourceCommit,
+            ...(url && sha && url.endsWith(sha) ? { url: url.slice(0, -sha.length) + held.sourceCommit } : {}),
+        }
+        : undefined;
+    const empty = {
+        from: context.from,
+        to: context.to,
+        source: context.from === 'images' ? 'images' : 'stage',
+        changes: [],
+        images: [],
+        notPromoted: [],
+        skipped: [],
+        warnings: [],
+    };
+    const plan = described instanceof Error ? empty : described;
+    const note = described instanceof Error
+        ? ` Its changes could not be read back (${escapeMarkdown(described.message.slice(0, 500))}): see the commit ${code(held.commit.slice(0, 12))}.`
+        : planHash(described) === held.hash
+            ? ''
+            : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
+    return renderPullRequestBody({
+        plan,
+        planHash: held.hash,
+        commit: held.commit,
+        builtAt: held.builtAt,
+        rebuilt: true,
+        ...(sourceCommit ? { sourceCommit } : {}),
+        gateReport: [
+            '#### Gates',
+            '',
+            held.gates
+                ? `The gates ${escapeMarkdown(held.gates)} (commit trailer ${code(TRAILER_GATES)}); their report is in the job summary of the run that built this plan.`
+                : 'No gates ran.',
+            '',
+            `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
+        ].join('\n'),
+        ...(gateDraft ? { gateDraft } : {}),
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/core/report/commit-message.js
+/** Git's convention for a subject that fits `git log --oneline` and GitHub's commit list without wrapping. */
+const SUBJECT_MAX = 72;
+/** GitHub refuses a pull request title longer than this ("title is too long (maximum is 256 characters)"). */
+const TITLE_MAX = 256;
+/** Control characters (newlines included) would break the subject/body/trailer structure. */
+function commit_message_oneLine(text) {
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+}
+/** A digest is 71+ characters: shorten it like git abbreviates object names. */
+function shortVersion(version) {
+    return version.replace(/@([A-Za-z][A-Za-z0-9]*):([0-9a-fA-F]{12})[0-9a-fA-F]+$/, '@$1:$2');
+}
+/** The last path segment of each image, lengthened with parent segments while two images would read the same. */
+function shortNames(images) {
+    const result = new Map();
+    const segments = new Map(images.map((image) => [image, image.split('/')]));
+    let depth = 1;
+    let pending = [...new Set(images)];
+    while (pending.length > 0) {
+        const names = new Map();
+        for (const image of pending) {
+            const parts = segments.get(image);
+            const name = parts.slice(Math.max(0, parts.length - depth)).join('/');
+            names.set(name, [...(names.get(name) ?? []), image]);
+        }
+        const next = [];
+        for (const [name, owners] of names) {
+            const exhausted = owners.every((image) => segments.get(image).length <= depth);
+            if (owners.length === 1 || exhausted)
+                for (const image of owners)
+                    result.set(image, name);
+            else
+                next.push(...owners);
+        }
+        pending = next;
+        depth += 1;
+    }
+    return result;
+}
+/** `api 1.4.0, 1.4.1 → 1.5.0`; compact: the oldest and newest of many old versions and their count. */
+function commit_message_describe(image, short, compact = false) {
+    const versions = [...new Set(image.old)].map(shortVersion);
+    const old = compact && versions.length > 2
+        ? `${versions[0]} … ${versions[versions.length - 1]} (${versions.length} versions)`
+        : versions.join(', ');
+    return commit_message_oneLine(`${short} ${old} → ${shortVersion(image.new)}`);
+}
+/** Text cut to at most `max` characters (code points, and UTF-16 units as well) with an ellipsis. */
+function fitTitle(text, max = TITLE_MAX) {
+    const points = [...commit_message_oneLine(text)];
+    if (points.length <= max && points.join('').length <= max)
+        return points.join('');
+    let kept = points.slice(0, max - 1);
+    while (kept.join('').length > max - 1)
+        kept = kept.slice(0, -1);
+    return `${kept.join('').trimEnd()}…`;
+}
+/** `promote(staging): api 1.4.0 → 1.5.0, web 2.1.0 → 2.2.0`, or `… and 11 more` past SUBJECT_MAX characters; never
+ *  over TITLE_MAX, since it is the pull request's title too. */
+function commitSubject(plan, max = SUBJECT_MAX) {
+    const prefix = `promote(${commit_message_oneLine(plan.to)}): `;
+    if (plan.images.length === 0)
+        return `${prefix}nothing to promote from ${commit_message_oneLine(plan.from)}`;
+    const names = shortNames(plan.images.map((image) => image.image));
+    const items = plan.images.map((image) => commit_message_describe(image, names.get(image.image)));
+    const length = (text) => [...text].length;
+    let shown = items.length;
+    const render = (count) => `${prefix}${items.slice(0, count).join(', ')}${count < items.length ? ` and ${items.length - count} more` : ''}`;
+    // At least one image is always named, even when it alone is longer than the limit.
+    while (shown > 1 && length(render(shown)) > max)
+        shown -= 1;
+    if (length(render(shown)) > max)
+        items[0] = commit_message_describe(plan.images[0], names.get(plan.images[0].image), true);
+    return fitTitle(render(shown), Math.max(max, TITLE_MAX));
+}
+/** Subject, a blank line, `file:line image old → new` per change, then the trailers (git interpret-trailers format). */
+function renderCommitMessage(plan, extraTrailers = {}) {
+    const lines = plan.changes.map((change) => commit_message_oneLine(`${change.file}:${change.line} ${change.image} ${change.old} → ${change.new}${change.downgrade ? ' (downgrade)' : ''}`));
+    const trailers = Object.entries({ 'Stagecoach-From': plan.from, 'Stagecoach-To': plan.to, ...extraTrailers }).map(([key, value]) => `${key}: ${commit_message_oneLine(value)}`);
+    return `${commitSubject(plan)}\n\n${lines.length > 0 ? `${lines.join('\n')}\n\n` : ''}${trailers.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./.build/engine/publish.js
+
+
 
 
 
@@ -63384,260 +71494,266 @@ function promotionBranch(template, from, to) {
         throw new UsageError(`The pull request branch template "${template}" gives no usable branch name`);
     return name;
 }
-const TRAILER_PLAN = 'Stagecoach-Plan';
-const TRAILER_BUILT_AT = 'Stagecoach-Built-At';
-const TRAILER_GATES = 'Stagecoach-Gates';
-const TRAILER_SOURCE = 'Stagecoach-Source-Commit';
-function trailer(message, key) {
-    return new RegExp(`^${key}: *(\\S+) *$`, 'm').exec(message)?.[1];
-}
-/** Plans ordered by build time, ties by hash, so of two concurrent promotions exactly one is later. */
-function isLater(a, b) {
-    return a.builtAt > b.builtAt || (a.builtAt === b.builtAt && a.hash > b.hash);
-}
-/** The plan the promotion branch's head commit holds (its trailers), on whatever base it was built. */
-function branchPlan(snapshot) {
-    const branch = snapshot.branch;
-    if (!branch || branch.parents.length !== 1)
-        return undefined;
-    const hash = trailer(branch.message, TRAILER_PLAN);
-    const builtAt = trailer(branch.message, TRAILER_BUILT_AT);
-    const gates = trailer(branch.message, TRAILER_GATES);
-    const sourceCommit = trailer(branch.message, TRAILER_SOURCE);
-    if (!hash || !builtAt)
-        return undefined;
-    return {
-        hash,
-        builtAt,
-        commit: branch.head,
-        parent: branch.parents[0],
-        subject: branch.message.split('\n')[0],
-        ...(gates ? { gates } : {}),
-        ...(sourceCommit ? { sourceCommit } : {}),
-    };
-}
-/** The PR body for a plan held on the branch, rebuilt from its commit (or, when that could not be read, naming it). */
-function rebuiltBody(request, held, described, gateDraft) {
-    const url = request.sourceCommit?.url;
-    const sourceCommit = held.sourceCommit
-        ? { sha: held.sourceCommit, ...(url && request.sourceCommit && url.endsWith(request.sourceCommit.sha) ? { url: url.slice(0, -request.sourceCommit.sha.length) + held.sourceCommit } : {}) }
-        : undefined;
-    const empty = { from: request.from, to: request.to, source: request.from === 'images' ? 'images' : 'stage', changes: [], images: [], notPromoted: [], skipped: [], warnings: [] };
-    const plan = described instanceof Error ? empty : described;
-    const note = described instanceof Error
-        ? ` Its changes could not be read back (${escapeMarkdown(described.message.slice(0, 500))}): see the commit ${code(held.commit.slice(0, 12))}.`
-        : planHash(described) === held.hash
-            ? ''
-            : ' It may differ from what that run saw (another configuration or Stagecoach version): the commit is authoritative.';
-    return renderPullRequestBody({
-        plan,
-        planHash: held.hash,
-        commit: held.commit,
-        builtAt: held.builtAt,
-        rebuilt: true,
-        ...(sourceCommit ? { sourceCommit } : {}),
-        gateReport: [
-            '#### Gates',
-            '',
-            held.gates ? `The gates ${escapeMarkdown(held.gates)} (commit trailer ${code(TRAILER_GATES)}); their report is in the job summary of the run that built this plan.` : 'No gates ran.',
-            '',
-            `_This description was rebuilt from the branch's commit: a concurrent, older promotion run had overwritten it.${note}_`,
-        ].join('\n'),
-        ...(gateDraft ? { gateDraft } : {}),
-    });
-}
 async function publishPromotion(github, request, options = {}) {
-    const { value, requests } = await github.measure(() => publish(github, request, options));
+    const { value, requests } = await github.measure(() => new PublishRun(github, request, options).run());
     return { ...value, requests };
 }
-async function publish(github, request, options) {
-    const repo = { owner: request.owner, repo: request.repo };
-    const branch = promotionBranch(request.policy.branch, request.from, request.to);
-    const maxRebuilds = options.maxRebuilds ?? 3;
-    const maxRaces = options.maxRaces ?? 6;
-    const policy = request.policy;
-    const gateDraft = request.draft === true && !policy.draft;
-    const snapshot = () => github.snapshot(repo, request.base, branch);
-    /** A failing gate turns an open PR into a draft; once it passes, a draft that only the gate made is ready again. */
-    const draftChange = (wantDraft, isDraft, madeByGate) => wantDraft && !isDraft ? true : !wantDraft && madeByGate && isDraft ? false : undefined;
-    // One time per run, kept through rebuilds: a run that started later wins, whatever bases it had to rebuild on.
-    const builtAt = (options.now ?? (() => new Date()))().toISOString();
-    /** Every base this run built on: a plan on any other base was not concurrent with this run, so its time says nothing
-     *  (runner clocks differ); this run simply replaces it. */
-    const bases = new Set();
-    const buildOn = async (base) => {
-        bases.add(base.head);
-        const { plan, files, executable } = await request.build(base.head);
-        return { plan, files, ...(executable ? { executable } : {}), hash: planHash(plan), builtAt, base };
+/** One run of the PR step: asks nextStep what to do, does it, and asks again until a step ends the run. */
+class PublishRun {
+    github;
+    request;
+    options;
+    repo;
+    branch;
+    /** One time per run, kept through rebuilds: a run that started later wins, whatever bases it had to rebuild on. */
+    builtAt;
+    memory = {
+        bases: new Set(),
+        ownCommits: new Set(),
+        bodies: new Set(),
     };
-    let snap = await snapshot();
-    let built = await buildOn(snap.base);
-    let commit;
-    let created;
-    /** Every plan hash this run put into the PR body (its own, before and after rebuilds, and plans it described). */
-    const bodies = new Set();
-    /** Every commit this run made: a plan of its own is never "later" than its current one (rebuilds keep the time). */
-    const ownCommits = new Set();
-    let rebuilds = 0;
-    let races = 0;
-    const warnings = [];
-    const baseName = () => snap.base.name;
-    const rebuild = async (fresh) => {
-        rebuilds += 1;
-        if (rebuilds > maxRebuilds) {
-            throw new PromotionError(`The base branch ${baseName()} of ${repo.owner}/${repo.repo} kept moving while Stagecoach promoted ${request.from} → ${request.to}: ` +
-                `gave up after rebuilding the promotion ${maxRebuilds} times. Run it again when pushes to ${baseName()} settle.`);
+    snapshot;
+    built;
+    rebuilds = 0;
+    races = 0;
+    warnings = [];
+    constructor(github, request, options) {
+        this.github = github;
+        this.request = request;
+        this.options = options;
+        this.repo = { owner: request.owner, repo: request.repo };
+        this.branch = promotionBranch(request.policy.branch, request.from, request.to);
+        this.builtAt = (options.now ?? (() => new Date()))().toISOString();
+    }
+    async run() {
+        this.snapshot = this.options.snapshot ?? (await this.read());
+        this.built = await this.build();
+        for (;;) {
+            const step = nextStep(this.snapshot, this.built, this.memory);
+            const outcome = await this.execute(step);
+            if (outcome)
+                return outcome;
         }
-        snap = fresh;
-        built = await buildOn(fresh.base);
-        commit = undefined;
-    };
-    const lostRace = (fresh) => {
-        races += 1;
-        if (races > maxRaces) {
-            throw new PromotionError(`Another promotion kept updating the branch ${branch} of ${repo.owner}/${repo.repo} (${maxRaces} conflicting writes): ` +
-                `make sure only one workflow promotes ${request.from} → ${request.to} at a time (a \`concurrency:\` group).`);
+    }
+    async execute(step) {
+        switch (step.kind) {
+            case 'superseded':
+                return this.finish('unchanged', {
+                    ...this.pullRequestRef(),
+                    commitSha: step.held.commit,
+                    supersededBy: step.held.hash,
+                });
+            case 'repair-body':
+                await this.repairBody(step.pullRequest, step.held);
+                return this.lostRace(await this.read());
+            case 'rebuild':
+                return this.rebuild();
+            case 'close':
+                await this.github.updatePullRequest(this.repo, step.pullRequest, {
+                    close: {
+                        comment: `Closing: \`${this.request.to}\` already runs what \`${this.request.from}\` offers, so there is nothing left to promote. Stagecoach opens a new pull request when there is.`,
+                    },
+                });
+                return this.finish('closed', this.pullRequestRef());
+            case 'none':
+                return this.finish('none');
+            case 'unchanged':
+                return this.finish('unchanged', { ...this.pullRequestRef(), commitSha: step.commit });
+            case 'adopt-commit':
+                this.memory.commit = step.commit;
+                return undefined;
+            case 'commit':
+                return this.commit();
+            case 'move-branch':
+                return this.moveBranch(step.commit, step.from);
+            case 'open':
+                return this.open();
+            case 'update':
+                return this.update(step);
+            case 'lost-race':
+                return this.lostRace(this.snapshot);
+            case 'recheck':
+                this.snapshot = await this.read();
+                return undefined;
+            case 'decorate':
+                return this.decorate(step);
+            case 'done':
+                return this.finish(step.operation, { number: step.number, url: step.url, commitSha: step.commit });
         }
-        snap = fresh;
-    };
-    const finish = (operation, extra = {}) => ({
-        operation,
-        branch,
-        ...extra,
-        ...(warnings.length > 0 ? { warnings } : {}),
-    });
+    }
+    read() {
+        return this.github.snapshot(this.repo, this.request.base, this.branch);
+    }
+    async build() {
+        const base = this.snapshot.base;
+        this.memory.bases.add(base.head);
+        const { plan, files, executable } = await this.request.build(base.head);
+        const hash = planHash(plan);
+        return {
+            plan,
+            files,
+            ...(executable ? { executable } : {}),
+            hash,
+            builtAt: this.builtAt,
+            base: base.head,
+            tree: base.tree,
+            changes: plan.changes.length,
+            draft: this.request.draft === true,
+            decorations: this.wanted(),
+        };
+    }
+    wanted() {
+        const { labels, assignees, reviewers, teamReviewers, autoMerge } = this.request.policy;
+        return { labels, assignees, reviewers, teamReviewers, autoMerge };
+    }
+    async rebuild() {
+        const maxRebuilds = this.options.maxRebuilds ?? 3;
+        if ((this.rebuilds += 1) > maxRebuilds) {
+            const base = this.snapshot.base.name;
+            throw new PromotionError(`The base branch ${base} of ${this.repo.owner}/${this.repo.repo} kept moving while Stagecoach promoted ${this.request.from} → ${this.request.to}: ` +
+                `gave up after rebuilding the promotion ${maxRebuilds} times. Run it again when pushes to ${base} settle.`);
+        }
+        this.built = await this.build();
+        this.memory.check = undefined;
+        this.memory.commit = undefined;
+        this.memory.opened = undefined;
+        return undefined;
+    }
+    /** A write of this run lost to a concurrent promotion: decide again on `fresh` (bounded). */
+    lostRace(fresh) {
+        const maxRaces = this.options.maxRaces ?? 6;
+        if ((this.races += 1) > maxRaces) {
+            throw new PromotionError(`Another promotion kept updating the branch ${this.branch} of ${this.repo.owner}/${this.repo.repo} (${maxRaces} conflicting writes): ` +
+                `make sure only one workflow promotes ${this.request.from} → ${this.request.to} at a time (a \`concurrency:\` group).`);
+        }
+        this.snapshot = fresh;
+        this.memory.check = undefined;
+        return undefined;
+    }
     /** Rewrites the PR for the plan a later promotion committed to the branch, rebuilt from that commit alone. */
-    const describeHeld = async (pr, held) => {
-        const described = await request.describe(held.parent, held.commit).catch((error) => (error instanceof Error ? error : new Error(String(error))));
+    async repairBody(pr, held) {
+        const described = await this.request
+            .describe(held.parent, held.commit)
+            .catch((error) => (error instanceof Error ? error : new Error(String(error))));
+        const policyDraft = this.request.policy.draft;
         const failed = held.gates === 'failed';
-        const body = rebuiltBody(request, held, described, failed && !policy.draft);
-        const draft = draftChange(failed || policy.draft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
-        bodies.add(held.hash);
-        await github.updatePullRequest(repo, pr, { title: held.subject, body, ...(draft !== undefined ? { draft } : {}) });
-    };
-    for (;;) {
-        const pr = snap.pullRequest;
-        const block = parsePromotionBlock(pr?.body);
-        const ours = { hash: built.hash, builtAt: built.builtAt };
-        const held = branchPlan(snap);
-        // A promotion that started later holds the branch: it owns the PR. Branch moves are compare-and-swap, PR bodies are
-        // not: a body this run wrote over it (landing late, after that run finished) is this run's to put right, from the
-        // branch's commit, before anything else (a rebuild on a moved base could fail and leave it wrong).
-        const rival = held && held.hash !== built.hash && !ownCommits.has(held.commit) && (bases.has(held.parent) || held.parent === snap.base.head);
-        if (held && rival && isLater(held, ours)) {
-            if (pr && block && bodies.has(block.planHash) && block.planHash !== held.hash) {
-                await describeHeld(pr, held);
-                lostRace(await snapshot());
-                continue;
-            }
-            return finish('unchanged', { ...(pr ? { number: pr.number, url: pr.url } : {}), commitSha: held.commit, supersededBy: held.hash });
-        }
-        if (snap.base.head !== built.base.head) {
-            await rebuild(snap);
-            continue;
-        }
-        const heldHere = held && held.parent === snap.base.head ? held : undefined;
-        if (built.plan.changes.length === 0) {
-            if (!pr)
-                return finish('none');
-            await github.updatePullRequest(repo, pr, {
-                close: {
-                    comment: `Closing: \`${request.to}\` already runs what \`${request.from}\` offers, so there is nothing left to promote. Stagecoach opens a new pull request when there is.`,
-                },
-            });
-            return finish('closed', { number: pr.number, url: pr.url });
-        }
-        const wantDraft = pr && draftChange(request.draft === true, pr.draft, block?.gateDraft === true);
-        if (pr &&
-            !created &&
-            block?.planHash === built.hash &&
-            !block.rebuilt &&
-            block.commit !== undefined &&
-            snap.branch?.head === block.commit &&
-            heldHere?.hash === built.hash &&
-            wantDraft === undefined) {
-            return finish('unchanged', { number: pr.number, url: pr.url, commitSha: block.commit });
-        }
-        // The branch holds this very plan on this base (a rerun, or a concurrent run of the same plan): adopt its commit, so
-        // the head does not move needlessly (which would rerun checks and may dismiss reviews).
-        if (heldHere?.hash === built.hash)
-            commit = heldHere.commit;
-        commit ??= await github.commitFiles(repo, {
-            baseTree: built.base.tree,
-            parent: built.base.head,
+        const body = rebuiltBody(this.request, held, described, failed && !policyDraft);
+        const draft = draftChange(failed || policyDraft, pr.draft, parsePromotionBlock(pr.body)?.gateDraft === true);
+        this.memory.bodies.add(held.hash);
+        await this.github.updatePullRequest(this.repo, pr, {
+            // Another run's commit subject: not necessarily made by this version, so fitted here too.
+            title: fitTitle(held.subject),
+            body,
+            ...(draft !== undefined ? { draft } : {}),
+        });
+    }
+    message() {
+        const { built, request } = this;
+        return renderCommitMessage(built.plan, {
+            [TRAILER_PLAN]: built.hash,
+            [TRAILER_BUILT_AT]: built.builtAt,
+            ...(request.gates ? { [TRAILER_GATES]: request.gates } : {}),
+            ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
+        });
+    }
+    async commit() {
+        const { built } = this;
+        this.memory.commit = await this.github.commitFiles(this.repo, {
+            baseTree: built.tree,
+            parent: built.base,
             files: built.files,
             ...(built.executable ? { executable: built.executable } : {}),
-            message: renderCommitMessage(built.plan, {
-                [TRAILER_PLAN]: built.hash,
-                [TRAILER_BUILT_AT]: built.builtAt,
-                ...(request.gates ? { [TRAILER_GATES]: request.gates } : {}),
-                ...(request.sourceCommit ? { [TRAILER_SOURCE]: request.sourceCommit.sha } : {}),
-            }),
+            message: this.message(),
         });
-        ownCommits.add(commit);
-        if (snap.branch?.head !== commit) {
-            // Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost.
-            const expected = { repositoryId: snap.repositoryId, ...(snap.branch ? { head: snap.branch.head } : {}) };
-            if (!(await github.setBranch(repo, branch, commit, expected))) {
-                lostRace(await snapshot());
-                continue;
-            }
-        }
-        snap.branch = { head: commit, parents: [built.base.head], message: '' };
-        const title = commitSubject(built.plan);
-        const body = renderPullRequestBody({
+        this.memory.ownCommits.add(this.memory.commit);
+        return undefined;
+    }
+    /** Compare-and-swap from the head this pass decided on: a concurrent write in between makes it fail, never lost. */
+    async moveBranch(commit, from) {
+        const expected = { repositoryId: this.snapshot.repositoryId, ...(from ? { head: from } : {}) };
+        if (!(await this.github.setBranch(this.repo, this.branch, commit, expected)))
+            return this.lostRace(await this.read());
+        this.snapshot = { ...this.snapshot, branch: { head: commit, parents: [this.built.base], message: this.message() } };
+        return undefined;
+    }
+    body() {
+        const { built, request } = this;
+        const gateDraft = request.draft === true && !request.policy.draft;
+        this.memory.bodies.add(built.hash);
+        return renderPullRequestBody({
             plan: built.plan,
             planHash: built.hash,
-            commit,
+            commit: this.memory.commit,
             builtAt: built.builtAt,
             ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
             ...(request.gateReport ? { gateReport: request.gateReport } : {}),
             ...(gateDraft ? { gateDraft } : {}),
         });
-        bodies.add(built.hash);
-        const current = snap.pullRequest;
-        if (!current) {
-            const opened = await github.openPullRequest(repo, { head: branch, base: baseName(), title, body, draft: policy.draft || request.draft === true });
-            if (!opened) {
-                lostRace(await snapshot());
-                continue;
-            }
-            created = { number: opened.number, url: opened.url };
-            warnings.push(...(await github.decoratePullRequest(repo, opened, {
-                labels: policy.labels,
-                assignees: policy.assignees,
-                reviewers: policy.reviewers,
-                teamReviewers: policy.teamReviewers,
-                // GitHub refuses auto-merge on a draft.
-                autoMerge: policy.draft || request.draft ? false : policy.autoMerge,
-                headSha: commit,
-            })));
-            if (opened.baseSha !== built.base.head) {
-                // The base moved while we worked: rebuild on the new head and update the PR just opened.
-                await rebuild(await snapshot());
-                continue;
-            }
-            return finish('created', { ...created, commitSha: commit });
+    }
+    async open() {
+        const draft = this.request.policy.draft || this.request.draft === true;
+        const input = {
+            head: this.branch,
+            base: this.snapshot.base.name,
+            title: commitSubject(this.built.plan),
+            body: this.body(),
+            draft,
+        };
+        const opened = await this.github.openPullRequest(this.repo, input);
+        if (!opened)
+            return this.lostRace(await this.read());
+        this.memory.created = { number: opened.number, url: opened.url };
+        this.memory.opened = { baseSha: opened.baseSha };
+        this.snapshot = {
+            ...this.snapshot,
+            pullRequest: {
+                number: opened.number,
+                nodeId: opened.nodeId,
+                url: opened.url,
+                title: input.title,
+                body: input.body,
+                draft,
+            },
+        };
+        return undefined;
+    }
+    /** Whatever the PR lacks; what GitHub refuses is a warning, never a failed promotion. */
+    async decorate(step) {
+        this.memory.decorated = true;
+        const pr = step.pullRequest;
+        if (step.decorations)
+            this.warnings.push(...(await this.github.decoratePullRequest(this.repo, pr, step.decorations)));
+        if (step.autoMergeRefused) {
+            this.warnings.push(`Pull request #${pr.number}: auto-merge is not enabled yet: GitHub refuses it while the pull request can be merged at once (${step.autoMergeRefused.toLowerCase()} status, no check or review pending). Stagecoach enables it on a later run that finds a check pending; or merge it by hand.`);
         }
-        const draft = draftChange(request.draft === true, current.draft, parsePromotionBlock(current.body)?.gateDraft === true);
-        const updated = await github.updatePullRequest(repo, current, { title, body, ...(draft !== undefined ? { draft } : {}) });
-        // Another promotion may have written the branch or the body between our writes: check both agree with our plan.
-        const check = await snapshot();
-        if (check.base.head !== built.base.head) {
-            // The next pass repairs the body if a later plan holds the branch, else rebuilds on the new base.
-            snap = check;
-            continue;
-        }
-        const shown = parsePromotionBlock(check.pullRequest?.body);
-        // Our hash in a body another run rebuilt (its repair landing after our write) is not our full description.
-        if (check.branch?.head === commit && shown?.planHash === built.hash && !shown.rebuilt) {
-            return finish(created ? 'created' : 'updated', { ...(created ?? { number: updated.number, url: updated.url }), commitSha: commit });
-        }
-        lostRace(check);
+        return undefined;
+    }
+    async update(step) {
+        await this.github.updatePullRequest(this.repo, step.pullRequest, {
+            title: commitSubject(this.built.plan),
+            body: this.body(),
+            ...(step.draft !== undefined ? { draft: step.draft } : {}),
+        });
+        // Another promotion may have written the branch or the body between our writes: the next step checks both.
+        this.snapshot = await this.read();
+        this.memory.check = this.snapshot;
+        return undefined;
+    }
+    pullRequestRef() {
+        const pr = this.snapshot.pullRequest;
+        return pr ? { number: pr.number, url: pr.url } : {};
+    }
+    finish(operation, extra = {}) {
+        return {
+            operation,
+            branch: this.branch,
+            ...extra,
+            ...(this.warnings.length > 0 ? { warnings: this.warnings } : {}),
+        };
     }
 }
 
-;// CONCATENATED MODULE: ./.build/engine/promote-pull-request.js
+;// CONCATENATED MODULE: ./.build/engine/promote.js
 // A gated promotion published as one pull request: gates on the checked-out files (or the API's), then the PR step.
 
 
@@ -63649,14 +71765,50 @@ async function publish(github, request, options) {
 
 
 
+
+
+
 /** The config repo to gate on: the local checkout when there is one (a git work tree), else the base branch's head read
- *  through the API (cross-repo promotions need no checkout). */
+ *  through the API (cross-repo promotions need no checkout), its config file read in the same query as the head. */
 async function openCheckout(deps) {
     const head = deps.git ? await deps.git.head() : undefined;
     if (head && deps.workDir)
         return { files: createLocalFiles(deps.workDir), head, workTree: true };
-    const base = (await deps.github.snapshot(deps.repo, deps.base, 'stagecoach')).base.head;
-    return { files: createGitHubFiles(deps.github, deps.repo, base), head: base, workTree: false };
+    const snapshot = await deps.github.snapshot(deps.repo, deps.base, 'stagecoach', [deps.config ?? DEFAULT_CONFIG]);
+    const files = createGitHubFiles(deps.github, deps.repo, snapshot.base.head);
+    if (snapshot.files)
+        files.seed(snapshot.files);
+    return { files, head: snapshot.base.head, workTree: false, seed: (texts) => files.seed(texts) };
+}
+/** The files a plan of `from` → `to` reads (the scan's selection), at most one GraphQL batch of them. */
+async function stageFiles(files, pipeline, names) {
+    const selected = globSelector(pipeline.files);
+    const found = new Set();
+    for (const stage of pipeline.stages.filter((candidate) => names.includes(candidate.name))) {
+        for (const root of stage.paths) {
+            // A folder that is missing is the scan's to report.
+            const listed = await files.list(root).catch(() => []);
+            for (const file of listed)
+                if (selected(stageRelative(file, [root])))
+                    found.add(file);
+        }
+    }
+    return [...found].slice(0, BATCH_SIZE);
+}
+/** Without a checkout: the PR step's first snapshot, read with the texts the plan needs (one query instead of two). */
+async function prefetch(deps, request) {
+    const { seed, files, head } = deps.checkout;
+    if (!seed)
+        return undefined;
+    const from = request.plan.images ? 'images' : (request.plan.from ?? '');
+    const branch = promotionBranch(request.policy.branch, from, request.plan.to);
+    const paths = await stageFiles(files, request.pipeline, [request.plan.from, request.plan.to]);
+    const snapshot = await deps.github.snapshot(deps.repo, request.base, branch, paths);
+    // Texts at another head (the base moved meanwhile) are not the gated ones: the reads then go as usual.
+    if (snapshot.base.head === head && snapshot.files)
+        seed(snapshot.files);
+    const { files: _texts, ...first } = snapshot;
+    return first;
 }
 /** The written files that are executable where they come from, so the API commit keeps their mode. */
 async function executable(files, written) {
@@ -63671,7 +71823,11 @@ async function promoteWithPullRequest(deps, request) {
     if (!workTree && stage && stage.gates.commands.length > 0) {
         throw new UsageError(`Stage ${stage.name} has command gates: they run in a checkout of the config repo (add actions/checkout before this step)`);
     }
-    const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, { allowDowngrade: request.allowDowngrade, keep: false });
+    const first = await prefetch(deps, request);
+    const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, {
+        allowDowngrade: request.allowDowngrade,
+        keep: false,
+    });
     request.onGated?.(gated);
     if (!gated.passed && request.onGateFailure === 'fail')
         return { gated };
@@ -63684,7 +71840,9 @@ async function promoteWithPullRequest(deps, request) {
         to: gated.plan.to,
         policy: request.policy,
         ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
-        ...(gated.gates.length > 0 ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' } : {}),
+        ...(gated.gates.length > 0
+            ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' }
+            : {}),
         draft: !gated.passed || request.policy.draft,
         async build(baseSha) {
             if (baseSha === gatedOn)
@@ -63703,7 +71861,7 @@ async function promoteWithPullRequest(deps, request) {
             const [before, after] = await Promise.all([base, head].map((sha) => scanStage(createGitHubFiles(deps.github, deps.repo, sha), pipeline, findStage(pipeline, gated.plan.to))));
             return appliedPlan(gated.plan.from, gated.plan.source, before, after);
         },
-    });
+    }, first ? { snapshot: first } : {});
     return { gated, published };
 }
 
@@ -63792,24 +71950,32 @@ async function vouched(set, held, confirm) {
     return set.tag !== undefined && (await confirm(held.image, set.tag)) === set.digest;
 }
 /** Changed paths in a stage that the scan did not read: links, submodules, files outside `files:`, unreadable YAML. */
-function unreadFiles(stage, pipeline, changed, head) {
+function skippedFiles(stage, pipeline, changed, head) {
     const selected = globSelector(pipeline.files);
-    const skipped = new Map(head.skipped.map((item) => [item.file, item.reason]));
-    const unread = [];
+    const unreadable = new Map(head.skipped.map((item) => [item.file, item.reason]));
+    const skipped = [];
     for (const { path, mode } of changed) {
         const root = stage.paths.find((folder) => insideStagePath(path, folder));
         if (root === undefined || mode === '000000')
             continue;
         if (mode === '120000')
-            unread.push({ file: path, reason: 'a symlink: verify reads files, not what links point to; replace it with the file' });
+            skipped.push({
+                file: path,
+                line: 1,
+                reason: 'a symlink: verify reads files, not what links point to; replace it with the file',
+            });
         else if (mode === '160000')
-            unread.push({ file: path, reason: 'a submodule: verify cannot read it' });
+            skipped.push({ file: path, line: 1, reason: 'a submodule: verify cannot read it' });
         else if (!selected(stageRelative(path, [root])))
-            unread.push({ file: path, reason: `not selected by files: in ${pipeline.source ?? 'stagecoach.yaml'}, so verify did not read it` });
-        else if (skipped.has(path))
-            unread.push({ file: path, reason: `not readable as YAML (${skipped.get(path)})` });
+            skipped.push({
+                file: path,
+                line: 1,
+                reason: `not selected by files: in ${pipeline.configFile ?? 'stagecoach.yaml'}, so verify did not read it`,
+            });
+        else if (unreadable.has(path))
+            skipped.push({ file: path, line: 1, reason: `not readable as YAML (${unreadable.get(path)})` });
     }
-    return unread;
+    return skipped;
 }
 function stagesTouched(pipeline, files) {
     return pipeline.stages.filter((stage) => files.some((file) => stage.paths.some((path) => insideStagePath(file, path))));
@@ -63828,17 +71994,22 @@ function versionsSet(base, head, changedFiles) {
         .map(({ reference, old }) => ({ reference, ...(old ? { old: old.join(', ') } : {}) }));
 }
 async function verifyPullRequest(deps, request) {
+    if (!(await deps.git.head()))
+        throw new UsageError('verify reads git history: run it in a git checkout of the config repository (with its commits)');
+    // What the pull request changes is measured from where it left the base (the merge base), so commits that landed on
+    // the base since are not taken for its own; what it is checked against is the base as it is now. Reading the changes
+    // first also checks both revisions exist, before the base's config is looked for.
+    const { mergeBase, files: changedFiles } = await deps.git.changes(request.base, request.head);
     const baseFiles = deps.git.filesAt(request.base);
     const headFiles = deps.git.filesAt(request.head);
     const pipeline = await loadPipeline(baseFiles, { config: request.config });
-    // What the pull request changes is measured from where it left the base (the merge base), so commits that landed on
-    // the base since are not taken for its own; what it is checked against is the base as it is now.
-    const { mergeBase, files: changedFiles } = await deps.git.changes(request.base, request.head);
     const forkFiles = deps.git.filesAt(mergeBase);
-    const targets = request.to ? [findStage(pipeline, request.to)] : stagesTouched(pipeline, changedFiles.map((file) => file.path));
+    const targets = request.to
+        ? [findStage(pipeline, request.to)]
+        : stagesTouched(pipeline, changedFiles.map((file) => file.path));
     const changed = new Set(changedFiles.map((file) => file.path));
     const changes = [];
-    const unread = [];
+    const skipped = [];
     const gates = [];
     const digests = new Map();
     const confirm = (image, tag) => {
@@ -63858,7 +72029,7 @@ async function verifyPullRequest(deps, request) {
             scanStage(headFiles, pipeline, stage),
             upstreamStage ? scanStage(baseFiles, pipeline, upstreamStage) : undefined,
         ]);
-        unread.push(...unreadFiles(stage, pipeline, changedFiles, headScan));
+        skipped.push(...skippedFiles(stage, pipeline, changedFiles, headScan));
         const set = versionsSet(baseScan, headScan, changed);
         for (const { reference, old } of set) {
             const problems = [];
@@ -63887,7 +72058,9 @@ async function verifyPullRequest(deps, request) {
                 problems,
             });
         }
-        const releases = [...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values()].map((ref) => ({
+        const releases = [
+            ...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values(),
+        ].map((ref) => ({
             image: ref.image,
             version: { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
         }));
@@ -63901,15 +72074,29 @@ async function verifyPullRequest(deps, request) {
             attach(changes, stage.name, result);
         }
         if (stage.gates.soakSeconds > 0 && upstream) {
-            const result = await checkSoak(deps.git, upstream, releases, { revision: request.base, minimumSeconds: stage.gates.soakSeconds, now: deps.now });
+            const result = await checkSoak(deps.git, upstream, releases, {
+                revision: request.base,
+                minimumSeconds: stage.gates.soakSeconds,
+                now: deps.now,
+            });
             gates.push(result);
             attach(changes, stage.name, result);
         }
     }
     changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
-    unread.sort((a, b) => compareText(a.file, b.file));
-    const passed = unread.length === 0 && changes.every((change) => change.problems.length === 0) && gates.every((gate) => gate.passed);
-    return { base: request.base, head: request.head, stages: targets.map((stage) => stage.name), changes, unread, gates, passed };
+    skipped.sort((a, b) => compareText(a.file, b.file));
+    const passed = skipped.length === 0 &&
+        changes.every((change) => change.problems.length === 0) &&
+        gates.every((gate) => gate.passed);
+    return {
+        base: request.base,
+        head: request.head,
+        stages: targets.map((stage) => stage.name),
+        changes,
+        skipped,
+        gates,
+        passed,
+    };
 }
 /** Puts a gate's failures on the changes they name, so each problem is annotated at its file and line. */
 function attach(changes, stage, result) {
@@ -63921,7 +72108,7 @@ function attach(changes, stage, result) {
     }
 }
 
-;// CONCATENATED MODULE: ./.build/main.js
+;// CONCATENATED MODULE: ./.build/action/run-action.js
 // The action: inputs → engine → outputs. The one place that fails the step, whatever was thrown.
 
 
@@ -63976,7 +72163,10 @@ async function promote(io, inputs, env) {
     if (inputs.dryRun) {
         const files = createLocalFiles(inputs.workingDirectory);
         const pipeline = await loadPipeline(files, { config: inputs.config });
-        const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), { allowDowngrade: inputs.allowDowngrade, keep: false });
+        const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
+            allowDowngrade: inputs.allowDowngrade,
+            keep: false,
+        });
         reportPlan(io, gated.plan, inputs);
         io.setOutput('operation', 'none');
         await io.summary(renderPlanSummary(gated.plan, 'Promotion plan (dry run)') + renderGateReport(gated.gates));
@@ -63991,7 +72181,13 @@ async function promote(io, inputs, env) {
         ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
         onWarning: (message) => io.log('warning', message),
     });
-    const checkout = await openCheckout({ github, repo, ...(git ? { git, workDir: inputs.workingDirectory } : {}), ...(inputs.base ? { base: inputs.base } : {}) });
+    const checkout = await openCheckout({
+        github,
+        repo,
+        ...(git ? { git, workDir: inputs.workingDirectory } : {}),
+        ...(inputs.base ? { base: inputs.base } : {}),
+        ...(inputs.config ? { config: inputs.config } : {}),
+    });
     const { files } = checkout;
     const pipeline = await loadPipeline(files, { config: inputs.config });
     const stage = findStage(pipeline, inputs.to);
@@ -64005,7 +72201,14 @@ async function promote(io, inputs, env) {
         onGateFailure: inputs.onGateFailure ?? stage.gates.onFailure,
         // The plan is reported before publishing, so that a GitHub failure still leaves the plan and its outputs.
         onGated: (planned) => reportPlan(io, planned.plan, inputs),
-        ...(checkout.workTree && env.GITHUB_SERVER_URL ? { sourceCommit: { sha: checkout.head, url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}` } } : {}),
+        ...(checkout.workTree && env.GITHUB_SERVER_URL
+            ? {
+                sourceCommit: {
+                    sha: checkout.head,
+                    url: `${env.GITHUB_SERVER_URL}/${repo.owner}/${repo.repo}/commit/${checkout.head}`,
+                },
+            }
+            : {}),
     });
     io.setOutput('operation', published?.operation ?? 'none');
     if (published) {
@@ -64028,12 +72231,21 @@ async function promote(io, inputs, env) {
 }
 async function verify(io, inputs) {
     const git = createGit(inputs.workingDirectory);
-    const result = await verifyPullRequest({ git, registry: createRegistryOnDemand(inputs.registry), now: Math.floor(Date.now() / 1000) }, { base: inputs.baseSha, head: inputs.headSha ?? 'HEAD', ...(inputs.to ? { to: inputs.to } : {}), ...(inputs.config ? { config: inputs.config } : {}) });
+    const result = await verifyPullRequest({ git, registry: createRegistryOnDemand(inputs.registry), now: Math.floor(Date.now() / 1000) }, {
+        base: inputs.baseSha,
+        head: inputs.headSha ?? 'HEAD',
+        ...(inputs.to ? { to: inputs.to } : {}),
+        ...(inputs.config ? { config: inputs.config } : {}),
+    });
     for (const change of result.changes) {
         for (const problem of change.problems)
-            io.log('error', `${change.image} ${change.new}: ${problem}`, { file: workspacePath(inputs, change.file), line: change.line, column: change.column });
+            io.log('error', `${change.image} ${change.new}: ${problem}`, {
+                file: workspacePath(inputs, change.file),
+                line: change.line,
+                column: change.column,
+            });
     }
-    for (const item of result.unread)
+    for (const item of result.skipped)
         io.log('error', item.reason, { file: workspacePath(inputs, item.file), line: 1 });
     io.setOutput('passed', String(result.passed));
     io.setOutput('verify', JSON.stringify(result));
@@ -64041,7 +72253,7 @@ async function verify(io, inputs) {
     if (!result.passed)
         throw new PromotionError('verify failed: the pull request sets versions that have not passed through the stage before it (see the annotations and the job summary).');
 }
-async function main_run(io = createActionIo(), env = process.env) {
+async function run_action_run(io = createActionIo(), env = process.env) {
     try {
         const inputs = readInputs(io, env);
         if (inputs.command === 'promote')
@@ -64061,12 +72273,15 @@ async function main_run(io = createActionIo(), env = process.env) {
         await io.summary(renderPlanSummary(plan));
     }
     catch (error) {
-        io.fail(describeError(error, env.RUNNER_DEBUG === '1').message);
+        io.fail(describeError(error, {
+            debug: env.RUNNER_DEBUG === '1',
+            debugHint: 're-run the job with debug logging enabled for details',
+        }).message);
     }
 }
 
-;// CONCATENATED MODULE: ./.build/index.js
+;// CONCATENATED MODULE: ./.build/action/index.js
 // The action's entry (dist/index.js): wiring only. run() handles every error itself and fails the step.
 
-void main_run();
+void run_action_run();
 
