@@ -75,8 +75,8 @@ function memoryFiles(files: Record<string, string>): RepoFiles {
       return text;
     },
     mode: async () => '100644',
-    write: async (file, content) => {
-      files[file] = content;
+    writeAll: async (changes) => {
+      Object.assign(files, changes);
     },
   };
 }

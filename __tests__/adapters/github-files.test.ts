@@ -53,7 +53,7 @@ describe('GitHub files', () => {
     await expect(repoFiles.read('../etc/passwd')).rejects.toThrow(/climbs out/);
     await expect(repoFiles.read('/etc/passwd')).rejects.toThrow(/relative to the repository root/);
     await expect(repoFiles.read('a/missing.yaml')).rejects.toThrow(/a\/missing.yaml: no such file/);
-    await expect(repoFiles.write('a/b.yaml', 'y')).rejects.toThrow(/read-only/);
+    await expect(repoFiles.writeAll({ 'a/b.yaml': 'y' })).rejects.toThrow(/read-only/);
     expect(await repoFiles.read('./a/b.yaml')).toBe('x\n');
   });
 

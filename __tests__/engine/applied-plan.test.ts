@@ -23,8 +23,7 @@ describe('appliedPlan on the example config repo', () => {
     const planned = await planStages(files, pipeline, { from, to });
     expect(planned.plan.changes.length).toBeGreaterThan(0);
     const base = git(dir, 'rev-parse', 'HEAD');
-    for (const [file, text] of Object.entries(await renderPromotion(files, pipeline, planned)))
-      await files.write(file, text);
+    await files.writeAll(await renderPromotion(files, pipeline, planned));
     git(dir, 'commit', '-q', '-am', 'promote');
     const head = git(dir, 'rev-parse', 'HEAD');
 
@@ -48,7 +47,7 @@ describe('appliedPlan on the example config repo', () => {
     // A reference removed by hand in the same commit: the pairing no longer holds for that file.
     const text = await files.read(file);
     const line = text.split('\n')[before.references[0].line - 1];
-    await files.write(file, text.replace(line, line.replace(/image:/, 'imageRemoved:')));
+    await files.writeAll({ [file]: text.replace(line, line.replace(/image:/, 'imageRemoved:')) });
     const after = await scanStage(files, pipeline, stage);
     const applied = appliedPlan('dev', 'stage', before, after);
     expect(applied.warnings).toEqual([{ file, line: 0, message: expect.stringMatching(/more than image versions/) }]);

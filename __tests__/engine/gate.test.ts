@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCommands } from '../../src/adapters/commands.js';
 import { createGit } from '../../src/adapters/git.js';
@@ -56,7 +56,7 @@ async function promote(dir: string, now = T0 + 3 * HOUR, images?: string[]) {
     },
     pipeline,
     images ? { to: 'staging', images: parseImageArguments(images) } : { from: 'dev', to: 'staging' },
-    { keep: false },
+    {},
   );
 }
 
@@ -70,7 +70,7 @@ describe('gated promotion', () => {
     expect(result.plan.changes[0].new).toBe(`1.1.0@${digest}`);
     expect(result.written['envs/staging/api.yaml']).toContain(`image: ${registry.host}/acme/api:1.1.0@${digest}`);
     expect(result.request.pins?.size).toBe(1);
-    // keep: false: the working tree is the caller's to write.
+    // The working tree is the caller's to write.
     expect(readFileSync(path.join(history.dir, 'envs/staging/api.yaml'), 'utf8')).toBe(deployment('1.0.0'));
   });
 
@@ -105,14 +105,21 @@ describe('gated promotion', () => {
     expect(early.gates[0].details).toEqual([`${registry.host}/acme/api 1.1.0: in dev for 30m, needs 2h (1h30m to go)`]);
   });
 
-  test('command gates run on the rewritten files with the plan in the environment, and the tree is restored', async () => {
-    const history = repo(
-      '    gates:\n      commands:\n        - name: rendered\n          run: grep -q "acme/api:1.1.0" envs/staging/api.yaml && test "$STAGECOACH_TO" = staging && test -s "$STAGECOACH_PLAN_FILE"\n        - name: fails\n          run: echo broken >&2; exit 4\n',
+  test('command gates run on the rewritten files in a scratch copy, with the plan in the environment; the working tree is never written', async () => {
+    const history = repo('');
+    const live = path.join(history.dir, 'envs/staging/api.yaml');
+    writeFileSync(
+      path.join(history.dir, 'stagecoach.yaml'),
+      readFileSync(path.join(history.dir, 'stagecoach.yaml'), 'utf8').replace(
+        '    path: envs/staging\n',
+        `    path: envs/staging\n    gates:\n      commands:\n        - name: rendered\n          run: grep -q "acme/api:1.1.0" envs/staging/api.yaml && grep -q "acme/api:1.0.0" "$LIVE" && test "$PWD" != "$REPO" && test "$STAGECOACH_TO" = staging && test -s "$STAGECOACH_PLAN_FILE"\n          env: { LIVE: ${JSON.stringify(live)}, REPO: ${JSON.stringify(history.dir)} }\n        - name: fails\n          run: echo broken >&2; exit 4\n`,
+      ),
     );
+    history.commit({}, 'gates', T0 + 2 * HOUR + 1);
     const result = await promote(history.dir);
-    expect(result.gates.map((gate) => [gate.name, gate.passed])).toEqual([
-      ['rendered', true],
-      ['fails', false],
+    expect(result.gates.map((gate) => [gate.name, gate.passed, gate.details])).toEqual([
+      ['rendered', true, []],
+      ['fails', false, ['command "fails" (echo broken >&2; exit 4) failed with exit code 4']],
     ]);
     expect(result.passed).toBe(false);
     expect(result.gates[1].output).toContain('broken');

@@ -66,7 +66,6 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     const pipeline = await loadPipeline(files, { config: inputs.config });
     const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
       allowDowngrade: inputs.allowDowngrade,
-      keep: false,
     });
     reportPlan(io, gated.plan, inputs);
     io.setOutput('operation', 'none');

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { interruption, InterruptedError, onInterrupt } from './interrupts.js';
 
 export interface CommandRun {
   /** Exit code of the shell, or null when a signal ended it. */
@@ -17,7 +18,8 @@ export interface CommandRun {
 }
 
 export interface Commands {
-  /** Resolves once the command and everything it left running in its process group are gone. */
+  /** Resolves once the command and everything it left running in its process group are gone. When the process is
+   *  interrupted (SIGINT/SIGTERM) the group is stopped; once it is, no command starts (InterruptedError). */
   run(command: string, options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<CommandRun>;
 }
 
@@ -53,6 +55,8 @@ function runCommand(
   graceMs: number,
 ): Promise<CommandRun> {
   if (!(timeoutMs > 0)) return Promise.reject(new RangeError(`timeoutMs must be above zero, got ${timeoutMs}`));
+  const stopping = interruption();
+  if (stopping) return Promise.reject(new InterruptedError(stopping));
   const problem = folderProblem(cwd);
   if (problem) return Promise.reject(new CommandStartError(command, `working folder ${cwd} ${problem}`));
   const badEnv = environmentProblem(env);
@@ -83,6 +87,8 @@ function runCommand(
     let timedOut = false;
     let stopping: Promise<void> | undefined;
     const stop = (pid: number) => (stopping ??= stopGroup(pid, graceMs));
+    // The group is detached (a Ctrl-C on the terminal does not reach it): stop it ourselves when we are stopped.
+    const forget = onInterrupt(() => (child.pid === undefined ? undefined : stop(child.pid)));
     const timer =
       timeoutMs === Infinity
         ? undefined
@@ -96,7 +102,10 @@ function runCommand(
 
     child.once('error', (error) => {
       clearTimeout(timer);
-      if (child.pid === undefined) reject(new CommandStartError(command, error.message));
+      if (child.pid === undefined) {
+        forget();
+        reject(new CommandStartError(command, error.message));
+      }
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -112,6 +121,7 @@ function runCommand(
           child.stderr.destroy();
         }
         tail.push(decoders[0].end() + decoders[1].end());
+        forget();
         resolve({
           exitCode: code,
           signal,

@@ -1,26 +1,32 @@
 // Local git: commits for `promote --commit`, and read-only access to revisions for soak and `verify`.
-// argv arrays only, never a shell string; `verify` reads git objects and never checks out or runs the pull request's code.
-import { StagecoachError } from '../core/errors.js';
-import { execFile, spawn } from 'node:child_process';
+// argv arrays only, never a shell string, and literal pathspecs (a `*` in a file name is no glob); `verify` reads git
+// objects and never checks out or runs the pull request's code.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
-import type { RepoFiles } from './repo-files.js';
-import {
-  checkFolderPath,
-  checkRelativePath,
-  FileNotFoundError,
-  MissingFolderError,
-  ReadOnlyFilesError,
-} from './repo-files.js';
+import { PromotionError, StagecoachError } from '../core/errors.js';
+import { createGitFiles, GitError } from './git-files.js';
+import { checkRelativePath, type RepoFiles } from './repo-files.js';
+
+export { GitError } from './git-files.js';
 
 const run = promisify(execFile);
 
 export interface Git {
   /** The checked-out commit, or undefined outside a git work tree. */
   head(): Promise<string | undefined>;
-  /** Creates `branch` at HEAD and switches to it; fails (changing nothing) if the name is invalid or taken. */
-  createBranch(branch: string): Promise<void>;
-  /** Commits exactly `files` with `message`; returns the new commit. */
-  commit(files: string[], message: string): Promise<string>;
+  /**
+   * What stops a promotion from being committed on a new `branch`, one sentence each (empty: nothing): no commit yet, no
+   * git identity, a held index lock, an invalid or taken branch name, and any of `files` that differs from HEAD (an
+   * uncommitted hand edit would be committed inside the promotion).
+   */
+  commitProblems(branch: string | undefined, files: string[]): Promise<string[]>;
+  /**
+   * Creates `branch` at HEAD, switches to it, runs `write` and commits exactly `files` with `message`; returns the commit.
+   * On any failure the files are restored from HEAD, the previous branch is checked out again and `branch` is deleted.
+   */
+  commitOnNewBranch(branch: string, files: string[], message: string, write: () => Promise<void>): Promise<string>;
   /** The files of a revision, read from git objects (read-only). */
   filesAt(revision: string): RepoFiles;
   /**
@@ -49,52 +55,21 @@ export class RevisionError extends StagecoachError {
   }
 }
 
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop() ?? '';
+}
+
 /** `version` as a whole token in an extended regular expression (git -G), so `1.5` does not match `1.5.0`. */
 function tokenPattern(version: string): string {
   return `(^|[^A-Za-z0-9_.-])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.-])`;
 }
 
-export class GitError extends StagecoachError {
-  readonly kind = 'failure';
-  constructor(command: string, stderr: string) {
-    super(`git ${command} failed: ${stderr.trim() || 'no message'}`);
-  }
-}
-
-/** Reads many blobs with one `git cat-file --batch` process: `<sha> <type> <size>\n<content>\n` per object. */
-function catFileBatch(cwd: string, specs: string[]): Promise<Map<string, string>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new GitError('cat-file', stderr));
-      const out = Buffer.concat(chunks);
-      const result = new Map<string, string>();
-      let offset = 0;
-      for (const spec of specs) {
-        const newline = out.indexOf(10, offset);
-        const header = out.toString('utf8', offset, newline);
-        offset = newline + 1;
-        if (header.endsWith(' missing')) continue;
-        const size = Number(header.split(' ')[2]);
-        result.set(spec, out.toString('utf8', offset, offset + size));
-        offset += size + 1;
-      }
-      resolve(result);
-    });
-    child.stdin.end(specs.map((spec) => `${spec}\n`).join(''));
-  });
-}
-
 export function createGit(cwd: string): Git {
-  async function git(args: string[]): Promise<string> {
+  /** stdout, trimmed unless `raw` (porcelain and -z output keep their leading spaces). */
+  async function git(args: string[], raw = false): Promise<string> {
     try {
-      const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-      return stdout.trim();
+      const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024 });
+      return raw ? stdout : stdout.trim();
     } catch (error) {
       const { stderr, stdout } = error as { stderr?: string; stdout?: string };
       throw new GitError(args[0], stderr?.trim() || stdout?.trim() || String(error));
@@ -102,6 +77,7 @@ export function createGit(cwd: string): Git {
   }
 
   async function verifyRevision(revision: string): Promise<string> {
+    if (revision.startsWith('-')) throw new RevisionError(revision);
     try {
       return await git(['rev-parse', '--verify', '-q', `${revision}^{commit}`]);
     } catch {
@@ -110,52 +86,83 @@ export function createGit(cwd: string): Git {
   }
 
   function filesAt(revision: string): RepoFiles {
-    const cache = new Map<string, string>();
-    const notFound = (file: string) => new FileNotFoundError(file, `at ${revision}`);
-    return {
-      async list(dir) {
-        const relative = checkFolderPath(dir);
-        const out = await git(['ls-tree', '-r', '-z', revision, '--', relative || '.']);
-        // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
-        const files = out
-          .split('\0')
-          .filter((entry) => /^100(644|664|755) blob /.test(entry))
-          .map((entry) => entry.slice(entry.indexOf('\t') + 1))
-          .sort();
-        if (files.length === 0 && relative) {
-          const kind = await git(['cat-file', '-t', `${revision}:./${relative}`]).catch(() => '');
-          if (kind !== 'tree') throw new MissingFolderError(relative);
-        }
-        // One batch read for the whole folder: the scan reads every listed file next.
-        const blobs = await catFileBatch(
-          cwd,
-          files.map((file) => `${revision}:./${file}`),
-        );
-        for (const file of files) {
-          const text = blobs.get(`${revision}:./${file}`);
-          if (text !== undefined) cache.set(file, text);
-        }
-        return files;
-      },
-      async read(file) {
-        const relative = checkRelativePath(file);
-        const cached = cache.get(relative);
-        if (cached !== undefined) return cached;
-        const spec = `${revision}:./${relative}`; // `./`: relative to cwd, which may be a folder inside the git repo
-        const text = (await catFileBatch(cwd, [spec])).get(spec);
-        if (text === undefined) throw notFound(relative);
-        return text;
-      },
-      async mode(file) {
-        const relative = checkRelativePath(file);
-        const entry = await git(['ls-tree', '-z', revision, '--', relative]);
-        if (!/^100(644|664|755) blob /.test(entry)) throw notFound(relative);
-        return entry.startsWith('100755') ? '100755' : '100644';
-      },
-      async write(file) {
-        throw new ReadOnlyFilesError(file, `revision ${revision}`);
-      },
-    };
+    let commit: Promise<string> | undefined;
+    // Resolved once, to a commit id: a revision that looks like an option never reaches git as one.
+    return createGitFiles(
+      (args) => git(args, true),
+      cwd,
+      revision,
+      () => (commit ??= verifyRevision(revision)),
+    );
+  }
+
+  /** The branch checked out (or the commit, when detached): where a failed commit switches back to. */
+  async function currentBranch(): Promise<{ name: string; detached: boolean }> {
+    const name = await git(['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '');
+    return name ? { name, detached: false } : { name: await git(['rev-parse', 'HEAD']), detached: true };
+  }
+
+  async function identityProblem(): Promise<string | undefined> {
+    for (const who of ['GIT_AUTHOR_IDENT', 'GIT_COMMITTER_IDENT']) {
+      const failed = await git(['var', who]).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      if (failed)
+        return `git has no identity to commit with (${lastLine(failed.message)}): set user.name and user.email, e.g. git config user.email you@example.com`;
+    }
+    return undefined;
+  }
+
+  async function branchProblem(branch: string): Promise<string | undefined> {
+    if (!(await git(['check-ref-format', '--branch', branch]).catch(() => '')))
+      return `"${branch}" is not a valid branch name`;
+    if (await git(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).catch(() => ''))
+      return `branch ${branch} already exists: merge or delete it first`;
+    return undefined;
+  }
+
+  /** The files that differ from HEAD: changed, staged, untracked or ignored (none of them is at HEAD as it is). */
+  async function uncommitted(files: string[]): Promise<string[]> {
+    if (files.length === 0) return [];
+    const args = ['status', '--porcelain', '-z', '--no-renames', '--untracked-files=all', '--ignored=matching'];
+    // Porcelain v1 -z: "XY path\0" per file.
+    const status = await git([...args, '--', ...files], true);
+    return status
+      .split('\0')
+      .filter((entry) => entry.length > 3)
+      .map((entry) => entry.slice(3));
+  }
+
+  async function commitProblems(branch: string | undefined, files: string[]): Promise<string[]> {
+    if (!(await git(['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')))
+      return [`${cwd} is not a git repository with a commit to branch from`];
+    const problems = [await identityProblem(), branch === undefined ? undefined : await branchProblem(branch)];
+    const lock = path.resolve(cwd, await git(['rev-parse', '--git-path', 'index.lock']));
+    if (existsSync(lock)) problems.push(`${lock} exists: another git command is running (remove the file if none is)`);
+    const dirty = await uncommitted(files);
+    if (dirty.length > 0)
+      problems.push(
+        `${dirty.join(', ')} ${dirty.length === 1 ? 'differs' : 'differ'} from HEAD: commit or stash the change first, so that the promotion commit holds only the promotion`,
+      );
+    return problems.filter((problem): problem is string => problem !== undefined);
+  }
+
+  /** Undoes a promotion branch: files back to HEAD, the previous branch checked out, the new branch deleted. */
+  async function dropBranch(branch: string, previous: { name: string; detached: boolean }, files: string[]) {
+    const steps: [string, string[]][] = [
+      ['restore the files', ['restore', '--source=HEAD', '--staged', '--worktree', '--', ...files]],
+      [
+        `switch back to ${previous.name}`,
+        previous.detached ? ['switch', '-q', '--detach', previous.name] : ['switch', '-q', previous.name],
+      ],
+      [`delete branch ${branch}`, ['branch', '-q', '-D', branch]],
+    ];
+    const failed: string[] = [];
+    for (const [what, args] of steps) await git(args).catch(() => failed.push(what));
+    return failed.length === 0
+      ? `switched back to ${previous.name} and deleted branch ${branch}; the files are as they were`
+      : `could not ${failed.join(', ')}: check with git status`;
   }
 
   return {
@@ -166,14 +173,20 @@ export function createGit(cwd: string): Git {
         return undefined;
       }
     },
-    async createBranch(branch) {
-      await git(['check-ref-format', '--branch', branch]);
-      await git(['switch', '-c', branch]);
-    },
-    async commit(files, message) {
-      await git(['add', '--', ...files]);
-      await git(['commit', '--quiet', '--no-verify', '-m', message, '--', ...files]);
-      return git(['rev-parse', 'HEAD']);
+    commitProblems,
+    async commitOnNewBranch(branch, files, message, write) {
+      const previous = await currentBranch();
+      await git(['switch', '-q', '-c', branch]);
+      try {
+        await write();
+        await git(['add', '--', ...files]);
+        await git(['commit', '--quiet', '--no-verify', '-m', message, '--', ...files]);
+        return await git(['rev-parse', 'HEAD']);
+      } catch (error) {
+        const undone = await dropBranch(branch, previous, files);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new PromotionError(`The promotion was not committed: ${reason}\n${undone}.`, { cause: error });
+      }
     },
     filesAt,
     async arrivedAt(revision, file, version) {

@@ -1,11 +1,14 @@
 // Read-only RepoFiles over the GitHub API at one commit, for runs without a checkout: one tree read, texts in GraphQL batches.
+import { createHash } from 'node:crypto';
 import type { BlobText, GitHubTreeReader, RepoRef, TreeEntry } from './github/index.js';
 import {
   checkFolderPath,
   checkRelativePath,
   FileNotFoundError,
   MissingFolderError,
+  NotUtf8Error,
   OutsideRepoError,
+  parentFolders,
   ReadOnlyFilesError,
   type FileMode,
   type RepoFiles,
@@ -13,6 +16,20 @@ import {
 
 /** GitHub's node limit allows far more, but ~100 aliased blobs keep one response a few MB at most. */
 export const BATCH_SIZE = 100;
+
+/**
+ * The text only if it is exactly the blob's bytes: GitHub decodes a blob that is not UTF-8 with replacement characters
+ * (or transcodes it), and a rewrite of such a text would change bytes nobody planned to change.
+ */
+function exactText(path: string, oid: string, text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  const sha = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  if (oid.length === 40 && sha !== oid) {
+    const before = text.slice(0, Math.max(0, text.indexOf('\uFFFD')));
+    throw new NotUtf8Error(path, before.split('\n').length);
+  }
+  return text;
+}
 
 export interface GitHubFiles extends RepoFiles {
   /** Takes texts already read at this commit (with a snapshot query), so reading them costs no request. */
@@ -62,19 +79,36 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
 
   const allBlobs = () => (blobs ??= readAllBlobs());
 
+  /** The tree entry of a regular file at `file`, or the contract's error. */
+  async function regularFile(file: string): Promise<TreeEntry> {
+    const entry = (await allBlobs()).get(file);
+    if (entry) return entry;
+    if (symlinks.has(file))
+      throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
+    const linked = parentFolders(file).find((folder) => symlinks.has(folder));
+    if (linked) throw new OutsideRepoError(file, `the folder ${linked} is a symlink, which Stagecoach does not follow`);
+    throw new FileNotFoundError(file, where, folders.has(file));
+  }
+
   async function fetchBatch(paths: string[]): Promise<void> {
-    const found = await github.readTexts(repo, commit, paths);
+    const [found, entries] = await Promise.all([github.readTexts(repo, commit, paths), allBlobs()]);
     for (const path of paths) {
       const blob = found.get(path);
       const settle = deferreds.get(path);
       deferreds.delete(path);
       if (!settle) continue;
-      if (!blob) settle.reject(new FileNotFoundError(path, where));
-      else if (blob.binary) settle.reject(new Error(`${path}: a binary file, not text`));
-      else if (blob.text !== undefined) settle.resolve(blob.text);
-      // Too big for GraphQL's text field: fall back to the blob endpoint.
-      else if (blob.oid) github.readBlob(repo, blob.oid).then(settle.resolve, settle.reject);
-      else settle.reject(new Error(`${path}: GitHub returned no text`));
+      // The tree listed the file: a path GraphQL cannot resolve (a newline in its name) is read by its blob id.
+      const oid = blob?.oid ?? entries.get(path)?.sha;
+      const text = blob?.binary ? undefined : blob?.text;
+      if (!oid) settle.reject(new FileNotFoundError(path, where));
+      else if (text !== undefined)
+        new Promise<string>((resolve) => resolve(exactText(path, oid, text))).then(settle.resolve, settle.reject);
+      // Binary (a NUL byte) or too big for GraphQL's text field: the blob endpoint, checked byte for byte the same way.
+      else
+        github
+          .readBlob(repo, oid)
+          .then((text) => exactText(path, oid, text))
+          .then(settle.resolve, settle.reject);
     }
   }
 
@@ -105,7 +139,11 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
         // Only plain texts: a binary or oversized blob takes the ordinary path and its error or fallback.
         if (blob.text === undefined || blob.binary) continue;
         const file = checkRelativePath(path);
-        if (!texts.has(file)) texts.set(file, Promise.resolve(blob.text));
+        if (texts.has(file)) continue;
+        const text = blob.text;
+        const exact = new Promise<string>((resolve) => resolve(blob.oid ? exactText(file, blob.oid, text) : text));
+        exact.catch(() => {}); // an unread seed must not surface as an unhandled rejection
+        texts.set(file, exact);
       }
     },
 
@@ -113,7 +151,8 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
       const root = checkFolderPath(dir);
       const blobs = await allBlobs();
       if (!folders.has(root)) {
-        if (symlinks.has(root)) throw new OutsideRepoError(root, 'the folder is reached through a symlink');
+        const linked = [...parentFolders(root), root].find((folder) => symlinks.has(folder));
+        if (linked) throw new OutsideRepoError(root, 'the folder is reached through a symlink');
         throw new MissingFolderError(root);
       }
       const files = [...blobs.keys()].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
@@ -129,12 +168,7 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
       const file = checkRelativePath(path);
       const cached = texts.get(file);
       if (cached) return cached;
-      const entries = await allBlobs();
-      if (!entries.has(file)) {
-        if (symlinks.has(file))
-          throw new OutsideRepoError(file, 'it is a symlink, which Stagecoach does not follow over the API');
-        throw new FileNotFoundError(file, where);
-      }
+      await regularFile(file);
       if (!texts.has(file)) {
         const start = position.get(file);
         const batch = [file];
@@ -149,14 +183,12 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
     },
 
     async mode(path: string): Promise<FileMode> {
-      const file = checkRelativePath(path);
-      const entry = (await allBlobs()).get(file);
-      if (!entry) throw new FileNotFoundError(file, where);
+      const entry = await regularFile(checkRelativePath(path));
       return entry.mode === '100755' ? '100755' : '100644';
     },
 
-    async write(path: string): Promise<void> {
-      throw new ReadOnlyFilesError(path, 'a commit read over the GitHub API');
+    async writeAll(files: Record<string, string>): Promise<void> {
+      throw new ReadOnlyFilesError(Object.keys(files)[0] ?? '(no file)', 'a commit read over the GitHub API');
     },
   };
 }

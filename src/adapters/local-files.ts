@@ -1,62 +1,112 @@
-// RepoFiles over a local working tree. Every path is checked to stay inside the root, symlinks included.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+// RepoFiles over a local working tree. No path leads out of the root: `..` is refused and no symlink is followed, neither
+// a file nor a folder on the way. Writes are atomic and all or nothing (temporary file, fsync, rename).
+import { createHash, randomBytes } from 'node:crypto';
 import {
+  accessSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import { uninterruptible } from './interrupts.js';
+import {
+  checkFolderPath,
   checkRelativePath,
+  decodeUtf8,
   FileNotFoundError,
   MissingFolderError,
   OutsideRepoError,
+  parentFolders,
   type RepoFiles,
+  WriteError,
 } from './repo-files.js';
+
+const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+
+function lstatOrUndefined(absolute: string): Stats | undefined {
+  try {
+    return lstatSync(absolute);
+  } catch (error) {
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw error;
+  }
+}
 
 export function createLocalFiles(root: string): RepoFiles {
   const realRoot = realpathSync(root);
-  const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
-  // Regular files that list() reached through real folders only: safe to read without resolving links again.
-  const listed = new Set<string>();
+  /** What each file held when it was read: a write refuses a file someone changed since (the change would be lost). */
+  const readDigests = new Map<string, string>();
+  /** Folders seen to be real folders (not links) by list() or a read: reads skip the lstat of each (a scan reads
+   *  thousands of files). Writes check every folder again. */
+  const realFolders = new Set<string>(['']);
 
-  /** The absolute path of a repo-relative file, checked to stay inside the repo whatever links lie on the way. */
-  function resolve(file: string): string {
-    const relative = checkRelativePath(file);
-    const absolute = path.join(realRoot, relative);
-    if (!existsSync(absolute)) return absolute;
-    const real = realpathSync(absolute);
-    if (!inside(real)) throw new OutsideRepoError(file, 'it is a symlink that leads out of the repository');
-    return real;
-  }
-
-  /** Writes go to regular files only, never through a link (which could belong to another stage). */
-  function resolveForWrite(file: string): string {
-    const target = resolve(file);
-    if (
-      existsSync(path.join(realRoot, checkRelativePath(file))) &&
-      lstatSync(path.join(realRoot, checkRelativePath(file))).isSymbolicLink()
-    ) {
-      throw new OutsideRepoError(file, 'it is a symlink; Stagecoach writes regular files only');
+  function symlinkError(file: string, absolute: string, what: string): OutsideRepoError {
+    let target = '';
+    try {
+      target = path.resolve(path.dirname(absolute), readlinkSync(absolute));
+    } catch {
+      // Gone meanwhile: still a link when it was looked at.
     }
-    return target;
+    const inside = target === realRoot || target.startsWith(realRoot + path.sep);
+    return new OutsideRepoError(
+      file,
+      inside
+        ? `${what} is a symlink; Stagecoach reads and writes regular files only`
+        : `${what} is a symlink that leads out of the repository`,
+    );
   }
 
-  /** The absolute path of an existing regular file (the contract's FileNotFoundError otherwise). */
-  function regularFile(file: string): string {
-    if (listed.has(file)) return path.join(realRoot, file);
-    const absolute = resolve(file);
-    const stat = existsSync(absolute) ? statSync(absolute) : undefined;
-    if (!stat?.isFile())
-      throw new FileNotFoundError(checkRelativePath(file), 'in the config repository', stat?.isDirectory());
-    return absolute;
+  /** OutsideRepoError when a folder on the way to `relative` is a symlink; false when one does not exist. */
+  function foldersOnTheWay(file: string, relative: string, trustSeen: boolean): boolean {
+    for (const folder of parentFolders(relative)) {
+      if (trustSeen && realFolders.has(folder)) continue;
+      const stat = lstatOrUndefined(path.join(realRoot, folder));
+      if (stat?.isSymbolicLink()) throw symlinkError(file, path.join(realRoot, folder), `the folder ${folder}`);
+      if (!stat?.isDirectory()) return false;
+      realFolders.add(folder);
+    }
+    return true;
+  }
+
+  /** The absolute path and lstat of a repo-relative path, no symlink on the way (OutsideRepoError otherwise). */
+  function locate(file: string, relative: string): { absolute: string; stat: Stats | undefined } {
+    if (!foldersOnTheWay(file, relative, false)) return { absolute: path.join(realRoot, relative), stat: undefined };
+    const absolute = path.join(realRoot, relative);
+    const stat = lstatOrUndefined(absolute);
+    if (stat?.isSymbolicLink()) throw symlinkError(file, absolute, 'it');
+    return { absolute, stat };
+  }
+
+  /** An existing regular file (the contract's FileNotFoundError otherwise). */
+  function regularFile(file: string): { relative: string; absolute: string; stat: Stats } {
+    const relative = checkRelativePath(file);
+    const { absolute, stat } = locate(file, relative);
+    if (!stat?.isFile()) throw new FileNotFoundError(relative, 'in the config repository', stat?.isDirectory());
+    return { relative, absolute, stat };
   }
 
   function walk(dirAbsolute: string, dirRelative: string, out: string[]): void {
     for (const entry of readdirSync(dirAbsolute, { withFileTypes: true })) {
       if (entry.name === '.git') continue;
       const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
-      const absolute = path.join(dirAbsolute, entry.name);
-      if (entry.isDirectory()) walk(absolute, relative, out);
-      else if (entry.isFile()) {
-        out.push(relative);
-        listed.add(relative);
-      }
+      if (entry.isDirectory()) {
+        realFolders.add(relative);
+        walk(path.join(dirAbsolute, entry.name), relative, out);
+      } else if (entry.isFile()) out.push(relative);
       // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
       // other, and git objects (verify, the API) see a link, not its target.
     }
@@ -64,25 +114,185 @@ export function createLocalFiles(root: string): RepoFiles {
 
   return {
     async list(dir) {
-      const base = resolve(dir);
-      if (!existsSync(base) || !lstatSync(base).isDirectory()) throw new MissingFolderError(dir);
-      if (base !== path.join(realRoot, checkRelativePath(dir)))
-        throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
+      const relative = checkFolderPath(dir);
+      const { absolute, stat } = relative ? locate(dir, relative) : { absolute: realRoot, stat: lstatSync(realRoot) };
+      if (!stat?.isDirectory()) throw new MissingFolderError(relative);
       const out: string[] = [];
-      walk(base, checkRelativePath(dir), out);
+      realFolders.add(relative);
+      walk(absolute, relative, out);
       return out.sort();
     },
     async read(file) {
-      return readFileSync(regularFile(file), 'utf8');
+      const relative = checkRelativePath(file);
+      if (!foldersOnTheWay(file, relative, true)) throw new FileNotFoundError(relative);
+      const bytes = readRegular(file, relative);
+      readDigests.set(relative, digest(bytes));
+      return decodeUtf8(relative, bytes);
     },
     async mode(file) {
       // Git records only the owner's execute bit (core.fileMode).
-      return statSync(regularFile(file)).mode & 0o100 ? '100755' : '100644';
+      return regularFile(file).stat.mode & 0o100 ? '100755' : '100644';
     },
-    async write(file, content) {
-      const target = listed.has(file) ? path.join(realRoot, file) : resolveForWrite(file);
-      if (!existsSync(target) || !statSync(target).isFile()) throw new FileNotFoundError(checkRelativePath(file));
-      writeFileSync(target, content);
+    async writeAll(files) {
+      // Every target is checked before anything is written: a refusal changes nothing.
+      const targets = Object.entries(files).map(([file, text]) => {
+        const { relative, absolute, stat } = regularFile(file);
+        return { relative, absolute, stat, bytes: Buffer.from(text, 'utf8') };
+      });
+      const names = targets.map((target) => target.relative);
+      for (const target of targets) {
+        const problem = writeProblem(target.absolute, readDigests.get(target.relative));
+        if (problem) throw new WriteError(target.relative, problem, [], names);
+      }
+      await uninterruptible(() => replaceAll(targets, names));
+      for (const target of targets) readDigests.set(target.relative, digest(target.bytes));
     },
   };
+
+  /** The bytes of a regular file; O_NOFOLLOW: a link at the path is refused, never followed (even one put there since
+   *  the file was listed). */
+  function readRegular(file: string, relative: string): Buffer {
+    const absolute = path.join(realRoot, relative);
+    let fd: number | undefined;
+    try {
+      fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+      return readFileSync(fd);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw symlinkError(file, absolute, 'it');
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+        throw new FileNotFoundError(relative, 'in the config repository', code === 'EISDIR');
+      throw error;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+}
+
+/** Why a file cannot be replaced (read-only, changed since it was read), or undefined. */
+function writeProblem(absolute: string, readDigest: string | undefined): string | undefined {
+  try {
+    accessSync(absolute, constants.W_OK);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EROFS'
+      ? 'it is on a read-only file system'
+      : 'the file is read-only';
+  }
+  if (readDigest !== undefined && digest(readFileSync(absolute)) !== readDigest)
+    return 'it changed since Stagecoach read it; run the promotion again';
+  return undefined;
+}
+
+interface Target {
+  relative: string;
+  absolute: string;
+  stat: Stats;
+  bytes: Buffer;
+}
+
+/** A hidden name beside `absolute` that no scan selects and no second run reuses. */
+function sidePath(absolute: string, suffix: string): string {
+  return path.join(path.dirname(absolute), `.${path.basename(absolute)}.${randomBytes(6).toString('hex')}.${suffix}`);
+}
+
+/**
+ * 1. the new text of every file goes to a temporary file beside it, flushed to disk (a full disk or a read-only folder
+ *    fails here, before any target changed); 2. each original is kept under a hard link, and the temporary file is renamed
+ *    over the target (atomic: a kill leaves the old or the new file, never half of one; a symlink put there meanwhile is
+ *    replaced, not written through); 3. on a failed rename the originals are renamed back.
+ */
+function replaceAll(targets: Target[], names: string[]): void {
+  const temps: string[] = [];
+  const backups: (string | undefined)[] = [];
+  const remove = (files: (string | undefined)[]) => {
+    for (const file of files) if (file) rmSync(file, { force: true });
+  };
+  for (const target of targets) {
+    try {
+      temps.push(writeTemporary(target));
+    } catch (error) {
+      remove(temps);
+      throw new WriteError(target.relative, (error as Error).message, [], names);
+    }
+  }
+  let renamed = 0;
+  try {
+    for (const [index, target] of targets.entries()) {
+      backups.push(keepOriginal(target.absolute));
+      renameSync(temps[index], target.absolute);
+      renamed += 1;
+    }
+  } catch (error) {
+    const failed = targets[renamed];
+    const notRestored = restore(targets.slice(0, renamed), backups);
+    remove([...temps.slice(renamed), ...backups]);
+    throw new WriteError(
+      failed.relative,
+      (error as Error).message,
+      notRestored,
+      names.filter((name) => !notRestored.includes(name)),
+    );
+  }
+  syncFolders(targets);
+  remove(backups);
+}
+
+function writeTemporary(target: Target): string {
+  const temp = sidePath(target.absolute, 'stagecoach-tmp');
+  const fd = openSync(temp, 'wx', 0o600);
+  try {
+    for (let offset = 0; offset < target.bytes.length;)
+      offset += writeSync(fd, target.bytes, offset, target.bytes.length - offset);
+    fchmodSync(fd, target.stat.mode & 0o7777);
+    // As root the new file would belong to root: keep the owner (best effort; others cannot chown).
+    if (process.getuid?.() === 0) fchownSync(fd, target.stat.uid, target.stat.gid);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  return temp;
+}
+
+/** A second name for the original (a hard link: no new data blocks on a full disk), or a copy where links fail. */
+function keepOriginal(absolute: string): string {
+  const backup = sidePath(absolute, 'stagecoach-orig');
+  try {
+    linkSync(absolute, backup);
+  } catch {
+    copyFileSync(absolute, backup, constants.COPYFILE_EXCL);
+  }
+  return backup;
+}
+
+/** Renames the originals back; returns the files it could not restore (they hold the new text). */
+function restore(renamed: Target[], backups: (string | undefined)[]): string[] {
+  const failed: string[] = [];
+  for (const [index, target] of renamed.entries()) {
+    try {
+      renameSync(backups[index] as string, target.absolute);
+      backups[index] = undefined;
+    } catch {
+      failed.push(target.relative);
+    }
+  }
+  return failed;
+}
+
+/** fsync each changed folder, so that the renames themselves survive a power loss. */
+function syncFolders(targets: Target[]): void {
+  for (const folder of new Set(targets.map((target) => path.dirname(target.absolute)))) {
+    try {
+      const fd = openSync(folder, constants.O_RDONLY);
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // Some file systems refuse to fsync a folder; the renames are done either way.
+    }
+  }
 }

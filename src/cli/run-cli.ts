@@ -1,22 +1,24 @@
 // The CLI's one job: arguments → engine → printed result and exit code.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { findStage } from '../core/config/index.js';
+import { findStage, type Pipeline } from '../core/config/index.js';
 import { renderCommitMessage } from '../core/report/commit-message.js';
 import { renderGateText } from '../core/report/gate-report.js';
 import { renderPlanText } from '../core/report/plan-text.js';
 import { renderStatusText } from '../core/report/status-text.js';
 import { renderVerifyText } from '../core/report/verify-report.js';
 import { createCommands } from '../adapters/commands.js';
-import { createGit } from '../adapters/git.js';
+import { createGit, type Git } from '../adapters/git.js';
 import { createLocalFiles } from '../adapters/local-files.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
+import { acquireRepoLock } from '../adapters/repo-lock.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
-import { createRegistryOnDemand, type RegistryOptions } from '../adapters/registry.js';
+import { createRegistryOnDemand, type Registry, type RegistryOptions } from '../adapters/registry.js';
 import { describeError, PromotionError, UsageError } from '../core/errors.js';
 import { quoteControlInMessage } from '../core/report/terminal-text.js';
-import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
+import { definedEnvironment, runGatedPromotion, type GatedPromotion } from '../engine/gate.js';
 import { loadPipeline } from '../engine/load-config.js';
-import { planRequestFor, planStages } from '../engine/plan.js';
+import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
 import { promotionBranch } from '../engine/publish.js';
 import { readStatus } from '../engine/status.js';
 import { verifyPullRequest } from '../engine/verify.js';
@@ -24,6 +26,8 @@ import { parseCliArguments, USAGE, type CliArguments } from './arguments.js';
 
 export interface CliIo {
   cwd: string;
+  /** How long `promote` waits for another promotion of the same repository (default 5 s). */
+  lockWaitMs?: number;
   env?: Record<string, string | undefined>;
   stdout(text: string): void;
   stderr(text: string): void;
@@ -74,38 +78,88 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     return args.exitCode && plan.changes.length > 0 ? EXIT_PENDING : 0;
   }
 
-  if (args.commit && !(await git.head()))
-    throw new UsageError(`--commit: ${args.repo} is not a git repository with a commit`);
-  const result = await runGatedPromotion(
-    { files, workDir: root, git, registry, commands: createCommands(), now, baseEnv: definedEnvironment(io.env ?? {}) },
-    pipeline,
-    request,
-    { allowDowngrade: args.allowDowngrade, keep: false },
-  );
-  const { plan, written, gates } = result;
-  const gateText = gates.length > 0 ? `\n\nGates:\n${renderGateText(gates)}` : '';
-  if (!result.passed) {
-    if (args.json) io.stdout(JSON.stringify({ ...plan, gates, written: [] }, null, 2));
-    throw new PromotionError(`${renderPlanText(plan)}${gateText}\n\nA gate failed: nothing was written.`);
+  return promote(args, io, { root, files, git, registry, now, print }, pipeline, request);
+}
+
+interface PromoteContext {
+  root: string;
+  files: RepoFiles;
+  git: Git;
+  registry: Registry;
+  now: number;
+  print(value: unknown, text: string): void;
+}
+
+/** `promote`: under the repository's lock, gate, then write every file (all or nothing) and, with --commit, commit them. */
+async function promote(
+  args: CliArguments,
+  io: CliIo,
+  { root, files, git, registry, now, print }: PromoteContext,
+  pipeline: Pipeline,
+  request: PlanRequest,
+): Promise<number> {
+  if (args.commit) {
+    // Before any gate runs: what would stop the commit anyway (no commit, no identity, a held index lock).
+    const problems = await git.commitProblems(undefined, []);
+    if (problems.length > 0) throw new UsageError(`--commit: ${problems.join('; ')}`);
   }
-  let commit: { branch: string; sha: string } | undefined;
-  if (!args.dryRun && plan.changes.length > 0) {
-    // With --commit the branch is made before any file is written, so a taken branch name leaves the tree untouched.
-    const branch = promotionBranch(findStage(pipeline, plan.to).pullRequest.branch, plan.from, plan.to);
-    if (args.commit) await git.createBranch(branch);
-    for (const [file, text] of Object.entries(written)) await files.write(file, text);
-    if (args.commit) commit = { branch, sha: await git.commit(Object.keys(written), renderCommitMessage(plan)) };
+  const lock = await acquireRepoLock(root, { waitMs: io.lockWaitMs });
+  try {
+    const result = await runGatedPromotion(
+      {
+        files,
+        workDir: root,
+        git,
+        registry,
+        commands: createCommands(),
+        now,
+        baseEnv: definedEnvironment(io.env ?? {}),
+      },
+      pipeline,
+      request,
+      { allowDowngrade: args.allowDowngrade },
+    );
+    const { plan, written, gates } = result;
+    const gateText = gates.length > 0 ? `\n\nGates:\n${renderGateText(gates)}` : '';
+    if (!result.passed) {
+      if (args.json) io.stdout(JSON.stringify({ ...plan, gates, written: [] }, null, 2));
+      throw new PromotionError(`${renderPlanText(plan)}${gateText}\n\nA gate failed: nothing was written.`);
+    }
+    const names = Object.keys(written);
+    const commit = args.dryRun || names.length === 0 ? undefined : await write(args, pipeline, result, { files, git });
+    const verb = args.dryRun ? 'Would write' : 'Wrote';
+    const tail =
+      plan.changes.length === 0
+        ? ''
+        : `\n\n${verb} ${names.length} file(s)${commit ? `; committed ${commit.sha.slice(0, 12)} on branch ${commit.branch}` : ''}.`;
+    print(
+      { ...plan, gates, written: names, ...(commit ? { commit } : {}) },
+      `${renderPlanText(plan)}${gateText}${tail}`,
+    );
+    return 0;
+  } finally {
+    lock.release();
   }
-  const verb = args.dryRun ? 'Would write' : 'Wrote';
-  const tail =
-    plan.changes.length === 0
-      ? ''
-      : `\n\n${verb} ${Object.keys(written).length} file(s)${commit ? `; committed ${commit.sha.slice(0, 12)} on branch ${commit.branch}` : ''}.`;
-  print(
-    { ...plan, gates, written: Object.keys(written), ...(commit ? { commit } : {}) },
-    `${renderPlanText(plan)}${gateText}${tail}`,
-  );
-  return 0;
+}
+
+/** Writes the promotion, all or nothing; with --commit on a new branch, after checking that only it gets committed. */
+async function write(
+  args: CliArguments,
+  pipeline: Pipeline,
+  { plan, written }: GatedPromotion,
+  { files, git }: Pick<PromoteContext, 'files' | 'git'>,
+): Promise<{ branch: string; sha: string } | undefined> {
+  if (!args.commit) {
+    await files.writeAll(written);
+    return undefined;
+  }
+  const names = Object.keys(written);
+  const branch = promotionBranch(findStage(pipeline, plan.to).pullRequest.branch, plan.from, plan.to);
+  const problems = await git.commitProblems(branch, names);
+  if (problems.length > 0)
+    throw new PromotionError(`Cannot commit the promotion (nothing was written):\n  ${problems.join('\n  ')}`);
+  const sha = await git.commitOnNewBranch(branch, names, renderCommitMessage(plan), () => files.writeAll(written));
+  return { branch, sha };
 }
 
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {

@@ -1,7 +1,6 @@
 // A promotion with the target stage's gates: registry (and pinning), soak, then the rewrite and the stage's commands.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Nothing here writes the working tree: the commands run in a scratch copy, and the caller writes `written` (all or
+// nothing) once every gate passed.
 import { findStage, type Pipeline } from '../core/config/index.js';
 import type { GateResult } from '../core/gate-result.js';
 import { parseVersion } from '../core/image-reference.js';
@@ -10,6 +9,8 @@ import type { Commands } from '../adapters/commands.js';
 import type { Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
+import { createScratchCopy } from '../adapters/scratch-copy.js';
+import { interruption, InterruptedError } from '../adapters/interrupts.js';
 import { PromotionError, UsageError } from '../core/errors.js';
 import { runCommandGates } from './gates/commands-gate.js';
 import { checkRegistry } from './gates/registry-gate.js';
@@ -19,14 +20,14 @@ import { renderPromotion } from './rewrite.js';
 
 export interface GatedPromotionDependencies {
   files: RepoFiles;
-  /** The config repo's working tree: commands run here, after the rewrite. */
+  /** The config repo's working tree: commands run in a scratch copy of it, with the promotion written there. */
   workDir: string;
   git?: Pick<Git, 'arrivedAt'>;
   registry?: Registry;
   commands?: Commands;
   /** Unix seconds. */
   now: number;
-  /** Environment the commands start from (tokens are filtered out by the commands gate). */
+  /** Environment the commands start from (the commands gate passes on an allowlist of it). */
   baseEnv: Record<string, string>;
 }
 
@@ -40,7 +41,7 @@ export interface GatedPromotion {
   request: PlanRequest;
 }
 
-/** The process environment without unset entries: what command gates start from (they filter credentials out). */
+/** The process environment without unset entries: what command gates start from (they keep an allowlist of it). */
 export function definedEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
@@ -54,14 +55,14 @@ export function releasesOf(plan: Plan): { image: string; version: ReturnType<typ
 }
 
 /**
- * Plans, refuses downgrades, runs the gates in order (registry → soak → rewrite → commands) and returns the files.
- * With `keep: false` the working tree is restored after the commands ran, so only the caller decides what is written.
+ * Plans, refuses downgrades, runs the gates in order (registry → soak → rewrite → commands) and returns the files; the
+ * working tree is never written here: the caller writes what passed.
  */
 export async function runGatedPromotion(
   deps: GatedPromotionDependencies,
   pipeline: Pipeline,
   request: PlanRequest,
-  options: { allowDowngrade?: boolean; revision?: string; keep: boolean },
+  options: { allowDowngrade?: boolean; revision?: string },
 ): Promise<GatedPromotion> {
   const stage = findStage(pipeline, request.to);
   let planned: PlannedPromotion = await planStages(deps.files, pipeline, request, deps.registry);
@@ -102,37 +103,32 @@ export async function runGatedPromotion(
   const written = await renderPromotion(deps.files, pipeline, planned);
   if (stage.gates.commands.length > 0 && gates.every((gate) => gate.passed)) {
     if (!deps.commands) throw new UsageError(`Stage ${stage.name} has command gates, but commands cannot run here`);
-    gates.push(...(await runCommands(deps, planned, written, stage.gates.commands, options.keep)));
-  } else if (options.keep) {
-    for (const [file, text] of Object.entries(written)) await deps.files.write(file, text);
+    gates.push(...(await runCommands(deps, planned, written, stage.gates.commands)));
   }
   return { plan: planned.plan, written, gates, passed: gates.every((gate) => gate.passed), request: effective };
 }
 
-/** Writes the new files, runs the stage's commands on them with the plan in a JSON file, and restores unless kept. */
+/** Runs the stage's commands in a scratch copy of the working tree holding the new files, with the plan in a JSON file. */
 async function runCommands(
   deps: GatedPromotionDependencies,
   planned: PlannedPromotion,
   written: Record<string, string>,
   commands: Pipeline['stages'][number]['gates']['commands'],
-  keep: boolean,
 ): Promise<GateResult[]> {
-  const originals = Object.fromEntries(
-    await Promise.all(Object.keys(written).map(async (file) => [file, await deps.files.read(file)] as const)),
-  );
-  const temp = mkdtempSync(path.join(tmpdir(), 'stagecoach-plan-'));
-  const planFile = path.join(temp, 'plan.json');
-  writeFileSync(planFile, JSON.stringify(planned.plan, null, 2));
+  const scratch = await createScratchCopy(deps.workDir, written, JSON.stringify(planned.plan, null, 2));
   try {
-    for (const [file, text] of Object.entries(written)) await deps.files.write(file, text);
-    return await runCommandGates(deps.commands as Commands, commands, {
-      cwd: deps.workDir,
+    const results = await runCommandGates(deps.commands as Commands, commands, {
+      cwd: scratch.dir,
       plan: planned.plan,
-      planFile,
+      planFile: scratch.planFile,
       baseEnv: deps.baseEnv,
+      changes: () => scratch.changes(),
     });
+    // A command stopped by our own SIGINT/SIGTERM did not fail: the run was cancelled.
+    const stopping = interruption();
+    if (stopping) throw new InterruptedError(stopping);
+    return results;
   } finally {
-    if (!keep) for (const [file, text] of Object.entries(originals)) await deps.files.write(file, text);
-    rmSync(temp, { recursive: true, force: true });
+    scratch.remove();
   }
 }

@@ -119,7 +119,6 @@ export async function promoteWithPullRequest(
   const first = await prefetch(deps, request);
   const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, {
     allowDowngrade: request.allowDowngrade,
-    keep: false,
   });
   request.onGated?.(gated);
   if (!gated.passed && request.onGateFailure === 'fail') return { gated };

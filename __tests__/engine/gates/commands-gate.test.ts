@@ -4,7 +4,12 @@ import path from 'node:path';
 import { createCommands } from '../../../src/adapters/commands.js';
 import type { CommandGate } from '../../../src/core/config/index.js';
 import type { Change, Plan } from '../../../src/core/plan-types.js';
-import { forwardableEnvironment, gateEnvironment, runCommandGates } from '../../../src/engine/gates/commands-gate.js';
+import {
+  forwardableEnvironment,
+  gateEnvironment,
+  runCommandGates,
+  secretsToMask,
+} from '../../../src/engine/gates/commands-gate.js';
 
 const commands = createCommands({ killGraceMs: 300 });
 const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() };
@@ -223,19 +228,49 @@ describe('runCommandGates', () => {
     expect(existsSync(baseEnv.HOME)).toBe(true);
   });
 
-  test('credentials in baseEnv are not forwarded; a command gets one only by declaring it in its own env', async () => {
+  test('only the allowlist of baseEnv reaches a command: 30 secret-like variables do not; its own env does', async () => {
     const secrets = {
-      GITHUB_TOKEN: 'ghs_notforwarded1',
-      'INPUT_GITHUB-TOKEN': 'ghs_notforwarded2',
-      ACTIONS_RUNTIME_TOKEN: 'notforwarded3',
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'notforwarded4',
-      registry_password: 'notforwarded5',
-      AWS_SECRET_ACCESS_KEY: 'notforwarded6',
-      GithubToken: 'notforwarded7',
-      'INPUT_REGISTRY-CREDENTIALS': 'ghcr.io=me:notforwarded8',
-      AWS_ACCESS_KEY_ID: 'notforwarded9',
+      GITHUB_TOKEN: 'ghs_notforwarded01',
+      'INPUT_GITHUB-TOKEN': 'ghs_notforwarded02',
+      ACTIONS_RUNTIME_TOKEN: 'notforwarded03',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'notforwarded04',
+      registry_password: 'notforwarded05',
+      AWS_SECRET_ACCESS_KEY: 'notforwarded06',
+      GithubToken: 'notforwarded07',
+      'INPUT_REGISTRY-CREDENTIALS': 'ghcr.io=me:notforwarded08',
+      AWS_ACCESS_KEY_ID: 'AKIANOTFORWARDED09',
       NPM_AUTH: 'notforwarded10',
-      INPUT_ONLY: 'notforwarded11',
+      GH_PAT: 'ghp_notforwarded11',
+      DB_PASS: 'notforwarded12',
+      DATABASE_URL: 'postgres://app:notforwarded13@db.internal:5432/app',
+      HTTP_PROXY: 'http://proxyuser:notforwarded14@proxy.internal:3128',
+      https_proxy: 'http://proxyuser:notforwarded15@proxy.internal:3128',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T000/B000/notforwarded16',
+      KUBECONFIG_DATA: 'YXBpVmVyc2lvbjogdjEKbm90Zm9yd2FyZGVkMTc=',
+      SENTRY_DSN: 'https://notforwarded18@o1.ingest.example/1',
+      DOCKER_AUTH_CONFIG: '{"auths":{"x":{"auth":"notforwarded19"}}}',
+      VAULT_ADDR_TOKEN: 'hvs.notforwarded20',
+      GPG_PRIVATE_KEY: '-----BEGIN PGP PRIVATE KEY BLOCK-----\nnotforwarded21\n-----END PGP PRIVATE KEY BLOCK-----',
+      SSH_KEY: 'notforwarded22',
+      COOKIE_JAR: 'session=notforwarded23',
+      STRIPE_API_KEY: 'sk_live_notforwarded24',
+      ENCRYPTION_SALT: 'notforwarded25',
+      TF_VAR_db_password: 'notforwarded26',
+      CODECOV_UPLOAD_KEY: 'notforwarded27',
+      REDIS_URL: 'redis://:notforwarded28@cache.internal:6379',
+      GITHUB_ENV: '/tmp/notforwarded29/env',
+      RUNNER_TOKEN_FILE: '/tmp/notforwarded30',
+    };
+    const allowed = {
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C.UTF-8',
+      TMPDIR: tmpdir(),
+      CI: 'true',
+      GITHUB_REPOSITORY: 'acme/config',
+      GITHUB_SHA: 'abc123',
+      RUNNER_OS: 'Linux',
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      NO_PROXY: 'localhost,127.0.0.1',
     };
     const { cwd, planFile } = setup();
     const [result] = await runCommandGates(
@@ -245,31 +280,88 @@ describe('runCommandGates', () => {
         cwd,
         plan: makePlan(),
         planFile,
-        baseEnv: { ...baseEnv, ...secrets, KUBECONFIG: '/tmp/kube', LANG: 'C.UTF-8' },
+        baseEnv: { ...baseEnv, ...secrets, ...allowed, KUBECONFIG: '/tmp/kube', USER: 'runner', GITHUB_OUTPUT: '/o' },
       },
     );
     expect(result).toMatchObject({ passed: true, output: '[]' });
+    expect(Object.keys(secrets)).toHaveLength(30);
     const raw = readFileSync(path.join(cwd, 'seen.env'), 'utf8');
     for (const [name, value] of Object.entries(secrets)) {
       expect(raw).not.toContain(value);
       expect(raw).not.toContain(`${name}=`);
     }
     const seen = envFile(path.join(cwd, 'seen.env'));
-    expect(seen.get('KUBECONFIG')).toBe('/tmp/kube');
-    expect(seen.get('LANG')).toBe('C.UTF-8');
-    expect(seen.get('PATH')).toBe(baseEnv.PATH);
+    for (const [name, value] of Object.entries({ ...allowed, PATH: baseEnv.PATH, HOME: baseEnv.HOME }))
+      expect(seen.get(name)).toBe(value);
+    for (const name of ['KUBECONFIG', 'USER', 'GITHUB_OUTPUT']) expect(seen.has(name)).toBe(false);
     expect(seen.get('DECLARED_TOKEN')).toBe('declared');
-    expect(forwardableEnvironment({ A: '1', MY_TOKEN_FILE: 'x', Secret: 'y', PASSWORD: 'z' })).toEqual({ A: '1' });
+    expect(forwardableEnvironment({ A: '1', MY_TOKEN_FILE: 'x', Secret: 'y', PATH: '/bin', LC_TIME: 'C' })).toEqual({
+      PATH: '/bin',
+      LC_TIME: 'C',
+    });
+  });
+
+  test('withheld secrets a command prints anyway (read from a file) are masked in the published output', async () => {
+    const baseEnv2 = {
+      ...baseEnv,
+      GH_PAT: 'ghp_0123456789abcdefSECRET',
+      DATABASE_URL: 'postgres://app:s3cr%40t-pw@db.internal:5432/app',
+      OPAQUE: 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA',
+      USER: 'runner',
+      SHELL: '/bin/bash',
+    };
+    const { cwd, planFile } = setup();
+    writeFileSync(
+      path.join(cwd, 'leak.txt'),
+      'pat=ghp_0123456789abcdefSECRET\nurl=postgres://app:s3cr%40t-pw@db.internal:5432/app\npw=s3cr@t-pw\nopaque=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA\nhome=/home/runner shell=/bin/bash\n',
+    );
+    const [result] = await runCommandGates(commands, [gate('leaky', 'cat leak.txt; exit 1')], {
+      cwd,
+      plan: makePlan(),
+      planFile,
+      baseEnv: baseEnv2,
+    });
+    expect(result.passed).toBe(false);
+    expect(result.output).toBe('pat=***\nurl=***\npw=***\nopaque=***\nhome=/home/runner shell=/bin/bash');
+    expect(secretsToMask({ PATH: '/usr/bin', USER: 'runner', PWD: '/home/runner/work', A_TOKEN: 'abc' })).toEqual([]);
+  });
+
+  test('files a command adds, deletes or changes in its scratch copy are reported with its result', async () => {
+    const { cwd, planFile } = setup();
+    const changes = [
+      { added: ['out/render.yaml'], deleted: ['envs/production/api.yaml'], changed: [] },
+      { added: [], deleted: [], changed: [] },
+    ];
+    const results = await runCommandGates(commands, [gate('render', 'true'), gate('check', 'true')], {
+      cwd,
+      plan: makePlan(),
+      planFile,
+      baseEnv,
+      changes: () => changes.shift() as (typeof changes)[number],
+    });
+    expect(results.map((result) => [result.passed, result.details])).toEqual([
+      [
+        true,
+        [
+          'command "render" (true) added out/render.yaml; deleted envs/production/api.yaml (in the scratch copy it ran in; the working tree is untouched)',
+        ],
+      ],
+      [true, []],
+    ]);
   });
 
   test('precedence: baseEnv, then the command env, then the STAGECOACH_* values', async () => {
     const { cwd, planFile } = setup();
     const [result] = await runCommandGates(
       commands,
-      [gate('env', 'echo "$MODE $STAGECOACH_TO"', { env: { MODE: 'strict', STAGECOACH_TO: 'spoofed' } })],
-      { cwd, plan: makePlan(), planFile, baseEnv: { ...baseEnv, MODE: 'lenient' } },
+      [
+        gate('env', 'echo "$LC_ALL $LANG $STAGECOACH_TO"', {
+          env: { LANG: 'strict', STAGECOACH_TO: 'spoofed' },
+        }),
+      ],
+      { cwd, plan: makePlan(), planFile, baseEnv: { ...baseEnv, LC_ALL: 'base', LANG: 'lenient' } },
     );
-    expect(result.output).toBe('strict production');
+    expect(result.output).toBe('base strict production');
   });
 
   test('a command that cannot start fails its gate with the reason; the rest are still reported', async () => {
