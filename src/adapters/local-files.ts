@@ -72,6 +72,8 @@ export function createLocalFiles(root: string): RepoFiles {
 
   /** OutsideRepoError when a folder on the way to `relative` is a symlink; false when one does not exist. */
   function foldersOnTheWay(file: string, relative: string, trustSeen: boolean): boolean {
+    // A folder is only ever added after every folder above it was: the file's own folder vouches for the whole way.
+    if (trustSeen && realFolders.has(path.posix.dirname(relative).replace(/^\.$/, ''))) return true;
     for (const folder of parentFolders(relative)) {
       if (trustSeen && realFolders.has(folder)) continue;
       const stat = lstatOrUndefined(path.join(realRoot, folder));
