@@ -150,6 +150,8 @@ export type ImageFormat =
   | 'argocd-kustomize' // Application spec.source(s).kustomize.images
   | 'argocd-helm-parameter' // Application spec.source(s).helm.parameters
   | 'argocd-source' // .argocd-source-<app>.yaml override file
+  | 'json-patch' // a JSON6902 operation (`path: …/image`, or a container as value), inline or in a patch file
+  | 'resource' // an `image`-like key of any other kind (OLM CatalogSource spec.image, operators' image catalogs)
   | 'field'; // a custom field from the pipeline config
 
 export type ScalarStyle = 'plain' | 'single' | 'double';
