@@ -193,6 +193,15 @@ export interface ImageReference extends Version {
   slots: Slot[];
   /** The Flux `$imagepolicy` marker on the reference's line, if any. */
   marker?: string;
+  /** Kustomize `images:` entries: the remote bases (`resources:` URLs with `?ref=`) of the same kustomization. */
+  remoteBases?: RemoteBase[];
+}
+
+/** A remote Kustomize base pinned to a git ref: `https://github.com/acme/api/config?ref=<sha>`. */
+export interface RemoteBase {
+  url: string;
+  ref: string;
+  line: number;
 }
 
 /** A file or document the scanner did not read, with why. Never written to. */

@@ -17,7 +17,7 @@ import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
 import { pathWords, rulesFor, scanFields, triggerWords } from './scan/fields.js';
 import { scanValues } from './scan/helm-values.js';
-import { KUSTOMIZATION_FILES, scanKustomizeImages } from './scan/kustomize.js';
+import { KUSTOMIZATION_FILES, remoteBases, scanKustomizeImages } from './scan/kustomize.js';
 import { type InnerReader, isJsonPatch, scanJsonPatch, scanKustomizePatches } from './scan/kustomize-patch.js';
 import type { YDoc, YMap } from './scan/tree.js';
 import { asMap, asSeq, get, getPath, NeedFullParse, stringAt } from './scan/tree.js';
@@ -160,7 +160,8 @@ function dispatch(c: Collector, root: YMap, document: number, base: string, inne
       (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) ||
     (!kind && KUSTOMIZATION_FILES.has(base))
   ) {
-    scanKustomizeImages(c, get(root, 'images'), document, kind && name ? workload : c.file);
+    const bases = remoteBases(c, root);
+    scanKustomizeImages(c, get(root, 'images'), document, kind && name ? workload : c.file, bases);
     scanKustomizePatches(c, root, document, inner);
     return;
   }

@@ -172,6 +172,7 @@ export class Collector {
     out.document = ref.document;
     out.slots = ref.slots;
     if (marker) out.marker = marker;
+    if (ref.remoteBases) out.remoteBases = ref.remoteBases;
     this.references.push(out);
   }
 }
