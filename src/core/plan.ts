@@ -145,6 +145,7 @@ function changeOf(reference: ImageReference, version: Version, byPolicy?: boolea
     ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
     ...(reference.container !== undefined ? { container: reference.container } : {}),
     format: reference.format,
+    ...(reference.kind ? { kind: reference.kind } : {}),
     old: formatVersion(reference),
     new: formatVersion(version),
     downgrade: byPolicy ?? (order !== undefined && order > 0),

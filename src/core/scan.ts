@@ -13,6 +13,7 @@
 import type { FieldRule } from './config/fields.js';
 import type { ScanResult } from './image-reference.js';
 import { ARGOCD_SOURCE_FILE, scanApplication, scanArgocdSource } from './scan/argocd.js';
+import { CHART_TRIGGERS, scanApplicationCharts, scanHelmReleaseChart, scanOciRepository } from './scan/charts.js';
 import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
 import { pathWords, rulesFor, scanFields, triggerWords } from './scan/fields.js';
@@ -28,6 +29,8 @@ export type { FieldRule };
 
 export interface ScanOptions {
   fields?: FieldRule[];
+  /** `charts: true`: Helm chart versions are references too. */
+  charts?: boolean;
   /** `full` forces the eemeli/yaml reader (differential tests); `auto` (default) tries the fast reader first. */
   mode?: 'auto' | 'full';
 }
@@ -59,11 +62,14 @@ export function scanFileTraced(
     return { result: finish(c), path: 'skipped' };
   }
   const rules = rulesFor(file, options.fields);
-  if (!mentionsImages(text, rules)) return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
+  const charts = options.charts === true;
+  if (!mentionsImages(text, rules) && !(charts && CHART_TRIGGERS.some((word) => text.includes(word))))
+    return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
   if (options.mode !== 'full') {
-    const docs = readFast(text, rules.length === 0 ? TRIGGERS : [...TRIGGERS, ...pathWords(rules)]);
+    const triggers = charts ? [...TRIGGERS, ...CHART_TRIGGERS] : TRIGGERS;
+    const docs = readFast(text, rules.length === 0 ? triggers : [...triggers, ...pathWords(rules)]);
     if (docs) {
-      const c = new Collector(file, text);
+      const c = new Collector(file, text, undefined, charts);
       try {
         extractAll(c, docs, rules, base, FAST);
         return { result: finish(c), path: 'fast' };
@@ -72,7 +78,7 @@ export function scanFileTraced(
       }
     }
   }
-  const c = new Collector(file, text);
+  const c = new Collector(file, text, undefined, charts);
   const read = readFull(text);
   if ('error' in read) {
     const hint = template !== -1 ? ' (it holds {{ }}: a template?)' : '';
@@ -170,10 +176,16 @@ function dispatch(c: Collector, root: YMap, document: number, base: string, inne
     (!apiVersion || apiVersion.startsWith('helm.toolkit.fluxcd.io') || apiVersion.startsWith('helm.fluxcd.io'))
   ) {
     scanValues(c, getPath(root, 'spec', 'values'), document, workload);
+    if (c.charts) scanHelmReleaseChart(c, root, document, workload);
     return;
   }
   if (kind === 'Application' && (!apiVersion || apiVersion.startsWith('argoproj.io'))) {
     scanApplication(c, root, document, workload);
+    if (c.charts) scanApplicationCharts(c, root, document, workload);
+    return;
+  }
+  if (kind === 'OCIRepository' && apiVersion?.startsWith('source.toolkit.fluxcd.io')) {
+    if (c.charts) scanOciRepository(c, root, document, workload);
     return;
   }
   if (kind) {

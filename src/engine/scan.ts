@@ -32,7 +32,7 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
       }
       seen.add(file);
       policies.push(...policiesIn(file, text));
-      const result = scanFile(file, text, { fields: pipeline.fields });
+      const result = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts });
       scanned.references.push(...result.references);
       scanned.skipped.push(...result.skipped);
       scanned.warnings.push(...result.warnings);

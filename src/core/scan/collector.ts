@@ -27,6 +27,8 @@ export class Collector {
     readonly file: string,
     readonly text: string,
     private readonly embedding?: Embedding,
+    /** `charts: true`: chart versions are references too. */
+    readonly charts: boolean = embedding?.outer.charts ?? false,
   ) {
     const outer = embedding?.outer;
     this.references = outer ? outer.references : [];
@@ -165,6 +167,7 @@ export class Collector {
       document: 0,
       slots: [],
     };
+    if (ref.kind) out.kind = ref.kind;
     if (ref.tag) out.tag = ref.tag;
     if (ref.digest) out.digest = ref.digest;
     if (ref.workload !== undefined) out.workload = ref.workload;
