@@ -220,3 +220,46 @@ describe("Flux image automation: the ImagePolicy's order decides downgrades", ()
     ]);
   });
 });
+
+describe('Flux v1 automation filters (filter.fluxcd.io/chart-image)', () => {
+  const repo = 'flux-v1-helm-operator';
+  test('dev → stg: the new tag is outside the stage glob:stg-* filter', () => {
+    const plan = promote(
+      stageOf('dev', repo, ['releases/dev/podinfo.yaml']),
+      stageOf('stg', repo, ['releases/stg/podinfo.yaml']),
+    );
+    expect(plan.changes).toEqual([
+      expect.objectContaining({
+        file: 'releases/stg/podinfo.yaml',
+        line: 19,
+        old: 'stg-9ij63o4c',
+        new: 'dev-hdtwcel9',
+      }),
+    ]);
+    expect(plan.warnings).toEqual([
+      {
+        file: 'releases/stg/podinfo.yaml',
+        line: 19,
+        column: 12,
+        message:
+          'Flux v1 automates this line (glob:stg-*, line 9) and dev-hdtwcel9 is outside that filter: Flux would move the line back; widen the filter or turn the automation off for this stage',
+      },
+    ]);
+  });
+
+  test('stg → prod: semver:~0.4 does not admit stg-9ij63o4c', () => {
+    const plan = promote(
+      stageOf('stg', repo, ['releases/stg/podinfo.yaml']),
+      stageOf('prod', repo, ['releases/prod/podinfo.yaml']),
+    );
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.warnings.map((w) => w.message)).toEqual([expect.stringContaining('(semver:~0.4, line 9)')]);
+  });
+
+  test('the filters: glob, semver, regex', async () => {
+    const { fluxV1Admits } = await import('../../src/core/plan-warnings.js');
+    expect([fluxV1Admits('glob:stg-*', 'stg-1'), fluxV1Admits('glob:stg-*', 'dev-1')]).toEqual([true, false]);
+    expect([fluxV1Admits('semver:~0.4', '0.4.12'), fluxV1Admits('semver:~0.4', '0.5.0')]).toEqual([true, false]);
+    expect([fluxV1Admits('regex:^v[0-9]+$', 'v12'), fluxV1Admits('regexp:^v[0-9]+$', 'x')]).toEqual([true, false]);
+  });
+});

@@ -201,6 +201,8 @@ export interface ImageReference extends Version {
   slots: Slot[];
   /** The Flux `$imagepolicy` marker on the reference's line, if any. */
   marker?: string;
+  /** Flux v1 automation of the line: the `filter.fluxcd.io/…` annotation (`glob:dev-*`) and its line. */
+  automation?: { filter: string; line: number };
   /** Kustomize `images:` entries: the remote bases (`resources:` URLs with `?ref=`) of the same kustomization. */
   remoteBases?: RemoteBase[];
 }

@@ -1,7 +1,10 @@
 // What a change deserves a warning for in the plan (and so in the PR body): a floating tag replacing a pinned one, a
 // Kustomize `newTag` moving away from the `?ref=` its remote base still pins, and a line Flux's ImagePolicy manages.
+import { minimatch } from 'minimatch';
+import semver from 'semver';
 import { formatVersion, type Finding, type ImageReference, type Version } from './image-reference.js';
 import { judgeByPolicy, type FluxImagePolicy } from './flux-image-policy.js';
+import { compileFilterPattern, normalizeSemverRange } from './tag-policy.js';
 
 /** Tags that name whatever was pushed last, not one build. */
 const FLOATING = new Set(['latest', 'stable', 'edge', 'nightly', 'main', 'master']);
@@ -35,6 +38,12 @@ export function judgeChange(reference: ImageReference, version: Version, policie
       message: `the remote base ${base.url} still pins ?ref=${base.ref} while newTag of ${reference.image} moves to ${version.tag}; update the ?ref= too if the two move together`,
     });
   }
+  if (reference.automation && version.tag && !fluxV1Admits(reference.automation.filter, version.tag)) {
+    warnings.push({
+      ...at,
+      message: `Flux v1 automates this line (${reference.automation.filter}, line ${reference.automation.line}) and ${version.tag} is outside that filter: Flux would move the line back; widen the filter or turn the automation off for this stage`,
+    });
+  }
   let downgrade: boolean | undefined;
   if (reference.marker && version.tag) {
     const judged = judgeByPolicy(reference, version.tag, policies);
@@ -44,4 +53,23 @@ export function judgeChange(reference: ImageReference, version: Version, policie
     }
   }
   return { ...(downgrade !== undefined ? { downgrade } : {}), warnings };
+}
+
+/** Whether a Flux v1 tag filter (`glob:`, `semver:`, `regex:`/`regexp:`; a bare pattern is a glob) admits `tag`. */
+export function fluxV1Admits(filter: string, tag: string): boolean {
+  const colon = filter.indexOf(':');
+  const kind = colon === -1 ? 'glob' : filter.slice(0, colon);
+  const pattern = colon === -1 ? filter : filter.slice(colon + 1);
+  if (kind === 'semver') {
+    const version = semver.valid(tag, { loose: true });
+    return version !== null && semver.satisfies(version, normalizeSemverRange(pattern));
+  }
+  if (kind === 'regex' || kind === 'regexp') {
+    try {
+      return compileFilterPattern(pattern).test(tag);
+    } catch {
+      return true; // a pattern RE2 refuses judges nothing
+    }
+  }
+  return minimatch(tag, kind === 'glob' ? pattern : filter);
 }

@@ -13,6 +13,7 @@
 import type { FieldRule } from './config/fields.js';
 import type { ScanResult } from './image-reference.js';
 import { ARGOCD_SOURCE_FILE, scanApplication, scanArgocdSource } from './scan/argocd.js';
+import { attachFluxV1Filters } from './scan/flux-v1.js';
 import { CHART_TRIGGERS, scanApplicationCharts, scanHelmReleaseChart, scanOciRepository } from './scan/charts.js';
 import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
@@ -175,7 +176,9 @@ function dispatch(c: Collector, root: YMap, document: number, base: string, inne
     kind === 'HelmRelease' &&
     (!apiVersion || apiVersion.startsWith('helm.toolkit.fluxcd.io') || apiVersion.startsWith('helm.fluxcd.io'))
   ) {
+    const before = c.references.length;
     scanValues(c, getPath(root, 'spec', 'values'), document, workload);
+    if (apiVersion?.startsWith('helm.fluxcd.io')) attachFluxV1Filters(c, root, c.references.slice(before));
     if (c.charts) scanHelmReleaseChart(c, root, document, workload);
     return;
   }
