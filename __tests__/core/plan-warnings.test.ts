@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readImagePolicies, type FluxImagePolicy } from '../../src/core/flux-image-policy.js';
 import { planPromotion, stageVersions, type ScannedStage } from '../../src/core/plan.js';
+import { renderPullRequestBody } from '../../src/core/report/pull-request-body.js';
 import { scanFile } from '../../src/core/scan.js';
 import { buildStatus } from '../../src/core/status.js';
 
@@ -91,6 +92,11 @@ describe('floating tags', () => {
         message: expect.stringContaining('promotes the floating tag latest over the pinned 682c882'),
       }),
     ]);
+  });
+
+  test('the PR body carries the warning', () => {
+    const body = renderPullRequestBody({ plan: promote(one('dev', 'latest'), one('staging', '682c882')) });
+    expect(body).toContain('`envs/staging/api.yaml:10`: promotes the floating tag latest over the pinned 682c882');
   });
 
   test('a pinned tag over latest, or latest over latest, is not', () => {

@@ -37,6 +37,11 @@ export class Collector {
     this.taken = outer ? outer.taken : new Set<string>();
   }
 
+  /** The text is an inner text (an inline patch): patches inside it are not read (bounded work on hostile input). */
+  get embedded(): boolean {
+    return this.embedding !== undefined;
+  }
+
   /** 1-based line and column of an offset (a leading BOM is not a column). */
   position(offset: number): { line: number; column: number } {
     if (this.embedding) return this.embedding.outer.position(this.embedding.map(offset));

@@ -20,6 +20,7 @@ const CONTAINERS = /\/(?:initContainers|containers|ephemeralContainers)$/;
 
 /** The patch lists of a Kustomization (or Flux Kustomization `spec`). */
 export function scanKustomizePatches(c: Collector, root: YMap, document: number, reader: InnerReader): void {
+  if (c.embedded) return; // a patch holding patches patches nothing; reading them would nest without bound
   for (const key of ['patches', 'patchesJson6902']) {
     for (const item of asSeq(get(root, key))?.items ?? []) {
       const entry = asMap(item);
