@@ -48,7 +48,7 @@ describe('remote bases: a newTag change whose kustomization still pins another ?
         file: 'components/kueue/staging/base/tekton-kueue/kustomization.yaml',
         line: 4,
         message:
-          'the remote base https://github.com/konflux-ci/tekton-kueue/config/default still pins ?ref=cec0b3c8a240a289bb7aff4313ea647b292d96cc while newTag of quay.io/konflux-ci/tekton-kueue moves to 506d455d266e8e424e7bc5a804256cf449bd5f16; update the ?ref= too if the two move together',
+          'the remote base https://github.com/konflux-ci/tekton-kueue/config/default (line 4) still pins ?ref=cec0b3c8a240a289bb7aff4313ea647b292d96cc while newTag moves to 506d455d266e8e424e7bc5a804256cf449bd5f16; update the ?ref= too if they move together',
       },
     ]);
   });
@@ -63,6 +63,22 @@ describe('remote bases: a newTag change whose kustomization still pins another ?
       'components/image-rbac-proxy/production/base/kustomization.yaml:7',
     ]);
     expect(plan.warnings[0].message).toContain('still pins ?ref=f13f24b28fb62b00be80625d6ce8a2b350cfb485');
+  });
+
+  test('integration staging → production: two bases at one ?ref= are one warning naming both lines', () => {
+    const plan = promote(
+      stageOf('staging', repo, ['components/integration/staging/base/kustomization.yaml']),
+      stageOf('production', repo, ['components/integration/production/base/kustomization.yaml']),
+    );
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.warnings).toEqual([
+      expect.objectContaining({
+        line: 6,
+        message: expect.stringContaining(
+          'config/default, https://github.com/konflux-ci/integration-service/config/snapshotgc (lines 6 and 7) still pin ?ref=c228381abd50c3f03a1b1e9f1d9ac95d0df2ede4',
+        ),
+      }),
+    ]);
   });
 
   test('no warning when the base already pins the new tag, or when nothing changes', () => {

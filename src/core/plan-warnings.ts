@@ -30,12 +30,19 @@ export function judgeChange(reference: ImageReference, version: Version, policie
       message: `promotes the floating tag ${version.tag} over the pinned ${old} (${reference.image}): the stage would run whatever ${version.tag} points to when it next pulls; promote a fixed tag or a digest instead`,
     });
   }
+  const behind = new Map<string, { url: string; line: number }[]>();
   for (const base of reference.remoteBases ?? []) {
     if (version.tag === undefined || base.ref === version.tag) continue;
+    behind.set(base.ref, [...(behind.get(base.ref) ?? []), base]);
+  }
+  for (const [ref, bases] of behind) {
+    const lines = bases.map((base) => base.line);
+    const where =
+      lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, -1).join(', ')} and ${lines.at(-1)}`;
     warnings.push({
       file: reference.file,
-      line: base.line,
-      message: `the remote base ${base.url} still pins ?ref=${base.ref} while newTag of ${reference.image} moves to ${version.tag}; update the ?ref= too if the two move together`,
+      line: lines[0],
+      message: `the remote base${bases.length > 1 ? 's' : ''} ${bases.map((base) => base.url).join(', ')} (${where}) still pin${bases.length > 1 ? '' : 's'} ?ref=${ref} while newTag moves to ${version.tag}; update the ?ref= too if they move together`,
     });
   }
   if (reference.automation && version.tag && !fluxV1Admits(reference.automation.filter, version.tag)) {

@@ -165,6 +165,7 @@ export function planPromotion(input: PlanInput): Plan {
   const warnings: Finding[] = [...target.warnings];
   const targetImages = new Set<string>();
   const policies = [...(target.policies ?? []), ...(input.policies ?? [])];
+  const said = new Set<string>();
 
   for (const reference of target.references) {
     targetImages.add(reference.image);
@@ -204,7 +205,11 @@ export function planPromotion(input: PlanInput): Plan {
       });
     if (sameVersion(reference, writable.version)) continue;
     const judged = judgeChange(reference, writable.version, policies);
-    warnings.push(...judged.warnings);
+    for (const warning of judged.warnings) {
+      const key = `${warning.file}:${warning.line}:${warning.message}`; // one remote base, several images entries
+      if (!said.has(key)) warnings.push(warning);
+      said.add(key);
+    }
     changes.push(changeOf(reference, writable.version, judged.downgrade));
   }
 
