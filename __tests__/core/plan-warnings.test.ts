@@ -226,7 +226,14 @@ describe("Flux image automation: the ImagePolicy's order decides downgrades", ()
     const stage = app('em/em-hrs-ingestor');
     const plan = promote(stage('demo', []), stage('ithc', []));
     expect(plan.changes).toEqual([expect.objectContaining({ downgrade: false })]);
-    expect(plan.warnings[0].message).toContain('which is not in the repository: its order was not checked');
+    expect(plan.warnings).toEqual([
+      expect.objectContaining({
+        file: 'apps/em/em-hrs-ingestor/ithc.yaml',
+        line: 9,
+        message:
+          "managed by Flux's ImagePolicy flux-system:ithc-em-hrs-ingestor with $imagepolicy markers whose ImagePolicy is not in the repository: their order was not checked, and Flux's image automation may move these lines again",
+      }),
+    ]);
   });
 
   test('readImagePolicies reads the order, filterTags and extract', () => {

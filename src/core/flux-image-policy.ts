@@ -108,11 +108,7 @@ export function judgeByPolicy(
 ): PolicyJudgement | undefined {
   if (!reference.marker) return undefined;
   const line = policyOfMarker(reference.marker, policies);
-  if (!line) {
-    return {
-      message: `managed by Flux's ImagePolicy ${reference.marker}, which is not in the repository: its order was not checked, and Flux's image automation may move this line again`,
-    };
-  }
+  if (!line) return undefined; // said once for all such lines (plan-warnings.ts unknownPolicies)
   const family = [line, ...policies.filter((p) => p !== line && p.repository === line.repository)];
   const keyed = (t: string) => {
     for (const p of family) {

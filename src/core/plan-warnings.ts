@@ -17,6 +17,22 @@ export interface ChangeJudgement {
   /** The ImagePolicy's verdict when it orders both tags; undefined to let the plan compare the versions itself. */
   downgrade?: boolean;
   warnings: Finding[];
+  /** The line carries a `$imagepolicy` marker whose ImagePolicy the repository does not hold. */
+  unknownPolicy?: boolean;
+}
+
+/** One warning for every changed line whose marker names an ImagePolicy the repository does not hold. */
+export function unknownPolicies(references: ImageReference[]): Finding | undefined {
+  if (references.length === 0) return undefined;
+  const first = references[0];
+  const more =
+    references.length > 1 ? ` and ${references.length - 1} more line${references.length > 2 ? 's' : ''}` : '';
+  return {
+    file: first.file,
+    line: first.line,
+    column: first.column,
+    message: `managed by Flux's ImagePolicy ${first.marker}${more} with $imagepolicy markers whose ImagePolicy is not in the repository: their order was not checked, and Flux's image automation may move these lines again`,
+  };
 }
 
 /** The warnings moving `reference` to `version` deserves, and a downgrade verdict from its Flux ImagePolicy. */
@@ -54,10 +70,9 @@ export function judgeChange(reference: ImageReference, version: Version, policie
   let downgrade: boolean | undefined;
   if (reference.marker && version.tag) {
     const judged = judgeByPolicy(reference, version.tag, policies);
-    if (judged) {
-      downgrade = judged.downgrade;
-      warnings.push({ ...at, message: judged.message });
-    }
+    if (!judged) return { warnings, unknownPolicy: true };
+    downgrade = judged.downgrade;
+    warnings.push({ ...at, message: judged.message });
   }
   return { ...(downgrade !== undefined ? { downgrade } : {}), warnings };
 }

@@ -10,7 +10,7 @@ import {
 } from './image-reference.js';
 import type { FluxImagePolicy } from './flux-image-policy.js';
 import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
-import { judgeChange } from './plan-warnings.js';
+import { judgeChange, unknownPolicies } from './plan-warnings.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
 
@@ -166,6 +166,7 @@ export function planPromotion(input: PlanInput): Plan {
   const targetImages = new Set<string>();
   const policies = [...(target.policies ?? []), ...(input.policies ?? [])];
   const said = new Set<string>();
+  const unmanaged: ImageReference[] = [];
 
   for (const reference of target.references) {
     targetImages.add(reference.image);
@@ -205,6 +206,7 @@ export function planPromotion(input: PlanInput): Plan {
       });
     if (sameVersion(reference, writable.version)) continue;
     const judged = judgeChange(reference, writable.version, policies);
+    if (judged.unknownPolicy) unmanaged.push(reference);
     for (const warning of judged.warnings) {
       const key = `${warning.file}:${warning.line}:${warning.message}`; // one remote base, several images entries
       if (!said.has(key)) warnings.push(warning);
@@ -212,6 +214,9 @@ export function planPromotion(input: PlanInput): Plan {
     }
     changes.push(changeOf(reference, writable.version, judged.downgrade));
   }
+
+  const unknown = unknownPolicies(unmanaged);
+  if (unknown) warnings.push(unknown);
 
   // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
   const unread = target.warnings.filter((warning) => warning.file !== '');
