@@ -231,7 +231,7 @@ describe("Flux image automation: the ImagePolicy's order decides downgrades", ()
         file: 'apps/em/em-hrs-ingestor/ithc.yaml',
         line: 9,
         message:
-          "managed by Flux's ImagePolicy flux-system:ithc-em-hrs-ingestor with $imagepolicy markers whose ImagePolicy is not in the repository: their order was not checked, and Flux's image automation may move these lines again",
+          "this line's $imagepolicy marker names flux-system:ithc-em-hrs-ingestor, an ImagePolicy not in the repository: Flux's image automation manages the line and may move it again; its order was not checked",
       }),
     ]);
   });

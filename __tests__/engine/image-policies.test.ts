@@ -82,7 +82,7 @@ test('without the policy the same step is not judged (the tags do not compare), 
   const files = createLocalFiles(dir);
   const planned = await planStages(files, await loadPipeline(files, {}), { from: 'dev', to: 'staging' });
   expect(planned.plan.changes).toEqual([expect.objectContaining({ downgrade: false })]);
-  expect(planned.plan.warnings[0].message).toContain('whose ImagePolicy is not in the repository');
+  expect(planned.plan.warnings[0].message).toContain('an ImagePolicy not in the repository');
 });
 
 test('a marked line outside every stage folder finds its policy beside it; folders inside the stage are not read twice', async () => {

@@ -25,14 +25,11 @@ export interface ChangeJudgement {
 export function unknownPolicies(references: ImageReference[]): Finding | undefined {
   if (references.length === 0) return undefined;
   const first = references[0];
-  const more =
-    references.length > 1 ? ` and ${references.length - 1} more line${references.length > 2 ? 's' : ''}` : '';
-  return {
-    file: first.file,
-    line: first.line,
-    column: first.column,
-    message: `managed by Flux's ImagePolicy ${first.marker}${more} with $imagepolicy markers whose ImagePolicy is not in the repository: their order was not checked, and Flux's image automation may move these lines again`,
-  };
+  const message =
+    references.length === 1
+      ? `this line's $imagepolicy marker names ${first.marker}, an ImagePolicy not in the repository: Flux's image automation manages the line and may move it again; its order was not checked`
+      : `this line and ${references.length - 1} more carry $imagepolicy markers (${first.marker}, …) naming ImagePolicies not in the repository: Flux's image automation manages them and may move them again; their order was not checked`;
+  return { file: first.file, line: first.line, column: first.column, message };
 }
 
 /** The warnings moving `reference` to `version` deserves, and a downgrade verdict from its Flux ImagePolicy. */
