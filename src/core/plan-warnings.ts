@@ -21,7 +21,7 @@ export interface ChangeJudgement {
   unknownPolicy?: boolean;
 }
 
-/** One warning for every changed line whose marker names an ImagePolicy the repository does not hold. */
+/** One warning for all the changed lines whose markers name ImagePolicies the repository does not hold. */
 export function unknownPolicies(references: ImageReference[]): Finding | undefined {
   if (references.length === 0) return undefined;
   const first = references[0];
