@@ -74,8 +74,9 @@ function scalarImage(w: Walk, scalar: YScalar, path: string, strict: boolean): v
   if (value === '' || value.includes('{{') || value.startsWith('ENC[')) return; // a template, a SOPS-encrypted value
   const parsed = tryParseImage(value);
   if (!parsed) {
-    // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text
-    if (strict && /^\S+$/.test(value) && /[:/@]/.test(value))
+    // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text; and
+    // in custom resources an `image` key often holds a pattern (Kyverno's `ghcr.io/*`), not a reference
+    if (strict && w.format !== 'resource' && /^\S+$/.test(value) && /[:/@]/.test(value))
       w.c.warn(scalar.start, `${imageProblem(value)} (${path} in ${w.workload}); it will not be promoted`);
     return;
   }
