@@ -150,6 +150,11 @@ export type ImageFormat =
   | 'argocd-kustomize' // Application spec.source(s).kustomize.images
   | 'argocd-helm-parameter' // Application spec.source(s).helm.parameters
   | 'argocd-source' // .argocd-source-<app>.yaml override file
+  | 'json-patch' // a JSON6902 operation (`path: …/image`, or a container as value), inline or in a patch file
+  | 'resource' // an `image`-like key of any other kind (OLM CatalogSource spec.image, operators' image catalogs)
+  | 'helm-chart' // a chart version: Flux HelmRelease spec.chart.spec.version (v1: spec.chart.version)
+  | 'argocd-chart' // a chart version: Argo CD Application spec.source(s).targetRevision of a source with chart:
+  | 'oci-repository' // a chart version: Flux OCIRepository spec.ref.tag
   | 'field'; // a custom field from the pipeline config
 
 export type ScalarStyle = 'plain' | 'single' | 'double';
@@ -170,8 +175,13 @@ export interface Slot {
   prefix?: string;
 }
 
+/** What a reference versions: a container image (the default), or a Helm chart (`charts: true`). */
+export type ArtifactKind = 'image' | 'chart';
+
 /** One occurrence of an image in a stage's files. */
 export interface ImageReference extends Version {
+  /** `chart` for a Helm chart version (`image` then names the chart: its repository and name); absent for images. */
+  kind?: ArtifactKind;
   /** Path relative to the repository root, `/`-separated. */
   file: string;
   /** 1-based position of the first slot. */
@@ -191,6 +201,17 @@ export interface ImageReference extends Version {
   slots: Slot[];
   /** The Flux `$imagepolicy` marker on the reference's line, if any. */
   marker?: string;
+  /** Flux v1 automation of the line: the `filter.fluxcd.io/…` annotation (`glob:dev-*`) and its line. */
+  automation?: { filter: string; line: number };
+  /** Kustomize `images:` entries: the remote bases (`resources:` URLs with `?ref=`) of the same kustomization. */
+  remoteBases?: RemoteBase[];
+}
+
+/** A remote Kustomize base pinned to a git ref: `https://github.com/acme/api/config?ref=<sha>`. */
+export interface RemoteBase {
+  url: string;
+  ref: string;
+  line: number;
 }
 
 /** A file or document the scanner did not read, with why. Never written to. */

@@ -1,5 +1,5 @@
 // The plan: one sorted, serialisable object that every renderer (PR body, commit message, summary, CLI, JSON) reads.
-import type { Finding, ImageFormat, Skipped } from './image-reference.js';
+import type { ArtifactKind, Finding, ImageFormat, Skipped } from './image-reference.js';
 
 /** One scalar edit in the target stage. */
 export interface Change {
@@ -14,6 +14,8 @@ export interface Change {
   workload?: string;
   container?: string;
   format: ImageFormat;
+  /** `chart` for a Helm chart version (`image` names the chart); absent for images. */
+  kind?: ArtifactKind;
   /** Versions as written: `tag`, `tag@digest` or `@digest`. */
   old: string;
   new: string;

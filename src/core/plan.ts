@@ -8,7 +8,9 @@ import {
   type Skipped,
   type Version,
 } from './image-reference.js';
+import type { FluxImagePolicy } from './flux-image-policy.js';
 import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+import { judgeChange, unknownPolicies } from './plan-warnings.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
 
@@ -21,6 +23,8 @@ export interface ScannedStage {
   references: ImageReference[];
   skipped: Skipped[];
   warnings: Finding[];
+  /** Flux ImagePolicy objects the stage's files (and the folders of its marked lines) hold. */
+  policies?: FluxImagePolicy[];
 }
 
 /** A version the source offers; `key` pins it to one workload/container when the source holds several versions of an image. */
@@ -38,6 +42,8 @@ export interface PlanInput {
   target: ScannedStage;
   /** `--only` globs, matched against the image, its short name and the workload. */
   only?: string[];
+  /** More Flux ImagePolicy objects (the source stage's) to order marked lines by, besides the target's. */
+  policies?: FluxImagePolicy[];
 }
 
 /** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
@@ -60,7 +66,9 @@ export function stageRelative(file: string, stagePaths: string[]): string {
 
 /** The versions a stage offers as a source: one entry per image and place. */
 export function stageVersions(stage: ScannedStage): SourceVersion[] {
-  return stage.references.map((reference) => ({
+  // a tagless reference (`image: busybox`) offers no version to promote
+  const pinned = stage.references.filter((reference) => reference.tag || reference.digest);
+  return pinned.map((reference) => ({
     image: reference.image,
     key: referenceKey(reference, stage.paths),
     ...versionOf(reference),
@@ -126,7 +134,7 @@ function wantedFor(
 }
 
 /** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
-function changeOf(reference: ImageReference, version: Version): Change {
+function changeOf(reference: ImageReference, version: Version, byPolicy?: boolean): Change {
   const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
   return {
     file: reference.file,
@@ -137,9 +145,10 @@ function changeOf(reference: ImageReference, version: Version): Change {
     ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
     ...(reference.container !== undefined ? { container: reference.container } : {}),
     format: reference.format,
+    ...(reference.kind ? { kind: reference.kind } : {}),
     old: formatVersion(reference),
     new: formatVersion(version),
-    downgrade: order !== undefined && order > 0,
+    downgrade: byPolicy ?? (order !== undefined && order > 0),
   };
 }
 
@@ -155,11 +164,24 @@ export function planPromotion(input: PlanInput): Plan {
   const notPromoted: NotPromoted[] = [];
   const warnings: Finding[] = [...target.warnings];
   const targetImages = new Set<string>();
+  const policies = [...(target.policies ?? []), ...(input.policies ?? [])];
+  const said = new Set<string>();
+  const unmanaged: ImageReference[] = [];
 
   for (const reference of target.references) {
     targetImages.add(reference.image);
     const list = offered.get(reference.image);
     if (!list || !selected(reference, input.only)) continue;
+    if (!reference.tag && !reference.digest) {
+      notPromoted.push({
+        image: reference.image,
+        version: '(no tag)',
+        reason: `${reference.name} has no tag here: Stagecoach never pins an untagged reference; write a tag to promote it`,
+        file: reference.file,
+        line: reference.line,
+      });
+      continue;
+    }
     const key = referenceKey(reference, target.paths);
     const wanted = wantedFor(reference, key, list);
     if ('reason' in wanted) {
@@ -183,8 +205,18 @@ export function planPromotion(input: PlanInput): Plan {
         message: writable.warning,
       });
     if (sameVersion(reference, writable.version)) continue;
-    changes.push(changeOf(reference, writable.version));
+    const judged = judgeChange(reference, writable.version, policies);
+    if (judged.unknownPolicy) unmanaged.push(reference);
+    for (const warning of judged.warnings) {
+      const key = `${warning.file}:${warning.line}:${warning.message}`; // one remote base, several images entries
+      if (!said.has(key)) warnings.push(warning);
+      said.add(key);
+    }
+    changes.push(changeOf(reference, writable.version, judged.downgrade));
   }
+
+  const unknown = unknownPolicies(unmanaged);
+  if (unknown) warnings.push(unknown);
 
   // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
   const unread = target.warnings.filter((warning) => warning.file !== '');

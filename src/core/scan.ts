@@ -13,11 +13,14 @@
 import type { FieldRule } from './config/fields.js';
 import type { ScanResult } from './image-reference.js';
 import { ARGOCD_SOURCE_FILE, scanApplication, scanArgocdSource } from './scan/argocd.js';
+import { attachFluxV1Filters } from './scan/flux-v1.js';
+import { CHART_TRIGGERS, scanApplicationCharts, scanHelmReleaseChart, scanOciRepository } from './scan/charts.js';
 import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
 import { pathWords, rulesFor, scanFields, triggerWords } from './scan/fields.js';
 import { scanValues } from './scan/helm-values.js';
-import { KUSTOMIZATION_FILES, scanKustomizeImages } from './scan/kustomize.js';
+import { KUSTOMIZATION_FILES, remoteBases, scanKustomizeImages } from './scan/kustomize.js';
+import { type InnerReader, isJsonPatch, scanJsonPatch, scanKustomizePatches } from './scan/kustomize-patch.js';
 import type { YDoc, YMap } from './scan/tree.js';
 import { asMap, asSeq, get, getPath, NeedFullParse, stringAt } from './scan/tree.js';
 import { scanWorkload } from './scan/workload.js';
@@ -27,6 +30,8 @@ export type { FieldRule };
 
 export interface ScanOptions {
   fields?: FieldRule[];
+  /** `charts: true`: Helm chart versions are references too. */
+  charts?: boolean;
   /** `full` forces the eemeli/yaml reader (differential tests); `auto` (default) tries the fast reader first. */
   mode?: 'auto' | 'full';
 }
@@ -58,29 +63,45 @@ export function scanFileTraced(
     return { result: finish(c), path: 'skipped' };
   }
   const rules = rulesFor(file, options.fields);
-  if (!mentionsImages(text, rules)) return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
+  const charts = options.charts === true;
+  if (!mentionsImages(text, rules) && !(charts && CHART_TRIGGERS.some((word) => text.includes(word))))
+    return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
   if (options.mode !== 'full') {
-    const docs = readFast(text, rules.length === 0 ? TRIGGERS : [...TRIGGERS, ...pathWords(rules)]);
+    const triggers = charts ? [...TRIGGERS, ...CHART_TRIGGERS] : TRIGGERS;
+    const docs = readFast(text, rules.length === 0 ? triggers : [...triggers, ...pathWords(rules)]);
     if (docs) {
-      const c = new Collector(file, text);
+      const c = new Collector(file, text, undefined, charts);
       try {
-        extractAll(c, docs, rules, base);
+        extractAll(c, docs, rules, base, FAST);
         return { result: finish(c), path: 'fast' };
       } catch (error) {
         if (!(error instanceof NeedFullParse)) throw error;
       }
     }
   }
-  const c = new Collector(file, text);
+  const c = new Collector(file, text, undefined, charts);
   const read = readFull(text);
   if ('error' in read) {
     const hint = template !== -1 ? ' (it holds {{ }}: a template?)' : '';
     c.skip(read.error.offset, `not valid YAML: ${read.error.message}${hint}; fix the file to let stagecoach read it`);
     return { result: finish(c), path: 'skipped' };
   }
-  extractAll(c, read.docs, rules, base);
+  extractAll(c, read.docs, rules, base, FULL);
   return { result: finish(c), path: 'full' };
 }
+
+/** Inner texts (inline patches) are read like a file: fast when possible, in full when the outer file was. */
+const FULL: InnerReader = {
+  read: (text) => readFull(text),
+  extract: (c, root, document) => dispatch(c, root, document, '', FULL),
+};
+const FAST: InnerReader = {
+  read: (text) => {
+    const docs = readFast(text, TRIGGERS);
+    return docs ? { docs } : readFull(text);
+  },
+  extract: (c, root, document) => dispatch(c, root, document, '', FAST),
+};
 
 function mentionsImages(text: string, rules: ReturnType<typeof rulesFor>): boolean {
   for (const word of TRIGGERS) if (text.includes(word)) return true;
@@ -88,15 +109,37 @@ function mentionsImages(text: string, rules: ReturnType<typeof rulesFor>): boole
   return false;
 }
 
-function extractAll(c: Collector, docs: YDoc[], rules: ReturnType<typeof rulesFor>, base: string): void {
+function extractAll(
+  c: Collector,
+  docs: YDoc[],
+  rules: ReturnType<typeof rulesFor>,
+  base: string,
+  inner: InnerReader,
+): void {
   for (const doc of docs) {
     if (rules.length > 0) scanFields(c, doc.root, doc.index, rules);
+    if (isJsonPatch(doc.root)) {
+      scanJsonPatch(c, doc.root, doc.index, c.file);
+      continue;
+    }
     const root = asMap(doc.root);
-    if (root) dispatch(c, root, doc.index, base);
+    if (root) dispatch(c, root, doc.index, base, inner);
   }
 }
 
-function dispatch(c: Collector, root: YMap, document: number, base: string): void {
+/** Kinds whose `image`-like keys are never references: CRD schemas describe them (`image: {type: string}`). */
+const NOT_RESOURCES = new Set(['CustomResourceDefinition']);
+/** Keys of a resource that hold no image of the resource (a Flux v1 annotation `filter.fluxcd.io/chart-image`). */
+const NOT_SPEC = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
+/** A custom resource's group has a dot and is not Kubernetes' own (`apps/v1`, `v1` and `*.k8s.io` are built in). */
+function isCustomResource(apiVersion: string): boolean {
+  const slash = apiVersion.indexOf('/');
+  const group = slash === -1 ? '' : apiVersion.slice(0, slash);
+  return group.includes('.') && !group.endsWith('.k8s.io');
+}
+
+function dispatch(c: Collector, root: YMap, document: number, base: string, inner: InnerReader): void {
   const argocdSource = ARGOCD_SOURCE_FILE.exec(base);
   if (argocdSource) {
     scanArgocdSource(c, root, document, argocdSource[1] ? `Application/${argocdSource[1]}` : c.file);
@@ -109,36 +152,53 @@ function dispatch(c: Collector, root: YMap, document: number, base: string): voi
   if (kind === 'List' && apiVersion) {
     for (const item of asSeq(get(root, 'items'))?.items ?? []) {
       const map = asMap(item);
-      if (map) dispatch(c, map, document, base);
+      if (map) dispatch(c, map, document, base, inner);
     }
     return;
   }
   if (kind === 'Kustomization' && apiVersion?.startsWith('kustomize.toolkit.fluxcd.io')) {
     scanKustomizeImages(c, getPath(root, 'spec', 'images'), document, workload);
+    const spec = asMap(get(root, 'spec'));
+    if (spec) scanKustomizePatches(c, spec, document, inner);
     return;
   }
   if (
-    (kind === 'Kustomization' || kind === 'Component') &&
-    (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))
+    ((kind === 'Kustomization' || kind === 'Component') &&
+      (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) ||
+    (!kind && KUSTOMIZATION_FILES.has(base))
   ) {
-    scanKustomizeImages(c, get(root, 'images'), document, name ? workload : c.file);
+    const bases = remoteBases(c, root);
+    scanKustomizeImages(c, get(root, 'images'), document, kind && name ? workload : c.file, bases);
+    scanKustomizePatches(c, root, document, inner);
     return;
   }
-  if (!kind && KUSTOMIZATION_FILES.has(base)) {
-    scanKustomizeImages(c, get(root, 'images'), document, c.file);
-    return;
-  }
-  if (kind === 'HelmRelease' && (!apiVersion || apiVersion.startsWith('helm.toolkit.fluxcd.io'))) {
+  if (
+    kind === 'HelmRelease' &&
+    (!apiVersion || apiVersion.startsWith('helm.toolkit.fluxcd.io') || apiVersion.startsWith('helm.fluxcd.io'))
+  ) {
+    const before = c.references.length;
     scanValues(c, getPath(root, 'spec', 'values'), document, workload);
+    if (apiVersion?.startsWith('helm.fluxcd.io')) attachFluxV1Filters(c, root, c.references.slice(before));
+    if (c.charts) scanHelmReleaseChart(c, root, document, workload);
     return;
   }
   if (kind === 'Application' && (!apiVersion || apiVersion.startsWith('argoproj.io'))) {
     scanApplication(c, root, document, workload);
+    if (c.charts) scanApplicationCharts(c, root, document, workload);
+    return;
+  }
+  if (kind === 'OCIRepository' && apiVersion?.startsWith('source.toolkit.fluxcd.io')) {
+    if (c.charts) scanOciRepository(c, root, document, workload);
     return;
   }
   if (kind) {
+    if (scanWorkload(c, root, document, workload) > 0 || NOT_RESOURCES.has(kind)) return;
     // a partial patch without apiVersion may also be a values file that happens to have a `kind:` key
-    if (scanWorkload(c, root, document, workload) === 0 && !apiVersion) scanValues(c, root, document, c.file);
+    if (!apiVersion) scanValues(c, root, document, c.file);
+    else if (isCustomResource(apiVersion)) {
+      const spec: YMap = { kind: 'map', flow: root.flow, pairs: root.pairs.filter((pair) => !NOT_SPEC.has(pair.key)) };
+      scanValues(c, spec, document, workload, 'resource');
+    }
     return;
   }
   scanValues(c, root, document, c.file);

@@ -61,7 +61,7 @@ export function buildStatus(stages: ScannedStage[]): StatusBoard {
     let upstream: string[] | undefined;
     for (const stage of stages) {
       const held = stage.references.filter((reference) => reference.image === image);
-      const versions = [...new Set(held.map((reference) => formatVersion(reference)))].sort();
+      const versions = [...new Set(held.map((reference) => formatVersion(reference) || '(no tag)'))].sort();
       const state = cellState(versions, upstream);
       if (state === 'drift') drift += 1;
       if (state === 'behind') behind += 1;

@@ -173,3 +173,21 @@ export function compareVersions(a: string, b: string): number | undefined {
   const order = semver.compare(`0.0.0-${px}`, `0.0.0-${py}`, { loose: true });
   return order === 0 ? 0 : order < 0 ? -1 : 1;
 }
+
+/** The value `policy` orders `tag` by (after filterTags/extract), or undefined when the policy cannot order it. */
+export function policyKey(tag: string, policy: TagPolicy): string | undefined {
+  const key = sortKey(tag, policy, filterRegex(policy));
+  return key !== undefined && rankerFor(policy).comparable(key) ? key : undefined;
+}
+
+/** Positive when key `a` is newer than key `b` under `policy` (keys from policyKey). */
+export function compareKeys(a: string, b: string, policy: TagPolicy): number {
+  return rankerFor(policy).newer(a, b);
+}
+
+/** Two policies order keys the same way (the same ordering and direction), so their keys compare. */
+export function sameOrdering(a: TagPolicy, b: TagPolicy): boolean {
+  if (a.numerical || b.numerical) return a.numerical === b.numerical;
+  if (a.alphabetical || b.alphabetical) return a.alphabetical === b.alphabetical;
+  return true;
+}

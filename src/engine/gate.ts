@@ -82,7 +82,9 @@ export async function runGatedPromotion(
   if (stage.gates.registry) {
     if (!deps.registry)
       throw new UsageError(`Stage ${stage.name} has a registry gate, but no registry access was configured`);
-    const { result, digests } = await checkRegistry(deps.registry, releasesOf(planned.plan));
+    // chart versions (`charts: true`) live in chart repositories, not in the container registry this gate reads
+    const images = { ...planned.plan, changes: planned.plan.changes.filter((change) => change.kind !== 'chart') };
+    const { result, digests } = await checkRegistry(deps.registry, releasesOf(images));
     gates.push(result);
     // Pinning writes tag@digest, so that exactly what ran upstream (and was just checked) reaches this stage.
     if (result.passed && stage.gates.registry.pin && digests.size > 0) {

@@ -85,6 +85,7 @@ export async function planStages(
     versions: pinned(versions, request.pins),
     target: scannedTarget,
     only: request.only,
+    ...(scannedSource?.policies ? { policies: scannedSource.policies } : {}),
   });
   plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
     (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),

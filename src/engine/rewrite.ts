@@ -37,7 +37,7 @@ export async function renderPromotion(
       .filter((ref) => ref.file === file)
       .map((ref) => identity(ref, formatVersion(edits.find((edit) => edit.reference === ref)?.version ?? ref)))
       .sort();
-    const actual = scanFile(file, text, { fields: pipeline.fields })
+    const actual = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts })
       .references.map((ref) => identity(ref, formatVersion(ref)))
       .sort();
     if (expected.join('\n') !== actual.join('\n')) {

@@ -5,6 +5,8 @@ import type { Skipped } from '../core/image-reference.js';
 import { stageRelative, type ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
 import { NotUtf8Error, type RepoFiles } from '../adapters/repo-files.js';
+import type { FluxImagePolicy } from '../core/flux-image-policy.js';
+import { policiesBeside, policiesIn } from './image-policies.js';
 
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
 export function globSelector(globs: string[]): (relative: string) => boolean {
@@ -18,6 +20,8 @@ export function globSelector(globs: string[]): (relative: string) => boolean {
 export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<ScannedStage> {
   const scanned: ScannedStage = { name: stage.name, paths: stage.paths, references: [], skipped: [], warnings: [] };
   const selected = globSelector(pipeline.files);
+  const seen = new Set<string>();
+  const policies: FluxImagePolicy[] = [];
   for (const root of stage.paths) {
     for (const file of await files.list(root)) {
       if (!selected(stageRelative(file, [root]))) continue;
@@ -26,12 +30,16 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
         scanned.skipped.push(text);
         continue;
       }
-      const result = scanFile(file, text, { fields: pipeline.fields });
+      seen.add(file);
+      policies.push(...policiesIn(file, text));
+      const result = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts });
       scanned.references.push(...result.references);
       scanned.skipped.push(...result.skipped);
       scanned.warnings.push(...result.warnings);
     }
   }
+  if (policies.length > 0) scanned.policies = policies;
+  await policiesBeside(files, scanned, seen);
   return scanned;
 }
 

@@ -187,7 +187,14 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
         throw new UsageError(
           `Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`,
         );
-      const { result } = await checkRegistry(deps.registry, releases);
+      // chart versions (`charts: true`) live in chart repositories, not in the container registry this gate reads
+      const charts = new Set(
+        set.filter(({ reference }) => reference.kind === 'chart').map(({ reference }) => reference.image),
+      );
+      const { result } = await checkRegistry(
+        deps.registry,
+        releases.filter((release) => !charts.has(release.image)),
+      );
       gates.push(result);
       attach(changes, stage.name, result);
     }

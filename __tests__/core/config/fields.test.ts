@@ -21,7 +21,7 @@ describe('parseConfig: fields', () => {
   test('files and tag are required; key paths are dotted keys', () => {
     expect(problems(withFields('  - image: ghcr.io/acme/api\n    digest: "a..b"\n'))).toEqual([
       'stagecoach.yaml:7:5: fields[0]: missing "files:"; give a glob of repo-relative paths, e.g. envs/*/versions.yaml',
-      'stagecoach.yaml:7:5: fields[0]: missing "tag:"; give the key path of the tag, e.g. image_tag',
+      'stagecoach.yaml:7:5: fields[0]: missing "tag:"; give the key path of the tag, e.g. image_tag (or ref: for a key holding the whole reference, e.g. spec.image)',
       'stagecoach.yaml:8:13: fields[0].digest: "a..b" is not a key path; write the keys joined by dots, e.g. app.image.tag',
     ]);
   });
@@ -39,6 +39,20 @@ describe('parseConfig: fields', () => {
     ).toBe('ghcr.io/acme/{name}-svc');
     expect(problems(withFields('  - files: "a/*.yaml"\n    tag: t\n    image: ghcr.io/acme/{app}\n'))).toEqual([
       'stagecoach.yaml:9:12: fields[0].image: unknown placeholder {app}; the image template knows {name} (the file name without extension)',
+    ]);
+  });
+
+  test('ref: names a key holding the whole reference, instead of tag: with image: or repository:', () => {
+    const rule = parseConfig(withFields('  - files: "platform/*.yaml"\n    ref: spec.image\n'), 'f').fields[0];
+    expect(rule).toEqual({ files: 'platform/*.yaml', ref: 'spec.image' });
+    expect(
+      problems(withFields('  - files: "a/*.yaml"\n    ref: spec.image\n    tag: spec.tag\n    digest: spec.digest\n')),
+    ).toEqual([
+      'stagecoach.yaml:9:5: fields[0].tag: ref: names a key holding the whole reference (image, tag and digest); drop tag:, or use tag: without ref:',
+      'stagecoach.yaml:10:5: fields[0].digest: ref: names a key holding the whole reference (image, tag and digest); drop digest:, or use tag: without ref:',
+    ]);
+    expect(problems(withFields('  - files: "a/*.yaml"\n    ref: "a..b"\n'))).toEqual([
+      'stagecoach.yaml:8:10: fields[0].ref: "a..b" is not a key path; write the keys joined by dots, e.g. app.image.tag',
     ]);
   });
 });

@@ -115,6 +115,7 @@ describe('parseConfig: defaults', () => {
       files: ['**/*.yaml', '**/*.yml'],
       fields: [],
       images: [],
+      charts: false,
     });
   });
 });
@@ -195,7 +196,7 @@ describe('parseConfig: every problem at once', () => {
       'stagecoach.yaml:27:23: images[0].policy.semver: expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got "newest"',
       'stagecoach.yaml:29:26: images[1].policy.numerical: expected one of asc, desc, got "up"',
       'stagecoach.yaml:30:62: images[1].filterTags.extract: "$time" names no group of the pattern (the pattern has $ts)',
-      'stagecoach.yaml:31:1: colour: unknown key "colour" (known keys: stages, files, fields, images)',
+      'stagecoach.yaml:31:1: colour: unknown key "colour" (known keys: stages, files, fields, images, charts)',
     ]);
     expect(error!.problems.every((p) => p.file === 'stagecoach.yaml')).toBe(true);
     expect(error!.message).toBe(`Invalid pipeline configuration (20 problems):\n${lines.join('\n')}`);

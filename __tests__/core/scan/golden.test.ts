@@ -9,6 +9,7 @@ import { scanFile, scanFileTraced, type FieldRule } from '../../../src/core/scan
 interface Case {
   file: string;
   fields?: FieldRule[];
+  charts?: boolean;
   path?: string;
   edits?: { at: string; version: string }[];
   expect: { references: string[]; warnings?: string[]; skipped?: string[]; writeWarnings?: string[] };
@@ -19,7 +20,8 @@ const cases = readdirSync(root).filter((name) => existsSync(join(root, name, 'ca
 
 export function summary(r: ImageReference): string {
   const marker = r.marker ? ` marker=${r.marker}` : '';
-  return `${r.line}:${r.column} ${r.format} ${r.workload} ${r.container} ${r.image} ${formatVersion(r) || '-'}${marker}`;
+  const kind = r.kind ? ` kind=${r.kind}` : '';
+  return `${r.line}:${r.column} ${r.format} ${r.workload} ${r.container} ${r.image} ${formatVersion(r) || '-'}${marker}${kind}`;
 }
 
 function load(name: string): { spec: Case; before: string; after?: string } {
@@ -36,7 +38,7 @@ test('there are golden cases', () => {
 
 describe.each(cases)('%s', (name) => {
   const { spec, before, after } = load(name);
-  const options = { fields: spec.fields };
+  const options = { fields: spec.fields, charts: spec.charts };
 
   test('scans to the expected references, warnings and skips', () => {
     const traced = scanFileTraced(spec.file, before, options);

@@ -216,10 +216,52 @@ const applicationArb = fc
     return lines;
   });
 
+/** A Kustomization whose `patches[].patch` block scalars hold a generated workload (strategic merge) or JSON6902 ops. */
+const inlinePatchArb = fc
+  .record({
+    layout: layoutArb,
+    patches: fc.array(
+      fc.record({
+        body: fc.oneof(
+          deploymentArb,
+          fc
+            .record({ repo: repoArb, version: versionArb, style: styleArb, comment: commentArb })
+            .map(({ repo, version, style, comment }) => [
+              '- op: replace',
+              '  path: /spec/replicas',
+              '  value: 2',
+              '- op: replace',
+              '  path: /spec/template/spec/containers/0/image',
+              `  value: ${q(image(repo, version), style)}${comment}`,
+            ]),
+        ),
+        chomp: fc.constantFrom('|', '|-', '|+'),
+        extra: fc.constantFrom('', ' ', '    '),
+        trailingBlank: fc.boolean(),
+        target: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 2 },
+    ),
+  })
+  .map(({ layout, patches }) => {
+    const u = layout.unit;
+    const d = layout.flushLists ? '' : u;
+    const lines = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'patches:'];
+    patches.forEach((p, i) => {
+      if (p.target)
+        lines.push(`${d}- target:`, `${d}    kind: Deployment`, `${d}    name: t${i}`, `${d}  patch: ${p.chomp}`);
+      else lines.push(`${d}- patch: ${p.chomp}`);
+      const indent = `${d}  ${u}${p.extra}`;
+      for (const line of p.body) lines.push(line === '' ? '' : indent + line);
+      if (p.trailingBlank) lines.push('');
+    });
+    return lines;
+  });
+
 /** A whole file: documents joined by `---`, with optional noise lines, CRLF, BOM, anchors. */
 export const manifestArb = fc
   .record({
-    docs: fc.array(fc.oneof(deploymentArb, valuesArb, kustomizationArb, applicationArb), {
+    docs: fc.array(fc.oneof(deploymentArb, valuesArb, kustomizationArb, applicationArb, inlinePatchArb), {
       minLength: 1,
       maxLength: 3,
     }),

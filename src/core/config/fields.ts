@@ -16,8 +16,10 @@ import { globProblem } from './files.js';
 export interface FieldRule {
   /** minimatch glob, matched against the repo-relative path */
   files: string;
-  /** dotted key path holding the tag, e.g. "app.image.version" or "image_tag" */
-  tag: string;
+  /** dotted key path holding the tag, e.g. "app.image.version" or "image_tag"; absent with `ref` */
+  tag?: string;
+  /** dotted key path holding a whole reference (`repo:tag`, `repo@digest`), e.g. "spec.image"; instead of tag */
+  ref?: string;
   /** key path holding the repository (e.g. "app.image.repository") */
   repository?: string;
   /** key path holding a digest */
@@ -29,6 +31,7 @@ export interface FieldRule {
 export const FIELD_KEYS = {
   files: null,
   tag: null,
+  ref: null,
   image: null,
   repository: null,
   digest: null,
@@ -37,15 +40,34 @@ export const FIELD_KEYS = {
 export function readFields(c: Checker, entry: Entry): FieldRule[] {
   const expected = 'a list such as "- { files: envs/*/versions.yaml, tag: image_tag, image: ghcr.io/acme/api }"';
   return readList(c, entry, 'fields', expected, (item, list, path) => {
-    const what = 'a mapping with files:, tag: and image: (or repository:)';
+    const what = 'a mapping with files:, tag: and image: (or repository:), or files: and ref:';
     const fields = readMap(c, item, list, path, FIELD_KEYS, what);
     if (!fields || !item) return undefined;
-    const rule: FieldRule = { files: '', tag: '' };
+    const rule: FieldRule = { files: '' };
     const files = fields.get('files');
     if (!files) c.report(item, path, 'missing "files:"; give a glob of repo-relative paths, e.g. envs/*/versions.yaml');
     else rule.files = readFilesGlob(c, files, `${path}.files`) ?? '';
+    const ref = fields.get('ref');
+    if (ref) {
+      rule.ref = readKeyPath(c, ref, `${path}.ref`) ?? '';
+      for (const key of ['tag', 'image', 'repository', 'digest']) {
+        const extra = fields.get(key);
+        if (extra)
+          c.report(
+            extra.key,
+            `${path}.${key}`,
+            `ref: names a key holding the whole reference (image, tag and digest); drop ${key}:, or use tag: without ref:`,
+          );
+      }
+      return rule;
+    }
     const tag = fields.get('tag');
-    if (!tag) c.report(item, path, 'missing "tag:"; give the key path of the tag, e.g. image_tag');
+    if (!tag)
+      c.report(
+        item,
+        path,
+        'missing "tag:"; give the key path of the tag, e.g. image_tag (or ref: for a key holding the whole reference, e.g. spec.image)',
+      );
     else rule.tag = readKeyPath(c, tag, `${path}.tag`) ?? '';
     readImageOrRepository(c, fields, item, path, rule);
     const digest = fields.get('digest');

@@ -9,6 +9,7 @@
 //   from its own file when it is more than a value (live.ts); a gate (`health:`) likewise in gates.ts.
 // - then the schema's property and definition, and __tests__/core/config/<part>.test.ts.
 import { LineCounter, isScalar, parseDocument } from 'yaml';
+import { readCharts } from './charts.js';
 import { Checker, type KeyTree, readMap } from './checker.js';
 import { FIELD_KEYS, readFields } from './fields.js';
 import { readFileGlobs } from './files.js';
@@ -35,6 +36,7 @@ export const CONFIG_KEYS = {
   files: null,
   fields: FIELD_KEYS,
   images: IMAGE_KEYS,
+  charts: null,
 } as const satisfies KeyTree;
 
 /** Parses and validates `stagecoach.yaml`; throws ConfigError listing every problem with its position. */
@@ -80,6 +82,8 @@ export function parseConfig(text: string, file: string): Pipeline {
     if (fields) pipeline.fields = readFields(c, fields);
     const images = top.get('images');
     if (images) pipeline.images = readImages(c, images);
+    const charts = top.get('charts');
+    if (charts) pipeline.charts = readCharts(c, charts);
   }
   if (c.problems.length > 0) c.fail();
   return pipeline;

@@ -13,6 +13,8 @@ export interface Pipeline {
   files: string[];
   fields: FieldRule[];
   images: ImagePolicy[];
+  /** `charts: true`: Helm chart versions are promoted too. */
+  charts: boolean;
 }
 
 /** The file name problems in --stage flags are reported under. */
@@ -20,7 +22,7 @@ export const FLAGS_FILE = '<flags>';
 
 /** A pipeline with every key at its default, before the config file (or the flags) fill it in. */
 export function defaultPipeline(configFile: string): Pipeline {
-  return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
+  return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [], charts: false };
 }
 
 /** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */

@@ -7,20 +7,44 @@ import { text } from './tree.js';
 /** What an extractor knows of a reference; the collector adds where it stands (file, line, column, marker). */
 export type NewReference = Omit<ImageReference, 'file' | 'line' | 'column' | 'marker'>;
 
+/** Where an inner text (a YAML document held in a block scalar) sits in its file: offsets inner → outer. */
+export interface Embedding {
+  outer: Collector;
+  map(offset: number): number;
+  /** Spaces the block scalar's content is indented by: an inserted line gets them too. */
+  indent: number;
+}
+
 export class Collector {
-  readonly references: ImageReference[] = [];
-  readonly warnings: Finding[] = [];
-  readonly skipped: Skipped[] = [];
-  private readonly taken = new Set<string>();
+  readonly references: ImageReference[];
+  readonly warnings: Finding[];
+  readonly skipped: Skipped[];
+  private readonly taken: Set<string>;
   private lineStarts: number[] | undefined;
 
+  /** With `embedding`, `text` is an inner text and everything found lands in the outer collector, in its offsets. */
   constructor(
     readonly file: string,
     readonly text: string,
-  ) {}
+    private readonly embedding?: Embedding,
+    /** `charts: true`: chart versions are references too. */
+    readonly charts: boolean = embedding?.outer.charts ?? false,
+  ) {
+    const outer = embedding?.outer;
+    this.references = outer ? outer.references : [];
+    this.warnings = outer ? outer.warnings : [];
+    this.skipped = outer ? outer.skipped : [];
+    this.taken = outer ? outer.taken : new Set<string>();
+  }
+
+  /** The text is an inner text (an inline patch): patches inside it are not read (bounded work on hostile input). */
+  get embedded(): boolean {
+    return this.embedding !== undefined;
+  }
 
   /** 1-based line and column of an offset (a leading BOM is not a column). */
   position(offset: number): { line: number; column: number } {
+    if (this.embedding) return this.embedding.outer.position(this.embedding.map(offset));
     if (!this.lineStarts) {
       const starts = [this.text.charCodeAt(0) === 0xfeff ? 1 : 0];
       for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -98,6 +122,19 @@ export class Collector {
     };
   }
 
+  /** An inner slot in the outer text: a slot lies on one line, which the block scalar shifts by its indentation. */
+  private outerSlot(slot: Slot): Slot {
+    const map = this.embedding!.map;
+    const out: Slot = {
+      ...slot,
+      start: map(slot.start),
+      end: slot.end === slot.start ? map(slot.start) : map(slot.end - 1) + 1,
+    };
+    if (slot.insert !== undefined && slot.insert.includes('\n'))
+      out.insert = slot.insert.replace('\n', `\n${' '.repeat(this.embedding!.indent)}`);
+    return out;
+  }
+
   private colonAfter(offset: number): number {
     const t = this.text;
     let i = offset;
@@ -111,14 +148,17 @@ export class Collector {
    * repository) whose line may carry the Flux marker.
    */
   add(ref: NewReference, at: number, extra: YScalar[] = []): void {
+    if (this.embedding) ref = { ...ref, slots: ref.slots.map((slot) => this.outerSlot(slot)) };
     const keys = ref.slots.map((s) => `${s.start}:${s.end}:${s.role}`);
     if (keys.some((k) => this.taken.has(k))) return;
     for (const k of keys) this.taken.add(k);
     const first = ref.slots.find((s) => s.insert === undefined || s.insert === ' ');
-    const { line, column } = this.position(first ? first.start : at);
+    const outer = this.embedding?.outer ?? this;
+    const where = first ? first.start : this.embedding ? this.embedding.map(at) : at;
+    const { line, column } = outer.position(where);
     let marker: string | undefined;
     for (const slot of ref.slots) {
-      marker = markerAfter(this.text, slot.insert === undefined ? slot.end : slot.insert === ' ' ? slot.start : -1);
+      marker = markerAfter(outer.text, slot.insert === undefined ? slot.end : slot.insert === ' ' ? slot.start : -1);
       if (marker) break;
     }
     for (let i = 0; !marker && i < extra.length; i++) marker = markerAfter(this.text, extra[i].end);
@@ -132,6 +172,7 @@ export class Collector {
       document: 0,
       slots: [],
     };
+    if (ref.kind) out.kind = ref.kind;
     if (ref.tag) out.tag = ref.tag;
     if (ref.digest) out.digest = ref.digest;
     if (ref.workload !== undefined) out.workload = ref.workload;
@@ -139,6 +180,7 @@ export class Collector {
     out.document = ref.document;
     out.slots = ref.slots;
     if (marker) out.marker = marker;
+    if (ref.remoteBases) out.remoteBases = ref.remoteBases;
     this.references.push(out);
   }
 }

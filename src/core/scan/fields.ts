@@ -1,5 +1,6 @@
 // Custom fields from the pipeline config: `{files, tag, repository?, digest?, image?}` for files such as
-// `image_tag: v749` or values with `app.image.version`, where no built-in shape applies.
+// `image_tag: v749` or values with `app.image.version`, where no built-in shape applies; `{files, ref}` for a key
+// holding a whole reference (`spec.image: ghcr.io/acme/api:1.4.2`).
 import { Minimatch } from 'minimatch';
 import type { Slot, Version } from '../image-reference.js';
 import { tryParseImage } from '../image-reference.js';
@@ -27,7 +28,7 @@ export function rulesFor(file: string, rules: FieldRule[] | undefined): FieldRul
 /** The last key of each rule's paths: a file holding none of them cannot match. */
 export function triggerWords(rules: FieldRule[]): string[] {
   const words: string[] = [];
-  for (const rule of rules) words.push(lastKey(rule.tag));
+  for (const rule of rules) words.push(lastKey(rule.ref ?? rule.tag ?? ''));
   return words;
 }
 
@@ -35,7 +36,7 @@ export function triggerWords(rules: FieldRule[]): string[] {
 export function pathWords(rules: FieldRule[]): string[] {
   const words = new Set<string>();
   for (const rule of rules) {
-    for (const path of [rule.tag, rule.repository, rule.digest]) {
+    for (const path of [rule.tag, rule.ref, rule.repository, rule.digest]) {
       if (path) for (const part of splitPath(path)) if (typeof part === 'string' && part !== '') words.add(part);
     }
   }
@@ -91,8 +92,48 @@ function baseName(file: string): string {
   return dot > 0 ? base.slice(0, dot) : base;
 }
 
+/** `ref: spec.image`: the key's scalar is the whole reference, rewritten as the image slot. */
+function scanRef(c: Collector, root: YNode, document: number, rule: FieldRule & { ref: string }): void {
+  const pair = locate(root, rule.ref).pair;
+  if (!pair) return;
+  const scalar = asScalar(pair.value);
+  if (!scalar || scalar.style === 'block') {
+    c.warn(
+      pair.keyStart,
+      `${rule.ref} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`,
+    );
+    return;
+  }
+  const value = text(scalar) ?? '';
+  if (value === '') return;
+  const parsed = tryParseImage(value);
+  if (!parsed) {
+    c.warn(scalar.start, `${imageProblem(value)} (field ${rule.ref} for ${rule.files}); it will not be promoted`);
+    return;
+  }
+  c.add(
+    {
+      format: 'field',
+      image: parsed.repository,
+      name: parsed.name,
+      tag: parsed.tag,
+      digest: parsed.digest,
+      workload: c.file,
+      container: rule.ref,
+      document,
+      slots: [c.scalarSlot('image', scalar)],
+    },
+    scalar.start,
+  );
+}
+
 export function scanFields(c: Collector, root: YNode, document: number, rules: FieldRule[]): void {
   for (const rule of rules) {
+    if (rule.ref !== undefined) {
+      scanRef(c, root, document, rule as FieldRule & { ref: string });
+      continue;
+    }
+    if (rule.tag === undefined) continue;
     const tagAt = locate(root, rule.tag);
     if (!tagAt.pair) continue;
     const tagScalar = asScalar(tagAt.pair.value);

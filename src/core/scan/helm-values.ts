@@ -1,7 +1,7 @@
 // Helm values: plain values files, Flux HelmRelease `spec.values`, Argo CD `helm.valuesObject`. Recognises the common
 // chart shapes (`image: repo:tag`, `image: {registry?, repository, tag, digest?}`, per component, `image.name`) and
 // nothing looser: a mapping is an image only with a repository-like key and a tag/digest key.
-import type { Slot, Version } from '../image-reference.js';
+import type { ImageFormat, Slot, Version } from '../image-reference.js';
 import { tryParseImage } from '../image-reference.js';
 import type { Collector } from './collector.js';
 import { imageProblem, versionProblem } from './image-text.js';
@@ -16,10 +16,17 @@ interface Walk {
   c: Collector;
   document: number;
   workload: string;
+  format: ImageFormat;
 }
 
-export function scanValues(c: Collector, root: YNode | undefined, document: number, workload: string): void {
-  if (root !== undefined) walk({ c, document, workload }, root, '', '');
+export function scanValues(
+  c: Collector,
+  root: YNode | undefined,
+  document: number,
+  workload: string,
+  format: ImageFormat = 'helm-values',
+): void {
+  if (root !== undefined) walk({ c, document, workload, format }, root, '', '');
 }
 
 function walk(w: Walk, node: YNode, path: string, parentKey: string): void {
@@ -64,18 +71,19 @@ function scalarImage(w: Walk, scalar: YScalar, path: string, strict: boolean): v
     return;
   }
   const value = text(scalar) ?? '';
-  if (value === '' || value.includes('{{')) return;
+  if (value === '' || value.includes('{{') || value.startsWith('ENC[')) return; // a template, a SOPS-encrypted value
   const parsed = tryParseImage(value);
   if (!parsed) {
-    // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text
-    if (strict && /^\S+$/.test(value) && /[:/@]/.test(value))
+    // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text; and
+    // in custom resources an `image` key often holds a pattern (Kyverno's `ghcr.io/*`), not a reference
+    if (strict && w.format !== 'resource' && /^\S+$/.test(value) && /[:/@]/.test(value))
       w.c.warn(scalar.start, `${imageProblem(value)} (${path} in ${w.workload}); it will not be promoted`);
     return;
   }
   if (parsed.tag === undefined && parsed.digest === undefined) return;
   w.c.add(
     {
-      format: 'helm-values',
+      format: w.format,
       image: parsed.repository,
       name: parsed.name,
       tag: parsed.tag,
@@ -148,7 +156,7 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
   }
   w.c.add(
     {
-      format: 'helm-values',
+      format: w.format,
       image: parsed.repository,
       name: parsed.name,
       ...version,

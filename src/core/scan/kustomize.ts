@@ -1,23 +1,48 @@
 // Kustomization `images:` entries (kustomize.config.k8s.io, or a file named kustomization.yaml) and Flux
 // Kustomization `spec.images`. https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/images/
-import { tryParseImage } from '../image-reference.js';
+import { tryParseImage, type RemoteBase } from '../image-reference.js';
 import type { Collector } from './collector.js';
 import { imageProblem, versionProblem } from './image-text.js';
 import type { YMap, YNode, YScalar } from './tree.js';
-import { asMap, asScalar, asSeq, getPair, stringAt, text } from './tree.js';
+import { asMap, asScalar, asSeq, get, getPair, stringAt, text } from './tree.js';
 
 export const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
-export function scanKustomizeImages(c: Collector, images: YNode | undefined, document: number, workload: string): void {
+const REMOTE =
+  /^(?:https?:\/\/|git@|ssh:\/\/|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)([^?\s]*)\?(?:[^#\s]*&)?ref=([^&#\s]+)/;
+
+/** `resources:` (and the older `bases:`) URLs of remote bases pinned with `?ref=`. */
+export function remoteBases(c: Collector, root: YMap): RemoteBase[] {
+  if (!c.text.includes('ref=')) return [];
+  const found: RemoteBase[] = [];
+  for (const key of ['resources', 'bases', 'components']) {
+    for (const item of asSeq(get(root, key))?.items ?? []) {
+      const scalar = item.kind === 'scalar' && item.style !== 'block' ? item : undefined;
+      const match = scalar ? REMOTE.exec(text(scalar) ?? '') : null;
+      if (!scalar || !match) continue;
+      const url = (text(scalar) ?? '').slice(0, (text(scalar) ?? '').indexOf('?'));
+      found.push({ url, ref: match[2], line: c.position(scalar.start).line });
+    }
+  }
+  return found;
+}
+
+export function scanKustomizeImages(
+  c: Collector,
+  images: YNode | undefined,
+  document: number,
+  workload: string,
+  bases: RemoteBase[] = [],
+): void {
   const list = asSeq(images);
   if (!list) return;
   for (const item of list.items) {
     const entry = asMap(item);
-    if (entry) scanEntry(c, entry, document, workload);
+    if (entry) scanEntry(c, entry, document, workload, bases);
   }
 }
 
-function scanEntry(c: Collector, entry: YMap, document: number, workload: string): void {
+function scanEntry(c: Collector, entry: YMap, document: number, workload: string, bases: RemoteBase[]): void {
   const namePair = getPair(entry, 'name');
   const newNamePair = getPair(entry, 'newName');
   const oldName = stringAt(entry, 'name');
@@ -69,6 +94,7 @@ function scanEntry(c: Collector, entry: YMap, document: number, workload: string
       container: oldName ?? identity,
       document,
       slots,
+      ...(bases.length > 0 ? { remoteBases: bases } : {}),
     },
     entry.pairs[0].keyStart,
     [identityScalar],

@@ -1,0 +1,109 @@
+// Flux ImagePolicy objects reach the plan: read from the stage's files, or from the folder beside a marked line that
+// lies outside every stage folder; a policy's order flags a downgrade the plain version comparison cannot see.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLocalFiles } from '../../src/adapters/local-files.js';
+import { scanFile } from '../../src/core/scan.js';
+import type { ScannedStage } from '../../src/core/plan.js';
+import { policiesBeside } from '../../src/engine/image-policies.js';
+import { loadPipeline } from '../../src/engine/load-config.js';
+import { planStages } from '../../src/engine/plan.js';
+
+function repo(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-policies-'));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+const deployment = (tag: string, policy: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:${tag} # {"$imagepolicy": "flux-system:${policy}"}
+`;
+
+const imagePolicy = (name: string) => `apiVersion: image.toolkit.fluxcd.io/v1beta2
+kind: ImagePolicy
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  imageRepositoryRef:
+    name: api
+  filterTags:
+    pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)$'
+    extract: '$ts'
+  policy:
+    numerical:
+      order: asc
+`;
+
+const CONFIG = 'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n';
+
+test('a policy in the target stage flags a 13-month step back in date-stamped tags as a downgrade', async () => {
+  const dir = repo({
+    'stagecoach.yaml': CONFIG,
+    'envs/dev/api.yaml': deployment('main-9f8e7d6-1700000000', 'api-dev'),
+    'envs/staging/api.yaml': deployment('main-1a2b3c4-1734000000', 'api-staging'),
+    'envs/staging/image-policy.yaml': imagePolicy('api-staging'),
+  });
+  const files = createLocalFiles(dir);
+  const planned = await planStages(files, await loadPipeline(files, {}), { from: 'dev', to: 'staging' });
+  expect(planned.plan.changes).toEqual([
+    expect.objectContaining({ old: 'main-1a2b3c4-1734000000', new: 'main-9f8e7d6-1700000000', downgrade: true }),
+  ]);
+  expect(planned.plan.warnings).toEqual([
+    expect.objectContaining({
+      file: 'envs/staging/api.yaml',
+      line: 10,
+      message: expect.stringContaining(
+        "managed by Flux's ImagePolicy flux-system:api-staging (envs/staging/image-policy.yaml:1: filterTags",
+      ),
+    }),
+  ]);
+  expect(planned.target.policies?.map((p) => p.name)).toEqual(['api-staging']);
+});
+
+test('without the policy the same step is not judged (the tags do not compare), and the plan says the policy is missing', async () => {
+  const dir = repo({
+    'stagecoach.yaml': CONFIG,
+    'envs/dev/api.yaml': deployment('main-9f8e7d6-1700000000', 'api-dev'),
+    'envs/staging/api.yaml': deployment('main-1a2b3c4-1734000000', 'api-staging'),
+  });
+  const files = createLocalFiles(dir);
+  const planned = await planStages(files, await loadPipeline(files, {}), { from: 'dev', to: 'staging' });
+  expect(planned.plan.changes).toEqual([expect.objectContaining({ downgrade: false })]);
+  expect(planned.plan.warnings[0].message).toContain('an ImagePolicy not in the repository');
+});
+
+test('a marked line outside every stage folder finds its policy beside it; folders inside the stage are not read twice', async () => {
+  const dir = repo({
+    'apps/api/ithc.yaml': deployment('main-1a2b3c4-1734000000', 'api-ithc'),
+    'apps/api/ithc-image-policy.yaml': imagePolicy('api-ithc'),
+    'apps/api/notes.txt': 'kind: ImagePolicy is not read from a text file\n',
+    'apps/api/nested/other-policy.yaml': imagePolicy('api-nested'),
+  });
+  const file = 'apps/api/ithc.yaml';
+  const stage: ScannedStage = {
+    name: 'ithc',
+    paths: ['apps/api/ithc.yaml'],
+    references: scanFile(file, deployment('main-1a2b3c4-1734000000', 'api-ithc')).references,
+    skipped: [],
+    warnings: [],
+  };
+  await policiesBeside(createLocalFiles(dir), stage, new Set([file]));
+  expect(stage.policies?.map((p) => `${p.file} ${p.name}`)).toEqual(['apps/api/ithc-image-policy.yaml api-ithc']);
+
+  const inside: ScannedStage = { ...stage, paths: ['apps'], policies: undefined };
+  await policiesBeside(createLocalFiles(dir), inside, new Set([file]));
+  expect(inside.policies).toBeUndefined();
+});

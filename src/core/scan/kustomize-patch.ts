@@ -1,0 +1,150 @@
+// Kustomize patches that hold images: inline `patches[].patch` / `patchesJson6902[].patch` block scalars (a
+// strategic-merge patch or JSON6902 ops), inline `patchesStrategicMerge` strings, and files of JSON6902 ops.
+// https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
+import { tryParseImage } from '../image-reference.js';
+import { blockScalarStart, blockText } from './block-scalar.js';
+import { Collector } from './collector.js';
+import { imageProblem } from './image-text.js';
+import type { YDoc, YMap, YNode, YScalar, YSeq } from './tree.js';
+import { asMap, asScalar, asSeq, get, NeedFullParse, stringAt, text } from './tree.js';
+
+/** How the scanner reads an inner text and walks its documents (scan.ts owns both, this file only calls them). */
+export interface InnerReader {
+  read(text: string): { docs: YDoc[] } | { error: { offset: number; message: string } };
+  /** Walks one inner document as a manifest of its own (a strategic-merge patch is a partial object). */
+  extract(c: Collector, root: YMap, document: number): void;
+}
+
+const CONTAINER = /\/(?:initContainers|containers|ephemeralContainers)\/(?:\d+|-)$/;
+const CONTAINERS = /\/(?:initContainers|containers|ephemeralContainers)$/;
+
+/** The patch lists of a Kustomization (or Flux Kustomization `spec`). */
+export function scanKustomizePatches(c: Collector, root: YMap, document: number, reader: InnerReader): void {
+  if (c.embedded) return; // a patch holding patches patches nothing; reading them would nest without bound
+  for (const key of ['patches', 'patchesJson6902']) {
+    for (const item of asSeq(get(root, key))?.items ?? []) {
+      const entry = asMap(item);
+      if (entry) patchEntry(c, entry, document, reader);
+    }
+  }
+  for (const item of asSeq(get(root, 'patchesStrategicMerge'))?.items ?? []) {
+    const at = blockScalarStart(item);
+    if (at !== undefined) inlinePatch(c, at, document, reader, () => undefined);
+  }
+}
+
+function patchEntry(c: Collector, entry: YMap, document: number, reader: InnerReader): void {
+  const patch = get(entry, 'patch');
+  const at = blockScalarStart(patch);
+  if (at !== undefined) {
+    inlinePatch(c, at, document, reader, () => {
+      const node = get(entry, 'target');
+      // the fast reader skips a block without trigger words; the target names the patched object
+      if (node?.kind === 'opaque' && node.skipped) throw new NeedFullParse();
+      const target = asMap(node);
+      const kind = stringAt(target, 'kind');
+      const name = stringAt(target, 'name');
+      return kind && name ? `${kind}/${name}` : undefined;
+    });
+    return;
+  }
+  const scalar = patch?.kind === 'scalar' ? patch : undefined;
+  if (scalar && !scalar.nil && /"?image"?\s*:|\/image\b/.test(scalar.value)) {
+    c.warn(
+      scalar.start,
+      `an inline patch written on one line holds an image; stagecoach edits patches written as block scalars (patch: |) — rewrite it that way to let it be promoted`,
+    );
+  }
+}
+
+function inlinePatch(
+  c: Collector,
+  at: number,
+  document: number,
+  reader: InnerReader,
+  target: () => string | undefined,
+): void {
+  const block = blockText(c.text, at);
+  if ('problem' in block) {
+    if (/image/.test(c.text.slice(at, c.text.indexOf('\n', at + 1) + 400)))
+      c.warn(at, `an inline patch that may hold an image is ${block.problem}; it will not be promoted`);
+    return;
+  }
+  if (block.text.indexOf('mage') === -1) return; // no image: not worth a parse
+  const inner = new Collector(c.file, block.text, { outer: c, map: block.map, indent: block.indent });
+  const read = reader.read(block.text);
+  if ('error' in read) {
+    inner.warn(
+      read.error.offset,
+      `the inline patch is not valid YAML (${read.error.message}); its images will not be promoted`,
+    );
+    return;
+  }
+  for (const doc of read.docs) {
+    if (doc.root.kind === 'seq') scanJsonPatch(inner, doc.root, document, target() ?? c.file);
+    else {
+      const root = asMap(doc.root);
+      if (root) reader.extract(inner, root, document);
+    }
+  }
+}
+
+/** A document that is a list of JSON6902 operations (`- op: replace` with a `path:`), inline or in a patch file. */
+export function isJsonPatch(root: YNode): root is YSeq {
+  if (root.kind !== 'seq' || root.items.length === 0) return false;
+  const first = asMap(root.items[0]);
+  return first !== undefined && stringAt(first, 'op') !== undefined && stringAt(first, 'path') !== undefined;
+}
+
+/** `add`/`replace` operations whose path ends in `/image`, or whose value is a container or a list of them. */
+export function scanJsonPatch(c: Collector, ops: YSeq, document: number, workload: string): void {
+  for (const item of ops.items) {
+    const op = asMap(item);
+    const verb = stringAt(op, 'op');
+    const path = stringAt(op, 'path');
+    if (!op || !path || (verb !== 'add' && verb !== 'replace')) continue;
+    const value = get(op, 'value');
+    if (path.endsWith('/image')) {
+      const scalar = asScalar(value);
+      if (scalar) imageValue(c, scalar, document, workload, path);
+    } else if (CONTAINER.test(path)) {
+      container(c, asMap(value), document, workload, path);
+    } else if (CONTAINERS.test(path)) {
+      asSeq(value)?.items.forEach((entry, i) => container(c, asMap(entry), document, workload, `${path}/${i}`));
+    }
+  }
+}
+
+function container(c: Collector, value: YMap | undefined, document: number, workload: string, path: string): void {
+  const scalar = asScalar(get(value, 'image'));
+  if (scalar) imageValue(c, scalar, document, workload, stringAt(value, 'name') ?? `${path}/image`);
+}
+
+function imageValue(c: Collector, scalar: YScalar, document: number, workload: string, container: string): void {
+  if (scalar.nil) return;
+  if (scalar.style === 'block') {
+    c.warn(scalar.start, `the image of ${container} in ${workload} is a block scalar (| or >); write it on one line`);
+    return;
+  }
+  const value = text(scalar) ?? '';
+  if (value === '') return;
+  const parsed = tryParseImage(value);
+  if (!parsed) {
+    c.warn(scalar.start, `${imageProblem(value)} (${container} of ${workload}); it will not be promoted`);
+    return;
+  }
+  c.add(
+    {
+      format: 'json-patch',
+      image: parsed.repository,
+      name: parsed.name,
+      tag: parsed.tag,
+      digest: parsed.digest,
+      workload,
+      container,
+      document,
+      slots: [c.scalarSlot('image', scalar)],
+    },
+    scalar.start,
+  );
+}
