@@ -1,5 +1,5 @@
 // Plan: which versions in the target stage move to the source's. Pure: references in, one sorted Plan out.
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import {
   formatVersion,
   sameVersion,
@@ -8,27 +8,29 @@ import {
   type Skipped,
   type Version,
 } from './image-reference.js';
+import { matchKeys, placeOf, SourceIndex, type Offered } from './match.js';
 import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
 
 export type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+export { insideStagePath, stageRelative } from './match.js';
 
-/** A stage's scan: its folders (to match values files by their place inside the stage) and what was found there. */
+/** A stage's scan: its paths and each file's place (to pair references across stages), and what was found there. */
 export interface ScannedStage {
   name: string;
   paths: string[];
+  /** file → its place in the stage's layout (stage-layout.ts); filled by the scan. */
+  places?: Record<string, string>;
   references: ImageReference[];
   skipped: Skipped[];
   warnings: Finding[];
 }
 
-/** A version the source offers; `key` pins it to one workload/container when the source holds several versions of an image. */
-export interface SourceVersion extends Version {
-  image: string;
+/** A version the source offers; `keys` say where it stands when the source holds several versions of an image. */
+export interface SourceVersion extends Offered {
+  /** The most specific of `keys`: `Deployment/api#api`, or `values.yaml#worker.image`. */
   key?: string;
-  file?: string;
-  line?: number;
 }
 
 export interface PlanInput {
@@ -41,28 +43,18 @@ export interface PlanInput {
 }
 
 /** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
-export function referenceKey(reference: ImageReference, stagePaths: string[]): string {
+export function referenceKey(reference: ImageReference, stagePaths: string[], places?: Record<string, string>): string {
   const isObject = reference.workload !== undefined && reference.workload !== reference.file;
-  const place = isObject ? reference.workload : stageRelative(reference.file, stagePaths);
+  const place = isObject ? reference.workload : placeOf(reference.file, { paths: stagePaths, places });
   return `${place}#${reference.container ?? ''}`;
-}
-
-/** Whether a repo-relative file lies in a stage folder (`.` is the whole repository). */
-export function insideStagePath(file: string, path: string): boolean {
-  return path === '.' || path === '' || file.startsWith(`${path}/`);
-}
-
-/** A file's path inside the stage folder that holds it. */
-export function stageRelative(file: string, stagePaths: string[]): string {
-  const owner = stagePaths.find((path) => insideStagePath(file, path));
-  return owner === undefined || owner === '.' || owner === '' ? file : file.slice(owner.length + 1);
 }
 
 /** The versions a stage offers as a source: one entry per image and place. */
 export function stageVersions(stage: ScannedStage): SourceVersion[] {
   return stage.references.map((reference) => ({
     image: reference.image,
-    key: referenceKey(reference, stage.paths),
+    key: referenceKey(reference, stage.paths, stage.places),
+    keys: matchKeys(reference, stage),
     ...versionOf(reference),
     file: reference.file,
     line: reference.line,
@@ -82,46 +74,13 @@ export function shortName(image: string): string {
   return image.slice(image.lastIndexOf('/') + 1);
 }
 
-function selected(reference: ImageReference, only: string[] | undefined): boolean {
-  if (!only || only.length === 0) return true;
-  const names = [reference.image, reference.name, shortName(reference.image), reference.workload ?? ''];
-  return only.some((glob) => names.some((name) => name && minimatch(name, glob)));
-}
-
-/** Groups source versions by image; within an image, by the distinct versions offered. */
-function groupByImage(versions: SourceVersion[]): Map<string, SourceVersion[]> {
-  const byImage = new Map<string, SourceVersion[]>();
-  for (const version of versions) {
-    const list = byImage.get(version.image) ?? [];
-    list.push(version);
-    byImage.set(version.image, list);
-  }
-  return byImage;
-}
-
-function distinctVersions(list: SourceVersion[]): Version[] {
-  const seen = new Map<string, Version>();
-  for (const entry of list) seen.set(formatVersion(entry), versionOf(entry));
-  return [...seen.values()];
-}
-
-/** The version the source offers for one target reference, or why none can be chosen. */
-function wantedFor(
-  reference: ImageReference,
-  key: string,
-  offered: SourceVersion[],
-): { version: Version } | { reason: string } {
-  const versions = distinctVersions(offered);
-  if (versions.length === 1) return { version: versions[0] };
-  const match = offered.filter((entry) => entry.key === key);
-  const matched = distinctVersions(match);
-  if (matched.length === 1) return { version: matched[0] };
-  const listed = versions.map(formatVersion).sort().join(', ');
-  return {
-    reason:
-      matched.length > 1
-        ? `the source holds ${listed} for the same place ${key}; make them agree`
-        : `the source holds several versions (${listed}) and none at the same place (${key}); promote with --only or align the workload names`,
+/** `--only` globs, compiled once: whether a reference's image, short name or workload matches one. */
+export function onlySelector(only: string[] | undefined): (reference: { image: string; name?: string; workload?: string }) => boolean {
+  if (!only || only.length === 0) return () => true;
+  const globs = only.map((glob) => new Minimatch(glob));
+  return (reference) => {
+    const names = [reference.image, reference.name ?? '', shortName(reference.image), reference.workload ?? ''];
+    return globs.some((glob) => names.some((name) => name && glob.match(name)));
   };
 }
 
@@ -150,7 +109,8 @@ function compareChange(a: Change, b: Change): number {
 /** Plans the promotion of `versions` into `target`. Images only in the target are left alone; images only in the source are listed. */
 export function planPromotion(input: PlanInput): Plan {
   const { target } = input;
-  const offered = groupByImage(input.versions);
+  const offered = new SourceIndex(input.versions);
+  const selected = onlySelector(input.only);
   const changes: Change[] = [];
   const notPromoted: NotPromoted[] = [];
   const warnings: Finding[] = [...target.warnings];
@@ -158,10 +118,8 @@ export function planPromotion(input: PlanInput): Plan {
 
   for (const reference of target.references) {
     targetImages.add(reference.image);
-    const list = offered.get(reference.image);
-    if (!list || !selected(reference, input.only)) continue;
-    const key = referenceKey(reference, target.paths);
-    const wanted = wantedFor(reference, key, list);
+    if (!offered.has(reference.image) || !selected(reference)) continue;
+    const wanted = offered.wanted(reference, target);
     if ('reason' in wanted) {
       notPromoted.push({
         image: reference.image,
@@ -197,20 +155,20 @@ export function planPromotion(input: PlanInput): Plan {
           .join(
             ', ',
           )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
-  for (const [image, list] of offered) {
-    if (targetImages.has(image)) continue;
-    for (const version of distinctVersions(list)) {
-      const first = list.find((entry) => sameVersion(entry, version));
+  for (const [image, bucket] of offered.images()) {
+    if (targetImages.has(image) || !selected({ image })) continue;
+    for (const [version, list] of bucket) {
+      const first = list[0];
       notPromoted.push({
         image,
-        version: formatVersion(version),
+        version,
         reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
         ...(first?.file ? { file: first.file, line: first.line } : {}),
       });
     }
   }
 
-  if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference, input.only))) {
+  if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference))) {
     warnings.push({
       file: '',
       line: 0,
