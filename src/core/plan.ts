@@ -75,7 +75,9 @@ export function shortName(image: string): string {
 }
 
 /** `--only` globs, compiled once: whether a reference's image, short name or workload matches one. */
-export function onlySelector(only: string[] | undefined): (reference: { image: string; name?: string; workload?: string }) => boolean {
+export function onlySelector(
+  only: string[] | undefined,
+): (reference: { image: string; name?: string; workload?: string }) => boolean {
   if (!only || only.length === 0) return () => true;
   const globs = only.map((glob) => new Minimatch(glob));
   return (reference) => {

@@ -87,7 +87,9 @@ export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: St
       owned.set(file, place.place);
     }
   }
-  return [...owned.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, place]) => ({ file, place }));
+  return [...owned.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([file, place]) => ({ file, place }));
 }
 
 export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<ScannedStage> {

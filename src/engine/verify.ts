@@ -95,7 +95,10 @@ function versionsSet(
   }
   return head.references
     .filter((ref) => changedFiles.has(ref.file))
-    .map((reference) => ({ reference, old: before.get(`${reference.image}|${referenceKey(reference, head.paths, head.places)}`) }))
+    .map((reference) => ({
+      reference,
+      old: before.get(`${reference.image}|${referenceKey(reference, head.paths, head.places)}`),
+    }))
     .filter(({ reference, old }) => !old?.includes(formatVersion(reference)))
     .map(({ reference, old }) => ({ reference, ...(old ? { old: old.join(', ') } : {}) }));
 }

@@ -136,7 +136,8 @@ describe('parseConfig: stages', () => {
       'stagecoach.yaml:4:48: stages[2].paths[1]: "components/*/dev/x" may match what "components/*/dev" matches, which is owned by stage "dev" (line 2); each folder or file belongs to one stage',
       'stagecoach.yaml:5:27: stages[3].paths[0]: "components/*/dev" is also owned by stage "dev" (line 2); each folder or file belongs to one stage',
     ]);
-    const disjoint = 'stages:\n  - { name: a, paths: ["apps/*/*/demo.yaml", "c/*/staging"] }\n  - { name: b, paths: ["apps/*/*/ithc.yaml", c/release/base/monitor/staging] }\n';
+    const disjoint =
+      'stages:\n  - { name: a, paths: ["apps/*/*/demo.yaml", "c/*/staging"] }\n  - { name: b, paths: ["apps/*/*/ithc.yaml", c/release/base/monitor/staging] }\n';
     expect(parseConfig(disjoint, 'f').stages).toHaveLength(2);
   });
 

@@ -189,15 +189,22 @@ export function readStagePaths(
     );
     return [];
   }
-  const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders, files or globs', (text, node, itemPath) => {
-    const normalized = normalizeStagePath(text);
-    if ('problem' in normalized) {
-      c.report(node, itemPath, normalized.problem);
-      return undefined;
-    }
-    owned.push({ index, stage, path: normalized.path, where: node, label: itemPath });
-    return normalized.path;
-  });
+  const list = readStringList(
+    c,
+    entry.value,
+    entry.key,
+    `${path}.${key}`,
+    'folders, files or globs',
+    (text, node, itemPath) => {
+      const normalized = normalizeStagePath(text);
+      if ('problem' in normalized) {
+        c.report(node, itemPath, normalized.problem);
+        return undefined;
+      }
+      owned.push({ index, stage, path: normalized.path, where: node, label: itemPath });
+      return normalized.path;
+    },
+  );
   if (list && list.length === 0 && isSeq(entry.value) && entry.value.items.length === 0) {
     c.report(entry.value, `${path}.${key}`, `expected at least one folder, file or glob, e.g. [envs/${stage}]`);
   }
