@@ -14,7 +14,7 @@ import type { Registry } from '../adapters/registry.js';
 import { pinKey } from './gates/registry-gate.js';
 import { parseImageArguments, resolveImageVersions, type ImageArgument } from './registry-source.js';
 import { UsageError } from '../core/errors.js';
-import { scanStage } from './scan.js';
+import { checkDisjoint, scanStage } from './scan.js';
 
 export interface PlanRequest {
   /** Source stage name; absent when `images` name the versions (the registry as a source). */
@@ -63,6 +63,7 @@ export async function planStages(
     source ? scanStage(files, pipeline, source) : undefined,
     scanStage(files, pipeline, target),
   ]);
+  if (scannedSource) checkDisjoint([scannedSource, scannedTarget]);
   let versions: SourceVersion[];
   let unresolved: NotPromoted[] = [];
   if (scannedSource) versions = stageVersions(scannedSource);

@@ -116,6 +116,21 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
   return scanned;
 }
 
+/** Globs the config check cannot tell apart (`envs/*-a`, `envs/b-*`) may still claim one file: refused when they do. */
+export function checkDisjoint(stages: ScannedStage[]): void {
+  const owner = new Map<string, string>();
+  for (const stage of stages) {
+    for (const file of Object.keys(stage.places ?? {})) {
+      const first = owner.get(file);
+      if (first !== undefined && first !== stage.name)
+        throw new UsageError(
+          `${file} is owned by stage "${first}" and by stage "${stage.name}"; each file belongs to one stage, so narrow their paths`,
+        );
+      owner.set(file, stage.name);
+    }
+  }
+}
+
 /** The file's text, or why it was skipped: a file that is not UTF-8 is reported, never rewritten. */
 async function readText(files: RepoFiles, file: string): Promise<string | Skipped> {
   try {
