@@ -1,6 +1,7 @@
 // Pairs each target reference with the source's version of the same image by its place in the layout, from the most
 // specific place to the least: the same file (or the same file one cluster folder deeper or shallower) and key, the
-// same object in the same component, the same file under another key, the same component, the same object anywhere.
+// same object or key in the same component, the same file under another key, the same component, the same object
+// anywhere.
 // Every source entry is indexed under each of its keys once, so planning is linear in the references.
 import { formatVersion, type ImageReference, type Version } from './image-reference.js';
 
@@ -50,7 +51,7 @@ export function matchKeys(reference: ImageReference, layout: Layout): string[] {
   const keys: string[] = [];
   const parts = relative.split('/');
   for (let i = 0; i < parts.length; i++) keys.push(`S${component}|${parts.slice(i).join('/')}|${object}|${container}`);
-  if (object) keys.push(`W${component}|${object}|${container}`);
+  keys.push(`W${component}|${object}|${container}`);
   keys.push(`F${place}`);
   if (component) keys.push(`C${component}`);
   if (object && component) keys.push(`W|${object}|${container}`);
@@ -118,7 +119,7 @@ function describeKey(key: string): string {
   const [component, ...rest] = key.slice(1).split('|');
   const within = component ? ` of ${component.slice(1, -1)}` : '';
   if (kind === 'S') return `${rest[0]}${rest[2] ? ` (${rest[2]})` : ''}${within}`;
-  if (kind === 'W') return `${rest[0]}${rest[1] ? ` (${rest[1]})` : ''}${within}`;
+  if (kind === 'W') return `${rest[0] ? `${rest[0]}${rest[1] ? ` (${rest[1]})` : ''}` : rest[1]}${within}`;
   if (kind === 'F') return key.slice(1);
   return `component ${key.slice(2, -1)}`;
 }
