@@ -72,7 +72,8 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     `${root} (${found.found === 'git top-level' ? 'the git top-level of the current folder' : 'the current folder'})`;
   const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages, lookedIn });
   if (args.command === 'status') {
-    const board = await readStatus(files, pipeline);
+    const head = await git.head();
+    const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
     print(board, renderStatusText(board));
     return 0;
   }
