@@ -106,7 +106,15 @@ function changedLines(before: string, after: string): number[] | 'line count cha
   return a.flatMap((line, i) => (line === b[i] ? [] : [i + 1]));
 }
 
+/** Headlines the fixtures' notes ask for in so many words. */
+const HEADLINES: Record<string, string> = {
+  'hmcts-cnp-flux-config aat → prod': 'nothing compared: prod and aat hold no image in common',
+  'tmobile-magtape development → production':
+    'nothing to promote, production already runs what development offers (1 reference compared)',
+};
+
 const rows: string[][] = [];
+const headlines: string[] = [];
 const work = mkdtempSync(path.join(os.tmpdir(), 'stagecoach-real-repos-'));
 afterAll(() => {
   const table = [
@@ -114,7 +122,7 @@ afterAll(() => {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
-  process.stdout.write(`\n${table}\n`);
+  process.stdout.write(`\n${table}\n\nHeadlines:\n${headlines.join('\n')}\n`);
   if (process.env.REAL_REPOS_TABLE) writeFileSync(process.env.REAL_REPOS_TABLE, `${table}\n`);
   rmSync(work, { recursive: true, force: true });
 });
@@ -215,6 +223,12 @@ describe.each(fixtures())('%s', (fixture) => {
         spurious: [],
         unexplained: [],
       });
+
+      // The headline tells the truth: "nothing to promote" only when something was compared and found equal.
+      const outcome = planned.plan.outcome;
+      headlines.push(`${fixture} ${name}: ${outcome?.headline}`);
+      if (outcome?.headline.startsWith('nothing to promote')) expect(outcome.compared).toBeGreaterThan(0);
+      if (HEADLINES[`${fixture} ${name}`]) expect(outcome?.headline).toBe(HEADLINES[`${fixture} ${name}`]);
 
       // Promote into the copy: only the planned lines of the planned files differ from the fixture.
       const output = await renderPromotion(files, pipeline, planned);

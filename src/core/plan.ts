@@ -9,11 +9,11 @@ import {
   type Version,
 } from './image-reference.js';
 import { matchKeys, placeOf, SourceIndex, type Offered } from './match.js';
-import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+import type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } from './plan-types.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
 
-export type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+export type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } from './plan-types.js';
 export { insideStagePath, stageRelative } from './match.js';
 
 /** A stage's scan: its paths and each file's place (to pair references across stages), and what was found there. */
@@ -40,6 +40,10 @@ export interface PlanInput {
   target: ScannedStage;
   /** `--only` globs, matched against the image, its short name and the workload. */
   only?: string[];
+  /** The source stage's paths, for the headline when it holds no reference. */
+  sourcePaths?: string[];
+  /** A folder outside every stage that holds images (`apps/base`), for the headline's hint. */
+  outside?: string[];
 }
 
 /** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
@@ -117,12 +121,16 @@ export function planPromotion(input: PlanInput): Plan {
   const notPromoted: NotPromoted[] = [];
   const warnings: Finding[] = [...target.warnings];
   const targetImages = new Set<string>();
+  let compared = 0;
+  let unmatched = 0;
 
   for (const reference of target.references) {
     targetImages.add(reference.image);
     if (!offered.has(reference.image) || !selected(reference)) continue;
     const wanted = offered.wanted(reference, target);
-    if ('reason' in wanted) {
+    if ('version' in wanted) compared += 1;
+    else {
+      unmatched += 1;
       notPromoted.push({
         image: reference.image,
         version: formatVersion(reference),
@@ -183,6 +191,12 @@ export function planPromotion(input: PlanInput): Plan {
       compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''),
   );
   warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+  const counts = {
+    targetReferences: target.references.length,
+    sourceReferences: input.versions.length,
+    compared,
+    unmatched,
+  };
   return {
     from: input.from,
     to: target.name,
@@ -192,7 +206,48 @@ export function planPromotion(input: PlanInput): Plan {
     notPromoted,
     skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
     warnings,
+    outcome: { ...counts, headline: headline(input, changes, counts) },
   };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The plan's one-sentence truth: "nothing to promote" only when something was compared and found equal. */
+function headline(input: PlanInput, changes: Change[], counts: Omit<PlanOutcome, 'headline'>): string {
+  const { from, target } = input;
+  const files = new Set(changes.map((change) => change.file)).size;
+  const unmatched =
+    counts.unmatched > 0
+      ? `; ${plural(counts.unmatched, 'image reference')} could not be matched (see Not promoted)`
+      : '';
+  const hint =
+    input.outside && input.outside.length > 0
+      ? ` (${input.outside.join(', ')}, outside every stage, ${input.outside.length === 1 ? 'holds' : 'hold'} images: add ${input.outside.length === 1 ? 'it' : 'them'} to a stage's paths, or pin the versions in each stage)`
+      : '';
+  if (counts.targetReferences === 0) {
+    const none =
+      counts.sourceReferences === 0 && input.sourcePaths ? [...input.sourcePaths, ...target.paths] : target.paths;
+    return `no image references found under ${none.join(', ')}${hint}`;
+  }
+  if (counts.sourceReferences === 0 && input.sourcePaths)
+    return `no image references found under ${input.sourcePaths.join(', ')} (${from}), so nothing to compare${hint}`;
+  if (changes.length > 0) return `${plural(changes.length, 'change')} in ${plural(files, 'file')}${unmatched}`;
+  if (counts.compared > 0)
+    return `nothing to promote, ${target.name} already runs what ${from} offers (${plural(counts.compared, 'reference')} compared)${unmatched}`;
+  if (counts.unmatched > 0)
+    return `nothing promoted: ${plural(counts.unmatched, 'image reference')} could not be matched (see Not promoted)`;
+  return `nothing compared: ${target.name} and ${from} hold no image in common${input.only && input.only.length > 0 ? ` that --only ${input.only.join(', ')} selects` : ''}`;
+}
+
+/** Not-promoted items grouped by reason, in first-seen order: one sentence per reason, not one per image. */
+export function groupNotPromoted(items: NotPromoted[]): { reason: string; items: NotPromoted[] }[] {
+  const groups = new Map<string, NotPromoted[]>();
+  for (const item of items) {
+    const list = groups.get(item.reason);
+    if (list) list.push(item);
+    else groups.set(item.reason, [item]);
+  }
+  return [...groups.entries()].map(([reason, list]) => ({ reason, items: list }));
 }
 
 /**
