@@ -125,3 +125,20 @@ test('a file two stages claim is refused by name (the config check is conservati
   );
   expect(() => checkDisjoint([stages[0]])).not.toThrow();
 });
+
+test("a stage's own \"!\" globs narrow the top-level files: for that stage only", async () => {
+  const dir = repo({
+    'envs/dev/app.yaml': deployment('a', 'nginx:1.27'),
+    'envs/dev/legacy/old.yaml': deployment('o', 'nginx:1.1'),
+    'envs/prod/legacy/old.yaml': deployment('o', 'nginx:1.1'),
+  });
+  const pipeline = parseConfig(
+    'stages:\n  - { name: dev, path: envs/dev, files: "!legacy/**" }\n  - { name: prod, path: envs/prod }\n',
+    'f',
+  );
+  const files = createLocalFiles(dir);
+  expect((await stageFiles(files, pipeline, pipeline.stages[0])).map((f) => f.file)).toEqual(['envs/dev/app.yaml']);
+  expect((await stageFiles(files, pipeline, pipeline.stages[1])).map((f) => f.file)).toEqual([
+    'envs/prod/legacy/old.yaml',
+  ]);
+});

@@ -122,7 +122,7 @@ function readStage(
     line: c.position(item).line,
   };
   const files = fields.get('files');
-  const globs = files && readFileGlobs(c, files.value, files.key, `${path}.files`, 'the stage folder');
+  const globs = files && readFileGlobs(c, files.value, files.key, `${path}.files`, 'the stage folder', true);
   if (globs) stage.files = globs;
   const pullRequest = fields.get('pullRequest');
   if (pullRequest) stage.pullRequest = readPullRequest(c, pullRequest, `${path}.pullRequest`, stage.pullRequest);
