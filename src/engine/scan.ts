@@ -9,12 +9,15 @@ import { UsageError } from '../core/errors.js';
 import { FileNotFoundError, MissingFolderError, NotUtf8Error, type RepoFiles } from '../adapters/repo-files.js';
 
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
-export function globSelector(globs: string[]): (relative: string) => boolean {
+export function globSelector(globs: string[]): (relative: string, file?: string) => boolean {
   const include = globs.filter((glob) => !glob.startsWith('!')).map((glob) => new Minimatch(glob, { dot: true }));
   const exclude = globs
     .filter((glob) => glob.startsWith('!'))
     .map((glob) => new Minimatch(glob.slice(1), { dot: true }));
-  return (relative) => include.some((glob) => glob.match(relative)) && !exclude.some((glob) => glob.match(relative));
+  // Globs may be written relative to the stage folder or to the repository (`file`): either spelling counts.
+  const any = (list: Minimatch[], relative: string, file?: string) =>
+    list.some((glob) => glob.match(relative) || (file !== undefined && file !== relative && glob.match(file)));
+  return (relative, file) => any(include, relative, file) && !any(exclude, relative, file);
 }
 
 /**
@@ -27,8 +30,7 @@ export function fileSelector(pipeline: Pipeline, stage: Stage): (file: string, r
   const selected = globSelector(globs);
   const namesDotFolder = globs.some((glob) => !glob.startsWith('!') && inDotFolder(glob));
   return (file, relative) =>
-    relative === '' ||
-    ((namesDotFolder || !inDotFolder(relative)) && (selected(relative) || (relative !== file && selected(file))));
+    relative === '' || ((namesDotFolder || !inDotFolder(relative)) && selected(relative, file));
 }
 
 /** A file a stage owns and scans, with its place in the stage's layout. */
