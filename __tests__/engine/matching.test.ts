@@ -96,3 +96,23 @@ test('truly ambiguous: the message names the candidates with file:line and its r
     'components/api/production/c.yaml:4 1.6.46',
   ]);
 });
+
+test('several apps in one folder stage with identical workload and container names: each app folder maps to its own', async () => {
+  const deployment = (tag: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/base-app:${tag}\n`;
+  const dir = repo({
+    'envs/dev/billing/deployment.yaml': deployment('2.0.0'),
+    'envs/dev/shop/deployment.yaml': deployment('3.0.0'),
+    'envs/prod/billing/deployment.yaml': deployment('1.0.0'),
+    'envs/prod/shop/deployment.yaml': deployment('1.0.0'),
+  });
+  const pipeline = parseConfig(
+    'stages:\n  - { name: dev, path: envs/dev }\n  - { name: prod, path: envs/prod }\n',
+    'f',
+  );
+  const { plan } = await planStages(createLocalFiles(dir), pipeline, { from: 'dev', to: 'prod' });
+  expect(plan.changes.map((c) => `${c.file} ${c.new}`)).toEqual([
+    'envs/prod/billing/deployment.yaml 2.0.0',
+    'envs/prod/shop/deployment.yaml 3.0.0',
+  ]);
+});

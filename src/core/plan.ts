@@ -55,10 +55,19 @@ export function referenceKey(reference: ImageReference, stagePaths: string[], pl
 
 /** The versions a stage offers as a source: one entry per image and place. */
 export function stageVersions(stage: ScannedStage): SourceVersion[] {
+  // Places matter only for an image the stage holds at several versions: the common case builds no key at all.
+  const versions = new Map<string, string | null>();
+  for (const reference of stage.references) {
+    const version = formatVersion(reference);
+    const seen = versions.get(reference.image);
+    if (seen === undefined) versions.set(reference.image, version);
+    else if (seen !== version) versions.set(reference.image, null);
+  }
   return stage.references.map((reference) => ({
     image: reference.image,
-    key: referenceKey(reference, stage.paths, stage.places),
-    keys: matchKeys(reference, stage),
+    ...(versions.get(reference.image) === null
+      ? { key: referenceKey(reference, stage.paths, stage.places), keys: matchKeys(reference, stage) }
+      : {}),
     ...versionOf(reference),
     file: reference.file,
     line: reference.line,

@@ -104,7 +104,8 @@ export function placeIn(patterns: StagePattern[], file: string): (FilePlace & { 
 
 /** Whether `relative` (a path inside a stage root) lies in a dot-folder such as `.chainsaw-test/`. */
 export function inDotFolder(relative: string): boolean {
-  const parts = relative.split('/');
-  for (let i = 0; i < parts.length - 1; i++) if (parts[i].startsWith('.') && parts[i] !== '.') return true;
-  return false;
+  const last = relative.lastIndexOf('/');
+  if (last === -1) return false;
+  const folders = relative.slice(0, last);
+  return folders.startsWith('.') || folders.includes('/.');
 }
