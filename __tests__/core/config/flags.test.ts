@@ -27,6 +27,20 @@ describe('stagesFromFlags', () => {
     ]);
   });
 
+  test('files and globs, a comma inside braces included; overlapping globs are refused as in the config file', () => {
+    const pipeline = stagesFromFlags([
+      'dev=charts/app/values-dev.yaml,components/*/{dev,qa}',
+      'prod=components/*/prod',
+    ]);
+    expect(pipeline.stages.map((stage) => stage.paths)).toEqual([
+      ['charts/app/values-dev.yaml', 'components/*/{dev,qa}'],
+      ['components/*/prod'],
+    ]);
+    expect(() => stagesFromFlags(['dev=components/*/dev', 'qa=components/api/dev'])).toThrow(
+      '"components/api/dev" may match what "components/*/dev" matches, which is owned by stage "dev" (--stage number 1)',
+    );
+  });
+
   test('no flags at all', () => {
     expect(flagProblems([])).toEqual([
       '<flags>: no stages given; pass --stage NAME=PATH for each stage, in promotion order',
