@@ -40,7 +40,7 @@ Commands:
 Flags:
   --repo DIR           the config repository (default: the current folder, or its git top-level)
   --config FILE        pipeline config, relative to the repo (default: stagecoach.yaml)
-  --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS comma-separated)
+  --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)
   --only GLOB          only images or workloads matching GLOB (repeatable)
   --image REF          the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy in
                        stagecoach.yaml picks the newest tag (repeatable; replaces --from)
