@@ -99,6 +99,35 @@ export function onlySelector(
   };
 }
 
+/** The source's images the target does not hold (and `--only` selects): listed, never added. */
+function notInTarget(offered: SourceIndex, target: ScannedStage, listed: (image: string) => boolean): NotPromoted[] {
+  const notPromoted: NotPromoted[] = [];
+  // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
+  const unread = target.warnings.filter((warning) => warning.file !== '');
+  const unreadNote =
+    unread.length === 0
+      ? ''
+      : `; ${target.name} has image fields Stagecoach could not read (${unread
+          .slice(0, 3)
+          .map((warning) => `${warning.file}:${warning.line}`)
+          .join(
+            ', ',
+          )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
+  for (const [image, bucket] of offered.images()) {
+    if (!listed(image)) continue;
+    for (const [version, list] of bucket) {
+      const first = list[0];
+      notPromoted.push({
+        image,
+        version,
+        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+        ...(first?.file ? { file: first.file, line: first.line } : {}),
+      });
+    }
+  }
+  return notPromoted;
+}
+
 /** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
 function changeOf(reference: ImageReference, version: Version): Change {
   const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
@@ -163,29 +192,7 @@ export function planPromotion(input: PlanInput): Plan {
     changes.push(changeOf(reference, writable.version));
   }
 
-  // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
-  const unread = target.warnings.filter((warning) => warning.file !== '');
-  const unreadNote =
-    unread.length === 0
-      ? ''
-      : `; ${target.name} has image fields Stagecoach could not read (${unread
-          .slice(0, 3)
-          .map((warning) => `${warning.file}:${warning.line}`)
-          .join(
-            ', ',
-          )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
-  for (const [image, bucket] of offered.images()) {
-    if (targetImages.has(image) || !selected({ image })) continue;
-    for (const [version, list] of bucket) {
-      const first = list[0];
-      notPromoted.push({
-        image,
-        version,
-        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
-        ...(first?.file ? { file: first.file, line: first.line } : {}),
-      });
-    }
-  }
+  notPromoted.push(...notInTarget(offered, target, (image) => !targetImages.has(image) && selected({ image })));
 
   if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference))) {
     warnings.push({
