@@ -1,9 +1,9 @@
 // The real-repo corpus (issue 10): nine trimmed public config repos, each with a stagecoach.yaml and the plan a correct
 // promotion makes for every hop, written by hand (__tests__/fixtures/real-repos/README.md). For each hop: plan it, check
 // no expected change is missing and none is spurious, then promote into a temp copy and check that no byte outside the
-// planned lines moved. Formats other issue-10 items add are listed in GAPS (never in expected.json); a gap that closes
-// is reported so its entry can go. The per-repo table goes to __tests__/fixtures/real-repos/RESULTS.md's reader: the
-// test prints it (and writes it to $REAL_REPOS_TABLE when set).
+// planned lines moved, and the headline tells the truth. Formats other issue-10 items add are listed in GAPS (never in
+// expected.json); each gap names the item that closes it. The per-repo table (references by hand vs found, expected vs
+// planned changes) and every hop's headline are printed after the run, and written to $REAL_REPOS_TABLE when set.
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +115,8 @@ const HEADLINES: Record<string, string> = {
 
 const rows: string[][] = [];
 const headlines: string[] = [];
+/** GAPS entries a run needed: the others are closed (their item landed) and can go. */
+const usedGaps = new Set<string>();
 const work = mkdtempSync(path.join(os.tmpdir(), 'stagecoach-real-repos-'));
 afterAll(() => {
   const table = [
@@ -122,7 +124,13 @@ afterAll(() => {
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n');
-  process.stdout.write(`\n${table}\n\nHeadlines:\n${headlines.join('\n')}\n`);
+  const closed = Object.entries(GAPS).flatMap(([fixture, gap]) =>
+    [...Object.keys(gap.references ?? {}), ...Object.keys(gap.changes ?? {}), ...Object.keys(gap.downgrades ?? {})]
+      .map((ref) => `${fixture} ${ref}`)
+      .filter((entry) => !usedGaps.has(entry)),
+  );
+  const closedText = closed.length > 0 ? `\nGAPS entries no longer needed (remove them):\n${closed.join('\n')}\n` : '';
+  process.stdout.write(`\n${table}\n\nHeadlines:\n${headlines.join('\n')}\n${closedText}`);
   if (process.env.REAL_REPOS_TABLE) writeFileSync(process.env.REAL_REPOS_TABLE, `${table}\n`);
   rmSync(work, { recursive: true, force: true });
 });
@@ -157,6 +165,7 @@ describe.each(fixtures())('%s', (fixture) => {
   test('every reference counted by hand is found (or named in GAPS), and no other', () => {
     if (!pipeline) return;
     const allowed = gap.references ?? {};
+    for (const ref of Object.values(unseen).flat()) if (allowed[ref]) usedGaps.add(`${fixture} ${ref}`);
     expect({
       unexplained: Object.values(unseen)
         .flat()
@@ -207,6 +216,7 @@ describe.each(fixtures())('%s', (fixture) => {
       const allowed: Record<string, string> = { ...gap.changes };
       for (const [ref, why] of Object.entries(gap.downgrades ?? {})) if (flagOnly(ref)) allowed[ref] = why;
       const unexplained = missing.filter((change) => !allowed[id(change)]);
+      for (const change of missing) if (allowed[id(change)]) usedGaps.add(`${fixture} ${id(change)}`);
       const wrong = spurious.filter((change) => !(gap.downgrades?.[id(change)] && flagOnly(id(change))));
       const gaps = [...new Set(missing.map((change) => allowed[id(change)] ?? 'UNEXPLAINED'))];
       rows.push([
