@@ -126,7 +126,7 @@ test('a file two stages claim is refused by name (the config check is conservati
   expect(() => checkDisjoint([stages[0]])).not.toThrow();
 });
 
-test("a stage's own \"!\" globs narrow the top-level files: for that stage only", async () => {
+test('a stage\'s own "!" globs narrow the top-level files: for that stage only', async () => {
   const dir = repo({
     'envs/dev/app.yaml': deployment('a', 'nginx:1.27'),
     'envs/dev/legacy/old.yaml': deployment('o', 'nginx:1.1'),
