@@ -124,7 +124,10 @@ describe('plan', () => {
     expect(result.notPromoted).toEqual([
       expect.objectContaining({
         file: 'envs/staging/c.yaml',
-        reason: expect.stringMatching(/several versions \(1\.9\.0, 2\.0\.0\).*Deployment\/api-canary/),
+        // The candidates with file:line, and a remedy that works (--image picks the version).
+        reason: expect.stringMatching(
+          /several versions .*1\.9\.0 \(envs\/dev\/b\.yaml:10\), 2\.0\.0 \(envs\/dev\/a\.yaml:10\).*--image ghcr\.io\/acme\/api:2\.0\.0/,
+        ),
       }),
     ]);
   });

@@ -168,7 +168,10 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
     if (inputs.command === 'status') {
-      const board = await readStatus(files, pipeline);
+      // The checkout's first-parent history tells behind from drift for unordered tags (fetch-depth: 0 shows it all).
+      const git = createGit(inputs.workingDirectory);
+      const head = await git.head();
+      const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
       io.setOutput('status', JSON.stringify(board));
       await io.summary(renderStatusSummary(board));
       return;

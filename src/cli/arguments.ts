@@ -9,7 +9,8 @@ export interface CliArguments {
   to?: string;
   base?: string;
   head: string;
-  repo: string;
+  /** Absent: the current folder, or the git top-level above it when that holds the config. */
+  repo?: string;
   config?: string;
   stages: string[];
   only: string[];
@@ -37,9 +38,9 @@ Commands:
                              before it, exist in the registry and have soaked; reads git objects, runs nothing
 
 Flags:
-  --repo DIR           the config repository (default: the current folder)
+  --repo DIR           the config repository (default: the current folder, or its git top-level)
   --config FILE        pipeline config, relative to the repo (default: stagecoach.yaml)
-  --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS comma-separated)
+  --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)
   --only GLOB          only images or workloads matching GLOB (repeatable)
   --image REF          the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy in
                        stagecoach.yaml picks the newest tag (repeatable; replaces --from)
@@ -68,7 +69,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
         to: { type: 'string' },
         base: { type: 'string' },
         head: { type: 'string', default: 'HEAD' },
-        repo: { type: 'string', default: '.' },
+        repo: { type: 'string' },
         config: { type: 'string' },
         stage: { type: 'string', multiple: true, default: [] },
         only: { type: 'string', multiple: true, default: [] },
@@ -120,7 +121,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     to: values.to,
     base: values.base,
     head: values.head as string,
-    repo: values.repo as string,
+    repo: values.repo,
     config: values.config,
     stages: values.stage as string[],
     only: values.only as string[],

@@ -17,7 +17,8 @@ import { createRegistryOnDemand, type Registry, type RegistryOptions } from '../
 import { describeError, PromotionError, UsageError } from '../core/errors.js';
 import { quoteControlInMessage } from '../core/report/terminal-text.js';
 import { definedEnvironment, runGatedPromotion, type GatedPromotion } from '../engine/gate.js';
-import { loadPipeline } from '../engine/load-config.js';
+import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
+import { findRepoRoot } from '../adapters/repo-root.js';
 import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
 import { promotionBranch } from '../engine/publish.js';
 import { readStatus } from '../engine/status.js';
@@ -48,7 +49,8 @@ function registryOptions(args: CliArguments, io: CliIo): RegistryOptions {
 }
 
 async function execute(args: CliArguments, io: CliIo): Promise<number> {
-  const root = path.resolve(io.cwd, args.repo);
+  const found = args.repo === undefined ? findRepoRoot(io.cwd, args.config ?? DEFAULT_CONFIG) : undefined;
+  const root = found?.root ?? path.resolve(io.cwd, args.repo as string);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--repo ${args.repo}: no such folder`);
   const files = createLocalFiles(root);
   const git = createGit(root);
@@ -65,9 +67,13 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     print(result, renderVerifyText(result));
     return result.passed ? 0 : 1;
   }
-  const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages });
+  const lookedIn =
+    found &&
+    `${root} (${found.found === 'git top-level' ? 'the git top-level of the current folder' : 'the current folder'})`;
+  const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages, lookedIn });
   if (args.command === 'status') {
-    const board = await readStatus(files, pipeline);
+    const head = await git.head();
+    const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
     print(board, renderStatusText(board));
     return 0;
   }

@@ -43,6 +43,19 @@ export interface ImageChange {
 
 export type SourceKind = 'stage' | 'images' | 'registry';
 
+/** What the plan compared, so no renderer can pass a blind plan off as a clean one. */
+export interface PlanOutcome {
+  /** Image references read in the target stage / offered by the source. */
+  targetReferences: number;
+  sourceReferences: number;
+  /** Target references paired with a source version (changed or found equal). */
+  compared: number;
+  /** Target references whose image the source holds but that could not be paired (see notPromoted). */
+  unmatched: number;
+  /** One sentence saying what happened: changes, "nothing to promote" only after a comparison, or what is missing. */
+  headline: string;
+}
+
 export interface Plan {
   /** Source stage name, or `images` when versions were named on the command line / resolved from the registry. */
   from: string;
@@ -55,4 +68,6 @@ export interface Plan {
   notPromoted: NotPromoted[];
   skipped: Skipped[];
   warnings: Finding[];
+  /** Set by planPromotion; absent on plans read back from a commit. */
+  outcome?: PlanOutcome;
 }

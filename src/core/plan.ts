@@ -1,5 +1,5 @@
 // Plan: which versions in the target stage move to the source's. Pure: references in, one sorted Plan out.
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import {
   formatVersion,
   sameVersion,
@@ -9,17 +9,21 @@ import {
   type Version,
 } from './image-reference.js';
 import type { FluxImagePolicy } from './flux-image-policy.js';
-import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+import { matchKeys, placeOf, SourceIndex, type Offered } from './match.js';
+import type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } from './plan-types.js';
 import { judgeChange, unknownPolicies } from './plan-warnings.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
 
-export type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
+export type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } from './plan-types.js';
+export { insideStagePath, stageRelative } from './match.js';
 
-/** A stage's scan: its folders (to match values files by their place inside the stage) and what was found there. */
+/** A stage's scan: its paths and each file's place (to pair references across stages), and what was found there. */
 export interface ScannedStage {
   name: string;
   paths: string[];
+  /** file → its place in the stage's layout (stage-layout.ts); filled by the scan. */
+  places?: Record<string, string>;
   references: ImageReference[];
   skipped: Skipped[];
   warnings: Finding[];
@@ -27,12 +31,10 @@ export interface ScannedStage {
   policies?: FluxImagePolicy[];
 }
 
-/** A version the source offers; `key` pins it to one workload/container when the source holds several versions of an image. */
-export interface SourceVersion extends Version {
-  image: string;
+/** A version the source offers; `keys` say where it stands when the source holds several versions of an image. */
+export interface SourceVersion extends Offered {
+  /** The most specific of `keys`: `Deployment/api#api`, or `values.yaml#worker.image`. */
   key?: string;
-  file?: string;
-  line?: number;
 }
 
 export interface PlanInput {
@@ -44,33 +46,36 @@ export interface PlanInput {
   only?: string[];
   /** More Flux ImagePolicy objects (the source stage's) to order marked lines by, besides the target's. */
   policies?: FluxImagePolicy[];
+  /** The source stage's paths, for the headline when it holds no reference. */
+  sourcePaths?: string[];
+  /** A folder outside every stage that holds images (`apps/base`), for the headline's hint. */
+  outside?: string[];
 }
 
 /** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
-export function referenceKey(reference: ImageReference, stagePaths: string[]): string {
+export function referenceKey(reference: ImageReference, stagePaths: string[], places?: Record<string, string>): string {
   const isObject = reference.workload !== undefined && reference.workload !== reference.file;
-  const place = isObject ? reference.workload : stageRelative(reference.file, stagePaths);
+  const place = isObject ? reference.workload : placeOf(reference.file, { paths: stagePaths, places });
   return `${place}#${reference.container ?? ''}`;
-}
-
-/** Whether a repo-relative file lies in a stage folder (`.` is the whole repository). */
-export function insideStagePath(file: string, path: string): boolean {
-  return path === '.' || path === '' || file.startsWith(`${path}/`);
-}
-
-/** A file's path inside the stage folder that holds it. */
-export function stageRelative(file: string, stagePaths: string[]): string {
-  const owner = stagePaths.find((path) => insideStagePath(file, path));
-  return owner === undefined || owner === '.' || owner === '' ? file : file.slice(owner.length + 1);
 }
 
 /** The versions a stage offers as a source: one entry per image and place. */
 export function stageVersions(stage: ScannedStage): SourceVersion[] {
-  // a tagless reference (`image: busybox`) offers no version to promote
+  // Places matter only for an image the stage holds at several versions: the common case builds no key at all.
+  // A tagless reference (`image: busybox`) offers no version to promote.
   const pinned = stage.references.filter((reference) => reference.tag || reference.digest);
+  const versions = new Map<string, string | null>();
+  for (const reference of pinned) {
+    const version = formatVersion(reference);
+    const seen = versions.get(reference.image);
+    if (seen === undefined) versions.set(reference.image, version);
+    else if (seen !== version) versions.set(reference.image, null);
+  }
   return pinned.map((reference) => ({
     image: reference.image,
-    key: referenceKey(reference, stage.paths),
+    ...(versions.get(reference.image) === null
+      ? { key: referenceKey(reference, stage.paths, stage.places), keys: matchKeys(reference, stage) }
+      : {}),
     ...versionOf(reference),
     file: reference.file,
     line: reference.line,
@@ -90,47 +95,45 @@ export function shortName(image: string): string {
   return image.slice(image.lastIndexOf('/') + 1);
 }
 
-function selected(reference: ImageReference, only: string[] | undefined): boolean {
-  if (!only || only.length === 0) return true;
-  const names = [reference.image, reference.name, shortName(reference.image), reference.workload ?? ''];
-  return only.some((glob) => names.some((name) => name && minimatch(name, glob)));
-}
-
-/** Groups source versions by image; within an image, by the distinct versions offered. */
-function groupByImage(versions: SourceVersion[]): Map<string, SourceVersion[]> {
-  const byImage = new Map<string, SourceVersion[]>();
-  for (const version of versions) {
-    const list = byImage.get(version.image) ?? [];
-    list.push(version);
-    byImage.set(version.image, list);
-  }
-  return byImage;
-}
-
-function distinctVersions(list: SourceVersion[]): Version[] {
-  const seen = new Map<string, Version>();
-  for (const entry of list) seen.set(formatVersion(entry), versionOf(entry));
-  return [...seen.values()];
-}
-
-/** The version the source offers for one target reference, or why none can be chosen. */
-function wantedFor(
-  reference: ImageReference,
-  key: string,
-  offered: SourceVersion[],
-): { version: Version } | { reason: string } {
-  const versions = distinctVersions(offered);
-  if (versions.length === 1) return { version: versions[0] };
-  const match = offered.filter((entry) => entry.key === key);
-  const matched = distinctVersions(match);
-  if (matched.length === 1) return { version: matched[0] };
-  const listed = versions.map(formatVersion).sort().join(', ');
-  return {
-    reason:
-      matched.length > 1
-        ? `the source holds ${listed} for the same place ${key}; make them agree`
-        : `the source holds several versions (${listed}) and none at the same place (${key}); promote with --only or align the workload names`,
+/** `--only` globs, compiled once: whether a reference's image, short name or workload matches one. */
+export function onlySelector(
+  only: string[] | undefined,
+): (reference: { image: string; name?: string; workload?: string }) => boolean {
+  if (!only || only.length === 0) return () => true;
+  const globs = only.map((glob) => new Minimatch(glob));
+  return (reference) => {
+    const names = [reference.image, reference.name ?? '', shortName(reference.image), reference.workload ?? ''];
+    return globs.some((glob) => names.some((name) => name && glob.match(name)));
   };
+}
+
+/** The source's images the target does not hold (and `--only` selects): listed, never added. */
+function notInTarget(offered: SourceIndex, target: ScannedStage, listed: (image: string) => boolean): NotPromoted[] {
+  const notPromoted: NotPromoted[] = [];
+  // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
+  const unread = target.warnings.filter((warning) => warning.file !== '');
+  const unreadNote =
+    unread.length === 0
+      ? ''
+      : `; ${target.name} has image fields Stagecoach could not read (${unread
+          .slice(0, 3)
+          .map((warning) => `${warning.file}:${warning.line}`)
+          .join(
+            ', ',
+          )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
+  for (const [image, bucket] of offered.images()) {
+    if (!listed(image)) continue;
+    for (const [version, list] of bucket) {
+      const first = list[0];
+      notPromoted.push({
+        image,
+        version,
+        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+        ...(first?.file ? { file: first.file, line: first.line } : {}),
+      });
+    }
+  }
+  return notPromoted;
 }
 
 /** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
@@ -159,7 +162,8 @@ function compareChange(a: Change, b: Change): number {
 /** Plans the promotion of `versions` into `target`. Images only in the target are left alone; images only in the source are listed. */
 export function planPromotion(input: PlanInput): Plan {
   const { target } = input;
-  const offered = groupByImage(input.versions);
+  const offered = new SourceIndex(input.versions);
+  const selected = onlySelector(input.only);
   const changes: Change[] = [];
   const notPromoted: NotPromoted[] = [];
   const warnings: Finding[] = [...target.warnings];
@@ -167,11 +171,12 @@ export function planPromotion(input: PlanInput): Plan {
   const policies = [...(target.policies ?? []), ...(input.policies ?? [])];
   const said = new Set<string>();
   const unmanaged: ImageReference[] = [];
+  let compared = 0;
+  let unmatched = 0;
 
   for (const reference of target.references) {
     targetImages.add(reference.image);
-    const list = offered.get(reference.image);
-    if (!list || !selected(reference, input.only)) continue;
+    if (!offered.has(reference.image) || !selected(reference)) continue;
     if (!reference.tag && !reference.digest) {
       notPromoted.push({
         image: reference.image,
@@ -182,9 +187,10 @@ export function planPromotion(input: PlanInput): Plan {
       });
       continue;
     }
-    const key = referenceKey(reference, target.paths);
-    const wanted = wantedFor(reference, key, list);
-    if ('reason' in wanted) {
+    const wanted = offered.wanted(reference, target);
+    if ('version' in wanted) compared += 1;
+    else {
+      unmatched += 1;
       notPromoted.push({
         image: reference.image,
         version: formatVersion(reference),
@@ -218,31 +224,9 @@ export function planPromotion(input: PlanInput): Plan {
   const unknown = unknownPolicies(unmanaged);
   if (unknown) warnings.push(unknown);
 
-  // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
-  const unread = target.warnings.filter((warning) => warning.file !== '');
-  const unreadNote =
-    unread.length === 0
-      ? ''
-      : `; ${target.name} has image fields Stagecoach could not read (${unread
-          .slice(0, 3)
-          .map((warning) => `${warning.file}:${warning.line}`)
-          .join(
-            ', ',
-          )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
-  for (const [image, list] of offered) {
-    if (targetImages.has(image)) continue;
-    for (const version of distinctVersions(list)) {
-      const first = list.find((entry) => sameVersion(entry, version));
-      notPromoted.push({
-        image,
-        version: formatVersion(version),
-        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
-        ...(first?.file ? { file: first.file, line: first.line } : {}),
-      });
-    }
-  }
+  notPromoted.push(...notInTarget(offered, target, (image) => !targetImages.has(image) && selected({ image })));
 
-  if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference, input.only))) {
+  if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference))) {
     warnings.push({
       file: '',
       line: 0,
@@ -255,6 +239,12 @@ export function planPromotion(input: PlanInput): Plan {
       compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''),
   );
   warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+  const counts = {
+    targetReferences: target.references.length,
+    sourceReferences: input.versions.length,
+    compared,
+    unmatched,
+  };
   return {
     from: input.from,
     to: target.name,
@@ -264,7 +254,48 @@ export function planPromotion(input: PlanInput): Plan {
     notPromoted,
     skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
     warnings,
+    outcome: { ...counts, headline: headline(input, changes, counts) },
   };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The plan's one-sentence truth: "nothing to promote" only when something was compared and found equal. */
+function headline(input: PlanInput, changes: Change[], counts: Omit<PlanOutcome, 'headline'>): string {
+  const { from, target } = input;
+  const files = new Set(changes.map((change) => change.file)).size;
+  const unmatched =
+    counts.unmatched > 0
+      ? `; ${plural(counts.unmatched, 'image reference')} could not be matched (see Not promoted)`
+      : '';
+  const hint =
+    input.outside && input.outside.length > 0
+      ? ` (${input.outside.join(', ')}, outside every stage, ${input.outside.length === 1 ? 'holds' : 'hold'} images: add ${input.outside.length === 1 ? 'it' : 'them'} to a stage's paths, or pin the versions in each stage)`
+      : '';
+  if (counts.targetReferences === 0) {
+    const none =
+      counts.sourceReferences === 0 && input.sourcePaths ? [...input.sourcePaths, ...target.paths] : target.paths;
+    return `no image references found under ${none.join(', ')}${hint}`;
+  }
+  if (counts.sourceReferences === 0 && input.sourcePaths)
+    return `no image references found under ${input.sourcePaths.join(', ')} (${from}), so nothing to compare${hint}`;
+  if (changes.length > 0) return `${plural(changes.length, 'change')} in ${plural(files, 'file')}${unmatched}`;
+  if (counts.compared > 0)
+    return `nothing to promote, ${target.name} already runs what ${from} offers (${plural(counts.compared, 'reference')} compared)${unmatched}`;
+  if (counts.unmatched > 0)
+    return `nothing promoted: ${plural(counts.unmatched, 'image reference')} could not be matched (see Not promoted)`;
+  return `nothing compared: ${target.name} and ${from} hold no image in common${input.only && input.only.length > 0 ? ` that --only ${input.only.join(', ')} selects` : ''}`;
+}
+
+/** Not-promoted items grouped by reason, in first-seen order: one sentence per reason, not one per image. */
+export function groupNotPromoted(items: NotPromoted[]): { reason: string; items: NotPromoted[] }[] {
+  const groups = new Map<string, NotPromoted[]>();
+  for (const item of items) {
+    const list = groups.get(item.reason);
+    if (list) list.push(item);
+    else groups.set(item.reason, [item]);
+  }
+  return [...groups.entries()].map(([reason, list]) => ({ reason, items: list }));
 }
 
 /**

@@ -18,7 +18,7 @@ import { CHART_TRIGGERS, scanApplicationCharts, scanHelmReleaseChart, scanOciRep
 import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
 import { pathWords, rulesFor, scanFields, triggerWords } from './scan/fields.js';
-import { scanValues } from './scan/helm-values.js';
+import { NO_REPOSITORY, scanValues } from './scan/helm-values.js';
 import { KUSTOMIZATION_FILES, remoteBases, scanKustomizeImages } from './scan/kustomize.js';
 import { type InnerReader, isJsonPatch, scanJsonPatch, scanKustomizePatches } from './scan/kustomize-patch.js';
 import type { YDoc, YMap } from './scan/tree.js';
@@ -208,6 +208,10 @@ function finish(c: Collector): ScanResult {
   const references = c.references.sort(
     (a, b) => a.line - b.line || a.column - b.column || a.slots[0].start - b.slots[0].start,
   );
-  const warnings = c.warnings.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+  // A tag without a repository that a fields: rule reads is no blind spot.
+  const read = new Set(references.filter((ref) => ref.format === 'field').map((ref) => ref.line));
+  const warnings = c.warnings
+    .filter((warning) => !(warning.message.includes(NO_REPOSITORY) && read.has(warning.line)))
+    .sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
   return { references, skipped: c.skipped, warnings };
 }

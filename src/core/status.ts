@@ -52,6 +52,58 @@ function cellState(versions: string[], upstream: string[] | undefined): CellStat
   return older ? 'behind' : 'drift';
 }
 
+/** A drift cell history may explain: the versions `stage` holds that `upstream` does not, and the upstream's files. */
+export interface DriftQuestion {
+  image: string;
+  stage: string;
+  upstream: string;
+  versions: string[];
+  /** Files of the upstream stage holding the image, whose history is searched. */
+  files: string[];
+}
+
+/** Each drift cell, with what would make it *behind*: every foreign version held by the upstream stage earlier. */
+export function driftQuestions(board: StatusBoard, stages: ScannedStage[]): DriftQuestion[] {
+  const questions: DriftQuestion[] = [];
+  for (const row of board.rows) {
+    let upstream: ScannedStage | undefined;
+    for (const stage of stages) {
+      const cell = row.cells[stage.name];
+      if (cell.state === 'drift' && upstream) {
+        const up = row.cells[upstream.name].versions;
+        const files = upstream.references.filter((ref) => ref.image === row.image).map((ref) => ref.file);
+        questions.push({
+          image: row.image,
+          stage: stage.name,
+          upstream: upstream.name,
+          versions: cell.versions.filter((version) => !up.some((other) => sameRelease(version, other))),
+          files: [...new Set(files)].sort(),
+        });
+      }
+      if (cell.versions.length > 0) upstream = stage;
+    }
+  }
+  return questions;
+}
+
+/**
+ * Marks as *behind* the drift cells whose versions the upstream stage held earlier in its history (answered by the
+ * engine from git): unordered tags such as commit SHAs cannot be compared, but a version upstream has moved past is
+ * a pending promotion, not drift.
+ */
+export function settleDrift(board: StatusBoard, heldEarlier: DriftQuestion[]): StatusBoard {
+  const rows = board.rows.map((row) => {
+    const settled = heldEarlier.filter((question) => question.image === row.image);
+    if (settled.length === 0) return row;
+    const cells = { ...row.cells };
+    for (const question of settled) cells[question.stage] = { ...cells[question.stage], state: 'behind' as const };
+    return { ...row, cells };
+  });
+  const count = (state: CellState) =>
+    rows.reduce((sum, row) => sum + Object.values(row.cells).filter((cell) => cell.state === state).length, 0);
+  return { ...board, rows, drift: count('drift'), behind: count('behind') };
+}
+
 export function buildStatus(stages: ScannedStage[]): StatusBoard {
   const images = [...new Set(stages.flatMap((stage) => stage.references.map((reference) => reference.image)))].sort();
   let drift = 0;

@@ -10,6 +10,8 @@ export interface ConfigLocation {
   config?: string;
   /** `NAME=PATH[,PATH...]` values of --stage, used when given (they win over the config file). */
   stages?: string[];
+  /** The folder searched, for the message when the config is missing (`/src/repo (the git top-level …)`). */
+  lookedIn?: string;
 }
 
 async function readIfPresent(files: RepoFiles, file: string): Promise<string | undefined> {
@@ -30,7 +32,7 @@ export async function loadPipeline(files: RepoFiles, location: ConfigLocation): 
     throw new UsageError(
       location.config
         ? `${file}: no such file in the config repository (the path is relative to the repository root)`
-        : `No ${DEFAULT_CONFIG} at the repository root and no --stage flags: add ${DEFAULT_CONFIG} (see README) or pass --stage dev=envs/dev --stage staging=envs/staging`,
+        : `No ${DEFAULT_CONFIG} ${location.lookedIn ? `in ${location.lookedIn}` : 'at the repository root'} and no --stage flags: add ${DEFAULT_CONFIG} (see README) or pass --stage dev=envs/dev --stage staging=envs/staging`,
     );
   }
   return parseConfig(text, file);

@@ -1,5 +1,7 @@
 // The plan step: scan the source (a stage, or registry versions) and the target, and plan what the target changes.
 import { findStage, type Pipeline } from '../core/config/index.js';
+import { scanFile } from '../core/scan.js';
+import { compileStagePath, placeIn } from '../core/stage-layout.js';
 import {
   compareText,
   planPromotion,
@@ -14,7 +16,7 @@ import type { Registry } from '../adapters/registry.js';
 import { pinKey } from './gates/registry-gate.js';
 import { parseImageArguments, resolveImageVersions, type ImageArgument } from './registry-source.js';
 import { UsageError } from '../core/errors.js';
-import { scanStage } from './scan.js';
+import { checkDisjoint, scanStage } from './scan.js';
 
 export interface PlanRequest {
   /** Source stage name; absent when `images` name the versions (the registry as a source). */
@@ -46,6 +48,36 @@ function pinned(versions: SourceVersion[], pins: Map<string, string> | undefined
   });
 }
 
+/**
+ * Folders next to the stages' files, outside every stage, whose files hold image references (`apps/base/podinfo`
+ * beside `apps/staging`): for the headline of a plan that found none. Read only when a stage holds no reference.
+ */
+async function imagesOutside(files: RepoFiles, pipeline: Pipeline, stages: ScannedStage[]): Promise<string[]> {
+  const owned = new Set(stages.flatMap((stage) => Object.keys(stage.places ?? {})));
+  const parents = new Set<string>();
+  for (const stage of stages) {
+    for (const path of stage.paths) {
+      const base = path.includes('*') ? path.slice(0, path.indexOf('*')) : path;
+      const parent = base.replace(/\/?[^/]*$/, '');
+      parents.add(parent === '' ? '.' : parent);
+    }
+  }
+  const patterns = pipeline.stages.map((stage) => stage.paths.map(compileStagePath));
+  const staged = (file: string) => patterns.some((list) => placeIn(list, file) !== undefined);
+  const found = new Set<string>();
+  for (const parent of [...parents].sort()) {
+    const listed = await files.list(parent).catch(() => [] as string[]);
+    for (const file of listed.slice(0, 2000)) {
+      if (owned.has(file) || !/\.ya?ml$/.test(file) || staged(file)) continue;
+      const text = await files.read(file).catch(() => '');
+      if (scanFile(file, text, { fields: pipeline.fields }).references.length > 0)
+        found.add(file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.');
+      if (found.size >= 3) return [...found];
+    }
+  }
+  return [...found];
+}
+
 export async function planStages(
   files: RepoFiles,
   pipeline: Pipeline,
@@ -63,6 +95,7 @@ export async function planStages(
     source ? scanStage(files, pipeline, source) : undefined,
     scanStage(files, pipeline, target),
   ]);
+  if (scannedSource) checkDisjoint([scannedSource, scannedTarget]);
   let versions: SourceVersion[];
   let unresolved: NotPromoted[] = [];
   if (scannedSource) versions = stageVersions(scannedSource);
@@ -79,6 +112,8 @@ export async function planStages(
     versions = resolved.versions;
     unresolved = resolved.notPromoted;
   }
+  const blind = scannedTarget.references.length === 0 || scannedSource?.references.length === 0;
+  const scanned = scannedSource ? [scannedSource, scannedTarget] : [scannedTarget];
   const plan = planPromotion({
     from: source?.name ?? 'images',
     source: source ? 'stage' : 'images',
@@ -86,6 +121,8 @@ export async function planStages(
     target: scannedTarget,
     only: request.only,
     ...(scannedSource?.policies ? { policies: scannedSource.policies } : {}),
+    ...(scannedSource ? { sourcePaths: scannedSource.paths } : {}),
+    ...(blind ? { outside: await imagesOutside(files, pipeline, scanned) } : {}),
   });
   plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
     (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),

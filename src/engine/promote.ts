@@ -13,8 +13,7 @@ import { planStages, type PlanRequest } from './plan.js';
 import { renderPromotion } from './rewrite.js';
 import { DEFAULT_CONFIG } from './load-config.js';
 import { promotionBranch, publishPromotion, type PublishResult } from './publish.js';
-import { globSelector, scanStage } from './scan.js';
-import { stageRelative } from '../core/plan.js';
+import { scanStage, stageFiles as ownedFiles } from './scan.js';
 
 export interface PullRequestPromotionDependencies extends Omit<GatedPromotionDependencies, 'files'> {
   github: GitHub & GitHubTreeReader;
@@ -69,14 +68,11 @@ export async function openCheckout(deps: {
 
 /** The files a plan of `from` → `to` reads (the scan's selection), at most one GraphQL batch of them. */
 async function stageFiles(files: RepoFiles, pipeline: Pipeline, names: (string | undefined)[]): Promise<string[]> {
-  const selected = globSelector(pipeline.files);
   const found = new Set<string>();
   for (const stage of pipeline.stages.filter((candidate) => names.includes(candidate.name))) {
-    for (const root of stage.paths) {
-      // A folder that is missing is the scan's to report.
-      const listed = await files.list(root).catch(() => [] as string[]);
-      for (const file of listed) if (selected(stageRelative(file, [root]))) found.add(file);
-    }
+    // A path that names nothing is the scan's to report.
+    const owned = await ownedFiles(files, pipeline, stage).catch(() => []);
+    for (const { file } of owned) found.add(file);
   }
   return [...found].slice(0, BATCH_SIZE);
 }

@@ -8,10 +8,22 @@ import { PromotionError } from '../core/errors.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 import type { PlannedPromotion } from './plan.js';
 
-function referenceAt(target: ScannedStage, file: string, line: number, column: number): ImageReference {
-  const found = target.references.find((ref) => ref.file === file && ref.line === line && ref.column === column);
-  if (!found) throw new Error(`internal: the plan names ${file}:${line}:${column}, which the scan did not find`);
-  return found;
+/** The target's references by file, and by file:line:column (one pass: a promotion stays linear in references). */
+function indexReferences(target: ScannedStage) {
+  const at = new Map<string, ImageReference>();
+  const byFile = new Map<string, ImageReference[]>();
+  for (const ref of target.references) {
+    at.set(`${ref.file}:${ref.line}:${ref.column}`, ref);
+    const list = byFile.get(ref.file);
+    if (list) list.push(ref);
+    else byFile.set(ref.file, [ref]);
+  }
+  const referenceAt = (file: string, line: number, column: number): ImageReference => {
+    const found = at.get(`${file}:${line}:${column}`);
+    if (!found) throw new Error(`internal: the plan names ${file}:${line}:${column}, which the scan did not find`);
+    return found;
+  };
+  return { referenceAt, inFile: (file: string) => byFile.get(file) ?? [] };
 }
 
 /** The new text of every file the plan changes, checked by re-scanning before anything is written. */
@@ -21,8 +33,9 @@ export async function renderPromotion(
   planned: PlannedPromotion,
 ): Promise<Record<string, string>> {
   const editsByFile = new Map<string, Edit[]>();
+  const { referenceAt, inFile } = indexReferences(planned.target);
   for (const change of planned.plan.changes) {
-    const reference = referenceAt(planned.target, change.file, change.line, change.column);
+    const reference = referenceAt(change.file, change.line, change.column);
     const edits = editsByFile.get(change.file) ?? [];
     edits.push({ reference, version: parseVersion(change.new) });
     editsByFile.set(change.file, edits);
@@ -33,9 +46,9 @@ export async function renderPromotion(
     // Guarantee: re-scanning the result yields exactly the planned state of every reference in the file.
     const identity = (ref: ImageReference, version: string) =>
       `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
-    const expected = planned.target.references
-      .filter((ref) => ref.file === file)
-      .map((ref) => identity(ref, formatVersion(edits.find((edit) => edit.reference === ref)?.version ?? ref)))
+    const edited = new Map(edits.map((edit) => [edit.reference, edit.version]));
+    const expected = inFile(file)
+      .map((ref) => identity(ref, formatVersion(edited.get(ref) ?? ref)))
       .sort();
     const actual = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts })
       .references.map((ref) => identity(ref, formatVersion(ref)))

@@ -1,46 +1,144 @@
-// Reads every file a stage owns that the pipeline's `files` globs select, and scans it.
+// Reads every file a stage owns (its folders, files and globs) that the `files` globs select, and scans it.
 import { Minimatch } from 'minimatch';
 import type { Pipeline, Stage } from '../core/config/index.js';
 import type { Skipped } from '../core/image-reference.js';
-import { stageRelative, type ScannedStage } from '../core/plan.js';
+import type { ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
-import { NotUtf8Error, type RepoFiles } from '../adapters/repo-files.js';
+import { compileStagePath, inDotFolder, type StagePattern } from '../core/stage-layout.js';
+import { UsageError } from '../core/errors.js';
+import { FileNotFoundError, MissingFolderError, NotUtf8Error, type RepoFiles } from '../adapters/repo-files.js';
 import type { FluxImagePolicy } from '../core/flux-image-policy.js';
 import { policiesBeside, policiesIn } from './image-policies.js';
 
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
-export function globSelector(globs: string[]): (relative: string) => boolean {
+export function globSelector(globs: string[]): (relative: string, file?: string) => boolean {
   const include = globs.filter((glob) => !glob.startsWith('!')).map((glob) => new Minimatch(glob, { dot: true }));
   const exclude = globs
     .filter((glob) => glob.startsWith('!'))
     .map((glob) => new Minimatch(glob.slice(1), { dot: true }));
-  return (relative) => include.some((glob) => glob.match(relative)) && !exclude.some((glob) => glob.match(relative));
+  // Globs may be written relative to the stage folder or to the repository (`file`): either spelling counts.
+  const any = (list: Minimatch[], relative: string, file?: string) =>
+    list.some((glob) => glob.match(relative) || (file !== undefined && file !== relative && glob.match(file)));
+  return (relative, file) => any(include, relative, file) && !any(exclude, relative, file);
+}
+
+/**
+ * Whether a stage scans a file: one it names in its paths always; otherwise the top-level and the stage's own `files:`
+ * globs, matched against the path inside the stage folder or the repo-relative path. Files in dot-folders
+ * (`.chainsaw-test/`) only when a glob names a dot-folder.
+ */
+export function fileSelector(pipeline: Pipeline, stage: Stage): (file: string, relative: string) => boolean {
+  const globs = [...pipeline.files, ...(stage.files ?? [])];
+  const selected = globSelector(globs);
+  const namesDotFolder = globs.some((glob) => !glob.startsWith('!') && inDotFolder(glob));
+  return (file, relative) =>
+    relative === '' || ((namesDotFolder || !inDotFolder(relative)) && selected(relative, file));
+}
+
+/** A file a stage owns and scans, with its place in the stage's layout. */
+export interface StageFile {
+  file: string;
+  place: string;
+}
+
+async function listed(files: RepoFiles, folder: string): Promise<string[] | undefined> {
+  try {
+    return await files.list(folder);
+  } catch (error) {
+    if (error instanceof MissingFolderError) return undefined;
+    throw error;
+  }
+}
+
+async function isFile(files: RepoFiles, path: string): Promise<boolean> {
+  try {
+    await files.mode(path);
+    return true;
+  } catch (error) {
+    if (error instanceof FileNotFoundError) return false;
+    throw error;
+  }
+}
+
+/** The files under one stage path; UsageError naming the path when it names nothing. */
+async function filesOf(files: RepoFiles, stage: Stage, pattern: StagePattern): Promise<string[]> {
+  const shown = JSON.stringify(pattern.path);
+  if (!pattern.glob) {
+    const inFolder = await listed(files, pattern.path);
+    if (inFolder) return inFolder;
+    if (await isFile(files, pattern.path)) return [pattern.path];
+    throw new UsageError(
+      `${pattern.path}: no such folder or file in the config repository; check stage "${stage.name}"'s paths`,
+    );
+  }
+  const matched = ((await listed(files, pattern.base)) ?? []).filter((file) => pattern.match(file));
+  if (matched.length === 0)
+    throw new UsageError(
+      `stage "${stage.name}": the glob ${shown} matches no file in the config repository; check the stage's paths`,
+    );
+  return matched;
+}
+
+/** The files a stage scans, sorted, each once (the first of its paths that holds it gives its place). */
+export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<StageFile[]> {
+  const selected = fileSelector(pipeline, stage);
+  const owned = new Map<string, string>();
+  for (const [index, path] of stage.paths.entries()) {
+    const pattern = compileStagePath(path, index);
+    for (const file of await filesOf(files, stage, pattern)) {
+      const place = pattern.match(file);
+      if (!place || owned.has(file) || !selected(file, place.relative)) continue;
+      owned.set(file, place.place);
+    }
+  }
+  return [...owned.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([file, place]) => ({ file, place }));
 }
 
 export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<ScannedStage> {
-  const scanned: ScannedStage = { name: stage.name, paths: stage.paths, references: [], skipped: [], warnings: [] };
-  const selected = globSelector(pipeline.files);
+  const scanned: ScannedStage = {
+    name: stage.name,
+    paths: stage.paths,
+    references: [],
+    skipped: [],
+    warnings: [],
+    places: {},
+  };
   const seen = new Set<string>();
   const policies: FluxImagePolicy[] = [];
-  for (const root of stage.paths) {
-    for (const file of await files.list(root)) {
-      if (!selected(stageRelative(file, [root]))) continue;
-      const text = await readText(files, file);
-      if (typeof text !== 'string') {
-        scanned.skipped.push(text);
-        continue;
-      }
-      seen.add(file);
-      policies.push(...policiesIn(file, text));
-      const result = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts });
-      scanned.references.push(...result.references);
-      scanned.skipped.push(...result.skipped);
-      scanned.warnings.push(...result.warnings);
+  for (const { file, place } of await stageFiles(files, pipeline, stage)) {
+    (scanned.places as Record<string, string>)[file] = place;
+    const text = await readText(files, file);
+    if (typeof text !== 'string') {
+      scanned.skipped.push(text);
+      continue;
     }
+    seen.add(file);
+    policies.push(...policiesIn(file, text));
+    const result = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts });
+    scanned.references.push(...result.references);
+    scanned.skipped.push(...result.skipped);
+    scanned.warnings.push(...result.warnings);
   }
   if (policies.length > 0) scanned.policies = policies;
   await policiesBeside(files, scanned, seen);
   return scanned;
+}
+
+/** Globs the config check cannot tell apart (`envs/*-a`, `envs/b-*`) may still claim one file: refused when they do. */
+export function checkDisjoint(stages: ScannedStage[]): void {
+  const owner = new Map<string, string>();
+  for (const stage of stages) {
+    for (const file of Object.keys(stage.places ?? {})) {
+      const first = owner.get(file);
+      if (first !== undefined && first !== stage.name)
+        throw new UsageError(
+          `${file} is owned by stage "${first}" and by stage "${stage.name}"; each file belongs to one stage, so narrow their paths`,
+        );
+      owner.set(file, stage.name);
+    }
+  }
 }
 
 /** The file's text, or why it was skipped: a file that is not UTF-8 is reported, never rewritten. */

@@ -3,7 +3,8 @@
 // pull request is run or trusted.
 import { findStage, type Pipeline, type Stage } from '../core/config/index.js';
 import { formatVersion, type ImageReference, type Version } from '../core/image-reference.js';
-import { compareText, insideStagePath, referenceKey, stageRelative, type ScannedStage } from '../core/plan.js';
+import { compareText, referenceKey, type ScannedStage } from '../core/plan.js';
+import { compileStagePath, placeIn } from '../core/stage-layout.js';
 import type { ChangedFile, Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
@@ -14,7 +15,7 @@ import type { VerifiedChange, VerifyResult } from '../core/verify-result.js';
 
 import type { Skipped } from '../core/image-reference.js';
 import { loadPipeline } from './load-config.js';
-import { globSelector, scanStage } from './scan.js';
+import { fileSelector, scanStage } from './scan.js';
 
 export interface VerifyRequest {
   base: string;
@@ -48,12 +49,13 @@ async function vouched(
 
 /** Changed paths in a stage that the scan did not read: links, submodules, files outside `files:`, unreadable YAML. */
 function skippedFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], head: ScannedStage): Skipped[] {
-  const selected = globSelector(pipeline.files);
+  const selected = fileSelector(pipeline, stage);
+  const patterns = stage.paths.map(compileStagePath);
   const unreadable = new Map(head.skipped.map((item) => [item.file, item.reason]));
   const skipped: Skipped[] = [];
   for (const { path, mode } of changed) {
-    const root = stage.paths.find((folder) => insideStagePath(path, folder));
-    if (root === undefined || mode === '000000') continue;
+    const place = placeIn(patterns, path);
+    if (place === undefined || mode === '000000') continue;
     if (mode === '120000')
       skipped.push({
         file: path,
@@ -61,7 +63,7 @@ function skippedFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], 
         reason: 'a symlink: verify reads files, not what links point to; replace it with the file',
       });
     else if (mode === '160000') skipped.push({ file: path, line: 1, reason: 'a submodule: verify cannot read it' });
-    else if (!selected(stageRelative(path, [root])))
+    else if (!selected(path, place.relative))
       skipped.push({
         file: path,
         line: 1,
@@ -74,9 +76,10 @@ function skippedFiles(stage: Stage, pipeline: Pipeline, changed: ChangedFile[], 
 }
 
 function stagesTouched(pipeline: Pipeline, files: string[]): Stage[] {
-  return pipeline.stages.filter((stage) =>
-    files.some((file) => stage.paths.some((path) => insideStagePath(file, path))),
-  );
+  return pipeline.stages.filter((stage) => {
+    const patterns = stage.paths.map(compileStagePath);
+    return files.some((file) => placeIn(patterns, file) !== undefined);
+  });
 }
 
 /** The references of the head scan whose version the base did not hold at the same place. */
@@ -87,12 +90,15 @@ function versionsSet(
 ): { reference: ImageReference; old?: string }[] {
   const before = new Map<string, string[]>();
   for (const ref of base.references) {
-    const key = `${ref.image}|${referenceKey(ref, base.paths)}`;
+    const key = `${ref.image}|${referenceKey(ref, base.paths, base.places)}`;
     before.set(key, [...(before.get(key) ?? []), formatVersion(ref)]);
   }
   return head.references
     .filter((ref) => changedFiles.has(ref.file))
-    .map((reference) => ({ reference, old: before.get(`${reference.image}|${referenceKey(reference, head.paths)}`) }))
+    .map((reference) => ({
+      reference,
+      old: before.get(`${reference.image}|${referenceKey(reference, head.paths, head.places)}`),
+    }))
     .filter(({ reference, old }) => !old?.includes(formatVersion(reference)))
     .map(({ reference, old }) => ({ reference, ...(old ? { old: old.join(', ') } : {}) }));
 }

@@ -19,12 +19,26 @@ describe('stagesFromFlags', () => {
     expect(flagProblems(['dev=envs/dev', 'Dev=/x,envs/dev/a', 'nothing', 'dev=other', '=a', 'qa=a,'])).toEqual([
       '<flags>:2:1: --stage "Dev=/x,envs/dev/a": stage name "Dev" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names); for example "dev"',
       '<flags>:2:5: --stage "Dev=/x,envs/dev/a": path "/x" is absolute; write it relative to the repository root, e.g. "x"',
-      '<flags>:2:8: --stage "Dev=/x,envs/dev/a": "envs/dev/a" is inside "envs/dev", owned by stage "dev" (--stage number 1); each folder belongs to one stage',
+      '<flags>:2:8: --stage "Dev=/x,envs/dev/a": "envs/dev/a" is inside "envs/dev", owned by stage "dev" (--stage number 1); each folder or file belongs to one stage',
       '<flags>:3:1: --stage "nothing": expected NAME=PATH[,PATH...], e.g. --stage dev=envs/dev',
       '<flags>:4:1: --stage "dev=other": stage "dev" is defined twice (first at --stage number 1); stage names must be unique',
       '<flags>:5:1: --stage "=a": the stage name before "=" is missing',
       '<flags>:6:6: --stage "qa=a,": expected a folder such as envs/dev, got an empty string',
     ]);
+  });
+
+  test('files and globs, a comma inside braces included; overlapping globs are refused as in the config file', () => {
+    const pipeline = stagesFromFlags([
+      'dev=charts/app/values-dev.yaml,components/*/{dev,qa}',
+      'prod=components/*/prod',
+    ]);
+    expect(pipeline.stages.map((stage) => stage.paths)).toEqual([
+      ['charts/app/values-dev.yaml', 'components/*/{dev,qa}'],
+      ['components/*/prod'],
+    ]);
+    expect(() => stagesFromFlags(['dev=components/*/dev', 'qa=components/api/dev'])).toThrow(
+      '"components/api/dev" may match what "components/*/dev" matches, which is owned by stage "dev" (--stage number 1)',
+    );
   });
 
   test('no flags at all', () => {

@@ -178,8 +178,8 @@ describe('parseConfig: every problem at once', () => {
     const lines = formatProblems(error!.problems).split('\n');
     expect(lines).toEqual([
       'stagecoach.yaml:2:11: stages[0].name: stage name "Dev" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names); for example "dev"',
-      'stagecoach.yaml:4:5: stages[1]: missing "paths:"; list the folders stage "staging" owns, e.g. "paths: [envs/staging]"',
-      'stagecoach.yaml:5:5: stages[1].pahts: unknown key "pahts"; did you mean "paths"? (known keys: name, paths, path, pullRequest, gates)',
+      'stagecoach.yaml:4:5: stages[1]: missing "paths:"; list the folders, files or globs stage "staging" owns, e.g. "paths: [envs/staging]"',
+      'stagecoach.yaml:5:5: stages[1].pahts: unknown key "pahts"; did you mean "paths"? (known keys: name, paths, path, files, pullRequest, gates)',
       'stagecoach.yaml:6:11: stages[2].name: stage "staging" is defined twice (first at line 4); stage names must be unique',
       'stagecoach.yaml:7:11: stages[2].path: path "/srv/envs/staging" is absolute; write it relative to the repository root, e.g. "srv/envs/staging"',
       'stagecoach.yaml:9:7: stages[2].pullRequest.automerge: unknown key "automerge"; did you mean "autoMerge"? (known keys: labels, reviewers, teamReviewers, assignees, draft, autoMerge, branch)',
@@ -188,7 +188,7 @@ describe('parseConfig: every problem at once', () => {
       'stagecoach.yaml:13:24: stages[2].gates.registry.pin: expected true or false, got "maybe"',
       'stagecoach.yaml:15:11: stages[2].gates.commands[0]: missing "run:"; give the command to run, e.g. "run: kustomize build envs/prod"',
       'stagecoach.yaml:16:18: stages[2].gates.onFailure: expected one of fail, draft, got "drafts"; did you mean "draft"?',
-      'stagecoach.yaml:18:13: stages[3].paths[0]: "envs/dev/prod" is inside "envs/dev", owned by stage "Dev" (line 3); each folder belongs to one stage',
+      'stagecoach.yaml:18:13: stages[3].paths[0]: "envs/dev/prod" is inside "envs/dev", owned by stage "Dev" (line 3); each folder or file belongs to one stage',
       'stagecoach.yaml:18:28: stages[3].paths[1]: path "../outside" contains ".."; stage folders must stay inside the repository',
       'stagecoach.yaml:19:22: files[1]: "/etc/*.yaml" is absolute; globs are relative to each stage folder',
       'stagecoach.yaml:24:5: fields[0].repository: give either image: (the image name) or repository: (the key path holding it), not both',

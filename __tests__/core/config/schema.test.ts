@@ -83,9 +83,17 @@ describe('the example configs are valid under the schema and the parser', () => 
       `__tests__/fixtures/config/${name}`,
       readFileSync(join(root, '__tests__/fixtures/config', name), 'utf8'),
     ]);
+  // The real-repo corpus (issue 10) writes stages as folders, files and globs (and flux2-kustomize-helm-example `charts:`).
+  const realRepos = readdirSync(join(root, '__tests__', 'fixtures', 'real-repos'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry): [string, string] => {
+      const file = `__tests__/fixtures/real-repos/${entry.name}/repo/stagecoach.yaml`;
+      return [file, readFileSync(join(root, file), 'utf8')];
+    });
   const examples: [string, string][] = [
     ['examples/config-repo/stagecoach.yaml', readFileSync(join(root, 'examples/config-repo/stagecoach.yaml'), 'utf8')],
     ...(fixtures as [string, string][]),
+    ...realRepos,
     ...readmeBlocks.map((block, i): [string, string] => [`README.md stagecoach.yaml block ${i + 1}`, block]),
   ];
 
@@ -115,6 +123,8 @@ describe('the schema accepts what the parser accepts, and refuses wrong shapes t
       '    gates: { registry: { pin: true }, soak: 0, commands: [{ run: make check, timeout: 5m, env: { N: 2 } }] }',
     ),
     twoStages('files: "**/*.yaml"\n'),
+    'stages:\n  - { name: dev, paths: ["components/*/dev", charts/a/values-dev.yaml], files: ["*.env"] }\n',
+    'stages:\n  - { name: dev, path: "apps/*/*/dev.yaml", files: "!**/tmp/**" }\n',
     twoStages('fields: [{ files: "a/*.yaml", tag: t, repository: app.repo, digest: app.digest }]\n'),
     twoStages('fields: [{ files: "a/*.yaml", ref: spec.image }]\n'),
     twoStages('charts: true\n'),
@@ -135,6 +145,7 @@ describe('the schema accepts what the parser accepts, and refuses wrong shapes t
     'stages:\n  - name: dev\n',
     'stages:\n  - name: dev\n    path: a\n    paths: [b]\n',
     'stages:\n  - name: dev\n    pahts: [envs/dev]\n',
+    'stages:\n  - name: dev\n    path: envs/dev\n    files: []\n',
     prod('    pullRequest: { automerge: squash }'),
     prod('    pullRequest: { autoMerge: true }'),
     prod('    pullRequest: { draft: "no" }'),

@@ -1,4 +1,5 @@
-// `files:`: which files of each stage are scanned, as globs relative to the stage folder (`!` excludes).
+// `files:`: which files of each stage are scanned, as globs relative to the stage folder (`!` excludes); top-level, and
+// per stage (added to the top-level list).
 import { Minimatch } from 'minimatch';
 import { isSeq } from 'yaml';
 import { type Checker, type YamlNode, readStringList } from './checker.js';
@@ -47,6 +48,8 @@ export function readFileGlobs(
   where: YamlNode,
   path = 'files',
   relativeTo = 'each stage folder',
+  /** A stage's own list adds to the top-level one, so `!` globs alone narrow it. */
+  addsTo = false,
 ): string[] | undefined {
   const globs = readStringList(c, node, where, path, 'globs', (text, item, p) => {
     const problem = globProblem(text, relativeTo);
@@ -54,7 +57,7 @@ export function readFileGlobs(
     c.report(item, p, problem);
     return undefined;
   });
-  if (globs && globs.length > 0 && globs.every((g) => g.startsWith('!'))) {
+  if (!addsTo && globs && globs.length > 0 && globs.every((g) => g.startsWith('!'))) {
     c.report(node ?? where, path, 'every glob starts with "!", so no file is read; add one such as **/*.yaml');
   }
   if (globs && globs.length === 0 && isSeq(node) && node.items.length === 0) {

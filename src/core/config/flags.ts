@@ -20,6 +20,23 @@ export function stagesFromFlags(flags: string[]): Pipeline {
   return { ...defaultPipeline(FLAGS_FILE), stages };
 }
 
+/** `a,b` → `a`, `b`; a comma inside a glob's braces (`envs/{dev,qa}`) separates nothing. */
+function splitPaths(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}') depth = Math.max(0, depth - 1);
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
 /** One flag as a stage (line = its number, column = the place in the flag), or nothing when it has no `=`. */
 function readFlag(c: Checker, flag: string, i: number, names: NamedAt[], owned: OwnedPath[]): Stage[] {
   const line = i + 1;
@@ -36,7 +53,7 @@ function readFlag(c: Checker, flag: string, i: number, names: NamedAt[], owned: 
   else names.push({ name, where: nameAt, label });
   const paths: string[] = [];
   let column = eq + 2;
-  for (const part of flag.slice(eq + 1).split(',')) {
+  for (const part of splitPaths(flag.slice(eq + 1))) {
     const normalized = normalizeStagePath(part.trim());
     if ('problem' in normalized) c.report({ line, column }, label, normalized.problem);
     else {

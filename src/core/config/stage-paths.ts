@@ -1,9 +1,18 @@
-// What a stage owns: its folders (`paths:`, or `path:` for one), normalised, inside the repository, and owned by
-// one stage only. Shared by the config file and the --stage flags.
+// What a stage owns: its folders, files or globs of them (`paths:`, or `path:` for one), normalised, inside the
+// repository, and owned by one stage only. Shared by the config file and the --stage flags.
+import { Minimatch } from 'minimatch';
 import { isSeq } from 'yaml';
 import { type Checker, type Entry, type Where, type YamlNode, hasControl, readStringList } from './checker.js';
+import { globProblem } from './files.js';
 
-/** The normalised folder (`./envs/dev/` → `envs/dev`, `.` for the whole repo), or the reason it is refused. */
+const MAGIC = /[*?[\]{}]/;
+
+/** Whether a stage path is a glob (`components/*\/staging`) rather than one folder or file. */
+export function isGlobPath(path: string): boolean {
+  return MAGIC.test(path);
+}
+
+/** The normalised folder or file (`./envs/dev/` → `envs/dev`, `.` for the whole repo), or the reason it is refused. */
 export function normalizeStagePath(raw: string): { path: string } | { problem: string } {
   const shown = JSON.stringify(raw);
   if (raw.trim() === '') return { problem: 'expected a folder such as envs/dev, got an empty string' };
@@ -17,9 +26,56 @@ export function normalizeStagePath(raw: string): { path: string } | { problem: s
   const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..'))
     return { problem: `path ${shown} contains ".."; stage folders must stay inside the repository` };
-  if (/[*?[\]{}]/.test(raw)) return { problem: `path ${shown} is a glob; stages own folders (use files: for globs)` };
   if (segments[0] === '.git') return { problem: `path ${shown} is inside .git, which Stagecoach never writes` };
-  return { path: segments.length === 0 ? '.' : segments.join('/') };
+  const path = segments.length === 0 ? '.' : segments.join('/');
+  if (isGlobPath(path)) {
+    if (path.startsWith('!')) return { problem: `path ${shown} starts with "!"; exclude files with files: "!glob"` };
+    const problem = globProblem(path, 'the repository');
+    if (problem) return { problem: `path ${problem}` };
+  }
+  return { path };
+}
+
+/** Whether two stage globs (or a glob and a path) may claim one file: each segment pair may match the same name. */
+function globsMeet(a: string, b: string): boolean {
+  if (a.includes('**') || b.includes('**')) {
+    const [x, y] = [literalBase(a), literalBase(b)];
+    return contains(x, y) || contains(y, x);
+  }
+  const [as, bs] = [a.split('/'), b.split('/')];
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    if (!segmentsMeet(as[i], bs[i])) return false;
+  }
+  return true;
+}
+
+function segmentsMeet(a: string, b: string): boolean {
+  if (a === b) return true;
+  const magicA = isGlobPath(a);
+  const magicB = isGlobPath(b);
+  if (!magicA && !magicB) return false;
+  if (magicA && new Minimatch(a, { dot: true }).match(b)) return true;
+  if (magicB && new Minimatch(b, { dot: true }).match(a)) return true;
+  // Two globs neither of which matches the other as text (`*-dev.yaml`, `values-*`): they may still meet.
+  return magicA && magicB && !(literalPrefix(a) !== '' && literalPrefix(b) !== '' && !samePrefix(a, b));
+}
+
+function literalPrefix(segment: string): string {
+  const at = segment.search(MAGIC);
+  return at === -1 ? segment : segment.slice(0, at);
+}
+
+function samePrefix(a: string, b: string): boolean {
+  const [x, y] = [literalPrefix(a), literalPrefix(b)];
+  return x.startsWith(y) || y.startsWith(x);
+}
+
+/** The folders before a glob's first wildcard segment (`components/*\/staging` → `components`; `.` when none). */
+export function literalBase(pattern: string): string {
+  const segments = pattern.split('/');
+  const at = segments.findIndex((segment) => isGlobPath(segment));
+  const base = at === -1 ? segments : segments.slice(0, at);
+  return base.length === 0 ? '.' : base.join('/');
 }
 
 function contains(outer: string, inner: string): boolean {
@@ -36,11 +92,31 @@ export interface OwnedPath {
   label: string;
 }
 
-/** A folder belongs to one stage: no repeats, no folder inside another (in the same stage or another one). */
+/**
+ * A folder or file belongs to one stage: no repeats, no folder inside another (in the same stage or another one), no
+ * glob that may claim what another path claims. Plain paths are checked through their ancestors (linear); globs, which
+ * are few, against every other path.
+ */
 export function checkOverlaps(c: Checker, owned: OwnedPath[]): void {
-  firstClashes(owned.map((o) => o.path)).forEach((first, j) => {
-    if (first !== undefined) c.report(owned[j].where, owned[j].label, overlapMessage(c, owned[first], owned[j]));
+  const plain = owned.filter((o) => !isGlobPath(o.path));
+  const clashes = new Map<OwnedPath, OwnedPath>();
+  firstClashes(plain.map((o) => o.path)).forEach((first, j) => {
+    if (first !== undefined) clashes.set(plain[j], plain[first]);
   });
+  owned.forEach((o, j) => {
+    if (!isGlobPath(o.path) || clashes.has(o)) return;
+    const first = owned.slice(0, j).find((other) => globsMeet(o.path, other.path));
+    if (first) clashes.set(o, first);
+  });
+  owned.forEach((o, j) => {
+    if (isGlobPath(o.path) || clashes.has(o)) return;
+    const first = owned.find((other, i) => i !== j && isGlobPath(other.path) && globsMeet(other.path, o.path));
+    if (first && owned.indexOf(first) < j) clashes.set(o, first);
+  });
+  for (const o of owned) {
+    const first = clashes.get(o);
+    if (first) c.report(o.where, o.label, overlapMessage(c, first, o));
+  }
 }
 
 /**
@@ -77,11 +153,17 @@ function overlapMessage(c: Checker, a: OwnedPath, b: OwnedPath): string {
       ? `${y} is listed twice in this stage (${at}); list it once`
       : `${y} and ${x} (${at}) overlap; list only ${contains(a.path, b.path) ? x : y}`;
   const relation =
-    a.path === b.path ? `${y} is also` : contains(a.path, b.path) ? `${y} is inside ${x},` : `${y} contains ${x},`;
-  return `${relation} owned by stage "${a.stage}" (${at}); each folder belongs to one stage`;
+    a.path === b.path
+      ? `${y} is also`
+      : isGlobPath(a.path) || isGlobPath(b.path)
+        ? `${y} may match what ${x} matches, which is`
+        : contains(a.path, b.path)
+          ? `${y} is inside ${x},`
+          : `${y} contains ${x},`;
+  return `${relation} owned by stage "${a.stage}" (${at}); each folder or file belongs to one stage`;
 }
 
-/** A stage's `paths:` (or `path:`), each folder added to `owned` for the overlap check. */
+/** A stage's `paths:` (or `path:`), each path added to `owned` for the overlap check. */
 export function readStagePaths(
   c: Checker,
   fields: Map<string, Entry>,
@@ -100,20 +182,31 @@ export function readStagePaths(
   const key = plural ? 'paths' : 'path';
   if (!entry) {
     const example = /^[a-z0-9-]+$/.test(stage) ? stage : 'dev';
-    c.report(item, path, `missing "paths:"; list the folders stage "${stage}" owns, e.g. "paths: [envs/${example}]"`);
+    c.report(
+      item,
+      path,
+      `missing "paths:"; list the folders, files or globs stage "${stage}" owns, e.g. "paths: [envs/${example}]"`,
+    );
     return [];
   }
-  const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders', (text, node, itemPath) => {
-    const normalized = normalizeStagePath(text);
-    if ('problem' in normalized) {
-      c.report(node, itemPath, normalized.problem);
-      return undefined;
-    }
-    owned.push({ index, stage, path: normalized.path, where: node, label: itemPath });
-    return normalized.path;
-  });
+  const list = readStringList(
+    c,
+    entry.value,
+    entry.key,
+    `${path}.${key}`,
+    'folders, files or globs',
+    (text, node, itemPath) => {
+      const normalized = normalizeStagePath(text);
+      if ('problem' in normalized) {
+        c.report(node, itemPath, normalized.problem);
+        return undefined;
+      }
+      owned.push({ index, stage, path: normalized.path, where: node, label: itemPath });
+      return normalized.path;
+    },
+  );
   if (list && list.length === 0 && isSeq(entry.value) && entry.value.items.length === 0) {
-    c.report(entry.value, `${path}.${key}`, `expected at least one folder, e.g. [envs/${stage}]`);
+    c.report(entry.value, `${path}.${key}`, `expected at least one folder, file or glob, e.g. [envs/${stage}]`);
   }
   return list ?? [];
 }

@@ -10,6 +10,7 @@ import {
   readMap,
   readNonEmptyString,
 } from './checker.js';
+import { readFileGlobs } from './files.js';
 import { GATE_KEYS, type Gates, defaultGates, readGates } from './gates.js';
 import {
   PULL_REQUEST_KEYS,
@@ -23,8 +24,11 @@ import { type OwnedPath, checkOverlaps, readStagePaths } from './stage-paths.js'
 
 export interface Stage {
   name: string;
-  /** Repo-relative folders, normalised (`envs/dev`, no `./` or trailing `/`; `.` is the whole repo). */
+  /** Repo-relative folders, files or globs of them, normalised (`envs/dev`, no `./` or trailing `/`; `.` is the whole
+   *  repo; `components/*\/dev`). */
   paths: string[];
+  /** This stage's own `files:` globs, used together with the top-level ones. */
+  files?: string[];
   pullRequest: PullRequestPolicy;
   gates: Gates;
   line?: number;
@@ -35,6 +39,7 @@ export const STAGE_KEYS = {
   name: null,
   paths: null,
   path: null,
+  files: null,
   pullRequest: PULL_REQUEST_KEYS,
   gates: GATE_KEYS,
 } as const satisfies KeyTree;
@@ -116,6 +121,9 @@ function readStage(
     gates: defaultGates(),
     line: c.position(item).line,
   };
+  const files = fields.get('files');
+  const globs = files && readFileGlobs(c, files.value, files.key, `${path}.files`, 'the stage folder', true);
+  if (globs) stage.files = globs;
   const pullRequest = fields.get('pullRequest');
   if (pullRequest) stage.pullRequest = readPullRequest(c, pullRequest, `${path}.pullRequest`, stage.pullRequest);
   across.branches.push({ name: stage.name, branch: stage.pullRequest.branch, where: branchNode(pullRequest) ?? item });

@@ -1,5 +1,6 @@
 // The plan as the CLI prints it.
 import type { Plan } from '../plan-types.js';
+import { groupNotPromoted } from '../plan.js';
 import { textTable } from './text-table.js';
 import { quoteControl as q } from './terminal-text.js';
 
@@ -14,9 +15,11 @@ function where(change: { file: string; line: number; workload?: string; containe
 export function renderPlanText(plan: Plan): string {
   const files = new Set(plan.changes.map((change) => change.file)).size;
   const lines = [
-    plan.changes.length === 0
-      ? `Plan ${plan.from} → ${plan.to}: nothing to promote, ${plan.to} already runs what ${plan.from} offers.`
-      : `Plan ${plan.from} → ${plan.to}: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`,
+    plan.outcome
+      ? `Plan ${plan.from} → ${plan.to}: ${q(plan.outcome.headline)}.`
+      : plan.changes.length === 0
+        ? `Plan ${plan.from} → ${plan.to}: nothing to promote, ${plan.to} already runs what ${plan.from} offers.`
+        : `Plan ${plan.from} → ${plan.to}: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`,
   ];
   if (plan.changes.length > 0) {
     lines.push(
@@ -34,7 +37,17 @@ export function renderPlanText(plan: Plan): string {
   }
   if (plan.notPromoted.length > 0) {
     lines.push('', 'Not promoted:');
-    for (const item of plan.notPromoted) lines.push(`  ${q(item.image)} ${q(item.version)}: ${q(item.reason)}`);
+    // One line per reason, then the images it holds for: the same sentence is not repeated per image.
+    for (const group of groupNotPromoted(plan.notPromoted)) {
+      if (group.items.length === 1) {
+        const [item] = group.items;
+        lines.push(`  ${q(item.image)} ${q(item.version)}: ${q(item.reason)}`);
+        continue;
+      }
+      lines.push(`  ${q(group.reason)}:`);
+      for (const item of group.items)
+        lines.push(`    ${q(item.image)} ${q(item.version)}${item.file ? ` (${q(item.file)}:${item.line})` : ''}`);
+    }
   }
   if (plan.skipped.length > 0) {
     lines.push('', 'Skipped (not read, never written):');

@@ -11,6 +11,8 @@ import { asMap, asScalar, asSeq, getPair, stringAt, text } from './tree.js';
 const IMAGE_KEY = /image$/i;
 const IMAGES_KEY = /images$/i;
 const IMAGE_PARENT = /image/i;
+/** The warning for a tag without a repository; scan.ts drops it where a `fields:` rule reads the tag. */
+export const NO_REPOSITORY = ', so it is not promoted; name its image with a fields: rule in stagecoach.yaml';
 
 interface Walk {
   c: Collector;
@@ -114,6 +116,14 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
   if (!repo) {
     const image = scalarPair(map, 'image');
     if (image && image.scalar.style !== 'block' && !/[:@]/.test(text(image.scalar) ?? ':')) repo = image;
+  }
+  if (!repo && tag && IMAGE_PARENT.test(parentKey) && !tag.scalar.nil && tag.scalar.style !== 'block') {
+    // `api.image.tag` alone: the repository is the chart's default, which no stage file names. Say so, with the fix.
+    const key = `${path ? `${path}.` : ''}tag`;
+    w.c.warn(
+      tag.scalar.start,
+      `${key}${w.workload === w.c.file ? '' : ` in ${w.workload}`} holds a tag but no repository${NO_REPOSITORY}, e.g. "- { files: ${w.c.file}, tag: ${key}, image: <the chart's image> }"`,
+    );
   }
   if (!repo || repo.scalar.style === 'block') return false;
   const repository = text(repo.scalar) ?? '';
