@@ -3,9 +3,9 @@
 // 2. A text pre-filter: a file with none of the trigger words (image, repository, newTag, digest, custom field keys)
 //    yields nothing without parsing — most files of a config repo stop here.
 // 3. The fast reader (scan/fast-reader.ts) reads ordinary block YAML line by line into a small tree with exact offsets;
-//    it gives up on anything unusual (anchors, tags, multi-line scalars, odd indentation…), marks flow collections
-//    and block scalars opaque so extractors fall back (NeedFullParse) only when they need to look inside, and skips
-//    nested blocks whose text holds no trigger word (labels, resources, env…) without building nodes.
+//    it gives up on anything unusual (anchors, tags, multi-line scalars, odd indentation…) and marks flow collections
+//    (checked token by token) and block scalars opaque so extractors fall back (NeedFullParse) only when they need
+//    to look inside. What it reads, yaml reads the same way: a mutation fuzz checks it (differential.test.ts).
 // 4. The full reader (scan/yaml-reader.ts, eemeli/yaml) builds the same tree and is the reference: every fixture and a
 //    property test check that both give identical results (`mode: 'full'` forces it).
 // 5. Per-format extractors (scan/workload, kustomize, helm-values, argocd, fields) walk the tree and emit references
@@ -15,7 +15,7 @@ import type { ScanResult } from './image-reference.js';
 import { ARGOCD_SOURCE_FILE, scanApplication, scanArgocdSource } from './scan/argocd.js';
 import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
-import { pathWords, rulesFor, scanFields, triggerWords } from './scan/fields.js';
+import { rulesFor, scanFields, triggerWords } from './scan/fields.js';
 import { scanValues } from './scan/helm-values.js';
 import { KUSTOMIZATION_FILES, scanKustomizeImages } from './scan/kustomize.js';
 import type { YDoc, YMap } from './scan/tree.js';
@@ -60,7 +60,7 @@ export function scanFileTraced(
   const rules = rulesFor(file, options.fields);
   if (!mentionsImages(text, rules)) return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
   if (options.mode !== 'full') {
-    const docs = readFast(text, rules.length === 0 ? TRIGGERS : [...TRIGGERS, ...pathWords(rules)]);
+    const docs = readFast(text);
     if (docs) {
       const c = new Collector(file, text);
       try {
@@ -75,7 +75,8 @@ export function scanFileTraced(
   const read = readFull(text);
   if ('error' in read) {
     const hint = template !== -1 ? ' (it holds {{ }}: a template?)' : '';
-    c.skip(read.error.offset, `not valid YAML: ${read.error.message}${hint}; fix the file to let stagecoach read it`);
+    const { offset, message, bound } = read.error;
+    c.skip(offset, bound ? message : `not valid YAML: ${message}${hint}; fix the file to let stagecoach read it`);
     return { result: finish(c), path: 'skipped' };
   }
   extractAll(c, read.docs, rules, base);

@@ -242,3 +242,43 @@ export const manifestArb = fc
     if (crlf) text = text.replaceAll('\n', '\r\n');
     return (bom ? '\ufeff' : '') + text;
   });
+
+/** YAML indicators and the breaks around them: what a hand edit, a bad merge or a hostile file adds or loses. */
+const INDICATORS = [
+  ...'-?:,[]{}#&*!|>\'"%@`\\ ',
+  '- ',
+  ': ',
+  ' #',
+  '&a ',
+  '*a',
+  '!!str ',
+  '|',
+  '>-',
+  '\n',
+  '\n---\n',
+  '\n...\n',
+  '---',
+  '  ',
+  '\n  ',
+  '\n- ',
+  'key: ',
+  '<<: ',
+  '{{ }}',
+];
+
+const mutationArb = fc.oneof(
+  fc.record({ at: fc.nat(), insert: fc.constantFrom(...INDICATORS) }),
+  fc.record({ at: fc.nat(), remove: fc.integer({ min: 1, max: 3 }) }),
+);
+
+/** A generated manifest with one to three random insertions or deletions of YAML indicators. */
+export const mutatedManifestArb = fc
+  .record({ text: manifestArb, mutations: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) })
+  .map(({ text, mutations }) => {
+    let out = text;
+    for (const m of mutations) {
+      const at = m.at % (out.length + 1);
+      out = 'insert' in m ? out.slice(0, at) + m.insert + out.slice(at) : out.slice(0, at) + out.slice(at + m.remove);
+    }
+    return out;
+  });
