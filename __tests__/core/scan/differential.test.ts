@@ -60,6 +60,8 @@ test.each([
   ['a block sequence in a nested mapping without trigger words', deployment('  x:\n    y:\n      a: - b\n')],
   ['bad indentation in a nested mapping without trigger words', deployment('  x:\n    y:\n      a: b\n     c: d\n')],
   ['an unclosed quote in a nested mapping without trigger words', deployment('  x:\n    y:\n      a: "b\n')],
+  ['an implicit key over 1,024 characters', deployment(`  ${'k'.repeat(1100)}: v\n`)],
+  ['a flow collection as a key', deployment('  a: {[b]: c}\n')],
   ['plain keys yaml resolves to one number', deployment('  x:\n    y:\n      1: a\n      01: b\n')],
 ])('%s: the fast reader does not claim a file yaml reads otherwise', (_name, text) => {
   expect(scanFile(FILE, text)).toEqual(scanFile(FILE, text, { mode: 'full' }));

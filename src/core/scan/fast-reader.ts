@@ -255,7 +255,7 @@ class Reader {
     let keyAt = at;
     for (;;) {
       const colon = this.keyColon(keyAt);
-      if (colon === -1) throw BAIL;
+      if (colon === -1 || colon - keyAt > 1024) throw BAIL; // yaml refuses longer implicit keys
       const c = t.charCodeAt(keyAt);
       let key: string;
       let keyEnd: number;
@@ -405,6 +405,7 @@ class Reader {
       i = this.flowSpace(key.end);
       let ch = t.charCodeAt(i);
       if (ch === COLON && (key.quoted || this.flowSep(i + 1))) {
+        if (key.collection) throw BAIL; // a mapping or list as a key: the full reader refuses it
         if (keys) {
           if (keys.has(key.id)) throw BAIL;
           keys.add(key.id);
@@ -437,10 +438,12 @@ class Reader {
   }
 
   /** One node inside a flow collection: its end, whether it was quoted, and its identity as a key. */
-  private flowNode(i: number, nesting: number): { end: number; quoted: boolean; id: unknown } {
+  private flowNode(i: number, nesting: number): { end: number; quoted: boolean; id: unknown; collection?: boolean } {
     const t = this.t;
     const c = t.charCodeAt(i);
-    if (c === 91 || c === 123) return { end: this.checkFlow(i, nesting + 1), quoted: true, id: Symbol() };
+    if (c === 91 || c === 123) {
+      return { end: this.checkFlow(i, nesting + 1), quoted: true, id: Symbol(), collection: true };
+    }
     if (c === DQUOTE || c === SQUOTE) {
       const end = this.quoteEnd(i);
       if (end === -1) throw BAIL;
