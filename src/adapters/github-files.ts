@@ -164,6 +164,12 @@ export function createGitHubFiles(github: GitHubTreeReader, repo: RepoRef, commi
       return files;
     },
 
+    async links(dir: string): Promise<string[]> {
+      const root = checkFolderPath(dir);
+      await allBlobs();
+      return [...symlinks].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
+    },
+
     async read(path: string): Promise<string> {
       const file = checkRelativePath(path);
       const cached = texts.get(file);

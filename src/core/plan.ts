@@ -11,6 +11,7 @@ import {
 import type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
+import { notFoundReason } from './unread-files.js';
 
 export type { Change, ImageChange, NotPromoted, Plan, SourceKind } from './plan-types.js';
 
@@ -38,6 +39,8 @@ export interface PlanInput {
   target: ScannedStage;
   /** `--only` globs, matched against the image, its short name and the workload. */
   only?: string[];
+  /** The source stage's paths: an image missing from the target is matched with the target's unread files. */
+  sourcePaths?: string[];
 }
 
 /** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
@@ -204,7 +207,9 @@ export function planPromotion(input: PlanInput): Plan {
       notPromoted.push({
         image,
         version: formatVersion(version),
-        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+        reason:
+          notFoundReason(target, first?.file, stageRelative, input.sourcePaths) ??
+          `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
         ...(first?.file ? { file: first.file, line: first.line } : {}),
       });
     }

@@ -36,6 +36,9 @@ export type ScanPath = 'prefilter' | 'fast' | 'full' | 'skipped';
 
 const TRIGGERS = ['mage', 'epository', 'newTag', 'digest'];
 
+/** How a skipped Helm template's reason begins. */
+export const HELM_TEMPLATE = 'a Helm template ({{ }} is not YAML)';
+
 export function scanFile(file: string, text: string, options?: ScanOptions): ScanResult {
   return scanFileTraced(file, text, options).result;
 }
@@ -51,10 +54,7 @@ export function scanFileTraced(
   const template = text.indexOf('{{');
   if (template !== -1 && (base.endsWith('.tpl') || /(?:^|\/)templates\//.test(file))) {
     const c = new Collector(file, text);
-    c.skip(
-      template,
-      'a Helm template ({{ }} is not YAML); stagecoach never reads or edits templates — set images in values files',
-    );
+    c.skip(template, `${HELM_TEMPLATE}; stagecoach never reads or edits templates — set images in values files`);
     return { result: finish(c), path: 'skipped' };
   }
   const rules = rulesFor(file, options.fields);

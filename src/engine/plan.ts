@@ -85,13 +85,17 @@ export async function planStages(
     versions: pinned(versions, request.pins),
     target: scannedTarget,
     only: request.only,
+    ...(source ? { sourcePaths: source.paths } : {}),
   });
   plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
     (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),
   );
   if (scannedSource) {
-    // Problems in the source matter too: an unreadable source file may hide a version.
+    // Problems in the source matter too: an unreadable source file may hide a version, a bad tag is not offered.
     plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort(
+      (a, b) => compareText(a.file, b.file) || a.line - b.line,
+    );
+    plan.warnings = [...plan.warnings, ...scannedSource.warnings].sort(
       (a, b) => compareText(a.file, b.file) || a.line - b.line,
     );
   }

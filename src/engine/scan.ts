@@ -19,6 +19,11 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
   const scanned: ScannedStage = { name: stage.name, paths: stage.paths, references: [], skipped: [], warnings: [] };
   const selected = globSelector(pipeline.files);
   for (const root of stage.paths) {
+    for (const link of await files.links(root)) {
+      if (!selected(stageRelative(link, [root]))) continue;
+      const reason = 'a symlink; Stagecoach reads and writes regular files only — commit the file itself';
+      scanned.skipped.push({ file: link, line: 1, reason });
+    }
     for (const file of await files.list(root)) {
       if (!selected(stageRelative(file, [root]))) continue;
       const text = await readText(files, file);
