@@ -1,4 +1,5 @@
 // The action under misuse: a missing summary file or working folder is reported as such, never "failed unexpectedly".
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,4 +94,24 @@ describe('the action under misuse', () => {
     expect(allowed.stdout).not.toContain('skips staging');
     expect(allowed.exitCode).toBe(0);
   });
+
+  test('the action process with an invalid GITHUB_EVENT_PATH file fails in one line, no Node stack', () => {
+    const event = path.join(mkdtempSync(path.join(tmpdir(), 'stagecoach-event-')), 'event.json');
+    writeFileSync(event, 'not json');
+    const { status, stdout, stderr } = spawnSync(process.execPath, ['--import', 'tsx', 'src/action/index.ts'], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        INPUT_COMMAND: 'verify',
+        'INPUT_WORKING-DIRECTORY': exampleRepo(),
+        GITHUB_WORKSPACE: tmpdir(),
+        GITHUB_EVENT_PATH: event,
+      },
+    });
+    expect(status).toBe(1);
+    expect(stderr).toBe('');
+    expect(stdout).toContain(`GITHUB_EVENT_PATH ${event} is not valid JSON`);
+    expect(stdout).not.toMatch(/SyntaxError|at \w+ \(|node:internal/);
+  }, 60_000);
 });

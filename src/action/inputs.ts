@@ -11,6 +11,7 @@ import {
 } from '../core/config/index.js';
 import type { ActionIo } from '../adapters/action-io.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
+import { INVALID_EVENT_PATH } from '../adapters/event-file.js';
 import type { RegistryCredentials, RegistryOptions } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 
@@ -75,6 +76,8 @@ function parseCredentials(io: ActionIo, value: string, problems: string[]): Reco
 
 /** The commits a pull_request event compares, or those of a merge queue's merge_group event (its parent and its head). */
 function eventPullRequest(env: NodeJS.ProcessEnv, problems: string[]): { base?: string; head?: string } {
+  const setAside = env[INVALID_EVENT_PATH];
+  if (setAside) problems.push(`GITHUB_EVENT_PATH ${setAside} is not valid JSON: the runner writes the event there`);
   if (!env.GITHUB_EVENT_PATH || !existsSync(env.GITHUB_EVENT_PATH)) return {};
   try {
     const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
