@@ -4,7 +4,7 @@ import type { Pipeline, Stage } from '../core/config/index.js';
 import type { Skipped } from '../core/image-reference.js';
 import { stageRelative, type ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
-import { NotUtf8Error, type RepoFiles } from '../adapters/repo-files.js';
+import { NotUtf8Error, OutsideRepoError, type RepoFiles } from '../adapters/repo-files.js';
 
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
 export function globSelector(globs: string[]): (relative: string) => boolean {
@@ -45,6 +45,8 @@ async function readText(files: RepoFiles, file: string): Promise<string | Skippe
   try {
     return await files.read(file);
   } catch (error) {
+    // a name Stagecoach refuses to use (a backslash in it, say) skips that file, never the whole run
+    if (error instanceof OutsideRepoError) return { file, line: 1, reason: error.message };
     if (!(error instanceof NotUtf8Error)) throw error;
     return { file, line: error.line, reason: 'not UTF-8 text; save it as UTF-8 to let Stagecoach edit it' };
   }
