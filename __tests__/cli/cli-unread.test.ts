@@ -77,3 +77,31 @@ test('status lists unread files and warnings, in text and in --json', async () =
   );
   expect(json.warnings).toEqual([expect.objectContaining({ file: 'envs/dev/bad-tag.yaml', line: 6 })]);
 });
+
+test('plan, status, promote and verify are bounded on an alias bomb: the file is skipped with its line', async () => {
+  const repo = exampleRepo();
+  const lines = ['a0: &a0 {image: "nginx:1.0"}'];
+  for (let i = 1; i <= 12; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
+  git(repo, 'checkout', '-qb', 'bomb');
+  writeFileSync(path.join(repo, 'envs/staging/bomb.yaml'), `${lines.join('\n')}\nimage: ghcr.io/acme/api:1.4.0\n`);
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-qm', 'bomb');
+  const skipped = /envs\/staging\/bomb\.yaml:\d+: its aliases expand to more than 100,000 nodes/;
+  for (const args of [
+    ['plan', '--from', 'dev', '--to', 'staging'],
+    ['status'],
+    ['promote', '--from', 'dev', '--to', 'staging', '--dry-run'],
+  ]) {
+    const run = await cli([...args, '--repo', repo]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(skipped);
+  }
+  const verify = await cli(['verify', '--base', 'main', '--repo', repo]);
+  expect(verify.code).toBe(1); // fails closed: a changed file it cannot read
+  expect(`${verify.stdout}\n${verify.stderr}`).toMatch(/envs\/staging\/bomb\.yaml/);
+}, 60_000);
