@@ -74,6 +74,7 @@ function memoryFiles(files: Record<string, string>): RepoFiles {
       if (text === undefined) throw Object.assign(new Error(`${file}: no such file`), { code: 'ENOENT' });
       return text;
     },
+    links: async () => [],
     mode: async () => '100644',
     writeAll: async (changes) => {
       Object.assign(files, changes);

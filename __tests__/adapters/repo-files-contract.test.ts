@@ -186,6 +186,13 @@ describe.each(implementations)('RepoFiles contract: %s', (_name, make, { writabl
     }
   });
 
+  test('links() names the symlinks under a folder (never listed as files), so that a scan can report them', async () => {
+    expect(await files.links('envs')).toEqual(sorted(Object.keys(SYMLINKS)));
+    expect(await files.links('envs/dev')).toEqual(['envs/dev/link.yaml', 'envs/dev/out.yaml']);
+    expect(await files.links('envs/prod')).toEqual([]);
+    for (const link of Object.keys(SYMLINKS)) expect(await files.list('')).not.toContain(link);
+  });
+
   test('no symlink is followed: a link to a file, out of the repo, or a folder on the way is OutsideRepoError', async () => {
     for (const call of [
       () => files.read('envs/dev/link.yaml'),

@@ -1,4 +1,5 @@
 // Misuse and hostile names at the CLI: a clear line and the right exit code, never a stack or a raw control character.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,47 @@ describe('CLI misuse', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^stagecoach: nope: no such branch or commit/);
     expect(result.stderr).not.toMatch(/stagecoach\.yaml|at \w+ \(/);
+  });
+
+  const ORDER = '(dev → staging → production)';
+  const BACK = ': promotions go from a stage to the next; pass --skip-stages (input skip-stages) for a rollback';
+  test.each([
+    [
+      'dev',
+      'production',
+      `skips staging ${ORDER}: promote dev → staging first, or pass --skip-stages (input skip-stages) to go over it`,
+    ],
+    ['production', 'staging', `goes back up the pipeline ${ORDER}${BACK}`],
+    ['staging', 'dev', `goes back up the pipeline ${ORDER}${BACK}`],
+  ])('promote --from %s --to %s is a usage error naming the stages; nothing is written', async (from, to, why) => {
+    const repo = exampleRepo();
+    const result = await cli(['promote', '--from', from, '--to', to, '--repo', repo]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`stagecoach: promote from ${from} to ${to} ${why}`);
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' })).toBe('');
+  });
+
+  test('promote --skip-stages goes over a stage', async () => {
+    const repo = exampleRepo();
+    const result = await cli([
+      'promote',
+      '--from',
+      'dev',
+      '--to',
+      'production',
+      '--skip-stages',
+      '--allow-downgrade',
+      '--repo',
+      repo,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Wrote \d+ file/);
+  });
+
+  test('--skip-stages goes with promote', async () => {
+    const result = await cli(['plan', '--from', 'dev', '--to', 'production', '--skip-stages']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--skip-stages goes with promote');
   });
 
   test('verify outside a git repository says so in one line', async () => {

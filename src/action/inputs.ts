@@ -11,6 +11,7 @@ import {
 } from '../core/config/index.js';
 import type { ActionIo } from '../adapters/action-io.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
+import { INVALID_EVENT_PATH } from '../adapters/event-file.js';
 import type { RegistryCredentials, RegistryOptions } from '../adapters/registry.js';
 import { UsageError } from '../core/errors.js';
 
@@ -25,6 +26,7 @@ export interface ActionInputs {
   workingDirectory: string;
   dryRun: boolean;
   allowDowngrade: boolean;
+  skipStages: boolean;
   token: string;
   repository?: { owner: string; repo: string };
   base?: string;
@@ -73,16 +75,20 @@ function parseCredentials(io: ActionIo, value: string, problems: string[]): Reco
 }
 
 /** The commits a pull_request event compares, or those of a merge queue's merge_group event (its parent and its head). */
-function eventPullRequest(env: NodeJS.ProcessEnv): { base?: string; head?: string } {
+function eventPullRequest(env: NodeJS.ProcessEnv, problems: string[]): { base?: string; head?: string } {
+  const setAside = env[INVALID_EVENT_PATH];
+  if (setAside) problems.push(`GITHUB_EVENT_PATH ${setAside} is not valid JSON: the runner writes the event there`);
   if (!env.GITHUB_EVENT_PATH || !existsSync(env.GITHUB_EVENT_PATH)) return {};
   try {
     const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
       pull_request?: { base?: { sha?: string }; head?: { sha?: string } };
       merge_group?: { base_sha?: string; head_sha?: string };
     };
-    if (event.merge_group) return { base: event.merge_group.base_sha, head: event.merge_group.head_sha };
-    return { base: event.pull_request?.base?.sha, head: event.pull_request?.head?.sha };
-  } catch {
+    if (event?.merge_group) return { base: event.merge_group.base_sha, head: event.merge_group.head_sha };
+    return { base: event?.pull_request?.base?.sha, head: event?.pull_request?.head?.sha };
+  } catch (error) {
+    const why = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as Error).message})`;
+    problems.push(`GITHUB_EVENT_PATH ${env.GITHUB_EVENT_PATH} ${why}: the runner writes the event there`);
     return {};
   }
 }
@@ -108,6 +114,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     problems.push(`input to: ${command} needs the target stage`);
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
+  const skipStages = parseBoolean('skip-stages', io.input('skip-stages'), problems) ?? false;
   const draft = parseBoolean('draft', io.input('draft'), problems);
   if (command === 'promote' && !dryRun && !token)
     problems.push(
@@ -148,7 +155,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const dockerConfigFile = io.input('docker-config') || dockerConfigPath(env) || '';
   if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile)))
     problems.push(`input docker-config: no such file ${dockerConfigFile}`);
-  const pr = command === 'verify' ? eventPullRequest(env) : {};
+  const pr = command === 'verify' ? eventPullRequest(env, problems) : {};
   const baseSha = io.input('base-sha') || pr.base;
   const headSha = io.input('head-sha') || pr.head;
   if (command === 'verify' && !baseSha)
@@ -180,6 +187,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     workingDirectory,
     dryRun,
     allowDowngrade,
+    skipStages,
     token,
     ...(repository ? { repository } : {}),
     ...(io.input('base') ? { base: io.input('base') } : {}),

@@ -66,6 +66,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     const pipeline = await loadPipeline(files, { config: inputs.config });
     const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
       allowDowngrade: inputs.allowDowngrade,
+      skipStages: inputs.skipStages,
     });
     reportPlan(io, gated.plan, inputs);
     io.setOutput('operation', 'none');
@@ -98,6 +99,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
       pipeline,
       plan: planRequest(inputs),
       allowDowngrade: inputs.allowDowngrade,
+      skipStages: inputs.skipStages,
       ...(inputs.base ? { base: inputs.base } : {}),
       policy,
       onGateFailure: inputs.onGateFailure ?? stage.gates.onFailure,

@@ -1,6 +1,12 @@
 // The action's inputs, outputs, job summary and log, over @actions/core. Tests pass a fake that records calls.
 import * as core from '@actions/core';
+import { StagecoachError } from '../core/errors.js';
 import { quoteControlInMessage } from '../core/report/terminal-text.js';
+
+/** The runner's output file refused a write (a full disk): the step fails with this one line. */
+export class OutputError extends StagecoachError {
+  readonly kind = 'failure';
+}
 
 export interface Annotation {
   file: string;
@@ -24,14 +30,25 @@ export interface ActionIo {
 export function createActionIo(): ActionIo {
   return {
     input: (name) => core.getInput(name),
-    setOutput: (name, value) => core.setOutput(name, value),
+    setOutput: (name, value) => {
+      try {
+        core.setOutput(name, value);
+      } catch (error) {
+        throw new OutputError(`cannot write the step's output ${name} to GITHUB_OUTPUT: ${(error as Error).message}`);
+      }
+    },
     summary: async (markdown) => {
       // Outside a job (a local run, a runner that sets no summary file) the summary is skipped, never the step.
       if (!process.env.GITHUB_STEP_SUMMARY) {
         core.warning('No job summary written: GITHUB_STEP_SUMMARY is not set (not running in a GitHub Actions job?)');
         return;
       }
-      await core.summary.addRaw(markdown, true).write();
+      try {
+        await core.summary.addRaw(markdown, true).write();
+      } catch (error) {
+        core.summary.emptyBuffer();
+        core.warning(`No job summary written: ${(error as Error).message}`);
+      }
     },
     log(level, raw, where) {
       const message = quoteControlInMessage(raw);

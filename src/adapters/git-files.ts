@@ -159,6 +159,14 @@ export function createGitFiles(
       load(files.filter((entry) => !texts.has(entry.path)));
       return files.map((entry) => entry.path).sort();
     },
+    async links(dir) {
+      const relative = checkFolderPath(dir);
+      const out = await git(['ls-tree', '-r', '-z', await commit(), '--', relative || '.']);
+      return parseTree(out)
+        .filter((entry) => entry.mode === '120000')
+        .map((entry) => entry.path)
+        .sort();
+    },
     async read(file) {
       const cached = texts.get(checkRelativePath(file));
       if (cached) return cached;

@@ -93,6 +93,12 @@ class GitHubCommitFiles implements GitHubFiles {
     return files;
   }
 
+  async links(dir: string): Promise<string[]> {
+    const root = checkFolderPath(dir);
+    await this.allBlobs();
+    return [...this.symlinks].filter((path) => root === '' || path.startsWith(`${root}/`)).sort();
+  }
+
   async read(path: string): Promise<string> {
     const file = checkRelativePath(path);
     const cached = this.texts.get(file);

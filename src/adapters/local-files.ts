@@ -101,14 +101,15 @@ export function createLocalFiles(root: string): RepoFiles {
     return { relative, absolute, stat };
   }
 
-  function walk(dirAbsolute: string, dirRelative: string, out: string[]): void {
+  function walk(dirAbsolute: string, dirRelative: string, out: string[], links: string[] = []): void {
     for (const entry of readdirSync(dirAbsolute, { withFileTypes: true })) {
       if (entry.name === '.git') continue;
       const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         realFolders.add(relative);
-        walk(path.join(dirAbsolute, entry.name), relative, out);
+        walk(path.join(dirAbsolute, entry.name), relative, out, links);
       } else if (entry.isFile()) out.push(relative);
+      else if (entry.isSymbolicLink()) links.push(relative);
       // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
       // other, and git objects (verify, the API) see a link, not its target.
     }
@@ -123,6 +124,14 @@ export function createLocalFiles(root: string): RepoFiles {
       realFolders.add(relative);
       walk(absolute, relative, out);
       return out.sort();
+    },
+    async links(dir) {
+      const relative = checkFolderPath(dir);
+      const { absolute, stat } = relative ? locate(dir, relative) : { absolute: realRoot, stat: lstatSync(realRoot) };
+      if (!stat?.isDirectory()) return [];
+      const links: string[] = [];
+      walk(absolute, relative, [], links);
+      return links.sort();
     },
     async read(file) {
       const relative = checkRelativePath(file);

@@ -10,6 +10,9 @@ export interface RepoFiles {
   /** Repo-relative `/`-separated paths of every regular file under `dir` (recursive, sorted; symlinks are not files).
    *  `''` or `.` is the whole repository. Throws MissingFolderError when `dir` is no folder of the repository. */
   list(dir: string): Promise<string[]>;
+  /** The symlinks under `dir` (sorted; none when it is no folder: list() says so), never read nor followed: listed so
+   *  that a scan can say so. */
+  links(dir: string): Promise<string[]>;
   /** UTF-8 text of a repo-relative file, byte for byte (a BOM is kept). Throws FileNotFoundError when there is no
    *  regular file at `path`, OutsideRepoError when a symlink is on the way, NotUtf8Error when the bytes are not UTF-8. */
   read(path: string): Promise<string>;

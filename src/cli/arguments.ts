@@ -21,6 +21,7 @@ export interface CliArguments {
   exitCode: boolean;
   commit: boolean;
   allowDowngrade: boolean;
+  skipStages: boolean;
   dryRun: boolean;
   debug: boolean;
 }
@@ -51,6 +52,7 @@ Flags:
   --exit-code          plan: exit 3 when there is something to promote
   --commit             promote: also commit the change on a new local branch
   --allow-downgrade    promote: allow versions that go backwards (a rollback)
+  --skip-stages        promote: allow a promotion over a stage, or back up the pipeline
   --dry-run            promote: compute and print, write nothing
   --base REV, --head REV   verify: the revisions to compare (head defaults to HEAD)
   --debug              print stack traces on errors
@@ -80,6 +82,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
         'exit-code': { type: 'boolean', default: false },
         commit: { type: 'boolean', default: false },
         'allow-downgrade': { type: 'boolean', default: false },
+        'skip-stages': { type: 'boolean', default: false },
         'dry-run': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -110,7 +113,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     if (!values.to) problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
   }
   if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');
-  for (const flag of ['commit', 'allow-downgrade', 'dry-run'] as const) {
+  for (const flag of ['commit', 'allow-downgrade', 'skip-stages', 'dry-run'] as const) {
     if (values[flag] && command !== 'promote') problems.push(`--${flag} goes with promote`);
   }
   if (values.commit && values['dry-run']) problems.push('--commit and --dry-run exclude each other');
@@ -132,6 +135,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     exitCode: values['exit-code'] as boolean,
     commit: values.commit as boolean,
     allowDowngrade: values['allow-downgrade'] as boolean,
+    skipStages: values['skip-stages'] as boolean,
     dryRun: values['dry-run'] as boolean,
     debug: values.debug as boolean,
   };

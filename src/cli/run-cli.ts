@@ -123,7 +123,7 @@ async function promote(
       },
       pipeline,
       request,
-      { allowDowngrade: args.allowDowngrade },
+      { allowDowngrade: args.allowDowngrade, skipStages: args.skipStages },
     );
     const { plan, written, gates } = result;
     const gateText = gates.length > 0 ? `\n\nGates:\n${renderGateText(gates)}` : '';

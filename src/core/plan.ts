@@ -14,6 +14,7 @@ import type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } 
 import { judgeChange, unknownPolicies } from './plan-warnings.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
+import { notFoundReason } from './unread-files.js';
 
 export type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } from './plan-types.js';
 export { insideStagePath, stageRelative } from './match.js';
@@ -50,6 +51,8 @@ export interface PlanInput {
   sourcePaths?: string[];
   /** A folder outside every stage that holds images (`apps/base`), for the headline's hint. */
   outside?: string[];
+  /** Where the source's files stand in its layout, to pair an offered image with the target's unread files. */
+  sourcePlaces?: Record<string, string>;
 }
 
 /** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
@@ -108,7 +111,12 @@ export function onlySelector(
 }
 
 /** The source's images the target does not hold (and `--only` selects): listed, never added. */
-function notInTarget(offered: SourceIndex, target: ScannedStage, listed: (image: string) => boolean): NotPromoted[] {
+function notInTarget(
+  offered: SourceIndex,
+  target: ScannedStage,
+  listed: (image: string) => boolean,
+  sourcePlace: (file: string) => string | undefined,
+): NotPromoted[] {
   const notPromoted: NotPromoted[] = [];
   // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
   const unread = target.warnings.filter((warning) => warning.file !== '');
@@ -128,7 +136,9 @@ function notInTarget(offered: SourceIndex, target: ScannedStage, listed: (image:
       notPromoted.push({
         image,
         version,
-        reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+        reason:
+          notFoundReason(target, first?.file === undefined ? undefined : sourcePlace(first.file)) ??
+          `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
         ...(first?.file ? { file: first.file, line: first.line } : {}),
       });
     }
@@ -224,7 +234,11 @@ export function planPromotion(input: PlanInput): Plan {
   const unknown = unknownPolicies(unmanaged);
   if (unknown) warnings.push(unknown);
 
-  notPromoted.push(...notInTarget(offered, target, (image) => !targetImages.has(image) && selected({ image })));
+  const sourcePlace = (file: string) =>
+    input.sourcePaths ? placeOf(file, { paths: input.sourcePaths, places: input.sourcePlaces }) : undefined;
+  notPromoted.push(
+    ...notInTarget(offered, target, (image) => !targetImages.has(image) && selected({ image }), sourcePlace),
+  );
 
   if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference))) {
     warnings.push({

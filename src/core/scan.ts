@@ -3,9 +3,9 @@
 // 2. A text pre-filter: a file with none of the trigger words (image, repository, newTag, digest, custom field keys)
 //    yields nothing without parsing — most files of a config repo stop here.
 // 3. The fast reader (scan/fast-reader.ts) reads ordinary block YAML line by line into a small tree with exact offsets;
-//    it gives up on anything unusual (anchors, tags, multi-line scalars, odd indentation…), marks flow collections
-//    and block scalars opaque so extractors fall back (NeedFullParse) only when they need to look inside, and skips
-//    nested blocks whose text holds no trigger word (labels, resources, env…) without building nodes.
+//    it gives up on anything unusual (anchors, tags, multi-line scalars, odd indentation…) and marks flow collections
+//    (checked token by token) and block scalars opaque so extractors fall back (NeedFullParse) only when they need
+//    to look inside. What it reads, yaml reads the same way: a mutation fuzz checks it (differential.test.ts).
 // 4. The full reader (scan/yaml-reader.ts, eemeli/yaml) builds the same tree and is the reference: every fixture and a
 //    property test check that both give identical results (`mode: 'full'` forces it).
 // 5. Per-format extractors (scan/workload, kustomize, helm-values, argocd, fields) walk the tree and emit references
@@ -17,7 +17,7 @@ import { attachFluxV1Filters } from './scan/flux-v1.js';
 import { CHART_TRIGGERS, scanApplicationCharts, scanHelmReleaseChart, scanOciRepository } from './scan/charts.js';
 import { Collector } from './scan/collector.js';
 import { readFast } from './scan/fast-reader.js';
-import { pathWords, rulesFor, scanFields, triggerWords } from './scan/fields.js';
+import { rulesFor, scanFields, triggerWords } from './scan/fields.js';
 import { NO_REPOSITORY, scanValues } from './scan/helm-values.js';
 import { KUSTOMIZATION_FILES, remoteBases, scanKustomizeImages } from './scan/kustomize.js';
 import { type InnerReader, isJsonPatch, scanJsonPatch, scanKustomizePatches } from './scan/kustomize-patch.js';
@@ -41,6 +41,9 @@ export type ScanPath = 'prefilter' | 'fast' | 'full' | 'skipped';
 
 const TRIGGERS = ['mage', 'epository', 'newTag', 'digest'];
 
+/** How a skipped Helm template's reason begins. */
+export const HELM_TEMPLATE = 'a Helm template ({{ }} is not YAML)';
+
 export function scanFile(file: string, text: string, options?: ScanOptions): ScanResult {
   return scanFileTraced(file, text, options).result;
 }
@@ -56,10 +59,7 @@ export function scanFileTraced(
   const template = text.indexOf('{{');
   if (template !== -1 && (base.endsWith('.tpl') || /(?:^|\/)templates\//.test(file))) {
     const c = new Collector(file, text);
-    c.skip(
-      template,
-      'a Helm template ({{ }} is not YAML); stagecoach never reads or edits templates — set images in values files',
-    );
+    c.skip(template, `${HELM_TEMPLATE}; stagecoach never reads or edits templates — set images in values files`);
     return { result: finish(c), path: 'skipped' };
   }
   const rules = rulesFor(file, options.fields);
@@ -67,8 +67,7 @@ export function scanFileTraced(
   if (!mentionsImages(text, rules) && !(charts && CHART_TRIGGERS.some((word) => text.includes(word))))
     return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
   if (options.mode !== 'full') {
-    const triggers = charts ? [...TRIGGERS, ...CHART_TRIGGERS] : TRIGGERS;
-    const docs = readFast(text, rules.length === 0 ? triggers : [...triggers, ...pathWords(rules)]);
+    const docs = readFast(text);
     if (docs) {
       const c = new Collector(file, text, undefined, charts);
       try {
@@ -83,7 +82,8 @@ export function scanFileTraced(
   const read = readFull(text);
   if ('error' in read) {
     const hint = template !== -1 ? ' (it holds {{ }}: a template?)' : '';
-    c.skip(read.error.offset, `not valid YAML: ${read.error.message}${hint}; fix the file to let stagecoach read it`);
+    const { offset, message, bound } = read.error;
+    c.skip(offset, bound ? message : `not valid YAML: ${message}${hint}; fix the file to let stagecoach read it`);
     return { result: finish(c), path: 'skipped' };
   }
   extractAll(c, read.docs, rules, base, FULL);
@@ -97,7 +97,7 @@ const FULL: InnerReader = {
 };
 const FAST: InnerReader = {
   read: (text) => {
-    const docs = readFast(text, TRIGGERS);
+    const docs = readFast(text);
     return docs ? { docs } : readFull(text);
   },
   extract: (c, root, document) => dispatch(c, root, document, '', FAST),

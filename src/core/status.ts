@@ -1,5 +1,5 @@
 // Status: one row per image, one cell per stage, comparing each stage with the nearest upstream stage that holds the image.
-import { formatVersion } from './image-reference.js';
+import { formatVersion, type Finding, type Skipped } from './image-reference.js';
 import type { ScannedStage } from './plan.js';
 import { compareVersions } from './tag-policy.js';
 
@@ -28,6 +28,9 @@ export interface StatusBoard {
   /** How many cells are `drift` / `behind`. */
   drift: number;
   behind: number;
+  /** Files of any stage that were not read (an image there is not on the board), and what the scan warned of. */
+  skipped: Skipped[];
+  warnings: Finding[];
 }
 
 /** Two written versions name the same release: equal, or the same tag where one side is not pinned to a digest. */
@@ -123,5 +126,9 @@ export function buildStatus(stages: ScannedStage[]): StatusBoard {
     }
     return { image, cells };
   });
-  return { stages: stages.map((stage) => stage.name), rows, drift, behind };
+  const byPlace = (a: { file: string; line: number }, b: { file: string; line: number }) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+  const skipped = stages.flatMap((stage) => stage.skipped).sort(byPlace);
+  const warnings = stages.flatMap((stage) => stage.warnings).sort(byPlace);
+  return { stages: stages.map((stage) => stage.name), rows, drift, behind, skipped, warnings };
 }

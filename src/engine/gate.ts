@@ -58,13 +58,28 @@ export function releasesOf(plan: Plan): { image: string; version: ReturnType<typ
  * Plans, refuses downgrades, runs the gates in order (registry → soak → rewrite → commands) and returns the files; the
  * working tree is never written here: the caller writes what passed.
  */
+/** Only what passed the stage right before reaches the next: over a stage or back up the pipeline needs skip-stages. */
+function refuseStageSkip(pipeline: Pipeline, request: PlanRequest): void {
+  const names = pipeline.stages.map((stage) => stage.name);
+  const from = names.indexOf(request.from as string);
+  const to = names.indexOf(request.to);
+  if (from === -1 || to === -1 || to === from + 1) return;
+  const order = names.join(' → ');
+  const why =
+    to < from
+      ? `goes back up the pipeline (${order}): promotions go from a stage to the next; pass --skip-stages (input skip-stages) for a rollback`
+      : `skips ${names.slice(from + 1, to).join(', ')} (${order}): promote ${names[from]} → ${names[from + 1]} first, or pass --skip-stages (input skip-stages) to go over it`;
+  throw new UsageError(`promote from ${names[from]} to ${names[to]} ${why}`);
+}
+
 export async function runGatedPromotion(
   deps: GatedPromotionDependencies,
   pipeline: Pipeline,
   request: PlanRequest,
-  options: { allowDowngrade?: boolean; revision?: string },
+  options: { allowDowngrade?: boolean; skipStages?: boolean; revision?: string },
 ): Promise<GatedPromotion> {
   const stage = findStage(pipeline, request.to);
+  if (request.from !== undefined && !request.images && !options.skipStages) refuseStageSkip(pipeline, request);
   let planned: PlannedPromotion = await planStages(deps.files, pipeline, request, deps.registry);
   const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
   if (refused.length > 0) {

@@ -123,13 +123,17 @@ export async function planStages(
     ...(scannedSource?.policies ? { policies: scannedSource.policies } : {}),
     ...(scannedSource ? { sourcePaths: scannedSource.paths } : {}),
     ...(blind ? { outside: await imagesOutside(files, pipeline, scanned) } : {}),
+    ...(scannedSource?.places ? { sourcePlaces: scannedSource.places } : {}),
   });
   plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
     (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),
   );
   if (scannedSource) {
-    // Problems in the source matter too: an unreadable source file may hide a version.
+    // Problems in the source matter too: an unreadable source file may hide a version, a bad tag is not offered.
     plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort(
+      (a, b) => compareText(a.file, b.file) || a.line - b.line,
+    );
+    plan.warnings = [...plan.warnings, ...scannedSource.warnings].sort(
       (a, b) => compareText(a.file, b.file) || a.line - b.line,
     );
   }

@@ -32,6 +32,8 @@ export interface PullRequestPromotionRequest {
   pipeline: Pipeline;
   plan: PlanRequest;
   allowDowngrade: boolean;
+  /** Allow a promotion over a stage or back up the pipeline. */
+  skipStages?: boolean;
   base?: string;
   policy: PullRequestPolicy;
   onGateFailure: 'fail' | 'draft';
@@ -115,6 +117,7 @@ export async function promoteWithPullRequest(
   const first = await prefetch(deps, request);
   const gated = await runGatedPromotion({ ...deps, files }, pipeline, planRequest, {
     allowDowngrade: request.allowDowngrade,
+    skipStages: request.skipStages,
   });
   request.onGated?.(gated);
   if (!gated.passed && request.onGateFailure === 'fail') return { gated };

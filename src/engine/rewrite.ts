@@ -41,18 +41,30 @@ export async function renderPromotion(
     editsByFile.set(change.file, edits);
   }
   const output: Record<string, string> = {};
+  const identity = (ref: ImageReference, version: string) =>
+    `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
   for (const [file, edits] of editsByFile) {
-    const text = applyEdits(await files.read(file), edits);
-    // Guarantee: re-scanning the result yields exactly the planned state of every reference in the file.
-    const identity = (ref: ImageReference, version: string) =>
-      `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
+    const original = await files.read(file);
+    const options = { fields: pipeline.fields, charts: pipeline.charts, mode: 'full' as const };
+    // The plan may come from the fast reader: a file is edited only when the full parser reads it the same way.
+    const full = scanFile(file, original, options);
+    if (full.skipped.length > 0) {
+      const { line, reason } = full.skipped[0];
+      throw new PromotionError(`${file}:${line}: ${reason}; nothing was written`);
+    }
+    const read = (refs: ImageReference[]) => refs.map((ref) => identity(ref, formatVersion(ref))).sort();
+    if (read(full.references).join('\n') !== read(inFile(file)).join('\n')) {
+      throw new PromotionError(
+        `${file}: the full YAML parser does not read it as the plan did (was it changed meanwhile?); nothing was written`,
+      );
+    }
+    const text = applyEdits(original, edits);
+    // Guarantee: re-scanning the result (with the full parser) yields exactly the planned state of every reference.
     const edited = new Map(edits.map((edit) => [edit.reference, edit.version]));
     const expected = inFile(file)
       .map((ref) => identity(ref, formatVersion(edited.get(ref) ?? ref)))
       .sort();
-    const actual = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts })
-      .references.map((ref) => identity(ref, formatVersion(ref)))
-      .sort();
+    const actual = read(scanFile(file, text, options).references);
     if (expected.join('\n') !== actual.join('\n')) {
       throw new PromotionError(
         `${file}: the rewritten file did not read back as planned; nothing was written. Please report this file.`,

@@ -6,7 +6,13 @@ import type { ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
 import { compileStagePath, inDotFolder, type StagePattern } from '../core/stage-layout.js';
 import { UsageError } from '../core/errors.js';
-import { FileNotFoundError, MissingFolderError, NotUtf8Error, type RepoFiles } from '../adapters/repo-files.js';
+import {
+  FileNotFoundError,
+  MissingFolderError,
+  NotUtf8Error,
+  OutsideRepoError,
+  type RepoFiles,
+} from '../adapters/repo-files.js';
 import type { FluxImagePolicy } from '../core/flux-image-policy.js';
 import { policiesBeside, policiesIn } from './image-policies.js';
 
@@ -79,6 +85,24 @@ async function filesOf(files: RepoFiles, stage: Stage, pattern: StagePattern): P
   return matched;
 }
 
+/** The symlinks where a stage's paths would otherwise find files it scans: listed as skipped, never followed. */
+async function stageLinks(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<string[]> {
+  const selected = fileSelector(pipeline, stage);
+  const links = new Set<string>();
+  for (const [index, path] of stage.paths.entries()) {
+    const pattern = compileStagePath(path, index);
+    const found = await files.links(pattern.glob ? pattern.base : pattern.path).catch((error: unknown) => {
+      if (error instanceof MissingFolderError || error instanceof FileNotFoundError) return [];
+      throw error;
+    });
+    for (const link of found) {
+      const place = pattern.match(link);
+      if (place && selected(link, place.relative)) links.add(link);
+    }
+  }
+  return [...links].sort();
+}
+
 /** The files a stage scans, sorted, each once (the first of its paths that holds it gives its place). */
 export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<StageFile[]> {
   const selected = fileSelector(pipeline, stage);
@@ -107,6 +131,8 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
   };
   const seen = new Set<string>();
   const policies: FluxImagePolicy[] = [];
+  const reason = 'a symlink; Stagecoach reads and writes regular files only — commit the file itself';
+  for (const link of await stageLinks(files, pipeline, stage)) scanned.skipped.push({ file: link, line: 1, reason });
   for (const { file, place } of await stageFiles(files, pipeline, stage)) {
     (scanned.places as Record<string, string>)[file] = place;
     const text = await readText(files, file);
@@ -146,6 +172,8 @@ async function readText(files: RepoFiles, file: string): Promise<string | Skippe
   try {
     return await files.read(file);
   } catch (error) {
+    // a name Stagecoach refuses to use (a backslash in it, say) skips that file, never the whole run
+    if (error instanceof OutsideRepoError) return { file, line: 1, reason: error.message };
     if (!(error instanceof NotUtf8Error)) throw error;
     return { file, line: error.line, reason: 'not UTF-8 text; save it as UTF-8 to let Stagecoach edit it' };
   }

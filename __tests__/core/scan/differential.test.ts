@@ -1,8 +1,9 @@
 // The fast reader must agree exactly with the eemeli/yaml path on every file it accepts; generated manifests in varied
-// styles, plus hand-picked tricky inputs, are scanned both ways.
+// styles, the same with YAML indicators inserted and deleted at random, plus hand-picked tricky inputs, are scanned
+// both ways.
 import fc from 'fast-check';
 import { scanFile, scanFileTraced } from '../../../src/core/scan.js';
-import { manifestArb } from './manifest-arbitrary.js';
+import { manifestArb, mutatedManifestArb } from './manifest-arbitrary.js';
 
 const FILE = 'stages/dev/app/all.yaml';
 
@@ -18,6 +19,52 @@ test('generated manifests: fast and full paths give identical results', () => {
     { numRuns: 400 },
   );
   expect(fast).toBeGreaterThan(100); // the generator really exercises the fast reader
+});
+
+test('mutated manifests: whenever the fast path is taken, it gives exactly what the full parse gives', () => {
+  let fast = 0;
+  let rejected = 0;
+  fc.assert(
+    fc.property(mutatedManifestArb, (text) => {
+      const auto = scanFileTraced(FILE, text);
+      if (auto.path !== 'fast') return;
+      fast++;
+      const full = scanFile(FILE, text, { mode: 'full' });
+      if (full.skipped.length > 0) rejected++;
+      expect(auto.result).toEqual(full);
+    }),
+    { numRuns: 5000 },
+  );
+  expect(rejected).toBe(0);
+  expect(fast).toBeGreaterThan(500); // mutations often break the file; many must still take the fast path
+});
+
+/** A Deployment whose metadata holds `extra` (lines indented by two): the workload extractor never looks inside it. */
+function deployment(extra: string): string {
+  return `kind: Deployment\nmetadata:\n${extra}spec:\n  template:\n    spec:\n      containers:\n      - image: nginx:1.0\n`;
+}
+
+test.each([
+  ['a root block scalar at column 0 before later documents', '|\nimage: x\n---\nimage: nginx:1.0\n'],
+  ['a leading end marker (an empty first document)', '...\nimage: nginx:1.0\n'],
+  ['two chomping indicators', deployment('  x: |--\n    a\n')],
+  ['a block scalar after a wider blank line', deployment('  x: |\n       \n    a\n')],
+  ['a scalar below its key after a comment', deployment('  x:\n  # c\n    a\n')],
+  ['mismatched flow brackets', deployment('  labels: {a: b]\n')],
+  ['a compact mapping in a flow mapping', deployment('  labels: {a: b: c}\n')],
+  ['an empty flow entry', deployment('  args: [a, , b]\n')],
+  ['a missing comma in a flow mapping', deployment('  labels: {app: ap tier: "backend"}\n')],
+  ['an alias in a flow collection', deployment('  args: [*a]\n')],
+  ['an unknown escape in a flow collection', deployment('  args: ["\\q"]\n')],
+  ['duplicate keys in a flow mapping', deployment('  labels: {a: 1, a: 2}\n')],
+  ['a block sequence in a nested mapping without trigger words', deployment('  x:\n    y:\n      a: - b\n')],
+  ['bad indentation in a nested mapping without trigger words', deployment('  x:\n    y:\n      a: b\n     c: d\n')],
+  ['an unclosed quote in a nested mapping without trigger words', deployment('  x:\n    y:\n      a: "b\n')],
+  ['an implicit key over 1,024 characters', deployment(`  ${'k'.repeat(1100)}: v\n`)],
+  ['a flow collection as a key', deployment('  a: {[b]: c}\n')],
+  ['plain keys yaml resolves to one number', deployment('  x:\n    y:\n      1: a\n      01: b\n')],
+])('%s: the fast reader does not claim a file yaml reads otherwise', (_name, text) => {
+  expect(scanFile(FILE, text)).toEqual(scanFile(FILE, text, { mode: 'full' }));
 });
 
 test.each([
@@ -52,7 +99,7 @@ test.each([
   expect(scanFile(FILE, text)).toEqual(scanFile(FILE, text, { mode: 'full' }));
 });
 
-test('nested blocks without trigger words are skipped by the fast reader, yet custom field paths are still found', () => {
+test('nested blocks without trigger words are read by the fast reader, and custom field paths are found', () => {
   const text =
     'meta:\n  info:\n    labels:\n      a: b\n    repo: ghcr.io/acme/billing\napp:\n  deep:\n    version: v1\n';
   const fields = [{ files: '**/*.yaml', tag: 'app.deep.version', repository: 'meta.info.repo' }];

@@ -284,3 +284,51 @@ export const manifestArb = fc
     if (crlf) text = text.replaceAll('\n', '\r\n');
     return (bom ? '\ufeff' : '') + text;
   });
+
+/** YAML indicators and the breaks around them: what a hand edit, a bad merge or a hostile file adds or loses. */
+const INDICATORS = [
+  ...'-?:,[]{}#&*!|>\'"%@`\\ ',
+  '- ',
+  ': ',
+  ' #',
+  '&a ',
+  '*a',
+  '!!str ',
+  '|',
+  '>-',
+  '\n',
+  '\n---\n',
+  '\n...\n',
+  '---',
+  '  ',
+  '\n  ',
+  '\n- ',
+  'key: ',
+  '<<: ',
+  '{{ }}',
+];
+
+export type Mutation = { at: number; insert: string } | { at: number; remove: number };
+
+/** One to three random insertions or deletions of YAML indicators, anywhere in a text. */
+export const mutationsArb: fc.Arbitrary<Mutation[]> = fc.array(
+  fc.oneof(
+    fc.record({ at: fc.nat(), insert: fc.constantFrom(...INDICATORS) }),
+    fc.record({ at: fc.nat(), remove: fc.integer({ min: 1, max: 3 }) }),
+  ),
+  { minLength: 1, maxLength: 3 },
+);
+
+export function mutate(text: string, mutations: Mutation[]): string {
+  let out = text;
+  for (const m of mutations) {
+    const at = m.at % (out.length + 1);
+    out = 'insert' in m ? out.slice(0, at) + m.insert + out.slice(at) : out.slice(0, at) + out.slice(at + m.remove);
+  }
+  return out;
+}
+
+/** A generated manifest with one to three random insertions or deletions of YAML indicators. */
+export const mutatedManifestArb = fc
+  .record({ text: manifestArb, mutations: mutationsArb })
+  .map(({ text, mutations }) => mutate(text, mutations));

@@ -1,11 +1,12 @@
 // The status board (image × stage) as the CLI prints it.
 import type { CellState, StatusBoard } from '../status.js';
+import { quoteControl as q } from './terminal-text.js';
 import { textTable } from './text-table.js';
 
 const MARK: Record<CellState, string> = { first: '', same: '', behind: ' (behind)', drift: ' (drift!)', absent: '' };
 
 export function renderStatusText(board: StatusBoard): string {
-  if (board.rows.length === 0) return `No images found in ${board.stages.join(', ')}.`;
+  if (board.rows.length === 0 && board.skipped.length === 0) return `No images found in ${board.stages.join(', ')}.`;
   const rows = board.rows.map((row) => [
     row.image,
     ...board.stages.map((stage) => {
@@ -18,5 +19,12 @@ export function renderStatusText(board: StatusBoard): string {
     board.behind > 0 ? `${board.behind} behind upstream (promotion pending)` : '',
     board.drift > 0 ? `${board.drift} drifted (a version its upstream stage does not hold)` : '',
   ].filter(Boolean);
-  return `${textTable(['IMAGE', ...board.stages.map((s) => s.toUpperCase())], rows)}\n\n${summary.join('; ')}.`;
+  const lines = [
+    `${textTable(['IMAGE', ...board.stages.map((s) => s.toUpperCase())], rows)}\n\n${summary.join('; ')}.`,
+  ];
+  if (board.skipped.length > 0) lines.push('', 'Skipped (not read):');
+  for (const item of board.skipped) lines.push(`  ${q(item.file)}:${item.line}: ${q(item.reason)}`);
+  if (board.warnings.length > 0) lines.push('', 'Warnings:');
+  for (const item of board.warnings) lines.push(`  ${q(item.file)}:${item.line}: ${q(item.message)}`);
+  return lines.join('\n');
 }

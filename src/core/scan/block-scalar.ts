@@ -16,7 +16,7 @@ export interface BlockText {
 export function blockScalarStart(node: YNode | undefined): number | undefined {
   if (node === undefined) return undefined;
   if (node.kind === 'scalar' && node.style === 'block') return node.start;
-  if (node.kind === 'opaque' && !node.flow && !node.skipped) return node.start;
+  if (node.kind === 'opaque' && !node.flow) return node.start;
   return undefined;
 }
 

@@ -4,8 +4,8 @@
 // (`>=4.0.0`, `6.x`, `*`) follows the chart repository by design and is never promoted.
 import type { ImageFormat } from '../image-reference.js';
 import type { Collector } from './collector.js';
-import type { YMap, YNode, YPair } from './tree.js';
-import { asMap, asScalar, asSeq, get, getPair, NeedFullParse, stringAt, text } from './tree.js';
+import type { YMap, YPair } from './tree.js';
+import { asMap, asScalar, asSeq, get, getPair, stringAt, text } from './tree.js';
 
 const PINNED = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
@@ -35,18 +35,12 @@ function chart(
   );
 }
 
-/** A map the fast reader may have skipped (no trigger word in it): the full reader must look. */
-function mapAt(node: YNode | undefined): YMap | undefined {
-  if (node?.kind === 'opaque' && node.skipped) throw new NeedFullParse();
-  return asMap(node);
-}
-
 export function scanHelmReleaseChart(c: Collector, root: YMap, document: number, workload: string): void {
-  const spec = mapAt(get(root, 'spec'));
-  const chartNode = mapAt(get(spec, 'chart'));
-  const v2 = mapAt(get(chartNode, 'spec'));
+  const spec = asMap(get(root, 'spec'));
+  const chartNode = asMap(get(spec, 'chart'));
+  const v2 = asMap(get(chartNode, 'spec'));
   if (v2) {
-    const source = mapAt(get(v2, 'sourceRef'));
+    const source = asMap(get(v2, 'sourceRef'));
     const name = stringAt(v2, 'chart');
     if (!name) return;
     const identity = `${stringAt(source, 'kind') ?? 'HelmRepository'}/${stringAt(source, 'name') ?? '?'}/${name}`;
@@ -62,9 +56,9 @@ export function scanHelmReleaseChart(c: Collector, root: YMap, document: number,
 }
 
 export function scanApplicationCharts(c: Collector, root: YMap, document: number, workload: string): void {
-  const spec = mapAt(get(root, 'spec'));
-  const sources: [YMap | undefined, string][] = [[mapAt(get(spec, 'source')), 'spec.source']];
-  asSeq(get(spec, 'sources'))?.items.forEach((item, i) => sources.push([mapAt(item), `spec.sources[${i}]`]));
+  const spec = asMap(get(root, 'spec'));
+  const sources: [YMap | undefined, string][] = [[asMap(get(spec, 'source')), 'spec.source']];
+  asSeq(get(spec, 'sources'))?.items.forEach((item, i) => sources.push([asMap(item), `spec.sources[${i}]`]));
   for (const [source, path] of sources) {
     const name = stringAt(source, 'chart');
     const url = stringAt(source, 'repoURL');
@@ -84,9 +78,9 @@ export function scanApplicationCharts(c: Collector, root: YMap, document: number
 }
 
 export function scanOciRepository(c: Collector, root: YMap, document: number, workload: string): void {
-  const spec = mapAt(get(root, 'spec'));
+  const spec = asMap(get(root, 'spec'));
   const url = stringAt(spec, 'url');
   if (!url) return;
   const name = url.slice(url.lastIndexOf('/') + 1);
-  chart(c, getPair(mapAt(get(spec, 'ref')), 'tag'), url, name, 'oci-repository', workload, 'spec.ref.tag', document);
+  chart(c, getPair(asMap(get(spec, 'ref')), 'tag'), url, name, 'oci-repository', workload, 'spec.ref.tag', document);
 }

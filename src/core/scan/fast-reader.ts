@@ -1,7 +1,9 @@
 // The fast structural reader: an indentation-based line reader for ordinary block-style YAML (key paths, list items,
 // plain/single/double-quoted scalars, comments, `---`/`...`, CRLF, BOM). It returns undefined (→ the eemeli/yaml
 // fallback) as soon as it meets anything it does not fully understand; flow collections and block scalars become
-// opaque nodes that make an extractor fall back only if it needs to look inside them.
+// opaque nodes that make an extractor fall back only if it needs to look inside them. It claims to read exactly what
+// eemeli/yaml reads: every line is read (nothing is skipped unchecked), keys compare as yaml compares them, a flow
+// collection is checked token by token, and nesting past MAX_NESTING goes to the full reader, which bounds it.
 import type { YDoc, YMap, YNode, YPair, YScalar, YSeq } from './tree.js';
 import { NIL } from './tree.js';
 
@@ -41,6 +43,34 @@ function isBadStart(c: number): boolean {
 class Bail extends Error {}
 const BAIL = new Bail();
 
+/** Deeper files go to the full reader (which refuses past its own bound): keeps this reader's recursion shallow. */
+const MAX_NESTING = 64;
+/** Maps with more keys find duplicates with a set (linear); smaller ones compare pair by pair (no allocation). */
+const SET_FROM = 8;
+
+const NULL_KEY = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_KEY = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const NUMBER_KEY =
+  /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+
+/** A plain key as yaml's core schema resolves it, for duplicate checks: `1`, `01` and `0x1` are one key. */
+function plainKeyValue(key: string): unknown {
+  const c = key.charCodeAt(0);
+  if (c > 57 && c !== 126) {
+    // only null, true and false (in three spellings each) are not strings among keys starting with a letter
+    if (key.length !== 4 && key.length !== 5) return key;
+    if (NULL_KEY.test(key)) return null;
+    return BOOL_KEY.test(key) ? c === 116 || c === 84 : key;
+  }
+  if (key === '~') return null;
+  if (!NUMBER_KEY.test(key)) return key;
+  if (/nan|NaN|NAN/.test(key)) return Symbol(); // never equal to another key
+  if (/inf|Inf|INF/.test(key)) return key.startsWith('-') ? -Infinity : Infinity;
+  if (key.startsWith('0o')) return parseInt(key.slice(2), 8);
+  if (key.startsWith('0x')) return parseInt(key.slice(2), 16);
+  return Number(key);
+}
+
 class Reader {
   private readonly t: string;
   private readonly n: number;
@@ -50,30 +80,12 @@ class Reader {
   private ce = 0;
   private nx = 0;
   private eof = false;
-  /** Nesting of block mappings; pairs of the root mapping (kind, metadata, spec…) are never skipped. */
-  private depth = 0;
-  private readonly triggers: string[];
-  private readonly nextHit: number[];
+  /** Collections open around the current node. */
+  private nesting = 0;
 
-  constructor(text: string, triggers: string[]) {
+  constructor(text: string) {
     this.t = text;
     this.n = text.length;
-    this.triggers = triggers;
-    this.nextHit = triggers.map(() => -2);
-  }
-
-  /** The first offset ≥ from where a trigger word occurs (Infinity if none); each word is searched forward once. */
-  private firstMention(from: number): number {
-    let first = Infinity;
-    for (let w = 0; w < this.triggers.length; w++) {
-      let hit = this.nextHit[w];
-      if (hit !== -1 && hit < from) {
-        hit = this.t.indexOf(this.triggers[w], from);
-        this.nextHit[w] = hit;
-      }
-      if (hit !== -1 && hit < first) first = hit;
-    }
-    return first;
   }
 
   read(): YDoc[] {
@@ -95,6 +107,7 @@ class Reader {
         if (this.eof || this.docMarker() !== 0) continue;
         docs.push({ index, root: this.parseNode(this.cs, -1) });
       } else if (marker === 2) {
+        if (!inDoc) index++; // yaml reads `...` outside a document as an empty one
         inDoc = false;
         this.expectRestEmpty(this.ls + 3);
         this.nextLine();
@@ -178,7 +191,7 @@ class Reader {
     const col = at - this.ls;
     if (c === DASH && this.isSep(at + 1)) return this.parseSeq(at, col);
     if (this.keyColon(at) !== -1) return this.parseMap(at, col);
-    return this.parseValue(at, owner, false, -1);
+    return this.parseValue(at, owner, false);
   }
 
   /** True when offset i is a space or the end of the line. */
@@ -227,9 +240,9 @@ class Reader {
   }
 
   private parseMap(at: number, col: number): YMap {
-    this.depth++;
+    if (++this.nesting > MAX_NESTING) throw BAIL;
     const map = this.parseMapEntries(at, col);
-    this.depth--;
+    this.nesting--;
     return map;
   }
 
@@ -237,10 +250,12 @@ class Reader {
     const t = this.t;
     const pairs: YPair[] = [];
     const map: YMap = { kind: 'map', flow: false, pairs };
+    const ids: unknown[] = [];
+    let seen: Set<unknown> | undefined;
     let keyAt = at;
     for (;;) {
       const colon = this.keyColon(keyAt);
-      if (colon === -1) throw BAIL;
+      if (colon === -1 || colon - keyAt > 1024) throw BAIL; // yaml refuses longer implicit keys
       const c = t.charCodeAt(keyAt);
       let key: string;
       let keyEnd: number;
@@ -254,8 +269,17 @@ class Reader {
         key = t.slice(keyAt, keyEnd);
         if (key === '<<') throw BAIL; // merge keys: the full reader resolves them
       }
-      for (let i = 0; i < pairs.length; i++) if (pairs[i].key === key) throw BAIL; // duplicate: let yaml report it
-      const value = this.parseValue(colon + 1, col, true, keyAt);
+      const id = c === DQUOTE || c === SQUOTE ? key : plainKeyValue(key);
+      // a duplicate (as yaml compares keys): let yaml report it
+      if (seen) {
+        if (seen.has(id)) throw BAIL;
+        seen.add(id);
+      } else {
+        for (let i = 0; i < ids.length; i++) if (ids[i] === id) throw BAIL;
+        ids.push(id);
+        if (ids.length >= SET_FROM) seen = new Set(ids);
+      }
+      const value = this.parseValue(colon + 1, col, true);
       pairs.push({ key, keyStart: keyAt, keyEnd, value });
       if (this.atEnd()) return map;
       const indent = this.indent;
@@ -266,6 +290,7 @@ class Reader {
   }
 
   private parseSeq(at: number, col: number): YSeq {
+    if (++this.nesting > MAX_NESTING) throw BAIL;
     const t = this.t;
     const items: YNode[] = [];
     const seq: YSeq = { kind: 'seq', flow: false, items };
@@ -276,25 +301,29 @@ class Reader {
       if (i >= this.ce || t.charCodeAt(i) === HASH) {
         this.nextLine();
         this.skipBlank();
-        if (!this.atEnd() && this.indent > col) items.push(this.parseNode(this.cs, col));
-        else items.push(NIL);
+        if (!this.atEnd() && this.indent > col) {
+          if (!this.isCollectionLine()) throw BAIL;
+          items.push(this.parseNode(this.cs, col));
+        } else items.push(NIL);
       } else {
         items.push(this.parseNode(i, col));
       }
-      if (this.atEnd()) return seq;
+      if (this.atEnd()) break;
       const indent = this.indent;
-      if (indent < col) return seq;
+      if (indent < col) break;
       if (indent > col) throw BAIL;
-      if (t.charCodeAt(this.cs) !== DASH || !this.isSep(this.cs + 1)) return seq; // `key:\n- a\nnext: b`
+      if (t.charCodeAt(this.cs) !== DASH || !this.isSep(this.cs + 1)) break; // `key:\n- a\nnext: b`
       dash = this.cs;
     }
+    this.nesting--;
+    return seq;
   }
 
   /**
    * A value starting at `at` (after `key:` or `- `): a scalar on this line, an empty value followed by a nested
    * block, a block scalar or a one-line flow collection. Leaves the cursor on the next content line.
    */
-  private parseValue(at: number, owner: number, inMap: boolean, keyAt: number): YNode {
+  private parseValue(at: number, owner: number, inMap: boolean): YNode {
     const t = this.t;
     let i = at;
     while (i < this.ce && t.charCodeAt(i) === SPACE) i++;
@@ -305,10 +334,7 @@ class Reader {
       if (this.atEnd()) return NIL;
       const indent = this.indent;
       if (indent > owner) {
-        if (keyAt !== -1 && this.depth > 1 && this.isCollectionLine()) {
-          const skipped = this.skipUnmentioned(keyAt, owner);
-          if (skipped) return skipped;
-        }
+        if (!this.isCollectionLine()) throw BAIL; // a scalar on the lines below its key: rare, and yaml has rules
         return this.parseNode(this.cs, owner);
       }
       if (inMap && indent === owner && t.charCodeAt(this.cs) === DASH && this.isSep(this.cs + 1)) {
@@ -348,31 +374,7 @@ class Reader {
     return (this.t.charCodeAt(this.cs) === DASH && this.isSep(this.cs + 1)) || this.keyColon(this.cs) !== -1;
   }
 
-  /**
-   * A nested block whose text (with its key) holds no trigger word can hold no reference: skip its lines without
-   * building nodes. Extractors treat the skipped node as empty. Returns undefined (parse it) when a trigger occurs.
-   */
-  private skipUnmentioned(keyAt: number, owner: number): YNode | undefined {
-    const hit = this.firstMention(keyAt);
-    const t = this.t;
-    const start = this.ls;
-    let probe = this.ls;
-    while (probe < this.n) {
-      if (probe > hit) return undefined; // a trigger word inside the block: read it (stop scanning early)
-      let i = probe;
-      while (i < this.n && t.charCodeAt(i) === SPACE) i++;
-      let e = t.indexOf('\n', i);
-      if (e === -1) e = this.n;
-      const c = t.charCodeAt(i);
-      if (i < e && c !== CR && c !== HASH && i - probe <= owner) break;
-      probe = e + 1;
-    }
-    if (hit < probe) return undefined;
-    this.setLine(probe);
-    return { kind: 'opaque', flow: false, start, skipped: true };
-  }
-
-  /** `[]`/`{}`, or an opaque flow collection that closes on this line. */
+  /** `[]`/`{}`, or an opaque flow collection that closes on this line (checked as yaml would read it). */
   private flowOnOneLine(at: number): YNode {
     const t = this.t;
     const open = t.charCodeAt(at);
@@ -382,45 +384,107 @@ class Reader {
       this.expectRestEmpty(j + 1);
       return open === 91 ? { kind: 'seq', flow: true, items: [] } : { kind: 'map', flow: true, pairs: [] };
     }
-    let depth = 0;
-    for (let i = at; i < this.ce; i++) {
-      const ch = t.charCodeAt(i);
-      if (ch === DQUOTE || ch === SQUOTE) {
-        const end = this.quoteEnd(i);
-        if (end === -1) throw BAIL;
-        i = end - 1;
-      } else if (ch === 91 || ch === 123) depth++;
-      else if (ch === 93 || ch === 125) {
-        if (--depth === 0) {
-          this.expectRestEmpty(i + 1);
-          return { kind: 'opaque', flow: true, start: at };
+    this.expectRestEmpty(this.checkFlow(at, this.nesting + 1));
+    return { kind: 'opaque', flow: true, start: at };
+  }
+
+  /**
+   * Checks the flow collection opening at `at` (on this line) entry by entry: plain or quoted scalars, nested
+   * collections, `key: value`, commas; bails on anything else (anchors, tags, `?`, empty entries, comments, a
+   * duplicate key, an implicit key yaml would refuse). Returns the offset just past its closing bracket.
+   */
+  private checkFlow(at: number, nesting: number): number {
+    const t = this.t;
+    if (nesting > MAX_NESTING || this.ce - at > 1000) throw BAIL; // yaml caps implicit keys at 1024 characters
+    const close = t.charCodeAt(at) + 2;
+    const keys = close === 125 ? new Set<unknown>() : undefined;
+    let i = this.flowSpace(at + 1);
+    for (;;) {
+      if (t.charCodeAt(i) === close) return i + 1;
+      const key = this.flowNode(i, nesting);
+      i = this.flowSpace(key.end);
+      let ch = t.charCodeAt(i);
+      if (ch === COLON && (key.quoted || this.flowSep(i + 1))) {
+        if (key.collection) throw BAIL; // a mapping or list as a key: the full reader refuses it
+        if (keys) {
+          if (keys.has(key.id)) throw BAIL;
+          keys.add(key.id);
         }
-      } else if (ch === HASH && t.charCodeAt(i - 1) === SPACE) throw BAIL;
+        i = this.flowSpace(i + 1);
+        i = this.flowSpace(this.flowNode(i, nesting).end);
+        ch = t.charCodeAt(i);
+      } else if (keys) {
+        if (keys.has(key.id)) throw BAIL;
+        keys.add(key.id);
+      }
+      if (ch === close) return i + 1;
+      if (ch !== 44) throw BAIL;
+      i = this.flowSpace(i + 1);
     }
-    throw BAIL; // spans lines
+  }
+
+  /** Skips spaces inside a flow collection; a comment or the end of the line there is left to yaml. */
+  private flowSpace(i: number): number {
+    const t = this.t;
+    while (i < this.ce && t.charCodeAt(i) === SPACE) i++;
+    if (i >= this.ce || t.charCodeAt(i) === HASH) throw BAIL;
+    return i;
+  }
+
+  /** After `:` in a flow collection: a value indicator when followed by a space, a flow indicator or the line end. */
+  private flowSep(i: number): boolean {
+    const ch = this.t.charCodeAt(i);
+    return i >= this.ce || ch === SPACE || ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125;
+  }
+
+  /** One node inside a flow collection: its end, whether it was quoted, and its identity as a key. */
+  private flowNode(i: number, nesting: number): { end: number; quoted: boolean; id: unknown; collection?: boolean } {
+    const t = this.t;
+    const c = t.charCodeAt(i);
+    if (c === 91 || c === 123) {
+      return { end: this.checkFlow(i, nesting + 1), quoted: true, id: Symbol(), collection: true };
+    }
+    if (c === DQUOTE || c === SQUOTE) {
+      const end = this.quoteEnd(i);
+      if (end === -1) throw BAIL;
+      return { end, quoted: true, id: this.unquote(i, end) };
+    }
+    if (isBadStart(c) || ((c === DASH || c === 63) && this.flowSep(i + 1))) throw BAIL;
+    let end = i + 1;
+    for (let j = i + 1; j < this.ce; j++) {
+      const ch = t.charCodeAt(j);
+      if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125) break;
+      if (ch === COLON && this.flowSep(j + 1)) break;
+      if (ch === HASH && t.charCodeAt(j - 1) === SPACE) throw BAIL;
+      if (ch !== SPACE) end = j + 1;
+    }
+    return { end, quoted: false, id: plainKeyValue(t.slice(i, end)) };
   }
 
   /** Skips a `|`/`>` block scalar; its lines are those indented deeper than the owner (or blank). */
   private skipBlockScalar(at: number, owner: number): YNode {
     const t = this.t;
-    let i = at + 1;
-    while (i < this.ce) {
-      const ch = t.charCodeAt(i);
-      if (ch === DASH || ch === 43) i++;
-      else if (ch >= 48 && ch <= 57)
-        throw BAIL; // explicit indentation indicator
-      else break;
-    }
+    const chomp = t.charCodeAt(at + 1);
+    if (chomp >= 48 && chomp <= 57) throw BAIL; // explicit indentation indicator
+    const i = chomp === DASH || chomp === 43 ? at + 2 : at + 1;
+    const after = t.charCodeAt(i);
+    if (i < this.ce && (after === DASH || after === 43 || (after >= 48 && after <= 57))) throw BAIL;
     this.expectRestEmpty(i);
     let blockIndent = -1;
+    let leading = 0; // the widest blank line before the first content line: yaml refuses one wider than that line
     for (;;) {
       this.nextLine();
-      if (this.eof) break;
-      if (this.cs >= this.ce) continue; // blank
+      if (this.eof || this.docMarker() !== 0) break; // `---` / `...` at column 0 end even a root block scalar
       const indent = this.indent;
+      if (this.cs >= this.ce) {
+        if (blockIndent === -1 && indent > leading) leading = indent;
+        continue; // blank
+      }
       if (indent <= owner) break;
-      if (blockIndent === -1) blockIndent = indent;
-      else if (indent < blockIndent) throw BAIL; // less indented than the first line: yaml says bad indentation
+      if (blockIndent === -1) {
+        if (leading > indent) throw BAIL;
+        blockIndent = indent;
+      } else if (indent < blockIndent) throw BAIL; // less indented than the first line: yaml says bad indentation
     }
     this.skipBlank();
     return { kind: 'opaque', flow: false, start: at };
@@ -451,13 +515,13 @@ class Reader {
 }
 
 /** Reads `text` with the fast reader; undefined when the full parser must be used instead. */
-export function readFast(text: string, triggers: string[] = []): YDoc[] | undefined {
+export function readFast(text: string): YDoc[] | undefined {
   if (text.indexOf('\t') !== -1 || text.indexOf('{{') !== -1) return undefined;
   for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
     if (text.charCodeAt(i + 1) !== LF) return undefined; // a lone CR is a line break to YAML
   }
   try {
-    return new Reader(text, triggers).read();
+    return new Reader(text).read();
   } catch (error) {
     if (error instanceof Bail) return undefined;
     throw error;

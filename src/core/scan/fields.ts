@@ -32,17 +32,6 @@ export function triggerWords(rules: FieldRule[]): string[] {
   return words;
 }
 
-/** Every key the rules navigate: nested blocks mentioning none of them can be skipped by the fast reader. */
-export function pathWords(rules: FieldRule[]): string[] {
-  const words = new Set<string>();
-  for (const rule of rules) {
-    for (const path of [rule.tag, rule.ref, rule.repository, rule.digest]) {
-      if (path) for (const part of splitPath(path)) if (typeof part === 'string' && part !== '') words.add(part);
-    }
-  }
-  return [...words];
-}
-
 function lastKey(path: string): string {
   return (
     splitPath(path)

@@ -4,16 +4,14 @@
 import type { ImageReference } from '../image-reference.js';
 import type { Collector } from './collector.js';
 import type { YMap } from './tree.js';
-import { asMap, get, NeedFullParse, stringAt, text } from './tree.js';
+import { asMap, get, stringAt, text } from './tree.js';
 
 const PREFIX = 'filter.fluxcd.io/';
 
 /** Attaches each filter to the references (of this document) whose values key it names. */
 export function attachFluxV1Filters(c: Collector, root: YMap, references: ImageReference[]): void {
   if (references.length === 0 || !c.text.includes(PREFIX)) return;
-  const node = get(asMap(get(root, 'metadata')), 'annotations');
-  if (node?.kind === 'opaque' && node.skipped) throw new NeedFullParse();
-  const annotations = asMap(node);
+  const annotations = asMap(get(asMap(get(root, 'metadata')), 'annotations'));
   if (stringAt(annotations, 'fluxcd.io/automated') !== 'true') return;
   for (const pair of annotations?.pairs ?? []) {
     if (!pair.key.startsWith(PREFIX) || pair.value.kind !== 'scalar') continue;

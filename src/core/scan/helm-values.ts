@@ -39,7 +39,6 @@ function walk(w: Walk, node: YNode, path: string, parentKey: string): void {
       const key = pair.key;
       const child = path === '' ? key : `${path}.${key}`;
       const value = pair.value;
-      if (value.kind === 'opaque' && value.skipped) continue;
       if (value.kind === 'scalar' || (value.kind === 'opaque' && !value.flow)) {
         const scalar = asScalar(value);
         if (scalar && IMAGE_KEY.test(key)) scalarImage(w, scalar, child, true);

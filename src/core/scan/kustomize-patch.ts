@@ -6,7 +6,7 @@ import { blockScalarStart, blockText } from './block-scalar.js';
 import { Collector } from './collector.js';
 import { imageProblem } from './image-text.js';
 import type { YDoc, YMap, YNode, YScalar, YSeq } from './tree.js';
-import { asMap, asScalar, asSeq, get, NeedFullParse, stringAt, text } from './tree.js';
+import { asMap, asScalar, asSeq, get, stringAt, text } from './tree.js';
 
 /** How the scanner reads an inner text and walks its documents (scan.ts owns both, this file only calls them). */
 export interface InnerReader {
@@ -38,10 +38,7 @@ function patchEntry(c: Collector, entry: YMap, document: number, reader: InnerRe
   const at = blockScalarStart(patch);
   if (at !== undefined) {
     inlinePatch(c, at, document, reader, () => {
-      const node = get(entry, 'target');
-      // the fast reader skips a block without trigger words; the target names the patched object
-      if (node?.kind === 'opaque' && node.skipped) throw new NeedFullParse();
-      const target = asMap(node);
+      const target = asMap(get(entry, 'target')); // the target names the patched object
       const kind = stringAt(target, 'kind');
       const name = stringAt(target, 'name');
       return kind && name ? `${kind}/${name}` : undefined;

@@ -32,15 +32,11 @@ export interface YSeq {
   items: YNode[];
 }
 
-/**
- * Fast reader only: a node it did not read — a block scalar, a flow collection on one line, or (`skipped`) a nested
- * block whose text holds no trigger word and so no reference.
- */
+/** Fast reader only: a node it checked but did not build — a block scalar, or a flow collection on one line. */
 export interface YOpaque {
   kind: 'opaque';
   flow: boolean;
   start: number;
-  skipped?: boolean;
 }
 
 export type YNode = YScalar | YMap | YSeq | YOpaque;
@@ -63,21 +59,21 @@ export const NIL: YScalar = { kind: 'scalar', style: 'plain', value: '', start: 
 export function asMap(node: YNode | undefined): YMap | undefined {
   if (node === undefined) return undefined;
   if (node.kind === 'map') return node;
-  if (node.kind === 'opaque' && node.flow && !node.skipped) throw NEED_FULL;
+  if (node.kind === 'opaque' && node.flow) throw NEED_FULL;
   return undefined;
 }
 
 export function asSeq(node: YNode | undefined): YSeq | undefined {
   if (node === undefined) return undefined;
   if (node.kind === 'seq') return node;
-  if (node.kind === 'opaque' && node.flow && !node.skipped) throw NEED_FULL;
+  if (node.kind === 'opaque' && node.flow) throw NEED_FULL;
   return undefined;
 }
 
 export function asScalar(node: YNode | undefined): YScalar | undefined {
   if (node === undefined) return undefined;
   if (node.kind === 'scalar') return node;
-  if (node.kind === 'opaque' && !node.flow && !node.skipped) throw NEED_FULL;
+  if (node.kind === 'opaque' && !node.flow) throw NEED_FULL;
   return undefined;
 }
 
