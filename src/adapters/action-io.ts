@@ -1,4 +1,7 @@
 // The action's inputs, outputs, job summary and log, over @actions/core. Tests pass a fake that records calls.
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import * as core from '@actions/core';
 import { quoteControlInMessage } from '../core/report/terminal-text.js';
 
@@ -14,7 +17,11 @@ export interface ActionIo {
   setOutput(name: string, value: string): void;
   /** Appends Markdown to the job summary. */
   summary(markdown: string): Promise<void>;
-  log(level: 'info' | 'warning' | 'error', message: string, where?: Annotation): void;
+  log(level: 'debug' | 'info' | 'notice' | 'warning' | 'error', message: string, where?: Annotation): void;
+  /** Ends the open `::group::` of the log, if any, and opens one named `name` (none when undefined). */
+  group(name: string | undefined): void;
+  /** Writes `text` to a new file in RUNNER_TEMP (the job's scratch folder) and returns its path. */
+  saveFile(name: string, text: string): string;
   /** Masks a value in every later log line. */
   setSecret(value: string): void;
   /** Marks the step failed (the one place: main.ts). */
@@ -22,6 +29,7 @@ export interface ActionIo {
 }
 
 export function createActionIo(): ActionIo {
+  let open = false;
   return {
     input: (name) => core.getInput(name),
     setOutput: (name, value) => core.setOutput(name, value),
@@ -38,9 +46,22 @@ export function createActionIo(): ActionIo {
       const properties = where
         ? { file: where.file, startLine: where.line, ...(where.column ? { startColumn: where.column } : {}) }
         : undefined;
-      if (level === 'info') core.info(message);
+      if (level === 'debug') core.debug(message);
+      else if (level === 'info') core.info(message);
+      else if (level === 'notice') core.notice(message, properties);
       else if (level === 'warning') core.warning(message, properties);
       else core.error(message, properties);
+    },
+    group(name) {
+      if (open) core.endGroup();
+      open = name !== undefined;
+      if (name !== undefined) core.startGroup(quoteControlInMessage(name));
+    },
+    saveFile(name, text) {
+      // A fresh folder name per run: two steps of a job never overwrite each other's files.
+      const file = path.join(process.env.RUNNER_TEMP || process.cwd(), `stagecoach-${randomUUID().slice(0, 8)}-${name}`);
+      writeFileSync(file, text, { mode: 0o600 });
+      return file;
     },
     setSecret: (value) => core.setSecret(value),
     fail: (message) => core.setFailed(quoteControlInMessage(message)),

@@ -46,11 +46,17 @@ function pinned(versions: SourceVersion[], pins: Map<string, string> | undefined
   });
 }
 
+/** The phases of a run, as the log groups them and the CLI's progress line names them. */
+export type Phase = 'config' | 'scan' | 'plan' | 'gates' | 'publish';
+/** Told when a phase starts; `detail` says what it works on (`dev, staging`, `command "render"`). */
+export type OnPhase = (phase: Phase, detail: string) => void;
+
 export async function planStages(
   files: RepoFiles,
   pipeline: Pipeline,
   request: PlanRequest,
   registry?: Pick<Registry, 'listTags'>,
+  onPhase?: OnPhase,
 ): Promise<PlannedPromotion> {
   const target = findStage(pipeline, request.to);
   if (!request.images) {
@@ -59,10 +65,12 @@ export async function planStages(
       throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
   }
   const source = request.images ? undefined : findStage(pipeline, request.from as string);
+  onPhase?.('scan', [source?.name, target.name].filter(Boolean).join(', '));
   const [scannedSource, scannedTarget] = await Promise.all([
     source ? scanStage(files, pipeline, source) : undefined,
     scanStage(files, pipeline, target),
   ]);
+  onPhase?.('plan', `${source?.name ?? 'images'} → ${target.name}`);
   let versions: SourceVersion[];
   let unresolved: NotPromoted[] = [];
   if (scannedSource) versions = stageVersions(scannedSource);
@@ -91,9 +99,10 @@ export async function planStages(
   );
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version.
-    plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort(
-      (a, b) => compareText(a.file, b.file) || a.line - b.line,
-    );
+    plan.skipped = [
+      ...plan.skipped,
+      ...scannedSource.skipped.map((item) => ({ ...item, fromSource: true as const })),
+    ].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
   }
   return { plan, target: scannedTarget, ...(scannedSource ? { source: scannedSource } : {}) };
 }

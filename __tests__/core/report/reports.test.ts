@@ -55,14 +55,15 @@ describe('reports', () => {
     expect(renderPlanText({ ...plan, changes: [] })).toContain('nothing to promote');
   });
 
-  test('the job summary is a Markdown table with the downgrade marked', () => {
+  test('the job summary leads with the totals, then one table with the downgrade marked, then the lists', () => {
     const markdown = renderPlanSummary(plan);
-    expect(markdown).toContain('| Image | Old | New | File | Workload |');
+    expect(markdown).toContain('**2 changes in 2 files (0 images, 1 downgrade)**');
+    expect(markdown).toContain('| Image | Workload / container | File | Version |');
     expect(markdown).toContain(
-      '| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:21 | Deployment/api |',
+      '| `ghcr.io/acme/api` | `Deployment/api` / `api` | `envs/staging/api.yaml:21` | `1.4.0` → `1.5.0` |',
     );
-    expect(markdown).toContain('`2.0.0` ⚠️ downgrade');
-    expect(markdown).toContain('### Not promoted');
+    expect(markdown).toContain('`2.1.0` → `2.0.0` ⚠️ **downgrade**');
+    expect(markdown.indexOf('**2 changes')).toBeLessThan(markdown.indexOf('### Not promoted'));
   });
 
   test('text from files cannot inject Markdown or HTML', () => {
@@ -76,7 +77,8 @@ describe('reports', () => {
       changes: [{ ...plan.changes[0], workload: 'Deployment/<script>alert(1)</script>', file: 'a|b.yaml' }],
     };
     const markdown = renderPlanSummary(hostile);
-    expect(markdown).not.toContain('<script>');
-    expect(markdown).toContain('`a\\|b.yaml`');
+    expect(markdown).not.toMatch(/<script>(?![^`]*`)/);
+    expect(markdown).toContain('`Deployment/<script>alert(1)</script>`');
+    expect(markdown).toContain('`a\\|b.yaml:21`');
   });
 });
