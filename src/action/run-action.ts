@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findStage, type Pipeline } from '../core/config/index.js';
-import type { Plan } from '../core/plan-types.js';
 import { renderPlanSummary, renderStatusSummary } from '../core/report/job-summary.js';
 import { renderVerifySummary } from '../core/report/verify-report.js';
 import { createActionIo, type ActionIo } from '../adapters/action-io.js';
