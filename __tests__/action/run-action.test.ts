@@ -110,7 +110,7 @@ describe('the bundled action (dist/index.js) as GitHub runs it', () => {
     expect(JSON.parse(result.outputs.plan).changes).toHaveLength(6);
     expect(result.summary).toContain('## Promotion plan: `dev` → `staging`');
     expect(result.stdout).toMatch(
-      /::warning file=examples\/config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml,line=\d+::Skipped/,
+      /::notice file=examples\/config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml,line=\d+::Skipped/,
     );
   });
 
