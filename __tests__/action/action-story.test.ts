@@ -127,7 +127,7 @@ test('a draft after a failed gate says so at the top of the PR and of the summar
   ]);
   const [pull] = emulator.pulls(REPO);
   expect(pull.draft).toBe(true);
-  const lines = pull.body.split('\n');
+  const lines = (pull.body ?? '').split('\n');
   expect(lines[0]).toBe('> [!CAUTION]');
   expect(lines[1]).toMatch(/^> The command gate "render" failed for `ghcr\.io\/acme\/api 1\.5\.0`: command "render"/);
   expect(pull.body).toMatch(
