@@ -14,7 +14,7 @@ import { readInputs, type ActionInputs } from './inputs.js';
 import { logInputs, publishedLine, reportPlan, setJsonOutput, workspacePath } from './report.js';
 import { describeError, PromotionError } from '../core/errors.js';
 import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
-import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
+import { checkStageNames, DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
 import { planRequestFor, planStages, type OnPhase, type PlanRequest } from '../engine/plan.js';
 import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
 import { readStatus } from '../engine/status.js';
@@ -70,6 +70,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     io.group('config');
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
+    checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
     const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
       allowDowngrade: inputs.allowDowngrade,
     });
@@ -101,6 +102,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   });
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
+  checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
   const stage = findStage(pipeline, inputs.to);
   const policy = { ...stage.pullRequest, ...inputs.policy };
   const context = runContext(env, repo);
@@ -200,6 +202,7 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
       await io.summary(renderStatusSummary(board));
       return;
     }
+    checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
     const registry = createRegistryOnDemand(inputs.registry);
     const { plan } = await planStages(files, pipeline, planRequest(inputs), registry, phases(io));
     io.group(undefined);

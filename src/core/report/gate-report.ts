@@ -1,7 +1,7 @@
 // Gate results, pass or fail with duration, for the job summary and the pull request body.
 import type { GateResult } from '../gate-result.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
-import { quoteControl as q } from './terminal-text.js';
+import { mark, quoteControl as q } from './terminal-text.js';
 
 /** Text inside raw HTML (a `<summary>`): entities for the five special characters, control characters as spaces. */
 export function escapeHtml(text: string): string {
@@ -94,7 +94,7 @@ export function renderGateText(gates: GateResult[]): string {
     .map((gate) => {
       const tail = !gate.passed && gate.output ? gate.output.trimEnd().split('\n').slice(-TEXT_TAIL_LINES) : [];
       return [
-        `${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${q(gate.name)})` : ''}  ${seconds(gate.durationMs)}`,
+        `${gate.passed ? mark('passed', 'passed') : mark('failed', 'FAILED')}  ${gate.gate}${gate.name !== gate.gate ? ` (${q(gate.name)})` : ''}  ${seconds(gate.durationMs)}`,
         ...gate.details.map((d) => `    ${q(d)}`),
         ...(tail.length > 0 ? ['    output (last lines):', ...tail.map((line) => `    | ${q(line)}`)] : []),
       ].join('\n');
