@@ -1,6 +1,6 @@
 // The CLI on a terminal and in a pipe: colour, the progress line and live gate output only on a TTY (a real pseudo
-/* eslint-disable no-control-regex -- the test reads terminal escape sequences */
 // terminal from util-linux `script`), NO_COLOR and FORCE_COLOR respected; --version, per-command help, did you mean.
+/* eslint-disable no-control-regex -- the test reads terminal escape sequences */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
