@@ -129,11 +129,16 @@ test('a draft after a failed gate says so at the top of the PR and of the summar
   expect(pull.draft).toBe(true);
   const lines = (pull.body ?? '').split('\n');
   expect(lines[0]).toBe('> [!CAUTION]');
-  expect(lines[1]).toMatch(/^> The command gate "render" failed for `ghcr\.io\/acme\/api 1\.5\.0`: command "render"/);
+  expect(lines[1]).toMatch(
+    /^> \*\*The command gate `render` failed\*\*: command "render" \(.*\) failed with exit code 3\.$/,
+  );
+  expect(lines[3]).toBe('> It holds back `ghcr.io/acme/api 1.5.0`.');
+  expect(lines[5]).toMatch(/^> This pull request is a draft because of it/);
+  expect(pull.body).toContain('#### Gates');
   expect(pull.body).toMatch(
     /<details open><summary>Output of <code>render<\/code>[^\n]*\n\n```\nrendering\nError: bad field\n```/,
   );
-  expect(run.summary.split('\n')[0]).toBe('## ❌ Promotion created: `dev` → `staging`');
+  expect(run.summary.split('\n')[0]).toBe('## ❌ Promotion created as a draft (a gate failed): `dev` → `staging`');
   expect(run.summary.indexOf('> [!CAUTION]')).toBeLessThan(run.summary.indexOf('**1 change in 1 file'));
   expect(run.summary.indexOf('**1 change in 1 file')).toBeLessThan(run.summary.indexOf('### Gates'));
 });

@@ -142,7 +142,11 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     for (const warning of published.warnings ?? []) io.log('warning', warning);
   }
   io.log('info', `operation: ${published?.operation ?? 'none'}. ${publishedLine(published)}`);
-  const heading = published ? `Promotion ${published.operation}` : 'Promotion stopped by a gate';
+  const heading = gated.passed
+    ? `Promotion ${published?.operation ?? 'none'}`
+    : published
+      ? `Promotion ${published.operation} as a draft (a gate failed)`
+      : 'Promotion stopped by a gate';
   await io.summary(
     renderPlanSummary(gated.plan, {
       heading,

@@ -146,7 +146,7 @@ export async function promoteWithPullRequest(
       ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
       ...(gated.gates.length > 0
         ? {
-            gateReport: renderGateReport(gated.gates, { failureShown: !gated.passed }),
+            gateReport: renderGateReport(gated.gates, { failureShown: !gated.passed, heading: '####' }),
             gateResults: gated.gates,
             gates: gated.passed ? 'passed' : 'failed',
           }

@@ -68,7 +68,7 @@ describe('the job summary', () => {
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(markdown).toContain(
-      '> The command gate "render" failed for `ghcr.io/acme/svc-0 1.0.1`, `ghcr.io/acme/svc-1 1.0.1`',
+      '> **The command gate `render` failed**: command "render" failed with exit code 1.\n>\n> It holds back `ghcr.io/acme/svc-0 1.0.1`, `ghcr.io/acme/svc-1 1.0.1`.',
     );
     // The failure's output is shown once, expanded; not again collapsed under the table.
     expect(markdown.match(/Error: unknown field/g)).toHaveLength(1);

@@ -255,11 +255,11 @@ describe('the body reads like release notes', () => {
     const body = renderPullRequestBody({ plan: render, gates: [failed], gateDraft: true });
     const lines = body.split('\n');
     expect(lines[0]).toBe('> [!CAUTION]');
-    expect(lines[1]).toBe(
-      '> The command gate "render" failed for `ghcr.io/acme/api 1.5.0`: command "render" failed with exit code 2',
-    );
+    expect(lines[1]).toBe('> **The command gate `render` failed**: command "render" failed with exit code 2.');
     expect(lines[2]).toBe('>');
-    expect(lines[3]).toMatch(/^> This pull request is a draft because of it/);
+    expect(lines[3]).toBe('> It holds back `ghcr.io/acme/api 1.5.0`.');
+    expect(lines[4]).toBe('>');
+    expect(lines[5]).toMatch(/^> This pull request is a draft because of it/);
     expect(body).toMatch(
       /<details open><summary>Output of <code>render<\/code>[^\n]*\n\n```\nError: manifest invalid\nat line 3\n```/,
     );
@@ -278,7 +278,7 @@ describe('the body reads like release notes', () => {
       failures: [{ image: 'ghcr.io/acme/web', version: '2.0.0', message: 'tag not found' }],
     };
     expect(renderPullRequestBody({ plan: render, gates: [registry] })).toContain(
-      '> The registry gate failed for `ghcr.io/acme/web 2.0.0`: tag not found',
+      '> **The registry gate failed** for `ghcr.io/acme/web 2.0.0`: tag not found.',
     );
   });
 

@@ -39,26 +39,25 @@ function outputBlock(gate: GateResult, open: boolean): string[] {
   ];
 }
 
-function gateLabel(gate: GateResult): string {
-  return gate.gate === 'commands' ? `command gate "${gate.name}"` : `${gate.gate} gate`;
-}
-
-/** The first failed gate as a GitHub alert: which gate, which images and why, with its output expanded. */
-export function renderGateFailure(gates: GateResult[], images: string[] = []): string {
+/** The first failed gate as a GitHub alert: which gate and why, the images it holds back, its output expanded. */
+export function renderGateFailure(gates: GateResult[], images: string[] = [], note = ''): string {
   const failed = gates.find((gate) => !gate.passed);
   if (!failed) return '';
+  const list = (items: string[]) =>
+    `${items.slice(0, 3).map(code).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`;
   const named = [...new Set((failed.failures ?? []).map((item) => `${item.image} ${item.version}`))];
-  const shown = named.length > 0 ? named : images;
-  const what =
-    shown.length === 0
-      ? ''
-      : ` for ${shown.slice(0, 3).map(code).join(', ')}${shown.length > 3 ? ` and ${shown.length - 3} more` : ''}`;
+  const title =
+    failed.gate === 'commands'
+      ? `**The command gate ${code(failed.name)} failed**`
+      : `**The ${escapeMarkdown(failed.gate)} gate failed**${named.length > 0 ? ` for ${list(named)}` : ''}`;
   // One failing image: its own message (the detail line repeats the image); else the first detail line.
   const why = failed.failures?.length === 1 ? failed.failures[0].message : failed.details[0];
-  const reason = why ? `: ${escapeMarkdown(why)}` : '';
+  const held = named.length === 0 && images.length > 0 ? ['>', `> It holds back ${list(images)}.`] : [];
   return [
     '> [!CAUTION]',
-    `> The ${escapeMarkdown(gateLabel(failed))} failed${what}${reason}`,
+    `> ${title}${why ? `: ${escapeMarkdown(why.replace(/\.$/, ''))}` : ''}.`,
+    ...held,
+    ...(note ? ['>', `> ${note}`] : []),
     '',
     ...outputBlock(failed, true),
   ]
@@ -68,7 +67,10 @@ export function renderGateFailure(gates: GateResult[], images: string[] = []): s
 }
 
 /** The gates table; outputs of failed gates follow it, except the first failure's when renderGateFailure shows it. */
-export function renderGateReport(gates: GateResult[], options: { failureShown?: boolean } = {}): string {
+export function renderGateReport(
+  gates: GateResult[],
+  options: { failureShown?: boolean; heading?: '###' | '####' } = {},
+): string {
   if (gates.length === 0) return '';
   const rows = gates.map((gate) => [
     gate.passed ? '✅ passed' : '❌ failed',
@@ -76,7 +78,7 @@ export function renderGateReport(gates: GateResult[], options: { failureShown?: 
     seconds(gate.durationMs),
     gate.details.map(escapeMarkdown).join('<br>'),
   ]);
-  const parts = ['### Gates', '', markdownTable(['Result', 'Gate', 'Took', 'Details'], rows)];
+  const parts = [`${options.heading ?? '###'} Gates`, '', markdownTable(['Result', 'Gate', 'Took', 'Details'], rows)];
   const first = gates.find((gate) => !gate.passed);
   for (const gate of gates) {
     if (gate.passed || (options.failureShown && gate === first)) continue;

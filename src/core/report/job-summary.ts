@@ -113,7 +113,7 @@ export function renderPlanSummary(plan: Plan, options: PlanSummaryOptions = {}):
     const fixed = bytes([heading, failure, pr, ...rest].join('\n\n')) + 200;
     body = `**${planTotals(plan)}**\n\n${changesTable(plan, limit - fixed, options.planFile)}`;
   }
-  return `${[heading, failure, pr, body, ...rest]
+  return `${[heading, pr, failure, body, ...rest]
     .map((part) => part.trim())
     .filter(Boolean)
     .join('\n\n')}\n`;

@@ -1,7 +1,7 @@
 // The plan as the CLI prints it.
 import type { Plan } from '../plan-types.js';
 import { textTable } from './text-table.js';
-import { mark, quoteControl as q } from './terminal-text.js';
+import { quoteControl as q } from './terminal-text.js';
 
 function where(change: { file: string; line: number; workload?: string; container?: string }): string {
   const place =
@@ -26,7 +26,7 @@ export function renderPlanText(plan: Plan): string {
         plan.changes.map((change) => [
           change.image,
           change.old,
-          `${q(change.new)}${change.downgrade ? mark('downgrade', ' (downgrade)') : ''}`,
+          change.downgrade ? { text: change.new, suffix: ' (downgrade)', mark: 'downgrade' } : change.new,
           where(change),
         ]),
       ),

@@ -286,14 +286,11 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     downgrades > 0
       ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n`
       : '';
-  const draftNote = input.gateDraft
-    ? '\n>\n> This pull request is a draft because of it: fix the cause and run the promotion again.'
-    : '';
   let caution = renderGateFailure(
     input.gates ?? [],
     plan.images.map((image) => `${image.image} ${image.new}`),
+    input.gateDraft ? 'This pull request is a draft because of it: fix the cause and run the promotion again.' : '',
   );
-  if (caution) caution = caution.replace(/^(> The .*)$/m, `$1${draftNote}`);
   if (caution.length > limit / 4)
     caution = cutMarkdown(caution, Math.floor(limit / 4), '_The output was cut to fit the body._');
   const notes = [
@@ -338,7 +335,7 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
           limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300,
         )
       : '';
-  const body = [caution, title, intro, warning, tables.text, truncation, fileList, notesText, gate, footer, block]
+  const body = [caution, title, intro, warning, tables.text, truncation, fileList, gate, notesText, footer, block]
     .map((part) => part.trim())
     .filter(Boolean)
     .join('\n\n');

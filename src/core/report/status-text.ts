@@ -1,14 +1,11 @@
 // The status board (image × stage) as the CLI prints it.
 import type { CellState, StatusBoard } from '../status.js';
-import { mark, quoteControl as q } from './terminal-text.js';
+import { mark, type Mark } from './terminal-text.js';
 import { textTable } from './text-table.js';
 
-const MARK: Record<CellState, string> = {
-  first: '',
-  same: '',
-  behind: mark('behind', ' (behind)'),
-  drift: mark('drift', ' (drift!)'),
-  absent: '',
+const MARK: Partial<Record<CellState, { suffix: string; mark: Mark }>> = {
+  behind: { suffix: ' (behind)', mark: 'behind' },
+  drift: { suffix: ' (drift!)', mark: 'drift' },
 };
 
 export function renderStatusText(board: StatusBoard): string {
@@ -17,7 +14,9 @@ export function renderStatusText(board: StatusBoard): string {
     row.image,
     ...board.stages.map((stage) => {
       const cell = row.cells[stage];
-      return cell.versions.length === 0 ? '-' : `${q(cell.versions.join(', '))}${MARK[cell.state]}`;
+      if (cell.versions.length === 0) return '-';
+      const marked = MARK[cell.state];
+      return marked ? { text: cell.versions.join(', '), ...marked } : cell.versions.join(', ');
     }),
   ]);
   const summary = [

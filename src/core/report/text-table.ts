@@ -1,16 +1,19 @@
 // Plain-text tables for the CLI: columns padded to their widest cell.
-import { quoteControl, visibleLength } from './terminal-text.js';
+import { mark, quoteControl, visibleLength, type Mark } from './terminal-text.js';
 
-/** A cell's text quoted, the renderer's own marks (colour) kept. */
-function quote(cell: string): string {
-  return cell
-    .split(/(\ue000\d|\ue001)/)
-    .map((part) => (/^(\ue000\d|\ue001)$/.test(part) ? part : quoteControl(part)))
-    .join('');
+/** A cell with the renderer's own marked suffix (` (behind)`): the text is from files and quoted, the suffix is not. */
+export interface MarkedCell {
+  text: string;
+  suffix: string;
+  mark: Mark;
+}
+
+function quote(cell: string | MarkedCell): string {
+  return typeof cell === 'string' ? quoteControl(cell) : `${quoteControl(cell.text)}${mark(cell.mark, cell.suffix)}`;
 }
 
 /** Cells are single-line fields: control characters in them are shown escaped (a newline would split the table). */
-export function textTable(header: string[], cellRows: string[][], indent = '  '): string {
+export function textTable(header: string[], cellRows: (string | MarkedCell)[][], indent = '  '): string {
   const rows = cellRows.map((row) => row.map(quote));
   const widths = header.map((cell, column) =>
     Math.max(cell.length, ...rows.map((row) => visibleLength(row[column] ?? ''))),
