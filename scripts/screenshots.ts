@@ -52,7 +52,7 @@ const gates: GateResult[] = [
 ];
 const url = 'https://github.com/acme/config/pull/42';
 const summary = renderPlanSummary(plan, {
-  heading: 'Promotion created as a draft (a gate failed)',
+  heading: 'Promotion created as a draft because a gate failed',
   gates,
   planFile: 'plan-file',
   pullRequest: { url, operation: 'created' },

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { runActionAsync, type ActionRun } from '../support/action-runner.js';
 import { startGitHubEmulator, type GitHubEmulator } from '../support/github-emulator/index.js';
 import { deploymentYaml } from '../support/manifests.js';
+import { pushImage } from '../support/registry-push.js';
+import { startRegistry } from '../support/registry-server.js';
 
 const REPO = 'acme/config';
 const TOKEN = 'ghs_TOKENstoryCANARY0123456789abcdefXYZ';
@@ -130,7 +132,7 @@ test('a draft after a failed gate says so at the top of the PR and of the summar
   const lines = (pull.body ?? '').split('\n');
   expect(lines[0]).toBe('> [!CAUTION]');
   expect(lines[1]).toMatch(
-    /^> \*\*The command gate `render` failed\*\*: command "render" \(.*\) failed with exit code 3\.$/,
+    /^> \*\*The command gate `render` failed\*\*: command "render" \\\(.*\\\) failed with exit code 3\.$/,
   );
   expect(lines[3]).toBe('> It holds back `ghcr.io/acme/api 1.5.0`.');
   expect(lines[5]).toMatch(/^> This pull request is a draft because of it/);
@@ -138,7 +140,9 @@ test('a draft after a failed gate says so at the top of the PR and of the summar
   expect(pull.body).toMatch(
     /<details open><summary>Output of <code>render<\/code>[^\n]*\n\n```\nrendering\nError: bad field\n```/,
   );
-  expect(run.summary.split('\n')[0]).toBe('## ❌ Promotion created as a draft (a gate failed): `dev` → `staging`');
+  expect(run.summary.split('\n')[0]).toBe(
+    '## ❌ Promotion created as a draft because a gate failed: `dev` → `staging`',
+  );
   expect(run.summary.indexOf('> [!CAUTION]')).toBeLessThan(run.summary.indexOf('**1 change in 1 file'));
   expect(run.summary.indexOf('**1 change in 1 file')).toBeLessThan(run.summary.indexOf('### Gates'));
 });
@@ -175,4 +179,40 @@ test('JSON outputs come with a file holding the whole JSON in RUNNER_TEMP', asyn
   const status = await runActionAsync({ command: 'status' }, { GITHUB_WORKSPACE: checkout }, { source: true });
   expectExit(status, 0);
   expect(JSON.parse(readFileSync(status.outputs['status-file'], 'utf8'))).toEqual(JSON.parse(status.outputs.status));
+});
+
+test('release notes: the OCI labels of the old and new image give a compare link in the PR, read from the registry', async () => {
+  const registry = await startRegistry();
+  try {
+    const image = `${registry.host}/acme/api`;
+    const labels = (revision: string) => ({
+      'org.opencontainers.image.source': 'https://github.com/acme/api',
+      'org.opencontainers.image.revision': revision,
+    });
+    await pushImage({ url: registry.url, repository: 'acme/api' }, { tags: ['1.4.0'], labels: labels('1111aaa') });
+    await pushImage({ url: registry.url, repository: 'acme/api' }, { tags: ['1.5.0'], labels: labels('2222bbb') });
+    const bare = await emulator.createRepo(REPO, {
+      'stagecoach.yaml':
+        'stages:\n  - name: dev\n    path: envs/dev\n  - name: staging\n    path: envs/staging\n    gates:\n      registry: true\n',
+      'envs/dev/api.yaml': deploymentYaml(`${image}:1.5.0`, '', 'api'),
+      'envs/staging/api.yaml': deploymentYaml(`${image}:1.4.0`, '', 'api'),
+    });
+    const checkout = mkdtempSync(path.join(tmpdir(), 'stagecoach-story-'));
+    git('clone', '-q', bare, checkout);
+    const run = await promote(checkout, { 'plain-http': registry.host });
+    expectExit(run, 0);
+    const [pull] = emulator.pulls(REPO);
+    expect(pull.body).toContain(`| \`${image}\` ([changes](https://github.com/acme/api/compare/1111aaa...2222bbb)) |`);
+  } finally {
+    await registry.stop();
+  }
+});
+
+test('release notes: without a registry gate nothing is looked up and nothing is guessed', async () => {
+  const { checkout } = await configRepo();
+  const run = await promote(checkout);
+  expectExit(run, 0);
+  const [pull] = emulator.pulls(REPO);
+  expect(pull.body).not.toContain('[changes]');
+  expect(pull.body).not.toContain('/compare/');
 });

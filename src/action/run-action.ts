@@ -145,7 +145,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   const heading = gated.passed
     ? `Promotion ${published?.operation ?? 'none'}`
     : published
-      ? `Promotion ${published.operation} as a draft (a gate failed)`
+      ? `Promotion ${published.operation} as a draft because a gate failed`
       : 'Promotion stopped by a gate';
   await io.summary(
     renderPlanSummary(gated.plan, {
