@@ -205,7 +205,7 @@ export function planPromotion(input: PlanInput): Plan {
       notPromoted.push({
         image,
         version: formatVersion(version),
-        reason: `not in ${target.name}${didYouMean(image, [...targetImages])}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+        reason: `not in ${target.name}${didYouMean(image, [...targetImages].sort(compareText))}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
         ...(first?.file ? { file: first.file, line: first.line } : {}),
       });
     }
@@ -215,7 +215,7 @@ export function planPromotion(input: PlanInput): Plan {
     warnings.push({
       file: '',
       line: 0,
-      message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}${input.only.length === 1 ? didYouMean(input.only[0], [...targetImages, ...target.references.flatMap((reference) => reference.workload ?? [])]) : ''}`,
+      message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}${input.only.length === 1 ? didYouMean(input.only[0], [...new Set([...targetImages, ...target.references.flatMap((reference) => reference.workload ?? [])])].sort(compareText)) : ''}`,
     });
   }
   changes.sort(compareChange);
