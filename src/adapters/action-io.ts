@@ -59,7 +59,10 @@ export function createActionIo(): ActionIo {
     },
     saveFile(name, text) {
       // A fresh folder name per run: two steps of a job never overwrite each other's files.
-      const file = path.join(process.env.RUNNER_TEMP || process.cwd(), `stagecoach-${randomUUID().slice(0, 8)}-${name}`);
+      const file = path.join(
+        process.env.RUNNER_TEMP || process.cwd(),
+        `stagecoach-${randomUUID().slice(0, 8)}-${name}`,
+      );
       writeFileSync(file, text, { mode: 0o600 });
       return file;
     },
