@@ -13,7 +13,13 @@ import { createRegistryOnDemand } from '../adapters/registry.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { logInputs, publishedLine, reportPlan, setJsonOutput, workspacePath } from './report.js';
 import { describeError, PromotionError } from '../core/errors.js';
-import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
+import {
+  definedEnvironment,
+  runGatedPromotion,
+  type GatedPromotion,
+  type GatedPromotionDependencies,
+} from '../engine/gate.js';
+import type { PublishResult } from '../engine/publish.js';
 import { checkStageNames, DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
 import { planRequestFor, planStages, type OnPhase, type PlanRequest } from '../engine/plan.js';
 import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
@@ -48,6 +54,63 @@ function runContext(env: NodeJS.ProcessEnv, repo: { owner: string; repo: string 
   };
 }
 
+/** promote with dry-run: the gated plan, its outputs and summary; nothing published. */
+async function dryRun(
+  io: ActionIo,
+  inputs: ActionInputs,
+  common: Omit<GatedPromotionDependencies, 'files'>,
+): Promise<void> {
+  io.group('config');
+  const files = createLocalFiles(inputs.workingDirectory);
+  const pipeline = await loadPipeline(files, { config: inputs.config });
+  checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
+  const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
+    allowDowngrade: inputs.allowDowngrade,
+  });
+  io.group(undefined);
+  reportPlan(io, gated.plan, inputs);
+  io.setOutput('operation', 'none');
+  io.log('info', 'Dry run: no pull request.');
+  await io.summary(
+    renderPlanSummary(gated.plan, { heading: 'Promotion plan (dry run)', gates: gated.gates, planFile: 'plan-file' }),
+  );
+  if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}: see the job summary.`);
+}
+
+/** What the PR step did: outputs, the log's last line, the summary; the step fails when a gate did. */
+async function reportPublished(
+  io: ActionIo,
+  gated: GatedPromotion,
+  published: PublishResult | undefined,
+): Promise<void> {
+  io.setOutput('operation', published?.operation ?? 'none');
+  if (published) {
+    io.setOutput('branch', published.branch);
+    if (published.number !== undefined) io.setOutput('pull-request-number', String(published.number));
+    if (published.url) io.setOutput('pull-request-url', published.url);
+    if (published.commitSha) io.setOutput('commit-sha', published.commitSha);
+    for (const warning of published.warnings ?? []) io.log('warning', warning);
+  }
+  io.log('info', `operation: ${published?.operation ?? 'none'}. ${publishedLine(published)}`);
+  const heading = gated.passed
+    ? `Promotion ${published?.operation ?? 'none'}`
+    : published
+      ? `Promotion ${published.operation} as a draft because a gate failed`
+      : 'Promotion stopped by a gate';
+  await io.summary(
+    renderPlanSummary(gated.plan, {
+      heading,
+      gates: gated.gates,
+      planFile: 'plan-file',
+      ...(published?.url ? { pullRequest: { url: published.url, operation: published.operation } } : {}),
+    }),
+  );
+  if (!gated.passed)
+    throw new PromotionError(
+      `A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`,
+    );
+}
+
 async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
   const registry = createRegistryOnDemand(inputs.registry);
   const now = Math.floor(Date.now() / 1000);
@@ -66,24 +129,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     onPhase,
   };
 
-  if (inputs.dryRun) {
-    io.group('config');
-    const files = createLocalFiles(inputs.workingDirectory);
-    const pipeline = await loadPipeline(files, { config: inputs.config });
-    checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
-    const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
-      allowDowngrade: inputs.allowDowngrade,
-    });
-    io.group(undefined);
-    reportPlan(io, gated.plan, inputs);
-    io.setOutput('operation', 'none');
-    io.log('info', 'Dry run: no pull request.');
-    await io.summary(
-      renderPlanSummary(gated.plan, { heading: 'Promotion plan (dry run)', gates: gated.gates, planFile: 'plan-file' }),
-    );
-    if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}: see the job summary.`);
-    return;
-  }
+  if (inputs.dryRun) return dryRun(io, inputs, common);
 
   const repo = inputs.repository as { owner: string; repo: string };
   io.group('config');
@@ -133,32 +179,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     },
   );
   io.group(undefined);
-  io.setOutput('operation', published?.operation ?? 'none');
-  if (published) {
-    io.setOutput('branch', published.branch);
-    if (published.number !== undefined) io.setOutput('pull-request-number', String(published.number));
-    if (published.url) io.setOutput('pull-request-url', published.url);
-    if (published.commitSha) io.setOutput('commit-sha', published.commitSha);
-    for (const warning of published.warnings ?? []) io.log('warning', warning);
-  }
-  io.log('info', `operation: ${published?.operation ?? 'none'}. ${publishedLine(published)}`);
-  const heading = gated.passed
-    ? `Promotion ${published?.operation ?? 'none'}`
-    : published
-      ? `Promotion ${published.operation} as a draft because a gate failed`
-      : 'Promotion stopped by a gate';
-  await io.summary(
-    renderPlanSummary(gated.plan, {
-      heading,
-      gates: gated.gates,
-      planFile: 'plan-file',
-      ...(published?.url ? { pullRequest: { url: published.url, operation: published.operation } } : {}),
-    }),
-  );
-  if (!gated.passed)
-    throw new PromotionError(
-      `A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`,
-    );
+  await reportPublished(io, gated, published);
 }
 
 async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
