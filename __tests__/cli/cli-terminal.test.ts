@@ -143,6 +143,10 @@ describe('progress and gate output', () => {
     expect(written).toEqual([]);
     await sleep(100);
     expect(written[written.length - 1]).toBe('\r\u001b[2Kscanning dev, staging 0 s…');
+    // More files found: the same scan, its clock kept, the count shown.
+    progress.phase('scan', 'dev, staging (1,200 files)');
+    await sleep(30);
+    expect(written[written.length - 1]).toBe('\r\u001b[2Kscanning dev, staging (1,200 files) 0 s…');
     progress.output('rendering\n');
     expect(written.slice(-2)).toEqual(['\r\u001b[2K', 'rendering\n']);
     progress.output('half a line');

@@ -36,7 +36,13 @@ function planRequest(inputs: ActionInputs): PlanRequest {
 
 /** Each phase in its own log group. */
 function phases(io: ActionIo): OnPhase {
-  return (phase, detail) => io.group(`${phase}: ${detail}`);
+  let open: string | undefined;
+  return (phase, detail) => {
+    // A phase told again (more files found) stays in its group; a gate of its own gets one.
+    const name = phase === 'scan' ? `scan: ${detail.replace(/ \([\d,]+ files\)$/, '')}` : `${phase}: ${detail}`;
+    if (name !== open) io.group(name);
+    open = name;
+  };
 }
 
 /** "promoted by @actor via run #N", from the run's environment. */

@@ -58,6 +58,7 @@ export function createProgress(
   let started = now();
   let drawn = false;
   let held = false;
+  let current: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   const clear = () => {
     if (drawn) write('\r\u001b[2K');
@@ -72,10 +73,12 @@ export function createProgress(
   return {
     phase(phase, detail) {
       if (!enabled) return;
-      clear();
       const what = quoteControl(detail);
+      // A scan told again (more files found) keeps its clock; anything else starts its own.
+      const key = phase === 'scan' ? phase : `${phase} ${detail}`;
+      if (key !== current) started = now();
+      current = key;
       label = phase === 'gates' ? `${VERBS.gates} ${what} running` : `${VERBS[phase]} ${what}`;
-      started = now();
       if (!timer) {
         timer = setInterval(draw, options.intervalMs ?? 250);
         timer.unref();
@@ -92,6 +95,7 @@ export function createProgress(
       timer = undefined;
       clear();
       label = '';
+      current = undefined;
     },
   };
 }

@@ -48,7 +48,7 @@ function pinned(versions: SourceVersion[], pins: Map<string, string> | undefined
 
 /** The phases of a run, as the log groups them and the CLI's progress line names them. */
 export type Phase = 'config' | 'scan' | 'plan' | 'gates' | 'publish';
-/** Told when a phase starts; `detail` says what it works on (`dev, staging`, `command "render"`). */
+/** Told when a phase starts, and again when its detail grows (`dev, staging (1,200 files)`, `command "render"`). */
 export type OnPhase = (phase: Phase, detail: string) => void;
 
 export async function planStages(
@@ -65,10 +65,14 @@ export async function planStages(
       throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
   }
   const source = request.images ? undefined : findStage(pipeline, request.from as string);
-  onPhase?.('scan', [source?.name, target.name].filter(Boolean).join(', '));
+  const names = [source?.name, target.name].filter(Boolean).join(', ');
+  let listed = 0;
+  const onListed = (count: number) =>
+    onPhase?.('scan', `${names} (${(listed += count).toLocaleString('en-US')} files)`);
+  onPhase?.('scan', names);
   const [scannedSource, scannedTarget] = await Promise.all([
-    source ? scanStage(files, pipeline, source) : undefined,
-    scanStage(files, pipeline, target),
+    source ? scanStage(files, pipeline, source, onListed) : undefined,
+    scanStage(files, pipeline, target, onListed),
   ]);
   onPhase?.('plan', `${source?.name ?? 'images'} → ${target.name}`);
   let versions: SourceVersion[];

@@ -15,12 +15,19 @@ export function globSelector(globs: string[]): (relative: string) => boolean {
   return (relative) => include.some((glob) => glob.match(relative)) && !exclude.some((glob) => glob.match(relative));
 }
 
-export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<ScannedStage> {
+/** `onListed` is told how many files each of the stage's folders holds for the scan, once listed (for progress). */
+export async function scanStage(
+  files: RepoFiles,
+  pipeline: Pipeline,
+  stage: Stage,
+  onListed?: (count: number) => void,
+): Promise<ScannedStage> {
   const scanned: ScannedStage = { name: stage.name, paths: stage.paths, references: [], skipped: [], warnings: [] };
   const selected = globSelector(pipeline.files);
   for (const root of stage.paths) {
-    for (const file of await files.list(root)) {
-      if (!selected(stageRelative(file, [root]))) continue;
+    const listed = (await files.list(root)).filter((file) => selected(stageRelative(file, [root])));
+    onListed?.(listed.length);
+    for (const file of listed) {
       const text = await readText(files, file);
       if (typeof text !== 'string') {
         scanned.skipped.push(text);
