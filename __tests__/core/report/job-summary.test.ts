@@ -2,6 +2,7 @@
 import type { GateResult } from '../../../src/core/gate-result.js';
 import type { Plan } from '../../../src/core/plan-types.js';
 import {
+  fitSummary,
   planTotals,
   renderPlanSummary,
   renderStatusSummary,
@@ -128,6 +129,14 @@ describe('the job summary', () => {
     expect(bytes(markdown)).toBeLessThanOrEqual(SUMMARY_LIMIT);
     expect(markdown).toContain('the table was cut to fit the summary');
   });
+});
+
+test('any summary is cut below the limit with a note naming the output', () => {
+  const long = `## Stagecoach verify\n\n${'| a | b |\n'.repeat(200_000)}`;
+  const fitted = fitSummary(long, 'verify-file');
+  expect(bytes(fitted)).toBeLessThanOrEqual(SUMMARY_LIMIT);
+  expect(fitted).toContain('the `verify-file` output holds all');
+  expect(fitSummary('small\n', 'verify-file')).toBe('small\n');
 });
 
 describe('JSON outputs', () => {

@@ -119,6 +119,13 @@ export function renderPlanSummary(plan: Plan, options: PlanSummaryOptions = {}):
     .join('\n\n')}\n`;
 }
 
+/** Any summary section kept below the limit: cut at a line, with a note naming the output that holds everything. */
+export function fitSummary(markdown: string, output: string, limit = SUMMARY_LIMIT): string {
+  if (bytes(markdown) <= limit) return markdown;
+  const budget = Math.floor(((limit - 400) * markdown.length) / bytes(markdown));
+  return `${cutMarkdown(markdown, budget, `_Cut to fit the job summary (1 MiB): the ${code(output)} output holds all._`)}\n`;
+}
+
 export function renderStatusSummary(board: StatusBoard): string {
   const mark = { first: '', same: '', behind: ' ⏳ behind', drift: ' ⚠️ drift', absent: '' } as const;
   const rows = board.rows.map((row) => [

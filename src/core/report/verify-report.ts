@@ -1,6 +1,7 @@
 // `verify` as the CLI prints it and as the job summary shows it.
 import type { VerifyResult } from '../verify-result.js';
 import { renderGateReport, renderGateText } from './gate-report.js';
+import { fitSummary } from './job-summary.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
 import { mark, quoteControl as q } from './terminal-text.js';
 
@@ -66,5 +67,5 @@ export function renderVerifySummary(result: VerifyResult): string {
         '(`stagecoach promote --from <upstream> --to <stage>`, or the Promote workflow), wait for the soak time, or correct a mistyped tag.',
     );
   }
-  return `${parts.join('\n')}\n`;
+  return fitSummary(`${parts.join('\n')}\n`, 'verify-file');
 }
