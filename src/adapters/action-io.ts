@@ -1,6 +1,7 @@
 // The action's inputs, outputs, job summary and log, over @actions/core. Tests pass a fake that records calls.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { quoteControlInMessage } from '../core/report/terminal-text.js';
@@ -58,9 +59,9 @@ export function createActionIo(): ActionIo {
       if (name !== undefined) core.startGroup(quoteControlInMessage(name));
     },
     saveFile(name, text) {
-      // A fresh folder name per run: two steps of a job never overwrite each other's files.
+      // A fresh name per run: two steps of a job never overwrite each other's files; outside a job, the system's temp.
       const file = path.join(
-        process.env.RUNNER_TEMP || process.cwd(),
+        process.env.RUNNER_TEMP || tmpdir(),
         `stagecoach-${randomUUID().slice(0, 8)}-${name}`,
       );
       writeFileSync(file, text, { mode: 0o600 });
