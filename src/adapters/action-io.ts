@@ -60,10 +60,7 @@ export function createActionIo(): ActionIo {
     },
     saveFile(name, text) {
       // A fresh name per run: two steps of a job never overwrite each other's files; outside a job, the system's temp.
-      const file = path.join(
-        process.env.RUNNER_TEMP || tmpdir(),
-        `stagecoach-${randomUUID().slice(0, 8)}-${name}`,
-      );
+      const file = path.join(process.env.RUNNER_TEMP || tmpdir(), `stagecoach-${randomUUID().slice(0, 8)}-${name}`);
       writeFileSync(file, text, { mode: 0o600 });
       return file;
     },
