@@ -63,6 +63,15 @@ describe('the action (src/main.ts)', () => {
     expect(JSON.parse(calls.files[calls.outputs['plan-file']])).toEqual(JSON.parse(calls.outputs.plan));
   });
 
+  test('an unknown stage is an input mistake with the closest stage and the list, not a config error', async () => {
+    const { io, calls } = recordingIo({ command: 'plan', from: 'dev', to: 'prod', 'working-directory': EXAMPLE });
+    await run(io, { GITHUB_WORKSPACE: path.dirname(EXAMPLE) });
+    expect(calls.failed).toEqual([
+      'input to prod: no stage is named "prod"; did you mean "production"? (the stages are dev, staging, production)',
+    ]);
+    expect(calls.outputs).toEqual({});
+  });
+
   test('all input problems are reported at once and nothing runs', async () => {
     const { io, calls } = recordingIo({ command: 'promote', 'dry-run': 'maybe', 'working-directory': EXAMPLE });
     await run(io, {});
