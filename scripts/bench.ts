@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { generate } from './bench-repo.js';
 
 const { values } = parseArgs({
   options: { sizes: { type: 'string', default: '200,2000,10000' }, runs: { type: 'string', default: '5' } },
@@ -14,147 +15,6 @@ const runs = Number(values.runs);
 const root = path.resolve('.bench');
 const cli = path.resolve('dist/cli.js');
 const rssHook = path.resolve('scripts/bench-rss.js');
-
-const STAGES = ['dev', 'staging', 'production'];
-
-/** One workload in one of the built-in formats; `version` differs between stages for some workloads. */
-function workloadFiles(i: number, stage: string): Record<string, string> {
-  const name = `svc-${i}`;
-  const behind = stage !== 'dev' && i % 3 === 0;
-  const version = `1.${i % 50}.${behind ? 0 : 1}`;
-  const image = `ghcr.io/acme/${name}`;
-  switch (i % 6) {
-    case 0:
-    case 1:
-      return {
-        [`apps/${name}/deployment.yaml`]: `# ${name}: the service and its migration
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  labels:
-    app: ${name}
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: ${name}
-  template:
-    metadata:
-      labels:
-        app: ${name}
-    spec:
-      initContainers:
-        - name: migrate
-          image: ${image}-migrate:${version}
-      containers:
-        - name: ${name}
-          image: ${image}:${version} # {"$imagepolicy": "flux-system:${name}"}
-          ports:
-            - containerPort: 8080
-          env:
-            - name: LOG_LEVEL
-              value: info
-          resources:
-            limits: {cpu: 500m, memory: 256Mi}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-spec:
-  ports:
-    - port: 80
-      targetPort: 8080
-`,
-      };
-    case 2:
-      return {
-        [`apps/${name}/kustomization.yaml`]: `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-namespace: ${stage}
-resources:
-  - ../../base/${name}
-images:
-  - name: ${name}
-    newName: ${image}
-    newTag: "${version}"
-`,
-      };
-    case 3:
-      return {
-        [`apps/${name}/helmrelease.yaml`]: `apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: ${name}
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: ${name}
-      version: 1.0.0
-      sourceRef: {kind: HelmRepository, name: acme}
-  values:
-    replicaCount: 2
-    image:
-      repository: ${image}
-      tag: ${version}
-      pullPolicy: IfNotPresent
-`,
-      };
-    case 4:
-      return {
-        [`values/${name}.yaml`]: `# values for ${name}
-${name.replace(/-/g, '')}:
-  image:
-    registry: ghcr.io
-    repository: acme/${name}
-    tag: '${version}'
-  resources:
-    limits:
-      memory: 256Mi
-`,
-      };
-    default:
-      return {
-        [`apps/${name}/cronjob.yaml`]: `apiVersion: batch/v1
-kind: CronJob
-metadata:
-  name: ${name}
-spec:
-  schedule: "0 3 * * *"
-  jobTemplate:
-    spec:
-      template:
-        spec:
-          restartPolicy: OnFailure
-          containers:
-            - name: ${name}
-              image: "${image}:${version}"
-`,
-      };
-  }
-}
-
-function generate(workloads: number): string {
-  const repo = path.join(root, `repo-${workloads}`);
-  if (existsSync(path.join(repo, 'stagecoach.yaml'))) return repo;
-  rmSync(repo, { recursive: true, force: true });
-  for (const stage of STAGES) {
-    for (let i = 0; i < workloads; i += 1) {
-      for (const [file, text] of Object.entries(workloadFiles(i, stage))) {
-        const target = path.join(repo, 'envs', stage, file);
-        mkdirSync(path.dirname(target), { recursive: true });
-        writeFileSync(target, text);
-      }
-    }
-  }
-  writeFileSync(
-    path.join(repo, 'stagecoach.yaml'),
-    `stages:\n${STAGES.map((s) => `  - name: ${s}\n    path: envs/${s}\n`).join('')}`,
-  );
-  return repo;
-}
 
 /** The two comparison programs: read every file of dev and staging; or read and fully parse them. */
 const FLOOR = `import { readdirSync, readFileSync } from 'node:fs';
@@ -205,7 +65,7 @@ console.log(`stagecoach plan --from dev --to staging, median of ${runs} runs (wa
 const rows: string[][] = [];
 try {
   for (const size of sizes) {
-    const repo = generate(size);
+    const repo = generate(root, size);
     const floor = bench('floor', [floorScript, repo]);
     const naive = bench('naive', [naiveScript, repo]);
     const plan = bench('plan', [cli, 'plan', '--from', 'dev', '--to', 'staging', '--repo', repo, '--json']);
@@ -256,3 +116,8 @@ for (const row of [countHeader, ...countRows])
 console.log(
   'Targets: a new PR in at most 8 requests, a rerun that changes nothing in at most 4, the same at every size.',
 );
+
+// The job summary and outputs of the largest repo, against GitHub's limits.
+const { measureSizes, printSizes } = await import('./bench-sizes.js');
+const largest = Math.max(...sizes);
+printSizes(measureSizes(generate(root, largest), false), largest);

@@ -148,7 +148,9 @@ test('create: opens the labelled PR with the table and the hidden block, one com
     title: 'promote(staging): api 1.4.0 → 1.5.0',
   });
   expect(pull.labels.sort()).toEqual(['promotion', 'stage:staging']);
-  expect(pull.body).toContain('| `Deployment/api` (`api`) | `envs/staging/api.yaml`:10 | `1.4.0` → `1.5.0` |');
+  expect(pull.body).toContain(
+    `| \`ghcr.io/acme/api\` | \`Deployment/api\` / \`api\` | [\`envs/staging/api.yaml:10\`](https://github.example/${REPO}/blob/${git('--git-dir', bare, 'rev-parse', BRANCH)}/envs/staging/api.yaml#L10) | \`1.4.0\` → \`1.5.0\` |`,
+  );
   expect(pull.body).toContain(
     `[\`${git('--git-dir', bare, 'rev-parse', '--short=12', 'main')}\`](https://github.example/${REPO}/commit/${base})`,
   );
@@ -163,9 +165,9 @@ test('create: opens the labelled PR with the table and the hidden block, one com
   expect(written.message).toMatch(/^Stagecoach-To: staging$/m);
   expect(git('--git-dir', bare, 'rev-parse', 'main')).toBe(base);
   expect(run.summary).toMatch(/^## Promotion created: `dev` → `staging`$/m);
-  expect(run.summary).toMatch(/^Pull request: http:\/\/127\.0\.0\.1:\d+\/acme\/config\/pull\/1$/m);
+  expect(run.summary).toMatch(/^Pull request \(created\): http:\/\/127\.0\.0\.1:\d+\/acme\/config\/pull\/1$/m);
   expect(run.summary).toContain(
-    '| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:10 | Deployment/api |',
+    '| `ghcr.io/acme/api` | `Deployment/api` / `api` | `envs/staging/api.yaml:10` | `1.4.0` → `1.5.0` |',
   );
 });
 

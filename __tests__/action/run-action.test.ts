@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ActionIo } from '../../src/adapters/action-io.js';
 import { run } from '../../src/action/run-action.js';
@@ -13,13 +14,22 @@ function recordingIo(inputs: Record<string, string>) {
     logs: [] as string[],
     failed: [] as string[],
     secrets: [] as string[],
+    files: {} as Record<string, string>,
   };
+  const temp = mkdtempSync(path.join(tmpdir(), 'stagecoach-temp-'));
   const io: ActionIo = {
     input: (name) => inputs[name] ?? '',
     setOutput: (name, value) => void (calls.outputs[name] = value),
     summary: async (markdown) => void calls.summaries.push(markdown),
     log: (level, message, where) =>
       void calls.logs.push(`${level} ${where ? `${where.file}:${where.line} ` : ''}${message}`),
+    group: (name) => void calls.logs.push(name === undefined ? 'endgroup' : `group ${name}`),
+    saveFile: (name, text) => {
+      const file = path.join(temp, name);
+      writeFileSync(file, text);
+      calls.files[file] = text;
+      return file;
+    },
     setSecret: (value) => void calls.secrets.push(value),
     fail: (message) => void calls.failed.push(message),
   };
@@ -33,10 +43,38 @@ describe('the action (src/main.ts)', () => {
     expect(calls.failed).toEqual([]);
     expect(calls.outputs.changes).toBe('6');
     expect(JSON.parse(calls.outputs.plan).to).toBe('staging');
-    expect(calls.summaries.join('')).toContain('| `ghcr.io/acme/web` | `2.1.0` | `2.2.0` |');
-    expect(calls.logs).toContainEqual(
-      expect.stringMatching(/^warning config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml:\d+ Skipped/),
+    expect(calls.summaries.join('')).toContain(
+      '| `ghcr.io/acme/web` | `HelmRelease/web` / `image` | `envs/staging/web-helmrelease.yaml:19` | `2.1.0` → `2.2.0` |',
     );
+    // A skipped target file is one notice, not a warning; the log groups the phases and ends with the totals.
+    expect(calls.logs).toContainEqual(
+      expect.stringMatching(/^notice config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml:\d+ Skipped/),
+    );
+    // The one warning: the api line's $imagepolicy marker names an ImagePolicy the example repo does not hold.
+    expect(calls.logs.filter((line) => line.startsWith('warning'))).toEqual([
+      expect.stringMatching(
+        /^warning config-repo\/envs\/staging\/api-deployment\.yaml:23 .*flux-system:api, an ImagePolicy not in the repository/,
+      ),
+    ]);
+    expect(calls.logs.filter((line) => line.startsWith('group'))).toEqual([
+      'group config',
+      'group scan: dev, staging',
+      'group plan: dev → staging',
+    ]);
+    expect(calls.logs).toContain('info Plan dev → staging: 6 changes in 5 files (6 images).');
+    expect(calls.logs).toContainEqual(expect.stringMatching(/^debug input to: "staging"$/));
+    expect(calls.logs.join('\n')).not.toMatch(/input token/);
+    // The whole plan is in a file the plan-file output names.
+    expect(JSON.parse(calls.files[calls.outputs['plan-file']])).toEqual(JSON.parse(calls.outputs.plan));
+  });
+
+  test('an unknown stage is an input mistake with the closest stage and the list, not a config error', async () => {
+    const { io, calls } = recordingIo({ command: 'plan', from: 'dev', to: 'prod', 'working-directory': EXAMPLE });
+    await run(io, { GITHUB_WORKSPACE: path.dirname(EXAMPLE) });
+    expect(calls.failed).toEqual([
+      'input to prod: no stage is named "prod"; did you mean "production"? (the stages are dev, staging, production)',
+    ]);
+    expect(calls.outputs).toEqual({});
   });
 
   test('all input problems are reported at once and nothing runs', async () => {
@@ -86,7 +124,7 @@ describe('the bundled action (dist/index.js) as GitHub runs it', () => {
     expect(JSON.parse(result.outputs.plan).changes).toHaveLength(6);
     expect(result.summary).toContain('## Promotion plan: `dev` → `staging`');
     expect(result.stdout).toMatch(
-      /::warning file=examples\/config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml,line=\d+::Skipped/,
+      /::notice file=examples\/config-repo\/envs\/staging\/chart\/templates\/deployment\.yaml,line=\d+::Skipped/,
     );
   });
 

@@ -1,5 +1,6 @@
 import { buildStatus } from '../../src/core/status.js';
 import { renderStatusText } from '../../src/core/report/status-text.js';
+import { renderMarks } from '../../src/core/report/terminal-text.js';
 import { renderStatusSummary } from '../../src/core/report/job-summary.js';
 import { stage, workloadRef } from '../support/references.js';
 
@@ -60,7 +61,7 @@ describe('status board', () => {
 
   test('renders as a text table and a Markdown table', () => {
     const board = buildStatus(stages);
-    const text = renderStatusText(board);
+    const text = renderMarks(renderStatusText(board));
     expect(text).toMatch(/IMAGE\s+DEV\s+STAGING\s+PRODUCTION/);
     expect(text).toMatch(/ghcr\.io\/acme\/report\s+1\.1\.0\s+1\.1\.0\s+1\.1\.1-hotfix\.1 \(drift!\)/);
     expect(text).toMatch(/1\.4\.0 \(behind\)/);

@@ -5,6 +5,7 @@ import { createGit } from '../../src/adapters/git.js';
 import { createRegistry } from '../../src/adapters/registry.js';
 import { verifyPullRequest } from '../../src/engine/verify.js';
 import { renderVerifySummary, renderVerifyText } from '../../src/core/report/verify-report.js';
+import { renderMarks } from '../../src/core/report/terminal-text.js';
 import { createHistory, type History } from '../support/git-history.js';
 import { startRegistry, type RegistryServer } from '../support/registry-server.js';
 import { pushTags } from '../support/registry-push.js';
@@ -91,7 +92,7 @@ describe('verify', () => {
       ['soak', true],
     ]);
     expect(result.passed).toBe(true);
-    expect(renderVerifyText(result)).toContain('Passed.');
+    expect(renderMarks(renderVerifyText(result))).toContain('Passed.');
   });
 
   test('fails a pull request that skips a stage, at the exact file and line', async () => {
@@ -198,7 +199,7 @@ describe('verify', () => {
       { file: 'envs/production/api.yaml', line: 1, reason: expect.stringMatching(/a symlink/) },
       { file: 'envs/production/broken.yaml', line: 1, reason: expect.stringMatching(/not readable as YAML/) },
     ]);
-    expect(renderVerifyText(result)).toContain('FAIL  envs/production/api.yaml: a symlink');
+    expect(renderMarks(renderVerifyText(result))).toContain('FAIL  envs/production/api.yaml: a symlink');
   });
 
   test('commits that landed on the base after the pull request branched are not taken for its own', async () => {

@@ -30,6 +30,16 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
+/** The action's entry: the bundle GitHub runs, or (STAGECOACH_ACTION_ENTRY=source, or `source: true`) the TypeScript
+ *  entry through tsx, so that a change is tested before dist/ is rebuilt. */
+function entry(source = process.env.STAGECOACH_ACTION_ENTRY === 'source'): string[] {
+  return source ? ['--import', 'tsx', path.resolve('src/action/index.ts')] : [path.resolve('dist/index.js')];
+}
+
+export interface RunOptions {
+  source?: boolean;
+}
+
 function prepare(inputs: Record<string, string>, env: Record<string, string>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-action-'));
   const outputFile = path.join(dir, 'output');
@@ -61,17 +71,25 @@ function prepare(inputs: Record<string, string>, env: Record<string, string>) {
   return { childEnv, collect };
 }
 
-export function runAction(inputs: Record<string, string>, env: Record<string, string> = {}): ActionRun {
+export function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: RunOptions = {},
+): ActionRun {
   const { childEnv, collect } = prepare(inputs, env);
-  const result = spawnSync(process.execPath, [path.resolve('dist/index.js')], { encoding: 'utf8', env: childEnv });
+  const result = spawnSync(process.execPath, entry(options.source), { encoding: 'utf8', env: childEnv });
   return collect(result.status, result.stdout, result.stderr);
 }
 
 /** Like runAction, without blocking the event loop: for servers running in the test's own process (the GitHub emulator). */
-export function runActionAsync(inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+export function runActionAsync(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+  options: RunOptions = {},
+): Promise<ActionRun> {
   const { childEnv, collect } = prepare(inputs, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.resolve('dist/index.js')], { env: childEnv });
+    const child = spawn(process.execPath, entry(options.source), { env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

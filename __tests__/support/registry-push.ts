@@ -118,6 +118,10 @@ export interface PushImageOptions {
   platform?: Platform;
   /** Tags to put the same manifest under; none pushes by digest only. */
   tags?: string[];
+  /** Labels in the image config (as `docker build --label` or LABEL writes them). */
+  labels?: Record<string, string>;
+  /** Annotations on the manifest (as `docker buildx --annotation` writes them). */
+  annotations?: Record<string, string>;
 }
 
 /** Pushes a small image (config + one layer, unique content) and tags it; returns the manifest's digest and type. */
@@ -130,7 +134,7 @@ export async function pushImage(target: PushTarget, options: PushImageOptions = 
       architecture: platform.architecture,
       os: platform.os,
       ...(platform.variant ? { variant: platform.variant } : {}),
-      config: { Labels: { nonce: randomBytes(8).toString('hex') } },
+      config: { Labels: { nonce: randomBytes(8).toString('hex'), ...options.labels } },
       rootfs: { type: 'layers', diff_ids: [] },
     }),
   );
@@ -153,6 +157,7 @@ export async function pushImage(target: PushTarget, options: PushImageOptions = 
         ...layerBlob,
       },
     ],
+    ...(options.annotations ? { annotations: options.annotations } : {}),
   });
   const tags = options.tags ?? [];
   let digest = '';

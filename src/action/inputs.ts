@@ -93,6 +93,76 @@ function eventPullRequest(env: NodeJS.ProcessEnv, problems: string[]): { base?: 
   }
 }
 
+function readRepository(io: ActionIo, env: NodeJS.ProcessEnv, needed: boolean, problems: string[]) {
+  const value = io.input('repository') || env.GITHUB_REPOSITORY || '';
+  if (!value) {
+    if (needed) problems.push('input repository: no repository given and GITHUB_REPOSITORY is not set');
+    return undefined;
+  }
+  const match = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/.exec(value);
+  if (match && !/^\.+$/.test(match[1]) && !/^\.+$/.test(match[2])) return { owner: match[1], repo: match[2] };
+  problems.push(`input repository: expected OWNER/NAME, got "${value}"`);
+  return undefined;
+}
+
+/** The pull request inputs that override the target stage's pullRequest policy. */
+function readPolicy(io: ActionIo, problems: string[]): Partial<PullRequestPolicy> {
+  const policy: Partial<PullRequestPolicy> = {};
+  for (const [input, field] of [
+    ['labels', 'labels'],
+    ['reviewers', 'reviewers'],
+    ['team-reviewers', 'teamReviewers'],
+    ['assignees', 'assignees'],
+  ] as const) {
+    if (io.input(input)) policy[field] = list(io.input(input));
+  }
+  const draft = parseBoolean('draft', io.input('draft'), problems);
+  if (draft !== undefined) policy.draft = draft;
+  const autoMerge = io.input('auto-merge');
+  if (autoMerge === 'false') policy.autoMerge = false;
+  else if ((MERGE_METHODS as readonly string[]).includes(autoMerge))
+    policy.autoMerge = autoMerge as PullRequestPolicy['autoMerge'];
+  else if (autoMerge)
+    problems.push(
+      `input auto-merge: expected ${['false', ...MERGE_METHODS].join(', ').replace(/, (\w+)$/, ' or $1')}, got "${autoMerge}"`,
+    );
+  if (io.input('branch')) policy.branch = io.input('branch');
+  return policy;
+}
+
+/** Registry access: credentials (masked already), the Docker config, a CA file and plain-http hosts. */
+function readRegistry(
+  io: ActionIo,
+  env: NodeJS.ProcessEnv,
+  workspace: string,
+  credentials: Record<string, RegistryCredentials>,
+  problems: string[],
+): () => RegistryOptions {
+  const caFile = io.input('registry-ca');
+  if (caFile && !existsSync(path.resolve(workspace, caFile)))
+    problems.push(`input registry-ca: no such file ${caFile}`);
+  const dockerConfigFile = io.input('docker-config') || dockerConfigPath(env) || '';
+  if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile)))
+    problems.push(`input docker-config: no such file ${dockerConfigFile}`);
+  const resolved = dockerConfigFile ? path.resolve(workspace, dockerConfigFile) : '';
+  // Read only once every input checked out: nothing is read for a step that fails on its inputs.
+  return () => ({
+    credentials,
+    ...(resolved && existsSync(resolved) ? { dockerConfig: readFileSync(resolved, 'utf8') } : {}),
+    ...(caFile ? { caCertificates: readFileSync(path.resolve(workspace, caFile), 'utf8') } : {}),
+    plainHttp: list(io.input('plain-http')),
+  });
+}
+
+function readWorkingDirectory(io: ActionIo, workspace: string, problems: string[]): string {
+  const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
+  if (io.input('working-directory') && !(existsSync(workingDirectory) && statSync(workingDirectory).isDirectory()))
+    problems.push(
+      `input working-directory: no such folder ${io.input('working-directory')} in the workspace (check out the config repository there first)`,
+    );
+  return workingDirectory;
+}
+
 export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const problems: string[] = [];
   // Mask first: nothing below may log a secret before it is registered.
@@ -106,55 +176,29 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const from = io.input('from');
   const to = io.input('to');
   const images = list(io.input('images'));
-  if ((command === 'plan' || command === 'promote') && !from && images.length === 0)
+  const plans = command === 'plan' || command === 'promote';
+  if (plans && !from && images.length === 0)
     problems.push(`input from: ${command} needs the source stage (or input images)`);
   if (from && images.length > 0)
     problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
-  if ((command === 'plan' || command === 'promote') && !to)
-    problems.push(`input to: ${command} needs the target stage`);
+  if (plans && !to) problems.push(`input to: ${command} needs the target stage`);
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
   const skipStages = parseBoolean('skip-stages', io.input('skip-stages'), problems) ?? false;
-  const draft = parseBoolean('draft', io.input('draft'), problems);
-  if (command === 'promote' && !dryRun && !token)
+  const publishes = command === 'promote' && !dryRun;
+  if (publishes && !token)
     problems.push(
       'input github-token: promote opens a pull request and needs a token with contents: write and pull-requests: write (the default is github.token)',
     );
-
-  const repositoryInput = io.input('repository') || env.GITHUB_REPOSITORY || '';
-  let repository: ActionInputs['repository'];
-  if (repositoryInput) {
-    const match = /^([A-Za-z0-9-_.]+)\/([A-Za-z0-9-_.]+)$/.exec(repositoryInput);
-    if (match && !/^\.+$/.test(match[1]) && !/^\.+$/.test(match[2])) repository = { owner: match[1], repo: match[2] };
-    else problems.push(`input repository: expected OWNER/NAME, got "${repositoryInput}"`);
-  } else if (command === 'promote' && !dryRun)
-    problems.push('input repository: no repository given and GITHUB_REPOSITORY is not set');
-
-  const autoMergeInput = io.input('auto-merge');
-  let autoMerge: PullRequestPolicy['autoMerge'] | undefined;
-  if (autoMergeInput === 'false') autoMerge = false;
-  else if ((MERGE_METHODS as readonly string[]).includes(autoMergeInput))
-    autoMerge = autoMergeInput as PullRequestPolicy['autoMerge'];
-  else if (autoMergeInput)
-    problems.push(
-      `input auto-merge: expected ${['false', ...MERGE_METHODS].join(', ').replace(/, (\w+)$/, ' or $1')}, got "${autoMergeInput}"`,
-    );
-  const onGateFailureInput = io.input('on-gate-failure');
-  if (onGateFailureInput && !(GATE_FAILURE_MODES as readonly string[]).includes(onGateFailureInput))
-    problems.push(`input on-gate-failure: expected ${GATE_FAILURE_MODES.join(' or ')}, got "${onGateFailureInput}"`);
+  const repository = readRepository(io, env, publishes, problems);
+  const policy = readPolicy(io, problems);
+  const onGateFailure = io.input('on-gate-failure');
+  if (onGateFailure && !(GATE_FAILURE_MODES as readonly string[]).includes(onGateFailure))
+    problems.push(`input on-gate-failure: expected ${GATE_FAILURE_MODES.join(' or ')}, got "${onGateFailure}"`);
 
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const workingDirectory = path.resolve(workspace, io.input('working-directory') || '.');
-  if (io.input('working-directory') && !(existsSync(workingDirectory) && statSync(workingDirectory).isDirectory()))
-    problems.push(
-      `input working-directory: no such folder ${io.input('working-directory')} in the workspace (check out the config repository there first)`,
-    );
-  const caFile = io.input('registry-ca');
-  if (caFile && !existsSync(path.resolve(workspace, caFile)))
-    problems.push(`input registry-ca: no such file ${caFile}`);
-  const dockerConfigFile = io.input('docker-config') || dockerConfigPath(env) || '';
-  if (io.input('docker-config') && !existsSync(path.resolve(workspace, dockerConfigFile)))
-    problems.push(`input docker-config: no such file ${dockerConfigFile}`);
+  const workingDirectory = readWorkingDirectory(io, workspace, problems);
+  const registry = readRegistry(io, env, workspace, credentials, problems);
   const pr = command === 'verify' ? eventPullRequest(env, problems) : {};
   const baseSha = io.input('base-sha') || pr.base;
   const headSha = io.input('head-sha') || pr.head;
@@ -163,19 +207,6 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
 
   if (problems.length > 0)
     throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const policy: Partial<PullRequestPolicy> = {};
-  for (const [input, field] of [
-    ['labels', 'labels'],
-    ['reviewers', 'reviewers'],
-    ['team-reviewers', 'teamReviewers'],
-    ['assignees', 'assignees'],
-  ] as const) {
-    if (io.input(input)) policy[field] = list(io.input(input));
-  }
-  if (draft !== undefined) policy.draft = draft;
-  if (autoMerge !== undefined) policy.autoMerge = autoMerge;
-  if (io.input('branch')) policy.branch = io.input('branch');
-  const resolvedDockerConfig = dockerConfigFile ? path.resolve(workspace, dockerConfigFile) : '';
   return {
     command: command as CommandName,
     from,
@@ -192,15 +223,8 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     ...(repository ? { repository } : {}),
     ...(io.input('base') ? { base: io.input('base') } : {}),
     policy,
-    ...(onGateFailureInput ? { onGateFailure: onGateFailureInput as GateFailureMode } : {}),
-    registry: {
-      credentials,
-      ...(resolvedDockerConfig && existsSync(resolvedDockerConfig)
-        ? { dockerConfig: readFileSync(resolvedDockerConfig, 'utf8') }
-        : {}),
-      ...(caFile ? { caCertificates: readFileSync(path.resolve(workspace, caFile), 'utf8') } : {}),
-      plainHttp: list(io.input('plain-http')),
-    },
+    ...(onGateFailure ? { onGateFailure: onGateFailure as GateFailureMode } : {}),
+    registry: registry(),
     ...(baseSha ? { baseSha } : {}),
     ...(headSha ? { headSha } : {}),
   };

@@ -2,8 +2,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findStage, type Pipeline } from '../core/config/index.js';
-import type { Plan } from '../core/plan-types.js';
-import { renderGateReport } from '../core/report/gate-report.js';
 import { renderPlanSummary, renderStatusSummary } from '../core/report/job-summary.js';
 import { renderVerifySummary } from '../core/report/verify-report.js';
 import { createActionIo, type ActionIo } from '../adapters/action-io.js';
@@ -13,36 +11,20 @@ import { createGitHub } from '../adapters/github/index.js';
 import { createLocalFiles } from '../adapters/local-files.js';
 import { createRegistryOnDemand } from '../adapters/registry.js';
 import { readInputs, type ActionInputs } from './inputs.js';
+import { logInputs, publishedLine, reportPlan, setJsonOutput, workspacePath } from './report.js';
 import { describeError, PromotionError } from '../core/errors.js';
-import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
-import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
-import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
+import {
+  definedEnvironment,
+  runGatedPromotion,
+  type GatedPromotion,
+  type GatedPromotionDependencies,
+} from '../engine/gate.js';
+import type { PublishResult } from '../engine/publish.js';
+import { checkStageNames, DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
+import { planRequestFor, planStages, type OnPhase, type PlanRequest } from '../engine/plan.js';
 import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
 import { readStatus } from '../engine/status.js';
 import { verifyPullRequest } from '../engine/verify.js';
-
-/** Annotations name files relative to the workspace (GitHub's expectation); the engine's are relative to the config repo. */
-function workspacePath(inputs: ActionInputs, file: string): string {
-  return path.relative(inputs.workspace, path.join(inputs.workingDirectory, file)).split(path.sep).join('/');
-}
-
-function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
-  for (const item of plan.skipped)
-    io.log('warning', `Skipped: ${item.reason}`, { file: workspacePath(inputs, item.file), line: item.line });
-  for (const item of plan.warnings)
-    io.log(
-      'warning',
-      item.message,
-      item.file ? { file: workspacePath(inputs, item.file), line: item.line, column: item.column } : undefined,
-    );
-}
-
-function reportPlan(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
-  io.setOutput('plan', JSON.stringify(plan));
-  io.setOutput('changes', String(plan.changes.length));
-  annotate(io, plan, inputs);
-  io.log('info', `${plan.changes.length} change(s) from ${plan.from} to ${plan.to}`);
-}
 
 function hasCheckout(inputs: ActionInputs): boolean {
   return existsSync(path.join(inputs.workingDirectory, inputs.config ?? DEFAULT_CONFIG));
@@ -52,6 +34,90 @@ function planRequest(inputs: ActionInputs): PlanRequest {
   return planRequestFor(inputs.to, inputs.only, inputs.images, inputs.from);
 }
 
+/** Each phase in its own log group. */
+function phases(io: ActionIo): OnPhase {
+  let open: string | undefined;
+  return (phase, detail) => {
+    // A phase told again (more files found) stays in its group; a gate of its own gets one.
+    const name = phase === 'scan' ? `scan: ${detail.replace(/ \([\d,]+ files\)$/, '')}` : `${phase}: ${detail}`;
+    if (name !== open) io.group(name);
+    open = name;
+  };
+}
+
+/** "promoted by @actor via run #N", from the run's environment. */
+function runContext(env: NodeJS.ProcessEnv, repo: { owner: string; repo: string }) {
+  const server = env.GITHUB_SERVER_URL;
+  const repoUrl = server ? `${server}/${repo.owner}/${repo.repo}` : undefined;
+  const runUrl =
+    server && env.GITHUB_RUN_ID
+      ? `${server}/${env.GITHUB_REPOSITORY ?? `${repo.owner}/${repo.repo}`}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined;
+  return {
+    ...(repoUrl ? { repoUrl } : {}),
+    ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
+    ...(runUrl && env.GITHUB_RUN_NUMBER ? { run: { number: env.GITHUB_RUN_NUMBER, url: runUrl } } : {}),
+  };
+}
+
+/** promote with dry-run: the gated plan, its outputs and summary; nothing published. */
+async function dryRun(
+  io: ActionIo,
+  inputs: ActionInputs,
+  common: Omit<GatedPromotionDependencies, 'files'>,
+): Promise<void> {
+  io.group('config');
+  const files = createLocalFiles(inputs.workingDirectory);
+  const pipeline = await loadPipeline(files, { config: inputs.config });
+  checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
+  const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
+    allowDowngrade: inputs.allowDowngrade,
+    skipStages: inputs.skipStages,
+  });
+  io.group(undefined);
+  reportPlan(io, gated.plan, inputs);
+  io.setOutput('operation', 'none');
+  io.log('info', 'Dry run: no pull request.');
+  await io.summary(
+    renderPlanSummary(gated.plan, { heading: 'Promotion plan (dry run)', gates: gated.gates, planFile: 'plan-file' }),
+  );
+  if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}: see the job summary.`);
+}
+
+/** What the PR step did: outputs, the log's last line, the summary; the step fails when a gate did. */
+async function reportPublished(
+  io: ActionIo,
+  gated: GatedPromotion,
+  published: PublishResult | undefined,
+): Promise<void> {
+  io.setOutput('operation', published?.operation ?? 'none');
+  if (published) {
+    io.setOutput('branch', published.branch);
+    if (published.number !== undefined) io.setOutput('pull-request-number', String(published.number));
+    if (published.url) io.setOutput('pull-request-url', published.url);
+    if (published.commitSha) io.setOutput('commit-sha', published.commitSha);
+    for (const warning of published.warnings ?? []) io.log('warning', warning);
+  }
+  io.log('info', `operation: ${published?.operation ?? 'none'}. ${publishedLine(published)}`);
+  const heading = gated.passed
+    ? `Promotion ${published?.operation ?? 'none'}`
+    : published
+      ? `Promotion ${published.operation} as a draft because a gate failed`
+      : 'Promotion stopped by a gate';
+  await io.summary(
+    renderPlanSummary(gated.plan, {
+      heading,
+      gates: gated.gates,
+      planFile: 'plan-file',
+      ...(published?.url ? { pullRequest: { url: published.url, operation: published.operation } } : {}),
+    }),
+  );
+  if (!gated.passed)
+    throw new PromotionError(
+      `A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`,
+    );
+}
+
 async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
   const registry = createRegistryOnDemand(inputs.registry);
   const now = Math.floor(Date.now() / 1000);
@@ -59,23 +125,21 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   const local = hasCheckout(inputs);
   const git = local ? createGit(inputs.workingDirectory) : undefined;
   const commands = createCommands();
-  const common = { workDir: inputs.workingDirectory, ...(git ? { git } : {}), registry, commands, now, baseEnv };
+  const onPhase = phases(io);
+  const common = {
+    workDir: inputs.workingDirectory,
+    ...(git ? { git } : {}),
+    registry,
+    commands,
+    now,
+    baseEnv,
+    onPhase,
+  };
 
-  if (inputs.dryRun) {
-    const files = createLocalFiles(inputs.workingDirectory);
-    const pipeline = await loadPipeline(files, { config: inputs.config });
-    const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
-      allowDowngrade: inputs.allowDowngrade,
-      skipStages: inputs.skipStages,
-    });
-    reportPlan(io, gated.plan, inputs);
-    io.setOutput('operation', 'none');
-    await io.summary(renderPlanSummary(gated.plan, 'Promotion plan (dry run)') + renderGateReport(gated.gates));
-    if (!gated.passed) throw new PromotionError(`A gate failed for ${gated.plan.to}: see the job summary.`);
-    return;
-  }
+  if (inputs.dryRun) return dryRun(io, inputs, common);
 
   const repo = inputs.repository as { owner: string; repo: string };
+  io.group('config');
   const github = createGitHub({
     token: inputs.token,
     ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
@@ -91,8 +155,10 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   });
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
+  checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
   const stage = findStage(pipeline, inputs.to);
   const policy = { ...stage.pullRequest, ...inputs.policy };
+  const context = runContext(env, repo);
   const { gated, published } = await promoteWithPullRequest(
     { ...common, github, repo, checkout },
     {
@@ -104,7 +170,12 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
       policy,
       onGateFailure: inputs.onGateFailure ?? stage.gates.onFailure,
       // The plan is reported before publishing, so that a GitHub failure still leaves the plan and its outputs.
-      onGated: (planned) => reportPlan(io, planned.plan, inputs),
+      onGated: (planned) => {
+        io.group(undefined);
+        reportPlan(io, planned.plan, inputs);
+        io.group('publish');
+      },
+      context,
       ...(checkout.workTree && env.GITHUB_SERVER_URL
         ? {
             sourceCommit: {
@@ -115,22 +186,8 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
         : {}),
     },
   );
-  io.setOutput('operation', published?.operation ?? 'none');
-  if (published) {
-    io.setOutput('branch', published.branch);
-    if (published.number !== undefined) io.setOutput('pull-request-number', String(published.number));
-    if (published.url) io.setOutput('pull-request-url', published.url);
-    if (published.commitSha) io.setOutput('commit-sha', published.commitSha);
-    for (const warning of published.warnings ?? []) io.log('warning', warning);
-  }
-  const heading = published ? `Promotion ${published.operation}` : 'Promotion stopped by a gate';
-  // A bare URL on its own line: GitHub links it; inside the escaped heading it would not be.
-  const link = published?.url ? `\nPull request: ${published.url}\n` : '';
-  await io.summary(renderPlanSummary(gated.plan, heading) + link + renderGateReport(gated.gates));
-  if (!gated.passed)
-    throw new PromotionError(
-      `A gate failed for ${gated.plan.to}${published?.url ? `; the draft pull request ${published.url} shows why` : '; no pull request was opened'}. See the job summary.`,
-    );
+  io.group(undefined);
+  await reportPublished(io, gated, published);
 }
 
 async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
@@ -154,7 +211,7 @@ async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
   }
   for (const item of result.skipped) io.log('error', item.reason, { file: workspacePath(inputs, item.file), line: 1 });
   io.setOutput('passed', String(result.passed));
-  io.setOutput('verify', JSON.stringify(result));
+  setJsonOutput(io, 'verify', result);
   await io.summary(renderVerifySummary(result));
   if (!result.passed)
     throw new PromotionError(
@@ -165,23 +222,30 @@ async function verify(io: ActionIo, inputs: ActionInputs): Promise<void> {
 export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
     const inputs = readInputs(io, env);
+    logInputs(io, inputs);
     if (inputs.command === 'promote') return await promote(io, inputs, env);
     if (inputs.command === 'verify') return await verify(io, inputs);
+    io.group('config');
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
     if (inputs.command === 'status') {
+      io.group(undefined);
       // The checkout's first-parent history tells behind from drift for unordered tags (fetch-depth: 0 shows it all).
       const git = createGit(inputs.workingDirectory);
       const head = await git.head();
       const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
-      io.setOutput('status', JSON.stringify(board));
+      setJsonOutput(io, 'status', board);
       await io.summary(renderStatusSummary(board));
       return;
     }
-    const { plan } = await planStages(files, pipeline, planRequest(inputs), createRegistryOnDemand(inputs.registry));
+    checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
+    const registry = createRegistryOnDemand(inputs.registry);
+    const { plan } = await planStages(files, pipeline, planRequest(inputs), registry, phases(io));
+    io.group(undefined);
     reportPlan(io, plan, inputs);
-    await io.summary(renderPlanSummary(plan));
+    await io.summary(renderPlanSummary(plan, { planFile: 'plan-file' }));
   } catch (error) {
+    io.group(undefined);
     io.fail(
       describeError(error, {
         debug: env.RUNNER_DEBUG === '1',

@@ -42,10 +42,11 @@ const POLL_MS = 25;
 /** setTimeout fires at once for delays above 2^31-1 ms (Node docs, timers), so longer limits are clamped. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function createCommands(options: { killGraceMs?: number } = {}): Commands {
+/** `echo` gets a command's output as it arrives (the CLI shows it live on a terminal); the tail is kept either way. */
+export function createCommands(options: { killGraceMs?: number; echo?: (text: string) => void } = {}): Commands {
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   return {
-    run: (command, runOptions) => runCommand(command, runOptions, graceMs),
+    run: (command, runOptions) => runCommand(command, runOptions, graceMs, options.echo),
   };
 }
 
@@ -53,6 +54,7 @@ function runCommand(
   command: string,
   { cwd, env, timeoutMs }: { cwd: string; env: Record<string, string>; timeoutMs: number },
   graceMs: number,
+  echo?: (text: string) => void,
 ): Promise<CommandRun> {
   if (!(timeoutMs > 0)) return Promise.reject(new RangeError(`timeoutMs must be above zero, got ${timeoutMs}`));
   const stopping = interruption();
@@ -80,8 +82,12 @@ function runCommand(
     }
     const tail = new OutputTail(OUTPUT_TAIL_CHARS);
     const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
-    child.stdout.on('data', (chunk: Buffer) => tail.push(decoders[0].write(chunk)));
-    child.stderr.on('data', (chunk: Buffer) => tail.push(decoders[1].write(chunk)));
+    const take = (text: string) => {
+      tail.push(text);
+      if (text) echo?.(text);
+    };
+    child.stdout.on('data', (chunk: Buffer) => take(decoders[0].write(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => take(decoders[1].write(chunk)));
     const closed = new Promise<void>((done) => child.once('close', () => done()));
 
     let timedOut = false;

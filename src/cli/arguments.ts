@@ -1,6 +1,8 @@
-// `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs.
-import { parseArgs } from 'node:util';
+// `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs. Every flag is one row of
+// FLAGS (the commands it goes with, its help line): add a flag there and the parser, `--help` and the checks follow.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMMANDS, type CommandName } from '../core/config/index.js';
+import { didYouMean, suggest } from '../core/config/did-you-mean.js';
 import { UsageError } from '../core/errors.js';
 
 export interface CliArguments {
@@ -26,84 +28,234 @@ export interface CliArguments {
   debug: boolean;
 }
 
-export const USAGE = `Usage: stagecoach <command> [flags]
+interface Flag {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  default?: string;
+  /** The value's name in help (`STAGE`). */
+  value?: string;
+  /** Every command when absent. */
+  commands?: readonly CommandName[];
+  help: string;
+}
 
-Commands:
-  plan     --from A --to B   show what promoting stage A into stage B would change
-           --image REF --to B      ... or what setting image versions in stage B would change
-  promote  --from A --to B   rewrite stage B's files to the versions stage A runs (after B's gates pass)
-           --image REF --to B      ... or to the versions named (REPO:TAG, REPO@DIGEST, or REPO: newest by policy)
-  status                     a table of every image in every stage, with drift marked
-  verify   --base REV [--head REV] [--to B]
-                             check that a change (a pull request) only sets versions that already run in the stage
-                             before it, exist in the registry and have soaked; reads git objects, runs nothing
+const PLANNING = ['plan', 'promote'] as const;
 
-Flags:
-  --repo DIR           the config repository (default: the current folder, or its git top-level)
-  --config FILE        pipeline config, relative to the repo (default: stagecoach.yaml)
-  --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)
-  --only GLOB          only images or workloads matching GLOB (repeatable)
-  --image REF          the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy in
-                       stagecoach.yaml picks the newest tag (repeatable; replaces --from)
-  --plain-http HOST    reach this registry over http (repeatable; for local registries)
-  --registry-ca FILE   PEM of a CA to trust for registries (besides the system's)
-                       Registry credentials come from the Docker config ($DOCKER_CONFIG or ~/.docker/config.json).
-  --json               print the plan or status as JSON
-  --exit-code          plan: exit 3 when there is something to promote
-  --commit             promote: also commit the change on a new local branch
-  --allow-downgrade    promote: allow versions that go backwards (a rollback)
-  --skip-stages        promote: allow a promotion over a stage, or back up the pipeline
-  --dry-run            promote: compute and print, write nothing
-  --base REV, --head REV   verify: the revisions to compare (head defaults to HEAD)
-  --debug              print stack traces on errors
-  -h, --help           this text
+export const FLAGS: Record<string, Flag> = {
+  from: { type: 'string', value: 'STAGE', commands: PLANNING, help: 'the stage whose versions are promoted' },
+  to: {
+    type: 'string',
+    value: 'STAGE',
+    commands: [...PLANNING, 'verify'],
+    help: 'the stage whose files are rewritten (verify: check this stage only)',
+  },
+  image: {
+    type: 'string',
+    multiple: true,
+    value: 'REF',
+    commands: PLANNING,
+    help: 'the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy picks the newest tag (repeatable; replaces --from)',
+  },
+  only: {
+    type: 'string',
+    multiple: true,
+    value: 'GLOB',
+    commands: PLANNING,
+    help: 'only images or workloads matching GLOB (repeatable)',
+  },
+  base: { type: 'string', value: 'REV', commands: ['verify'], help: 'the branch or commit the change goes into' },
+  head: { type: 'string', value: 'REV', default: 'HEAD', commands: ['verify'], help: 'the change (default HEAD)' },
+  repo: {
+    type: 'string',
+    value: 'DIR',
+    help: 'the config repository (default: the current folder, or its git top-level when that holds the config)',
+  },
+  config: { type: 'string', value: 'FILE', help: 'pipeline config, relative to the repo (default: stagecoach.yaml)' },
+  stage: {
+    type: 'string',
+    multiple: true,
+    value: 'NAME=PATHS',
+    commands: ['plan', 'promote', 'status'],
+    help: 'define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)',
+  },
+  'plain-http': {
+    type: 'string',
+    multiple: true,
+    value: 'HOST',
+    help: 'reach this registry over http (repeatable; for local registries)',
+  },
+  'registry-ca': {
+    type: 'string',
+    value: 'FILE',
+    help: 'PEM of a CA to trust for registries (besides the system ones)',
+  },
+  json: { type: 'boolean', help: 'print the result as JSON' },
+  'exit-code': { type: 'boolean', commands: ['plan'], help: 'exit 3 when there is something to promote' },
+  commit: { type: 'boolean', commands: ['promote'], help: 'also commit the change on a new local branch' },
+  'allow-downgrade': { type: 'boolean', commands: ['promote'], help: 'allow versions that go backwards (a rollback)' },
+  'skip-stages': {
+    type: 'boolean',
+    commands: ['promote'],
+    help: 'allow a promotion over a stage, or back up the pipeline',
+  },
+  'dry-run': { type: 'boolean', commands: ['promote'], help: 'compute and print, write nothing' },
+  debug: { type: 'boolean', help: 'print stack traces on errors' },
+  help: { type: 'boolean', short: 'h', help: 'this text; `stagecoach <command> --help` for one command' },
+  version: { type: 'boolean', short: 'V', help: "print Stagecoach's version" },
+};
 
-Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed), 2 usage or config error, 3 (plan --exit-code) changes pending.`;
+interface CommandHelp {
+  usage: string;
+  summary: string;
+  examples: string[];
+}
 
-export function parseCliArguments(argv: string[]): CliArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        base: { type: 'string' },
-        head: { type: 'string', default: 'HEAD' },
-        repo: { type: 'string' },
-        config: { type: 'string' },
-        stage: { type: 'string', multiple: true, default: [] },
-        only: { type: 'string', multiple: true, default: [] },
-        image: { type: 'string', multiple: true, default: [] },
-        'plain-http': { type: 'string', multiple: true, default: [] },
-        'registry-ca': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'exit-code': { type: 'boolean', default: false },
-        commit: { type: 'boolean', default: false },
-        'allow-downgrade': { type: 'boolean', default: false },
-        'skip-stages': { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        debug: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.replace(/\.$/, '')}. Run "stagecoach --help" for the flags.`);
+export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
+  plan: {
+    usage: 'stagecoach plan (--from STAGE | --image REF...) --to STAGE [flags]',
+    summary: 'Show what promoting one stage into the next (or setting image versions) would change. Writes nothing.',
+    examples: [
+      'stagecoach plan --from dev --to staging',
+      'stagecoach plan --image ghcr.io/acme/api:1.6.0 --to dev',
+      'stagecoach plan --from staging --to production --only "ghcr.io/acme/*" --exit-code',
+    ],
+  },
+  promote: {
+    usage: 'stagecoach promote (--from STAGE | --image REF...) --to STAGE [flags]',
+    summary: "Rewrite the target stage's files to the versions the source runs, once the target's gates pass.",
+    examples: [
+      'stagecoach promote --from dev --to staging',
+      'stagecoach promote --from dev --to staging --dry-run',
+      'stagecoach promote --from staging --to production --commit',
+      'stagecoach promote --image ghcr.io/acme/api --to dev   # the newest tag by policy',
+    ],
+  },
+  status: {
+    usage: 'stagecoach status [flags]',
+    summary:
+      'A table of every image in every stage: behind (a promotion is pending) and drift (not from upstream) marked.',
+    examples: ['stagecoach status', 'stagecoach status --json | jq .rows'],
+  },
+  verify: {
+    usage: 'stagecoach verify --base REV [--head REV] [--to STAGE] [flags]',
+    summary:
+      'Check that a change (a pull request) only sets versions that already run in the stage before it, exist in the registry and have soaked. Reads git objects; runs nothing.',
+    examples: ['stagecoach verify --base origin/main', 'stagecoach verify --base main --head pr-42 --to production'],
+  },
+};
+
+const EXIT_CODES =
+  'Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed), 2 usage or config error, 3 (plan --exit-code) changes pending.';
+
+/** `  --name VALUE   help`, the help wrapped at about 100 columns under itself. */
+function flagLine(name: string, flag: Flag): string {
+  const label = `${flag.short ? `-${flag.short}, ` : ''}--${name}${flag.value ? ` ${flag.value}` : ''}`;
+  const lines: string[] = [];
+  for (const word of flag.help.split(' ')) {
+    if (lines.length > 0 && lines[lines.length - 1].length + word.length < 75) lines[lines.length - 1] += ` ${word}`;
+    else lines.push(word);
   }
-  const { values, positionals } = parsed;
-  if (values.help || positionals[0] === 'help') return 'help';
-  const [command, ...extra] = positionals;
-  if (!command) throw new UsageError(`Name a command: ${COMMANDS.join(', ')}. Run "stagecoach --help" for more.`);
-  if (!(COMMANDS as readonly string[]).includes(command))
-    throw new UsageError(`Unknown command "${command}": expected one of ${COMMANDS.join(', ')}.`);
-  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
+  return lines.map((line, index) => `  ${(index === 0 ? label : '').padEnd(22)} ${line}`).join('\n');
+}
+
+const flagsOf = (command: CommandName | undefined, own: boolean) =>
+  Object.entries(FLAGS).filter(([, flag]) =>
+    own ? flag.commands?.includes(command as CommandName) : flag.commands === undefined,
+  );
+
+export function usage(command?: CommandName): string {
+  if (!command) {
+    return [
+      'Usage: stagecoach <command> [flags]',
+      '',
+      'Commands:',
+      ...COMMANDS.map((name) => `  ${name.padEnd(9)} ${COMMAND_HELP[name].summary}`),
+      '',
+      'Flags for every command:',
+      ...flagsOf(undefined, false).map(([name, flag]) => flagLine(name, flag)),
+      '',
+      'Run "stagecoach <command> --help" for its flags and examples. Registry credentials come from the Docker config',
+      '($DOCKER_CONFIG or ~/.docker/config.json).',
+      '',
+      EXIT_CODES,
+    ].join('\n');
+  }
+  const help = COMMAND_HELP[command];
+  return [
+    `Usage: ${help.usage}`,
+    '',
+    help.summary,
+    '',
+    'Flags:',
+    ...flagsOf(command, true).map(([name, flag]) => flagLine(name, flag)),
+    '',
+    'Flags for every command:',
+    ...flagsOf(undefined, false).map(([name, flag]) => flagLine(name, flag)),
+    '',
+    'Examples:',
+    ...help.examples.map((example) => `  ${example}`),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+export type ParsedCli = CliArguments | { help: true; command?: CommandName } | { version: true };
+
+/** An unknown `--flag`, with the closest known one. */
+function unknownFlag(argv: string[]): UsageError | undefined {
+  const names = Object.keys(FLAGS);
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const match = /^--([^=]+)/.exec(arg) ?? /^-([^-])$/.exec(arg);
+    if (!match) continue;
+    const name = match[1];
+    if (names.includes(name) || Object.values(FLAGS).some((flag) => flag.short === name)) continue;
+    const close = suggest(name, names);
+    return new UsageError(
+      `Unknown flag "${arg.split('=')[0]}"${close ? `; did you mean "--${close}"?` : ''} Run "stagecoach --help" for the flags.`,
+    );
+  }
+  return undefined;
+}
+
+function parse(argv: string[]) {
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, flag]) => [
+      name,
+      {
+        type: flag.type,
+        ...(flag.multiple ? { multiple: true, default: [] as string[] } : {}),
+        ...(flag.short ? { short: flag.short } : {}),
+        ...(flag.default !== undefined ? { default: flag.default } : flag.type === 'boolean' ? { default: false } : {}),
+      },
+    ]),
+  );
+  try {
+    const parsed = parseArgs({ args: argv, allowPositionals: true, options: options as ParseArgsConfig['options'] });
+    return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
+  } catch (error) {
+    throw (
+      unknownFlag(argv) ??
+      new UsageError(`${(error as Error).message.replace(/\.$/, '')}. Run "stagecoach --help" for the flags.`)
+    );
+  }
+}
+
+/** Problems of flags that do not fit the command or each other, all at once. */
+function misfits(command: CommandName, values: Record<string, unknown>, argv: string[]): string[] {
   const problems: string[] = [];
+  const given = (name: string) => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+  for (const [name, flag] of Object.entries(FLAGS)) {
+    if (!flag.commands || flag.commands.includes(command) || !given(name)) continue;
+    problems.push(
+      name === 'stage' && command === 'verify'
+        ? "--stage does not go with verify: it reads the base revision's stagecoach.yaml"
+        : `--${name} goes with ${flag.commands.join(' and ')}`,
+    );
+  }
   if (command === 'verify' && !values.base)
     problems.push('verify needs --base REV (the branch or commit the change goes into)');
-  if (command !== 'verify' && values.base) problems.push('--base goes with verify');
-  if (command === 'verify' && (values.stage as string[]).length > 0)
-    problems.push("--stage does not go with verify: it reads the base revision's stagecoach.yaml");
   if (command === 'plan' || command === 'promote') {
     const images = values.image as string[];
     if (!values.from && images.length === 0)
@@ -112,25 +264,46 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
       problems.push('--from and --image exclude each other: promote from a stage or from the registry');
     if (!values.to) problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
   }
-  if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');
-  for (const flag of ['commit', 'allow-downgrade', 'skip-stages', 'dry-run'] as const) {
-    if (values[flag] && command !== 'promote') problems.push(`--${flag} goes with promote`);
-  }
   if (values.commit && values['dry-run']) problems.push('--commit and --dry-run exclude each other');
+  return problems;
+}
+
+export function parseCliArguments(argv: string[]): ParsedCli {
+  const { values, positionals } = parse(argv);
+  const [first, ...extra] = positionals;
+  const command = (COMMANDS as readonly string[]).includes(first) ? (first as CommandName) : undefined;
+  if (values.version) return { version: true };
+  if (values.help || first === 'help') {
+    const named = first === 'help' ? extra[0] : first;
+    return {
+      help: true,
+      ...((COMMANDS as readonly string[]).includes(named) ? { command: named as CommandName } : {}),
+    };
+  }
+  if (!first) throw new UsageError(`Name a command: ${COMMANDS.join(', ')}. Run "stagecoach --help" for more.`);
+  if (!command)
+    throw new UsageError(
+      `Unknown command "${first}": expected one of ${COMMANDS.join(', ')}${didYouMean(first, COMMANDS)}`.replace(
+        /[^?]$/,
+        '$&.',
+      ),
+    );
+  if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
+  const problems = misfits(command, values, argv);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   return {
-    command: command as CommandName,
-    from: values.from,
-    to: values.to,
-    base: values.base,
+    command,
+    from: values.from as string | undefined,
+    to: values.to as string | undefined,
+    base: values.base as string | undefined,
     head: values.head as string,
-    repo: values.repo,
-    config: values.config,
+    repo: values.repo as string | undefined,
+    config: values.config as string | undefined,
     stages: values.stage as string[],
     only: values.only as string[],
     images: values.image as string[],
     plainHttp: values['plain-http'] as string[],
-    registryCa: values['registry-ca'],
+    registryCa: values['registry-ca'] as string | undefined,
     json: values.json as boolean,
     exitCode: values['exit-code'] as boolean,
     commit: values.commit as boolean,

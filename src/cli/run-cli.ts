@@ -15,7 +15,6 @@ import { acquireRepoLock } from '../adapters/repo-lock.js';
 import { dockerConfigPath } from '../adapters/docker-config.js';
 import { createRegistryOnDemand, type Registry, type RegistryOptions } from '../adapters/registry.js';
 import { describeError, PromotionError, UsageError } from '../core/errors.js';
-import { quoteControlInMessage } from '../core/report/terminal-text.js';
 import { definedEnvironment, runGatedPromotion, type GatedPromotion } from '../engine/gate.js';
 import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
 import { findRepoRoot } from '../adapters/repo-root.js';
@@ -23,10 +22,19 @@ import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js'
 import { promotionBranch } from '../engine/publish.js';
 import { readStatus } from '../engine/status.js';
 import { verifyPullRequest } from '../engine/verify.js';
-import { parseCliArguments, USAGE, type CliArguments } from './arguments.js';
+import { parseCliArguments, usage, type CliArguments } from './arguments.js';
+import { createProgress, paint, wantsColour, type Progress } from './terminal.js';
+import { checkStageNames } from '../engine/load-config.js';
+import { quoteControlInMessage as quoteMessage, renderMarks } from '../core/report/terminal-text.js';
 
 export interface CliIo {
   cwd: string;
+  /** Whether stdout / stderr are terminals: colour and the progress line go there only. */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  /** Writes to stderr as is (no newline added): the progress line and live gate output. */
+  stderrRaw?(text: string): void;
+  version?: string;
   /** How long `promote` waits for another promotion of the same repository (default 5 s). */
   lockWaitMs?: number;
   env?: Record<string, string | undefined>;
@@ -48,7 +56,7 @@ function registryOptions(args: CliArguments, io: CliIo): RegistryOptions {
   };
 }
 
-async function execute(args: CliArguments, io: CliIo): Promise<number> {
+async function execute(args: CliArguments, io: CliIo, progress: Progress): Promise<number> {
   const found = args.repo === undefined ? findRepoRoot(io.cwd, args.config ?? DEFAULT_CONFIG) : undefined;
   const root = found?.root ?? path.resolve(io.cwd, args.repo as string);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`--repo ${args.repo}: no such folder`);
@@ -71,6 +79,7 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
     found &&
     `${root} (${found.found === 'git top-level' ? 'the git top-level of the current folder' : 'the current folder'})`;
   const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages, lookedIn });
+  checkStageNames(pipeline, { '--from': args.from, '--to': args.to });
   if (args.command === 'status') {
     const head = await git.head();
     const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
@@ -79,12 +88,15 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
   }
   const request = planRequestFor(args.to as string, args.only, args.images, args.from);
   if (args.command === 'plan') {
-    const { plan } = await planStages(files, pipeline, request, registry);
+    const { plan } = await planStages(files, pipeline, request, registry, (phase, detail) =>
+      progress.phase(phase, detail),
+    );
+    progress.stop();
     print(plan, renderPlanText(plan));
     return args.exitCode && plan.changes.length > 0 ? EXIT_PENDING : 0;
   }
 
-  return promote(args, io, { root, files, git, registry, now, print }, pipeline, request);
+  return promote(args, io, { root, files, git, registry, now, print, progress }, pipeline, request);
 }
 
 interface PromoteContext {
@@ -94,13 +106,14 @@ interface PromoteContext {
   registry: Registry;
   now: number;
   print(value: unknown, text: string): void;
+  progress: Progress;
 }
 
 /** `promote`: under the repository's lock, gate, then write every file (all or nothing) and, with --commit, commit them. */
 async function promote(
   args: CliArguments,
   io: CliIo,
-  { root, files, git, registry, now, print }: PromoteContext,
+  { root, files, git, registry, now, print, progress }: PromoteContext,
   pipeline: Pipeline,
   request: PlanRequest,
 ): Promise<number> {
@@ -117,14 +130,19 @@ async function promote(
         workDir: root,
         git,
         registry,
-        commands: createCommands(),
+        // On a terminal the gates' output shows as it comes; their tail is printed either way when one fails.
+        commands: createCommands(
+          io.stderrIsTTY && io.stderrRaw ? { echo: (text) => progress.output(quoteMessage(text)) } : {},
+        ),
         now,
         baseEnv: definedEnvironment(io.env ?? {}),
+        onPhase: (phase, detail) => progress.phase(phase, detail),
       },
       pipeline,
       request,
       { allowDowngrade: args.allowDowngrade, skipStages: args.skipStages },
     );
+    progress.stop();
     const { plan, written, gates } = result;
     const gateText = gates.length > 0 ? `\n\nGates:\n${renderGateText(gates)}` : '';
     if (!result.passed) {
@@ -170,22 +188,41 @@ async function write(
 
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
   const debug = argv.includes('--debug');
-  // The last line of defence: no ESC sequence from a file or registry reaches the terminal raw (fields are quoted earlier).
+  const env = rawIo.env ?? {};
+  const colour = {
+    out: wantsColour(env, rawIo.stdoutIsTTY ?? false),
+    err: wantsColour(env, rawIo.stderrIsTTY ?? false),
+  };
+  const progress = createProgress((text) => rawIo.stderrRaw?.(text), !!rawIo.stderrIsTTY && !!rawIo.stderrRaw);
+  // The last line of defence: no ESC sequence from a file or registry reaches the terminal raw (fields are quoted
+  // earlier); our own marks become colour on a terminal and vanish elsewhere.
   const io: CliIo = {
     ...rawIo,
-    stdout: (text) => rawIo.stdout(quoteControlInMessage(text)),
-    stderr: (text) => rawIo.stderr(quoteControlInMessage(text)),
+    stdout: (text) => {
+      progress.clear();
+      rawIo.stdout(renderMarks(quoteMessage(text), colour.out ? paint : undefined));
+    },
+    stderr: (text) => {
+      progress.clear();
+      rawIo.stderr(renderMarks(quoteMessage(text), colour.err ? paint : undefined));
+    },
   };
   try {
     const args = parseCliArguments(argv);
-    if (args === 'help') {
-      io.stdout(USAGE);
+    if ('version' in args) {
+      io.stdout(`stagecoach ${rawIo.version ?? 'unknown'}`);
       return 0;
     }
-    return await execute(args, io);
+    if ('help' in args) {
+      io.stdout(usage(args.command));
+      return 0;
+    }
+    return await execute(args, io, progress);
   } catch (error) {
     const { exitCode, message } = describeError(error, { debug, debugHint: 'run with --debug for details' });
     io.stderr(`stagecoach: ${message}`);
     return exitCode;
+  } finally {
+    progress.stop();
   }
 }

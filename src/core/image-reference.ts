@@ -219,6 +219,8 @@ export interface Skipped {
   file: string;
   line: number;
   reason: string;
+  /** A file of the source stage (read for its versions, never written): reports about the target leave it out. */
+  fromSource?: true;
 }
 
 export interface Finding {

@@ -12,6 +12,7 @@ import type { FluxImagePolicy } from './flux-image-policy.js';
 import { matchKeys, placeOf, SourceIndex, type Offered } from './match.js';
 import type { Change, ImageChange, NotPromoted, Plan, PlanOutcome, SourceKind } from './plan-types.js';
 import { judgeChange, unknownPolicies } from './plan-warnings.js';
+import { didYouMean } from './config/did-you-mean.js';
 import { writableVersion } from './rewrite.js';
 import { compareVersions } from './tag-policy.js';
 import { notFoundReason } from './unread-files.js';
@@ -129,6 +130,7 @@ function notInTarget(
           .join(
             ', ',
           )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
+  const held = [...new Set(target.references.map((reference) => reference.image))].sort(compareText);
   for (const [image, bucket] of offered.images()) {
     if (!listed(image)) continue;
     for (const [version, list] of bucket) {
@@ -138,7 +140,7 @@ function notInTarget(
         version,
         reason:
           notFoundReason(target, first?.file === undefined ? undefined : sourcePlace(first.file)) ??
-          `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+          `not in ${target.name}${didYouMean(image, held)}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
         ...(first?.file ? { file: first.file, line: first.line } : {}),
       });
     }
@@ -244,7 +246,7 @@ export function planPromotion(input: PlanInput): Plan {
     warnings.push({
       file: '',
       line: 0,
-      message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}`,
+      message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}${input.only.length === 1 ? didYouMean(input.only[0], [...new Set([...targetImages, ...target.references.flatMap((reference) => reference.workload ?? [])])].sort(compareText)) : ''}`,
     });
   }
   changes.sort(compareChange);

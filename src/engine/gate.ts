@@ -15,7 +15,7 @@ import { PromotionError, UsageError } from '../core/errors.js';
 import { runCommandGates } from './gates/commands-gate.js';
 import { checkRegistry } from './gates/registry-gate.js';
 import { checkSoak } from './gates/soak-gate.js';
-import { planStages, type PlanRequest, type PlannedPromotion } from './plan.js';
+import { planStages, type OnPhase, type PlanRequest, type PlannedPromotion } from './plan.js';
 import { renderPromotion } from './rewrite.js';
 
 export interface GatedPromotionDependencies {
@@ -29,6 +29,8 @@ export interface GatedPromotionDependencies {
   now: number;
   /** Environment the commands start from (the commands gate passes on an allowlist of it). */
   baseEnv: Record<string, string>;
+  /** Told as each phase starts (the action's log groups, the CLI's progress line). */
+  onPhase?: OnPhase;
 }
 
 export interface GatedPromotion {
@@ -80,7 +82,7 @@ export async function runGatedPromotion(
 ): Promise<GatedPromotion> {
   const stage = findStage(pipeline, request.to);
   if (request.from !== undefined && !request.images && !options.skipStages) refuseStageSkip(pipeline, request);
-  let planned: PlannedPromotion = await planStages(deps.files, pipeline, request, deps.registry);
+  let planned: PlannedPromotion = await planStages(deps.files, pipeline, request, deps.registry, deps.onPhase);
   const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
   if (refused.length > 0) {
     const list = refused
@@ -94,6 +96,8 @@ export async function runGatedPromotion(
   let effective = request;
   if (planned.plan.changes.length === 0) return { plan: planned.plan, written: {}, gates, passed: true, request };
 
+  if (stage.gates.registry || stage.gates.soakSeconds > 0 || stage.gates.commands.length > 0)
+    deps.onPhase?.('gates', stage.name);
   if (stage.gates.registry) {
     if (!deps.registry)
       throw new UsageError(`Stage ${stage.name} has a registry gate, but no registry access was configured`);
@@ -140,6 +144,7 @@ async function runCommands(
       planFile: scratch.planFile,
       baseEnv: deps.baseEnv,
       changes: () => scratch.changes(),
+      ...(deps.onPhase ? { onGate: (name: string) => deps.onPhase?.('gates', `command "${name}"`) } : {}),
     });
     // A command stopped by our own SIGINT/SIGTERM did not fail: the run was cancelled.
     const stopping = interruption();

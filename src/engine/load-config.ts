@@ -2,6 +2,7 @@
 import { parseConfig, stagesFromFlags, type Pipeline } from '../core/config/index.js';
 import { FileNotFoundError, type RepoFiles } from '../adapters/repo-files.js';
 import { UsageError } from '../core/errors.js';
+import { didYouMean } from '../core/config/did-you-mean.js';
 
 export const DEFAULT_CONFIG = 'stagecoach.yaml';
 
@@ -36,4 +37,16 @@ export async function loadPipeline(files: RepoFiles, location: ConfigLocation): 
     );
   }
   return parseConfig(text, file);
+}
+
+/** Stage names from flags or inputs that the pipeline lacks: a usage mistake (exit 2) with the list and the closest. */
+export function checkStageNames(pipeline: Pipeline, named: Record<string, string | undefined>): void {
+  const known = pipeline.stages.map((stage) => stage.name);
+  const problems = Object.entries(named)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && !known.includes(entry[1]))
+    .map(
+      ([flag, name]) =>
+        `${flag} ${name}: no stage is named "${name}"${didYouMean(name, known)} (the stages are ${known.join(', ') || 'none'})`,
+    );
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
 }

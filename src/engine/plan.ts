@@ -77,12 +77,17 @@ async function imagesOutside(files: RepoFiles, pipeline: Pipeline, stages: Scann
   }
   return [...found];
 }
+/** The phases of a run, as the log groups them and the CLI's progress line names them. */
+export type Phase = 'config' | 'scan' | 'plan' | 'gates' | 'publish';
+/** Told when a phase starts, and again when its detail grows (`dev, staging (1,200 files)`, `command "render"`). */
+export type OnPhase = (phase: Phase, detail: string) => void;
 
 export async function planStages(
   files: RepoFiles,
   pipeline: Pipeline,
   request: PlanRequest,
   registry?: Pick<Registry, 'listTags'>,
+  onPhase?: OnPhase,
 ): Promise<PlannedPromotion> {
   const target = findStage(pipeline, request.to);
   if (!request.images) {
@@ -91,11 +96,17 @@ export async function planStages(
       throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
   }
   const source = request.images ? undefined : findStage(pipeline, request.from as string);
+  const names = [source?.name, target.name].filter(Boolean).join(', ');
+  let listed = 0;
+  const onListed = (count: number) =>
+    onPhase?.('scan', `${names} (${(listed += count).toLocaleString('en-US')} files)`);
+  onPhase?.('scan', names);
   const [scannedSource, scannedTarget] = await Promise.all([
-    source ? scanStage(files, pipeline, source) : undefined,
-    scanStage(files, pipeline, target),
+    source ? scanStage(files, pipeline, source, onListed) : undefined,
+    scanStage(files, pipeline, target, onListed),
   ]);
   if (scannedSource) checkDisjoint([scannedSource, scannedTarget]);
+  onPhase?.('plan', `${source?.name ?? 'images'} → ${target.name}`);
   let versions: SourceVersion[];
   let unresolved: NotPromoted[] = [];
   if (scannedSource) versions = stageVersions(scannedSource);
@@ -130,9 +141,10 @@ export async function planStages(
   );
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version, a bad tag is not offered.
-    plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort(
-      (a, b) => compareText(a.file, b.file) || a.line - b.line,
-    );
+    plan.skipped = [
+      ...plan.skipped,
+      ...scannedSource.skipped.map((item) => ({ ...item, fromSource: true as const })),
+    ].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
     plan.warnings = [...plan.warnings, ...scannedSource.warnings].sort(
       (a, b) => compareText(a.file, b.file) || a.line - b.line,
     );

@@ -2,6 +2,7 @@
 import { findStage, type Pipeline, type PullRequestPolicy } from '../core/config/index.js';
 import { appliedPlan } from '../core/plan.js';
 import { renderGateReport } from '../core/report/gate-report.js';
+import type { PromotionContext } from '../core/report/pull-request-body.js';
 import type { BlobText, GitHub, GitHubTreeReader, RepoRef, Snapshot } from '../adapters/github/index.js';
 import { BATCH_SIZE, createGitHubFiles } from '../adapters/github-files.js';
 import type { Git } from '../adapters/git.js';
@@ -10,6 +11,7 @@ import type { RepoFiles } from '../adapters/repo-files.js';
 import { PromotionError, UsageError } from '../core/errors.js';
 import { releasesOf, runGatedPromotion, type GatedPromotion, type GatedPromotionDependencies } from './gate.js';
 import { planStages, type PlanRequest } from './plan.js';
+import { releaseNotes } from './release-notes.js';
 import { renderPromotion } from './rewrite.js';
 import { DEFAULT_CONFIG } from './load-config.js';
 import { promotionBranch, publishPromotion, type PublishResult } from './publish.js';
@@ -38,6 +40,8 @@ export interface PullRequestPromotionRequest {
   policy: PullRequestPolicy;
   onGateFailure: 'fail' | 'draft';
   sourceCommit?: { sha: string; url?: string };
+  /** Who promoted and from which run, for the pull request body (its head is filled in by the PR step). */
+  context?: Omit<PromotionContext, 'head'>;
   /** Called once the gates ran, before anything is published. */
   onGated?: (gated: GatedPromotion) => void;
 }
@@ -122,6 +126,13 @@ export async function promoteWithPullRequest(
   request.onGated?.(gated);
   if (!gated.passed && request.onGateFailure === 'fail') return { gated };
   const gatedReleases = new Set(releasesOf(gated.plan).map(key));
+  // Labels only where the stage already has registry access (its registry gate): without it nothing is looked up.
+  const notes =
+    deps.registry && stage?.gates.registry && gated.plan.changes.length > 0
+      ? await releaseNotes(deps.registry, gated.plan)
+      : {};
+  const context =
+    request.context || Object.keys(notes).length > 0 ? { ...request.context, releaseNotes: notes } : undefined;
   const published = await publishPromotion(
     deps.github,
     {
@@ -133,8 +144,13 @@ export async function promoteWithPullRequest(
       policy: request.policy,
       ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
       ...(gated.gates.length > 0
-        ? { gateReport: renderGateReport(gated.gates), gates: gated.passed ? 'passed' : 'failed' }
+        ? {
+            gateReport: renderGateReport(gated.gates, { failureShown: !gated.passed, heading: '####' }),
+            gateResults: gated.gates,
+            gates: gated.passed ? 'passed' : 'failed',
+          }
         : {}),
+      ...(context ? { context } : {}),
       draft: !gated.passed || request.policy.draft,
       async build(baseSha) {
         if (baseSha === gatedOn)

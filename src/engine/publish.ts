@@ -14,7 +14,13 @@ import type { Decorations } from '../core/publish/decorations.js';
 import { draftChange, nextStep, type BuiltPlan, type Memory, type Step } from '../core/publish/next-step.js';
 import { rebuiltBody } from '../core/publish/rebuilt-body.js';
 import { commitSubject, fitTitle, renderCommitMessage } from '../core/report/commit-message.js';
-import { parsePromotionBlock, planHash, renderPullRequestBody } from '../core/report/pull-request-body.js';
+import {
+  parsePromotionBlock,
+  planHash,
+  renderPullRequestBody,
+  type PromotionContext,
+} from '../core/report/pull-request-body.js';
+import type { GateResult } from '../core/gate-result.js';
 
 export interface PublishRequest {
   owner: string;
@@ -33,6 +39,10 @@ export interface PublishRequest {
   sourceCommit?: { sha: string; url?: string };
   /** Markdown section with gate results, rendered (and escaped) by the caller. */
   gateReport?: string;
+  /** The gates' results: a failed gate is named at the top of the body. */
+  gateResults?: GateResult[];
+  /** Who promoted, from which run, the repository's web address and release-note links, for the body. */
+  context?: PromotionContext;
   /** Forces a draft (gate failure with onFailure: draft). */
   draft?: boolean;
   /** The gates' outcome, when gates ran: recorded in the commit (Stagecoach-Gates) so the PR can be rebuilt from it. */
@@ -305,6 +315,8 @@ class PublishRun {
       builtAt: built.builtAt,
       ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
       ...(request.gateReport ? { gateReport: request.gateReport } : {}),
+      ...(request.gateResults ? { gates: request.gateResults } : {}),
+      ...(request.context ? { context: { ...request.context, head: this.memory.commit ?? this.branch } } : {}),
       ...(gateDraft ? { gateDraft } : {}),
     });
   }

@@ -120,7 +120,13 @@ export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: St
     .map(([file, place]) => ({ file, place }));
 }
 
-export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<ScannedStage> {
+/** `onListed` is told how many files the stage scans, once listed (for progress). */
+export async function scanStage(
+  files: RepoFiles,
+  pipeline: Pipeline,
+  stage: Stage,
+  onListed?: (count: number) => void,
+): Promise<ScannedStage> {
   const scanned: ScannedStage = {
     name: stage.name,
     paths: stage.paths,
@@ -133,7 +139,9 @@ export async function scanStage(files: RepoFiles, pipeline: Pipeline, stage: Sta
   const policies: FluxImagePolicy[] = [];
   const reason = 'a symlink; Stagecoach reads and writes regular files only — commit the file itself';
   for (const link of await stageLinks(files, pipeline, stage)) scanned.skipped.push({ file: link, line: 1, reason });
-  for (const { file, place } of await stageFiles(files, pipeline, stage)) {
+  const owned = await stageFiles(files, pipeline, stage);
+  onListed?.(owned.length);
+  for (const { file, place } of owned) {
     (scanned.places as Record<string, string>)[file] = place;
     const text = await readText(files, file);
     if (typeof text !== 'string') {

@@ -57,7 +57,7 @@ describe('planHash', () => {
 });
 
 describe('pull request body', () => {
-  it('has a table per image, downgrade marks, the source link, the file list, the gate report and the block', () => {
+  it('has one table of every change, downgrade marks, the source link, the gate report and the block', () => {
     const body = renderPullRequestBody({
       plan,
       sourceCommit: { sha: '0123456789abcdef0123', url: 'https://github.com/acme/config/commit/0123456789abcdef0123' },
@@ -65,14 +65,20 @@ describe('pull request body', () => {
       commit: 'c0ffee',
       builtAt: '2025-01-01T00:00:00.000Z',
     });
-    expect(body).toContain('#### `ghcr.io/acme/api`');
-    expect(body).toContain('#### `ghcr.io/acme/web` ⚠️ downgrade');
-    expect(body).toContain('| `Deployment/api` (`api`) | `staging/api.yaml`:12 | `1.4.0` → `1.5.0` |');
-    expect(body).toContain('`2.2.0` → `2.1.0` ⚠️ **downgrade**');
-    expect(body).toContain('[`0123456789ab`](https://github.com/acme/config/commit/0123456789abcdef0123)');
-    expect(body).toMatch(
-      /<details><summary>3 files changed<\/summary>[\s\S]*- `staging\/worker.yaml`[\s\S]*<\/details>/,
+    const rows = body.split('\n').filter((line) => line.startsWith('| '));
+    expect(rows).toEqual([
+      '| Image | Workload / container | File | Version |',
+      '| --- | --- | --- | --- |',
+      '| `ghcr.io/acme/api` | `Deployment/api` / `api` | `staging/api.yaml:12` | `1.4.0` → `1.5.0` |',
+      '| `ghcr.io/acme/web` | `Deployment/web` / `web` | `staging/web.yaml:5` | `2.2.0` → `2.1.0` ⚠️ **downgrade** |',
+      '| `ghcr.io/acme/api` | `Deployment/worker` / `worker` | `staging/worker.yaml:30` | `1.3.0` → `1.5.0` |',
+    ]);
+    expect(body).not.toContain('####  `ghcr.io');
+    expect(body).toContain(
+      "as of `dev`'s commit [`0123456789ab`](https://github.com/acme/config/commit/0123456789abcdef0123)",
     );
+    // Every file is in the table: no separate file list unless rows were cut.
+    expect(body).not.toContain('files changed</summary>');
     expect(body).toContain('- soak: passed');
     const block = parsePromotionBlock(body);
     expect(block).toEqual({
@@ -99,12 +105,12 @@ describe('pull request body', () => {
       },
     ]);
     const body = renderPullRequestBody({ plan: evil, sourceCommit: { sha: 'abc', url: 'javascript:alert(1)' } });
-    const table = body.split('\n').filter((line) => line.startsWith('| `Deployment'));
+    const table = body.split('\n').filter((line) => line.startsWith('| `ghcr'));
     expect(table).toHaveLength(1);
-    // Three cells: the pipe in the file name is escaped, not a column separator.
-    expect(table[0].replace(/\\\|/g, '').split('|').length).toBe(5);
+    // Four cells: the pipe in the file name is escaped, not a column separator.
+    expect(table[0].replace(/\\\|/g, '').split('|').length).toBe(6);
     // Everything from the file sits inside code spans, where HTML, links and mentions are inert.
-    expect(table[0]).toContain('``staging/a\\|b<script>alert(1)</script>`x`[y](z).yaml``');
+    expect(table[0]).toContain('``staging/a\\|b<script>alert(1)</script>`x`[y](z).yaml:7``');
     expect(table[0]).toContain('`Deployment/@octocat`');
     expect(body).not.toContain('](javascript:');
     expect(parsePromotionBlock(body)?.images[0].image).toBe('ghcr.io/acme/api');
@@ -222,5 +228,103 @@ describe('the gate report in the body', () => {
       '<details><summary>Output of <code>x&lt;/summary&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp; forged</code> (last lines)</summary>',
     );
     expect(report).not.toContain('<img');
+  });
+});
+
+describe('the body reads like release notes', () => {
+  const render = makePlan('dev', 'staging', [
+    {
+      file: 'staging/api.yaml',
+      line: 12,
+      image: 'ghcr.io/acme/api',
+      old: '1.4.0',
+      new: '1.5.0',
+      workload: 'Deployment/api',
+    },
+  ]);
+  const failed: GateResult = {
+    gate: 'commands',
+    name: 'render',
+    passed: false,
+    durationMs: 4000,
+    details: ['command "render" failed with exit code 2'],
+    output: 'Error: manifest invalid\nat line 3',
+  };
+
+  it('a draft after a failed gate says so at the very top, with the gate, the image and the reason, output expanded', () => {
+    const body = renderPullRequestBody({ plan: render, gates: [failed], gateDraft: true });
+    const lines = body.split('\n');
+    expect(lines[0]).toBe('> [!CAUTION]');
+    expect(lines[1]).toBe('> **The command gate `render` failed**: command "render" failed with exit code 2.');
+    expect(lines[2]).toBe('>');
+    expect(lines[3]).toBe('> It holds back `ghcr.io/acme/api 1.5.0`.');
+    expect(lines[4]).toBe('>');
+    expect(lines[5]).toMatch(/^> This pull request is a draft because of it/);
+    expect(body).toMatch(
+      /<details open><summary>Output of <code>render<\/code>[^\n]*\n\n```\nError: manifest invalid\nat line 3\n```/,
+    );
+    expect(body.indexOf('[!CAUTION]')).toBeLessThan(body.indexOf('### Promote'));
+    // Passing gates: no alert.
+    expect(renderPullRequestBody({ plan: render, gates: [{ ...failed, passed: true }] })).not.toContain('CAUTION');
+  });
+
+  it('a registry gate names the images that failed, not every image', () => {
+    const registry: GateResult = {
+      gate: 'registry',
+      name: 'registry',
+      passed: false,
+      durationMs: 10,
+      details: ['ghcr.io/acme/web 2.0.0: tag not found in the registry'],
+      failures: [{ image: 'ghcr.io/acme/web', version: '2.0.0', message: 'tag not found' }],
+    };
+    expect(renderPullRequestBody({ plan: render, gates: [registry] })).toContain(
+      '> **The registry gate failed** for `ghcr.io/acme/web 2.0.0`: tag not found.',
+    );
+  });
+
+  it('says who promoted it via which run, links each file at the PR head and the release notes', () => {
+    const body = renderPullRequestBody({
+      plan: render,
+      context: {
+        repoUrl: 'https://github.com/acme/config',
+        head: 'c0ffee',
+        actor: 'octocat',
+        run: { number: '42', url: 'https://github.com/acme/config/actions/runs/9' },
+        releaseNotes: { 'ghcr.io/acme/api': 'https://github.com/acme/api/compare/abc...def' },
+      },
+    });
+    expect(body).toContain('Promoted by @octocat via [run #42](https://github.com/acme/config/actions/runs/9).');
+    expect(body).toContain(
+      '| `ghcr.io/acme/api` ([changes](https://github.com/acme/api/compare/abc...def)) | `Deployment/api` / `api` | [`staging/api.yaml:12`](https://github.com/acme/config/blob/c0ffee/staging/api.yaml#L12) | `1.4.0` → `1.5.0` |',
+    );
+  });
+
+  it('links nothing it cannot trust: no javascript: URL, no odd actor name, no link without a head', () => {
+    const body = renderPullRequestBody({
+      plan: render,
+      context: {
+        repoUrl: 'javascript:alert(1)',
+        head: 'main',
+        actor: 'evil](x)',
+        run: { number: '1', url: 'javascript:alert(1)' },
+        releaseNotes: { 'ghcr.io/acme/api': 'javascript:alert(1)' },
+      },
+    });
+    expect(body).not.toContain('javascript:');
+    expect(body).not.toContain('Promoted by');
+    expect(body).not.toContain('[changes]');
+  });
+
+  it('lists only the target stage skipped files', () => {
+    const withSkips = {
+      ...render,
+      skipped: [
+        { file: 'dev/chart/templates/a.yaml', line: 1, reason: 'a Helm template', fromSource: true as const },
+        { file: 'staging/chart/templates/a.yaml', line: 1, reason: 'a Helm template' },
+      ],
+    };
+    const body = renderPullRequestBody({ plan: withSkips });
+    expect(body).toContain('`staging/chart/templates/a.yaml:1`');
+    expect(body).not.toContain('dev/chart');
   });
 });

@@ -1,6 +1,8 @@
 import { code, escapeMarkdown } from '../../../src/core/report/markdown.js';
 import { renderPlanSummary } from '../../../src/core/report/job-summary.js';
 import { renderPlanText } from '../../../src/core/report/plan-text.js';
+import { mark, renderMarks, visibleLength } from '../../../src/core/report/terminal-text.js';
+import { textTable } from '../../../src/core/report/text-table.js';
 import type { Plan } from '../../../src/core/plan-types.js';
 
 const plan: Plan = {
@@ -43,7 +45,8 @@ const plan: Plan = {
 
 describe('reports', () => {
   test('the CLI text names every change with file:line and workload, and every list', () => {
-    const text = renderPlanText(plan);
+    // Marks (colour on a terminal) dropped, as in a pipe.
+    const text = renderMarks(renderPlanText(plan));
     expect(text).toContain('Plan dev → staging: 2 changes in 2 files.');
     expect(text).toMatch(
       /ghcr\.io\/acme\/api\s+1\.4\.0\s+1\.5\.0\s+envs\/staging\/api\.yaml:21 \(Deployment\/api api\)/,
@@ -55,14 +58,15 @@ describe('reports', () => {
     expect(renderPlanText({ ...plan, changes: [] })).toContain('nothing to promote');
   });
 
-  test('the job summary is a Markdown table with the downgrade marked', () => {
+  test('the job summary leads with the totals, then one table with the downgrade marked, then the lists', () => {
     const markdown = renderPlanSummary(plan);
-    expect(markdown).toContain('| Image | Old | New | File | Workload |');
+    expect(markdown).toContain('**2 changes in 2 files (0 images, 1 downgrade)**');
+    expect(markdown).toContain('| Image | Workload / container | File | Version |');
     expect(markdown).toContain(
-      '| `ghcr.io/acme/api` | `1.4.0` | `1.5.0` | `envs/staging/api.yaml`:21 | Deployment/api |',
+      '| `ghcr.io/acme/api` | `Deployment/api` / `api` | `envs/staging/api.yaml:21` | `1.4.0` → `1.5.0` |',
     );
-    expect(markdown).toContain('`2.0.0` ⚠️ downgrade');
-    expect(markdown).toContain('### Not promoted');
+    expect(markdown).toContain('`2.1.0` → `2.0.0` ⚠️ **downgrade**');
+    expect(markdown.indexOf('**2 changes')).toBeLessThan(markdown.indexOf('### Not promoted'));
   });
 
   test('text from files cannot inject Markdown or HTML', () => {
@@ -76,7 +80,28 @@ describe('reports', () => {
       changes: [{ ...plan.changes[0], workload: 'Deployment/<script>alert(1)</script>', file: 'a|b.yaml' }],
     };
     const markdown = renderPlanSummary(hostile);
-    expect(markdown).not.toContain('<script>');
-    expect(markdown).toContain('`a\\|b.yaml`');
+    expect(markdown).not.toMatch(/<script>(?![^`]*`)/);
+    expect(markdown).toContain('`Deployment/<script>alert(1)</script>`');
+    expect(markdown).toContain('`a\\|b.yaml:21`');
+  });
+
+  test('marks colour text without taking width, and only the renderer can set them', () => {
+    const marked = `1.4.0${mark('behind', ' (behind)')}`;
+    expect(visibleLength(marked)).toBe('1.4.0 (behind)'.length);
+    expect(renderMarks(marked)).toBe('1.4.0 (behind)');
+    expect(renderMarks(marked, (kind, text) => `<${kind}>${text}</${kind}>`)).toBe('1.4.0<behind> (behind)</behind>');
+    const table = textTable(
+      ['A', 'B'],
+      [
+        [{ text: '1.4.0', suffix: ' (behind)', mark: 'behind' }, 'x'],
+        ['1', 'y'],
+        ['a\ue0000forged\ue001', 'z'],
+      ],
+    );
+    const lines = renderMarks(table).split('\n');
+    expect(lines[1]).toBe(`  1.4.0 (behind)${' '.repeat(8)}x`);
+    expect(lines[2]).toBe(`  1${' '.repeat(21)}y`);
+    // A mark in a file's text is shown escaped: no colour from a repository.
+    expect(lines[3]).toBe('  a\\ue0000forged\\ue001  z');
   });
 });

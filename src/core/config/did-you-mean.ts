@@ -23,6 +23,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   if (same) return same;
   const extended = candidates.find((c) => c.length >= 3 && squash(word).startsWith(squash(c)));
   if (extended) return extended;
+  // A name cut short (`prod` for `production`).
+  const completed = squash(word).length >= 3 ? candidates.find((c) => squash(c).startsWith(squash(word))) : undefined;
+  if (completed) return completed;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

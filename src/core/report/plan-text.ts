@@ -29,7 +29,7 @@ export function renderPlanText(plan: Plan): string {
         plan.changes.map((change) => [
           change.image,
           change.old,
-          `${change.new}${change.downgrade ? ' (downgrade)' : ''}`,
+          change.downgrade ? { text: change.new, suffix: ' (downgrade)', mark: 'downgrade' } : change.new,
           where(change),
         ]),
       ),

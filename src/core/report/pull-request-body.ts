@@ -1,6 +1,8 @@
 // The promotion pull request body, its hidden machine-readable block (and parser), and the plan hash that identifies a plan.
 import { createHash } from 'node:crypto';
+import type { GateResult } from '../gate-result.js';
 import type { Change, Plan } from '../plan-types.js';
+import { renderGateFailure } from './gate-report.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
 
 /** GitHub rejects a pull request body longer than this (characters). */
@@ -98,6 +100,18 @@ export function parsePromotionBlock(body: string | null | undefined): PromotionB
   return undefined;
 }
 
+/** Where a promotion came from and who ran it: links GitHub renders in the body. */
+export interface PromotionContext {
+  /** `https://github.com/OWNER/REPO`: files link to `<repo>/blob/<head>/<file>#L<line>`. */
+  repoUrl?: string;
+  /** The PR head (commit or branch) the file links point at. */
+  head?: string;
+  actor?: string;
+  run?: { number: string; url: string };
+  /** Per image: where its release notes are (a compare link from the images' OCI labels). */
+  releaseNotes?: Record<string, string>;
+}
+
 export interface PullRequestBodyInput {
   plan: Plan;
   /** Defaults to planHash(plan). */
@@ -106,6 +120,9 @@ export interface PullRequestBodyInput {
   sourceCommit?: { sha: string; url?: string };
   /** Markdown from the caller (already escaped there). */
   gateReport?: string;
+  /** The gates' results: a failed one is named at the very top, its output expanded. */
+  gates?: GateResult[];
+  context?: PromotionContext;
   commit?: string;
   builtAt?: string;
   gateDraft?: boolean;
@@ -118,56 +135,63 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function versionCell(change: Change): string {
-  return `${code(change.old)} → ${code(change.new)}${change.downgrade ? ' ⚠️ **downgrade**' : ''}`;
-}
+/** Only http(s) links: a javascript: URL from a misconfigured input must not become a link. */
+const safeUrl = (url: string | undefined): url is string => !!url && /^https?:\/\/[^\s()<>]+$/.test(url);
 
 function sourceLine(plan: Plan, sourceCommit: PullRequestBodyInput['sourceCommit']): string {
   const files = new Set(plan.changes.map((change) => change.file)).size;
   let line = `Promotes ${plural(plan.images.length, 'image')} in ${plural(files, 'file')} from ${code(plan.from)} to ${code(plan.to)}`;
   if (sourceCommit) {
     const short = code(sourceCommit.sha.slice(0, 12));
-    // Only http(s) links: a javascript: URL from a misconfigured input must not become a link.
-    const link =
-      sourceCommit.url && /^https?:\/\/[^\s()<>]+$/.test(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
-    line += `, as of ${plan.source === 'stage' ? 'source commit' : 'commit'} ${link}`;
+    const link = safeUrl(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
+    line += `, as of ${plan.source === 'stage' ? `${code(plan.from)}'s commit` : 'commit'} ${link}`;
   }
   return `${line}.`;
 }
 
-/** Header lines plus, per image, a heading and a table; rows are dropped from the end when the budget runs out. */
-function renderTables(plan: Plan, budget: number): { text: string; omitted: number } {
-  const byImage = new Map<string, Change[]>();
-  for (const change of plan.changes) byImage.set(change.image, [...(byImage.get(change.image) ?? []), change]);
-  const parts: string[] = [];
-  let used = 0;
-  let omitted = 0;
-  for (const image of plan.images) {
-    const changes = byImage.get(image.image) ?? [];
-    const heading = `#### ${code(image.image)}${image.downgrade ? ' ⚠️ downgrade' : ''}\n\n`;
-    const header = markdownTable(['Workload', 'File', 'Version'], []);
-    const rows: string[][] = [];
-    let size = heading.length + header.length + 2;
-    for (const change of changes) {
-      const row = [
-        change.workload ? code(change.workload) + (change.container ? ` (${code(change.container)})` : '') : '–',
-        `${code(change.file)}:${change.line}`,
-        versionCell(change),
-      ];
-      const rowSize = row.join(' | ').length + 5;
-      if (omitted > 0 || used + size + rowSize > budget) {
-        omitted += 1;
-        continue;
-      }
-      rows.push(row);
-      size += rowSize;
-    }
-    if (rows.length === 0) continue;
-    const text = `${heading}${markdownTable(['Workload', 'File', 'Version'], rows)}\n`;
-    parts.push(text);
-    used += text.length + 1;
+function whoLine(context: PromotionContext | undefined): string {
+  if (!context?.actor && !context?.run) return '';
+  const actor = context.actor && /^[A-Za-z0-9-]+(\[bot\])?$/.test(context.actor) ? `@${context.actor}` : '';
+  const run =
+    context.run && safeUrl(context.run.url) && /^\d+$/.test(context.run.number)
+      ? `[run #${context.run.number}](${context.run.url})`
+      : '';
+  if (!actor && !run) return '';
+  return `Promoted${actor ? ` by ${actor}` : ''}${run ? ` via ${run}` : ''}.`;
+}
+
+function fileCell(change: Change, context: PromotionContext | undefined): string {
+  const text = code(`${change.file}:${change.line}`);
+  if (!context?.repoUrl || !context.head || !safeUrl(context.repoUrl)) return text;
+  const file = change.file.split('/').map(encodeURIComponent).join('/');
+  return `[${text}](${context.repoUrl}/blob/${encodeURIComponent(context.head)}/${file}#L${change.line})`;
+}
+
+function imageCell(change: Change, context: PromotionContext | undefined): string {
+  const notes = context?.releaseNotes?.[change.image];
+  return `${code(change.image)}${safeUrl(notes) ? ` ([changes](${notes}))` : ''}`;
+}
+
+/** One table of every change (image, workload/container, file:line, old → new); rows go from the end past the budget. */
+function renderTables(
+  plan: Plan,
+  budget: number,
+  context: PromotionContext | undefined,
+): { text: string; omitted: number } {
+  const header = markdownTable(['Image', 'Workload / container', 'File', 'Version'], []);
+  const rows: string[] = [];
+  let used = header.length + 1;
+  for (const change of plan.changes) {
+    const where = change.workload
+      ? `${code(change.workload)}${change.container ? ` / ${code(change.container)}` : ''}`
+      : '–';
+    const row = `| ${imageCell(change, context)} | ${where} | ${fileCell(change, context)} | ${code(change.old)} → ${code(change.new)}${change.downgrade ? ' ⚠️ **downgrade**' : ''} |`;
+    if (used + row.length + 1 > budget) break;
+    rows.push(row);
+    used += row.length + 1;
   }
-  return { text: parts.join('\n'), omitted };
+  if (rows.length === 0) return { text: '', omitted: plan.changes.length };
+  return { text: [header, ...rows].join('\n'), omitted: plan.changes.length - rows.length };
 }
 
 function renderFileList(plan: Plan, budget: number): string {
@@ -241,7 +265,7 @@ function section(title: string, items: string[]): string {
   return items.length === 0 ? '' : `#### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}\n`;
 }
 
-/** The PR body: tables per image, source link, file list, gate report, notes, and the hidden block; never over the limit. */
+/** The PR body: a failed gate first, then one table of every change, source and run links, file list, gate report, notes, and the hidden block; never over the limit. */
 export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const { plan } = input;
   const limit = input.limit ?? BODY_LIMIT;
@@ -256,12 +280,19 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     ...(input.rebuilt ? { rebuilt: true } : {}),
   });
   const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
-  const intro = sourceLine(plan, input.sourceCommit);
+  const intro = [sourceLine(plan, input.sourceCommit), whoLine(input.context)].filter(Boolean).join(' ');
   const downgrades = plan.changes.filter((change) => change.downgrade).length;
   const warning =
     downgrades > 0
       ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n`
       : '';
+  let caution = renderGateFailure(
+    input.gates ?? [],
+    plan.images.map((image) => `${image.image} ${image.new}`),
+    input.gateDraft ? 'This pull request is a draft because of it: fix the cause and run the promotion again.' : '',
+  );
+  if (caution.length > limit / 4)
+    caution = cutMarkdown(caution, Math.floor(limit / 4), '_The output was cut to fit the body._');
   const notes = [
     section(
       'Not promoted',
@@ -273,7 +304,9 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
     ),
     section(
       'Skipped files (never written)',
-      plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`),
+      plan.skipped
+        .filter((item) => !item.fromSource)
+        .map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`),
     ),
   ]
     .filter(Boolean)
@@ -281,24 +314,28 @@ export function renderPullRequestBody(input: PullRequestBodyInput): string {
   const footer =
     '<sub>Opened by Stagecoach. Rerunning the promotion updates this pull request; edits to it are overwritten.</sub>';
   let gate = input.gateReport?.trim() ?? '';
-  const fixed = [title, intro, warning, footer, block].join('\n\n').length + 200;
-  // The gate report may take half of what is left; tables and the file list share the rest.
+  const fixed = [caution, title, intro, warning, footer, block].join('\n\n').length + 200;
+  // The gate report may take half of what is left; the table and the file list share the rest.
   const gateBudget = Math.floor((limit - fixed) / 2);
   if (gate.length > gateBudget) gate = cutMarkdown(gate, gateBudget, '_The gate report was cut to fit the body._');
   let notesText = notes;
   const remaining = limit - fixed - gate.length;
   if (notesText.length > remaining / 4) notesText = '';
   const tablesBudget = Math.floor(((remaining - notesText.length) * 3) / 4);
-  const tables = renderTables(plan, tablesBudget);
+  const tables = renderTables(plan, tablesBudget, input.context);
   const truncation =
     tables.omitted > 0
       ? `_${plural(tables.omitted, 'more change')} not shown: a pull request body holds at most ${limit.toLocaleString('en-US')} characters. The commit lists every change._`
       : '';
-  const fileList = renderFileList(
-    plan,
-    limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300,
-  );
-  const body = [title, intro, warning, tables.text, truncation, fileList, notesText, gate, footer, block]
+  // The table names every file; the list is for when rows had to go.
+  const fileList =
+    tables.omitted > 0
+      ? renderFileList(
+          plan,
+          limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300,
+        )
+      : '';
+  const body = [caution, title, intro, warning, tables.text, truncation, fileList, gate, notesText, footer, block]
     .map((part) => part.trim())
     .filter(Boolean)
     .join('\n\n');

@@ -1,9 +1,12 @@
 // The status board (image × stage) as the CLI prints it.
 import type { CellState, StatusBoard } from '../status.js';
-import { quoteControl as q } from './terminal-text.js';
+import { mark, quoteControl as q, type Mark } from './terminal-text.js';
 import { textTable } from './text-table.js';
 
-const MARK: Record<CellState, string> = { first: '', same: '', behind: ' (behind)', drift: ' (drift!)', absent: '' };
+const MARK: Partial<Record<CellState, { suffix: string; mark: Mark }>> = {
+  behind: { suffix: ' (behind)', mark: 'behind' },
+  drift: { suffix: ' (drift!)', mark: 'drift' },
+};
 
 export function renderStatusText(board: StatusBoard): string {
   if (board.rows.length === 0 && board.skipped.length === 0) return `No images found in ${board.stages.join(', ')}.`;
@@ -11,13 +14,15 @@ export function renderStatusText(board: StatusBoard): string {
     row.image,
     ...board.stages.map((stage) => {
       const cell = row.cells[stage];
-      return cell.versions.length === 0 ? '-' : `${cell.versions.join(', ')}${MARK[cell.state]}`;
+      if (cell.versions.length === 0) return '-';
+      const marked = MARK[cell.state];
+      return marked ? { text: cell.versions.join(', '), ...marked } : cell.versions.join(', ');
     }),
   ]);
   const summary = [
     `${board.rows.length} image${board.rows.length === 1 ? '' : 's'} across ${board.stages.length} stage${board.stages.length === 1 ? '' : 's'}`,
-    board.behind > 0 ? `${board.behind} behind upstream (promotion pending)` : '',
-    board.drift > 0 ? `${board.drift} drifted (a version its upstream stage does not hold)` : '',
+    board.behind > 0 ? mark('behind', `${board.behind} behind upstream (promotion pending)`) : '',
+    board.drift > 0 ? mark('drift', `${board.drift} drifted (a version its upstream stage does not hold)`) : '',
   ].filter(Boolean);
   const lines = [
     `${textTable(['IMAGE', ...board.stages.map((s) => s.toUpperCase())], rows)}\n\n${summary.join('; ')}.`,

@@ -1,8 +1,9 @@
 // `verify` as the CLI prints it and as the job summary shows it.
 import type { VerifyResult } from '../verify-result.js';
 import { renderGateReport, renderGateText } from './gate-report.js';
+import { fitSummary } from './job-summary.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
-import { quoteControl as q } from './terminal-text.js';
+import { mark, quoteControl as q } from './terminal-text.js';
 
 export function renderVerifyText(result: VerifyResult): string {
   const failing = result.changes.filter((change) => change.problems.length > 0);
@@ -13,20 +14,21 @@ export function renderVerifyText(result: VerifyResult): string {
   const lines = [head];
   for (const change of result.changes) {
     lines.push(
-      `  ${change.problems.length ? 'FAIL' : 'ok  '}  ${q(change.file)}:${change.line}  ${q(change.image)} ${change.old ? `${q(change.old)} → ` : ''}${q(change.new)}`,
+      `  ${change.problems.length ? mark('failed', 'FAIL') : mark('passed', 'ok  ')}  ${q(change.file)}:${change.line}  ${q(change.image)} ${change.old ? `${q(change.old)} → ` : ''}${q(change.new)}`,
     );
     for (const problem of change.problems) lines.push(`        ${q(problem)}`);
   }
   if (result.skipped.length > 0) {
     lines.push('', 'Changed files verify could not read (a required check fails closed):');
-    for (const item of result.skipped) lines.push(`  FAIL  ${q(item.file)}: ${q(item.reason)}`);
+    for (const item of result.skipped) lines.push(`  ${mark('failed', 'FAIL')}  ${q(item.file)}: ${q(item.reason)}`);
   }
   if (result.gates.length > 0) lines.push('', renderGateText(result.gates));
   lines.push(
     '',
     result.passed
-      ? 'Passed.'
-      : 'Failed: fix the versions above (see the messages), or promote through the pipeline with stagecoach.',
+      ? mark('passed', 'Passed.')
+      : mark('failed', 'Failed:') +
+          ' fix the versions above (see the messages), or promote through the pipeline with stagecoach.',
   );
   return lines.join('\n');
 }
@@ -65,5 +67,5 @@ export function renderVerifySummary(result: VerifyResult): string {
         '(`stagecoach promote --from <upstream> --to <stage>`, or the Promote workflow), wait for the soak time, or correct a mistyped tag.',
     );
   }
-  return `${parts.join('\n')}\n`;
+  return fitSummary(`${parts.join('\n')}\n`, 'verify-file');
 }

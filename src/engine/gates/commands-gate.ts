@@ -139,6 +139,8 @@ export interface CommandGateContext {
   baseEnv: Record<string, string>;
   /** The files a command added, deleted or changed in `cwd` (reported with its result; the working tree is untouched). */
   changes?: () => TreeChanges;
+  /** Told as each command starts (the CLI's progress line). */
+  onGate?: (name: string) => void;
 }
 
 /**
@@ -158,6 +160,7 @@ export async function runCommandGates(
     const env = { ...base, ...gate.env, ...stagecoach };
     const label = `command "${gate.name}"${gate.name === gate.run ? '' : ` (${oneLine(gate.run)})`}`;
     const started = performance.now();
+    context.onGate?.(gate.name);
     try {
       const run = await commands.run(gate.run, { cwd: context.cwd, env, timeoutMs: gate.timeoutSeconds * 1000 });
       const passed = run.exitCode === 0 && !run.timedOut;
