@@ -10,10 +10,12 @@
 // - then the schema's property and definition, and __tests__/core/config/<part>.test.ts.
 import { LineCounter, isScalar, parseDocument } from 'yaml';
 import { Checker, type KeyTree, readMap } from './checker.js';
+import { readClusters } from './clusters.js';
 import { FIELD_KEYS, readFields } from './fields.js';
 import { readFileGlobs } from './files.js';
 import { IMAGE_KEYS, readImages } from './images.js';
 import { type Pipeline, defaultPipeline } from './pipeline.js';
+import { checkLiveClusters } from './live.js';
 import { STAGE_KEYS, readStages } from './stages.js';
 
 export { ConfigError, formatProblems } from './config-error.js';
@@ -27,6 +29,8 @@ export { findStage, nextStage, type Pipeline } from './pipeline.js';
 export { DEFAULT_BRANCH, MERGE_METHODS, type PullRequestPolicy } from './pull-request.js';
 export { normalizeStagePath } from './stage-paths.js';
 export type { Stage } from './stages.js';
+export { CLUSTER_ENTRY_KEYS, DEFAULT_REQUEST_TIMEOUT_SECONDS, type Cluster, type ClusterAccess } from './clusters.js';
+export { LIVE_AGENTS, type LiveAgent, type LiveTarget } from './live.js';
 export type { KeyTree } from './checker.js';
 
 /** Every key the config file knows, as a tree (the JSON schema test holds `stagecoach.schema.json` to it). */
@@ -35,6 +39,8 @@ export const CONFIG_KEYS = {
   files: null,
   fields: FIELD_KEYS,
   images: IMAGE_KEYS,
+  // Cluster names are the user's keys: the tree is that of one entry (the schema's additionalProperties).
+  clusters: null,
 } as const satisfies KeyTree;
 
 /** Parses and validates `stagecoach.yaml`; throws ConfigError listing every problem with its position. */
@@ -80,6 +86,16 @@ export function parseConfig(text: string, file: string): Pipeline {
     if (fields) pipeline.fields = readFields(c, fields);
     const images = top.get('images');
     if (images) pipeline.images = readImages(c, images);
+    const clusters = top.get('clusters');
+    if (clusters) pipeline.clusters = readClusters(c, clusters);
+    pipeline.stages.forEach((stage, i) =>
+      checkLiveClusters(
+        c,
+        stage.live,
+        pipeline.clusters.map((cl) => cl.name),
+        (t) => `stages[${i}].live[${t}]`,
+      ),
+    );
   }
   if (c.problems.length > 0) c.fail();
   return pipeline;

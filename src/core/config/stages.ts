@@ -10,6 +10,7 @@ import {
   readMap,
   readNonEmptyString,
 } from './checker.js';
+import { LIVE_KEYS, type LiveTarget, readLive } from './live.js';
 import { GATE_KEYS, type Gates, defaultGates, readGates } from './gates.js';
 import {
   PULL_REQUEST_KEYS,
@@ -27,6 +28,8 @@ export interface Stage {
   paths: string[];
   pullRequest: PullRequestPolicy;
   gates: Gates;
+  /** Where the stage runs (empty: git only). */
+  live: LiveTarget[];
   line?: number;
 }
 
@@ -37,6 +40,7 @@ export const STAGE_KEYS = {
   path: null,
   pullRequest: PULL_REQUEST_KEYS,
   gates: GATE_KEYS,
+  live: LIVE_KEYS,
 } as const satisfies KeyTree;
 
 const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -114,6 +118,7 @@ function readStage(
     paths,
     pullRequest: defaultPullRequest(name ?? ''),
     gates: defaultGates(),
+    live: [],
     line: c.position(item).line,
   };
   const pullRequest = fields.get('pullRequest');
@@ -121,6 +126,8 @@ function readStage(
   across.branches.push({ name: stage.name, branch: stage.pullRequest.branch, where: branchNode(pullRequest) ?? item });
   const gates = fields.get('gates');
   if (gates) stage.gates = readGates(c, gates, `${path}.gates`);
+  const live = fields.get('live');
+  if (live) stage.live = readLive(c, live, `${path}.live`);
   return stage;
 }
 
