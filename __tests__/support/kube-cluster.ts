@@ -2,6 +2,7 @@
 // kube-controller-manager on a free 127.0.0.1 port (once per test file), and these helpers write what the cluster's
 // other actors would: the kubelet (pods/status), Flux and Argo CD (their objects' status). Real API calls only.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -193,10 +194,7 @@ export async function createNamespace(api: KubeApi, name: string): Promise<void>
 
 /** A digest for an image version, the same on every call (what a registry would return for it). */
 export function digestOf(text: string): string {
-  let hex = '';
-  for (let i = 0; hex.length < 64; i += 1)
-    hex += ((text.charCodeAt(i % text.length) * 31 + i * 17) % 256).toString(16).padStart(2, '0');
-  return `sha256:${hex.slice(0, 64)}`;
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 
 export interface WorkloadOptions {
