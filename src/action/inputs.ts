@@ -24,6 +24,8 @@ export interface ActionInputs {
   workspace: string;
   workingDirectory: string;
   dryRun: boolean;
+  /** status: read the clusters of stages with live:. */
+  live: boolean;
   allowDowngrade: boolean;
   token: string;
   repository?: { owner: string; repo: string };
@@ -107,6 +109,8 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   if ((command === 'plan' || command === 'promote') && !to)
     problems.push(`input to: ${command} needs the target stage`);
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
+  const live = parseBoolean('live', io.input('live'), problems) ?? false;
+  if (live && command !== 'status') problems.push('input live: goes with command: status');
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
   const draft = parseBoolean('draft', io.input('draft'), problems);
   if (command === 'promote' && !dryRun && !token)
@@ -179,6 +183,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     workspace,
     workingDirectory,
     dryRun,
+    live,
     allowDowngrade,
     token,
     ...(repository ? { repository } : {}),

@@ -19,6 +19,8 @@ import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
 import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
 import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
 import { readStatus } from '../engine/status.js';
+import { liveDependencies, readLive } from '../engine/live.js';
+import { clusterSecrets } from '../adapters/cluster.js';
 import { verifyPullRequest } from '../engine/verify.js';
 
 /** Annotations name files relative to the workspace (GitHub's expectation); the engine's are relative to the config repo. */
@@ -168,9 +170,15 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
     if (inputs.command === 'status') {
+      // Every cluster credential is masked before anything reads a cluster (or could print a value).
+      for (const cluster of pipeline.clusters) for (const secret of clusterSecrets(cluster, env)) io.setSecret(secret);
       const board = await readStatus(files, pipeline);
       io.setOutput('status', JSON.stringify(board));
-      await io.summary(renderStatusSummary(board));
+      const live = inputs.live
+        ? await readLive(pipeline, board, liveDependencies(inputs.workingDirectory, env))
+        : undefined;
+      if (live) io.setOutput('live', JSON.stringify(live));
+      await io.summary(renderStatusSummary(board, live));
       return;
     }
     const { plan } = await planStages(files, pipeline, planRequest(inputs), createRegistryOnDemand(inputs.registry));

@@ -17,6 +17,7 @@ export interface CliArguments {
   plainHttp: string[];
   registryCa?: string;
   json: boolean;
+  live: boolean;
   exitCode: boolean;
   commit: boolean;
   allowDowngrade: boolean;
@@ -32,6 +33,7 @@ Commands:
   promote  --from A --to B   rewrite stage B's files to the versions stage A runs (after B's gates pass)
            --image REF --to B      ... or to the versions named (REPO:TAG, REPO@DIGEST, or REPO: newest by policy)
   status                     a table of every image in every stage, with drift marked
+           [--live]                ... and what runs: the live line under each version (stages with live:)
   verify   --base REV [--head REV] [--to B]
                              check that a change (a pull request) only sets versions that already run in the stage
                              before it, exist in the registry and have soaked; reads git objects, runs nothing
@@ -47,6 +49,7 @@ Flags:
   --registry-ca FILE   PEM of a CA to trust for registries (besides the system's)
                        Registry credentials come from the Docker config ($DOCKER_CONFIG or ~/.docker/config.json).
   --json               print the plan or status as JSON
+  --live               status: read the clusters of stages with live: (read-only) and show what runs
   --exit-code          plan: exit 3 when there is something to promote
   --commit             promote: also commit the change on a new local branch
   --allow-downgrade    promote: allow versions that go backwards (a rollback)
@@ -76,6 +79,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
         'plain-http': { type: 'string', multiple: true, default: [] },
         'registry-ca': { type: 'string' },
         json: { type: 'boolean', default: false },
+        live: { type: 'boolean', default: false },
         'exit-code': { type: 'boolean', default: false },
         commit: { type: 'boolean', default: false },
         'allow-downgrade': { type: 'boolean', default: false },
@@ -109,6 +113,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     if (!values.to) problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
   }
   if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');
+  if (values.live && command !== 'status') problems.push('--live goes with status');
   for (const flag of ['commit', 'allow-downgrade', 'dry-run'] as const) {
     if (values[flag] && command !== 'promote') problems.push(`--${flag} goes with promote`);
   }
@@ -128,6 +133,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     plainHttp: values['plain-http'] as string[],
     registryCa: values['registry-ca'],
     json: values.json as boolean,
+    live: values.live as boolean,
     exitCode: values['exit-code'] as boolean,
     commit: values.commit as boolean,
     allowDowngrade: values['allow-downgrade'] as boolean,

@@ -21,6 +21,7 @@ import { loadPipeline } from '../engine/load-config.js';
 import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
 import { promotionBranch } from '../engine/publish.js';
 import { readStatus } from '../engine/status.js';
+import { liveDependencies, readLive } from '../engine/live.js';
 import { verifyPullRequest } from '../engine/verify.js';
 import { parseCliArguments, USAGE, type CliArguments } from './arguments.js';
 
@@ -68,7 +69,12 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
   const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages });
   if (args.command === 'status') {
     const board = await readStatus(files, pipeline);
-    print(board, renderStatusText(board));
+    if (!args.live) {
+      print(board, renderStatusText(board));
+      return 0;
+    }
+    const live = await readLive(pipeline, board, liveDependencies(root, io.env ?? {}));
+    print({ ...board, live }, renderStatusText(board, live));
     return 0;
   }
   const request = planRequestFor(args.to as string, args.only, args.images, args.from);

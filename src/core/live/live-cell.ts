@@ -68,6 +68,14 @@ export interface LiveCell {
   targets: LiveTargetCell[];
 }
 
+/** Every live cell of a status run, with when it was read. */
+export interface LiveBoard {
+  observedAt: string;
+  cells: LiveCell[];
+  /** API requests made per cluster (the bench's measure). */
+  requests: Record<string, number>;
+}
+
 /** What was read from one cluster for one stage (or why nothing could be). */
 export interface TargetSnapshot {
   cluster: string;

@@ -1,6 +1,8 @@
 // The job summary (Markdown) for the action, rendered from the plan or the status board.
 import type { Plan } from '../plan-types.js';
 import type { StatusBoard } from '../status.js';
+import type { LiveBoard } from '../live/live-cell.js';
+import { findLiveCell, liveLine, liveNotes } from './live-text.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
 
 export function renderPlanSummary(plan: Plan, heading = 'Promotion plan'): string {
@@ -41,14 +43,18 @@ export function renderPlanSummary(plan: Plan, heading = 'Promotion plan'): strin
   return `${parts.join('\n')}\n`;
 }
 
-export function renderStatusSummary(board: StatusBoard): string {
+export function renderStatusSummary(board: StatusBoard, live?: LiveBoard): string {
   const mark = { first: '', same: '', behind: ' ⏳ behind', drift: ' ⚠️ drift', absent: '' } as const;
   const rows = board.rows.map((row) => [
     code(row.image),
     ...board.stages.map((stage) => {
       const cell = row.cells[stage];
-      return cell.versions.length === 0 ? '–' : `${cell.versions.map(code).join(', ')}${mark[cell.state]}`;
+      const text = cell.versions.length === 0 ? '–' : `${cell.versions.map(code).join(', ')}${mark[cell.state]}`;
+      const line = live ? liveLine(findLiveCell(live, row.image, stage)) : '';
+      return line ? `${text}<br>live: ${code(line)}` : text;
     }),
   ]);
-  return `## Pipeline status\n\n${markdownTable(['Image', ...board.stages.map(escapeMarkdown)], rows)}\n`;
+  const notes = live ? liveNotes(live) : [];
+  const why = notes.length > 0 ? `\n### Live\n\n${notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n` : '';
+  return `## Pipeline status\n\n${markdownTable(['Image', ...board.stages.map(escapeMarkdown)], rows)}\n${why}`;
 }
