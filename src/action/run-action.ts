@@ -39,6 +39,11 @@ function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
     );
 }
 
+/** Every cluster credential is masked before anything reads a cluster (or could print a value). */
+function maskClusterSecrets(io: ActionIo, pipeline: Pipeline, env: NodeJS.ProcessEnv): void {
+  for (const cluster of pipeline.clusters) for (const secret of clusterSecrets(cluster, env)) io.setSecret(secret);
+}
+
 function reportPlan(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
   io.setOutput('plan', JSON.stringify(plan));
   io.setOutput('changes', String(plan.changes.length));
@@ -61,11 +66,13 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   const local = hasCheckout(inputs);
   const git = local ? createGit(inputs.workingDirectory) : undefined;
   const commands = createCommands();
-  const common = { workDir: inputs.workingDirectory, ...(git ? { git } : {}), registry, commands, now, baseEnv };
+  const live = liveDependencies(inputs.workingDirectory, env);
+  const common = { workDir: inputs.workingDirectory, ...(git ? { git } : {}), registry, commands, now, baseEnv, live };
 
   if (inputs.dryRun) {
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
+    maskClusterSecrets(io, pipeline, env);
     const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
       allowDowngrade: inputs.allowDowngrade,
     });
@@ -92,6 +99,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   });
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
+  maskClusterSecrets(io, pipeline, env);
   const stage = findStage(pipeline, inputs.to);
   const policy = { ...stage.pullRequest, ...inputs.policy };
   const { gated, published } = await promoteWithPullRequest(
@@ -170,8 +178,7 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
     if (inputs.command === 'status') {
-      // Every cluster credential is masked before anything reads a cluster (or could print a value).
-      for (const cluster of pipeline.clusters) for (const secret of clusterSecrets(cluster, env)) io.setSecret(secret);
+      maskClusterSecrets(io, pipeline, env);
       const board = await readStatus(files, pipeline);
       io.setOutput('status', JSON.stringify(board));
       const live = inputs.live

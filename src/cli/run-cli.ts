@@ -120,6 +120,7 @@ async function promote(
         commands: createCommands(),
         now,
         baseEnv: definedEnvironment(io.env ?? {}),
+        live: liveDependencies(root, io.env ?? {}),
       },
       pipeline,
       request,

@@ -49,9 +49,10 @@ describe('parseConfig: a complete, valid file', () => {
 
   test('gates: registry forms, soak in seconds, commands with timeout and env as text', () => {
     const [dev, staging, production] = pipeline.stages;
-    expect(dev.gates).toEqual({ registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' });
+    expect(dev.gates).toEqual({ registry: false, health: false, soakSeconds: 0, commands: [], onFailure: 'fail' });
     expect(staging.gates).toEqual({
       registry: { pin: false },
+      health: false,
       soakSeconds: 3600,
       commands: [
         {
@@ -65,6 +66,7 @@ describe('parseConfig: a complete, valid file', () => {
     });
     expect(production.gates).toEqual({
       registry: { pin: true },
+      health: false,
       soakSeconds: 36 * 3600,
       commands: [{ name: './scripts/smoke.sh', run: './scripts/smoke.sh', timeoutSeconds: 600, env: {} }],
       onFailure: 'draft',
@@ -109,7 +111,7 @@ describe('parseConfig: defaults', () => {
             autoMerge: false,
             branch: 'stagecoach/{from}-to-{to}',
           },
-          gates: { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' },
+          gates: { registry: false, health: false, soakSeconds: 0, commands: [], onFailure: 'fail' },
           live: [],
         },
       ],

@@ -23,7 +23,7 @@ export { suggest } from './did-you-mean.js';
 export { COMMANDS, type CommandName } from './command-names.js';
 export { stagesFromFlags } from './flags.js';
 export type { FieldRule } from './fields.js';
-export { GATE_FAILURE_MODES, type CommandGate, type GateFailureMode, type Gates } from './gates.js';
+export { GATE_FAILURE_MODES, type CommandGate, type GateFailureMode, type Gates, type HealthGate } from './gates.js';
 export type { ImagePolicy } from './images.js';
 export { findStage, nextStage, type Pipeline } from './pipeline.js';
 export { DEFAULT_BRANCH, MERGE_METHODS, type PullRequestPolicy } from './pull-request.js';
