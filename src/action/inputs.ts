@@ -1,6 +1,7 @@
 // The action's inputs: read, masked and checked all at once, before anything runs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../core/duration.js';
 import {
   COMMANDS,
   GATE_FAILURE_MODES,
@@ -26,6 +27,8 @@ export interface ActionInputs {
   dryRun: boolean;
   /** status: read the clusters of stages with live:. */
   live: boolean;
+  /** wait: the commit, how long, how long stable (seconds). */
+  wait?: { commit?: string; timeoutSeconds: number; stableForSeconds: number };
   allowDowngrade: boolean;
   token: string;
   repository?: { owner: string; repo: string };
@@ -111,6 +114,24 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
   const live = parseBoolean('live', io.input('live'), problems) ?? false;
   if (live && command !== 'status') problems.push('input live: goes with command: status');
+  let wait: ActionInputs['wait'];
+  if (command === 'wait') {
+    if (!to) problems.push('input to: wait needs the stage to wait for');
+    const seconds = (name: string, fallback: string) => {
+      try {
+        return parseDuration(io.input(name) || fallback);
+      } catch (error) {
+        problems.push(`input ${name}: ${(error as Error).message}`);
+        return 0;
+      }
+    };
+    const commit = io.input('commit') || env.GITHUB_SHA;
+    wait = {
+      ...(commit ? { commit } : {}),
+      timeoutSeconds: seconds('timeout', '15m'),
+      stableForSeconds: seconds('stable-for', '0'),
+    };
+  }
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
   const draft = parseBoolean('draft', io.input('draft'), problems);
   if (command === 'promote' && !dryRun && !token)
@@ -184,6 +205,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     workingDirectory,
     dryRun,
     live,
+    ...(wait ? { wait } : {}),
     allowDowngrade,
     token,
     ...(repository ? { repository } : {}),

@@ -13,12 +13,15 @@ import { createGitHub } from '../adapters/github/index.js';
 import { createLocalFiles } from '../adapters/local-files.js';
 import { createRegistryOnDemand } from '../adapters/registry.js';
 import { readInputs, type ActionInputs } from './inputs.js';
-import { describeError, PromotionError } from '../core/errors.js';
+import { describeError, PromotionError, UsageError } from '../core/errors.js';
 import { definedEnvironment, runGatedPromotion } from '../engine/gate.js';
 import { DEFAULT_CONFIG, loadPipeline } from '../engine/load-config.js';
 import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
 import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
 import { readStatus } from '../engine/status.js';
+import { waitForRollout } from '../engine/wait.js';
+import { scanStage } from '../engine/scan.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
 import { liveDependencies, readLive } from '../engine/live.js';
 import { clusterSecrets } from '../adapters/cluster.js';
 import { verifyPullRequest } from '../engine/verify.js';
@@ -37,6 +40,41 @@ function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
       item.message,
       item.file ? { file: workspacePath(inputs, item.file), line: item.line, column: item.column } : undefined,
     );
+}
+
+/** wait: phases in the log, the outcome in outputs and the summary; the step fails unless it rolled out. */
+async function waitStep(
+  io: ActionIo,
+  inputs: ActionInputs,
+  files: RepoFiles,
+  pipeline: Pipeline,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  maskClusterSecrets(io, pipeline, env);
+  const stage = findStage(pipeline, inputs.to as string);
+  if (stage.live.length === 0)
+    throw new UsageError(
+      `stage ${stage.name} has no live: section: say where it runs (stages[].live in stagecoach.yaml)`,
+    );
+  const options = inputs.wait as NonNullable<ActionInputs['wait']>;
+  const deps = liveDependencies(inputs.workingDirectory, env);
+  if (options.commit) {
+    const sha = await deps.git.resolve(options.commit);
+    if (!sha)
+      throw new UsageError(
+        `input commit: ${options.commit} is not in the checkout (use actions/checkout with fetch-depth: 0)`,
+      );
+    deps.commit = sha;
+  }
+  const source = await scanStage(files, pipeline, stage);
+  const result = await waitForRollout(pipeline, source, { ...options, onPhase: (text) => io.log('info', text) }, deps);
+  io.setOutput('rollout', result.outcome);
+  io.setOutput('live', JSON.stringify(result.live));
+  await io.summary(
+    `## Rollout of ${stage.name}: ${result.outcome}\n\n${result.reasons.map((r) => `- ${r}`).join('\n')}\n`,
+  );
+  if (result.outcome !== 'succeeded')
+    throw new PromotionError(`${stage.name}: ${result.outcome}: ${result.reasons.join('; ')}`);
 }
 
 /** Every cluster credential is masked before anything reads a cluster (or could print a value). */
@@ -177,6 +215,7 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
     if (inputs.command === 'verify') return await verify(io, inputs);
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
+    if (inputs.command === 'wait') return await waitStep(io, inputs, files, pipeline, env);
     if (inputs.command === 'status') {
       maskClusterSecrets(io, pipeline, env);
       const board = await readStatus(files, pipeline);

@@ -8,6 +8,8 @@ const run = promisify(execFile);
 export interface GitAncestry {
   /** The newest first-parent commit of `revision` that changed any of `paths`; undefined outside a repository. */
   lastChange(revision: string, paths: string[]): Promise<string | undefined>;
+  /** The full sha of a revision; undefined when the repository does not hold it. */
+  resolve(revision: string): Promise<string | undefined>;
   /** For each sha: does it contain `commit`? A sha this repository does not hold is left out (unknown). */
   contains(commit: string, shas: string[]): Promise<Record<string, boolean>>;
 }
@@ -20,6 +22,13 @@ export function createGitAncestry(cwd: string): GitAncestry {
         const pathspecs = paths.map((p) => (p === '.' ? '.' : p));
         const { stdout } = await git(['log', '-1', '--first-parent', '--format=%H', revision, '--', ...pathspecs]);
         return stdout.trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async resolve(revision) {
+      try {
+        return (await git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`])).stdout.trim() || undefined;
       } catch {
         return undefined;
       }

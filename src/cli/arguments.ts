@@ -1,6 +1,7 @@
 // `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs.
 import { parseArgs } from 'node:util';
 import { COMMANDS, type CommandName } from '../core/config/index.js';
+import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 
 export interface CliArguments {
@@ -18,6 +19,11 @@ export interface CliArguments {
   registryCa?: string;
   json: boolean;
   live: boolean;
+  /** wait: the stage, the commit, how long, how long stable (seconds). */
+  waitStage?: string;
+  waitCommit?: string;
+  timeoutSeconds?: number;
+  stableForSeconds?: number;
   exitCode: boolean;
   commit: boolean;
   allowDowngrade: boolean;
@@ -34,6 +40,9 @@ Commands:
            --image REF --to B      ... or to the versions named (REPO:TAG, REPO@DIGEST, or REPO: newest by policy)
   status                     a table of every image in every stage, with drift marked
            [--live]                ... and what runs: the live line under each version (stages with live:)
+  wait     --stage S [--commit SHA] [--timeout 15m] [--stable-for 30s]
+                             after a promotion merges: wait until stage S (its live: clusters) has applied the commit
+                             and rolled it out; each phase printed once; fails fast on a stuck rollout
   verify   --base REV [--head REV] [--to B]
                              check that a change (a pull request) only sets versions that already run in the stage
                              before it, exist in the registry and have soaked; reads git objects, runs nothing
@@ -58,9 +67,21 @@ Flags:
   --debug              print stack traces on errors
   -h, --help           this text
 
-Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed), 2 usage or config error, 3 (plan --exit-code) changes pending.`;
+Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed; wait: failed or unreachable), 2 usage or config error, 3 (plan --exit-code) changes pending, 4 (wait) timed out while still rolling out.`;
+
+function duration(flag: string, text: string, problems: string[]): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    problems.push(`${flag}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 export function parseCliArguments(argv: string[]): CliArguments | 'help' {
+  // wait's --commit takes a value; promote's --commit is a switch: the command, written first, decides.
+  if (argv[0] === 'wait')
+    argv = argv.map((a) => (a === '--commit' ? '--wait-commit' : a.replace(/^--commit=/, '--wait-commit=')));
   let parsed;
   try {
     parsed = parseArgs({
@@ -80,6 +101,9 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
         'registry-ca': { type: 'string' },
         json: { type: 'boolean', default: false },
         live: { type: 'boolean', default: false },
+        'wait-commit': { type: 'string' },
+        timeout: { type: 'string' },
+        'stable-for': { type: 'string' },
         'exit-code': { type: 'boolean', default: false },
         commit: { type: 'boolean', default: false },
         'allow-downgrade': { type: 'boolean', default: false },
@@ -114,6 +138,19 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
   }
   if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');
   if (values.live && command !== 'status') problems.push('--live goes with status');
+  const stages = values.stage as string[];
+  let waitStage: string | undefined;
+  let timeoutSeconds: number | undefined;
+  let stableForSeconds: number | undefined;
+  if (command === 'wait') {
+    if (stages.length !== 1 || stages[0].includes('='))
+      problems.push('wait needs --stage NAME (one stage of stagecoach.yaml with a live: section)');
+    else waitStage = stages[0];
+    timeoutSeconds = duration('--timeout', (values.timeout as string | undefined) ?? '15m', problems);
+    stableForSeconds = duration('--stable-for', (values['stable-for'] as string | undefined) ?? '0', problems);
+  } else {
+    for (const flag of ['timeout', 'stable-for'] as const) if (values[flag]) problems.push(`--${flag} goes with wait`);
+  }
   for (const flag of ['commit', 'allow-downgrade', 'dry-run'] as const) {
     if (values[flag] && command !== 'promote') problems.push(`--${flag} goes with promote`);
   }
@@ -127,13 +164,17 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     head: values.head as string,
     repo: values.repo as string,
     config: values.config,
-    stages: values.stage as string[],
+    stages: command === 'wait' ? [] : (values.stage as string[]),
     only: values.only as string[],
     images: values.image as string[],
     plainHttp: values['plain-http'] as string[],
     registryCa: values['registry-ca'],
     json: values.json as boolean,
     live: values.live as boolean,
+    ...(waitStage ? { waitStage } : {}),
+    ...(values['wait-commit'] ? { waitCommit: values['wait-commit'] as string } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(stableForSeconds !== undefined ? { stableForSeconds } : {}),
     exitCode: values['exit-code'] as boolean,
     commit: values.commit as boolean,
     allowDowngrade: values['allow-downgrade'] as boolean,

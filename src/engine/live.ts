@@ -22,6 +22,8 @@ export interface LiveDependencies {
   git: GitAncestry;
   /** The revision whose history says which commit set each stage's versions (HEAD). */
   revision: string;
+  /** The commit the agents must have applied (wait --commit); default: the last one that changed the stage. */
+  commit?: string;
   now: () => number;
   stuckAfterSeconds?: number;
   /** How a cluster is opened (tests and the bench count requests through it). */
@@ -197,7 +199,7 @@ export async function readLive(pipeline: Pipeline, board: StatusBoard, deps: Liv
           }
         }),
       );
-      const commit = await deps.git.lastChange(deps.revision, stage.paths);
+      const commit = deps.commit ?? (await deps.git.lastChange(deps.revision, stage.paths));
       const contains = commit ? await deps.git.contains(commit, agentShas(snapshots)) : {};
       // No history for the stage's folders (no checkout, or a shallow one): every agent revision is then unknown.
       return { stage, snapshots, ancestry: { commit: commit ?? 'no-history', contains } };

@@ -21,7 +21,8 @@ export interface HealthDependencies extends LiveDependencies {
 const WAITING = new Set(['rolling-out', 'syncing', 'suspended']);
 const WAITING_UNKNOWN = new Set(['HealthStale', 'NotObserved', 'NoPhase', 'NoStatus']);
 
-const waits = (cell: LiveCell) =>
+/** A cell worth waiting for (on its way, or health not computed yet); anything else not in sync is terminal. */
+export const waits = (cell: LiveCell) =>
   WAITING.has(cell.state) || (cell.state === 'unknown' && WAITING_UNKNOWN.has(cell.reason));
 
 function line(cell: LiveCell): string {
