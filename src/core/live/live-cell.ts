@@ -173,19 +173,40 @@ function liveWorkload(w: Workload, container: string, desired: string, pods: Pod
   };
 }
 
-/** Every container of the in-scope workloads that runs `image`. */
-export function matchWorkloads(snapshot: TargetSnapshot, image: string): LiveWorkload[] {
-  const pods = podsByWorkload(snapshot);
-  const out: LiveWorkload[] = [];
+interface Indexed {
+  pods: Map<string, Pod[]>;
+  /** Canonical repository → the containers that run it: built once per snapshot, so a board of n images is O(n). */
+  byImage: Map<string, { w: Workload; container: string; desired: string }[]>;
+}
+const indexes = new WeakMap<TargetSnapshot, Indexed>();
+
+function indexOf(snapshot: TargetSnapshot): Indexed {
+  const known = indexes.get(snapshot);
+  if (known) return known;
+  const byImage: Indexed['byImage'] = new Map();
   for (const w of snapshot.workloads) {
     const spec = w.spec?.template?.spec;
     for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
       const parsed = c.image ? tryParseImage(c.image) : undefined;
-      if (parsed?.repository !== image) continue;
-      out.push(liveWorkload(w, c.name, formatVersion(parsed), pods.get(w.metadata?.uid ?? '') ?? [], image));
+      if (!parsed) continue;
+      const list = byImage.get(parsed.repository) ?? [];
+      list.push({ w, container: c.name, desired: formatVersion(parsed) });
+      byImage.set(parsed.repository, list);
     }
   }
-  return out.sort((a, b) => a.ref.localeCompare(b.ref) || a.container.localeCompare(b.container));
+  const index = { pods: podsByWorkload(snapshot), byImage };
+  indexes.set(snapshot, index);
+  return index;
+}
+
+/** Every container of the in-scope workloads that runs `image`. */
+export function matchWorkloads(snapshot: TargetSnapshot, image: string): LiveWorkload[] {
+  const { pods, byImage } = indexOf(snapshot);
+  return (byImage.get(image) ?? [])
+    .map(({ w, container, desired }) =>
+      liveWorkload(w, container, desired, pods.get(w.metadata?.uid ?? '') ?? [], image),
+    )
+    .sort((a, b) => a.ref.localeCompare(b.ref) || a.container.localeCompare(b.container));
 }
 
 function agentLayer(a: AgentVerdict): Verdict {
