@@ -19,6 +19,8 @@ export interface CliArguments {
   registryCa?: string;
   json: boolean;
   live: boolean;
+  /** plan/promote --source live: the source stage's versions from its clusters instead of its folder. */
+  sourceLive: boolean;
   /** wait: the stage, the commit, how long, how long stable (seconds). */
   waitStage?: string;
   waitCommit?: string;
@@ -59,6 +61,8 @@ Flags:
                        Registry credentials come from the Docker config ($DOCKER_CONFIG or ~/.docker/config.json).
   --json               print the plan or status as JSON
   --live               status: read the clusters of stages with live: (read-only) and show what runs
+  --source live        plan/promote --from S: take the versions that run on S's ready pods (S's live: clusters), not
+                       S's files; refused while S is mid-rollout
   --exit-code          plan: exit 3 when there is something to promote
   --commit             promote: also commit the change on a new local branch
   --allow-downgrade    promote: allow versions that go backwards (a rollback)
@@ -102,6 +106,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
         json: { type: 'boolean', default: false },
         live: { type: 'boolean', default: false },
         'wait-commit': { type: 'string' },
+        source: { type: 'string' },
         timeout: { type: 'string' },
         'stable-for': { type: 'string' },
         'exit-code': { type: 'boolean', default: false },
@@ -138,6 +143,12 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
   }
   if (values['exit-code'] && command !== 'plan') problems.push('--exit-code goes with plan');
   if (values.live && command !== 'status') problems.push('--live goes with status');
+  if (values.source !== undefined) {
+    if (values.source !== 'live' && values.source !== 'git')
+      problems.push(`--source: expected live or git, got "${values.source}"`);
+    else if (values.source === 'live' && ((command !== 'plan' && command !== 'promote') || !values.from))
+      problems.push('--source live goes with plan or promote --from STAGE (the stage whose clusters are read)');
+  }
   const stages = values.stage as string[];
   let waitStage: string | undefined;
   let timeoutSeconds: number | undefined;
@@ -171,6 +182,7 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     registryCa: values['registry-ca'],
     json: values.json as boolean,
     live: values.live as boolean,
+    sourceLive: values.source === 'live',
     ...(waitStage ? { waitStage } : {}),
     ...(values['wait-commit'] ? { waitCommit: values['wait-commit'] as string } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),

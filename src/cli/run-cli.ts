@@ -24,6 +24,7 @@ import { readStatus } from '../engine/status.js';
 import { liveDependencies, readLive } from '../engine/live.js';
 import { WAIT_EXIT_CODES, waitForRollout } from '../engine/wait.js';
 import { scanStage } from '../engine/scan.js';
+import { liveSourceVersions } from '../engine/live-source.js';
 import { formatDuration } from '../core/duration.js';
 import { verifyPullRequest } from '../engine/verify.js';
 import { parseCliArguments, USAGE, type CliArguments } from './arguments.js';
@@ -82,6 +83,10 @@ async function execute(args: CliArguments, io: CliIo): Promise<number> {
   }
   if (args.command === 'wait') return waitCommand(args, io, root, pipeline, files);
   const request = planRequestFor(args.to as string, args.only, args.images, args.from);
+  if (args.sourceLive) {
+    const source = await scanStage(files, pipeline, findStage(pipeline, args.from as string));
+    request.live = await liveSourceVersions(pipeline, source, liveDependencies(root, io.env ?? {}));
+  }
   if (args.command === 'plan') {
     const { plan } = await planStages(files, pipeline, request, registry);
     print(plan, renderPlanText(plan));

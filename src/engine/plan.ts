@@ -25,6 +25,8 @@ export interface PlanRequest {
   images?: ImageArgument[];
   /** `image|tag` → digest: write `tag@digest` (the registry gate's `pin`). */
   pins?: Map<string, string>;
+  /** --source live: the versions read from the source stage's clusters, and where they differ from its git. */
+  live?: { versions: SourceVersion[]; differences: string[] };
 }
 
 /** The request both entries build from their flags or inputs: a source stage, or `--image` versions. */
@@ -46,6 +48,8 @@ function pinned(versions: SourceVersion[], pins: Map<string, string> | undefined
   });
 }
 
+const stagecoachFile = (pipeline: Pipeline) => pipeline.configFile ?? 'stagecoach.yaml';
+
 export async function planStages(
   files: RepoFiles,
   pipeline: Pipeline,
@@ -65,7 +69,7 @@ export async function planStages(
   ]);
   let versions: SourceVersion[];
   let unresolved: NotPromoted[] = [];
-  if (scannedSource) versions = stageVersions(scannedSource);
+  if (scannedSource) versions = request.live?.versions ?? stageVersions(scannedSource);
   else {
     const needsRegistry = (request.images ?? []).some((image) => !image.tag && !image.digest);
     if (needsRegistry && !registry)
@@ -89,6 +93,8 @@ export async function planStages(
   plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
     (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),
   );
+  for (const difference of request.live?.differences ?? [])
+    plan.warnings.push({ file: stagecoachFile(pipeline), line: 0, message: `live differs from git: ${difference}` });
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version.
     plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort(
