@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ActionIo } from '../../src/adapters/action-io.js';
+import { run } from '../../src/action/run-action.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { type ControlPlane, createNamespace, startControlPlane } from '../support/kube-cluster.js';
 import * as s from '../support/live-scenarios.js';
@@ -96,6 +98,34 @@ describe('--source live (real control plane)', () => {
       'live',
     ]);
     expect(same.code).toBe(0);
+  });
+
+  test('the action (command: plan, source: live): the plan takes what runs, the token is masked', async () => {
+    await createNamespace(cp.api, 'action-live');
+    await s.healthyDeployment(cp.api, 'action-live', '1.5.9');
+    const repo = repoFor('action-live', '1.6.0');
+    const outputs: Record<string, string> = {};
+    const secrets: string[] = [];
+    const failed: string[] = [];
+    const inputs: Record<string, string> = {
+      command: 'plan',
+      from: 'staging',
+      to: 'production',
+      source: 'live',
+      'working-directory': repo,
+    };
+    const io: ActionIo = {
+      input: (name) => inputs[name] ?? '',
+      setOutput: (name, value) => void (outputs[name] = value),
+      summary: async () => undefined,
+      log: () => undefined,
+      setSecret: (value) => void secrets.push(value),
+      fail: (message) => void failed.push(message),
+    };
+    await run(io, { GITHUB_WORKSPACE: repo, KIND_TOKEN: 'admin-token', KIND_CA: cp.ca });
+    expect(failed).toEqual([]);
+    expect(secrets).toContain('admin-token');
+    expect(JSON.parse(outputs.plan).changes.map((c: { new: string }) => c.new)).toEqual(['1.5.9']);
   });
 
   test('--source goes with plan or promote --from', async () => {

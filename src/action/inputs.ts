@@ -27,6 +27,8 @@ export interface ActionInputs {
   dryRun: boolean;
   /** status: read the clusters of stages with live:. */
   live: boolean;
+  /** plan/promote `source: live`: the source stage's versions from its clusters. */
+  sourceLive: boolean;
   /** wait: the commit, how long, how long stable (seconds). */
   wait?: { commit?: string; timeoutSeconds: number; stableForSeconds: number };
   allowDowngrade: boolean;
@@ -114,6 +116,13 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
   const live = parseBoolean('live', io.input('live'), problems) ?? false;
   if (live && command !== 'status') problems.push('input live: goes with command: status');
+  const sourceInput = io.input('source');
+  if (sourceInput && sourceInput !== 'live' && sourceInput !== 'git')
+    problems.push(`input source: expected live or git, got "${sourceInput}"`);
+  if (sourceInput === 'live' && !((command === 'plan' || command === 'promote') && from))
+    problems.push(
+      'input source: live goes with command plan or promote and input from (the stage whose clusters are read)',
+    );
   let wait: ActionInputs['wait'];
   if (command === 'wait') {
     if (!to) problems.push('input to: wait needs the stage to wait for');
@@ -205,6 +214,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     workingDirectory,
     dryRun,
     live,
+    sourceLive: sourceInput === 'live',
     ...(wait ? { wait } : {}),
     allowDowngrade,
     token,

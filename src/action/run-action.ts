@@ -21,6 +21,7 @@ import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
 import { readStatus } from '../engine/status.js';
 import { waitForRollout } from '../engine/wait.js';
 import { scanStage } from '../engine/scan.js';
+import { liveSourceVersions } from '../engine/live-source.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 import { liveDependencies, readLive } from '../engine/live.js';
 import { clusterSecrets } from '../adapters/cluster.js';
@@ -40,6 +41,22 @@ function annotate(io: ActionIo, plan: Plan, inputs: ActionInputs): void {
       item.message,
       item.file ? { file: workspacePath(inputs, item.file), line: item.line, column: item.column } : undefined,
     );
+}
+
+/** The plan request; with `source: live`, the source stage's versions as they run on its clusters. */
+async function requestFor(
+  inputs: ActionInputs,
+  files: RepoFiles,
+  pipeline: Pipeline,
+  env: NodeJS.ProcessEnv,
+): Promise<PlanRequest> {
+  const request = planRequest(inputs);
+  if (!inputs.sourceLive || !inputs.from) return request;
+  const source = await scanStage(files, pipeline, findStage(pipeline, inputs.from));
+  return {
+    ...request,
+    live: await liveSourceVersions(pipeline, source, liveDependencies(inputs.workingDirectory, env)),
+  };
 }
 
 /** wait: phases in the log, the outcome in outputs and the summary; the step fails unless it rolled out. */
@@ -111,9 +128,14 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
     maskClusterSecrets(io, pipeline, env);
-    const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
-      allowDowngrade: inputs.allowDowngrade,
-    });
+    const gated = await runGatedPromotion(
+      { ...common, files },
+      pipeline,
+      await requestFor(inputs, files, pipeline, env),
+      {
+        allowDowngrade: inputs.allowDowngrade,
+      },
+    );
     reportPlan(io, gated.plan, inputs);
     io.setOutput('operation', 'none');
     await io.summary(renderPlanSummary(gated.plan, 'Promotion plan (dry run)') + renderGateReport(gated.gates));
@@ -144,7 +166,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     { ...common, github, repo, checkout },
     {
       pipeline,
-      plan: planRequest(inputs),
+      plan: await requestFor(inputs, files, pipeline, env),
       allowDowngrade: inputs.allowDowngrade,
       ...(inputs.base ? { base: inputs.base } : {}),
       policy,
@@ -227,7 +249,9 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
       await io.summary(renderStatusSummary(board, live));
       return;
     }
-    const { plan } = await planStages(files, pipeline, planRequest(inputs), createRegistryOnDemand(inputs.registry));
+    maskClusterSecrets(io, pipeline, env);
+    const request = await requestFor(inputs, files, pipeline, env);
+    const { plan } = await planStages(files, pipeline, request, createRegistryOnDemand(inputs.registry));
     reportPlan(io, plan, inputs);
     await io.summary(renderPlanSummary(plan));
   } catch (error) {
