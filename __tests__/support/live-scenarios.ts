@@ -86,7 +86,8 @@ export async function midRollout(api: KubeApi, ns: string, from: string, to: str
     api,
     ns,
     'api',
-    (s) => s.updatedReplicas === 1 && s.availableReplicas === 3 && s.readyReplicas === 3,
+    // The controller then scales the old ReplicaSet to 2 and makes a second new pod, which stays pending: settled.
+    (s) => s.updatedReplicas === 2 && s.availableReplicas === 3 && s.replicas === 4,
   );
 }
 

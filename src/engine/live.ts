@@ -118,7 +118,13 @@ export async function readTarget(
         ),
         inOrder([reader.list('ReplicaSet', ns), reader.list('Pod', ns)]),
       ]);
-      return { workloads: workloads.flatMap((l) => l.items), replicaSets: replicaSets.items, pods: pods.items };
+      const resume = [
+        ...kinds.map((kind, i) => ({ kind, rv: workloads[i].resourceVersion })),
+        { kind: 'Pod' as KindName, rv: pods.resourceVersion },
+      ]
+        .filter((r) => r.rv)
+        .map((r) => ({ kind: r.kind, namespace: ns, resourceVersion: r.rv }));
+      return { workloads: workloads.flatMap((l) => l.items), replicaSets: replicaSets.items, pods: pods.items, resume };
     }),
   );
   const inInventory = (w: KubeObject) =>
@@ -131,6 +137,7 @@ export async function readTarget(
     workloads: perNamespace.flatMap((p) => p.workloads).filter(inInventory) as Workload[],
     replicaSets: perNamespace.flatMap((p) => p.replicaSets) as Workload[],
     pods: perNamespace.flatMap((p) => p.pods) as Pod[],
+    resume: perNamespace.flatMap((p) => p.resume),
   };
 }
 
@@ -186,6 +193,7 @@ export async function readLive(pipeline: Pipeline, board: StatusBoard, deps: Liv
     return readers.get(name)!;
   };
   const stages = pipeline.stages.filter((s) => s.live.length > 0);
+  const resume: NonNullable<LiveBoard['resume']> = [];
   const perStage = await Promise.all(
     stages.map(async (stage) => {
       const snapshots = await Promise.all(
@@ -193,7 +201,9 @@ export async function readLive(pipeline: Pipeline, board: StatusBoard, deps: Liv
           const reader = readerFor(target.cluster);
           if (reader instanceof ClusterError) return failed(target.cluster, reader);
           try {
-            return { cluster: target.cluster, ...(await readTarget(reader, target, stage)) };
+            const snapshot = await readTarget(reader, target, stage);
+            resume.push(...(snapshot.resume ?? []).map((r) => ({ cluster: target.cluster, ...r })));
+            return { cluster: target.cluster, ...snapshot };
           } catch (error) {
             return failed(target.cluster, error);
           }
@@ -214,7 +224,7 @@ export async function readLive(pipeline: Pipeline, board: StatusBoard, deps: Liv
     }
   const requests: Record<string, number> = {};
   for (const [name, reader] of readers) requests[name] = reader instanceof ClusterError ? 0 : reader.requests();
-  return { observedAt: new Date(options.now).toISOString(), cells, requests };
+  return { observedAt: new Date(options.now).toISOString(), cells, requests, resume };
 }
 
 /** The dependencies of a live read from a local checkout. */

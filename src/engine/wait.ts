@@ -8,6 +8,7 @@ import type { ScannedStage } from '../core/plan.js';
 import { buildStatus } from '../core/status.js';
 import { waits } from './gates/health-gate.js';
 import { type LiveDependencies, readLive } from './live.js';
+import { type ClusterReader, type KindName, createClusterReader } from '../adapters/cluster.js';
 
 export type WaitOutcome = 'succeeded' | 'failed' | 'unreachable' | 'timeout';
 export const WAIT_EXIT_CODES: Record<WaitOutcome, 0 | 1 | 4> = { succeeded: 0, failed: 1, unreachable: 1, timeout: 4 };
@@ -50,6 +51,49 @@ function phase(cell: LiveCell): { key: string; text: string } {
   }
 }
 
+/**
+ * Until something the lists returned changes (watches resuming from their resourceVersions) or `ms` pass. A watch that
+ * fails (410 Gone, a forbidden watch) just leaves the timer: the next round lists again from scratch.
+ */
+async function changeOrTimeout(
+  pipeline: Pipeline,
+  deps: WaitDependencies,
+  resume: NonNullable<LiveBoard['resume']>,
+  ms: number,
+): Promise<void> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  const open = deps.open ?? createClusterReader;
+  const readers = new Map<string, ClusterReader>();
+  const ended = new Promise<void>((resolve) =>
+    controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  try {
+    const watches = resume.map(async (w) => {
+      const cluster = pipeline.clusters.find((c) => c.name === w.cluster);
+      if (!cluster) return ended;
+      try {
+        if (!readers.has(w.cluster)) readers.set(w.cluster, open(cluster, deps.env));
+        const reader = readers.get(w.cluster) as ClusterReader;
+        await reader.watch(
+          w.kind as KindName,
+          w.namespace,
+          w.resourceVersion,
+          () => controller.abort(),
+          controller.signal,
+        );
+      } catch {
+        return ended;
+      }
+      return undefined;
+    });
+    await Promise.race([ended, ...watches]);
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
 export async function waitForRollout(
   pipeline: Pipeline,
   source: ScannedStage,
@@ -61,7 +105,8 @@ export async function waitForRollout(
   const board = buildStatus([source]);
   const started = deps.now();
   const deadline = started + options.timeoutSeconds * 1000;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let last: LiveBoard | undefined;
+  const sleep = deps.sleep ?? ((ms: number) => changeOrTimeout(pipeline, deps, last?.resume ?? [], ms));
   const seen = new Set<string>();
   let stableSince: number | undefined;
   const done = (outcome: WaitOutcome, live: LiveBoard, reasons: string[]): WaitResult => ({
@@ -74,6 +119,7 @@ export async function waitForRollout(
   });
   for (;;) {
     const live = await readLive(single, board, deps);
+    last = live;
     const now = deps.now();
     for (const cell of live.cells) {
       const p = phase(cell);
@@ -99,6 +145,7 @@ export async function waitForRollout(
     if (now >= deadline)
       return done('timeout', live, bad.length > 0 ? why(bad) : ['in sync, but not yet stable for long enough']);
     const stableLeft = stableSince === undefined ? Infinity : stableSince + options.stableForSeconds * 1000 - now;
-    await sleep(Math.max(1, Math.min(deps.pollMs ?? 2000, stableLeft, deadline - now)));
+    // Watches wake it on any change; the cap re-reads anyway (agents' status, a watch that ended quietly).
+    await sleep(Math.max(1, Math.min(deps.pollMs ?? 10_000, stableLeft, deadline - now)));
   }
 }

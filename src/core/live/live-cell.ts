@@ -74,6 +74,8 @@ export interface LiveBoard {
   cells: LiveCell[];
   /** API requests made per cluster (the bench's measure). */
   requests: Record<string, number>;
+  /** Where a watch resumes from each list (wait watches for changes instead of polling blind). */
+  resume?: { cluster: string; kind: string; namespace?: string; resourceVersion: string }[];
 }
 
 /** What was read from one cluster for one stage (or why nothing could be). */
@@ -84,6 +86,8 @@ export interface TargetSnapshot {
   workloads: Workload[];
   replicaSets: Workload[];
   pods: Pod[];
+  /** The lists' resourceVersions (kind, namespace), for watches. */
+  resume?: { kind: string; namespace?: string; resourceVersion: string }[];
 }
 
 export interface LiveOptions {
