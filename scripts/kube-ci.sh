@@ -8,6 +8,8 @@
 #   kube-ci.sh stop    stop that instance and remove its state
 #   kube-ci.sh env     print the exports of a running instance
 #
+# KUBE_CI_APISERVER_FLAGS / KUBE_CI_CONTROLLER_FLAGS pass extra flags (the live bench raises the controllers' API QPS).
+#
 # Tokens: `admin-token` (system:masters) and `ci-nobody-token` (authenticated, no RBAC binding: 403 tests).
 set -euo pipefail
 
@@ -166,7 +168,7 @@ start() {
   log "kube-apiserver ready after $((SECONDS - t0)) s"
   setsid "$BIN/kube-controller-manager" --kubeconfig "$RUN/kubeconfig" --controllers "$CONTROLLERS" \
     --service-account-private-key-file "$RUN/sa.key" --root-ca-file "$RUN/ca.crt" --leader-elect=false \
-    --port 0 --secure-port 0 --use-service-account-credentials=false \
+    --port 0 --secure-port 0 --use-service-account-credentials=false ${KUBE_CI_CONTROLLER_FLAGS:-} \
     >"$RUN/controller-manager.log" 2>&1 </dev/null &
   echo $! >"$RUN/controller-manager.pid"
   # Usable means pods are admitted: that needs the controllers' default ServiceAccount.

@@ -1,6 +1,7 @@
 // The action's inputs: read, masked and checked all at once, before anything runs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseDuration } from '../core/duration.js';
 import {
   COMMANDS,
   GATE_FAILURE_MODES,
@@ -25,6 +26,12 @@ export interface ActionInputs {
   workspace: string;
   workingDirectory: string;
   dryRun: boolean;
+  /** status: read the clusters of stages with live:. */
+  live: boolean;
+  /** plan/promote `source: live`: the source stage's versions from its clusters. */
+  sourceLive: boolean;
+  /** wait: the commit, how long, how long stable (seconds). */
+  wait?: { commit?: string; timeoutSeconds: number; stableForSeconds: number };
   allowDowngrade: boolean;
   skipStages: boolean;
   token: string;
@@ -183,6 +190,33 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
   if (plans && !to) problems.push(`input to: ${command} needs the target stage`);
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
+  const live = parseBoolean('live', io.input('live'), problems) ?? false;
+  if (live && command !== 'status') problems.push('input live: goes with command: status');
+  const sourceInput = io.input('source');
+  if (sourceInput && sourceInput !== 'live' && sourceInput !== 'git')
+    problems.push(`input source: expected live or git, got "${sourceInput}"`);
+  if (sourceInput === 'live' && !((command === 'plan' || command === 'promote') && from))
+    problems.push(
+      'input source: live goes with command plan or promote and input from (the stage whose clusters are read)',
+    );
+  let wait: ActionInputs['wait'];
+  if (command === 'wait') {
+    if (!to) problems.push('input to: wait needs the stage to wait for');
+    const seconds = (name: string, fallback: string) => {
+      try {
+        return parseDuration(io.input(name) || fallback);
+      } catch (error) {
+        problems.push(`input ${name}: ${(error as Error).message}`);
+        return 0;
+      }
+    };
+    const commit = io.input('commit') || env.GITHUB_SHA;
+    wait = {
+      ...(commit ? { commit } : {}),
+      timeoutSeconds: seconds('timeout', '15m'),
+      stableForSeconds: seconds('stable-for', '0'),
+    };
+  }
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
   const skipStages = parseBoolean('skip-stages', io.input('skip-stages'), problems) ?? false;
   const publishes = command === 'promote' && !dryRun;
@@ -217,6 +251,9 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     workspace,
     workingDirectory,
     dryRun,
+    live,
+    sourceLive: sourceInput === 'live',
+    ...(wait ? { wait } : {}),
     allowDowngrade,
     skipStages,
     token,

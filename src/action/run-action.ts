@@ -12,7 +12,7 @@ import { createLocalFiles } from '../adapters/local-files.js';
 import { createRegistryOnDemand } from '../adapters/registry.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { logInputs, publishedLine, reportPlan, setJsonOutput, workspacePath } from './report.js';
-import { describeError, PromotionError } from '../core/errors.js';
+import { describeError, PromotionError, UsageError } from '../core/errors.js';
 import {
   definedEnvironment,
   runGatedPromotion,
@@ -24,7 +24,69 @@ import { checkStageNames, DEFAULT_CONFIG, loadPipeline } from '../engine/load-co
 import { planRequestFor, planStages, type OnPhase, type PlanRequest } from '../engine/plan.js';
 import { openCheckout, promoteWithPullRequest } from '../engine/promote.js';
 import { readStatus } from '../engine/status.js';
+import { waitForRollout } from '../engine/wait.js';
+import { scanStage } from '../engine/scan.js';
+import { liveSourceVersions } from '../engine/live-source.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
+import { liveDependencies, readLive } from '../engine/live.js';
+import { clusterSecrets } from '../adapters/cluster.js';
 import { verifyPullRequest } from '../engine/verify.js';
+
+/** The plan request; with `source: live`, the source stage's versions as they run on its clusters. */
+async function requestFor(
+  inputs: ActionInputs,
+  files: RepoFiles,
+  pipeline: Pipeline,
+  env: NodeJS.ProcessEnv,
+): Promise<PlanRequest> {
+  const request = planRequest(inputs);
+  if (!inputs.sourceLive || !inputs.from) return request;
+  const source = await scanStage(files, pipeline, findStage(pipeline, inputs.from));
+  return {
+    ...request,
+    live: await liveSourceVersions(pipeline, source, liveDependencies(inputs.workingDirectory, env)),
+  };
+}
+
+/** wait: phases in the log, the outcome in outputs and the summary; the step fails unless it rolled out. */
+async function waitStep(
+  io: ActionIo,
+  inputs: ActionInputs,
+  files: RepoFiles,
+  pipeline: Pipeline,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  maskClusterSecrets(io, pipeline, env);
+  const stage = findStage(pipeline, inputs.to as string);
+  if (stage.live.length === 0)
+    throw new UsageError(
+      `stage ${stage.name} has no live: section: say where it runs (stages[].live in stagecoach.yaml)`,
+    );
+  const options = inputs.wait as NonNullable<ActionInputs['wait']>;
+  const deps = liveDependencies(inputs.workingDirectory, env);
+  if (options.commit) {
+    const sha = await deps.git.resolve(options.commit);
+    if (!sha)
+      throw new UsageError(
+        `input commit: ${options.commit} is not in the checkout (use actions/checkout with fetch-depth: 0)`,
+      );
+    deps.commit = sha;
+  }
+  const source = await scanStage(files, pipeline, stage);
+  const result = await waitForRollout(pipeline, source, { ...options, onPhase: (text) => io.log('info', text) }, deps);
+  io.setOutput('rollout', result.outcome);
+  io.setOutput('live', JSON.stringify(result.live));
+  await io.summary(
+    `## Rollout of ${stage.name}: ${result.outcome}\n\n${result.reasons.map((r) => `- ${r}`).join('\n')}\n`,
+  );
+  if (result.outcome !== 'succeeded')
+    throw new PromotionError(`${stage.name}: ${result.outcome}: ${result.reasons.join('; ')}`);
+}
+
+/** Every cluster credential is masked before anything reads a cluster (or could print a value). */
+function maskClusterSecrets(io: ActionIo, pipeline: Pipeline, env: NodeJS.ProcessEnv): void {
+  for (const cluster of pipeline.clusters) for (const secret of clusterSecrets(cluster, env)) io.setSecret(secret);
+}
 
 function hasCheckout(inputs: ActionInputs): boolean {
   return existsSync(path.join(inputs.workingDirectory, inputs.config ?? DEFAULT_CONFIG));
@@ -65,12 +127,15 @@ async function dryRun(
   io: ActionIo,
   inputs: ActionInputs,
   common: Omit<GatedPromotionDependencies, 'files'>,
+  env: NodeJS.ProcessEnv,
 ): Promise<void> {
   io.group('config');
   const files = createLocalFiles(inputs.workingDirectory);
   const pipeline = await loadPipeline(files, { config: inputs.config });
   checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
-  const gated = await runGatedPromotion({ ...common, files }, pipeline, planRequest(inputs), {
+  maskClusterSecrets(io, pipeline, env);
+  const request = await requestFor(inputs, files, pipeline, env);
+  const gated = await runGatedPromotion({ ...common, files }, pipeline, request, {
     allowDowngrade: inputs.allowDowngrade,
     skipStages: inputs.skipStages,
   });
@@ -126,6 +191,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   const git = local ? createGit(inputs.workingDirectory) : undefined;
   const commands = createCommands();
   const onPhase = phases(io);
+  const live = liveDependencies(inputs.workingDirectory, env);
   const common = {
     workDir: inputs.workingDirectory,
     ...(git ? { git } : {}),
@@ -134,9 +200,10 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     now,
     baseEnv,
     onPhase,
+    live,
   };
 
-  if (inputs.dryRun) return dryRun(io, inputs, common);
+  if (inputs.dryRun) return dryRun(io, inputs, common, env);
 
   const repo = inputs.repository as { owner: string; repo: string };
   io.group('config');
@@ -156,6 +223,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
   const { files } = checkout;
   const pipeline: Pipeline = await loadPipeline(files, { config: inputs.config });
   checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
+  maskClusterSecrets(io, pipeline, env);
   const stage = findStage(pipeline, inputs.to);
   const policy = { ...stage.pullRequest, ...inputs.policy };
   const context = runContext(env, repo);
@@ -163,7 +231,7 @@ async function promote(io: ActionIo, inputs: ActionInputs, env: NodeJS.ProcessEn
     { ...common, github, repo, checkout },
     {
       pipeline,
-      plan: planRequest(inputs),
+      plan: await requestFor(inputs, files, pipeline, env),
       allowDowngrade: inputs.allowDowngrade,
       skipStages: inputs.skipStages,
       ...(inputs.base ? { base: inputs.base } : {}),
@@ -228,19 +296,26 @@ export async function run(io: ActionIo = createActionIo(), env: NodeJS.ProcessEn
     io.group('config');
     const files = createLocalFiles(inputs.workingDirectory);
     const pipeline = await loadPipeline(files, { config: inputs.config });
+    if (inputs.command === 'wait') return await waitStep(io, inputs, files, pipeline, env);
     if (inputs.command === 'status') {
       io.group(undefined);
+      maskClusterSecrets(io, pipeline, env);
       // The checkout's first-parent history tells behind from drift for unordered tags (fetch-depth: 0 shows it all).
       const git = createGit(inputs.workingDirectory);
       const head = await git.head();
       const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
       setJsonOutput(io, 'status', board);
-      await io.summary(renderStatusSummary(board));
+      const live = inputs.live
+        ? await readLive(pipeline, board, liveDependencies(inputs.workingDirectory, env))
+        : undefined;
+      if (live) io.setOutput('live', JSON.stringify(live));
+      await io.summary(renderStatusSummary(board, live));
       return;
     }
     checkStageNames(pipeline, { 'input from': inputs.from || undefined, 'input to': inputs.to });
-    const registry = createRegistryOnDemand(inputs.registry);
-    const { plan } = await planStages(files, pipeline, planRequest(inputs), registry, phases(io));
+    maskClusterSecrets(io, pipeline, env);
+    const request = await requestFor(inputs, files, pipeline, env);
+    const { plan } = await planStages(files, pipeline, request, createRegistryOnDemand(inputs.registry), phases(io));
     io.group(undefined);
     reportPlan(io, plan, inputs);
     await io.summary(renderPlanSummary(plan, { planFile: 'plan-file' }));

@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMMANDS, type CommandName } from '../core/config/index.js';
 import { didYouMean, suggest } from '../core/config/did-you-mean.js';
+import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 
 export interface CliArguments {
@@ -20,6 +21,14 @@ export interface CliArguments {
   plainHttp: string[];
   registryCa?: string;
   json: boolean;
+  live: boolean;
+  /** plan/promote --source live: the source stage's versions from its clusters instead of its folder. */
+  sourceLive: boolean;
+  /** wait: the stage, the commit, how long, how long stable (seconds). */
+  waitStage?: string;
+  waitCommit?: string;
+  timeoutSeconds?: number;
+  stableForSeconds?: number;
   exitCode: boolean;
   commit: boolean;
   allowDowngrade: boolean;
@@ -76,8 +85,8 @@ export const FLAGS: Record<string, Flag> = {
     type: 'string',
     multiple: true,
     value: 'NAME=PATHS',
-    commands: ['plan', 'promote', 'status'],
-    help: 'define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)',
+    commands: ['plan', 'promote', 'status', 'wait'],
+    help: 'wait: the stage to wait for, by name; otherwise define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)',
   },
   'plain-http': {
     type: 'string',
@@ -91,6 +100,30 @@ export const FLAGS: Record<string, Flag> = {
     help: 'PEM of a CA to trust for registries (besides the system ones)',
   },
   json: { type: 'boolean', help: 'print the result as JSON' },
+  live: {
+    type: 'boolean',
+    commands: ['status'],
+    help: 'read the clusters of stages with live: (read-only) and show what runs under each version',
+  },
+  source: {
+    type: 'string',
+    value: 'live',
+    commands: PLANNING,
+    help: "live: take the versions that run on the --from stage's ready pods (its live: clusters), not its files; refused while it is mid-rollout",
+  },
+  'wait-commit': {
+    type: 'string',
+    value: 'SHA',
+    commands: ['wait'],
+    help: 'written --commit SHA: the commit the stage must have applied (default: HEAD)',
+  },
+  timeout: { type: 'string', value: 'DURATION', commands: ['wait'], help: 'how long to wait (default 15m)' },
+  'stable-for': {
+    type: 'string',
+    value: 'DURATION',
+    commands: ['wait'],
+    help: 'how long the rollout must stay healthy before it counts (default 0s)',
+  },
   'exit-code': { type: 'boolean', commands: ['plan'], help: 'exit 3 when there is something to promote' },
   commit: { type: 'boolean', commands: ['promote'], help: 'also commit the change on a new local branch' },
   'allow-downgrade': { type: 'boolean', commands: ['promote'], help: 'allow versions that go backwards (a rollback)' },
@@ -143,10 +176,28 @@ export const COMMAND_HELP: Record<CommandName, CommandHelp> = {
       'Check that a change (a pull request) only sets versions that already run in the stage before it, exist in the registry and have soaked. Reads git objects; runs nothing.',
     examples: ['stagecoach verify --base origin/main', 'stagecoach verify --base main --head pr-42 --to production'],
   },
+  wait: {
+    usage: 'stagecoach wait --stage STAGE [--commit SHA] [--timeout 15m] [--stable-for 30s] [flags]',
+    summary:
+      "After a promotion merges: wait until the stage's clusters (its live: section) applied the commit and rolled it out; each phase printed once; fails fast on a stuck rollout.",
+    examples: [
+      'stagecoach wait --stage staging',
+      'stagecoach wait --stage production --commit 1a2b3c4 --timeout 20m --stable-for 1m',
+    ],
+  },
 };
 
 const EXIT_CODES =
-  'Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed), 2 usage or config error, 3 (plan --exit-code) changes pending.';
+  'Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed; wait: failed or unreachable), 2 usage or config error, 3 (plan --exit-code) changes pending, 4 (wait) timed out while still rolling out.';
+
+function duration(flag: string, text: string, problems: string[]): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    problems.push(`${flag}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 /** `  --name VALUE   help`, the help wrapped at about 100 columns under itself. */
 function flagLine(name: string, flag: Flag): string {
@@ -264,11 +315,37 @@ function misfits(command: CommandName, values: Record<string, unknown>, argv: st
       problems.push('--from and --image exclude each other: promote from a stage or from the registry');
     if (!values.to) problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
   }
+  if (values.source !== undefined && values.source !== 'live' && values.source !== 'git')
+    problems.push(`--source: expected live or git, got "${String(values.source)}"`);
+  else if (values.source === 'live' && !values.from)
+    problems.push('--source live goes with --from STAGE (the stage whose clusters are read)');
+  if (command === 'wait') {
+    const stages = values.stage as string[];
+    if (stages.length !== 1 || stages[0].includes('='))
+      problems.push('wait needs --stage NAME (one stage of stagecoach.yaml with a live: section)');
+  }
   if (values.commit && values['dry-run']) problems.push('--commit and --dry-run exclude each other');
   return problems;
 }
 
+/** wait's options, in seconds; their problems join the others. */
+function waitOptions(command: CommandName, values: Record<string, unknown>, problems: string[]) {
+  if (command !== 'wait') return {};
+  const stage = (values.stage as string[])[0];
+  const timeoutSeconds = duration('--timeout', (values.timeout as string | undefined) ?? '15m', problems);
+  const stableForSeconds = duration('--stable-for', (values['stable-for'] as string | undefined) ?? '0', problems);
+  return {
+    ...(stage && !stage.includes('=') ? { waitStage: stage } : {}),
+    ...(values['wait-commit'] ? { waitCommit: values['wait-commit'] as string } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+    ...(stableForSeconds !== undefined ? { stableForSeconds } : {}),
+  };
+}
+
 export function parseCliArguments(argv: string[]): ParsedCli {
+  // wait's --commit takes a value; promote's --commit is a switch: the command, written first, decides.
+  if (argv[0] === 'wait')
+    argv = argv.map((a) => (a === '--commit' ? '--wait-commit' : a.replace(/^--commit=/, '--wait-commit=')));
   const { values, positionals } = parse(argv);
   const [first, ...extra] = positionals;
   const command = (COMMANDS as readonly string[]).includes(first) ? (first as CommandName) : undefined;
@@ -290,6 +367,7 @@ export function parseCliArguments(argv: string[]): ParsedCli {
     );
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
   const problems = misfits(command, values, argv);
+  const wait = waitOptions(command, values, problems);
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
   return {
     command,
@@ -299,12 +377,15 @@ export function parseCliArguments(argv: string[]): ParsedCli {
     head: values.head as string,
     repo: values.repo as string | undefined,
     config: values.config as string | undefined,
-    stages: values.stage as string[],
+    stages: command === 'wait' ? [] : (values.stage as string[]),
     only: values.only as string[],
     images: values.image as string[],
     plainHttp: values['plain-http'] as string[],
     registryCa: values['registry-ca'] as string | undefined,
     json: values.json as boolean,
+    live: values.live as boolean,
+    sourceLive: values.source === 'live',
+    ...wait,
     exitCode: values['exit-code'] as boolean,
     commit: values.commit as boolean,
     allowDowngrade: values['allow-downgrade'] as boolean,

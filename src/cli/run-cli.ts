@@ -21,6 +21,11 @@ import { findRepoRoot } from '../adapters/repo-root.js';
 import { planRequestFor, planStages, type PlanRequest } from '../engine/plan.js';
 import { promotionBranch } from '../engine/publish.js';
 import { readStatus } from '../engine/status.js';
+import { liveDependencies, readLive } from '../engine/live.js';
+import { WAIT_EXIT_CODES, waitForRollout } from '../engine/wait.js';
+import { scanStage } from '../engine/scan.js';
+import { liveSourceVersions } from '../engine/live-source.js';
+import { formatDuration } from '../core/duration.js';
 import { verifyPullRequest } from '../engine/verify.js';
 import { parseCliArguments, usage, type CliArguments } from './arguments.js';
 import { createProgress, paint, wantsColour, type Progress } from './terminal.js';
@@ -83,10 +88,20 @@ async function execute(args: CliArguments, io: CliIo, progress: Progress): Promi
   if (args.command === 'status') {
     const head = await git.head();
     const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
-    print(board, renderStatusText(board));
+    if (!args.live) {
+      print(board, renderStatusText(board));
+      return 0;
+    }
+    const live = await readLive(pipeline, board, liveDependencies(root, io.env ?? {}));
+    print({ ...board, live }, renderStatusText(board, live));
     return 0;
   }
+  if (args.command === 'wait') return waitCommand(args, io, root, pipeline, files);
   const request = planRequestFor(args.to as string, args.only, args.images, args.from);
+  if (args.sourceLive) {
+    const source = await scanStage(files, pipeline, findStage(pipeline, args.from as string));
+    request.live = await liveSourceVersions(pipeline, source, liveDependencies(root, io.env ?? {}));
+  }
   if (args.command === 'plan') {
     const { plan } = await planStages(files, pipeline, request, registry, (phase, detail) =>
       progress.phase(phase, detail),
@@ -97,6 +112,45 @@ async function execute(args: CliArguments, io: CliIo, progress: Progress): Promi
   }
 
   return promote(args, io, { root, files, git, registry, now, print, progress }, pipeline, request);
+}
+
+/** wait: phases on stdout (stderr with --json), the outcome last; exit 0, 1 or 4. */
+async function waitCommand(
+  args: CliArguments,
+  io: CliIo,
+  root: string,
+  pipeline: Pipeline,
+  files: RepoFiles,
+): Promise<number> {
+  const stage = findStage(pipeline, args.waitStage as string);
+  if (stage.live.length === 0)
+    throw new UsageError(
+      `stage ${stage.name} has no live: section: say where it runs (stages[].live in stagecoach.yaml)`,
+    );
+  const deps = liveDependencies(root, io.env ?? {});
+  if (args.waitCommit) {
+    const sha = await deps.git.resolve(args.waitCommit);
+    if (!sha)
+      throw new UsageError(
+        `--commit ${args.waitCommit}: no such commit in ${root} (fetch it, e.g. actions/checkout with fetch-depth: 0)`,
+      );
+    deps.commit = sha;
+  }
+  const source = await scanStage(files, pipeline, stage);
+  const say = args.json ? io.stderr : io.stdout;
+  const result = await waitForRollout(
+    pipeline,
+    source,
+    { timeoutSeconds: args.timeoutSeconds ?? 900, stableForSeconds: args.stableForSeconds ?? 0, onPhase: say },
+    deps,
+  );
+  const took = formatDuration(Math.round(result.elapsedMs / 1000));
+  const text =
+    result.outcome === 'succeeded'
+      ? `${stage.name} rolled out (${took}).`
+      : `${stage.name}: ${result.outcome === 'timeout' ? `timed out after ${took} while still rolling out` : result.outcome}:\n${result.reasons.map((r) => `  ${r}`).join('\n')}`;
+  io.stdout(args.json ? JSON.stringify(result, null, 2) : text);
+  return WAIT_EXIT_CODES[result.outcome];
 }
 
 interface PromoteContext {
@@ -137,6 +191,7 @@ async function promote(
         now,
         baseEnv: definedEnvironment(io.env ?? {}),
         onPhase: (phase, detail) => progress.phase(phase, detail),
+        live: liveDependencies(root, io.env ?? {}),
       },
       pipeline,
       request,

@@ -1,6 +1,6 @@
 // What every gate reports: rendered in the job summary and the PR body, pass or fail, with its duration.
 
-export type GateKind = 'registry' | 'soak' | 'commands';
+export type GateKind = 'registry' | 'soak' | 'commands' | 'health';
 
 export interface GateResult {
   gate: GateKind;

@@ -15,6 +15,7 @@ import { PromotionError, UsageError } from '../core/errors.js';
 import { runCommandGates } from './gates/commands-gate.js';
 import { checkRegistry } from './gates/registry-gate.js';
 import { checkSoak } from './gates/soak-gate.js';
+import { checkHealth, type HealthDependencies } from './gates/health-gate.js';
 import { planStages, type OnPhase, type PlanRequest, type PlannedPromotion } from './plan.js';
 import { renderPromotion } from './rewrite.js';
 
@@ -31,6 +32,8 @@ export interface GatedPromotionDependencies {
   baseEnv: Record<string, string>;
   /** Told as each phase starts (the action's log groups, the CLI's progress line). */
   onPhase?: OnPhase;
+  /** How the health gate reads the source stage's clusters (their credentials come from this env only). */
+  live?: HealthDependencies;
 }
 
 export interface GatedPromotion {
@@ -120,6 +123,11 @@ export async function runGatedPromotion(
         now: deps.now,
       }),
     );
+  }
+  // Promotion OUT of the source stage is held to its live health; promotion INTO a broken stage never is.
+  if (stage.gates.health && planned.source) {
+    if (!deps.live) throw new UsageError(`Stage ${stage.name} has a health gate, but no cluster can be read here`);
+    gates.push(await checkHealth(pipeline, planned.source, releasesOf(planned.plan), stage.gates.health, deps.live));
   }
   const written = await renderPromotion(deps.files, pipeline, planned);
   if (stage.gates.commands.length > 0 && gates.every((gate) => gate.passed)) {

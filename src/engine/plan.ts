@@ -27,6 +27,8 @@ export interface PlanRequest {
   images?: ImageArgument[];
   /** `image|tag` → digest: write `tag@digest` (the registry gate's `pin`). */
   pins?: Map<string, string>;
+  /** --source live: the versions read from the source stage's clusters, and where they differ from its git. */
+  live?: { versions: SourceVersion[]; differences: string[] };
 }
 
 /** The request both entries build from their flags or inputs: a source stage, or `--image` versions. */
@@ -81,6 +83,7 @@ async function imagesOutside(files: RepoFiles, pipeline: Pipeline, stages: Scann
 export type Phase = 'config' | 'scan' | 'plan' | 'gates' | 'publish';
 /** Told when a phase starts, and again when its detail grows (`dev, staging (1,200 files)`, `command "render"`). */
 export type OnPhase = (phase: Phase, detail: string) => void;
+const stagecoachFile = (pipeline: Pipeline) => pipeline.configFile ?? 'stagecoach.yaml';
 
 export async function planStages(
   files: RepoFiles,
@@ -109,7 +112,7 @@ export async function planStages(
   onPhase?.('plan', `${source?.name ?? 'images'} → ${target.name}`);
   let versions: SourceVersion[];
   let unresolved: NotPromoted[] = [];
-  if (scannedSource) versions = stageVersions(scannedSource);
+  if (scannedSource) versions = request.live?.versions ?? stageVersions(scannedSource);
   else {
     const needsRegistry = (request.images ?? []).some((image) => !image.tag && !image.digest);
     if (needsRegistry && !registry)
@@ -139,6 +142,8 @@ export async function planStages(
   plan.notPromoted = [...plan.notPromoted, ...unresolved].sort(
     (a, b) => compareText(a.image, b.image) || compareText(a.version, b.version),
   );
+  for (const difference of request.live?.differences ?? [])
+    plan.warnings.push({ file: stagecoachFile(pipeline), line: 0, message: `live differs from git: ${difference}` });
   if (scannedSource) {
     // Problems in the source matter too: an unreadable source file may hide a version, a bad tag is not offered.
     plan.skipped = [

@@ -47,10 +47,10 @@ describe('checker: values as written', () => {
 describe('checker: mappings', () => {
   test('unknown keys suggest the closest known key', () => {
     expect(problems(`${twoStages()}image:\n  - image: nginx\n`)).toEqual([
-      'stagecoach.yaml:6:1: image: unknown key "image"; did you mean "images"? (known keys: stages, files, fields, images, charts)',
+      'stagecoach.yaml:6:1: image: unknown key "image"; did you mean "images"? (known keys: stages, files, fields, images, charts, clusters)',
     ]);
     expect(problems(`${twoStages()}colour: blue\n`)).toEqual([
-      'stagecoach.yaml:6:1: colour: unknown key "colour" (known keys: stages, files, fields, images, charts)',
+      'stagecoach.yaml:6:1: colour: unknown key "colour" (known keys: stages, files, fields, images, charts, clusters)',
     ]);
   });
 

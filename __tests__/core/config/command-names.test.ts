@@ -21,7 +21,14 @@ test('action.yml lists exactly the commands, merge methods and failure modes the
 
 test('the CLI takes every command and names them all when one is unknown', () => {
   for (const command of COMMANDS) {
-    const flags = command === 'verify' ? ['--base', 'main'] : command === 'status' ? [] : ['--from', 'a', '--to', 'b'];
+    const flags =
+      command === 'verify'
+        ? ['--base', 'main']
+        : command === 'status'
+          ? []
+          : command === 'wait'
+            ? ['--stage', 'a']
+            : ['--from', 'a', '--to', 'b'];
     expect(parseCliArguments([command, ...flags])).toMatchObject({ command });
   }
   expect(() => parseCliArguments(['deploy'])).toThrow(`expected one of ${COMMANDS.join(', ')}`);

@@ -12,7 +12,13 @@ describe('stagesFromFlags', () => {
       ['prod', ['envs/prod', 'clusters/prod'], 2],
     ]);
     expect(pipeline.stages[1].pullRequest.labels).toEqual(['promotion', 'stage:prod']);
-    expect(pipeline.stages[1].gates).toEqual({ registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' });
+    expect(pipeline.stages[1].gates).toEqual({
+      registry: false,
+      health: false,
+      soakSeconds: 0,
+      commands: [],
+      onFailure: 'fail',
+    });
   });
 
   test('every problem at once, line = flag number, column inside the flag', () => {

@@ -55,3 +55,20 @@ describe('parseConfig: gates', () => {
     ]);
   });
 });
+
+describe('parseConfig: gates.health', () => {
+  const withHealth = (health: string) =>
+    twoStages().replace('path: envs/prod', `path: envs/prod\n    gates:\n      health: ${health}\n`);
+  const healthOf = (health: string) => parseConfig(withHealth(health), 'f').stages[1].gates.health;
+
+  test('true (defaults 10m and 30s), false, or { timeout, stableFor }', () => {
+    expect(healthOf('true')).toEqual({ timeoutSeconds: 600, stableForSeconds: 30 });
+    expect(healthOf('false')).toBe(false);
+    expect(healthOf('{ timeout: 15m, stableFor: 1m }')).toEqual({ timeoutSeconds: 900, stableForSeconds: 60 });
+    expect(healthOf('{ stableFor: 0 }')).toEqual({ timeoutSeconds: 600, stableForSeconds: 0 });
+    expect(problems(withHealth('{ timeout: soon, stable: 1m }'))).toEqual([
+      'stagecoach.yaml:7:26: stages[1].gates.health.timeout: expected a duration such as 90s, 30m, 1h30m or 2d (units w, d, h, m, s), got "soon"',
+      'stagecoach.yaml:7:32: stages[1].gates.health.stable: unknown key "stable"; did you mean "stableFor"? (known keys: timeout, stableFor)',
+    ]);
+  });
+});

@@ -49,9 +49,10 @@ describe('parseConfig: a complete, valid file', () => {
 
   test('gates: registry forms, soak in seconds, commands with timeout and env as text', () => {
     const [dev, staging, production] = pipeline.stages;
-    expect(dev.gates).toEqual({ registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' });
+    expect(dev.gates).toEqual({ registry: false, health: false, soakSeconds: 0, commands: [], onFailure: 'fail' });
     expect(staging.gates).toEqual({
       registry: { pin: false },
+      health: false,
       soakSeconds: 3600,
       commands: [
         {
@@ -65,6 +66,7 @@ describe('parseConfig: a complete, valid file', () => {
     });
     expect(production.gates).toEqual({
       registry: { pin: true },
+      health: false,
       soakSeconds: 36 * 3600,
       commands: [{ name: './scripts/smoke.sh', run: './scripts/smoke.sh', timeoutSeconds: 600, env: {} }],
       onFailure: 'draft',
@@ -109,13 +111,15 @@ describe('parseConfig: defaults', () => {
             autoMerge: false,
             branch: 'stagecoach/{from}-to-{to}',
           },
-          gates: { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' },
+          gates: { registry: false, health: false, soakSeconds: 0, commands: [], onFailure: 'fail' },
+          live: [],
         },
       ],
       files: ['**/*.yaml', '**/*.yml'],
       fields: [],
       images: [],
       charts: false,
+      clusters: [],
     });
   });
 });
@@ -179,7 +183,7 @@ describe('parseConfig: every problem at once', () => {
     expect(lines).toEqual([
       'stagecoach.yaml:2:11: stages[0].name: stage name "Dev" must be lower-case letters, digits and "-", starting with a letter or digit (it is used in branch names); for example "dev"',
       'stagecoach.yaml:4:5: stages[1]: missing "paths:"; list the folders, files or globs stage "staging" owns, e.g. "paths: [envs/staging]"',
-      'stagecoach.yaml:5:5: stages[1].pahts: unknown key "pahts"; did you mean "paths"? (known keys: name, paths, path, files, pullRequest, gates)',
+      'stagecoach.yaml:5:5: stages[1].pahts: unknown key "pahts"; did you mean "paths"? (known keys: name, paths, path, files, pullRequest, gates, live)',
       'stagecoach.yaml:6:11: stages[2].name: stage "staging" is defined twice (first at line 4); stage names must be unique',
       'stagecoach.yaml:7:11: stages[2].path: path "/srv/envs/staging" is absolute; write it relative to the repository root, e.g. "srv/envs/staging"',
       'stagecoach.yaml:9:7: stages[2].pullRequest.automerge: unknown key "automerge"; did you mean "autoMerge"? (known keys: labels, reviewers, teamReviewers, assignees, draft, autoMerge, branch)',
@@ -196,7 +200,7 @@ describe('parseConfig: every problem at once', () => {
       'stagecoach.yaml:27:23: images[0].policy.semver: expected a semver range such as ">=1.0.0 <2", "^1.2" or "1.4.x", got "newest"',
       'stagecoach.yaml:29:26: images[1].policy.numerical: expected one of asc, desc, got "up"',
       'stagecoach.yaml:30:62: images[1].filterTags.extract: "$time" names no group of the pattern (the pattern has $ts)',
-      'stagecoach.yaml:31:1: colour: unknown key "colour" (known keys: stages, files, fields, images, charts)',
+      'stagecoach.yaml:31:1: colour: unknown key "colour" (known keys: stages, files, fields, images, charts, clusters)',
     ]);
     expect(error!.problems.every((p) => p.file === 'stagecoach.yaml')).toBe(true);
     expect(error!.message).toBe(`Invalid pipeline configuration (20 problems):\n${lines.join('\n')}`);

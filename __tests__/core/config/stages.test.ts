@@ -71,7 +71,7 @@ describe('parseConfig: stages', () => {
   test('a misspelt paths key suggests paths', () => {
     const lines = problems('stages:\n  - name: dev\n    pahts: [envs/dev]\n');
     expect(lines).toContain(
-      'stagecoach.yaml:3:5: stages[0].pahts: unknown key "pahts"; did you mean "paths"? (known keys: name, paths, path, files, pullRequest, gates)',
+      'stagecoach.yaml:3:5: stages[0].pahts: unknown key "pahts"; did you mean "paths"? (known keys: name, paths, path, files, pullRequest, gates, live)',
     );
   });
 

@@ -63,5 +63,5 @@ function readFlag(c: Checker, flag: string, i: number, names: NamedAt[], owned: 
     }
     column += part.length + 1;
   }
-  return [{ name, paths, pullRequest: defaultPullRequest(name), gates: defaultGates(), line }];
+  return [{ name, paths, pullRequest: defaultPullRequest(name), gates: defaultGates(), live: [], line }];
 }

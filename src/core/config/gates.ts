@@ -24,8 +24,14 @@ export interface CommandGate {
   timeoutSeconds: number;
   env: Record<string, string>;
 }
+/** The source stage's live health (promotion OUT of it into this stage): applied, rolled out, stable. */
+export interface HealthGate {
+  timeoutSeconds: number;
+  stableForSeconds: number;
+}
 export interface Gates {
   registry: false | { pin: boolean };
+  health: false | HealthGate;
   soakSeconds: number;
   commands: CommandGate[];
   onFailure: GateFailureMode;
@@ -34,10 +40,13 @@ export interface Gates {
 const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
 
 const REGISTRY_KEYS = { pin: null } as const satisfies KeyTree;
+const HEALTH_KEYS = { timeout: null, stableFor: null } as const satisfies KeyTree;
+export const DEFAULT_HEALTH: HealthGate = { timeoutSeconds: 600, stableForSeconds: 30 };
 // env's keys are the user's variable names: a leaf here.
 const COMMAND_KEYS = { name: null, run: null, timeout: null, env: null } as const satisfies KeyTree;
 export const GATE_KEYS = {
   registry: REGISTRY_KEYS,
+  health: HEALTH_KEYS,
   soak: null,
   commands: COMMAND_KEYS,
   onFailure: null,
@@ -46,7 +55,7 @@ export const GATE_KEYS = {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function defaultGates(): Gates {
-  return { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' };
+  return { registry: false, health: false, soakSeconds: 0, commands: [], onFailure: 'fail' };
 }
 
 export function readGates(c: Checker, entry: Entry, path: string): Gates {
@@ -56,6 +65,8 @@ export function readGates(c: Checker, entry: Entry, path: string): Gates {
   if (!fields) return gates;
   const registry = fields.get('registry');
   if (registry) gates.registry = readRegistry(c, registry, `${path}.registry`);
+  const health = fields.get('health');
+  if (health) gates.health = readHealth(c, health, `${path}.health`);
   const soak = fields.get('soak');
   if (soak) gates.soakSeconds = readDuration(c, soak.value, soak.key, `${path}.soak`) ?? 0;
   const commands = fields.get('commands');
@@ -77,6 +88,26 @@ function readRegistry(c: Checker, entry: Entry, path: string): Gates['registry']
   const options = readMap(c, node, entry.key, path, REGISTRY_KEYS, 'true, false or { pin: true }');
   const pin = options?.get('pin');
   return { pin: pin ? (readBoolean(c, pin.value, pin.key, `${path}.pin`) ?? false) : false };
+}
+
+/** `true`, `false` or `{ timeout, stableFor }`. */
+function readHealth(c: Checker, entry: Entry, path: string): Gates['health'] {
+  const node = entry.value;
+  if (isScalar(node) && typeof node.value === 'boolean') return node.value ? { ...DEFAULT_HEALTH } : false;
+  const what = 'true, false or { timeout: 10m, stableFor: 30s }';
+  if (!isMap(node)) {
+    c.report(node ?? entry.key, path, `expected ${what}, got ${describe(node)}`);
+    return false;
+  }
+  const options = readMap(c, node, entry.key, path, HEALTH_KEYS, what);
+  const gate = { ...DEFAULT_HEALTH };
+  const timeout = options?.get('timeout');
+  if (timeout)
+    gate.timeoutSeconds = readDuration(c, timeout.value, timeout.key, `${path}.timeout`) ?? gate.timeoutSeconds;
+  const stable = options?.get('stableFor');
+  if (stable)
+    gate.stableForSeconds = readDuration(c, stable.value, stable.key, `${path}.stableFor`) ?? gate.stableForSeconds;
+  return gate;
 }
 
 function readCommands(c: Checker, entry: Entry, path: string): CommandGate[] {

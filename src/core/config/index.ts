@@ -11,10 +11,12 @@
 import { LineCounter, isScalar, parseDocument } from 'yaml';
 import { readCharts } from './charts.js';
 import { Checker, type KeyTree, readMap } from './checker.js';
+import { readClusters } from './clusters.js';
 import { FIELD_KEYS, readFields } from './fields.js';
 import { readFileGlobs } from './files.js';
 import { IMAGE_KEYS, readImages } from './images.js';
 import { type Pipeline, defaultPipeline } from './pipeline.js';
+import { checkLiveClusters } from './live.js';
 import { STAGE_KEYS, readStages } from './stages.js';
 
 export { ConfigError, formatProblems } from './config-error.js';
@@ -22,12 +24,14 @@ export { suggest } from './did-you-mean.js';
 export { COMMANDS, type CommandName } from './command-names.js';
 export { stagesFromFlags } from './flags.js';
 export type { FieldRule } from './fields.js';
-export { GATE_FAILURE_MODES, type CommandGate, type GateFailureMode, type Gates } from './gates.js';
+export { GATE_FAILURE_MODES, type CommandGate, type GateFailureMode, type Gates, type HealthGate } from './gates.js';
 export type { ImagePolicy } from './images.js';
 export { findStage, nextStage, type Pipeline } from './pipeline.js';
 export { DEFAULT_BRANCH, MERGE_METHODS, type PullRequestPolicy } from './pull-request.js';
 export { normalizeStagePath } from './stage-paths.js';
 export type { Stage } from './stages.js';
+export { CLUSTER_ENTRY_KEYS, DEFAULT_REQUEST_TIMEOUT_SECONDS, type Cluster, type ClusterAccess } from './clusters.js';
+export { LIVE_AGENTS, type LiveAgent, type LiveTarget } from './live.js';
 export type { KeyTree } from './checker.js';
 
 /** Every key the config file knows, as a tree (the JSON schema test holds `stagecoach.schema.json` to it). */
@@ -37,6 +41,8 @@ export const CONFIG_KEYS = {
   fields: FIELD_KEYS,
   images: IMAGE_KEYS,
   charts: null,
+  // Cluster names are the user's keys: the tree is that of one entry (the schema's additionalProperties).
+  clusters: null,
 } as const satisfies KeyTree;
 
 /** Parses and validates `stagecoach.yaml`; throws ConfigError listing every problem with its position. */
@@ -84,6 +90,16 @@ export function parseConfig(text: string, file: string): Pipeline {
     if (images) pipeline.images = readImages(c, images);
     const charts = top.get('charts');
     if (charts) pipeline.charts = readCharts(c, charts);
+    const clusters = top.get('clusters');
+    if (clusters) pipeline.clusters = readClusters(c, clusters);
+    pipeline.stages.forEach((stage, i) =>
+      checkLiveClusters(
+        c,
+        stage.live,
+        pipeline.clusters.map((cl) => cl.name),
+        (t) => `stages[${i}].live[${t}]`,
+      ),
+    );
   }
   if (c.problems.length > 0) c.fail();
   return pipeline;

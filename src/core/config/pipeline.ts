@@ -1,6 +1,7 @@
 // The pipeline as the engine sees it (from the config file or the --stage flags), and finding a stage in it.
 import { ConfigError } from './config-error.js';
 import { didYouMean } from './did-you-mean.js';
+import type { Cluster } from './clusters.js';
 import type { FieldRule } from './fields.js';
 import { DEFAULT_FILES } from './files.js';
 import type { ImagePolicy } from './images.js';
@@ -15,6 +16,8 @@ export interface Pipeline {
   images: ImagePolicy[];
   /** `charts: true`: Helm chart versions are promoted too. */
   charts: boolean;
+  /** The clusters stages' `live:` targets name. */
+  clusters: Cluster[];
 }
 
 /** The file name problems in --stage flags are reported under. */
@@ -22,7 +25,7 @@ export const FLAGS_FILE = '<flags>';
 
 /** A pipeline with every key at its default, before the config file (or the flags) fill it in. */
 export function defaultPipeline(configFile: string): Pipeline {
-  return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [], charts: false };
+  return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [], charts: false, clusters: [] };
 }
 
 /** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */

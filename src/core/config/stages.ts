@@ -11,6 +11,7 @@ import {
   readNonEmptyString,
 } from './checker.js';
 import { readFileGlobs } from './files.js';
+import { LIVE_KEYS, type LiveTarget, readLive } from './live.js';
 import { GATE_KEYS, type Gates, defaultGates, readGates } from './gates.js';
 import {
   PULL_REQUEST_KEYS,
@@ -31,6 +32,8 @@ export interface Stage {
   files?: string[];
   pullRequest: PullRequestPolicy;
   gates: Gates;
+  /** Where the stage runs (empty: git only). */
+  live: LiveTarget[];
   line?: number;
 }
 
@@ -42,6 +45,7 @@ export const STAGE_KEYS = {
   files: null,
   pullRequest: PULL_REQUEST_KEYS,
   gates: GATE_KEYS,
+  live: LIVE_KEYS,
 } as const satisfies KeyTree;
 
 const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -119,6 +123,7 @@ function readStage(
     paths,
     pullRequest: defaultPullRequest(name ?? ''),
     gates: defaultGates(),
+    live: [],
     line: c.position(item).line,
   };
   const files = fields.get('files');
@@ -129,6 +134,8 @@ function readStage(
   across.branches.push({ name: stage.name, branch: stage.pullRequest.branch, where: branchNode(pullRequest) ?? item });
   const gates = fields.get('gates');
   if (gates) stage.gates = readGates(c, gates, `${path}.gates`);
+  const live = fields.get('live');
+  if (live) stage.live = readLive(c, live, `${path}.live`);
   return stage;
 }
 

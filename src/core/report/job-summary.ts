@@ -4,6 +4,8 @@ import type { GateResult } from '../gate-result.js';
 import type { Plan } from '../plan-types.js';
 import type { StatusBoard } from '../status.js';
 import { renderGateFailure, renderGateReport } from './gate-report.js';
+import type { LiveBoard } from '../live/live-cell.js';
+import { findLiveCell, liveLine, liveNotes } from './live-text.js';
 import { code, escapeMarkdown, markdownTable } from './markdown.js';
 import { cutMarkdown } from './pull-request-body.js';
 
@@ -126,18 +128,22 @@ export function fitSummary(markdown: string, output: string, limit = SUMMARY_LIM
   return `${cutMarkdown(markdown, budget, `_Cut to fit the job summary (1 MiB): the ${code(output)} output holds all._`)}\n`;
 }
 
-export function renderStatusSummary(board: StatusBoard): string {
+export function renderStatusSummary(board: StatusBoard, live?: LiveBoard): string {
   const mark = { first: '', same: '', behind: ' ⏳ behind', drift: ' ⚠️ drift', absent: '' } as const;
   const rows = board.rows.map((row) => [
     code(row.image),
     ...board.stages.map((stage) => {
       const cell = row.cells[stage];
-      return cell.versions.length === 0 ? '–' : `${cell.versions.map(code).join(', ')}${mark[cell.state]}`;
+      const text = cell.versions.length === 0 ? '–' : `${cell.versions.map(code).join(', ')}${mark[cell.state]}`;
+      const line = live ? liveLine(findLiveCell(live, row.image, stage)) : '';
+      return line ? `${text}<br>live: ${code(line)}` : text;
     }),
   ]);
   const header = `## Pipeline status\n\n`;
+  const notes = live ? liveNotes(live) : [];
+  const why = notes.length > 0 ? `\n### Live\n\n${notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n` : '';
   const table = markdownTable(['Image', ...board.stages.map(escapeMarkdown)], rows);
-  if (bytes(table) + 200 <= SUMMARY_LIMIT) return `${header}${table}\n`;
-  const budget = Math.floor(((SUMMARY_LIMIT - 400) * table.length) / bytes(table));
-  return `${header}${cutMarkdown(table, budget, `_${plural(board.rows.length, 'image')} in all; the table was cut to fit the summary (the status-file output holds all)._`)}\n`;
+  if (bytes(table) + bytes(why) + 200 <= SUMMARY_LIMIT) return `${header}${table}\n${why}`;
+  const budget = Math.floor(((SUMMARY_LIMIT - 400 - bytes(why)) * table.length) / bytes(table));
+  return `${header}${cutMarkdown(table, budget, `_${plural(board.rows.length, 'image')} in all; the table was cut to fit the summary (the status-file output holds all)._`)}\n${why}`;
 }
