@@ -1,10 +1,9 @@
 // What a change deserves a warning for in the plan (and so in the PR body): a floating tag replacing a pinned one, a
 // Kustomize `newTag` moving away from the `?ref=` its remote base still pins, and a line Flux's ImagePolicy manages.
 import { minimatch } from 'minimatch';
-import semver from 'semver';
 import { formatVersion, type Finding, type ImageReference, type Version } from './image-reference.js';
 import { judgeByPolicy, type FluxImagePolicy } from './flux-image-policy.js';
-import { compileFilterPattern, normalizeSemverRange } from './tag-policy.js';
+import { compileFilterPattern, isTagAllowed } from './tag-policy.js';
 
 /** Tags that name whatever was pushed last, not one build. */
 const FLOATING = new Set(['latest', 'stable', 'edge', 'nightly', 'main', 'master']);
@@ -79,10 +78,7 @@ export function fluxV1Admits(filter: string, tag: string): boolean {
   const colon = filter.indexOf(':');
   const kind = colon === -1 ? 'glob' : filter.slice(0, colon);
   const pattern = colon === -1 ? filter : filter.slice(colon + 1);
-  if (kind === 'semver') {
-    const version = semver.valid(tag, { loose: true });
-    return version !== null && semver.satisfies(version, normalizeSemverRange(pattern));
-  }
+  if (kind === 'semver') return isTagAllowed(tag, { semver: { range: pattern, prerelease: false } });
   if (kind === 'regex' || kind === 'regexp') {
     try {
       return compileFilterPattern(pattern).test(tag);
