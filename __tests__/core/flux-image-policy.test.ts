@@ -46,7 +46,9 @@ const MOVE_BACK = "outside what it admits, so Flux's image automation would move
 
 describe('readImagePolicies', () => {
   test('names the line of each document of a multi-document file', () => {
-    const text = [policyText('a', '    numerical: {order: asc}'), policyText('b', '    alphabetical: {}')].join('---\n');
+    const text = [policyText('a', '    numerical: {order: asc}'), policyText('b', '    alphabetical: {}')].join(
+      '---\n',
+    );
     expect(readImagePolicies('p.yaml', text).map((p) => [p.name, p.line])).toEqual([
       ['a', 1],
       ['b', 12],
@@ -68,7 +70,9 @@ describe('semver ImagePolicies under judgeByPolicy', () => {
   test('a tag inside the range is no warning beyond the management note', () => {
     const judged = judgeByPolicy(line('1.5.0'), '1.9.0', semverPolicy('>=1.0.0 <2.0.0'));
     expect(judged).toEqual({ downgrade: false, message: expect.not.stringContaining('outside') });
-    expect(judged?.message).toMatch(/^managed by Flux's ImagePolicy flux-system:api \(flux\/policy.yaml:1: no filterTags, semver >=1.0.0 <2.0.0\)$/);
+    expect(judged?.message).toMatch(
+      /^managed by Flux's ImagePolicy flux-system:api \(flux\/policy.yaml:1: no filterTags, semver >=1.0.0 <2.0.0\)$/,
+    );
   });
 
   test('two-part versions order as Flux orders them (1.25 → 1.26 forward, 1.26 → 1.25 back)', () => {

@@ -122,7 +122,10 @@ describe('policiesBeside reads what it may and fails on a fault', () => {
       'apps/api/ithc.yaml': deployment('main-1a2b3c4-1734000000', 'api-ithc'),
       'apps/api/ithc-image-policy.yaml': imagePolicy('api-ithc'),
     });
-    writeFileSync(path.join(dir, 'apps/api/latin1.yaml'), Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]));
+    writeFileSync(
+      path.join(dir, 'apps/api/latin1.yaml'),
+      Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]),
+    );
     const outside = mkdtempSync(path.join(tmpdir(), 'stagecoach-outside-'));
     writeFileSync(path.join(outside, 'policy.yaml'), imagePolicy('api-outside'));
     symlinkSync(path.join(outside, 'policy.yaml'), path.join(dir, 'apps/api/linked.yaml'));
@@ -130,5 +133,4 @@ describe('policiesBeside reads what it may and fails on a fault', () => {
     await policiesBeside(createLocalFiles(dir), stage, new Set(['apps/api/ithc.yaml']));
     expect(stage.policies?.map((p) => p.name)).toEqual(['api-ithc']);
   });
-
 });
