@@ -31,6 +31,11 @@ export function unknownPolicies(references: ImageReference[]): Finding | undefin
   return { file: first.file, line: first.line, column: first.column, message };
 }
 
+/** A `?ref=` and a tag name one release (`v1.2.0` and `1.2.0` alike). */
+function sameRef(ref: string, tag: string | undefined): boolean {
+  return tag !== undefined && ref.replace(/^v(?=[0-9])/, '') === tag.replace(/^v(?=[0-9])/, '');
+}
+
 /** The warnings moving `reference` to `version` deserves, and a downgrade verdict from its Flux ImagePolicy. */
 export function judgeChange(reference: ImageReference, version: Version, policies: FluxImagePolicy[]): ChangeJudgement {
   const at = { file: reference.file, line: reference.line, column: reference.column };
@@ -44,7 +49,8 @@ export function judgeChange(reference: ImageReference, version: Version, policie
   }
   const behind = new Map<string, { url: string; line: number }[]>();
   for (const base of reference.remoteBases ?? []) {
-    if (version.tag === undefined || base.ref === version.tag) continue;
+    // only a base that moved with this newTag (it pinned the old tag) is left behind; others are unrelated
+    if (version.tag === undefined || !sameRef(base.ref, reference.tag) || sameRef(base.ref, version.tag)) continue;
     behind.set(base.ref, [...(behind.get(base.ref) ?? []), base]);
   }
   for (const [ref, bases] of behind) {
