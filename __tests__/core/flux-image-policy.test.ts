@@ -104,7 +104,7 @@ describe('policyOfMarker', () => {
   const policies = [
     ...readImagePolicies('a.yaml', policyText('api', '    numerical: {}', 'team-a')),
     ...readImagePolicies('b.yaml', policyText('api', '    numerical: {}', 'team-b')),
-    ...readImagePolicies('c.yaml', policyText('web', '    numerical: {}').replace(/  namespace: .*\n/, '')),
+    ...readImagePolicies('c.yaml', policyText('web', '    numerical: {}').replace(/ {2}namespace: .*\n/, '')),
   ];
 
   test('picks the policy of the marker’s namespace among policies of one name', () => {
