@@ -87,6 +87,42 @@ describe('remote bases: a newTag change whose kustomization still pins another ?
   });
 });
 
+describe('remote bases that did not move with the newTag', () => {
+  const kustomization = (tag: string, ref: string) => `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - https://github.com/acme/platform/config/default?ref=${ref}
+  - https://github.com/acme/api/config?ref=v${tag}
+images:
+  - name: ghcr.io/acme/api
+    newTag: ${tag}
+  - name: ghcr.io/acme/worker
+    newTag: 3.0.0
+`;
+  const stage = (name: string, text: string): ScannedStage => {
+    const result = scanFile(`envs/${name}/kustomization.yaml`, text);
+    return { name, paths: [], references: result.references, skipped: [], warnings: result.warnings };
+  };
+
+  test('only the base that pinned the old tag (v-prefixed alike) is left behind; an unrelated base gives no warning', () => {
+    const plan = promote(stage('dev', kustomization('1.1.0', 'main')), stage('prod', kustomization('1.0.0', 'main')));
+    expect(plan.changes).toEqual([expect.objectContaining({ old: '1.0.0', new: '1.1.0' })]);
+    expect(plan.warnings).toEqual([
+      expect.objectContaining({
+        line: 5,
+        message: expect.stringContaining('https://github.com/acme/api/config (line 5) still pins ?ref=v1.0.0'),
+      }),
+    ]);
+  });
+
+  test('a base whose ref never equalled the tag stays quiet', () => {
+    const prod = kustomization('1.0.0', 'main').replace('?ref=v1.0.0', '?ref=release-7');
+    const plan = promote(stage('dev', kustomization('1.1.0', 'main')), stage('prod', prod));
+    expect(plan.changes).toHaveLength(1);
+    expect(plan.warnings).toEqual([]);
+  });
+});
+
 describe('floating tags', () => {
   const text = (tag: string) =>
     `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:${tag}\n`;

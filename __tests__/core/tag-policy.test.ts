@@ -8,6 +8,7 @@ import {
   compareVersions,
   compileFilterPattern,
   expandTemplate,
+  fluxSemver,
   isTagAllowed,
   normalizeSemverRange,
   patternGroups,
@@ -37,8 +38,9 @@ describe('selectTag: semver', () => {
     expect(selectTag(tags, semverPolicy('>=1.0.0, <1.5.0'))).toEqual({ tag: 'v1.4.2' });
   });
 
-  test('partial versions and non-versions are not semver', () => {
-    expect(selectTag(['1.2', 'latest', '01.2.3'], semverPolicy('*'))).toBeUndefined();
+  test('partial versions are versions as Flux (Masterminds/semver) reads them; non-versions are not', () => {
+    expect(selectTag(['1.2', 'latest', '01.2.3'], semverPolicy('*'))).toEqual({ tag: '1.2' });
+    expect(selectTag(['latest', '01.2.3', '1.2.3.4'], semverPolicy('*'))).toBeUndefined();
   });
 
   test('nothing in range gives undefined; an empty list too', () => {
@@ -223,7 +225,7 @@ describe('selectTag properties', () => {
         const result = selectTag(tags, semverPolicy(r, prerelease));
         const nodeRange = r.replace(/\s*,\s*/g, ' ');
         const allowed = tags.filter((t) => {
-          const v = semver.parse(t);
+          const v = fluxSemver(t);
           return (
             v !== null &&
             (prerelease || v.prerelease.length === 0) &&
@@ -234,7 +236,7 @@ describe('selectTag properties', () => {
         expect(result).toBeDefined();
         expect(tags).toContain(result!.tag);
         expect(allowed).toContain(result!.tag);
-        for (const t of allowed) expect(semver.gt(t, result!.tag)).toBe(false);
+        for (const t of allowed) expect(semver.gt(fluxSemver(t)!, fluxSemver(result!.tag)!)).toBe(false);
       }),
     );
   });
@@ -243,9 +245,9 @@ describe('selectTag properties', () => {
     fc.assert(
       fc.property(fc.array(tag, { maxLength: 30 }), range, version, (tags, r, current) => {
         const result = selectTag(tags, semverPolicy(r), current);
-        if (result) expect(semver.lt(result.tag, current)).toBe(false);
+        if (result) expect(semver.lt(fluxSemver(result.tag)!, current)).toBe(false);
         const without = selectTag(tags, semverPolicy(r));
-        if (without && !semver.lt(without.tag, current)) expect(result).toEqual(without);
+        if (without && !semver.lt(fluxSemver(without.tag)!, current)) expect(result).toEqual(without);
         else expect(result).toBeUndefined();
       }),
     );

@@ -1,6 +1,6 @@
 // Flux ImagePolicy objects reach the plan: read from the stage's files, or from the folder beside a marked line that
 // lies outside every stage folder; a policy's order flags a downgrade the plain version comparison cannot see.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalFiles } from '../../src/adapters/local-files.js';
@@ -106,4 +106,31 @@ test('a marked line outside every stage folder finds its policy beside it; folde
   const inside: ScannedStage = { ...stage, paths: ['apps'], policies: undefined };
   await policiesBeside(createLocalFiles(dir), inside, new Set([file]));
   expect(inside.policies).toBeUndefined();
+});
+
+describe('policiesBeside reads what it may and fails on a fault', () => {
+  const marked = (): ScannedStage => ({
+    name: 'ithc',
+    paths: ['apps/api/ithc.yaml'],
+    references: scanFile('apps/api/ithc.yaml', deployment('main-1a2b3c4-1734000000', 'api-ithc')).references,
+    skipped: [],
+    warnings: [],
+  });
+
+  test('a file that is not UTF-8 and a link out of the repository hold no policy; the others are read', async () => {
+    const dir = repo({
+      'apps/api/ithc.yaml': deployment('main-1a2b3c4-1734000000', 'api-ithc'),
+      'apps/api/ithc-image-policy.yaml': imagePolicy('api-ithc'),
+    });
+    writeFileSync(
+      path.join(dir, 'apps/api/latin1.yaml'),
+      Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]),
+    );
+    const outside = mkdtempSync(path.join(tmpdir(), 'stagecoach-outside-'));
+    writeFileSync(path.join(outside, 'policy.yaml'), imagePolicy('api-outside'));
+    symlinkSync(path.join(outside, 'policy.yaml'), path.join(dir, 'apps/api/linked.yaml'));
+    const stage = marked();
+    await policiesBeside(createLocalFiles(dir), stage, new Set(['apps/api/ithc.yaml']));
+    expect(stage.policies?.map((p) => p.name)).toEqual(['api-ithc']);
+  });
 });

@@ -235,3 +235,47 @@ describe('verify', () => {
     expect(result.changes[0].problems).toEqual(['soak: in staging for 10m, needs 1h (50m to go)']);
   });
 });
+
+describe('verify with charts: true', () => {
+  const release = (image: string, chart: string) => `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: api
+spec:
+  chart:
+    spec:
+      chart: api
+      version: ${chart}
+      sourceRef: {kind: HelmRepository, name: acme}
+  values:
+    image:
+      repository: ${registry.host}/acme/api
+      tag: ${image}
+`;
+
+  test('leaves chart versions out of the registry check: they live in a chart repository', async () => {
+    const history = createHistory();
+    history.commit(
+      {
+        'stagecoach.yaml': `charts: true\n${CONFIG}`,
+        'envs/dev/api.yaml': release('1.0.0', '1.0.0'),
+        'envs/staging/api.yaml': release('1.0.0', '1.0.0'),
+        'envs/production/api.yaml': release('1.0.0', '1.0.0'),
+      },
+      'start',
+      T0,
+    );
+    history.commit({ 'envs/dev/api.yaml': release('1.1.0', '1.1.0') }, 'dev', T0 + DAY);
+    const base = history.commit({ 'envs/staging/api.yaml': release('1.1.0', '1.1.0') }, 'staging', T0 + 2 * DAY);
+    const head = pullRequest(history, base, 'promote', { 'envs/production/api.yaml': release('1.1.0', '1.1.0') });
+    const result = await verify(history, base, head);
+    expect(result.changes.map((change) => [change.image, change.new, change.problems])).toEqual([
+      ['HelmRepository/acme/api', '1.1.0', []],
+      [`${registry.host}/acme/api`, '1.1.0', []],
+    ]);
+    const gate = result.gates.find((g) => g.gate === 'registry');
+    expect(gate?.passed).toBe(true);
+    expect(JSON.stringify(gate)).not.toContain('HelmRepository');
+    expect(result.passed).toBe(true);
+  });
+});

@@ -3,10 +3,18 @@
 // promotion steps back, and a new tag the policy does not admit is one Flux's automation would move back.
 // https://fluxcd.io/flux/components/image/imagepolicies/
 import type { ImageReference } from './image-reference.js';
+import { Collector } from './scan/collector.js';
 import { readFull } from './scan/yaml-reader.js';
 import type { YMap } from './scan/tree.js';
 import { asMap, get, getPath, stringAt } from './scan/tree.js';
-import { compareKeys, compileFilterPattern, policyKey, sameOrdering, type TagPolicy } from './tag-policy.js';
+import {
+  compareKeys,
+  compileFilterPattern,
+  isTagAllowed,
+  policyKey,
+  sameOrdering,
+  type TagPolicy,
+} from './tag-policy.js';
 
 export interface FluxImagePolicy {
   /** metadata.namespace; absent when the file leaves it to the Kustomization that applies it. */
@@ -25,6 +33,7 @@ export function readImagePolicies(file: string, text: string): FluxImagePolicy[]
   const read = readFull(text);
   if ('error' in read) return [];
   const found: FluxImagePolicy[] = [];
+  const lines = new Collector(file, text); // one line table for the file, not a count per document
   for (const doc of read.docs) {
     const root = asMap(doc.root);
     if (!root || stringAt(root, 'kind') !== 'ImagePolicy') continue;
@@ -42,7 +51,7 @@ export function readImagePolicies(file: string, text: string): FluxImagePolicy[]
       repository: stringAt(asMap(get(spec, 'imageRepositoryRef')), 'name') ?? '',
       policy,
       file,
-      line: text.slice(0, keyStart).split('\n').length,
+      line: lines.position(keyStart).line,
     });
   }
   return found;
@@ -70,14 +79,33 @@ function tagPolicy(spec: YMap | undefined): TagPolicy | undefined {
   return policy;
 }
 
+interface PolicyIndex {
+  size: number;
+  byName: Map<string, FluxImagePolicy[]>;
+  byRepository: Map<string, FluxImagePolicy[]>;
+}
+
+/** Policies by name and by ImageRepository, built once per list (a plan judges every marked line by one list). */
+const indexes = new WeakMap<FluxImagePolicy[], PolicyIndex>();
+
+function indexOf(policies: FluxImagePolicy[]): PolicyIndex {
+  let index = indexes.get(policies);
+  if (index && index.size === policies.length) return index;
+  index = { size: policies.length, byName: new Map(), byRepository: new Map() };
+  for (const p of policies) {
+    index.byName.set(p.name, [...(index.byName.get(p.name) ?? []), p]);
+    index.byRepository.set(p.repository, [...(index.byRepository.get(p.repository) ?? []), p]);
+  }
+  indexes.set(policies, index);
+  return index;
+}
+
 /** The policy a marker (`ns:name`, `ns:name:tag`) names, if the repository holds it. */
 export function policyOfMarker(marker: string, policies: FluxImagePolicy[]): FluxImagePolicy | undefined {
   const [namespace, name] = marker.split(':');
-  if (name === undefined) return policies.find((p) => p.name === namespace);
-  return (
-    policies.find((p) => p.name === name && p.namespace === namespace) ??
-    policies.find((p) => p.name === name && p.namespace === undefined)
-  );
+  if (name === undefined) return indexOf(policies).byName.get(namespace)?.[0];
+  const named = indexOf(policies).byName.get(name) ?? [];
+  return named.find((p) => p.namespace === namespace) ?? named.find((p) => p.namespace === undefined);
 }
 
 function describe(p: FluxImagePolicy): string {
@@ -109,7 +137,8 @@ export function judgeByPolicy(
   if (!reference.marker) return undefined;
   const line = policyOfMarker(reference.marker, policies);
   if (!line) return undefined; // said once for all such lines (plan-warnings.ts unknownPolicies)
-  const family = [line, ...policies.filter((p) => p !== line && p.repository === line.repository)];
+  const siblings = indexOf(policies).byRepository.get(line.repository) ?? [];
+  const family = [line, ...siblings.filter((p) => p !== line)];
   const keyed = (t: string) => {
     for (const p of family) {
       if (p !== line && !sameOrdering(p.policy, line.policy)) continue;
@@ -129,7 +158,7 @@ export function judgeByPolicy(
   const parts = [`managed by Flux's ImagePolicy ${reference.marker} (${describe(line)})`];
   const by = old?.p === line && next?.p === line ? 'its order' : "the order of its ImageRepository's policies";
   if (downgrade) parts.push(`by ${by} ${tag} is older than ${reference.tag}${how}: a downgrade`);
-  if (policyKey(tag, line.policy) === undefined)
+  if (!isTagAllowed(tag, line.policy))
     parts.push(`${tag} is outside what it admits, so Flux's image automation would move the line back`);
   else if (downgrade) parts.push(`Flux's image automation would move the line forward again`);
   if (!old || !next) parts.push(`no policy of the repository orders both ${reference.tag ?? '(no tag)'} and ${tag}`);

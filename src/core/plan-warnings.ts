@@ -1,10 +1,9 @@
 // What a change deserves a warning for in the plan (and so in the PR body): a floating tag replacing a pinned one, a
 // Kustomize `newTag` moving away from the `?ref=` its remote base still pins, and a line Flux's ImagePolicy manages.
 import { minimatch } from 'minimatch';
-import semver from 'semver';
 import { formatVersion, type Finding, type ImageReference, type Version } from './image-reference.js';
 import { judgeByPolicy, type FluxImagePolicy } from './flux-image-policy.js';
-import { compileFilterPattern, normalizeSemverRange } from './tag-policy.js';
+import { compileFilterPattern, isTagAllowed } from './tag-policy.js';
 
 /** Tags that name whatever was pushed last, not one build. */
 const FLOATING = new Set(['latest', 'stable', 'edge', 'nightly', 'main', 'master']);
@@ -32,6 +31,11 @@ export function unknownPolicies(references: ImageReference[]): Finding | undefin
   return { file: first.file, line: first.line, column: first.column, message };
 }
 
+/** A `?ref=` and a tag name one release (`v1.2.0` and `1.2.0` alike). */
+function sameRef(ref: string, tag: string | undefined): boolean {
+  return tag !== undefined && ref.replace(/^v(?=[0-9])/, '') === tag.replace(/^v(?=[0-9])/, '');
+}
+
 /** The warnings moving `reference` to `version` deserves, and a downgrade verdict from its Flux ImagePolicy. */
 export function judgeChange(reference: ImageReference, version: Version, policies: FluxImagePolicy[]): ChangeJudgement {
   const at = { file: reference.file, line: reference.line, column: reference.column };
@@ -45,7 +49,8 @@ export function judgeChange(reference: ImageReference, version: Version, policie
   }
   const behind = new Map<string, { url: string; line: number }[]>();
   for (const base of reference.remoteBases ?? []) {
-    if (version.tag === undefined || base.ref === version.tag) continue;
+    // only a base that moved with this newTag (it pinned the old tag) is left behind; others are unrelated
+    if (version.tag === undefined || !sameRef(base.ref, reference.tag) || sameRef(base.ref, version.tag)) continue;
     behind.set(base.ref, [...(behind.get(base.ref) ?? []), base]);
   }
   for (const [ref, bases] of behind) {
@@ -79,10 +84,7 @@ export function fluxV1Admits(filter: string, tag: string): boolean {
   const colon = filter.indexOf(':');
   const kind = colon === -1 ? 'glob' : filter.slice(0, colon);
   const pattern = colon === -1 ? filter : filter.slice(colon + 1);
-  if (kind === 'semver') {
-    const version = semver.valid(tag, { loose: true });
-    return version !== null && semver.satisfies(version, normalizeSemverRange(pattern));
-  }
+  if (kind === 'semver') return isTagAllowed(tag, { semver: { range: pattern, prerelease: false } });
   if (kind === 'regex' || kind === 'regexp') {
     try {
       return compileFilterPattern(pattern).test(tag);

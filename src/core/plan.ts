@@ -171,67 +171,92 @@ function compareChange(a: Change, b: Change): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
 }
 
+/** What planning the target's references gathers: changes, reasons, warnings, and the headline's counts. */
+interface Gathered {
+  changes: Change[];
+  notPromoted: NotPromoted[];
+  warnings: Finding[];
+  /** Warnings said once: one remote base serves several images entries. */
+  said: Set<string>;
+  /** Changed lines whose `$imagepolicy` names a policy the repository does not hold. */
+  unmanaged: ImageReference[];
+  compared: number;
+  unmatched: number;
+}
+
+/** One target reference the source offers: its change, or why it is not promoted, and the warnings it deserves. */
+function planReference(
+  reference: ImageReference,
+  offered: SourceIndex,
+  target: ScannedStage,
+  policies: FluxImagePolicy[],
+  g: Gathered,
+): void {
+  if (!reference.tag && !reference.digest) {
+    g.notPromoted.push({
+      image: reference.image,
+      version: '(no tag)',
+      reason: `${reference.name} has no tag here: Stagecoach never pins an untagged reference; write a tag to promote it`,
+      file: reference.file,
+      line: reference.line,
+    });
+    return;
+  }
+  const wanted = offered.wanted(reference, target);
+  if (!('version' in wanted)) {
+    g.unmatched += 1;
+    g.notPromoted.push({
+      image: reference.image,
+      version: formatVersion(reference),
+      reason: wanted.reason,
+      file: reference.file,
+      line: reference.line,
+    });
+    return;
+  }
+  g.compared += 1;
+  // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
+  if (!wanted.version.digest && reference.digest && reference.tag === wanted.version.tag) return;
+  const writable = writableVersion(reference, wanted.version);
+  if (writable.warning)
+    g.warnings.push({
+      file: reference.file,
+      line: reference.line,
+      column: reference.column,
+      message: writable.warning,
+    });
+  if (sameVersion(reference, writable.version)) return;
+  const judged = judgeChange(reference, writable.version, policies);
+  if (judged.unknownPolicy) g.unmanaged.push(reference);
+  for (const warning of judged.warnings) {
+    const key = `${warning.file}:${warning.line}:${warning.message}`;
+    if (!g.said.has(key)) g.warnings.push(warning);
+    g.said.add(key);
+  }
+  g.changes.push(changeOf(reference, writable.version, judged.downgrade));
+}
+
 /** Plans the promotion of `versions` into `target`. Images only in the target are left alone; images only in the source are listed. */
 export function planPromotion(input: PlanInput): Plan {
   const { target } = input;
   const offered = new SourceIndex(input.versions);
   const selected = onlySelector(input.only);
-  const changes: Change[] = [];
-  const notPromoted: NotPromoted[] = [];
-  const warnings: Finding[] = [...target.warnings];
   const targetImages = new Set<string>();
   const policies = [...(target.policies ?? []), ...(input.policies ?? [])];
-  const said = new Set<string>();
-  const unmanaged: ImageReference[] = [];
-  let compared = 0;
-  let unmatched = 0;
-
+  const g: Gathered = {
+    changes: [],
+    notPromoted: [],
+    warnings: [...target.warnings],
+    said: new Set(),
+    unmanaged: [],
+    compared: 0,
+    unmatched: 0,
+  };
   for (const reference of target.references) {
     targetImages.add(reference.image);
-    if (!offered.has(reference.image) || !selected(reference)) continue;
-    if (!reference.tag && !reference.digest) {
-      notPromoted.push({
-        image: reference.image,
-        version: '(no tag)',
-        reason: `${reference.name} has no tag here: Stagecoach never pins an untagged reference; write a tag to promote it`,
-        file: reference.file,
-        line: reference.line,
-      });
-      continue;
-    }
-    const wanted = offered.wanted(reference, target);
-    if ('version' in wanted) compared += 1;
-    else {
-      unmatched += 1;
-      notPromoted.push({
-        image: reference.image,
-        version: formatVersion(reference),
-        reason: wanted.reason,
-        file: reference.file,
-        line: reference.line,
-      });
-      continue;
-    }
-    // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
-    if (!wanted.version.digest && reference.digest && reference.tag === wanted.version.tag) continue;
-    const writable = writableVersion(reference, wanted.version);
-    if (writable.warning)
-      warnings.push({
-        file: reference.file,
-        line: reference.line,
-        column: reference.column,
-        message: writable.warning,
-      });
-    if (sameVersion(reference, writable.version)) continue;
-    const judged = judgeChange(reference, writable.version, policies);
-    if (judged.unknownPolicy) unmanaged.push(reference);
-    for (const warning of judged.warnings) {
-      const key = `${warning.file}:${warning.line}:${warning.message}`; // one remote base, several images entries
-      if (!said.has(key)) warnings.push(warning);
-      said.add(key);
-    }
-    changes.push(changeOf(reference, writable.version, judged.downgrade));
+    if (offered.has(reference.image) && selected(reference)) planReference(reference, offered, target, policies, g);
   }
+  const { changes, notPromoted, warnings, unmanaged, compared, unmatched } = g;
 
   const unknown = unknownPolicies(unmanaged);
   if (unknown) warnings.push(unknown);

@@ -93,16 +93,44 @@ function rankerFor(policy: TagPolicy): Ranker {
   // No ordering named: the newest release of any version.
   const range = normalizeSemverRange(policy.semver?.range ?? '*');
   const prerelease = policy.semver?.prerelease ?? false;
-  const comparable = (key: string) => semver.parse(key) !== null;
+  const comparable = (key: string) => fluxSemver(key) !== null;
   return {
     comparable,
     allowed: (key) => {
-      const version = semver.parse(key);
+      const version = fluxSemver(key);
       if (!version || (!prerelease && version.prerelease.length > 0)) return false;
       return semver.satisfies(version, range, { includePrerelease: prerelease });
     },
-    newer: (a, b) => semver.compare(a, b),
+    newer: (a, b) => semver.compare(fluxSemver(a) ?? a, fluxSemver(b) ?? b),
   };
+}
+
+/** Masterminds/semver's NewVersion (what Flux parses tags with): `v` prefix, and minor and patch may be left out. */
+const MASTERMINDS =
+  /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/** A tag as Flux reads a version (`1.26` is 1.26.0, `v2-rc.1` is 2.0.0-rc.1, pre-release and build kept); else null. */
+export function fluxSemver(tag: string): semver.SemVer | null {
+  const m = MASTERMINDS.exec(tag);
+  if (!m) return null;
+  return semver.parse(`${m[1]}.${m[2] ?? '0'}.${m[3] ?? '0'}${m[4] ?? ''}${m[5] ?? ''}`);
+}
+
+interface Compiled {
+  regex: FilterPattern | undefined;
+  ranker: Ranker;
+}
+
+/** Policies are compiled once (RE2 and range), however many tags are judged by them. */
+const compiledPolicies = new WeakMap<TagPolicy, Compiled>();
+
+function compiled(policy: TagPolicy): Compiled {
+  let found = compiledPolicies.get(policy);
+  if (!found) {
+    found = { regex: filterRegex(policy), ranker: rankerFor(policy) };
+    compiledPolicies.set(policy, found);
+  }
+  return found;
 }
 
 function filterRegex(policy: TagPolicy): FilterPattern | undefined {
@@ -111,8 +139,9 @@ function filterRegex(policy: TagPolicy): FilterPattern | undefined {
 
 /** Whether the policy (filterTags included) lets `tag` through. */
 export function isTagAllowed(tag: string, policy: TagPolicy): boolean {
-  const key = sortKey(tag, policy, filterRegex(policy));
-  return key !== undefined && rankerFor(policy).allowed(key);
+  const { regex, ranker } = compiled(policy);
+  const key = sortKey(tag, policy, regex);
+  return key !== undefined && ranker.allowed(key);
 }
 
 /**
@@ -121,8 +150,7 @@ export function isTagAllowed(tag: string, policy: TagPolicy): boolean {
  * values) go to the greater tag text so the answer does not depend on the input order.
  */
 export function selectTag(tags: string[], policy: TagPolicy, current?: string): { tag: string } | undefined {
-  const regex = filterRegex(policy);
-  const ranker = rankerFor(policy);
+  const { regex, ranker } = compiled(policy);
   let floor: string | undefined;
   if (current !== undefined) {
     const key = sortKey(current, policy, regex);
@@ -176,13 +204,14 @@ export function compareVersions(a: string, b: string): number | undefined {
 
 /** The value `policy` orders `tag` by (after filterTags/extract), or undefined when the policy cannot order it. */
 export function policyKey(tag: string, policy: TagPolicy): string | undefined {
-  const key = sortKey(tag, policy, filterRegex(policy));
-  return key !== undefined && rankerFor(policy).comparable(key) ? key : undefined;
+  const { regex, ranker } = compiled(policy);
+  const key = sortKey(tag, policy, regex);
+  return key !== undefined && ranker.comparable(key) ? key : undefined;
 }
 
 /** Positive when key `a` is newer than key `b` under `policy` (keys from policyKey). */
 export function compareKeys(a: string, b: string, policy: TagPolicy): number {
-  return rankerFor(policy).newer(a, b);
+  return compiled(policy).ranker.newer(a, b);
 }
 
 /** Two policies order keys the same way (the same ordering and direction), so their keys compare. */

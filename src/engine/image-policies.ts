@@ -1,9 +1,9 @@
 // Flux ImagePolicy objects for a scanned stage: those in its files, and those beside a line whose `$imagepolicy`
 // marker names a policy the stage does not hold (Flux layouts keep `<env>-image-policy.yaml` next to the patch).
-import { readImagePolicies, policyOfMarker, type FluxImagePolicy } from '../core/flux-image-policy.js';
+import { readImagePolicies, policyOfMarker } from '../core/flux-image-policy.js';
 import type { ScannedStage } from '../core/plan.js';
 import { insideStagePath } from '../core/plan.js';
-import type { RepoFiles } from '../adapters/repo-files.js';
+import { NotUtf8Error, OutsideRepoError, type RepoFiles } from '../adapters/repo-files.js';
 
 function folderOf(file: string): string {
   const slash = file.lastIndexOf('/');
@@ -27,15 +27,13 @@ export async function policiesBeside(files: RepoFiles, stage: ScannedStage, seen
       let text: string;
       try {
         text = await files.read(file);
-      } catch {
-        continue; // not UTF-8, or gone: it cannot hold a policy we can read
+      } catch (error) {
+        // Not UTF-8, or a link out of the repository: it holds no policy we may read. Anything else is a fault.
+        if (error instanceof NotUtf8Error || error instanceof OutsideRepoError) continue;
+        throw error;
       }
       policies.push(...readImagePolicies(file, text));
     }
   }
   if (policies.length > 0) stage.policies = policies;
-}
-
-export function policiesIn(file: string, text: string): FluxImagePolicy[] {
-  return readImagePolicies(file, text);
 }

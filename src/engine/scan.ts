@@ -13,8 +13,8 @@ import {
   OutsideRepoError,
   type RepoFiles,
 } from '../adapters/repo-files.js';
-import type { FluxImagePolicy } from '../core/flux-image-policy.js';
-import { policiesBeside, policiesIn } from './image-policies.js';
+import { readImagePolicies, type FluxImagePolicy } from '../core/flux-image-policy.js';
+import { policiesBeside } from './image-policies.js';
 
 /** A selector for stage-relative paths: a positive glob matches and no `!` glob does. Globs compile once. */
 export function globSelector(globs: string[]): (relative: string, file?: string) => boolean {
@@ -149,7 +149,7 @@ export async function scanStage(
       continue;
     }
     seen.add(file);
-    policies.push(...policiesIn(file, text));
+    policies.push(...readImagePolicies(file, text));
     const result = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts });
     scanned.references.push(...result.references);
     scanned.skipped.push(...result.skipped);

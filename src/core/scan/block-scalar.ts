@@ -20,6 +20,34 @@ export function blockScalarStart(node: YNode | undefined): number | undefined {
   return undefined;
 }
 
+/**
+ * The column content lines must pass: a block scalar's lines are indented more than the node holding it, the key
+ * (`  patch: |` → 2) or, for a list entry (`- |`), its dash.
+ */
+function parentColumn(text: string, at: number): number {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const before = text.slice(lineStart, at);
+  const entry = /^([ ]*(?:-[ ]+)*)-[ ]+$/.exec(before);
+  if (entry) return entry[1].length;
+  return /^[ ]*(?:-[ ]+)*/.exec(before)![0].length;
+}
+
+/** Where the block scalar whose indicator is at `at` ends (any indicator: `|2`, `>`), by its lines' indentation. */
+export function blockEnd(text: string, at: number): number {
+  const parent = parentColumn(text, at);
+  let line = text.indexOf('\n', at);
+  while (line !== -1 && line < text.length) {
+    const start = line + 1;
+    let spaces = 0;
+    while (text.charCodeAt(start + spaces) === 32) spaces++;
+    const c = text.charCodeAt(start + spaces);
+    const blank = start + spaces >= text.length || c === 10 || c === 13;
+    if (!blank && spaces <= parent) return start;
+    line = text.indexOf('\n', start);
+  }
+  return text.length;
+}
+
 /** The inner text of the block scalar whose indicator is at `at`, or a sentence saying why it cannot be read. */
 export function blockText(text: string, at: number): BlockText | { problem: string } {
   const style = text.charCodeAt(at);
@@ -34,6 +62,7 @@ export function blockText(text: string, at: number): BlockText | { problem: stri
   const shifts: number[] = [];
   let indent = -1;
   let innerLength = 0;
+  const parent = parentColumn(text, at);
   for (let line = eol + 1; line < text.length;) {
     let next = text.indexOf('\n', line);
     next = next === -1 ? text.length : next + 1;
@@ -42,6 +71,7 @@ export function blockText(text: string, at: number): BlockText | { problem: stri
     const c = text.charCodeAt(line + spaces);
     const blank = line + spaces >= next || c === 10 || (c === 13 && text.charCodeAt(line + spaces + 1) === 10);
     if (!blank) {
+      if (spaces <= parent) break; // the next key: the block ended (or held nothing)
       if (indent === -1) indent = spaces;
       if (spaces < indent) break;
     }

@@ -162,6 +162,14 @@ export class Collector {
       if (marker) break;
     }
     for (let i = 0; !marker && i < extra.length; i++) marker = markerAfter(this.text, extra[i].end);
+    if (marker && this.embedding) {
+      // Flux's setters read YAML comments; inside a block scalar the marker is string content (fluxcd/flux2#5307)
+      outer.warn(
+        where,
+        `the $imagepolicy marker ${marker} is inside an inline patch, where it is text, not a YAML comment: Flux's image automation ignores it and does not manage this line`,
+      );
+      marker = undefined;
+    }
     const out: ImageReference = {
       file: this.file,
       line,

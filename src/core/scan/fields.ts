@@ -6,7 +6,7 @@ import type { Slot, Version } from '../image-reference.js';
 import { tryParseImage } from '../image-reference.js';
 import type { FieldRule } from '../config/fields.js';
 import type { Collector } from './collector.js';
-import { imageProblem, versionProblem } from './image-text.js';
+import { addImageScalar, imageProblem, versionProblem } from './image-text.js';
 import type { YMap, YNode, YPair, YScalar } from './tree.js';
 import { asMap, asScalar, asSeq, getPair, text } from './tree.js';
 
@@ -86,34 +86,10 @@ function scanRef(c: Collector, root: YNode, document: number, rule: FieldRule & 
   const pair = locate(root, rule.ref).pair;
   if (!pair) return;
   const scalar = asScalar(pair.value);
-  if (!scalar || scalar.style === 'block') {
-    c.warn(
-      pair.keyStart,
-      `${rule.ref} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`,
-    );
-    return;
-  }
-  const value = text(scalar) ?? '';
-  if (value === '') return;
-  const parsed = tryParseImage(value);
-  if (!parsed) {
-    c.warn(scalar.start, `${imageProblem(value)} (field ${rule.ref} for ${rule.files}); it will not be promoted`);
-    return;
-  }
-  c.add(
-    {
-      format: 'field',
-      image: parsed.repository,
-      name: parsed.name,
-      tag: parsed.tag,
-      digest: parsed.digest,
-      workload: c.file,
-      container: rule.ref,
-      document,
-      slots: [c.scalarSlot('image', scalar)],
-    },
-    scalar.start,
-  );
+  const block = `${rule.ref} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`;
+  if (!scalar) return c.warn(pair.keyStart, block);
+  const place = { format: 'field', workload: c.file, container: rule.ref, document } as const;
+  addImageScalar(c, scalar, place, { block, of: `field ${rule.ref} for ${rule.files}` });
 }
 
 export function scanFields(c: Collector, root: YNode, document: number, rules: FieldRule[]): void {

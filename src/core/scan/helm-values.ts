@@ -9,7 +9,8 @@ import type { YMap, YNode, YPair, YScalar } from './tree.js';
 import { asMap, asScalar, asSeq, getPair, stringAt, text } from './tree.js';
 
 const IMAGE_KEY = /image$/i;
-const IMAGES_KEY = /images$/i;
+/** A list of references: `images:` itself, not any key ending so (Gatekeeper's `exemptImages` holds patterns). */
+const IMAGES_KEY = /^images$/i;
 const IMAGE_PARENT = /image/i;
 /** The warning for a tag without a repository; scan.ts drops it where a `fields:` rule reads the tag. */
 export const NO_REPOSITORY = ', so it is not promoted; name its image with a fields: rule in stagecoach.yaml';
@@ -72,7 +73,7 @@ function scalarImage(w: Walk, scalar: YScalar, path: string, strict: boolean): v
     return;
   }
   const value = text(scalar) ?? '';
-  if (value === '' || value.includes('{{') || value.startsWith('ENC[')) return; // a template, a SOPS-encrypted value
+  if (value === '' || opaque(value)) return;
   const parsed = tryParseImage(value);
   if (!parsed) {
     // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text; and
@@ -126,11 +127,13 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
   }
   if (!repo || repo.scalar.style === 'block') return false;
   const repository = text(repo.scalar) ?? '';
-  if (repository === '' || repository.includes('{{')) return false;
+  // a git or bucket URL (`spec.source: {repository: https://…, tag: v1}`) is not an image
+  if (repository === '' || opaque(repository) || repository.includes('://')) return false;
   const where = `${path || 'the root'} in ${w.workload}`;
   const registry = stringAt(map, 'registry');
   const name = registry ? `${registry}/${repository}` : repository;
   const parsed = tryParseImage(name);
+  if (!parsed && w.format === 'resource') return false; // a custom resource's `repository` may name anything
   if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
     const why = parsed ? `"${name}" holds a tag or digest; keep it in the tag / digest key` : imageProblem(name);
     w.c.warn(repo.scalar.start, `${why} (${where}); it will not be promoted`);
@@ -149,6 +152,7 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
     }
     const slot = w.c.pairSlot(role, found.pair);
     if (!slot) continue;
+    if (opaque(slot.value)) return true; // filled in by a template or SOPS, not by a promotion
     const problem = versionProblem(role, slot.value);
     if (problem) {
       w.c.warn(slot.start, `${problem} (${where}); it will not be promoted`);
@@ -178,6 +182,11 @@ function imageMap(w: Walk, map: YMap, path: string, parentKey: string): boolean 
     [repo.scalar],
   );
   return true;
+}
+
+/** A template expression or a SOPS-encrypted value: text another tool fills in, never a version to compare. */
+function opaque(value: string): boolean {
+  return value.includes('{{') || value.startsWith('ENC[');
 }
 
 /** A plain scalar YAML resolves to a number that prints differently (`1.10` → 1.1, `1.0` → 1). */

@@ -1,12 +1,11 @@
 // Kustomize patches that hold images: inline `patches[].patch` / `patchesJson6902[].patch` block scalars (a
 // strategic-merge patch or JSON6902 ops), inline `patchesStrategicMerge` strings, and files of JSON6902 ops.
 // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
-import { tryParseImage } from '../image-reference.js';
-import { blockScalarStart, blockText } from './block-scalar.js';
+import { blockEnd, blockScalarStart, blockText } from './block-scalar.js';
 import { Collector } from './collector.js';
-import { imageProblem } from './image-text.js';
+import { addImageScalar } from './image-text.js';
 import type { YDoc, YMap, YNode, YScalar, YSeq } from './tree.js';
-import { asMap, asScalar, asSeq, get, stringAt, text } from './tree.js';
+import { asMap, asScalar, asSeq, get, stringAt } from './tree.js';
 
 /** How the scanner reads an inner text and walks its documents (scan.ts owns both, this file only calls them). */
 export interface InnerReader {
@@ -17,6 +16,7 @@ export interface InnerReader {
 
 const CONTAINER = /\/(?:initContainers|containers|ephemeralContainers)\/(?:\d+|-)$/;
 const CONTAINERS = /\/(?:initContainers|containers|ephemeralContainers)$/;
+const CONTAINER_IMAGE = /\/(?:initContainers|containers|ephemeralContainers)\/(?:\d+|-)\/image$/;
 
 /** The patch lists of a Kustomization (or Flux Kustomization `spec`). */
 export function scanKustomizePatches(c: Collector, root: YMap, document: number, reader: InnerReader): void {
@@ -29,22 +29,26 @@ export function scanKustomizePatches(c: Collector, root: YMap, document: number,
   }
   for (const item of asSeq(get(root, 'patchesStrategicMerge'))?.items ?? []) {
     const at = blockScalarStart(item);
+    const object = asMap(item); // Flux Kustomization v1beta2 takes the patch as an object too
     if (at !== undefined) inlinePatch(c, at, document, reader, () => undefined);
+    else if (object) reader.extract(c, object, document);
   }
 }
 
 function patchEntry(c: Collector, entry: YMap, document: number, reader: InnerReader): void {
   const patch = get(entry, 'patch');
   const at = blockScalarStart(patch);
-  if (at !== undefined) {
-    inlinePatch(c, at, document, reader, () => {
-      const target = asMap(get(entry, 'target')); // the target names the patched object
-      const kind = stringAt(target, 'kind');
-      const name = stringAt(target, 'name');
-      return kind && name ? `${kind}/${name}` : undefined;
-    });
-    return;
-  }
+  const target = () => {
+    const target = asMap(get(entry, 'target')); // the target names the patched object
+    const kind = stringAt(target, 'kind');
+    const name = stringAt(target, 'name');
+    return kind && name ? `${kind}/${name}` : undefined;
+  };
+  if (at !== undefined) return inlinePatch(c, at, document, reader, target);
+  // Flux Kustomization v1beta2: `patch:` as YAML nodes (a list of ops, or an object), read where they stand
+  if (patch && isJsonPatch(patch)) return scanJsonPatch(c, patch, document, target() ?? c.file);
+  const object = asMap(patch);
+  if (object) return reader.extract(c, object, document);
   const scalar = patch?.kind === 'scalar' ? patch : undefined;
   if (scalar && !scalar.nil && /"?image"?\s*:|\/image\b/.test(scalar.value)) {
     c.warn(
@@ -63,7 +67,7 @@ function inlinePatch(
 ): void {
   const block = blockText(c.text, at);
   if ('problem' in block) {
-    if (/image/.test(c.text.slice(at, c.text.indexOf('\n', at + 1) + 400)))
+    if (/image/.test(c.text.slice(at, blockEnd(c.text, at))))
       c.warn(at, `an inline patch that may hold an image is ${block.problem}; it will not be promoted`);
     return;
   }
@@ -103,7 +107,8 @@ export function scanJsonPatch(c: Collector, ops: YSeq, document: number, workloa
     const value = get(op, 'value');
     if (path.endsWith('/image')) {
       const scalar = asScalar(value);
-      if (scalar) imageValue(c, scalar, document, workload, path);
+      // a path ending in /image outside a container (`/metadata/labels/image: job`) may hold any word
+      if (scalar) imageValue(c, scalar, document, workload, path, !CONTAINER_IMAGE.test(path));
     } else if (CONTAINER.test(path)) {
       container(c, asMap(value), document, workload, path);
     } else if (CONTAINERS.test(path)) {
@@ -114,34 +119,25 @@ export function scanJsonPatch(c: Collector, ops: YSeq, document: number, workloa
 
 function container(c: Collector, value: YMap | undefined, document: number, workload: string, path: string): void {
   const scalar = asScalar(get(value, 'image'));
-  if (scalar) imageValue(c, scalar, document, workload, stringAt(value, 'name') ?? `${path}/image`);
+  if (scalar) imageValue(c, scalar, document, workload, stringAt(value, 'name') ?? `${path}/image`, false);
 }
 
-function imageValue(c: Collector, scalar: YScalar, document: number, workload: string, container: string): void {
-  if (scalar.nil) return;
-  if (scalar.style === 'block') {
-    c.warn(scalar.start, `the image of ${container} in ${workload} is a block scalar (| or >); write it on one line`);
-    return;
-  }
-  const value = text(scalar) ?? '';
-  if (value === '') return;
-  const parsed = tryParseImage(value);
-  if (!parsed) {
-    c.warn(scalar.start, `${imageProblem(value)} (${container} of ${workload}); it will not be promoted`);
-    return;
-  }
-  c.add(
+function imageValue(
+  c: Collector,
+  scalar: YScalar,
+  document: number,
+  workload: string,
+  container: string,
+  versioned: boolean,
+): void {
+  addImageScalar(
+    c,
+    scalar,
+    { format: 'json-patch', workload, container, document },
     {
-      format: 'json-patch',
-      image: parsed.repository,
-      name: parsed.name,
-      tag: parsed.tag,
-      digest: parsed.digest,
-      workload,
-      container,
-      document,
-      slots: [c.scalarSlot('image', scalar)],
+      block: `the image of ${container} in ${workload} is a block scalar (| or >); write it on one line`,
+      of: `${container} of ${workload}`,
+      versioned,
     },
-    scalar.start,
   );
 }

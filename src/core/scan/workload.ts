@@ -1,10 +1,9 @@
 // Containers of workloads: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Argo Rollout, Knative
 // Service, any CRD that embeds a pod template the same way, and partial manifests used as Kustomize patches.
-import { tryParseImage } from '../image-reference.js';
 import type { Collector } from './collector.js';
-import { imageProblem } from './image-text.js';
+import { addImageScalar } from './image-text.js';
 import type { YMap, YNode } from './tree.js';
-import { asMap, asScalar, asSeq, getPath, stringAt, text } from './tree.js';
+import { asMap, asScalar, asSeq, getPath, stringAt } from './tree.js';
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
 
@@ -36,40 +35,18 @@ export function scanWorkload(c: Collector, root: YMap, document: number, workloa
         const container = asMap(item);
         if (!container) continue;
         const scalar = asScalar(getPath(container, 'image'));
-        if (!scalar || scalar.nil) continue;
+        if (!scalar) continue;
         const name = stringAt(container, 'name');
-        if (scalar.style === 'block') {
-          c.warn(
-            scalar.start,
-            `the image of ${workload} container ${name ?? '?'} is a block scalar (| or >); write it on one line to let stagecoach edit it`,
-          );
-          continue;
-        }
-        const value = text(scalar) ?? '';
-        if (value === '') continue;
-        const parsed = tryParseImage(value);
-        if (!parsed) {
-          c.warn(
-            scalar.start,
-            `${imageProblem(value)} (container ${name ?? '?'} of ${workload}); it will not be promoted`,
-          );
-          continue;
-        }
-        c.add(
+        const added = addImageScalar(
+          c,
+          scalar,
+          { format: 'workload', workload, container: name, document },
           {
-            format: 'workload',
-            image: parsed.repository,
-            name: parsed.name,
-            tag: parsed.tag,
-            digest: parsed.digest,
-            workload,
-            container: name,
-            document,
-            slots: [c.scalarSlot('image', scalar)],
+            block: `the image of ${workload} container ${name ?? '?'} is a block scalar (| or >); write it on one line to let stagecoach edit it`,
+            of: `container ${name ?? '?'} of ${workload}`,
           },
-          scalar.start,
         );
-        found++;
+        if (added) found++;
       }
     }
   }
