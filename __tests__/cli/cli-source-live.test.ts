@@ -134,6 +134,17 @@ describe('--source live (real control plane)', () => {
     const repo = repoFor('none', '1.6.0');
     const result = await cli(repo, ['status', '--source', 'live']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--source live goes with plan or promote --from STAGE');
+    expect(result.stderr).toContain('--source goes with plan and promote');
+    const fromRegistry = await cli(repo, [
+      'plan',
+      '--image',
+      'ghcr.io/acme/api:1.0.0',
+      '--to',
+      'production',
+      '--source',
+      'live',
+    ]);
+    expect(fromRegistry.code).toBe(2);
+    expect(fromRegistry.stderr).toContain('--source live goes with plan or promote --from STAGE');
   });
 });

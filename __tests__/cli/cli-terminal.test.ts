@@ -207,7 +207,7 @@ describe('help, version and did you mean', () => {
   test.each([
     [
       ['promot', '--from', 'dev', '--to', 'staging'],
-      'Unknown command "promot": expected one of plan, promote, status, verify; did you mean "promote"?',
+      'Unknown command "promot": expected one of plan, promote, status, verify, wait; did you mean "promote"?',
     ],
     [['plan', '--form', 'dev', '--to', 'staging'], 'Unknown flag "--form"; did you mean "--from"?'],
     [['plan', '--from', 'dev', '--to', 'staging', '--dryrun'], 'Unknown flag "--dryrun"; did you mean "--dry-run"?'],

@@ -47,6 +47,10 @@ interface Flag {
   /** Every command when absent. */
   commands?: readonly CommandName[];
   help: string;
+  /** What one command's help says instead (`--stage` names the stage to wait for in wait). */
+  helpFor?: Partial<Record<CommandName, { help: string; value?: string }>>;
+  /** The name a user writes when it differs from the parser's (wait's `--commit` is parsed as `wait-commit`). */
+  written?: string;
 }
 
 const PLANNING = ['plan', 'promote'] as const;
@@ -57,7 +61,8 @@ export const FLAGS: Record<string, Flag> = {
     type: 'string',
     value: 'STAGE',
     commands: [...PLANNING, 'verify'],
-    help: 'the stage whose files are rewritten (verify: check this stage only)',
+    help: 'the stage whose files are rewritten',
+    helpFor: { verify: { help: 'check the changes to this stage only' } },
   },
   image: {
     type: 'string',
@@ -86,7 +91,10 @@ export const FLAGS: Record<string, Flag> = {
     multiple: true,
     value: 'NAME=PATHS',
     commands: ['plan', 'promote', 'status', 'wait'],
-    help: 'wait: the stage to wait for, by name; otherwise define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)',
+    helpFor: {
+      wait: { help: 'the stage to wait for (a stage of stagecoach.yaml with a live: section)', value: 'STAGE' },
+    },
+    help: 'define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)',
   },
   'plain-http': {
     type: 'string',
@@ -109,13 +117,14 @@ export const FLAGS: Record<string, Flag> = {
     type: 'string',
     value: 'live',
     commands: PLANNING,
-    help: "live: take the versions that run on the --from stage's ready pods (its live: clusters), not its files; refused while it is mid-rollout",
+    help: "live: take the versions that run on the --from stage's ready pods (its live: clusters) instead of its files; refused while that stage is mid-rollout",
   },
   'wait-commit': {
     type: 'string',
     value: 'SHA',
     commands: ['wait'],
-    help: 'written --commit SHA: the commit the stage must have applied (default: HEAD)',
+    written: 'commit',
+    help: 'the commit the stage must have applied (default: HEAD)',
   },
   timeout: { type: 'string', value: 'DURATION', commands: ['wait'], help: 'how long to wait (default 15m)' },
   'stable-for': {
@@ -200,10 +209,12 @@ function duration(flag: string, text: string, problems: string[]): number | unde
 }
 
 /** `  --name VALUE   help`, the help wrapped at about 100 columns under itself. */
-function flagLine(name: string, flag: Flag): string {
-  const label = `${flag.short ? `-${flag.short}, ` : ''}--${name}${flag.value ? ` ${flag.value}` : ''}`;
+function flagLine(name: string, flag: Flag, command?: CommandName): string {
+  const own = command ? flag.helpFor?.[command] : undefined;
+  const value = own?.value ?? flag.value;
+  const label = `${flag.short ? `-${flag.short}, ` : ''}--${flag.written ?? name}${value ? ` ${value}` : ''}`;
   const lines: string[] = [];
-  for (const word of flag.help.split(' ')) {
+  for (const word of (own?.help ?? flag.help).split(' ')) {
     if (lines.length > 0 && lines[lines.length - 1].length + word.length < 75) lines[lines.length - 1] += ` ${word}`;
     else lines.push(word);
   }
@@ -239,7 +250,7 @@ export function usage(command?: CommandName): string {
     help.summary,
     '',
     'Flags:',
-    ...flagsOf(command, true).map(([name, flag]) => flagLine(name, flag)),
+    ...flagsOf(command, true).map(([name, flag]) => flagLine(name, flag, command)),
     '',
     'Flags for every command:',
     ...flagsOf(undefined, false).map(([name, flag]) => flagLine(name, flag)),
@@ -317,8 +328,8 @@ function misfits(command: CommandName, values: Record<string, unknown>, argv: st
   }
   if (values.source !== undefined && values.source !== 'live' && values.source !== 'git')
     problems.push(`--source: expected live or git, got "${String(values.source)}"`);
-  else if (values.source === 'live' && !values.from)
-    problems.push('--source live goes with --from STAGE (the stage whose clusters are read)');
+  else if (values.source === 'live' && !values.from && (command === 'plan' || command === 'promote'))
+    problems.push('--source live goes with plan or promote --from STAGE (the stage whose clusters are read)');
   if (command === 'wait') {
     const stages = values.stage as string[];
     if (stages.length !== 1 || stages[0].includes('='))

@@ -122,6 +122,7 @@ async function waitCommand(
   pipeline: Pipeline,
   files: RepoFiles,
 ): Promise<number> {
+  checkStageNames(pipeline, { '--stage': args.waitStage });
   const stage = findStage(pipeline, args.waitStage as string);
   if (stage.live.length === 0)
     throw new UsageError(

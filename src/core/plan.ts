@@ -117,8 +117,11 @@ function notInTarget(
   target: ScannedStage,
   listed: (image: string) => boolean,
   sourcePlace: (file: string) => string | undefined,
+  typed: boolean,
 ): NotPromoted[] {
   const notPromoted: NotPromoted[] = [];
+  // Names typed by hand (--image, the images input) get the closest image the stage holds; a stage's own do not.
+  const held = typed ? [...new Set(target.references.map((reference) => reference.image))].sort(compareText) : [];
   // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
   const unread = target.warnings.filter((warning) => warning.file !== '');
   const unreadNote =
@@ -130,7 +133,6 @@ function notInTarget(
           .join(
             ', ',
           )}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
-  const held = [...new Set(target.references.map((reference) => reference.image))].sort(compareText);
   for (const [image, bucket] of offered.images()) {
     if (!listed(image)) continue;
     for (const [version, list] of bucket) {
@@ -140,7 +142,7 @@ function notInTarget(
         version,
         reason:
           notFoundReason(target, first?.file === undefined ? undefined : sourcePlace(first.file)) ??
-          `not in ${target.name}${didYouMean(image, held)}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+          `not in ${target.name}${typed ? didYouMean(image, held) : ''}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
         ...(first?.file ? { file: first.file, line: first.line } : {}),
       });
     }
@@ -264,7 +266,13 @@ export function planPromotion(input: PlanInput): Plan {
   const sourcePlace = (file: string) =>
     input.sourcePaths ? placeOf(file, { paths: input.sourcePaths, places: input.sourcePlaces }) : undefined;
   notPromoted.push(
-    ...notInTarget(offered, target, (image) => !targetImages.has(image) && selected({ image }), sourcePlace),
+    ...notInTarget(
+      offered,
+      target,
+      (image) => !targetImages.has(image) && selected({ image }),
+      sourcePlace,
+      input.source !== 'stage',
+    ),
   );
 
   if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference))) {

@@ -67,7 +67,7 @@ describe('parseConfig: clusters', () => {
       'stagecoach.yaml:8:23: clusters.a.kubeconfigEnv: "prod-kubeconfig" is not an environment variable name; use upper-case letters, digits and _ (the value itself never goes in the file)',
       'stagecoach.yaml:9:6: clusters.b: missing "tokenEnv:"; name the env var that holds the bearer token, e.g. PROD_TOKEN',
       'stagecoach.yaml:9:16: clusters.b.server: "prod.example" is not a URL; write it as https://host:port',
-      'stagecoach.yaml:9:30: clusters.b.token: unknown key "token" (known keys: kubeconfig, kubeconfigEnv, server, tokenEnv, caEnv, requestTimeout)',
+      'stagecoach.yaml:9:30: clusters.b.token: unknown key "token"; did you mean "tokenEnv"? (known keys: kubeconfig, kubeconfigEnv, server, tokenEnv, caEnv, requestTimeout)',
       'stagecoach.yaml:10:6: clusters.c: kubeconfig and server exclude each other: reach the cluster one way',
       'stagecoach.yaml:11:8: clusters.d.tokenEnv: tokenEnv goes with server: (the API server URL)',
       'stagecoach.yaml:11:37: clusters.d.requestTimeout: expected a duration above zero, e.g. 15s',
