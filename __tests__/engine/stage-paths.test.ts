@@ -69,6 +69,22 @@ test('a glob that matches nothing, and a path that is neither folder nor file, a
   );
 });
 
+test('every stage path that names nothing is reported at once, in plan and status', async () => {
+  const files = createLocalFiles(repo({ 'envs/dev/a.yaml': deployment('a', 'nginx:1.27') }));
+  const pipeline = parseConfig(
+    'stages:\n  - { name: dev, paths: [envs/dev, envs/devv] }\n  - { name: prod, paths: [envs/prod, "apps/*/prod"] }\n',
+    'stagecoach.yaml',
+  );
+  const all = [
+    '3 stage paths name nothing:',
+    '  envs/devv: no such folder or file in the config repository; check stage "dev"\'s paths',
+    '  envs/prod: no such folder or file in the config repository; check stage "prod"\'s paths',
+    '  stage "prod": the glob "apps/*/prod" matches no file in the config repository; check the stage\'s paths',
+  ].join('\n');
+  await expect(planStages(files, pipeline, { from: 'dev', to: 'prod' })).rejects.toThrow(all);
+  await expect(readStatus(files, pipeline)).rejects.toThrow(all);
+});
+
 test('dot-folders are not scanned by default, dot-files are; per-stage files: add to the top-level ones', async () => {
   const dir = repo({
     'envs/dev/app.yaml': deployment('a', 'nginx:1.27'),

@@ -16,7 +16,7 @@ import type { Registry } from '../adapters/registry.js';
 import { pinKey } from './gates/registry-gate.js';
 import { parseImageArguments, resolveImageVersions, type ImageArgument } from './registry-source.js';
 import { UsageError } from '../core/errors.js';
-import { checkDisjoint, scanStage } from './scan.js';
+import { checkDisjoint, scanStage, settleScans } from './scan.js';
 
 export interface PlanRequest {
   /** Source stage name; absent when `images` name the versions (the registry as a source). */
@@ -104,10 +104,10 @@ export async function planStages(
   const onListed = (count: number) =>
     onPhase?.('scan', `${names} (${(listed += count).toLocaleString('en-US')} files)`);
   onPhase?.('scan', names);
-  const [scannedSource, scannedTarget] = await Promise.all([
-    source ? scanStage(files, pipeline, source, onListed) : undefined,
+  const [scannedSource, scannedTarget] = (await settleScans<ScannedStage | undefined>([
+    source ? scanStage(files, pipeline, source, onListed) : Promise.resolve(undefined),
     scanStage(files, pipeline, target, onListed),
-  ]);
+  ])) as [ScannedStage | undefined, ScannedStage];
   if (scannedSource) checkDisjoint([scannedSource, scannedTarget]);
   onPhase?.('plan', `${source?.name ?? 'images'} → ${target.name}`);
   let versions: SourceVersion[];

@@ -67,21 +67,37 @@ async function isFile(files: RepoFiles, path: string): Promise<boolean> {
 }
 
 /** The files under one stage path; UsageError naming the path when it names nothing. */
-async function filesOf(files: RepoFiles, stage: Stage, pattern: StagePattern): Promise<string[]> {
+/** Stage paths that name nothing in the repository: every one of them, from every stage scanned, at once. */
+export class StagePathError extends UsageError {
+  constructor(readonly problems: string[]) {
+    super(
+      problems.length === 1 ? problems[0] : `${problems.length} stage paths name nothing:\n  ${problems.join('\n  ')}`,
+    );
+  }
+}
+
+/** Scans run side by side; their StagePathErrors become one that lists every missing path. */
+export async function settleScans<T>(scans: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(scans);
+  const failed = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  const other = failed.find((error) => !(error instanceof StagePathError));
+  if (other !== undefined) throw other;
+  if (failed.length > 0) throw new StagePathError(failed.flatMap((error) => (error as StagePathError).problems));
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+/** The files under one stage path, or the sentence saying it names nothing. */
+async function filesOf(files: RepoFiles, stage: Stage, pattern: StagePattern): Promise<string[] | string> {
   const shown = JSON.stringify(pattern.path);
   if (!pattern.glob) {
     const inFolder = await listed(files, pattern.path);
     if (inFolder) return inFolder;
     if (await isFile(files, pattern.path)) return [pattern.path];
-    throw new UsageError(
-      `${pattern.path}: no such folder or file in the config repository; check stage "${stage.name}"'s paths`,
-    );
+    return `${pattern.path}: no such folder or file in the config repository; check stage "${stage.name}"'s paths`;
   }
   const matched = ((await listed(files, pattern.base)) ?? []).filter((file) => pattern.match(file));
   if (matched.length === 0)
-    throw new UsageError(
-      `stage "${stage.name}": the glob ${shown} matches no file in the config repository; check the stage's paths`,
-    );
+    return `stage "${stage.name}": the glob ${shown} matches no file in the config repository; check the stage's paths`;
   return matched;
 }
 
@@ -107,14 +123,19 @@ async function stageLinks(files: RepoFiles, pipeline: Pipeline, stage: Stage): P
 export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<StageFile[]> {
   const selected = fileSelector(pipeline, stage);
   const owned = new Map<string, string>();
+  const problems: string[] = [];
   for (const [index, path] of stage.paths.entries()) {
     const pattern = compileStagePath(path, index);
-    for (const file of await filesOf(files, stage, pattern)) {
-      const place = pattern.match(file);
-      if (!place || owned.has(file) || !selected(file, place.relative)) continue;
-      owned.set(file, place.place);
-    }
+    const found = await filesOf(files, stage, pattern);
+    if (typeof found === 'string') problems.push(found);
+    else
+      for (const file of found) {
+        const place = pattern.match(file);
+        if (!place || owned.has(file) || !selected(file, place.relative)) continue;
+        owned.set(file, place.place);
+      }
   }
+  if (problems.length > 0) throw new StagePathError(problems);
   return [...owned.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([file, place]) => ({ file, place }));

@@ -4,7 +4,7 @@ import type { Pipeline } from '../core/config/index.js';
 import { buildStatus, driftQuestions, settleDrift, type DriftQuestion, type StatusBoard } from '../core/status.js';
 import type { RepoFiles } from '../adapters/repo-files.js';
 import type { Git } from '../adapters/git.js';
-import { checkDisjoint, scanStage } from './scan.js';
+import { checkDisjoint, scanStage, settleScans } from './scan.js';
 
 /** `git` and the revision whose history counts (HEAD for a work tree); without them, only ordered tags can be behind. */
 export interface StatusHistory {
@@ -28,7 +28,7 @@ async function heldEarlier(history: StatusHistory, question: DriftQuestion): Pro
 }
 
 export async function readStatus(files: RepoFiles, pipeline: Pipeline, history?: StatusHistory): Promise<StatusBoard> {
-  const stages = await Promise.all(pipeline.stages.map((stage) => scanStage(files, pipeline, stage)));
+  const stages = await settleScans(pipeline.stages.map((stage) => scanStage(files, pipeline, stage)));
   checkDisjoint(stages);
   const board = buildStatus(stages);
   if (!history || board.drift === 0) return board;
