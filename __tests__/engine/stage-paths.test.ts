@@ -85,6 +85,23 @@ test('every stage path that names nothing is reported at once, in plan and statu
   await expect(readStatus(files, pipeline)).rejects.toThrow(all);
 });
 
+test('a fields: rule naming files that files: leaves out says so instead of finding nothing', async () => {
+  const files = createLocalFiles(repo({ 'tags/dev/api': 'image_tag: 1.2.0\n', 'tags/prod/api': 'image_tag: 1.1.0\n' }));
+  const config = (extra: string) =>
+    parseConfig(
+      `stages:\n  - { name: dev, path: tags/dev }\n  - { name: prod, path: tags/prod }\nfields:\n  - { files: "tags/*/*", tag: image_tag, image: "ghcr.io/acme/{name}" }\n${extra}`,
+      'stagecoach.yaml',
+    );
+  const blind = await planStages(files, config(''), { from: 'dev', to: 'prod' });
+  expect(blind.plan.changes).toEqual([]);
+  expect(blind.plan.warnings.map((warning) => warning.message)).toContain(
+    '1 file of stage prod that a fields: rule names is not scanned (tags/prod/api): files: (**/*.yaml, **/*.yml) leaves them out; add a glob for them to files:',
+  );
+  const seeing = await planStages(files, config('files: ["**/*.yaml", "tags/**"]\n'), { from: 'dev', to: 'prod' });
+  expect(seeing.plan.changes.map((change) => change.new)).toEqual(['1.2.0']);
+  expect(seeing.plan.warnings).toEqual([]);
+});
+
 test('dot-folders are not scanned by default, dot-files are; per-stage files: add to the top-level ones', async () => {
   const dir = repo({
     'envs/dev/app.yaml': deployment('a', 'nginx:1.27'),

@@ -4,6 +4,8 @@ import type { Pipeline, Stage } from '../core/config/index.js';
 import type { Skipped } from '../core/image-reference.js';
 import type { ScannedStage } from '../core/plan.js';
 import { scanFile } from '../core/scan.js';
+import { rulesFor } from '../core/scan/fields.js';
+import type { Finding } from '../core/image-reference.js';
 import { compileStagePath, inDotFolder, type StagePattern } from '../core/stage-layout.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -120,7 +122,13 @@ async function stageLinks(files: RepoFiles, pipeline: Pipeline, stage: Stage): P
 }
 
 /** The files a stage scans, sorted, each once (the first of its paths that holds it gives its place). */
-export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: Stage): Promise<StageFile[]> {
+/** With `leftOut`, also collects the files a `fields:` rule names that the `files:` globs leave out of the scan. */
+export async function stageFiles(
+  files: RepoFiles,
+  pipeline: Pipeline,
+  stage: Stage,
+  leftOut?: string[],
+): Promise<StageFile[]> {
   const selected = fileSelector(pipeline, stage);
   const owned = new Map<string, string>();
   const problems: string[] = [];
@@ -131,8 +139,9 @@ export async function stageFiles(files: RepoFiles, pipeline: Pipeline, stage: St
     else
       for (const file of found) {
         const place = pattern.match(file);
-        if (!place || owned.has(file) || !selected(file, place.relative)) continue;
-        owned.set(file, place.place);
+        if (!place || owned.has(file)) continue;
+        if (selected(file, place.relative)) owned.set(file, place.place);
+        else if (leftOut && rulesFor(file, pipeline.fields).length > 0) leftOut.push(file);
       }
   }
   if (problems.length > 0) throw new StagePathError(problems);
@@ -160,8 +169,10 @@ export async function scanStage(
   const policies: FluxImagePolicy[] = [];
   const reason = 'a symlink; Stagecoach reads and writes regular files only — commit the file itself';
   for (const link of await stageLinks(files, pipeline, stage)) scanned.skipped.push({ file: link, line: 1, reason });
-  const owned = await stageFiles(files, pipeline, stage);
+  const leftOut: string[] = [];
+  const owned = await stageFiles(files, pipeline, stage, pipeline.fields.length > 0 ? leftOut : undefined);
   onListed?.(owned.length);
+  if (leftOut.length > 0) scanned.warnings.push(fieldFilesLeftOut(pipeline, stage, leftOut));
   for (const { file, place } of owned) {
     (scanned.places as Record<string, string>)[file] = place;
     const text = await readText(files, file);
@@ -179,6 +190,17 @@ export async function scanStage(
   if (policies.length > 0) scanned.policies = policies;
   await policiesBeside(files, scanned, seen);
   return scanned;
+}
+
+/** A `fields:` rule that names files the scan never reads would find nothing without a word. */
+function fieldFilesLeftOut(pipeline: Pipeline, stage: Stage, leftOut: string[]): Finding {
+  const globs = [...pipeline.files, ...(stage.files ?? [])].join(', ');
+  const some = leftOut.slice(0, 3).join(', ') + (leftOut.length > 3 ? ` and ${leftOut.length - 3} more` : '');
+  return {
+    file: '',
+    line: 0,
+    message: `${leftOut.length} file${leftOut.length === 1 ? '' : 's'} of stage ${stage.name} that a fields: rule names ${leftOut.length === 1 ? 'is' : 'are'} not scanned (${some}): files: (${globs}) leaves them out; add a glob for them to files:`,
+  };
 }
 
 /** Globs the config check cannot tell apart (`envs/*-a`, `envs/b-*`) may still claim one file: refused when they do. */
