@@ -170,6 +170,77 @@ function readWorkingDirectory(io: ActionIo, workspace: string, problems: string[
   return workingDirectory;
 }
 
+/** The stages (or images) a command plans between. */
+function readStages(io: ActionIo, command: string, problems: string[]): { from: string; to: string; images: string[] } {
+  const from = io.input('from');
+  const to = io.input('to');
+  const images = list(io.input('images'));
+  const plans = command === 'plan' || command === 'promote';
+  if (plans && !from && images.length === 0)
+    problems.push(`input from: ${command} needs the source stage (or input images)`);
+  if (from && images.length > 0)
+    problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
+  if (plans && !to) problems.push(`input to: ${command} needs the target stage`);
+  return { from, to, images };
+}
+
+/** Whether live cluster state is read: `live` for status, `source: live` for plan and promote. */
+function readLive(
+  io: ActionIo,
+  command: string,
+  from: string,
+  problems: string[],
+): { live: boolean; sourceLive: boolean } {
+  const live = parseBoolean('live', io.input('live'), problems) ?? false;
+  if (live && command !== 'status') problems.push('input live: goes with command: status');
+  const sourceInput = io.input('source');
+  if (sourceInput && sourceInput !== 'live' && sourceInput !== 'git')
+    problems.push(`input source: expected live or git, got "${sourceInput}"`);
+  if (sourceInput === 'live' && !((command === 'plan' || command === 'promote') && from))
+    problems.push(
+      'input source: live goes with command plan or promote and input from (the stage whose clusters are read)',
+    );
+  return { live, sourceLive: sourceInput === 'live' };
+}
+
+function readWait(
+  io: ActionIo,
+  env: NodeJS.ProcessEnv,
+  to: string,
+  problems: string[],
+): NonNullable<ActionInputs['wait']> {
+  if (!to) problems.push('input to: wait needs the stage to wait for');
+  const seconds = (name: string, fallback: string) => {
+    try {
+      return parseDuration(io.input(name) || fallback);
+    } catch (error) {
+      problems.push(`input ${name}: ${(error as Error).message}`);
+      return 0;
+    }
+  };
+  const commit = io.input('commit') || env.GITHUB_SHA;
+  return {
+    ...(commit ? { commit } : {}),
+    timeoutSeconds: seconds('timeout', '15m'),
+    stableForSeconds: seconds('stable-for', '0'),
+  };
+}
+
+/** The base and head verify compares: inputs first, else the pull request (or merge group) of the event. */
+function readRange(
+  io: ActionIo,
+  env: NodeJS.ProcessEnv,
+  command: string,
+  problems: string[],
+): { baseSha?: string; headSha?: string } {
+  const pr = command === 'verify' ? eventPullRequest(env, problems) : {};
+  const baseSha = io.input('base-sha') || pr.base;
+  const headSha = io.input('head-sha') || pr.head;
+  if (command === 'verify' && !baseSha)
+    problems.push('input base-sha: verify runs on pull_request and merge_group events (or give base-sha and head-sha)');
+  return { baseSha, headSha };
+}
+
 export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const problems: string[] = [];
   // Mask first: nothing below may log a secret before it is registered.
@@ -180,43 +251,10 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const command = io.input('command') || 'plan';
   if (!(COMMANDS as readonly string[]).includes(command))
     problems.push(`input command: expected one of ${COMMANDS.join(', ')}, got "${command}"`);
-  const from = io.input('from');
-  const to = io.input('to');
-  const images = list(io.input('images'));
-  const plans = command === 'plan' || command === 'promote';
-  if (plans && !from && images.length === 0)
-    problems.push(`input from: ${command} needs the source stage (or input images)`);
-  if (from && images.length > 0)
-    problems.push('inputs from and images exclude each other: promote from a stage or from the registry');
-  if (plans && !to) problems.push(`input to: ${command} needs the target stage`);
+  const { from, to, images } = readStages(io, command, problems);
   const dryRun = parseBoolean('dry-run', io.input('dry-run'), problems) ?? false;
-  const live = parseBoolean('live', io.input('live'), problems) ?? false;
-  if (live && command !== 'status') problems.push('input live: goes with command: status');
-  const sourceInput = io.input('source');
-  if (sourceInput && sourceInput !== 'live' && sourceInput !== 'git')
-    problems.push(`input source: expected live or git, got "${sourceInput}"`);
-  if (sourceInput === 'live' && !((command === 'plan' || command === 'promote') && from))
-    problems.push(
-      'input source: live goes with command plan or promote and input from (the stage whose clusters are read)',
-    );
-  let wait: ActionInputs['wait'];
-  if (command === 'wait') {
-    if (!to) problems.push('input to: wait needs the stage to wait for');
-    const seconds = (name: string, fallback: string) => {
-      try {
-        return parseDuration(io.input(name) || fallback);
-      } catch (error) {
-        problems.push(`input ${name}: ${(error as Error).message}`);
-        return 0;
-      }
-    };
-    const commit = io.input('commit') || env.GITHUB_SHA;
-    wait = {
-      ...(commit ? { commit } : {}),
-      timeoutSeconds: seconds('timeout', '15m'),
-      stableForSeconds: seconds('stable-for', '0'),
-    };
-  }
+  const { live, sourceLive } = readLive(io, command, from, problems);
+  const wait = command === 'wait' ? readWait(io, env, to, problems) : undefined;
   const allowDowngrade = parseBoolean('allow-downgrade', io.input('allow-downgrade'), problems) ?? false;
   const skipStages = parseBoolean('skip-stages', io.input('skip-stages'), problems) ?? false;
   const publishes = command === 'promote' && !dryRun;
@@ -233,11 +271,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
   const workingDirectory = readWorkingDirectory(io, workspace, problems);
   const registry = readRegistry(io, env, workspace, credentials, problems);
-  const pr = command === 'verify' ? eventPullRequest(env, problems) : {};
-  const baseSha = io.input('base-sha') || pr.base;
-  const headSha = io.input('head-sha') || pr.head;
-  if (command === 'verify' && !baseSha)
-    problems.push('input base-sha: verify runs on pull_request and merge_group events (or give base-sha and head-sha)');
+  const { baseSha, headSha } = readRange(io, env, command, problems);
 
   if (problems.length > 0)
     throw new UsageError(`The step's inputs need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -252,7 +286,7 @@ export function readInputs(io: ActionIo, env: NodeJS.ProcessEnv): ActionInputs {
     workingDirectory,
     dryRun,
     live,
-    sourceLive: sourceInput === 'live',
+    sourceLive,
     ...(wait ? { wait } : {}),
     allowDowngrade,
     skipStages,

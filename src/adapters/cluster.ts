@@ -146,176 +146,216 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
+/** One reader's connection: the loaded kubeconfig, its server, the deadline, and the keep-alive agent (made once). */
+interface Connection {
+  cluster: Cluster;
+  kc: KubeConfig;
+  base: URL;
+  timeoutMs: number;
+  redact: (text: string) => string;
+  agent?: http.Agent;
+  count: number;
+}
+
 export function createClusterReader(cluster: Cluster, env: NodeJS.ProcessEnv = process.env): ClusterReader {
   const kc = loadKubeConfig(cluster, env);
-  const base = new URL(kc.getCurrentCluster()!.server);
-  const timeoutMs = cluster.requestTimeoutSeconds * 1000;
   const secrets = clusterSecrets(cluster, env);
-  const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
-  let agent: http.Agent | undefined;
-  let count = 0;
-
-  async function options(signal: AbortSignal): Promise<https.RequestOptions> {
-    const opts: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
-    if (!agent) {
-      const o = opts as https.AgentOptions;
-      agent =
-        base.protocol === 'https:'
-          ? new https.Agent({
-              keepAlive: true,
-              ca: o.ca,
-              cert: o.cert,
-              key: o.key,
-              rejectUnauthorized: o.rejectUnauthorized,
-              servername: o.servername,
-            })
-          : new http.Agent({ keepAlive: true });
-    }
-    return {
-      method: 'GET',
-      headers: { ...opts.headers, Accept: 'application/json' },
-      agent,
-      signal,
-      ...(opts.auth ? { auth: opts.auth } : {}),
-    };
-  }
-
-  /** One GET: the response when 2xx (body stream), or a ClusterError; `firstByteMs` bounds the wait for headers. */
-  function open(path: string, signal: AbortSignal, firstByteMs?: number): Promise<http.IncomingMessage> {
-    count += 1;
-    return options(signal).then(
-      (opts) =>
-        new Promise((resolve, reject) => {
-          const transport = base.protocol === 'https:' ? https : http;
-          const timer =
-            firstByteMs === undefined
-              ? undefined
-              : setTimeout(
-                  () => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })),
-                  firstByteMs,
-                );
-          const req = transport.request(new URL(path, base), opts, (res) => {
-            clearTimeout(timer);
-            if ((res.statusCode ?? 0) < 300) return resolve(res);
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => {
-              if (body.length < 8192) body += chunk;
-            });
-            res.on('end', () =>
-              reject(classifyStatus(cluster.name, res.statusCode ?? 0, body, path, res.headers['retry-after'])),
-            );
-            res.on('error', (e) => reject(classifyTransport(cluster.name, base.host, e, timeoutMs, redact)));
-          });
-          req.on('error', (e) => {
-            clearTimeout(timer);
-            reject(classifyTransport(cluster.name, base.host, e, timeoutMs, redact));
-          });
-          req.end();
-        }),
-    );
-  }
-
-  /** A JSON GET, bounded by the timeout, with 5xx/429 retried inside the same deadline. */
-  async function getJson(path: string): Promise<unknown> {
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 0; ; attempt += 1) {
-      const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
-      try {
-        const res = await open(path, signal);
-        const chunks: Buffer[] = [];
-        for await (const chunk of res) chunks.push(chunk as Buffer);
-        return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch (error) {
-        const e =
-          error instanceof ClusterError
-            ? error
-            : classifyTransport(cluster.name, base.host, error as Error, timeoutMs, redact);
-        const wait = Math.min(e.retryAfterMs ?? 250 * 2 ** attempt, 4000);
-        if (!e.retryable || attempt >= 4 || Date.now() + wait >= deadline) throw e;
-        await sleep(wait);
-      }
-    }
-  }
-
-  const pathOf = (kind: KindName, namespace?: string, name?: string) => {
-    const { apiVersion, plural } = KINDS[kind];
-    const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return `${root}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+  const conn: Connection = {
+    cluster,
+    kc,
+    base: new URL(kc.getCurrentCluster()!.server),
+    timeoutMs: cluster.requestTimeoutSeconds * 1000,
+    redact: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
+    count: 0,
   };
-  const named = (kind: KindName, e: unknown): never => {
-    if (e instanceof ClusterError && e.reason === 'NotServed')
-      throw new ClusterError(
-        cluster.name,
-        'NotServed',
-        `the cluster does not serve ${KINDS[kind].apiVersion} ${kind}: ${CRD_HINT[kind] ?? 'is its CRD installed?'}`,
-      );
-    throw e;
-  };
-
   return {
     name: cluster.name,
-    server: base.host,
-    requests: () => count,
+    server: conn.base.host,
+    requests: () => conn.count,
     async version() {
-      const v = (await getJson('/version')) as { gitVersion?: string };
+      const v = (await getJson(conn, '/version')) as { gitVersion?: string };
       return v.gitVersion ?? '?';
     },
-    async list(kind, namespace, selector) {
-      const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
-      const body = (await getJson(pathOf(kind, namespace) + query).catch((e) => named(kind, e))) as {
-        items?: KubeObject[];
-        metadata?: { resourceVersion?: string };
-      };
-      const { apiVersion } = KINDS[kind];
-      return {
-        items: (body.items ?? []).map((item) => ({ apiVersion, kind, ...item })),
-        resourceVersion: body.metadata?.resourceVersion ?? '',
-      };
-    },
-    async get(kind, namespace, name) {
-      try {
-        return (await getJson(pathOf(kind, namespace, name))) as KubeObject;
-      } catch (e) {
-        if (e instanceof ClusterError && e.reason === 'NotFound' && !e.message.includes('does not serve'))
-          throw new ClusterError(cluster.name, 'NotFound', `${kind} ${namespace}/${name} not found`);
-        return named(kind, e);
-      }
-    },
-    async watch(kind, namespace, resourceVersion, onEvent, signal) {
-      const query = `?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
-      // Opening the stream is bounded like any request; the stream itself lives until the caller's deadline.
-      const res = await open(pathOf(kind, namespace) + query, signal, timeoutMs).catch((e) => named(kind, e));
-      const lines = createInterface({ input: res });
-      const stop = () => {
-        lines.close();
-        res.destroy();
-      };
-      if (signal.aborted) stop();
-      signal.addEventListener('abort', stop, { once: true });
-      res.on('close', () => lines.close());
-      try {
-        for await (const line of lines) {
-          if (!line.trim()) continue;
-          const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
-          if (event.type === 'ERROR') {
-            const code = event.object.code ?? 500;
-            throw classifyStatus(cluster.name, code, JSON.stringify(event.object), pathOf(kind, namespace), undefined);
-          }
-          onEvent({
-            type: event.type as WatchEvent['type'],
-            object: { apiVersion: KINDS[kind].apiVersion, kind, ...event.object },
-          });
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        throw error instanceof ClusterError
-          ? error
-          : classifyTransport(cluster.name, base.host, error as Error, timeoutMs, redact);
-      }
-    },
+    list: (kind, namespace, selector) => listObjects(conn, kind, namespace, selector),
+    get: (kind, namespace, name) => getObject(conn, kind, namespace, name),
+    watch: (kind, namespace, resourceVersion, onEvent, signal) =>
+      watchObjects(conn, kind, namespace, resourceVersion, onEvent, signal),
   };
+}
+
+const transportError = (conn: Connection, error: Error) =>
+  classifyTransport(conn.cluster.name, conn.base.host, error, conn.timeoutMs, conn.redact);
+
+async function requestOptions(conn: Connection, signal: AbortSignal): Promise<https.RequestOptions> {
+  const opts: https.RequestOptions = {};
+  await conn.kc.applyToHTTPSOptions(opts);
+  if (!conn.agent) {
+    const o = opts as https.AgentOptions;
+    conn.agent =
+      conn.base.protocol === 'https:'
+        ? new https.Agent({
+            keepAlive: true,
+            ca: o.ca,
+            cert: o.cert,
+            key: o.key,
+            rejectUnauthorized: o.rejectUnauthorized,
+            servername: o.servername,
+          })
+        : new http.Agent({ keepAlive: true });
+  }
+  return {
+    method: 'GET',
+    headers: { ...opts.headers, Accept: 'application/json' },
+    agent: conn.agent,
+    signal,
+    ...(opts.auth ? { auth: opts.auth } : {}),
+  };
+}
+
+/** One GET: the response when 2xx (body stream), or a ClusterError; `firstByteMs` bounds the wait for headers. */
+function open(
+  conn: Connection,
+  path: string,
+  signal: AbortSignal,
+  firstByteMs?: number,
+): Promise<http.IncomingMessage> {
+  conn.count += 1;
+  const { base, cluster } = conn;
+  return requestOptions(conn, signal).then(
+    (opts) =>
+      new Promise((resolve, reject) => {
+        const transport = base.protocol === 'https:' ? https : http;
+        const timer =
+          firstByteMs === undefined
+            ? undefined
+            : setTimeout(
+                () => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })),
+                firstByteMs,
+              );
+        const req = transport.request(new URL(path, base), opts, (res) => {
+          clearTimeout(timer);
+          if ((res.statusCode ?? 0) < 300) return resolve(res);
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (body.length < 8192) body += chunk;
+          });
+          res.on('end', () =>
+            reject(classifyStatus(cluster.name, res.statusCode ?? 0, body, path, res.headers['retry-after'])),
+          );
+          res.on('error', (e) => reject(transportError(conn, e)));
+        });
+        req.on('error', (e) => {
+          clearTimeout(timer);
+          reject(transportError(conn, e));
+        });
+        req.end();
+      }),
+  );
+}
+
+/** A JSON GET, bounded by the timeout, with 5xx/429 retried inside the same deadline. */
+async function getJson(conn: Connection, path: string): Promise<unknown> {
+  const deadline = Date.now() + conn.timeoutMs;
+  for (let attempt = 0; ; attempt += 1) {
+    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    try {
+      const res = await open(conn, path, signal);
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch (error) {
+      const e = error instanceof ClusterError ? error : transportError(conn, error as Error);
+      const wait = Math.min(e.retryAfterMs ?? 250 * 2 ** attempt, 4000);
+      if (!e.retryable || attempt >= 4 || Date.now() + wait >= deadline) throw e;
+      await sleep(wait);
+    }
+  }
+}
+
+function pathOf(kind: KindName, namespace?: string, name?: string): string {
+  const { apiVersion, plural } = KINDS[kind];
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return `${root}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/** Rethrows `e`, naming the kind and its likely missing CRD when the cluster does not serve it. */
+function named(conn: Connection, kind: KindName, e: unknown): never {
+  if (e instanceof ClusterError && e.reason === 'NotServed')
+    throw new ClusterError(
+      conn.cluster.name,
+      'NotServed',
+      `the cluster does not serve ${KINDS[kind].apiVersion} ${kind}: ${CRD_HINT[kind] ?? 'is its CRD installed?'}`,
+    );
+  throw e;
+}
+
+async function listObjects(
+  conn: Connection,
+  kind: KindName,
+  namespace?: string,
+  selector?: string,
+): Promise<ObjectList> {
+  const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
+  const body = (await getJson(conn, pathOf(kind, namespace) + query).catch((e) => named(conn, kind, e))) as {
+    items?: KubeObject[];
+    metadata?: { resourceVersion?: string };
+  };
+  const { apiVersion } = KINDS[kind];
+  return {
+    items: (body.items ?? []).map((item) => ({ apiVersion, kind, ...item })),
+    resourceVersion: body.metadata?.resourceVersion ?? '',
+  };
+}
+
+async function getObject(conn: Connection, kind: KindName, namespace: string, name: string): Promise<KubeObject> {
+  try {
+    return (await getJson(conn, pathOf(kind, namespace, name))) as KubeObject;
+  } catch (e) {
+    if (e instanceof ClusterError && e.reason === 'NotFound' && !e.message.includes('does not serve'))
+      throw new ClusterError(conn.cluster.name, 'NotFound', `${kind} ${namespace}/${name} not found`);
+    return named(conn, kind, e);
+  }
+}
+
+async function watchObjects(
+  conn: Connection,
+  kind: KindName,
+  namespace: string | undefined,
+  resourceVersion: string,
+  onEvent: (e: WatchEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const query = `?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
+  // Opening the stream is bounded like any request; the stream itself lives until the caller's deadline.
+  const res = await open(conn, pathOf(kind, namespace) + query, signal, conn.timeoutMs).catch((e) =>
+    named(conn, kind, e),
+  );
+  const lines = createInterface({ input: res });
+  const stop = () => {
+    lines.close();
+    res.destroy();
+  };
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  res.on('close', () => lines.close());
+  try {
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      const event = JSON.parse(line) as { type: string; object: KubeObject & { code?: number; message?: string } };
+      if (event.type === 'ERROR') {
+        const code = event.object.code ?? 500;
+        throw classifyStatus(conn.cluster.name, code, JSON.stringify(event.object), pathOf(kind, namespace), undefined);
+      }
+      onEvent({
+        type: event.type as WatchEvent['type'],
+        object: { apiVersion: KINDS[kind].apiVersion, kind, ...event.object },
+      });
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw error instanceof ClusterError ? error : transportError(conn, error as Error);
+  }
 }
 
 const CRD_HINT: Partial<Record<KindName, string>> = {

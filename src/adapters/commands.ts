@@ -1,8 +1,9 @@
 // Runs one gate command from stagecoach.yaml in its own process group, with a bounded output tail and a hard timeout.
 // The `run` text is the repo owner's own, like a workflow's `run:` (handed to `/bin/sh -c` as one argument); plan
 // values reach the command only through the environment, never through this string.
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interruption, InterruptedError, onInterrupt } from './interrupts.js';
@@ -50,22 +51,19 @@ export function createCommands(options: { killGraceMs?: number; echo?: (text: st
   };
 }
 
+type Shell = ChildProcessByStdio<null, Readable, Readable>;
+
 function runCommand(
   command: string,
   { cwd, env, timeoutMs }: { cwd: string; env: Record<string, string>; timeoutMs: number },
   graceMs: number,
   echo?: (text: string) => void,
 ): Promise<CommandRun> {
-  if (!(timeoutMs > 0)) return Promise.reject(new RangeError(`timeoutMs must be above zero, got ${timeoutMs}`));
-  const stopping = interruption();
-  if (stopping) return Promise.reject(new InterruptedError(stopping));
-  const problem = folderProblem(cwd);
-  if (problem) return Promise.reject(new CommandStartError(command, `working folder ${cwd} ${problem}`));
-  const badEnv = environmentProblem(env);
-  if (badEnv) return Promise.reject(new CommandStartError(command, badEnv));
+  const refused = refusal(command, cwd, env, timeoutMs);
+  if (refused) return Promise.reject(refused);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    let child;
+    let child: Shell;
     try {
       // One pipe for stdout and stderr keeps their lines in the order written; `command` stays an argument ($1),
       // never spliced into the fixed script. detached: the shell leads a new process group, so a timeout can stop
@@ -80,63 +78,94 @@ function runCommand(
       reject(new CommandStartError(command, (error as Error).message));
       return;
     }
-    const tail = new OutputTail(OUTPUT_TAIL_CHARS);
-    const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
-    const take = (text: string) => {
-      tail.push(text);
-      if (text) echo?.(text);
-    };
-    child.stdout.on('data', (chunk: Buffer) => take(decoders[0].write(chunk)));
-    child.stderr.on('data', (chunk: Buffer) => take(decoders[1].write(chunk)));
-    const closed = new Promise<void>((done) => child.once('close', () => done()));
+    supervise(child, { command, timeoutMs, graceMs, started, echo }, resolve, reject);
+  });
+}
 
-    let timedOut = false;
-    let stopping: Promise<void> | undefined;
-    const stop = (pid: number) => (stopping ??= stopGroup(pid, graceMs));
-    // The group is detached (a Ctrl-C on the terminal does not reach it): stop it ourselves when we are stopped.
-    const forget = onInterrupt(() => (child.pid === undefined ? undefined : stop(child.pid)));
-    const timer =
-      timeoutMs === Infinity
-        ? undefined
-        : setTimeout(
-            () => {
-              timedOut = true;
-              if (child.pid !== undefined) void stop(child.pid);
-            },
-            Math.min(timeoutMs, MAX_TIMER_MS),
-          );
+/** Why a command is not started at all (a bad timeout, an interruption, a missing folder, a bad environment). */
+function refusal(command: string, cwd: string, env: Record<string, string>, timeoutMs: number): Error | undefined {
+  if (!(timeoutMs > 0)) return new RangeError(`timeoutMs must be above zero, got ${timeoutMs}`);
+  const stopping = interruption();
+  if (stopping) return new InterruptedError(stopping);
+  const problem = folderProblem(cwd);
+  if (problem) return new CommandStartError(command, `working folder ${cwd} ${problem}`);
+  const badEnv = environmentProblem(env);
+  if (badEnv) return new CommandStartError(command, badEnv);
+  return undefined;
+}
 
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      if (child.pid === undefined) {
-        forget();
-        reject(new CommandStartError(command, error.message));
+/** Keeps the tail of the shell's output (echoed as it arrives); the returned function flushes and reads it. */
+function captureOutput(child: Shell, echo?: (text: string) => void): () => string {
+  const tail = new OutputTail(OUTPUT_TAIL_CHARS);
+  const decoders = [new StringDecoder('utf8'), new StringDecoder('utf8')];
+  const take = (text: string) => {
+    tail.push(text);
+    if (text) echo?.(text);
+  };
+  child.stdout.on('data', (chunk: Buffer) => take(decoders[0].write(chunk)));
+  child.stderr.on('data', (chunk: Buffer) => take(decoders[1].write(chunk)));
+  return () => {
+    tail.push(decoders[0].end() + decoders[1].end());
+    return tail.text();
+  };
+}
+
+/** Watches a started shell: the timeout and interruptions stop its group; it settles once the group is gone. */
+function supervise(
+  child: Shell,
+  run: { command: string; timeoutMs: number; graceMs: number; started: number; echo?: (text: string) => void },
+  resolve: (result: CommandRun) => void,
+  reject: (error: Error) => void,
+): void {
+  const output = captureOutput(child, run.echo);
+  const closed = new Promise<void>((done) => child.once('close', () => done()));
+
+  let timedOut = false;
+  let stopping: Promise<void> | undefined;
+  const stop = (pid: number) => (stopping ??= stopGroup(pid, run.graceMs));
+  // The group is detached (a Ctrl-C on the terminal does not reach it): stop it ourselves when we are stopped.
+  const forget = onInterrupt(() => (child.pid === undefined ? undefined : stop(child.pid)));
+  const timer =
+    run.timeoutMs === Infinity
+      ? undefined
+      : setTimeout(
+          () => {
+            timedOut = true;
+            if (child.pid !== undefined) void stop(child.pid);
+          },
+          Math.min(run.timeoutMs, MAX_TIMER_MS),
+        );
+
+  child.once('error', (error) => {
+    clearTimeout(timer);
+    if (child.pid === undefined) {
+      forget();
+      reject(new CommandStartError(run.command, error.message));
+    }
+  });
+  child.once('exit', (code, signal) => {
+    clearTimeout(timer);
+    const pid = child.pid;
+    if (pid === undefined) return;
+    void (async () => {
+      // Background jobs outlive the shell otherwise; like the Actions runner, stop whatever the step left behind.
+      await stop(pid);
+      // A process that left our group (setsid) may still hold the pipes; do not wait on it forever.
+      const late = await Promise.race([closed.then(() => false), sleep(AFTER_KILL_WAIT_MS, true, { ref: false })]);
+      if (late) {
+        child.stdout.destroy();
+        child.stderr.destroy();
       }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      const pid = child.pid;
-      if (pid === undefined) return;
-      void (async () => {
-        // Background jobs outlive the shell otherwise; like the Actions runner, stop whatever the step left behind.
-        await stop(pid);
-        // A process that left our group (setsid) may still hold the pipes; do not wait on it forever.
-        const late = await Promise.race([closed.then(() => false), sleep(AFTER_KILL_WAIT_MS, true, { ref: false })]);
-        if (late) {
-          child.stdout.destroy();
-          child.stderr.destroy();
-        }
-        tail.push(decoders[0].end() + decoders[1].end());
-        forget();
-        resolve({
-          exitCode: code,
-          signal,
-          timedOut,
-          durationMs: Math.round(performance.now() - started),
-          output: tail.text(),
-        });
-      })();
-    });
+      const text = output();
+      forget();
+      resolve({
+        exitCode: code,
+        signal,
+        timedOut,
+        durationMs: Math.round(performance.now() - run.started),
+        output: text,
+      });
+    })();
   });
 }
 

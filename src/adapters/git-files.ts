@@ -92,6 +92,16 @@ function parseBatch(out: Buffer, oids: string[]): Map<string, Buffer> {
   return blobs;
 }
 
+/** One revision's reader: how to run git, where, which commit, and the texts read (or being read) so far. */
+interface Revision {
+  git: GitRunner;
+  cwd: string;
+  /** "at <revision>", for messages. */
+  where: string;
+  commit: () => Promise<string>;
+  texts: Map<string, Promise<string>>;
+}
+
 /** The files of `revision` (named in errors; `commit` resolves it), read from git objects (read-only). */
 export function createGitFiles(
   git: GitRunner,
@@ -99,66 +109,9 @@ export function createGitFiles(
   revision: string,
   commit: () => Promise<string>,
 ): RepoFiles {
-  const texts = new Map<string, Promise<string>>();
-  const where = `at ${revision}`;
-
-  /** The entries at exactly `paths`. */
-  async function entriesAt(paths: string[]): Promise<Map<string, TreeEntry>> {
-    const out = await git(['ls-tree', '-z', await commit(), '--', ...paths]);
-    return new Map(parseTree(out).map((entry) => [entry.path, entry]));
-  }
-
-  /** OutsideRepoError when a folder on the way to `file` is a symlink in the commit. */
-  async function refuseLinkedFolder(file: string): Promise<void> {
-    const folders = parentFolders(file);
-    if (folders.length === 0) return;
-    const entries = await entriesAt(folders);
-    const linked = folders.find((folder) => entries.get(folder)?.mode === '120000');
-    if (linked) throw new OutsideRepoError(file, `the folder ${linked} is a symlink, which Stagecoach does not follow`);
-  }
-
-  /** The blob of a regular file at `file`, or the contract's error. */
-  async function regularFile(file: string): Promise<TreeEntry> {
-    const relative = checkRelativePath(file);
-    const entry = (await entriesAt([relative])).get(relative);
-    if (!entry) {
-      await refuseLinkedFolder(relative);
-      throw new FileNotFoundError(relative, where);
-    }
-    if (entry.mode === '120000')
-      throw new OutsideRepoError(relative, 'it is a symlink, which Stagecoach does not follow');
-    if (!REGULAR.test(entry.mode)) throw new FileNotFoundError(relative, where, entry.type === 'tree');
-    return entry;
-  }
-
-  function load(entries: TreeEntry[]): void {
-    const batch = catFileBlobs(
-      cwd,
-      entries.map((entry) => entry.oid),
-    );
-    for (const entry of entries) {
-      const text = batch.then((blobs) => decodeUtf8(entry.path, blobs.get(entry.oid) as Buffer));
-      text.catch(() => {}); // a file that is never read must not surface as an unhandled rejection
-      texts.set(entry.path, text);
-    }
-  }
-
+  const rev: Revision = { git, cwd, where: `at ${revision}`, commit, texts: new Map() };
   return {
-    async list(dir) {
-      const relative = checkFolderPath(dir);
-      if (relative) {
-        const entry = (await entriesAt([relative])).get(relative);
-        if (entry?.mode === '120000') throw new OutsideRepoError(relative, 'the folder is reached through a symlink');
-        if (!entry) await refuseLinkedFolder(relative);
-        if (entry?.type !== 'tree') throw new MissingFolderError(relative);
-      }
-      const out = await git(['ls-tree', '-r', '-z', await commit(), '--', relative || '.']);
-      // Regular files only: a symlink (120000) or submodule (160000) is never followed.
-      const files = parseTree(out).filter((entry) => entry.type === 'blob' && REGULAR.test(entry.mode));
-      // One batch read for the whole folder: the scan reads every listed file next.
-      load(files.filter((entry) => !texts.has(entry.path)));
-      return files.map((entry) => entry.path).sort();
-    },
+    list: (dir) => list(rev, dir),
     async links(dir) {
       const relative = checkFolderPath(dir);
       const out = await git(['ls-tree', '-r', '-z', await commit(), '--', relative || '.']);
@@ -168,17 +121,77 @@ export function createGitFiles(
         .sort();
     },
     async read(file) {
-      const cached = texts.get(checkRelativePath(file));
+      const cached = rev.texts.get(checkRelativePath(file));
       if (cached) return cached;
-      const entry = await regularFile(file);
-      if (!texts.has(entry.path)) load([entry]);
-      return texts.get(entry.path) as Promise<string>;
+      const entry = await regularFile(rev, file);
+      if (!rev.texts.has(entry.path)) load(rev, [entry]);
+      return rev.texts.get(entry.path) as Promise<string>;
     },
     async mode(file) {
-      return (await regularFile(file)).mode === '100755' ? '100755' : '100644';
+      return (await regularFile(rev, file)).mode === '100755' ? '100755' : '100644';
     },
     async writeAll(files) {
       throw new ReadOnlyFilesError(Object.keys(files)[0] ?? '(no file)', `revision ${revision}`);
     },
   };
+}
+
+/** The entries at exactly `paths`. */
+async function entriesAt(rev: Revision, paths: string[]): Promise<Map<string, TreeEntry>> {
+  const out = await rev.git(['ls-tree', '-z', await rev.commit(), '--', ...paths]);
+  return new Map(parseTree(out).map((entry) => [entry.path, entry]));
+}
+
+/** OutsideRepoError when a folder on the way to `file` is a symlink in the commit. */
+async function refuseLinkedFolder(rev: Revision, file: string): Promise<void> {
+  const folders = parentFolders(file);
+  if (folders.length === 0) return;
+  const entries = await entriesAt(rev, folders);
+  const linked = folders.find((folder) => entries.get(folder)?.mode === '120000');
+  if (linked) throw new OutsideRepoError(file, `the folder ${linked} is a symlink, which Stagecoach does not follow`);
+}
+
+/** The blob of a regular file at `file`, or the contract's error. */
+async function regularFile(rev: Revision, file: string): Promise<TreeEntry> {
+  const relative = checkRelativePath(file);
+  const entry = (await entriesAt(rev, [relative])).get(relative);
+  if (!entry) {
+    await refuseLinkedFolder(rev, relative);
+    throw new FileNotFoundError(relative, rev.where);
+  }
+  if (entry.mode === '120000')
+    throw new OutsideRepoError(relative, 'it is a symlink, which Stagecoach does not follow');
+  if (!REGULAR.test(entry.mode)) throw new FileNotFoundError(relative, rev.where, entry.type === 'tree');
+  return entry;
+}
+
+function load(rev: Revision, entries: TreeEntry[]): void {
+  const batch = catFileBlobs(
+    rev.cwd,
+    entries.map((entry) => entry.oid),
+  );
+  for (const entry of entries) {
+    const text = batch.then((blobs) => decodeUtf8(entry.path, blobs.get(entry.oid) as Buffer));
+    text.catch(() => {}); // a file that is never read must not surface as an unhandled rejection
+    rev.texts.set(entry.path, text);
+  }
+}
+
+async function list(rev: Revision, dir: string): Promise<string[]> {
+  const relative = checkFolderPath(dir);
+  if (relative) {
+    const entry = (await entriesAt(rev, [relative])).get(relative);
+    if (entry?.mode === '120000') throw new OutsideRepoError(relative, 'the folder is reached through a symlink');
+    if (!entry) await refuseLinkedFolder(rev, relative);
+    if (entry?.type !== 'tree') throw new MissingFolderError(relative);
+  }
+  const out = await rev.git(['ls-tree', '-r', '-z', await rev.commit(), '--', relative || '.']);
+  // Regular files only: a symlink (120000) or submodule (160000) is never followed.
+  const files = parseTree(out).filter((entry) => entry.type === 'blob' && REGULAR.test(entry.mode));
+  // One batch read for the whole folder: the scan reads every listed file next.
+  load(
+    rev,
+    files.filter((entry) => !rev.texts.has(entry.path)),
+  );
+  return files.map((entry) => entry.path).sort();
 }

@@ -46,138 +46,153 @@ function lstatOrUndefined(absolute: string): Stats | undefined {
   }
 }
 
-export function createLocalFiles(root: string): RepoFiles {
-  const realRoot = realpathSync(root);
+/** One working tree's state. */
+interface Tree {
+  realRoot: string;
   /** What each file held when it was read: a write refuses a file someone changed since (the change would be lost). */
-  const readDigests = new Map<string, string>();
+  readDigests: Map<string, string>;
   /** Folders seen to be real folders (not links) by list() or a read: reads skip the lstat of each (a scan reads
    *  thousands of files). Writes check every folder again. */
-  const realFolders = new Set<string>(['']);
+  realFolders: Set<string>;
+}
 
-  function symlinkError(file: string, absolute: string, what: string): OutsideRepoError {
-    let target = '';
-    try {
-      target = path.resolve(path.dirname(absolute), readlinkSync(absolute));
-    } catch {
-      // Gone meanwhile: still a link when it was looked at.
-    }
-    const inside = target === realRoot || target.startsWith(realRoot + path.sep);
-    return new OutsideRepoError(
-      file,
-      inside
-        ? `${what} is a symlink; Stagecoach reads and writes regular files only`
-        : `${what} is a symlink that leads out of the repository`,
-    );
-  }
-
-  /** OutsideRepoError when a folder on the way to `relative` is a symlink; false when one does not exist. */
-  function foldersOnTheWay(file: string, relative: string, trustSeen: boolean): boolean {
-    // A folder is only ever added after every folder above it was: the file's own folder vouches for the whole way.
-    if (trustSeen && realFolders.has(path.posix.dirname(relative).replace(/^\.$/, ''))) return true;
-    for (const folder of parentFolders(relative)) {
-      if (trustSeen && realFolders.has(folder)) continue;
-      const stat = lstatOrUndefined(path.join(realRoot, folder));
-      if (stat?.isSymbolicLink()) throw symlinkError(file, path.join(realRoot, folder), `the folder ${folder}`);
-      if (!stat?.isDirectory()) return false;
-      realFolders.add(folder);
-    }
-    return true;
-  }
-
-  /** The absolute path and lstat of a repo-relative path, no symlink on the way (OutsideRepoError otherwise). */
-  function locate(file: string, relative: string): { absolute: string; stat: Stats | undefined } {
-    if (!foldersOnTheWay(file, relative, false)) return { absolute: path.join(realRoot, relative), stat: undefined };
-    const absolute = path.join(realRoot, relative);
-    const stat = lstatOrUndefined(absolute);
-    if (stat?.isSymbolicLink()) throw symlinkError(file, absolute, 'it');
-    return { absolute, stat };
-  }
-
-  /** An existing regular file (the contract's FileNotFoundError otherwise). */
-  function regularFile(file: string): { relative: string; absolute: string; stat: Stats } {
-    const relative = checkRelativePath(file);
-    const { absolute, stat } = locate(file, relative);
-    if (!stat?.isFile()) throw new FileNotFoundError(relative, 'in the config repository', stat?.isDirectory());
-    return { relative, absolute, stat };
-  }
-
-  function walk(dirAbsolute: string, dirRelative: string, out: string[], links: string[] = []): void {
-    for (const entry of readdirSync(dirAbsolute, { withFileTypes: true })) {
-      if (entry.name === '.git') continue;
-      const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        realFolders.add(relative);
-        walk(path.join(dirAbsolute, entry.name), relative, out, links);
-      } else if (entry.isFile()) out.push(relative);
-      else if (entry.isSymbolicLink()) links.push(relative);
-      // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
-      // other, and git objects (verify, the API) see a link, not its target.
-    }
-  }
-
+export function createLocalFiles(root: string): RepoFiles {
+  const tree: Tree = { realRoot: realpathSync(root), readDigests: new Map(), realFolders: new Set(['']) };
   return {
     async list(dir) {
-      const relative = checkFolderPath(dir);
-      const { absolute, stat } = relative ? locate(dir, relative) : { absolute: realRoot, stat: lstatSync(realRoot) };
+      const { relative, absolute, stat } = folder(tree, dir);
       if (!stat?.isDirectory()) throw new MissingFolderError(relative);
       const out: string[] = [];
-      realFolders.add(relative);
-      walk(absolute, relative, out);
+      tree.realFolders.add(relative);
+      walk(tree, absolute, relative, out);
       return out.sort();
     },
     async links(dir) {
-      const relative = checkFolderPath(dir);
-      const { absolute, stat } = relative ? locate(dir, relative) : { absolute: realRoot, stat: lstatSync(realRoot) };
+      const { relative, absolute, stat } = folder(tree, dir);
       if (!stat?.isDirectory()) return [];
       const links: string[] = [];
-      walk(absolute, relative, [], links);
+      walk(tree, absolute, relative, [], links);
       return links.sort();
     },
     async read(file) {
       const relative = checkRelativePath(file);
-      if (!foldersOnTheWay(file, relative, true)) throw new FileNotFoundError(relative);
-      const bytes = readRegular(file, relative);
-      readDigests.set(relative, digest(bytes));
+      if (!foldersOnTheWay(tree, file, relative, true)) throw new FileNotFoundError(relative);
+      const bytes = readRegular(tree, file, relative);
+      tree.readDigests.set(relative, digest(bytes));
       return decodeUtf8(relative, bytes);
     },
     async mode(file) {
       // Git records only the owner's execute bit (core.fileMode).
-      return regularFile(file).stat.mode & 0o100 ? '100755' : '100644';
+      return regularFile(tree, file).stat.mode & 0o100 ? '100755' : '100644';
     },
-    async writeAll(files) {
-      // Every target is checked before anything is written: a refusal changes nothing.
-      const targets = Object.entries(files).map(([file, text]) => {
-        const { relative, absolute, stat } = regularFile(file);
-        return { relative, absolute, stat, bytes: Buffer.from(text, 'utf8') };
-      });
-      const names = targets.map((target) => target.relative);
-      for (const target of targets) {
-        const problem = writeProblem(target.absolute, readDigests.get(target.relative));
-        if (problem) throw new WriteError(target.relative, problem, [], names);
-      }
-      await uninterruptible(() => replaceAll(targets, names));
-      for (const target of targets) readDigests.set(target.relative, digest(target.bytes));
-    },
+    writeAll: (files) => writeAll(tree, files),
   };
+}
 
-  /** The bytes of a regular file; O_NOFOLLOW: a link at the path is refused, never followed (even one put there since
-   *  the file was listed). */
-  function readRegular(file: string, relative: string): Buffer {
-    const absolute = path.join(realRoot, relative);
-    let fd: number | undefined;
-    try {
-      fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
-      return readFileSync(fd);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw symlinkError(file, absolute, 'it');
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
-        throw new FileNotFoundError(relative, 'in the config repository', code === 'EISDIR');
-      throw error;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+function symlinkError(tree: Tree, file: string, absolute: string, what: string): OutsideRepoError {
+  const { realRoot } = tree;
+  let target = '';
+  try {
+    target = path.resolve(path.dirname(absolute), readlinkSync(absolute));
+  } catch {
+    // Gone meanwhile: still a link when it was looked at.
   }
+  const inside = target === realRoot || target.startsWith(realRoot + path.sep);
+  return new OutsideRepoError(
+    file,
+    inside
+      ? `${what} is a symlink; Stagecoach reads and writes regular files only`
+      : `${what} is a symlink that leads out of the repository`,
+  );
+}
+
+/** OutsideRepoError when a folder on the way to `relative` is a symlink; false when one does not exist. */
+function foldersOnTheWay(tree: Tree, file: string, relative: string, trustSeen: boolean): boolean {
+  const { realRoot, realFolders } = tree;
+  // A folder is only ever added after every folder above it was: the file's own folder vouches for the whole way.
+  if (trustSeen && realFolders.has(path.posix.dirname(relative).replace(/^\.$/, ''))) return true;
+  for (const folder of parentFolders(relative)) {
+    if (trustSeen && realFolders.has(folder)) continue;
+    const stat = lstatOrUndefined(path.join(realRoot, folder));
+    if (stat?.isSymbolicLink()) throw symlinkError(tree, file, path.join(realRoot, folder), `the folder ${folder}`);
+    if (!stat?.isDirectory()) return false;
+    realFolders.add(folder);
+  }
+  return true;
+}
+
+/** The absolute path and lstat of a repo-relative path, no symlink on the way (OutsideRepoError otherwise). */
+function locate(tree: Tree, file: string, relative: string): { absolute: string; stat: Stats | undefined } {
+  const absolute = path.join(tree.realRoot, relative);
+  if (!foldersOnTheWay(tree, file, relative, false)) return { absolute, stat: undefined };
+  const stat = lstatOrUndefined(absolute);
+  if (stat?.isSymbolicLink()) throw symlinkError(tree, file, absolute, 'it');
+  return { absolute, stat };
+}
+
+/** A folder to list: the root, or a checked path with no symlink on the way. */
+function folder(tree: Tree, dir: string): { relative: string; absolute: string; stat: Stats | undefined } {
+  const relative = checkFolderPath(dir);
+  const { absolute, stat } = relative
+    ? locate(tree, dir, relative)
+    : { absolute: tree.realRoot, stat: lstatSync(tree.realRoot) };
+  return { relative, absolute, stat };
+}
+
+/** An existing regular file (the contract's FileNotFoundError otherwise). */
+function regularFile(tree: Tree, file: string): { relative: string; absolute: string; stat: Stats } {
+  const relative = checkRelativePath(file);
+  const { absolute, stat } = locate(tree, file, relative);
+  if (!stat?.isFile()) throw new FileNotFoundError(relative, 'in the config repository', stat?.isDirectory());
+  return { relative, absolute, stat };
+}
+
+function walk(tree: Tree, dirAbsolute: string, dirRelative: string, out: string[], links: string[] = []): void {
+  for (const entry of readdirSync(dirAbsolute, { withFileTypes: true })) {
+    if (entry.name === '.git') continue;
+    const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      tree.realFolders.add(relative);
+      walk(tree, path.join(dirAbsolute, entry.name), relative, out, links);
+    } else if (entry.isFile()) out.push(relative);
+    else if (entry.isSymbolicLink()) links.push(relative);
+    // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
+    // other, and git objects (verify, the API) see a link, not its target.
+  }
+}
+
+/** The bytes of a regular file; O_NOFOLLOW: a link at the path is refused, never followed (even one put there since
+ *  the file was listed). */
+function readRegular(tree: Tree, file: string, relative: string): Buffer {
+  const absolute = path.join(tree.realRoot, relative);
+  let fd: number | undefined;
+  try {
+    fd = openSync(absolute, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return readFileSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw symlinkError(tree, file, absolute, 'it');
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+      throw new FileNotFoundError(relative, 'in the config repository', code === 'EISDIR');
+    throw error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+async function writeAll(tree: Tree, files: Record<string, string>): Promise<void> {
+  // Every target is checked before anything is written: a refusal changes nothing.
+  const targets = Object.entries(files).map(([file, text]) => {
+    const { relative, absolute, stat } = regularFile(tree, file);
+    return { relative, absolute, stat, bytes: Buffer.from(text, 'utf8') };
+  });
+  const names = targets.map((target) => target.relative);
+  for (const target of targets) {
+    const problem = writeProblem(target.absolute, tree.readDigests.get(target.relative));
+    if (problem) throw new WriteError(target.relative, problem, [], names);
+  }
+  await uninterruptible(() => replaceAll(targets, names));
+  for (const target of targets) tree.readDigests.set(target.relative, digest(target.bytes));
 }
 
 /** Why a file cannot be replaced (read-only, changed since it was read), or undefined. */

@@ -1,17 +1,14 @@
-// HTTP to OCI registries for the registry adapter: the target of a repository, auth (Basic, Bearer tokens, Docker
-// credentials and helpers), retries with back-off, proxies and TLS, and errors that say what to change.
-// Auth: https://distribution.github.io/distribution/spec/auth/token/
-import { StagecoachError } from '../core/errors.js';
-import { parseImage } from '../core/image-reference.js';
+// HTTP to OCI registries for the registry adapter: requests authenticated (registry-auth.ts), retries with back-off,
+// proxies and TLS, and errors that say what to change.
 import {
-  CredentialHelperError,
   CredentialLookup,
   type DockerConfigCredentials,
-  type FoundCredentials,
   normalizeRegistryHost,
   parseDockerConfig,
 } from './docker-config.js';
+import { RegistryAuth } from './registry-auth.js';
 import { proxyFailure, RegistryRoutes, type Route } from './registry-dispatcher.js';
+import { parseTarget, RegistryError, type Target } from './registry-target.js';
 
 /** A username and a password or token; or an identity token (OAuth2 refresh token) from the Docker config. */
 export type RegistryCredentials = DockerConfigCredentials;
@@ -32,18 +29,6 @@ export interface RegistryOptions {
   maxRetries?: number;
 }
 
-export class RegistryError extends StagecoachError {
-  readonly kind = 'failure';
-  constructor(
-    message: string,
-    readonly repository: string,
-    readonly status?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 const BACKOFF_BASE_MS = 500;
@@ -52,44 +37,7 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|HOSTNAME|ALTNAME/;
 
-export interface Target {
-  /** Canonical repository as given (`docker.io/library/nginx`), for messages. */
-  repository: string;
-  /** Registry as users name it (`docker.io`), the key for credentials. */
-  registry: string;
-  /** Host the API lives on (`registry-1.docker.io`). */
-  apiHost: string;
-  path: string;
-  /** `https://host` */
-  origin: string;
-}
-
-interface Challenge {
-  scheme: 'basic' | 'bearer';
-  realm?: string;
-  service?: string;
-}
-
-interface Token {
-  value: string;
-  expiresAt: number;
-}
-
 type Init = RequestInit & { dispatcher?: unknown };
-
-/** `Bearer realm="https://x",service="y"` → scheme and parameters (RFC 9110 §11.6.1 auth-param syntax). */
-export function parseChallenge(header: string | null): Challenge | undefined {
-  if (!header) return undefined;
-  const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
-  if (!match) return undefined;
-  const scheme = match[1].toLowerCase();
-  if (scheme !== 'basic' && scheme !== 'bearer') return undefined;
-  const params: Record<string, string> = {};
-  for (const m of match[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-    params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
-  }
-  return { scheme, realm: params.realm, service: params.service };
-}
 
 /** The `rel="next"` target of a Link header (RFC 8288), if any. */
 export function nextLink(header: string | null): string | undefined {
@@ -149,9 +97,7 @@ export class RegistryHttp {
   private readonly env: Record<string, string | undefined>;
   private readonly maxRetries: number;
   private readonly plainHttp: Set<string>;
-  private readonly credentials: CredentialLookup;
-  private readonly challenges = new Map<string, Challenge>();
-  private readonly tokens = new Map<string, Promise<Token>>();
+  private readonly auth: RegistryAuth;
 
   constructor(options: RegistryOptions) {
     this.fetch = options.fetch;
@@ -159,155 +105,35 @@ export class RegistryHttp {
     this.maxRetries = options.maxRetries ?? 4;
     this.plainHttp = new Set((options.plainHttp ?? []).map(normalizeRegistryHost));
     const dockerConfig = options.dockerConfig === undefined ? undefined : parseDockerConfig(options.dockerConfig);
-    this.credentials = new CredentialLookup(options.credentials ?? {}, dockerConfig, this.env);
+    const credentials = new CredentialLookup(options.credentials ?? {}, dockerConfig, this.env);
     this.routes = new RegistryRoutes(this.env, options.caCertificates);
-  }
-
-  /** The target's credentials; a credential helper that cannot answer fails the request like the registry would. */
-  private async credentialsOf(target: Target): Promise<FoundCredentials> {
-    try {
-      return await this.credentials.lookup(target.registry);
-    } catch (error) {
-      if (!(error instanceof CredentialHelperError)) throw error;
-      throw new RegistryError(`registry ${target.registry}: ${error.message}`, target.repository, undefined, {
-        cause: error,
-      });
-    }
+    this.auth = new RegistryAuth(credentials, this.plainHttp, {
+      request: (target, url, method, headers, host, body) =>
+        this.fetchWithRetry(target, url, method, headers, undefined, host, body),
+      unexpected: (target, response, doing) => this.unexpected(target, response, doing),
+    });
   }
 
   target(repository: string): Target {
-    let parsed;
-    try {
-      parsed = parseImage(repository);
-    } catch (error) {
-      throw new RegistryError(`${(error as Error).message}`, repository, undefined, { cause: error });
-    }
-    if (parsed.tag !== undefined || parsed.digest !== undefined) {
-      throw new RegistryError(`"${repository}" must name a repository without a tag or digest`, repository);
-    }
-    const registry = normalizeRegistryHost(parsed.registry);
-    const apiHost = registry === 'docker.io' ? 'registry-1.docker.io' : parsed.registry;
-    const scheme = this.plainHttp.has(registry) || this.plainHttp.has(apiHost.toLowerCase()) ? 'http' : 'https';
-    return { repository, registry, apiHost, path: parsed.path, origin: `${scheme}://${apiHost}` };
+    return parseTarget(repository, this.plainHttp);
   }
 
   /** One request with auth: the cached token or Basic credentials, and on a 401 a fresh challenge answered once. */
   async send(target: Target, url: string, method: string, headers: Record<string, string>): Promise<Response> {
-    let authorization = await this.authorization(target, false);
+    let authorization = await this.auth.authorization(target, false);
     let response = await this.fetchWithRetry(target, url, method, headers, authorization);
     if (response.status === 401) {
-      const challenge = parseChallenge(response.headers.get('www-authenticate'));
+      const header = response.headers.get('www-authenticate');
       await response.arrayBuffer().catch(() => undefined);
-      if (challenge) this.challenges.set(target.apiHost, challenge);
-      authorization = challenge ? await this.authorization(target, true) : undefined;
-      if (authorization === undefined) throw await this.denied(target, 401);
+      authorization = this.auth.challenged(target, header) ? await this.auth.authorization(target, true) : undefined;
+      if (authorization === undefined) throw await this.auth.denied(target, 401);
       response = await this.fetchWithRetry(target, url, method, headers, authorization);
     }
     if (response.status === 401 || response.status === 403) {
       await response.arrayBuffer().catch(() => undefined);
-      throw await this.denied(target, response.status);
+      throw await this.auth.denied(target, response.status);
     }
     return response;
-  }
-
-  /** The Authorization header for a target; `fresh` after a 401: a new token, or Basic credentials if any. */
-  private async authorization(target: Target, fresh: boolean): Promise<string | undefined> {
-    const challenge = this.challenges.get(target.apiHost);
-    if (!challenge) return undefined;
-    const { credentials } = await this.credentialsOf(target);
-    if (challenge.scheme === 'basic') {
-      // An identity token is only good at a token service (Docker sends no Basic header with one either).
-      if (!credentials || credentials.identityToken) return undefined;
-      return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-    }
-    const scope = `repository:${target.path}:pull`;
-    const key = `${target.apiHost} ${scope}`;
-    const cached = this.tokens.get(key);
-    if (cached && !fresh) {
-      const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt > Date.now()) return `Bearer ${token.value}`;
-    }
-    // Share one in-flight token request between concurrent calls for the same scope.
-    const pending = this.fetchToken(target, challenge, scope, credentials);
-    this.tokens.set(key, pending);
-    pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
-    return `Bearer ${(await pending).value}`;
-  }
-
-  private async fetchToken(
-    target: Target,
-    challenge: Challenge,
-    scope: string,
-    credentials?: RegistryCredentials,
-  ): Promise<Token> {
-    let realm: URL;
-    try {
-      realm = new URL(challenge.realm ?? '');
-    } catch {
-      throw new RegistryError(
-        `registry ${target.registry} asked for a bearer token without a valid realm URL`,
-        target.repository,
-        401,
-      );
-    }
-    const realmHost = normalizeRegistryHost(realm.host);
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.plainHttp.has(realmHost))) {
-      throw new RegistryError(
-        `registry ${target.registry} sent its token service as ${realm.origin}, which is not HTTPS; ` +
-          `list ${realm.host} in plainHttp only if that is intended`,
-        target.repository,
-        401,
-      );
-    }
-    const headers: Record<string, string> = { accept: 'application/json' };
-    let form: string | undefined;
-    if (credentials?.identityToken) {
-      // An identity token is an OAuth2 refresh token, exchanged by POST (the distribution token spec's OAuth2 flow).
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      form = new URLSearchParams({
-        grant_type: 'refresh_token',
-        ...(challenge.service ? { service: challenge.service } : {}),
-        scope,
-        client_id: 'stagecoach',
-        refresh_token: credentials.identityToken,
-      }).toString();
-    } else {
-      if (challenge.service) realm.searchParams.set('service', challenge.service);
-      realm.searchParams.set('scope', scope);
-      if (credentials) {
-        headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-      }
-    }
-    const issued = Date.now();
-    const response = await this.fetchWithRetry(
-      target,
-      realm.toString(),
-      form === undefined ? 'GET' : 'POST',
-      headers,
-      undefined,
-      realm.host,
-      form,
-    );
-    if (response.status === 401 || response.status === 403) {
-      await response.arrayBuffer().catch(() => undefined);
-      throw await this.denied(target, response.status);
-    }
-    if (!response.ok) throw await this.unexpected(target, response, `getting a token (from ${realm.origin}) for`);
-    const body = (await response.json().catch(() => ({}))) as {
-      token?: unknown;
-      access_token?: unknown;
-      expires_in?: unknown;
-    };
-    const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-    if (typeof value !== 'string' || !value) {
-      throw new RegistryError(
-        `the token service ${realm.origin} of ${target.registry} answered without a token`,
-        target.repository,
-      );
-    }
-    // The spec's default lifetime is 60 s; expire 10% early so a token is not used at its edge.
-    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
-    return { value, expiresAt: issued + lifetime * 900 };
   }
 
   /** fetch with a timeout, retrying 429/5xx (Retry-After or exponential back-off) and dropped connections. */
@@ -373,22 +199,6 @@ export class RegistryHttp {
     return new RegistryError(`registry ${target.registry}: ${advice}${through}`, target.repository, undefined, {
       cause: error,
     });
-  }
-
-  private async denied(target: Target, status: number): Promise<RegistryError> {
-    const host = target.registry;
-    const { credentials, helper } = await this.credentialsOf(target);
-    const from = helper ? `the credential helper ${helper}` : `the credentials given`;
-    const advice = credentials
-      ? `with ${from} for ${host}: check the username and password (or token) and that they may pull ${target.path}`
-      : helper
-        ? `: the credential helper ${helper} has no credentials for ${host} (run \`docker login ${host}\`)`
-        : `: set credentials for ${host} (input registry-credentials or a Docker config.json)`;
-    return new RegistryError(
-      `registry ${host} denied access to ${target.path}${advice.startsWith(':') ? '' : ' '}${advice}`,
-      target.repository,
-      status,
-    );
   }
 
   async unexpected(target: Target, response: Response, doing: string): Promise<RegistryError> {

@@ -1,27 +1,16 @@
 // OCI distribution API client: list a repository's tags, resolve a tag to its manifest digest and read an image's
-// labels. Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md (HTTP, auth: registry-http.ts).
+// labels. Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md (HTTP: registry-http.ts, auth:
+// registry-auth.ts).
 import { createHash } from 'node:crypto';
 import { isDigest, isTag } from '../core/image-reference.js';
-import {
-  describeBody,
-  MAX_PAGES,
-  mediaTypeOf,
-  nextLink,
-  RegistryError,
-  RegistryHttp,
-  type RegistryOptions,
-  type Target,
-} from './registry-http.js';
+import { describeBody, MAX_PAGES, mediaTypeOf, nextLink, RegistryHttp, type RegistryOptions } from './registry-http.js';
+import { RegistryError, type Target } from './registry-target.js';
 
 // Thrown by createRegistry for an unreadable dockerConfig.
 export { DockerConfigError } from './docker-config.js';
-export {
-  nextLink,
-  parseChallenge,
-  RegistryError,
-  type RegistryCredentials,
-  type RegistryOptions,
-} from './registry-http.js';
+export { nextLink, type RegistryCredentials, type RegistryOptions } from './registry-http.js';
+export { parseChallenge } from './registry-auth.js';
+export { RegistryError } from './registry-target.js';
 
 export interface ManifestInfo {
   digest: string;

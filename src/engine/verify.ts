@@ -7,6 +7,7 @@ import { compareText, referenceKey, type ScannedStage } from '../core/plan.js';
 import { compileStagePath, placeIn } from '../core/stage-layout.js';
 import type { ChangedFile, Git } from '../adapters/git.js';
 import type { Registry } from '../adapters/registry.js';
+import type { RepoFiles } from '../adapters/repo-files.js';
 import { UsageError } from '../core/errors.js';
 import { checkRegistry } from './gates/registry-gate.js';
 import { checkSoak } from './gates/soak-gate.js';
@@ -103,6 +104,22 @@ function versionsSet(
     .map(({ reference, old }) => ({ reference, ...(old ? { old: old.join(', ') } : {}) }));
 }
 
+/** One verify run: what it reads, and what it finds. */
+interface Run {
+  deps: VerifyDependencies;
+  request: VerifyRequest;
+  pipeline: Pipeline;
+  baseFiles: RepoFiles;
+  headFiles: RepoFiles;
+  forkFiles: RepoFiles;
+  changedFiles: ChangedFile[];
+  changed: Set<string>;
+  confirm: (image: string, tag: string) => Promise<string | undefined>;
+  changes: VerifiedChange[];
+  skipped: Skipped[];
+  gates: GateResult[];
+}
+
 export async function verifyPullRequest(deps: VerifyDependencies, request: VerifyRequest): Promise<VerifyResult> {
   if (!(await deps.git.head()))
     throw new UsageError(
@@ -122,98 +139,22 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
         pipeline,
         changedFiles.map((file) => file.path),
       );
-  const changed = new Set(changedFiles.map((file) => file.path));
-  const changes: VerifiedChange[] = [];
-  const skipped: Skipped[] = [];
-  const gates: GateResult[] = [];
-  const digests = new Map<string, Promise<string | undefined>>();
-  const confirm = (image: string, tag: string) => {
-    if (!deps.registry) return Promise.resolve(undefined);
-    const registry = deps.registry;
-    const key = `${image}:${tag}`;
-    if (!digests.has(key))
-      digests.set(
-        key,
-        registry.resolve(image, tag).then(
-          (found) => found?.digest,
-          () => undefined,
-        ),
-      );
-    return digests.get(key) as Promise<string | undefined>;
+  const run: Run = {
+    deps,
+    request,
+    pipeline,
+    baseFiles,
+    headFiles,
+    forkFiles,
+    changedFiles,
+    changed: new Set(changedFiles.map((file) => file.path)),
+    confirm: digestConfirmer(deps.registry),
+    changes: [],
+    skipped: [],
+    gates: [],
   };
-
-  for (const stage of targets) {
-    const index = pipeline.stages.indexOf(stage);
-    const upstreamStage = index > 0 ? pipeline.stages[index - 1] : undefined;
-    const [baseScan, headScan, upstream] = await Promise.all([
-      scanStage(forkFiles, pipeline, stage),
-      scanStage(headFiles, pipeline, stage),
-      upstreamStage ? scanStage(baseFiles, pipeline, upstreamStage) : undefined,
-    ]);
-    skipped.push(...skippedFiles(stage, pipeline, changedFiles, headScan));
-    const set = versionsSet(baseScan, headScan, changed);
-    for (const { reference, old } of set) {
-      const problems: string[] = [];
-      if (upstream) {
-        const held = upstream.references.filter((ref) => ref.image === reference.image);
-        const ok = (await Promise.all(held.map((ref) => vouched(reference, ref, confirm)))).some(Boolean);
-        if (!ok) {
-          const runs = [...new Set(held.map((ref) => formatVersion(ref)))].join(', ');
-          const digestOnly = reference.digest && held.some((ref) => ref.tag === reference.tag && !ref.digest);
-          problems.push(
-            digestOnly
-              ? `${upstream.name} runs ${runs}, but ${deps.registry ? 'the registry does not resolve that tag to' : 'verify has no registry access to confirm that tag is'} ${reference.digest}`
-              : runs
-                ? `${upstream.name} runs ${runs}, not ${formatVersion(reference)}: promote it to ${upstream.name} first, or fix the version`
-                : `${upstream.name} does not run ${reference.image} at all: it must pass through ${upstream.name} first`,
-          );
-        }
-      }
-      changes.push({
-        stage: stage.name,
-        ...(upstream ? { upstream: upstream.name } : {}),
-        file: reference.file,
-        line: reference.line,
-        column: reference.column,
-        image: reference.image,
-        ...(old ? { old } : {}),
-        new: formatVersion(reference),
-        problems,
-      });
-    }
-    const releases = [
-      ...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values(),
-    ].map((ref) => ({
-      image: ref.image,
-      version: { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
-    }));
-    if (releases.length === 0) continue;
-    if (stage.gates.registry) {
-      if (!deps.registry)
-        throw new UsageError(
-          `Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`,
-        );
-      // chart versions (`charts: true`) live in chart repositories, not in the container registry this gate reads
-      const charts = new Set(
-        set.filter(({ reference }) => reference.kind === 'chart').map(({ reference }) => reference.image),
-      );
-      const { result } = await checkRegistry(
-        deps.registry,
-        releases.filter((release) => !charts.has(release.image)),
-      );
-      gates.push(result);
-      attach(changes, stage.name, result);
-    }
-    if (stage.gates.soakSeconds > 0 && upstream) {
-      const result = await checkSoak(deps.git, upstream, releases, {
-        revision: request.base,
-        minimumSeconds: stage.gates.soakSeconds,
-        now: deps.now,
-      });
-      gates.push(result);
-      attach(changes, stage.name, result);
-    }
-  }
+  for (const stage of targets) await verifyStage(run, stage);
+  const { changes, skipped, gates } = run;
   changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   skipped.sort((a, b) => compareText(a.file, b.file));
   const passed =
@@ -229,6 +170,112 @@ export async function verifyPullRequest(deps: VerifyDependencies, request: Verif
     gates,
     passed,
   };
+}
+
+/** The digest the registry gives a tag, asked once per image and tag; undefined without registry access or on failure. */
+function digestConfirmer(
+  registry: Pick<Registry, 'resolve'> | undefined,
+): (image: string, tag: string) => Promise<string | undefined> {
+  const digests = new Map<string, Promise<string | undefined>>();
+  return (image, tag) => {
+    if (!registry) return Promise.resolve(undefined);
+    const key = `${image}:${tag}`;
+    if (!digests.has(key))
+      digests.set(
+        key,
+        registry.resolve(image, tag).then(
+          (found) => found?.digest,
+          () => undefined,
+        ),
+      );
+    return digests.get(key) as Promise<string | undefined>;
+  };
+}
+
+/** The versions one stage's files set, each checked against the stage before it, then the stage's gates. */
+async function verifyStage(run: Run, stage: Stage): Promise<void> {
+  const { pipeline } = run;
+  const index = pipeline.stages.indexOf(stage);
+  const upstreamStage = index > 0 ? pipeline.stages[index - 1] : undefined;
+  const [baseScan, headScan, upstream] = await Promise.all([
+    scanStage(run.forkFiles, pipeline, stage),
+    scanStage(run.headFiles, pipeline, stage),
+    upstreamStage ? scanStage(run.baseFiles, pipeline, upstreamStage) : undefined,
+  ]);
+  run.skipped.push(...skippedFiles(stage, pipeline, run.changedFiles, headScan));
+  const set = versionsSet(baseScan, headScan, run.changed);
+  for (const { reference, old } of set) {
+    run.changes.push({
+      stage: stage.name,
+      ...(upstream ? { upstream: upstream.name } : {}),
+      file: reference.file,
+      line: reference.line,
+      column: reference.column,
+      image: reference.image,
+      ...(old ? { old } : {}),
+      new: formatVersion(reference),
+      problems: upstream ? await upstreamProblems(run, reference, upstream) : [],
+    });
+  }
+  await stageGates(run, stage, set, upstream);
+}
+
+/** Why the stage before does not vouch for the version set (empty: it does). */
+async function upstreamProblems(run: Run, reference: ImageReference, upstream: ScannedStage): Promise<string[]> {
+  const held = upstream.references.filter((ref) => ref.image === reference.image);
+  const ok = (await Promise.all(held.map((ref) => vouched(reference, ref, run.confirm)))).some(Boolean);
+  if (ok) return [];
+  const runs = [...new Set(held.map((ref) => formatVersion(ref)))].join(', ');
+  const digestOnly = reference.digest && held.some((ref) => ref.tag === reference.tag && !ref.digest);
+  return [
+    digestOnly
+      ? `${upstream.name} runs ${runs}, but ${run.deps.registry ? 'the registry does not resolve that tag to' : 'verify has no registry access to confirm that tag is'} ${reference.digest}`
+      : runs
+        ? `${upstream.name} runs ${runs}, not ${formatVersion(reference)}: promote it to ${upstream.name} first, or fix the version`
+        : `${upstream.name} does not run ${reference.image} at all: it must pass through ${upstream.name} first`,
+  ];
+}
+
+/** The stage's registry and soak gates over the versions set, their failures attached to the changes. */
+async function stageGates(
+  run: Run,
+  stage: Stage,
+  set: { reference: ImageReference; old?: string }[],
+  upstream: ScannedStage | undefined,
+): Promise<void> {
+  const { deps } = run;
+  const releases = [
+    ...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values(),
+  ].map((ref) => ({
+    image: ref.image,
+    version: { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
+  }));
+  if (releases.length === 0) return;
+  if (stage.gates.registry) {
+    if (!deps.registry)
+      throw new UsageError(
+        `Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`,
+      );
+    // chart versions (`charts: true`) live in chart repositories, not in the container registry this gate reads
+    const charts = new Set(
+      set.filter(({ reference }) => reference.kind === 'chart').map(({ reference }) => reference.image),
+    );
+    const { result } = await checkRegistry(
+      deps.registry,
+      releases.filter((release) => !charts.has(release.image)),
+    );
+    run.gates.push(result);
+    attach(run.changes, stage.name, result);
+  }
+  if (stage.gates.soakSeconds > 0 && upstream) {
+    const result = await checkSoak(deps.git, upstream, releases, {
+      revision: run.request.base,
+      minimumSeconds: stage.gates.soakSeconds,
+      now: deps.now,
+    });
+    run.gates.push(result);
+    attach(run.changes, stage.name, result);
+  }
 }
 
 /** Puts a gate's failures on the changes they name, so each problem is annotated at its file and line. */

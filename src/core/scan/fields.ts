@@ -94,93 +94,105 @@ function scanRef(c: Collector, root: YNode, document: number, rule: FieldRule & 
 
 export function scanFields(c: Collector, root: YNode, document: number, rules: FieldRule[]): void {
   for (const rule of rules) {
-    if (rule.ref !== undefined) {
-      scanRef(c, root, document, rule as FieldRule & { ref: string });
-      continue;
-    }
-    if (rule.tag === undefined) continue;
-    const tagAt = locate(root, rule.tag);
-    if (!tagAt.pair) continue;
-    const tagScalar = asScalar(tagAt.pair.value);
-    if (!tagScalar || tagScalar.style === 'block') {
-      c.warn(
-        tagAt.pair.keyStart,
-        `${rule.tag} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`,
-      );
-      continue;
-    }
-    let name: string | undefined;
-    const extra: YScalar[] = [];
-    if (rule.repository) {
-      const repo = asScalar(locate(root, rule.repository).pair?.value);
-      if (!repo || repo.style === 'block' || !text(repo)) {
-        c.warn(
-          tagAt.pair.keyStart,
-          `the field rule for ${rule.files} names repository ${rule.repository}, which this file does not hold; add it, or set image: in the rule`,
-        );
-        continue;
-      }
-      name = text(repo);
-      extra.push(repo);
-    } else if (rule.image) {
-      name = rule.image.replaceAll('{name}', baseName(c.file));
-    } else {
-      c.warn(
-        tagAt.pair.keyStart,
-        `the field rule for ${rule.files} has neither repository: nor image:, so ${rule.tag} names no image; add one of them`,
-      );
-      continue;
-    }
-    const parsed = tryParseImage(name ?? '');
-    if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-      c.warn(
-        tagAt.pair.keyStart,
-        `${parsed ? `"${name}" holds a tag or digest` : imageProblem(name ?? '')} (field rule for ${rule.files}); it will not be promoted`,
-      );
-      continue;
-    }
-    const slots: Slot[] = [];
-    const version: Version = {};
-    const tagSlot = c.pairSlot('tag', tagAt.pair);
-    let ok = true;
-    const candidates: [Slot['role'], Slot | undefined][] = [['tag', tagSlot]];
-    if (rule.digest) {
-      const at = locate(root, rule.digest);
-      const digestSlot = at.pair
-        ? c.pairSlot('digest', at.pair)
-        : at.map
-          ? c.insertSlot('digest', at.map, at.last)
-          : undefined;
-      candidates.push(['digest', digestSlot]);
-    }
-    for (const [role, slot] of candidates) {
-      if (!slot) continue;
-      const problem = versionProblem(role as 'tag' | 'digest', slot.value);
-      if (problem) {
-        c.warn(
-          slot.start,
-          `${problem} (field ${role === 'tag' ? rule.tag : rule.digest} for ${rule.files}); it will not be promoted`,
-        );
-        ok = false;
-        break;
-      }
-      if (slot.value) version[role as 'tag' | 'digest'] = slot.value;
-      slots.push(slot);
-    }
-    if (!ok || slots.length === 0) continue;
-    c.add(
-      {
-        format: 'field',
-        image: parsed.repository,
-        name: parsed.name,
-        ...version,
-        workload: c.file,
-        container: rule.tag,
-        document,
-        slots,
-      },
-      tagAt.pair.keyStart,
-      extra,
-    );
+    if (rule.ref !== undefined) scanRef(c, root, document, rule as FieldRule & { ref: string });
+    else if (rule.tag !== undefined) scanTag(c, root, document, rule as FieldRule & { tag: string });
   }
+}
+
+/** `tag: image.tag` (with `repository:` or `image:`, and maybe `digest:`): the version in its own key. */
+function scanTag(c: Collector, root: YNode, document: number, rule: FieldRule & { tag: string }): void {
+  const tagAt = locate(root, rule.tag);
+  if (!tagAt.pair) return;
+  const tagScalar = asScalar(tagAt.pair.value);
+  if (!tagScalar || tagScalar.style === 'block')
+    return c.warn(
+      tagAt.pair.keyStart,
+      `${rule.tag} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`,
+    );
+  const named = imageName(c, root, rule, tagAt.pair);
+  if (!named) return;
+  const { name, extra } = named;
+  const parsed = tryParseImage(name);
+  if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined)
+    return c.warn(
+      tagAt.pair.keyStart,
+      `${parsed ? `"${name}" holds a tag or digest` : imageProblem(name)} (field rule for ${rule.files}); it will not be promoted`,
+    );
+  const versioned = versionSlots(c, root, rule, tagAt.pair);
+  if (!versioned) return;
+  c.add(
+    {
+      format: 'field',
+      image: parsed.repository,
+      name: parsed.name,
+      ...versioned.version,
+      workload: c.file,
+      container: rule.tag,
+      document,
+      slots: versioned.slots,
+    },
+    tagAt.pair.keyStart,
+    extra,
+  );
+}
+
+/** The image a tag rule names: from the file's `repository:` key or the rule's `image:`; undefined after a warning. */
+function imageName(
+  c: Collector,
+  root: YNode,
+  rule: FieldRule & { tag: string },
+  tagPair: YPair,
+): { name: string; extra: YScalar[] } | undefined {
+  if (rule.repository) {
+    const repo = asScalar(locate(root, rule.repository).pair?.value);
+    if (!repo || repo.style === 'block' || !text(repo)) {
+      c.warn(
+        tagPair.keyStart,
+        `the field rule for ${rule.files} names repository ${rule.repository}, which this file does not hold; add it, or set image: in the rule`,
+      );
+      return undefined;
+    }
+    return { name: text(repo) ?? '', extra: [repo] };
+  }
+  if (rule.image) return { name: rule.image.replaceAll('{name}', baseName(c.file)), extra: [] };
+  c.warn(
+    tagPair.keyStart,
+    `the field rule for ${rule.files} has neither repository: nor image:, so ${rule.tag} names no image; add one of them`,
+  );
+  return undefined;
+}
+
+/** The tag slot and the digest slot (an insertion where the key is missing); undefined after a warning or with none. */
+function versionSlots(
+  c: Collector,
+  root: YNode,
+  rule: FieldRule & { tag: string },
+  tagPair: YPair,
+): { slots: Slot[]; version: Version } | undefined {
+  const slots: Slot[] = [];
+  const version: Version = {};
+  const candidates: [Slot['role'], Slot | undefined][] = [['tag', c.pairSlot('tag', tagPair)]];
+  if (rule.digest) {
+    const at = locate(root, rule.digest);
+    const digestSlot = at.pair
+      ? c.pairSlot('digest', at.pair)
+      : at.map
+        ? c.insertSlot('digest', at.map, at.last)
+        : undefined;
+    candidates.push(['digest', digestSlot]);
+  }
+  for (const [role, slot] of candidates) {
+    if (!slot) continue;
+    const problem = versionProblem(role as 'tag' | 'digest', slot.value);
+    if (problem) {
+      c.warn(
+        slot.start,
+        `${problem} (field ${role === 'tag' ? rule.tag : rule.digest} for ${rule.files}); it will not be promoted`,
+      );
+      return undefined;
+    }
+    if (slot.value) version[role as 'tag' | 'digest'] = slot.value;
+    slots.push(slot);
+  }
+  return slots.length === 0 ? undefined : { slots, version };
 }
