@@ -31336,6 +31336,55 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
 /***/ 4589:
 /***/ ((module) => {
 
@@ -31354,6 +31403,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
@@ -31392,6 +31448,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -31406,10 +31469,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -31424,6 +31501,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
@@ -31476,6 +31560,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 932:
 /***/ ((module) => {
 
@@ -31483,10 +31581,73 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
+/***/ 4876:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("punycode");
+
+/***/ }),
+
+/***/ 3480:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("querystring");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 5574:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 9154:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("vm");
+
+/***/ }),
+
+/***/ 3106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
@@ -34116,7 +34277,7 @@ var visit = __nccwpck_require__(204);
 
 
 
-__webpack_unused_export__ = composer.Composer;
+exports.Dk = composer.Composer;
 __webpack_unused_export__ = Document.Document;
 __webpack_unused_export__ = Schema.Schema;
 __webpack_unused_export__ = errors.YAMLError;
@@ -34138,9 +34299,9 @@ __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
+exports.iX = parser.Parser;
 exports.qg = publicApi.parse;
-exports.hR = publicApi.parseAllDocuments;
+__webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
@@ -40079,7 +40240,7 @@ exports.visitAsync = visitAsync;
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -40088,6 +40249,9 @@ exports.visitAsync = visitAsync;
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -40135,6 +40299,28 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".cli.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -40151,13 +40337,218 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./.build/core/errors.js
+// Errors carry their meaning in their type (as Kargo's TerminalError and eemeli/yaml's YAMLError do): a `usage` error is
+// the user's to fix (exit 2, nothing written), a `failure` is a promotion refused or a service that failed (exit 1).
+// Anything else that reaches an entry is a bug, reported with the entry's own hint on how to see the stack.
+/** The base of every error Stagecoach writes for the user: its message is the whole explanation. */
+class StagecoachError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = new.target.name;
+    }
+}
+/** Wrong flags, inputs or config: exit 2, nothing written. */
+class UsageError extends StagecoachError {
+    kind = 'usage';
+}
+/** The promotion was refused or could not be completed: exit 1. */
+class errors_PromotionError extends StagecoachError {
+    kind = 'failure';
+}
+const EXIT_CODES = { usage: 2, failure: 1 };
+/** Turns anything thrown (not only Error) into an exit code and one clear paragraph; the stack only when asked. */
+function describeError(error, options) {
+    if (!(error instanceof Error)) {
+        return {
+            exitCode: 1,
+            message: `Stagecoach failed: ${typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))}`,
+        };
+    }
+    const known = error instanceof StagecoachError;
+    const exitCode = known ? EXIT_CODES[error.kind] : 1;
+    const message = known
+        ? error.message
+        : `Stagecoach failed unexpectedly: ${error.message}${options.debug ? '' : ` (${options.debugHint})`}`;
+    return { exitCode, message: options.debug && error.stack ? `${message}\n${error.stack}` : message };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/interrupts.js
+// SIGINT/SIGTERM (Ctrl-C, a cancelled job) and broken output streams: stop what runs, undo what is half done, then exit.
+// Adapters register an undo for as long as it is needed (a gate's process group, a scratch copy, the repository lock);
+// the entries (src/cli/index.ts, src/action/index.ts) install the handlers.
+
+/** 128 + the signal's number, as shells report a process a signal ended. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 };
+const cleanups = [];
+let critical = 0;
+let drained;
+let interrupted;
+/** Work refused because the process is shutting down. */
+class InterruptedError extends StagecoachError {
+    kind = 'failure';
+    constructor(reason) {
+        super(`${reason}: stopped before anything more was written`);
+    }
+}
+/** Registers `cleanup` to run if the process is stopped; call the returned function once it is no longer needed. */
+function onInterrupt(cleanup) {
+    cleanups.push(cleanup);
+    return () => {
+        const index = cleanups.lastIndexOf(cleanup);
+        if (index >= 0)
+            cleanups.splice(index, 1);
+    };
+}
+/** Why the process is shutting down, once it is. */
+function interruption() {
+    return interrupted;
+}
+/** Runs `work` to its end even when a signal arrives meanwhile (an all-or-nothing write is never cut in half); refuses to
+ *  start once the process is shutting down. */
+async function uninterruptible(work) {
+    if (interrupted)
+        throw new InterruptedError(interrupted);
+    critical += 1;
+    try {
+        return await work();
+    }
+    finally {
+        critical -= 1;
+        if (critical === 0)
+            drained?.();
+    }
+}
+/** Marks the process as shutting down, waits for uninterruptible work, then runs every cleanup, newest first (a gate's
+ *  process group before the scratch copy it runs in, the lock last). A failing cleanup does not stop the others. */
+async function shutDown(reason) {
+    interrupted ??= reason;
+    if (critical > 0)
+        await new Promise((resolve) => (drained = resolve));
+    for (const cleanup of cleanups.splice(0).reverse()) {
+        try {
+            await cleanup();
+        }
+        catch {
+            // Best effort: what is left behind is named by its own owner (a stale lock names its dead holder).
+        }
+    }
+}
+/** Cleans up and exits with `code`; a second call (a second Ctrl-C) exits at once. */
+function exitAfterCleanup(handlers, code, reason) {
+    if (interrupted) {
+        handlers.exit(code);
+        return;
+    }
+    const deadline = setTimeout(() => handlers.exit(code), handlers.deadlineMs ?? 15_000);
+    void shutDown(reason).finally(() => {
+        clearTimeout(deadline);
+        handlers.exit(code);
+    });
+}
+/** Installs SIGINT and SIGTERM handlers: stop the running gate, remove what is half done, exit 130 or 143. */
+function handleInterrupts(handlers) {
+    const listener = (signal) => {
+        if (!interrupted)
+            handlers.report(`interrupted by ${signal}; stopping and cleaning up`);
+        exitAfterCleanup(handlers, SIGNAL_EXIT_CODES[signal], `interrupted by ${signal}`);
+    };
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+    };
+}
+/** 128 + SIGPIPE: what a shell reports for git (or any C program) whose reader went away (`stagecoach status | head`). */
+const BROKEN_PIPE_EXIT_CODE = 141;
+/**
+ * Errors on stdout end the process without a stack trace: a closed pipe quietly (as git), anything else (a full disk)
+ * with one line on stderr and exit 1. Errors on stderr itself have nowhere to be reported.
+ */
+function handleOutputErrors(handlers) {
+    process.stdout.on('error', (error) => {
+        if (error.code === 'EPIPE') {
+            exitAfterCleanup(handlers, BROKEN_PIPE_EXIT_CODE, 'the output was closed');
+            return;
+        }
+        if (!interrupted)
+            handlers.report(`cannot write the output: ${error.message}`);
+        exitAfterCleanup(handlers, 1, 'the output cannot be written');
+    });
+    process.stderr.on('error', () => exitAfterCleanup(handlers, 1, 'the error output cannot be written'));
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./.build/core/duration.js
@@ -40205,42 +40596,6 @@ function formatDuration(seconds) {
         }
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./.build/core/errors.js
-// Errors carry their meaning in their type (as Kargo's TerminalError and eemeli/yaml's YAMLError do): a `usage` error is
-// the user's to fix (exit 2, nothing written), a `failure` is a promotion refused or a service that failed (exit 1).
-// Anything else that reaches an entry is a bug, reported with the entry's own hint on how to see the stack.
-/** The base of every error Stagecoach writes for the user: its message is the whole explanation. */
-class StagecoachError extends Error {
-    constructor(message, options) {
-        super(message, options);
-        this.name = new.target.name;
-    }
-}
-/** Wrong flags, inputs or config: exit 2, nothing written. */
-class UsageError extends StagecoachError {
-    kind = 'usage';
-}
-/** The promotion was refused or could not be completed: exit 1. */
-class errors_PromotionError extends StagecoachError {
-    kind = 'failure';
-}
-const EXIT_CODES = { usage: 2, failure: 1 };
-/** Turns anything thrown (not only Error) into an exit code and one clear paragraph; the stack only when asked. */
-function describeError(error, options) {
-    if (!(error instanceof Error)) {
-        return {
-            exitCode: 1,
-            message: `Stagecoach failed: ${typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error))}`,
-        };
-    }
-    const known = error instanceof StagecoachError;
-    const exitCode = known ? EXIT_CODES[error.kind] : 1;
-    const message = known
-        ? error.message
-        : `Stagecoach failed unexpectedly: ${error.message}${options.debug ? '' : ` (${options.debugHint})`}`;
-    return { exitCode, message: options.debug && error.stack ? `${message}\n${error.stack}` : message };
 }
 
 ;// CONCATENATED MODULE: ./.build/core/config/config-error.js
@@ -40291,6 +40646,10 @@ function suggest(word, candidates) {
     const extended = candidates.find((c) => c.length >= 3 && squash(word).startsWith(squash(c)));
     if (extended)
         return extended;
+    // A name cut short (`prod` for `production`).
+    const completed = squash(word).length >= 3 ? candidates.find((c) => squash(c).startsWith(squash(word))) : undefined;
+    if (completed)
+        return completed;
     let best;
     let bestDistance = Infinity;
     for (const candidate of candidates) {
@@ -40518,6 +40877,128 @@ function readKeyPath(c, entry, path) {
         return text;
     c.report(entry.value ?? entry.key, path, `"${text}" is not a key path; write the keys joined by dots, e.g. app.image.tag`);
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/charts.js
+// `charts: true`: also promote Helm chart versions (Flux HelmRelease chart.spec.version, Argo CD Helm
+// targetRevision, Flux OCIRepository ref.tag) as a second kind of artifact. Off by default: chart versions often
+// differ between stages on purpose.
+
+function readCharts(c, entry) {
+    return readBoolean(c, entry.value, entry.key, 'charts') ?? false;
+}
+
+;// CONCATENATED MODULE: ./.build/core/config/clusters.js
+// `clusters:`: the Kubernetes API servers stages run on, named once, and how to reach each (read-only). Credentials
+// are never in the file: a kubeconfig (file and context), a whole kubeconfig in an env var, or server + token + CA from
+// env vars. The env vars are read only when a command needs the cluster (a laptop `plan` needs no production token).
+
+
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15;
+const KUBECONFIG_KEYS = { context: null, file: null };
+const CLUSTER_ENTRY_KEYS = {
+    kubeconfig: KUBECONFIG_KEYS,
+    kubeconfigEnv: null,
+    server: null,
+    tokenEnv: null,
+    caEnv: null,
+    requestTimeout: null,
+};
+const CLUSTER_NAME = /^[a-z0-9][a-z0-9-]*$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const EXAMPLE = 'a mapping of cluster names to how to reach them, such as "{ staging: { kubeconfig: { context: kind-staging } } }"';
+/** The cluster entries, by name, in file order. */
+function readClusters(c, entry) {
+    const node = entry.value;
+    if (!(0,dist/* isMap */.jh)(node)) {
+        c.report(node ?? entry.key, 'clusters', `expected ${EXAMPLE}, got ${describe(node)}`);
+        return [];
+    }
+    const out = [];
+    for (const pair of node.items) {
+        const key = c.resolve(pair.key);
+        const name = (0,dist/* isScalar */.jn)(key) && typeof key.value === 'string' ? key.value : undefined;
+        if (name === undefined || !CLUSTER_NAME.test(name)) {
+            const shown = (0,dist/* isScalar */.jn)(key) ? String(key.value) : describe(key);
+            c.report(key ?? node, 'clusters', `cluster name "${shown}" must be lower-case letters, digits and "-"`);
+            continue;
+        }
+        const cluster = readCluster(c, { key: key, value: c.resolve(pair.value) }, `clusters.${name}`, name);
+        if (cluster)
+            out.push(cluster);
+    }
+    return out;
+}
+function readEnvName(c, entry, path) {
+    const text = readNonEmptyString(c, entry.value, entry.key, path, 'an environment variable name such as PROD_TOKEN');
+    if (text === undefined)
+        return undefined;
+    if (ENV_NAME.test(text))
+        return text;
+    c.report(entry.value ?? entry.key, path, `"${text}" is not an environment variable name; use upper-case letters, digits and _ (the value itself never goes in the file)`);
+    return undefined;
+}
+function readCluster(c, entry, path, name) {
+    const what = 'how to reach the cluster: { kubeconfig: { context } }, { kubeconfigEnv: VAR } or { server, tokenEnv, caEnv }';
+    const fields = readMap(c, entry.value, entry.key, path, CLUSTER_ENTRY_KEYS, what);
+    if (!fields || !entry.value)
+        return undefined;
+    const cluster = {
+        name,
+        access: { kind: 'kubeconfig' },
+        requestTimeoutSeconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        line: c.position(entry.key).line,
+    };
+    const ways = ['kubeconfig', 'kubeconfigEnv', 'server'].filter((k) => fields.has(k));
+    if (ways.length > 1)
+        c.report(entry.value, path, `${ways.join(' and ')} exclude each other: reach the cluster one way`);
+    const kubeconfig = fields.get('kubeconfig');
+    if (kubeconfig) {
+        const options = readMap(c, kubeconfig.value, kubeconfig.key, `${path}.kubeconfig`, KUBECONFIG_KEYS, '{ context, file }');
+        const context = options?.get('context');
+        const file = options?.get('file');
+        cluster.access = {
+            kind: 'kubeconfig',
+            ...(context ? { context: readNonEmptyString(c, context.value, context.key, `${path}.kubeconfig.context`) } : {}),
+            ...(file ? { file: readNonEmptyString(c, file.value, file.key, `${path}.kubeconfig.file`) } : {}),
+        };
+    }
+    const kubeconfigEnv = fields.get('kubeconfigEnv');
+    if (kubeconfigEnv)
+        cluster.access = { kind: 'kubeconfig-env', env: readEnvName(c, kubeconfigEnv, `${path}.kubeconfigEnv`) ?? '' };
+    const server = fields.get('server');
+    const tokenEnv = fields.get('tokenEnv');
+    const caEnv = fields.get('caEnv');
+    if (server) {
+        const url = readNonEmptyString(c, server.value, server.key, `${path}.server`, 'the API server URL');
+        if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url))
+            c.report(server.value ?? server.key, `${path}.server`, `"${url}" is not a URL; write it as https://host:port`);
+        if (!tokenEnv)
+            c.report(entry.value, path, 'missing "tokenEnv:"; name the env var that holds the bearer token, e.g. PROD_TOKEN');
+        cluster.access = {
+            kind: 'token',
+            server: url ?? '',
+            tokenEnv: tokenEnv ? (readEnvName(c, tokenEnv, `${path}.tokenEnv`) ?? '') : '',
+            ...(caEnv ? { caEnv: readEnvName(c, caEnv, `${path}.caEnv`) } : {}),
+        };
+    }
+    else {
+        for (const [key, e] of [
+            ['tokenEnv', tokenEnv],
+            ['caEnv', caEnv],
+        ])
+            if (e)
+                c.report(e.key, `${path}.${key}`, `${key} goes with server: (the API server URL)`);
+    }
+    const timeout = fields.get('requestTimeout');
+    if (timeout) {
+        const seconds = readDuration(c, timeout.value, timeout.key, `${path}.requestTimeout`);
+        if (seconds === 0)
+            c.report(timeout.value ?? timeout.key, `${path}.requestTimeout`, 'expected a duration above zero, e.g. 15s');
+        else if (seconds !== undefined)
+            cluster.requestTimeoutSeconds = seconds;
+    }
+    return cluster;
 }
 
 ;// CONCATENATED MODULE: ./.build/core/image-reference.js
@@ -44169,7 +44650,8 @@ minimatch.escape = escape_escape;
 minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./.build/core/config/files.js
-// `files:`: which files of each stage are scanned, as globs relative to the stage folder (`!` excludes).
+// `files:`: which files of each stage are scanned, as globs relative to the stage folder (`!` excludes); top-level, and
+// per stage (added to the top-level list).
 
 
 
@@ -44217,7 +44699,9 @@ function unbalancedBracket(glob) {
     return inClass ? '[' : braces > 0 ? '{' : undefined;
 }
 /** A list of globs (or one), at least one of them not a negation; undefined when the list itself is refused. */
-function readFileGlobs(c, node, where, path = 'files', relativeTo = 'each stage folder') {
+function readFileGlobs(c, node, where, path = 'files', relativeTo = 'each stage folder', 
+/** A stage's own list adds to the top-level one, so `!` globs alone narrow it. */
+addsTo = false) {
     const globs = readStringList(c, node, where, path, 'globs', (text, item, p) => {
         const problem = globProblem(text, relativeTo);
         if (!problem)
@@ -44225,7 +44709,7 @@ function readFileGlobs(c, node, where, path = 'files', relativeTo = 'each stage 
         c.report(item, p, problem);
         return undefined;
     });
-    if (globs && globs.length > 0 && globs.every((g) => g.startsWith('!'))) {
+    if (!addsTo && globs && globs.length > 0 && globs.every((g) => g.startsWith('!'))) {
         c.report(node ?? where, path, 'every glob starts with "!", so no file is read; add one such as **/*.yaml');
     }
     if (globs && globs.length === 0 && (0,dist/* isSeq */.oP)(node) && node.items.length === 0) {
@@ -44243,6 +44727,7 @@ function readFileGlobs(c, node, where, path = 'files', relativeTo = 'each stage 
 const FIELD_KEYS = {
     files: null,
     tag: null,
+    ref: null,
     image: null,
     repository: null,
     digest: null,
@@ -44250,19 +44735,29 @@ const FIELD_KEYS = {
 function readFields(c, entry) {
     const expected = 'a list such as "- { files: envs/*/versions.yaml, tag: image_tag, image: ghcr.io/acme/api }"';
     return readList(c, entry, 'fields', expected, (item, list, path) => {
-        const what = 'a mapping with files:, tag: and image: (or repository:)';
+        const what = 'a mapping with files:, tag: and image: (or repository:), or files: and ref:';
         const fields = readMap(c, item, list, path, FIELD_KEYS, what);
         if (!fields || !item)
             return undefined;
-        const rule = { files: '', tag: '' };
+        const rule = { files: '' };
         const files = fields.get('files');
         if (!files)
             c.report(item, path, 'missing "files:"; give a glob of repo-relative paths, e.g. envs/*/versions.yaml');
         else
             rule.files = readFilesGlob(c, files, `${path}.files`) ?? '';
+        const ref = fields.get('ref');
+        if (ref) {
+            rule.ref = readKeyPath(c, ref, `${path}.ref`) ?? '';
+            for (const key of ['tag', 'image', 'repository', 'digest']) {
+                const extra = fields.get(key);
+                if (extra)
+                    c.report(extra.key, `${path}.${key}`, `ref: names a key holding the whole reference (image, tag and digest); drop ${key}:, or use tag: without ref:`);
+            }
+            return rule;
+        }
         const tag = fields.get('tag');
         if (!tag)
-            c.report(item, path, 'missing "tag:"; give the key path of the tag, e.g. image_tag');
+            c.report(item, path, 'missing "tag:"; give the key path of the tag, e.g. image_tag (or ref: for a key holding the whole reference, e.g. spec.image)');
         else
             rule.tag = readKeyPath(c, tag, `${path}.tag`) ?? '';
         readImageOrRepository(c, fields, item, path, rule);
@@ -51208,25 +51703,45 @@ function rankerFor(policy) {
     // No ordering named: the newest release of any version.
     const range = normalizeSemverRange(policy.semver?.range ?? '*');
     const prerelease = policy.semver?.prerelease ?? false;
-    const comparable = (key) => semver.parse(key) !== null;
+    const comparable = (key) => fluxSemver(key) !== null;
     return {
         comparable,
         allowed: (key) => {
-            const version = semver.parse(key);
+            const version = fluxSemver(key);
             if (!version || (!prerelease && version.prerelease.length > 0))
                 return false;
             return semver.satisfies(version, range, { includePrerelease: prerelease });
         },
-        newer: (a, b) => semver.compare(a, b),
+        newer: (a, b) => semver.compare(fluxSemver(a) ?? a, fluxSemver(b) ?? b),
     };
+}
+/** Masterminds/semver's NewVersion (what Flux parses tags with): `v` prefix, and minor and patch may be left out. */
+const MASTERMINDS = /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+/** A tag as Flux reads a version (`1.26` is 1.26.0, `v2-rc.1` is 2.0.0-rc.1, pre-release and build kept); else null. */
+function fluxSemver(tag) {
+    const m = MASTERMINDS.exec(tag);
+    if (!m)
+        return null;
+    return semver.parse(`${m[1]}.${m[2] ?? '0'}.${m[3] ?? '0'}${m[4] ?? ''}${m[5] ?? ''}`);
+}
+/** Policies are compiled once (RE2 and range), however many tags are judged by them. */
+const compiledPolicies = new WeakMap();
+function compiled(policy) {
+    let found = compiledPolicies.get(policy);
+    if (!found) {
+        found = { regex: filterRegex(policy), ranker: rankerFor(policy) };
+        compiledPolicies.set(policy, found);
+    }
+    return found;
 }
 function filterRegex(policy) {
     return policy.filterTags ? compileFilterPattern(policy.filterTags.pattern) : undefined;
 }
 /** Whether the policy (filterTags included) lets `tag` through. */
 function isTagAllowed(tag, policy) {
-    const key = sortKey(tag, policy, filterRegex(policy));
-    return key !== undefined && rankerFor(policy).allowed(key);
+    const { regex, ranker } = compiled(policy);
+    const key = sortKey(tag, policy, regex);
+    return key !== undefined && ranker.allowed(key);
 }
 /**
  * The newest tag allowed by the policy among `tags` (unsorted input), or undefined. Never returns a tag older than
@@ -51234,8 +51749,7 @@ function isTagAllowed(tag, policy) {
  * values) go to the greater tag text so the answer does not depend on the input order.
  */
 function selectTag(tags, policy, current) {
-    const regex = filterRegex(policy);
-    const ranker = rankerFor(policy);
+    const { regex, ranker } = compiled(policy);
     let floor;
     if (current !== undefined) {
         const key = sortKey(current, policy, regex);
@@ -51290,6 +51804,24 @@ function compareVersions(a, b) {
     // Pre-release precedence as SemVer 2.0.0 §11, borrowed from node-semver on a neutral core version.
     const order = semver.compare(`0.0.0-${px}`, `0.0.0-${py}`, { loose: true });
     return order === 0 ? 0 : order < 0 ? -1 : 1;
+}
+/** The value `policy` orders `tag` by (after filterTags/extract), or undefined when the policy cannot order it. */
+function policyKey(tag, policy) {
+    const { regex, ranker } = compiled(policy);
+    const key = sortKey(tag, policy, regex);
+    return key !== undefined && ranker.comparable(key) ? key : undefined;
+}
+/** Positive when key `a` is newer than key `b` under `policy` (keys from policyKey). */
+function compareKeys(a, b, policy) {
+    return compiled(policy).ranker.newer(a, b);
+}
+/** Two policies order keys the same way (the same ordering and direction), so their keys compare. */
+function sameOrdering(a, b) {
+    if (a.numerical || b.numerical)
+        return a.numerical === b.numerical;
+    if (a.alphabetical || b.alphabetical)
+        return a.alphabetical === b.alphabetical;
+    return true;
 }
 
 ;// CONCATENATED MODULE: ./.build/core/config/images.js
@@ -51470,7 +52002,7 @@ function readFilterTags(c, entry, path) {
 const FLAGS_FILE = '<flags>';
 /** A pipeline with every key at its default, before the config file (or the flags) fill it in. */
 function defaultPipeline(configFile) {
-    return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [] };
+    return { configFile, stages: [], files: [...DEFAULT_FILES], fields: [], images: [], charts: false, clusters: [] };
 }
 /** The stage named `name`; ConfigError naming the known stages (and the closest one) otherwise. */
 function findStage(pipeline, name) {
@@ -51492,6 +52024,110 @@ function nextStage(pipeline, name) {
     return pipeline.stages[pipeline.stages.indexOf(stage) + 1];
 }
 
+;// CONCATENATED MODULE: ./.build/core/config/live.js
+// A stage's `live:`: where the stage runs (one or more clusters), which agent applies it there, and what is in scope.
+// Read-only: Stagecoach lists and watches these objects, it never changes them.
+
+
+
+const LIVE_AGENTS = ['flux', 'argocd', 'plain'];
+const LIVE_KEYS = {
+    cluster: null,
+    agent: null,
+    kustomizations: null,
+    applications: null,
+    namespaces: null,
+    selector: null,
+};
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Equality-based selectors (`a=b`, `a!=b`, `a`, `!a`) joined by commas: what a list call's labelSelector takes.
+const SELECTOR = /^!?[A-Za-z0-9./_-]+((==?|!=)[A-Za-z0-9._-]*)?(,!?[A-Za-z0-9./_-]+((==?|!=)[A-Za-z0-9._-]*)?)*$/;
+/** `live:` as a list of targets, or one mapping for one target. */
+function readLive(c, entry, path) {
+    const node = entry.value;
+    const items = (0,dist/* isSeq */.oP)(node)
+        ? node.items.map((raw, i) => ({ node: c.resolve(raw), path: `${path}[${i}]` }))
+        : [{ node, path }];
+    if ((0,dist/* isSeq */.oP)(node) && node.items.length === 0)
+        c.report(node, path, 'expected at least one target, e.g. "- { cluster: staging, agent: flux }"');
+    const out = [];
+    for (const item of items) {
+        const target = readTarget(c, item.node, node ?? entry.key, item.path);
+        if (target)
+            out.push(target);
+    }
+    return out;
+}
+function readTarget(c, node, where, path) {
+    const what = 'a live target such as "{ cluster: staging, agent: flux }"';
+    const fields = readMap(c, node, where, path, LIVE_KEYS, what);
+    if (!fields || !node || !(0,dist/* isMap */.jh)(node))
+        return undefined;
+    const cluster = fields.get('cluster');
+    const agent = fields.get('agent');
+    if (!cluster)
+        c.report(node, path, 'missing "cluster:"; name one of the clusters: entries');
+    if (!agent)
+        c.report(node, path, 'missing "agent:"; say what applies the stage: flux, argocd or plain');
+    const kind = agent && readEnum(c, agent.value, agent.key, `${path}.agent`, LIVE_AGENTS);
+    const target = {
+        cluster: (cluster && readNonEmptyString(c, cluster.value, cluster.key, `${path}.cluster`, 'a cluster name')) || '',
+        agent: kind || 'plain',
+        kustomizations: [],
+        applications: [],
+        namespaces: [],
+        ...(cluster ? { clusterAt: c.position(cluster.value ?? cluster.key) } : {}),
+    };
+    const names = (key) => {
+        const e = fields.get(key);
+        if (!e)
+            return [];
+        const owner = key === 'kustomizations' ? 'flux' : 'argocd';
+        if (kind && kind !== owner)
+            c.report(e.key, `${path}.${key}`, `${key} goes with agent: ${owner} (this target's agent is ${target.agent})`);
+        return (readStringList(c, e.value, e.key, `${path}.${key}`, 'namespace/name entries', (text, at, p) => {
+            if (OBJECT_NAME.test(text))
+                return text;
+            c.report(at, p, `"${text}" is not namespace/name, e.g. flux-system/apps-staging`);
+            return undefined;
+        }) ?? []);
+    };
+    target.kustomizations = names('kustomizations');
+    target.applications = names('applications');
+    const namespaces = fields.get('namespaces');
+    if (namespaces)
+        target.namespaces =
+            readStringList(c, namespaces.value, namespaces.key, `${path}.namespaces`, 'namespaces', (text, at, p) => {
+                if (NAMESPACE.test(text))
+                    return text;
+                c.report(at, p, `"${text}" is not a namespace name (lower-case letters, digits and "-")`);
+                return undefined;
+            }) ?? [];
+    if (kind === 'plain' && !namespaces)
+        c.report(node, path, 'agent: plain needs "namespaces:" (the namespaces the stage\'s workloads run in)');
+    const selector = fields.get('selector');
+    if (selector) {
+        const text = readNonEmptyString(c, selector.value, selector.key, `${path}.selector`, 'a label selector');
+        if (text !== undefined && !SELECTOR.test(text.replace(/\s+/g, '')))
+            c.report(selector.value ?? selector.key, `${path}.selector`, `"${text}" is not a label selector such as app=shop,tier!=db`);
+        else if (text !== undefined)
+            target.selector = text.replace(/\s+/g, '');
+    }
+    return target;
+}
+/** Reports every `cluster:` that names no entry of `clusters:`. */
+function checkLiveClusters(c, targets, clusters, path) {
+    targets.forEach((target, i) => {
+        if (!target.cluster || clusters.includes(target.cluster))
+            return;
+        const known = clusters.length > 0
+            ? `${didYouMean(target.cluster, clusters)} (the clusters are ${clusters.join(', ')})`
+            : '; add it under clusters:';
+        c.report(target.clusterAt ?? { line: 1 }, `${path(i)}.cluster`, `no cluster is named "${target.cluster}"${known}`);
+    });
+}
+
 ;// CONCATENATED MODULE: ./.build/core/config/gates.js
 // A stage's `gates:`: what must hold before a promotion INTO the stage opens its pull request (registry, soak,
 // commands), and what a failure does.
@@ -51501,17 +52137,20 @@ function nextStage(pipeline, name) {
 const GATE_FAILURE_MODES = ['fail', 'draft'];
 const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
 const REGISTRY_KEYS = { pin: null };
+const HEALTH_KEYS = { timeout: null, stableFor: null };
+const DEFAULT_HEALTH = { timeoutSeconds: 600, stableForSeconds: 30 };
 // env's keys are the user's variable names: a leaf here.
 const COMMAND_KEYS = { name: null, run: null, timeout: null, env: null };
 const GATE_KEYS = {
     registry: REGISTRY_KEYS,
+    health: HEALTH_KEYS,
     soak: null,
     commands: COMMAND_KEYS,
     onFailure: null,
 };
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const gates_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function defaultGates() {
-    return { registry: false, soakSeconds: 0, commands: [], onFailure: 'fail' };
+    return { registry: false, health: false, soakSeconds: 0, commands: [], onFailure: 'fail' };
 }
 function readGates(c, entry, path) {
     const gates = defaultGates();
@@ -51522,6 +52161,9 @@ function readGates(c, entry, path) {
     const registry = fields.get('registry');
     if (registry)
         gates.registry = readRegistry(c, registry, `${path}.registry`);
+    const health = fields.get('health');
+    if (health)
+        gates.health = readHealth(c, health, `${path}.health`);
     const soak = fields.get('soak');
     if (soak)
         gates.soakSeconds = readDuration(c, soak.value, soak.key, `${path}.soak`) ?? 0;
@@ -51545,6 +52187,26 @@ function readRegistry(c, entry, path) {
     const options = readMap(c, node, entry.key, path, REGISTRY_KEYS, 'true, false or { pin: true }');
     const pin = options?.get('pin');
     return { pin: pin ? (readBoolean(c, pin.value, pin.key, `${path}.pin`) ?? false) : false };
+}
+/** `true`, `false` or `{ timeout, stableFor }`. */
+function readHealth(c, entry, path) {
+    const node = entry.value;
+    if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
+        return node.value ? { ...DEFAULT_HEALTH } : false;
+    const what = 'true, false or { timeout: 10m, stableFor: 30s }';
+    if (!(0,dist/* isMap */.jh)(node)) {
+        c.report(node ?? entry.key, path, `expected ${what}, got ${describe(node)}`);
+        return false;
+    }
+    const options = readMap(c, node, entry.key, path, HEALTH_KEYS, what);
+    const gate = { ...DEFAULT_HEALTH };
+    const timeout = options?.get('timeout');
+    if (timeout)
+        gate.timeoutSeconds = readDuration(c, timeout.value, timeout.key, `${path}.timeout`) ?? gate.timeoutSeconds;
+    const stable = options?.get('stableFor');
+    if (stable)
+        gate.stableForSeconds = readDuration(c, stable.value, stable.key, `${path}.stableFor`) ?? gate.stableForSeconds;
+    return gate;
 }
 function readCommands(c, entry, path) {
     const expected = 'a list of commands such as "- { name: build, run: kustomize build envs/prod }"';
@@ -51591,7 +52253,7 @@ function readEnv(c, entry, path) {
     for (const pair of node.items) {
         const key = c.resolve(pair.key);
         const name = (0,dist/* isScalar */.jn)(key) ? String(key.value) : '';
-        if (!ENV_NAME.test(name)) {
+        if (!gates_ENV_NAME.test(name)) {
             c.report(key ?? node, path, `"${name}" is not a variable name; use letters, digits and _, not starting with a digit`);
             continue;
         }
@@ -51778,11 +52440,18 @@ function checkBranches(c, targets) {
 }
 
 ;// CONCATENATED MODULE: ./.build/core/config/stage-paths.js
-// What a stage owns: its folders (`paths:`, or `path:` for one), normalised, inside the repository, and owned by
-// one stage only. Shared by the config file and the --stage flags.
+// What a stage owns: its folders, files or globs of them (`paths:`, or `path:` for one), normalised, inside the
+// repository, and owned by one stage only. Shared by the config file and the --stage flags.
 
 
-/** The normalised folder (`./envs/dev/` → `envs/dev`, `.` for the whole repo), or the reason it is refused. */
+
+
+const MAGIC = /[*?[\]{}]/;
+/** Whether a stage path is a glob (`components/*\/staging`) rather than one folder or file. */
+function isGlobPath(path) {
+    return MAGIC.test(path);
+}
+/** The normalised folder or file (`./envs/dev/` → `envs/dev`, `.` for the whole repo), or the reason it is refused. */
 function normalizeStagePath(raw) {
     const shown = JSON.stringify(raw);
     if (raw.trim() === '')
@@ -51799,21 +52468,94 @@ function normalizeStagePath(raw) {
     const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
     if (segments.includes('..'))
         return { problem: `path ${shown} contains ".."; stage folders must stay inside the repository` };
-    if (/[*?[\]{}]/.test(raw))
-        return { problem: `path ${shown} is a glob; stages own folders (use files: for globs)` };
     if (segments[0] === '.git')
         return { problem: `path ${shown} is inside .git, which Stagecoach never writes` };
-    return { path: segments.length === 0 ? '.' : segments.join('/') };
+    const path = segments.length === 0 ? '.' : segments.join('/');
+    if (isGlobPath(path)) {
+        if (path.startsWith('!'))
+            return { problem: `path ${shown} starts with "!"; exclude files with files: "!glob"` };
+        const problem = globProblem(path, 'the repository');
+        if (problem)
+            return { problem: `path ${problem}` };
+    }
+    return { path };
+}
+/** Whether two stage globs (or a glob and a path) may claim one file: each segment pair may match the same name. */
+function globsMeet(a, b) {
+    if (a.includes('**') || b.includes('**')) {
+        const [x, y] = [literalBase(a), literalBase(b)];
+        return contains(x, y) || contains(y, x);
+    }
+    const [as, bs] = [a.split('/'), b.split('/')];
+    for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+        if (!segmentsMeet(as[i], bs[i]))
+            return false;
+    }
+    return true;
+}
+function segmentsMeet(a, b) {
+    if (a === b)
+        return true;
+    const magicA = isGlobPath(a);
+    const magicB = isGlobPath(b);
+    if (!magicA && !magicB)
+        return false;
+    if (magicA && new Minimatch(a, { dot: true }).match(b))
+        return true;
+    if (magicB && new Minimatch(b, { dot: true }).match(a))
+        return true;
+    // Two globs neither of which matches the other as text (`*-dev.yaml`, `values-*`): they may still meet.
+    return magicA && magicB && !(literalPrefix(a) !== '' && literalPrefix(b) !== '' && !samePrefix(a, b));
+}
+function literalPrefix(segment) {
+    const at = segment.search(MAGIC);
+    return at === -1 ? segment : segment.slice(0, at);
+}
+function samePrefix(a, b) {
+    const [x, y] = [literalPrefix(a), literalPrefix(b)];
+    return x.startsWith(y) || y.startsWith(x);
+}
+/** The folders before a glob's first wildcard segment (`components/*\/staging` → `components`; `.` when none). */
+function literalBase(pattern) {
+    const segments = pattern.split('/');
+    const at = segments.findIndex((segment) => isGlobPath(segment));
+    const base = at === -1 ? segments : segments.slice(0, at);
+    return base.length === 0 ? '.' : base.join('/');
 }
 function contains(outer, inner) {
     return outer === '.' || inner === outer || inner.startsWith(`${outer}/`);
 }
-/** A folder belongs to one stage: no repeats, no folder inside another (in the same stage or another one). */
+/**
+ * A folder or file belongs to one stage: no repeats, no folder inside another (in the same stage or another one), no
+ * glob that may claim what another path claims. Plain paths are checked through their ancestors (linear); globs, which
+ * are few, against every other path.
+ */
 function checkOverlaps(c, owned) {
-    firstClashes(owned.map((o) => o.path)).forEach((first, j) => {
+    const plain = owned.filter((o) => !isGlobPath(o.path));
+    const clashes = new Map();
+    firstClashes(plain.map((o) => o.path)).forEach((first, j) => {
         if (first !== undefined)
-            c.report(owned[j].where, owned[j].label, overlapMessage(c, owned[first], owned[j]));
+            clashes.set(plain[j], plain[first]);
     });
+    owned.forEach((o, j) => {
+        if (!isGlobPath(o.path) || clashes.has(o))
+            return;
+        const first = owned.slice(0, j).find((other) => globsMeet(o.path, other.path));
+        if (first)
+            clashes.set(o, first);
+    });
+    owned.forEach((o, j) => {
+        if (isGlobPath(o.path) || clashes.has(o))
+            return;
+        const first = owned.find((other, i) => i !== j && isGlobPath(other.path) && globsMeet(other.path, o.path));
+        if (first && owned.indexOf(first) < j)
+            clashes.set(o, first);
+    });
+    for (const o of owned) {
+        const first = clashes.get(o);
+        if (first)
+            c.report(o.where, o.label, overlapMessage(c, first, o));
+    }
 }
 /**
  * For each folder, the index of the first earlier folder it clashes with (the same, inside it, or containing it), or
@@ -51852,10 +52594,16 @@ function overlapMessage(c, a, b) {
         return a.path === b.path
             ? `${y} is listed twice in this stage (${at}); list it once`
             : `${y} and ${x} (${at}) overlap; list only ${contains(a.path, b.path) ? x : y}`;
-    const relation = a.path === b.path ? `${y} is also` : contains(a.path, b.path) ? `${y} is inside ${x},` : `${y} contains ${x},`;
-    return `${relation} owned by stage "${a.stage}" (${at}); each folder belongs to one stage`;
+    const relation = a.path === b.path
+        ? `${y} is also`
+        : isGlobPath(a.path) || isGlobPath(b.path)
+            ? `${y} may match what ${x} matches, which is`
+            : contains(a.path, b.path)
+                ? `${y} is inside ${x},`
+                : `${y} contains ${x},`;
+    return `${relation} owned by stage "${a.stage}" (${at}); each folder or file belongs to one stage`;
 }
-/** A stage's `paths:` (or `path:`), each folder added to `owned` for the overlap check. */
+/** A stage's `paths:` (or `path:`), each path added to `owned` for the overlap check. */
 function readStagePaths(c, fields, item, path, { index, stage }, owned) {
     const plural = fields.get('paths');
     const single = fields.get('path');
@@ -51867,10 +52615,10 @@ function readStagePaths(c, fields, item, path, { index, stage }, owned) {
     const key = plural ? 'paths' : 'path';
     if (!entry) {
         const example = /^[a-z0-9-]+$/.test(stage) ? stage : 'dev';
-        c.report(item, path, `missing "paths:"; list the folders stage "${stage}" owns, e.g. "paths: [envs/${example}]"`);
+        c.report(item, path, `missing "paths:"; list the folders, files or globs stage "${stage}" owns, e.g. "paths: [envs/${example}]"`);
         return [];
     }
-    const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders', (text, node, itemPath) => {
+    const list = readStringList(c, entry.value, entry.key, `${path}.${key}`, 'folders, files or globs', (text, node, itemPath) => {
         const normalized = normalizeStagePath(text);
         if ('problem' in normalized) {
             c.report(node, itemPath, normalized.problem);
@@ -51880,7 +52628,7 @@ function readStagePaths(c, fields, item, path, { index, stage }, owned) {
         return normalized.path;
     });
     if (list && list.length === 0 && (0,dist/* isSeq */.oP)(entry.value) && entry.value.items.length === 0) {
-        c.report(entry.value, `${path}.${key}`, `expected at least one folder, e.g. [envs/${stage}]`);
+        c.report(entry.value, `${path}.${key}`, `expected at least one folder, file or glob, e.g. [envs/${stage}]`);
     }
     return list ?? [];
 }
@@ -51892,13 +52640,17 @@ function readStagePaths(c, fields, item, path, { index, stage }, owned) {
 
 
 
+
+
 /** A stage's keys; `path:` is the one-folder spelling of `paths:`. */
 const STAGE_KEYS = {
     name: null,
     paths: null,
     path: null,
+    files: null,
     pullRequest: PULL_REQUEST_KEYS,
     gates: GATE_KEYS,
+    live: LIVE_KEYS,
 };
 const STAGE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const STAGE_NAME_MAX = 63;
@@ -51948,8 +52700,13 @@ function readStage(c, item, list, path, i, across) {
         paths,
         pullRequest: defaultPullRequest(name ?? ''),
         gates: defaultGates(),
+        live: [],
         line: c.position(item).line,
     };
+    const files = fields.get('files');
+    const globs = files && readFileGlobs(c, files.value, files.key, `${path}.files`, 'the stage folder', true);
+    if (globs)
+        stage.files = globs;
     const pullRequest = fields.get('pullRequest');
     if (pullRequest)
         stage.pullRequest = readPullRequest(c, pullRequest, `${path}.pullRequest`, stage.pullRequest);
@@ -51957,6 +52714,9 @@ function readStage(c, item, list, path, i, across) {
     const gates = fields.get('gates');
     if (gates)
         stage.gates = readGates(c, gates, `${path}.gates`);
+    const live = fields.get('live');
+    if (live)
+        stage.live = readLive(c, live, `${path}.live`);
     return stage;
 }
 function readStageName(c, fields, item, path, names) {
@@ -51976,7 +52736,7 @@ function readStageName(c, fields, item, path, names) {
 
 ;// CONCATENATED MODULE: ./.build/core/config/command-names.js
 // The commands a user names: the CLI's first word and the action's `command` input read from this one list.
-const COMMANDS = ['plan', 'promote', 'status', 'verify'];
+const COMMANDS = ['plan', 'promote', 'status', 'verify', 'wait'];
 
 ;// CONCATENATED MODULE: ./.build/core/config/flags.js
 // Stages from `--stage NAME=PATH[,PATH...]` flags, checked by the same rules as the config file's stages.
@@ -52000,6 +52760,24 @@ function stagesFromFlags(flags) {
         c.fail();
     return { ...defaultPipeline(FLAGS_FILE), stages };
 }
+/** `a,b` → `a`, `b`; a comma inside a glob's braces (`envs/{dev,qa}`) separates nothing. */
+function splitPaths(text) {
+    const parts = [];
+    let depth = 0;
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+        if (text[i] === '{')
+            depth++;
+        else if (text[i] === '}')
+            depth = Math.max(0, depth - 1);
+        else if (text[i] === ',' && depth === 0) {
+            parts.push(text.slice(start, i));
+            start = i + 1;
+        }
+    }
+    parts.push(text.slice(start));
+    return parts;
+}
 /** One flag as a stage (line = its number, column = the place in the flag), or nothing when it has no `=`. */
 function readFlag(c, flag, i, names, owned) {
     const line = i + 1;
@@ -52018,7 +52796,7 @@ function readFlag(c, flag, i, names, owned) {
         names.push({ name, where: nameAt, label });
     const paths = [];
     let column = eq + 2;
-    for (const part of flag.slice(eq + 1).split(',')) {
+    for (const part of splitPaths(flag.slice(eq + 1))) {
         const normalized = normalizeStagePath(part.trim());
         if ('problem' in normalized)
             c.report({ line, column }, label, normalized.problem);
@@ -52030,7 +52808,7 @@ function readFlag(c, flag, i, names, owned) {
         }
         column += part.length + 1;
     }
-    return [{ name, paths, pullRequest: defaultPullRequest(name), gates: defaultGates(), line }];
+    return [{ name, paths, pullRequest: defaultPullRequest(name), gates: defaultGates(), live: [], line }];
 }
 
 ;// CONCATENATED MODULE: ./.build/core/config/index.js
@@ -52059,12 +52837,20 @@ function readFlag(c, flag, i, names, owned) {
 
 
 
+
+
+
+
+
 /** Every key the config file knows, as a tree (the JSON schema test holds `stagecoach.schema.json` to it). */
 const CONFIG_KEYS = {
     stages: STAGE_KEYS,
     files: null,
     fields: FIELD_KEYS,
     images: IMAGE_KEYS,
+    charts: null,
+    // Cluster names are the user's keys: the tree is that of one entry (the schema's additionalProperties).
+    clusters: null,
 };
 /** Parses and validates `stagecoach.yaml`; throws ConfigError listing every problem with its position. */
 function parseConfig(text, file) {
@@ -52104,6 +52890,13 @@ function parseConfig(text, file) {
         const images = top.get('images');
         if (images)
             pipeline.images = readImages(c, images);
+        const charts = top.get('charts');
+        if (charts)
+            pipeline.charts = readCharts(c, charts);
+        const clusters = top.get('clusters');
+        if (clusters)
+            pipeline.clusters = readClusters(c, clusters);
+        pipeline.stages.forEach((stage, i) => checkLiveClusters(c, stage.live, pipeline.clusters.map((cl) => cl.name), (t) => `stages[${i}].live[${t}]`));
     }
     if (c.problems.length > 0)
         c.fail();
@@ -52199,7 +52992,7 @@ function commit_message_renderCommitMessage(plan, extraTrailers = {}) {
 // sequence could clear the screen or forge a line, and a newline in a file name would split a table. They are shown
 // escaped, as git quotes unusual paths (core.quotePath), and bidirectional overrides too (CVE-2021-42574, "Trojan Source").
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ue000\ue001]/g;
 // eslint-disable-next-line no-control-regex -- the same set without newline and tab, for multi-line messages
 const CONTROL_EXCEPT_LAYOUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
@@ -52215,6 +53008,21 @@ function quoteControl(text) {
 function quoteControlInMessage(text) {
     return text.replace(CONTROL_EXCEPT_LAYOUT, terminal_text_escape);
 }
+const MARKS = ['behind', 'drift', 'failed', 'downgrade', 'passed'];
+// Private-use characters: quoteControl escapes them in fields, so text from files can never open or close a mark.
+const MARKED = /\ue000(\d)([^\ue000\ue001]*)\ue001/g;
+/** `text` marked as `kind` (for renderMarks). */
+function mark(kind, text) {
+    return text ? `\ue000${MARKS.indexOf(kind)}${text}\ue001` : '';
+}
+/** Marks painted by `paint` (colour) or, without one, dropped (plain text for pipes, files and JSON). */
+function renderMarks(text, paint) {
+    return text.replace(MARKED, (_all, index, inner) => paint ? paint(MARKS[Number(index)], inner) : inner);
+}
+/** The width a marked text takes on screen. */
+function visibleLength(text) {
+    return renderMarks(text).length;
+}
 
 ;// CONCATENATED MODULE: ./.build/core/report/gate-report.js
 
@@ -52229,7 +53037,51 @@ function escapeHtml(text) {
 function seconds(ms) {
     return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
-function gate_report_renderGateReport(gates) {
+function fenced(output) {
+    // A fence longer than any backtick run in the output, so the output cannot close it (CommonMark).
+    const fence = '`'.repeat(Math.max(3, ...(output.match(/`+/g) ?? []).map((run) => run.length + 1)));
+    return [fence, output.replace(/\s+$/, ''), fence];
+}
+/** A gate's output tail in a `<details>` element (open for the failure the reader came for). */
+function outputBlock(gate, open) {
+    if (!gate.output)
+        return [];
+    return [
+        // An HTML block: Markdown is not rendered there, so the name is escaped as HTML, not as Markdown.
+        `<details${open ? ' open' : ''}><summary>Output of <code>${escapeHtml(gate.name)}</code> (last lines)</summary>`,
+        '',
+        ...fenced(gate.output),
+        '',
+        '</details>',
+    ];
+}
+/** The first failed gate as a GitHub alert: which gate and why, the images it holds back, its output expanded. */
+function gate_report_renderGateFailure(gates, images = [], note = '') {
+    const failed = gates.find((gate) => !gate.passed);
+    if (!failed)
+        return '';
+    const list = (items) => `${items.slice(0, 3).map(code).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`;
+    const named = [...new Set((failed.failures ?? []).map((item) => `${item.image} ${item.version}`))];
+    const title = failed.gate === 'commands'
+        ? `**The command gate ${code(failed.name)} failed**`
+        : `**The ${escapeMarkdown(failed.gate)} gate failed**${named.length > 0 ? ` for ${list(named)}` : ''}`;
+    // One failing image: its own message (the detail line repeats the image); else the first detail line.
+    const why = failed.failures?.length === 1 ? failed.failures[0].message : failed.details[0];
+    const held = named.length === 0 && images.length > 0 ? ['>', `> It holds back ${list(images)}.`] : [];
+    return [
+        '> [!CAUTION]',
+        `> ${title}${why ? `: ${escapeMarkdown(why.replace(/\.$/, ''))}` : ''}.`,
+        ...held,
+        ...(note ? ['>', `> ${note}`] : []),
+        '',
+        ...outputBlock(failed, true),
+    ]
+        .join('\n')
+        .trimEnd()
+        .concat('\n');
+}
+/** The gates table; outputs of failed gates follow it, except the first failure's when renderGateFailure shows it. */
+function gate_report_renderGateReport(gates, options = {}) {
     if (gates.length === 0)
         return '';
     const rows = gates.map((gate) => [
@@ -52238,39 +53090,3151 @@ function gate_report_renderGateReport(gates) {
         seconds(gate.durationMs),
         gate.details.map(escapeMarkdown).join('<br>'),
     ]);
-    const parts = ['### Gates', '', markdownTable(['Result', 'Gate', 'Took', 'Details'], rows)];
+    const parts = [`${options.heading ?? '###'} Gates`, '', markdownTable(['Result', 'Gate', 'Took', 'Details'], rows)];
+    const first = gates.find((gate) => !gate.passed);
     for (const gate of gates) {
-        if (gate.passed || !gate.output)
+        if (gate.passed || (options.failureShown && gate === first))
             continue;
-        // A fence longer than any backtick run in the output, so the output cannot close it (CommonMark).
-        const fence = '`'.repeat(Math.max(3, ...(gate.output.match(/`+/g) ?? []).map((run) => run.length + 1)));
-        parts.push('', 
-        // An HTML block: Markdown is not rendered there, so the name is escaped as HTML, not as Markdown.
-        `<details><summary>Output of <code>${escapeHtml(gate.name)}</code> (last lines)</summary>`, '', fence, gate.output.replace(/\s+$/, ''), fence, '', '</details>');
+        const block = outputBlock(gate, false);
+        if (block.length > 0)
+            parts.push('', ...block);
     }
     return `${parts.join('\n')}\n`;
 }
+/** Lines of a failed gate's output the CLI always prints (the summary and PR body keep more). */
+const TEXT_TAIL_LINES = 20;
 function renderGateText(gates) {
     return gates
-        .map((gate) => [
-        `${gate.passed ? 'passed' : 'FAILED'}  ${gate.gate}${gate.name !== gate.gate ? ` (${quoteControl(gate.name)})` : ''}  ${seconds(gate.durationMs)}`,
-        ...gate.details.map((d) => `    ${quoteControl(d)}`),
-    ].join('\n'))
+        .map((gate) => {
+        const tail = !gate.passed && gate.output ? gate.output.trimEnd().split('\n').slice(-TEXT_TAIL_LINES) : [];
+        return [
+            `${gate.passed ? mark('passed', 'passed') : mark('failed', 'FAILED')}  ${gate.gate}${gate.name !== gate.gate ? ` (${quoteControl(gate.name)})` : ''}  ${seconds(gate.durationMs)}`,
+            ...gate.details.map((d) => `    ${quoteControl(d)}`),
+            ...(tail.length > 0 ? ['    output (last lines):', ...tail.map((line) => `    | ${quoteControl(line)}`)] : []),
+        ].join('\n');
+    })
         .join('\n');
+}
+
+;// CONCATENATED MODULE: ./.build/core/match.js
+// Pairs each target reference with the source's version of the same image by its place in the layout, from the most
+// specific place to the least: the same file (or the same file one cluster folder deeper or shallower) and key, the
+// same object or key in the same component, the same file under another key, the same component, the same object
+// anywhere.
+// Every source entry is indexed under each of its keys once, so planning is linear in the references.
+
+/** Whether a repo-relative file lies in a stage folder (`.` is the whole repository). */
+function insideStagePath(file, path) {
+    return path === '.' || path === '' || file.startsWith(`${path}/`);
+}
+/** A file's path inside the stage folder that holds it. */
+function stageRelative(file, stagePaths) {
+    const owner = stagePaths.find((path) => insideStagePath(file, path));
+    return owner === undefined || owner === '.' || owner === '' ? file : file.slice(owner.length + 1);
+}
+/** The place of a file in its stage: `<captures>relative` for globs, `[n]` for the stage's n-th path when a file. */
+function placeOf(file, layout) {
+    return layout.places?.[file] ?? stageRelative(file, layout.paths);
+}
+function objectOf(reference) {
+    return reference.workload !== undefined && reference.workload !== reference.file ? reference.workload : '';
+}
+/** Each key of a reference, most specific first; the first ones are the suffixes of its path, longest first. */
+function matchKeys(reference, layout) {
+    const place = placeOf(reference.file, layout);
+    const close = place.startsWith('<') ? place.indexOf('>') + 1 : 0;
+    const component = place.slice(0, close);
+    const relative = place.slice(close);
+    const object = objectOf(reference);
+    const container = reference.container ?? '';
+    const keys = [];
+    const parts = relative.split('/');
+    for (let i = 0; i < parts.length; i++)
+        keys.push(`S${component}|${parts.slice(i).join('/')}|${object}|${container}`);
+    keys.push(`W${component}|${object}|${container}`);
+    keys.push(`F${place}`);
+    if (component)
+        keys.push(`C${component}`);
+    if (object && component)
+        keys.push(`W|${object}|${container}`);
+    return keys;
+}
+function add(buckets, key, entry) {
+    let bucket = buckets.get(key);
+    if (!bucket)
+        buckets.set(key, (bucket = new Map()));
+    const version = formatVersion(entry);
+    const list = bucket.get(version);
+    if (!list)
+        bucket.set(version, [entry]);
+    else if (list.length < 3)
+        list.push(entry);
+}
+/** The source's versions, indexed by image and by each key. */
+class SourceIndex {
+    byImage = new Map();
+    byKey = new Map();
+    constructor(entries) {
+        for (const entry of entries) {
+            add(this.byImage, entry.image, entry);
+            for (const key of entry.keys ?? [])
+                add(this.byKey, `${entry.image}\u0000${key}`, entry);
+        }
+    }
+    images() {
+        return this.byImage.entries();
+    }
+    has(image) {
+        return this.byImage.has(image);
+    }
+    /** The version for one target reference: the only one offered, or the one at its most specific shared place. */
+    wanted(reference, layout) {
+        const all = this.byImage.get(reference.image);
+        if (all.size === 1)
+            return { version: versionOf(first(all)) };
+        for (const key of matchKeys(reference, layout)) {
+            const bucket = this.byKey.get(`${reference.image}\u0000${key}`);
+            if (!bucket)
+                continue;
+            if (bucket.size === 1)
+                return { version: versionOf(first(bucket)) };
+            return { reason: ambiguous(reference, bucket, `at ${describeKey(key)}`) };
+        }
+        return { reason: ambiguous(reference, all, 'and none at the same place as this one') };
+    }
+}
+function first(bucket) {
+    return bucket.values().next().value[0];
+}
+function versionOf(version) {
+    return { ...(version.tag ? { tag: version.tag } : {}), ...(version.digest ? { digest: version.digest } : {}) };
+}
+function describeKey(key) {
+    const kind = key[0];
+    const [component, ...rest] = key.slice(1).split('|');
+    const within = component ? ` of ${component.slice(1, -1)}` : '';
+    if (kind === 'S')
+        return `${rest[0]}${rest[2] ? ` (${rest[2]})` : ''}${within}`;
+    if (kind === 'W')
+        return `${rest[0] ? `${rest[0]}${rest[1] ? ` (${rest[1]})` : ''}` : rest[1]}${within}`;
+    if (kind === 'F')
+        return key.slice(1);
+    return `component ${key.slice(2, -1)}`;
+}
+function ambiguous(reference, bucket, where) {
+    const versions = [...bucket.keys()].sort();
+    const candidates = versions
+        .map((version) => {
+        const at = (bucket.get(version) ?? []).filter((entry) => entry.file).map((e) => `${e.file}:${e.line}`);
+        return `${version}${at.length > 0 ? ` (${at.join(', ')})` : ''}`;
+    })
+        .join(', ');
+    const example = `${reference.name}:${versions[versions.length - 1]}`.replace(':@', '@');
+    return (`the source holds several versions of this image ${where}: ${candidates}; ` +
+        `make them agree in the source, or choose one with --image ${example}`);
+}
+
+;// CONCATENATED MODULE: ./.build/core/plan-headline.js
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** The plan's one-sentence truth: "nothing to promote" only when something was compared and found equal. */
+function headline(input, changes, counts) {
+    const { from, target } = input;
+    const files = new Set(changes.map((change) => change.file)).size;
+    const unmatched = counts.unmatched > 0
+        ? `; ${plural(counts.unmatched, 'image reference')} could not be matched (see Not promoted)`
+        : '';
+    const hint = input.outside && input.outside.length > 0
+        ? ` (${input.outside.join(', ')}, outside every stage, ${input.outside.length === 1 ? 'holds' : 'hold'} images: add ${input.outside.length === 1 ? 'it' : 'them'} to a stage's paths, or pin the versions in each stage)`
+        : '';
+    if (counts.targetReferences === 0) {
+        const none = counts.sourceReferences === 0 && input.sourcePaths ? [...input.sourcePaths, ...target.paths] : target.paths;
+        return `no image references found under ${none.join(', ')}${hint}`;
+    }
+    if (counts.sourceReferences === 0 && input.sourcePaths)
+        return `no image references found under ${input.sourcePaths.join(', ')} (${from}), so nothing to compare${hint}`;
+    if (changes.length > 0)
+        return `${plural(changes.length, 'change')} in ${plural(files, 'file')}${unmatched}`;
+    if (counts.compared > 0)
+        return `nothing to promote, ${target.name} already runs what ${from} offers (${plural(counts.compared, 'reference')} compared)${unmatched}`;
+    if (counts.unmatched > 0)
+        return `nothing promoted: ${plural(counts.unmatched, 'image reference')} could not be matched (see Not promoted)`;
+    return `nothing compared: ${target.name} and ${from} hold no image in common${input.only && input.only.length > 0 ? ` that --only ${input.only.join(', ')} selects` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/imagepolicy-marker.js
+// Flux image-automation setter markers: `# {"$imagepolicy": "<ns>:<policy>[:tag|:name|:digest]"}` after a scalar.
+// https://fluxcd.io/flux/guides/image-update/#configure-image-update-for-custom-resources
+/** The `$imagepolicy` value of the comment that follows `offset` on the same line, if any. */
+function markerAfter(text, offset) {
+    if (offset < 0)
+        return undefined;
+    let i = offset;
+    while (text.charCodeAt(i) === 32)
+        i++;
+    if (text.charCodeAt(i) !== 35)
+        return undefined;
+    let end = text.indexOf('\n', i);
+    if (end === -1)
+        end = text.length;
+    const comment = text.slice(i + 1, end).trim();
+    if (!comment.includes('$imagepolicy'))
+        return undefined;
+    return parseMarker(comment);
+}
+/** Parses the JSON object of a marker comment; undefined when it is not one. */
+function parseMarker(comment) {
+    try {
+        const value = JSON.parse(comment);
+        if (value && typeof value === 'object' && typeof value['$imagepolicy'] === 'string') {
+            return value['$imagepolicy'];
+        }
+    }
+    catch {
+        // not JSON: an ordinary comment that mentions $imagepolicy
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/tree.js
+// The small YAML tree both readers (fast-reader.ts, yaml-reader.ts) produce and every format extractor walks.
+// Scalars keep their source offsets and style so that extractors can build Slots without going back to a parser.
+/** Thrown by the accessors when an extractor needs to look inside a node the fast reader skipped. */
+class NeedFullParse extends Error {
+    constructor() {
+        super('the fast reader skipped a node the extractor needs');
+    }
+}
+const NEED_FULL = new NeedFullParse();
+const NIL = { kind: 'scalar', style: 'plain', value: '', start: -1, end: -1, nil: true };
+function asMap(node) {
+    if (node === undefined)
+        return undefined;
+    if (node.kind === 'map')
+        return node;
+    if (node.kind === 'opaque' && node.flow)
+        throw NEED_FULL;
+    return undefined;
+}
+function asSeq(node) {
+    if (node === undefined)
+        return undefined;
+    if (node.kind === 'seq')
+        return node;
+    if (node.kind === 'opaque' && node.flow)
+        throw NEED_FULL;
+    return undefined;
+}
+function asScalar(node) {
+    if (node === undefined)
+        return undefined;
+    if (node.kind === 'scalar')
+        return node;
+    if (node.kind === 'opaque' && !node.flow)
+        throw NEED_FULL;
+    return undefined;
+}
+function getPair(map, key) {
+    if (map === undefined)
+        return undefined;
+    const pairs = map.pairs;
+    for (let i = 0; i < pairs.length; i++)
+        if (pairs[i].key === key)
+            return pairs[i];
+    return undefined;
+}
+function get(map, key) {
+    return getPair(map, key)?.value;
+}
+/** Follows `a.b.c` through maps. */
+function getPath(map, ...keys) {
+    let node = map;
+    for (const key of keys) {
+        node = get(asMap(node), key);
+        if (node === undefined)
+            return undefined;
+    }
+    return node;
+}
+const NULL_WORDS = new Set(['~', 'null', 'Null', 'NULL']);
+/** The string a scalar holds for our purposes: '' for nil and plain null words. Block scalars count as text. */
+function tree_text(scalar) {
+    if (scalar === undefined)
+        return undefined;
+    if (scalar.style === 'plain' && NULL_WORDS.has(scalar.value))
+        return '';
+    return scalar.value;
+}
+/** A plain-string scalar value (for kind, apiVersion, names); undefined for collections and block scalars. */
+function stringAt(map, key) {
+    const node = get(map, key);
+    if (node === undefined || node.kind !== 'scalar' || node.style === 'block')
+        return undefined;
+    return tree_text(node);
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/collector.js
+
+
+class Collector {
+    file;
+    text;
+    embedding;
+    charts;
+    references;
+    warnings;
+    skipped;
+    taken;
+    lineStarts;
+    /** With `embedding`, `text` is an inner text and everything found lands in the outer collector, in its offsets. */
+    constructor(file, text, embedding, 
+    /** `charts: true`: chart versions are references too. */
+    charts = embedding?.outer.charts ?? false) {
+        this.file = file;
+        this.text = text;
+        this.embedding = embedding;
+        this.charts = charts;
+        const outer = embedding?.outer;
+        this.references = outer ? outer.references : [];
+        this.warnings = outer ? outer.warnings : [];
+        this.skipped = outer ? outer.skipped : [];
+        this.taken = outer ? outer.taken : new Set();
+    }
+    /** The text is an inner text (an inline patch): patches inside it are not read (bounded work on hostile input). */
+    get embedded() {
+        return this.embedding !== undefined;
+    }
+    /** 1-based line and column of an offset (a leading BOM is not a column). */
+    position(offset) {
+        if (this.embedding)
+            return this.embedding.outer.position(this.embedding.map(offset));
+        if (!this.lineStarts) {
+            const starts = [this.text.charCodeAt(0) === 0xfeff ? 1 : 0];
+            for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1))
+                starts.push(i + 1);
+            this.lineStarts = starts;
+        }
+        const starts = this.lineStarts;
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return { line: lo + 1, column: Math.max(1, offset - starts[lo] + 1) };
+    }
+    warn(offset, message) {
+        const { line, column } = this.position(Math.max(0, offset));
+        this.warnings.push({ file: this.file, line, column, message });
+    }
+    skip(offset, reason) {
+        this.skipped.push({ file: this.file, line: this.position(Math.max(0, offset)).line, reason });
+    }
+    /** A slot over an existing scalar. Block scalars are never slots: the caller warns instead. */
+    scalarSlot(role, scalar, prefix) {
+        const slot = {
+            role,
+            start: scalar.start,
+            end: scalar.end,
+            style: scalar.style,
+            value: tree_text(scalar) ?? '',
+        };
+        if (prefix)
+            slot.prefix = prefix;
+        return slot;
+    }
+    /** The slot of a present key: its scalar, or an insertion right after `key:` when the value is empty. */
+    pairSlot(role, pair) {
+        const value = pair.value;
+        if (value.kind !== 'scalar' || value.style === 'block')
+            return undefined;
+        if (!value.nil)
+            return this.scalarSlot(role, value);
+        const colon = this.colonAfter(pair.keyEnd);
+        if (colon === -1)
+            return undefined;
+        return { role, start: colon + 1, end: colon + 1, style: 'plain', value: '', insert: ' ' };
+    }
+    /** An insertion slot for `key` absent from `map`: a new line after the map's last entry, indented like its keys. */
+    insertSlot(role, map, key) {
+        const last = map.pairs[map.pairs.length - 1];
+        if (!last)
+            return undefined;
+        const value = last.value;
+        let end;
+        if (value.kind === 'scalar' && value.style !== 'block')
+            end = value.nil ? this.colonAfter(last.keyEnd) + 1 : value.end;
+        else
+            return undefined;
+        if (end <= 0)
+            return undefined;
+        const t = this.text;
+        if (map.flow)
+            return { role, start: end, end, style: 'plain', value: '', insert: `, ${key}: ` };
+        let eol = t.indexOf('\n', end);
+        if (eol === -1)
+            eol = t.length;
+        const crlf = eol > 0 && t.charCodeAt(eol - 1) === 13;
+        const at = crlf ? eol - 1 : eol;
+        const first = map.pairs[0].keyStart;
+        const lineStart = t.lastIndexOf('\n', first - 1) + 1;
+        const indent = first - lineStart - (lineStart === 0 && t.charCodeAt(0) === 0xfeff ? 1 : 0);
+        return {
+            role,
+            start: at,
+            end: at,
+            style: 'plain',
+            value: '',
+            insert: `${crlf ? '\r\n' : '\n'}${' '.repeat(indent)}${key}: `,
+        };
+    }
+    /** An inner slot in the outer text: a slot lies on one line, which the block scalar shifts by its indentation. */
+    outerSlot(slot) {
+        const map = this.embedding.map;
+        const out = {
+            ...slot,
+            start: map(slot.start),
+            end: slot.end === slot.start ? map(slot.start) : map(slot.end - 1) + 1,
+        };
+        if (slot.insert !== undefined && slot.insert.includes('\n'))
+            out.insert = slot.insert.replace('\n', `\n${' '.repeat(this.embedding.indent)}`);
+        return out;
+    }
+    colonAfter(offset) {
+        const t = this.text;
+        let i = offset;
+        while (i < t.length && t.charCodeAt(i) === 32)
+            i++;
+        return t.charCodeAt(i) === 58 ? i : -1;
+    }
+    /**
+     * Records a reference once: a slot already claimed (an alias of an anchor, or a custom field over a values entry)
+     * keeps its first reference. `at` positions references whose slots are all insertions; `extra` are scalars (name,
+     * repository) whose line may carry the Flux marker.
+     */
+    add(ref, at, extra = []) {
+        if (this.embedding)
+            ref = { ...ref, slots: ref.slots.map((slot) => this.outerSlot(slot)) };
+        const keys = ref.slots.map((s) => `${s.start}:${s.end}:${s.role}`);
+        if (keys.some((k) => this.taken.has(k)))
+            return;
+        for (const k of keys)
+            this.taken.add(k);
+        const first = ref.slots.find((s) => s.insert === undefined || s.insert === ' ');
+        const outer = this.embedding?.outer ?? this;
+        const where = first ? first.start : this.embedding ? this.embedding.map(at) : at;
+        const { line, column } = outer.position(where);
+        let marker;
+        for (const slot of ref.slots) {
+            marker = markerAfter(outer.text, slot.insert === undefined ? slot.end : slot.insert === ' ' ? slot.start : -1);
+            if (marker)
+                break;
+        }
+        for (let i = 0; !marker && i < extra.length; i++)
+            marker = markerAfter(this.text, extra[i].end);
+        if (marker && this.embedding) {
+            // Flux's setters read YAML comments; inside a block scalar the marker is string content (fluxcd/flux2#5307)
+            outer.warn(where, `the $imagepolicy marker ${marker} is inside an inline patch, where it is text, not a YAML comment: Flux's image automation ignores it and does not manage this line`);
+            marker = undefined;
+        }
+        const out = {
+            file: this.file,
+            line,
+            column,
+            format: ref.format,
+            image: ref.image,
+            name: ref.name,
+            document: 0,
+            slots: [],
+        };
+        if (ref.kind)
+            out.kind = ref.kind;
+        if (ref.tag)
+            out.tag = ref.tag;
+        if (ref.digest)
+            out.digest = ref.digest;
+        if (ref.workload !== undefined)
+            out.workload = ref.workload;
+        if (ref.container !== undefined)
+            out.container = ref.container;
+        out.document = ref.document;
+        out.slots = ref.slots;
+        if (marker)
+            out.marker = marker;
+        if (ref.remoteBases)
+            out.remoteBases = ref.remoteBases;
+        this.references.push(out);
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/yaml-reader.js
+// The full reader: eemeli/yaml's parseAllDocuments turned into the scan tree, with source ranges and scalar styles.
+// Used whenever the fast reader bails. Aliases resolve to the anchor's node (so an edit lands once, at the anchor)
+// and `<<` merge keys are expanded the way Kubernetes' YAML 1.1 decoder does (explicit keys win, then earlier maps).
+// Work is bounded on hostile input: nesting is measured on yaml's (iterative) CST before the recursive composer runs,
+// what aliases expand to is counted (an alias bomb), and duplicate keys are found with a set, not pair by pair.
+
+
+/** Deeper nesting is refused (real manifests stay under 30 levels): it would exhaust the stack of any recursive walk. */
+const MAX_DEPTH = 200;
+/** Nodes aliases may add beyond the file's own (or its length, if more): a 700-byte alias bomb expands to 9^12. */
+const MAX_ALIAS_EXPANSION = 100_000;
+class Unreadable extends Error {
+    offset;
+    bound;
+    constructor(offset, message, bound = false) {
+        super(message);
+        this.offset = offset;
+        this.bound = bound;
+    }
+}
+const STYLES = {
+    PLAIN: 'plain',
+    QUOTE_SINGLE: 'single',
+    QUOTE_DOUBLE: 'double',
+    BLOCK_LITERAL: 'block',
+    BLOCK_FOLDED: 'block',
+};
+function readFull(text) {
+    const tokens = Array.from(new dist/* Parser */.iX().parse(text));
+    const deep = tooDeep(tokens);
+    if (deep !== -1) {
+        const message = `nested deeper than ${MAX_DEPTH} levels; stagecoach does not read it`;
+        return { error: { offset: deep, message, bound: true } };
+    }
+    // uniqueKeys off: yaml compares each key with every earlier one (80,000 keys: minutes); convert() uses a set
+    const list = Array.from(new dist/* Composer */.Dk({ uniqueKeys: false }).compose(tokens));
+    for (const doc of list) {
+        if (doc.errors.length > 0) {
+            const e = doc.errors[0];
+            const more = list.reduce((n, d) => n + d.errors.length, 0) - 1;
+            return {
+                error: {
+                    offset: e.pos[0],
+                    message: `${e.message.split(' at line')[0]}${more > 0 ? ` (and ${more} more)` : ''}`,
+                },
+            };
+        }
+    }
+    const docs = [];
+    const limit = Math.max(MAX_ALIAS_EXPANSION, text.length);
+    const expansion = { left: limit, limit };
+    try {
+        list.forEach((doc, index) => {
+            const cx = { doc, cache: new Map(), metrics: new Map(), expansion };
+            docs.push({ index, root: convert(doc.contents, cx) });
+        });
+    }
+    catch (error) {
+        if (error instanceof Unreadable)
+            return { error: { offset: error.offset, message: error.message, bound: error.bound } };
+        throw error;
+    }
+    return { docs };
+}
+/** The offset of the first collection nested deeper than MAX_DEPTH in the CST, or -1; iterative, so never too deep. */
+function tooDeep(tokens) {
+    const stack = tokens.map((token) => [token, 0]);
+    while (stack.length > 0) {
+        const [token, depth] = stack.pop();
+        if (!token)
+            continue;
+        if (token.type === 'document')
+            stack.push([token.value, depth]);
+        else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+            if (depth >= MAX_DEPTH)
+                return token.offset;
+            for (const item of token.items)
+                stack.push([item.key, depth + 1], [item.value, depth + 1]);
+        }
+    }
+    return -1;
+}
+function convert(node, cx) {
+    if (node === null || node === undefined)
+        return NIL;
+    const cached = cx.cache.get(node);
+    if (cached)
+        return cached;
+    if ((0,dist/* isAlias */.Vj)(node)) {
+        const target = node.resolve(cx.doc);
+        if (!target)
+            return NIL;
+        const resolved = convert(target, cx);
+        if (resolved.kind === 'scalar')
+            return resolved;
+        const metrics = cx.metrics.get(resolved);
+        const at = node.range?.[0] ?? 0;
+        if (!metrics)
+            throw new Unreadable(at, `the alias *${node.source} refers to a node that holds it (a cycle)`, true);
+        cx.expansion.left -= metrics.size;
+        if (cx.expansion.left < 0) {
+            const limit = cx.expansion.limit.toLocaleString('en-US');
+            const message = `its aliases expand to more than ${limit} nodes (an alias bomb?); stagecoach does not read it`;
+            throw new Unreadable(at, message, true);
+        }
+        return resolved;
+    }
+    if ((0,dist/* isScalar */.jn)(node)) {
+        const range = node.range ?? [-1, -1, -1];
+        const style = STYLES[node.type ?? 'PLAIN'] ?? 'plain';
+        let scalar;
+        if (style === 'plain') {
+            const source = node.source ?? String(node.value ?? '');
+            scalar = source === '' ? NIL : { kind: 'scalar', style, value: source, start: range[0], end: range[1] };
+        }
+        else {
+            scalar = { kind: 'scalar', style, value: String(node.value), start: range[0], end: range[1] };
+        }
+        cx.cache.set(node, scalar);
+        return scalar;
+    }
+    if ((0,dist/* isMap */.jh)(node))
+        return convertMap(node, cx);
+    if ((0,dist/* isSeq */.oP)(node)) {
+        const items = [];
+        const seq = { kind: 'seq', flow: Boolean(node.flow), items };
+        cx.cache.set(node, seq);
+        for (const item of node.items)
+            items.push(convert(item, cx));
+        finish(cx, seq, items, node.range?.[0] ?? 0);
+        return seq;
+    }
+    return NIL;
+}
+function convertMap(node, cx) {
+    const pairs = [];
+    const map = { kind: 'map', flow: Boolean(node.flow), pairs };
+    cx.cache.set(node, map);
+    const merges = [];
+    const seen = new Set();
+    for (const pair of node.items) {
+        const key = pair.key;
+        if (key !== null && !(0,dist/* isScalar */.jn)(key)) {
+            throw new Unreadable(key.range?.[0] ?? 0, 'a key is itself a mapping or list (a template `{{ }}`?)');
+        }
+        const identity = key === null ? null : keyIdentity(key.value);
+        if (seen.has(identity))
+            throw new Unreadable(key?.range?.[0] ?? node.range?.[0] ?? 0, 'Map keys must be unique');
+        seen.add(identity);
+        const keyText = key === null ? '' : plainKey(key);
+        const value = convert(pair.value, cx);
+        if (keyText === '<<' && key !== null && key.type === 'PLAIN') {
+            if (value.kind === 'seq')
+                merges.push(...value.items);
+            else
+                merges.push(value);
+            continue;
+        }
+        const range = key?.range ?? [-1, -1];
+        pairs.push({ key: keyText, keyStart: range[0], keyEnd: range[1], value });
+    }
+    if (merges.length > 0) {
+        const keys = new Set(pairs.map((p) => p.key));
+        for (const source of merges) {
+            if (source.kind !== 'map')
+                continue;
+            for (const pair of source.pairs) {
+                if (keys.has(pair.key))
+                    continue;
+                keys.add(pair.key);
+                pairs.push(pair);
+            }
+        }
+    }
+    finish(cx, map, pairs.map((p) => p.value), node.range?.[0] ?? 0);
+    return map;
+}
+/** Records a finished collection's expanded size and depth; past MAX_DEPTH (through aliases) the file is refused. */
+function finish(cx, node, children, offset) {
+    let size = 1;
+    let depth = 0;
+    for (const child of children) {
+        if (child.kind !== 'map' && child.kind !== 'seq') {
+            size++;
+            continue;
+        }
+        const m = cx.metrics.get(child);
+        if (!m)
+            continue; // a cycle back to an ancestor: reported where its alias is read
+        size += m.size;
+        if (m.depth > depth)
+            depth = m.depth;
+    }
+    if (depth + 1 > MAX_DEPTH) {
+        throw new Unreadable(offset, `nested deeper than ${MAX_DEPTH} levels (through aliases); stagecoach does not read it`, true);
+    }
+    cx.metrics.set(node, { size, depth: depth + 1 });
+}
+/** Keys compared as yaml compares them: by resolved value (`1`, `01` and `0x1` are one key; NaN is never equal). */
+function keyIdentity(value) {
+    if (typeof value === 'number' && Number.isNaN(value))
+        return Symbol();
+    return value;
+}
+function plainKey(key) {
+    if (key.type === 'PLAIN' || key.type === undefined)
+        return key.source ?? String(key.value ?? '');
+    return String(key.value);
+}
+
+;// CONCATENATED MODULE: ./.build/core/flux-image-policy.js
+
+
+
+
+/** The ImagePolicy documents of one file (a cheap text test first: most files hold none). */
+function readImagePolicies(file, text) {
+    if (!text.includes('ImagePolicy'))
+        return [];
+    const read = readFull(text);
+    if ('error' in read)
+        return [];
+    const found = [];
+    const lines = new Collector(file, text); // one line table for the file, not a count per document
+    for (const doc of read.docs) {
+        const root = asMap(doc.root);
+        if (!root || stringAt(root, 'kind') !== 'ImagePolicy')
+            continue;
+        if (!stringAt(root, 'apiVersion')?.startsWith('image.toolkit.fluxcd.io'))
+            continue;
+        const metadata = asMap(get(root, 'metadata'));
+        const name = stringAt(metadata, 'name');
+        const spec = asMap(get(root, 'spec'));
+        const policy = tagPolicy(spec);
+        if (!name || !policy)
+            continue;
+        const namespace = stringAt(metadata, 'namespace');
+        const keyStart = root.pairs[0]?.keyStart ?? 0;
+        found.push({
+            ...(namespace ? { namespace } : {}),
+            name,
+            repository: stringAt(asMap(get(spec, 'imageRepositoryRef')), 'name') ?? '',
+            policy,
+            file,
+            line: lines.position(keyStart).line,
+        });
+    }
+    return found;
+}
+/** spec.policy and spec.filterTags as a TagPolicy; undefined when the pattern does not compile. */
+function tagPolicy(spec) {
+    const policy = {};
+    const order = (kind) => stringAt(asMap(getPath(spec, 'policy', kind)), 'order');
+    const range = stringAt(asMap(getPath(spec, 'policy', 'semver')), 'range');
+    if (getPath(spec, 'policy', 'numerical'))
+        policy.numerical = order('numerical') === 'desc' ? 'desc' : 'asc';
+    else if (getPath(spec, 'policy', 'alphabetical'))
+        policy.alphabetical = order('alphabetical') === 'desc' ? 'desc' : 'asc';
+    else
+        policy.semver = { range: range ?? '*', prerelease: false };
+    const filter = asMap(get(spec, 'filterTags'));
+    const pattern = stringAt(filter, 'pattern');
+    if (pattern) {
+        try {
+            compileFilterPattern(pattern);
+        }
+        catch {
+            return undefined;
+        }
+        policy.filterTags = { pattern, extract: stringAt(filter, 'extract') ?? '' };
+    }
+    return policy;
+}
+/** Policies by name and by ImageRepository, built once per list (a plan judges every marked line by one list). */
+const indexes = new WeakMap();
+function indexOf(policies) {
+    let index = indexes.get(policies);
+    if (index && index.size === policies.length)
+        return index;
+    index = { size: policies.length, byName: new Map(), byRepository: new Map() };
+    for (const p of policies) {
+        index.byName.set(p.name, [...(index.byName.get(p.name) ?? []), p]);
+        index.byRepository.set(p.repository, [...(index.byRepository.get(p.repository) ?? []), p]);
+    }
+    indexes.set(policies, index);
+    return index;
+}
+/** The policy a marker (`ns:name`, `ns:name:tag`) names, if the repository holds it. */
+function policyOfMarker(marker, policies) {
+    const [namespace, name] = marker.split(':');
+    if (name === undefined)
+        return indexOf(policies).byName.get(namespace)?.[0];
+    const named = indexOf(policies).byName.get(name) ?? [];
+    return named.find((p) => p.namespace === namespace) ?? named.find((p) => p.namespace === undefined);
+}
+function flux_image_policy_describe(p) {
+    const filter = p.policy.filterTags ? `filterTags ${p.policy.filterTags.pattern}` : 'no filterTags';
+    const order = p.policy.numerical
+        ? `numerical ${p.policy.numerical}`
+        : p.policy.alphabetical
+            ? `alphabetical ${p.policy.alphabetical}`
+            : `semver ${p.policy.semver?.range ?? '*'}`;
+    return `${p.file}:${p.line}: ${filter}${p.policy.filterTags?.extract ? `, extract ${p.policy.filterTags.extract}` : ''}, ${order}`;
+}
+/**
+ * What Flux's ImagePolicy says about moving a marked line from its tag to `tag`. Each tag is ordered by the line's
+ * policy or, when that one does not admit it, by another policy of the same ImageRepository that orders the same way
+ * (a `prod-<sha>-<ts>` and a `pr-<n>-<sha>-<ts>` stream compare by their extracted `$ts`).
+ */
+function judgeByPolicy(reference, tag, policies) {
+    if (!reference.marker)
+        return undefined;
+    const line = policyOfMarker(reference.marker, policies);
+    if (!line)
+        return undefined; // said once for all such lines (plan-warnings.ts unknownPolicies)
+    const siblings = indexOf(policies).byRepository.get(line.repository) ?? [];
+    const family = [line, ...siblings.filter((p) => p !== line)];
+    const keyed = (t) => {
+        for (const p of family) {
+            if (p !== line && !sameOrdering(p.policy, line.policy))
+                continue;
+            const key = policyKey(t, p.policy);
+            if (key !== undefined)
+                return { key, p };
+        }
+        return undefined;
+    };
+    const old = reference.tag ? keyed(reference.tag) : undefined;
+    const next = keyed(tag);
+    let downgrade;
+    let how = '';
+    if (old && next) {
+        downgrade = compareKeys(next.key, old.key, line.policy) < 0;
+        if (next.key !== tag || old.key !== reference.tag)
+            how = ` (${next.key} ${downgrade ? '<' : '≥'} ${old.key})`;
+    }
+    const parts = [`managed by Flux's ImagePolicy ${reference.marker} (${flux_image_policy_describe(line)})`];
+    const by = old?.p === line && next?.p === line ? 'its order' : "the order of its ImageRepository's policies";
+    if (downgrade)
+        parts.push(`by ${by} ${tag} is older than ${reference.tag}${how}: a downgrade`);
+    if (!isTagAllowed(tag, line.policy))
+        parts.push(`${tag} is outside what it admits, so Flux's image automation would move the line back`);
+    else if (downgrade)
+        parts.push(`Flux's image automation would move the line forward again`);
+    if (!old || !next)
+        parts.push(`no policy of the repository orders both ${reference.tag ?? '(no tag)'} and ${tag}`);
+    return { ...(downgrade !== undefined ? { downgrade } : {}), message: parts.join('; ') };
+}
+
+;// CONCATENATED MODULE: ./.build/core/plan-warnings.js
+// What a change deserves a warning for in the plan (and so in the PR body): a floating tag replacing a pinned one, a
+// Kustomize `newTag` moving away from the `?ref=` its remote base still pins, and a line Flux's ImagePolicy manages.
+
+
+
+
+/** Tags that name whatever was pushed last, not one build. */
+const FLOATING = new Set(['latest', 'stable', 'edge', 'nightly', 'main', 'master']);
+function isFloating(version) {
+    return version.digest === undefined && version.tag !== undefined && FLOATING.has(version.tag.toLowerCase());
+}
+/** One warning for all the changed lines whose markers name ImagePolicies the repository does not hold. */
+function unknownPolicies(references) {
+    if (references.length === 0)
+        return undefined;
+    const first = references[0];
+    const message = references.length === 1
+        ? `this line's $imagepolicy marker names ${first.marker}, an ImagePolicy not in the repository: Flux's image automation manages the line and may move it again; its order was not checked`
+        : `this line and ${references.length - 1} more carry $imagepolicy markers (${first.marker}, …) naming ImagePolicies not in the repository: Flux's image automation manages them and may move them again; their order was not checked`;
+    return { file: first.file, line: first.line, column: first.column, message };
+}
+/** A `?ref=` and a tag name one release (`v1.2.0` and `1.2.0` alike). */
+function sameRef(ref, tag) {
+    return tag !== undefined && ref.replace(/^v(?=[0-9])/, '') === tag.replace(/^v(?=[0-9])/, '');
+}
+/** The warnings moving `reference` to `version` deserves, and a downgrade verdict from its Flux ImagePolicy. */
+function judgeChange(reference, version, policies) {
+    const at = { file: reference.file, line: reference.line, column: reference.column };
+    const warnings = [];
+    const old = formatVersion(reference);
+    if (isFloating(version) && old !== '' && !isFloating(reference)) {
+        warnings.push({
+            ...at,
+            message: `promotes the floating tag ${version.tag} over the pinned ${old} (${reference.image}): the stage would run whatever ${version.tag} points to when it next pulls; promote a fixed tag or a digest instead`,
+        });
+    }
+    const behind = new Map();
+    for (const base of reference.remoteBases ?? []) {
+        // only a base that moved with this newTag (it pinned the old tag) is left behind; others are unrelated
+        if (version.tag === undefined || !sameRef(base.ref, reference.tag) || sameRef(base.ref, version.tag))
+            continue;
+        behind.set(base.ref, [...(behind.get(base.ref) ?? []), base]);
+    }
+    for (const [ref, bases] of behind) {
+        const lines = bases.map((base) => base.line);
+        const where = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.slice(0, -1).join(', ')} and ${lines.at(-1)}`;
+        warnings.push({
+            file: reference.file,
+            line: lines[0],
+            message: `the remote base${bases.length > 1 ? 's' : ''} ${bases.map((base) => base.url).join(', ')} (${where}) still pin${bases.length > 1 ? '' : 's'} ?ref=${ref} while newTag moves to ${version.tag}; update the ?ref= too if they move together`,
+        });
+    }
+    if (reference.automation && version.tag && !fluxV1Admits(reference.automation.filter, version.tag)) {
+        warnings.push({
+            ...at,
+            message: `Flux v1 automates this line (${reference.automation.filter}, line ${reference.automation.line}) and ${version.tag} is outside that filter: Flux would move the line back; widen the filter or turn the automation off for this stage`,
+        });
+    }
+    let downgrade;
+    if (reference.marker && version.tag) {
+        const judged = judgeByPolicy(reference, version.tag, policies);
+        if (!judged)
+            return { warnings, unknownPolicy: true };
+        downgrade = judged.downgrade;
+        warnings.push({ ...at, message: judged.message });
+    }
+    return { ...(downgrade !== undefined ? { downgrade } : {}), warnings };
+}
+/** Whether a Flux v1 tag filter (`glob:`, `semver:`, `regex:`/`regexp:`; a bare pattern is a glob) admits `tag`. */
+function fluxV1Admits(filter, tag) {
+    const colon = filter.indexOf(':');
+    const kind = colon === -1 ? 'glob' : filter.slice(0, colon);
+    const pattern = colon === -1 ? filter : filter.slice(colon + 1);
+    if (kind === 'semver')
+        return isTagAllowed(tag, { semver: { range: pattern, prerelease: false } });
+    if (kind === 'regex' || kind === 'regexp') {
+        try {
+            return compileFilterPattern(pattern).test(tag);
+        }
+        catch {
+            return true; // a pattern RE2 refuses judges nothing
+        }
+    }
+    return minimatch(tag, kind === 'glob' ? pattern : filter);
+}
+
+;// CONCATENATED MODULE: ./.build/core/rewrite.js
+// The lossless rewriter: splices new scalar text into the exact slots the scanner found, and nothing else, so every
+// comment, quote, key order, blank line, other document, Flux marker, CRLF and BOM stays byte for byte.
+
+
+/** What can actually be written into this reference for a wanted version (e.g. a digest dropped where no slot can hold
+ *  it, with a warning), so that re-scanning the result yields exactly `version`. */
+function writableVersion(reference, wanted) {
+    const roles = new Set(reference.slots.map((s) => s.role));
+    if (roles.has('image'))
+        return { version: pick(wanted.tag, wanted.digest) };
+    const tag = roles.has('tag') ? wanted.tag : undefined;
+    const digest = roles.has('digest') ? wanted.digest : undefined;
+    const where = `${reference.file}:${reference.line}${reference.container ? ` (${reference.container})` : ''}`;
+    if (tag === undefined && digest === undefined) {
+        const current = pick(reference.tag, reference.digest);
+        return {
+            version: current,
+            warning: `${where} has no field for ${wanted.tag !== undefined ? 'a tag' : 'a digest'}, so ${reference.image} stays at ${formatVersion(current) || 'its current version'} (wanted ${formatVersion(wanted)})`,
+        };
+    }
+    const version = pick(tag, digest);
+    const lost = wanted.tag !== undefined && tag === undefined
+        ? `tag ${wanted.tag}`
+        : wanted.digest !== undefined && digest === undefined
+            ? `digest ${wanted.digest}`
+            : undefined;
+    return lost
+        ? {
+            version,
+            warning: `${where} has no field for the ${lost.split(' ')[0]}; writing ${formatVersion(version)} for ${reference.image} and dropping ${lost}`,
+        }
+        : { version };
+}
+function pick(tag, digest) {
+    const version = {};
+    if (tag)
+        version.tag = tag;
+    if (digest)
+        version.digest = digest;
+    return version;
+}
+/** Splices new values into `text` (the same text the references were scanned from); throws on overlapping edits. */
+function applyEdits(text, edits) {
+    const splices = [];
+    for (const edit of edits) {
+        const { version } = writableVersion(edit.reference, edit.version);
+        for (const slot of edit.reference.slots) {
+            const splice = spliceFor(text, edit.reference, slot, version);
+            if (splice)
+                splices.push({ ...splice, order: splices.length });
+        }
+    }
+    splices.sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
+    let out = '';
+    let at = 0;
+    let previous;
+    for (const s of splices) {
+        if (previous && previous.start === s.start && previous.end === s.end && previous.text === s.text)
+            continue; // same edit twice
+        const bothInsert = previous && previous.start === previous.end && s.start === s.end && s.start === previous.start;
+        if (previous && (bothInsert ? previous.key === s.key : s.start < previous.end)) {
+            throw new Error(`overlapping edits at offsets ${previous.start}-${previous.end} and ${s.start}-${s.end}: two references claim the same text`);
+        }
+        out += text.slice(at, s.start) + s.text;
+        at = s.end;
+        previous = s;
+    }
+    return out + text.slice(at);
+}
+function spliceFor(text, ref, slot, version) {
+    if (slot.end > text.length || slot.start < 0 || slot.start > slot.end) {
+        throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (slot ${slot.start}-${slot.end} is out of range)`);
+    }
+    if (slot.insert === undefined &&
+        slot.style === 'plain' &&
+        text.slice(slot.start, slot.end) !== slot.value &&
+        slot.value !== '') {
+        if (!/^(?:~|null|Null|NULL)$/.test(text.slice(slot.start, slot.end))) {
+            throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (expected "${slot.value}" at offset ${slot.start})`);
+        }
+    }
+    let value;
+    if (slot.role === 'image') {
+        const prefix = slot.prefix ?? '';
+        value = prefix + formatImage(parseImage(slot.value.slice(prefix.length)).name, version);
+    }
+    else {
+        value = (slot.role === 'tag' ? version.tag : version.digest) ?? '';
+    }
+    if (slot.insert !== undefined) {
+        if (value === '')
+            return undefined;
+        return { start: slot.start, end: slot.end, text: slot.insert + render(value, 'plain'), key: slot.insert };
+    }
+    if (value === slot.value)
+        return undefined;
+    return { start: slot.start, end: slot.end, text: render(value, slot.style) };
+}
+/** The scalar token for `value` in `style`; a plain scalar that would not read back as this string is double-quoted. */
+function render(value, style) {
+    if (style === 'single')
+        return `'${value.replaceAll("'", "''")}'`;
+    if (style === 'plain' && plainIsSafe(value))
+        return value;
+    return JSON.stringify(value); // JSON strings are YAML double-quoted scalars
+}
+const PLAIN_CHARS = /^[A-Za-z0-9_./][A-Za-z0-9_./:@=+-]*$/;
+/** True when `value` written plain reads back as the same string under YAML 1.2 (core) and 1.1 (Kubernetes, Helm). */
+function plainIsSafe(value) {
+    if (value === '' || !PLAIN_CHARS.test(value))
+        return false;
+    try {
+        return (0,dist/* parse */.qg)(value) === value && (0,dist/* parse */.qg)(value, { version: '1.1' }) === value;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/image-text.js
+// Small shared checks on the text of an image, tag or digest found by an extractor, and the one way a scalar that
+// holds a whole reference becomes one.
+
+
+/** A user-facing sentence saying why `value` is not an image reference. */
+function imageProblem(value) {
+    if (value.includes('{{'))
+        return `"${value}" holds a template expression, not an image reference`;
+    try {
+        parseImage(value);
+        return `"${value}" is an image reference`;
+    }
+    catch (error) {
+        return error instanceof ImageReferenceError ? error.message : String(error);
+    }
+}
+/** Why a tag or digest value is unusable, or undefined when it is fine (empty counts as absent). */
+function versionProblem(role, value) {
+    if (value === '')
+        return undefined;
+    if (role === 'tag') {
+        return isTag(value) ? undefined : `tag "${value}" is not a valid tag (letters, digits, _, . and -, 128 at most)`;
+    }
+    return isDigest(value) ? undefined : `digest "${value}" is not a digest (expected sha256:<64 hex digits>)`;
+}
+/** Adds the reference a one-line scalar holds (`image: ghcr.io/acme/api:1.0`), or warns why it holds none. */
+function addImageScalar(c, scalar, place, words) {
+    if (scalar.nil)
+        return false;
+    if (scalar.style === 'block') {
+        c.warn(scalar.start, words.block);
+        return false;
+    }
+    const value = tree_text(scalar) ?? '';
+    if (value === '')
+        return false;
+    const parsed = tryParseImage(value);
+    if (words.versioned && parsed?.tag === undefined && parsed?.digest === undefined)
+        return false;
+    if (!parsed) {
+        c.warn(scalar.start, `${imageProblem(value)} (${words.of}); it will not be promoted`);
+        return false;
+    }
+    const { repository: image, name, tag, digest } = parsed;
+    c.add({ ...place, image, name, tag, digest, slots: [c.scalarSlot('image', scalar)] }, scalar.start);
+    return true;
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/helm-values.js
+
+
+
+const IMAGE_KEY = /image$/i;
+/** A list of references: `images:` itself, not any key ending so (Gatekeeper's `exemptImages` holds patterns). */
+const IMAGES_KEY = /^images$/i;
+const IMAGE_PARENT = /image/i;
+/** The warning for a tag without a repository; scan.ts drops it where a `fields:` rule reads the tag. */
+const NO_REPOSITORY = ', so it is not promoted; name its image with a fields: rule in stagecoach.yaml';
+function scanValues(c, root, document, workload, format = 'helm-values') {
+    if (root !== undefined)
+        walk({ c, document, workload, format }, root, '', '');
+}
+function walk(w, node, path, parentKey) {
+    const map = asMap(node);
+    if (map) {
+        if (imageMap(w, map, path, parentKey))
+            return;
+        for (const pair of map.pairs) {
+            const key = pair.key;
+            const child = path === '' ? key : `${path}.${key}`;
+            const value = pair.value;
+            if (value.kind === 'scalar' || (value.kind === 'opaque' && !value.flow)) {
+                const scalar = asScalar(value);
+                if (scalar && IMAGE_KEY.test(key))
+                    scalarImage(w, scalar, child, true);
+                continue;
+            }
+            walk(w, value, child, key);
+        }
+        return;
+    }
+    const seq = asSeq(node);
+    if (!seq)
+        return;
+    const listOfImages = IMAGES_KEY.test(parentKey);
+    seq.items.forEach((item, i) => {
+        const child = `${path}[${i}]`;
+        if (item.kind === 'scalar' || (item.kind === 'opaque' && !item.flow)) {
+            const scalar = listOfImages ? asScalar(item) : undefined;
+            if (scalar)
+                scalarImage(w, scalar, child, false);
+        }
+        else
+            walk(w, item, child, parentKey);
+    });
+}
+/** `image: repo:tag` (or an entry of `images:`): only taken when it parses and names a tag or digest. */
+function scalarImage(w, scalar, path, strict) {
+    if (scalar.nil)
+        return;
+    if (scalar.style === 'block') {
+        if (strict)
+            w.c.warn(scalar.start, `${path} in ${w.workload} is a block scalar (| or >); write the image on one line to let stagecoach edit it`);
+        return;
+    }
+    const value = tree_text(scalar) ?? '';
+    if (value === '' || opaque(value))
+        return;
+    const parsed = tryParseImage(value);
+    if (!parsed) {
+        // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text; and
+        // in custom resources an `image` key often holds a pattern (Kyverno's `ghcr.io/*`), not a reference
+        if (strict && w.format !== 'resource' && /^\S+$/.test(value) && /[:/@]/.test(value))
+            w.c.warn(scalar.start, `${imageProblem(value)} (${path} in ${w.workload}); it will not be promoted`);
+        return;
+    }
+    if (parsed.tag === undefined && parsed.digest === undefined)
+        return;
+    w.c.add({
+        format: w.format,
+        image: parsed.repository,
+        name: parsed.name,
+        tag: parsed.tag,
+        digest: parsed.digest,
+        workload: w.workload,
+        container: path,
+        document: w.document,
+        slots: [w.c.scalarSlot('image', scalar)],
+    }, scalar.start);
+}
+function scalarPair(map, key) {
+    const pair = getPair(map, key);
+    if (!pair)
+        return undefined;
+    const scalar = asScalar(pair.value);
+    return scalar ? { pair, scalar } : undefined;
+}
+/** `{repository, tag, digest?, registry?}` and its spellings; true when the mapping was an image (even a broken one). */
+function imageMap(w, map, path, parentKey) {
+    const tag = scalarPair(map, 'tag');
+    const digest = scalarPair(map, 'digest');
+    if (!tag && !digest)
+        return false;
+    let repo = scalarPair(map, 'repository');
+    if (!repo && IMAGE_PARENT.test(parentKey))
+        repo = scalarPair(map, 'repo') ?? scalarPair(map, 'name');
+    if (!repo) {
+        const image = scalarPair(map, 'image');
+        if (image && image.scalar.style !== 'block' && !/[:@]/.test(tree_text(image.scalar) ?? ':'))
+            repo = image;
+    }
+    if (!repo && tag && IMAGE_PARENT.test(parentKey) && !tag.scalar.nil && tag.scalar.style !== 'block') {
+        // `api.image.tag` alone: the repository is the chart's default, which no stage file names. Say so, with the fix.
+        const key = `${path ? `${path}.` : ''}tag`;
+        w.c.warn(tag.scalar.start, `${key}${w.workload === w.c.file ? '' : ` in ${w.workload}`} holds a tag but no repository${NO_REPOSITORY}, e.g. "- { files: ${w.c.file}, tag: ${key}, image: <the chart's image> }"`);
+    }
+    if (!repo || repo.scalar.style === 'block')
+        return false;
+    const repository = tree_text(repo.scalar) ?? '';
+    // a git or bucket URL (`spec.source: {repository: https://…, tag: v1}`) is not an image
+    if (repository === '' || opaque(repository) || repository.includes('://'))
+        return false;
+    const where = `${path || 'the root'} in ${w.workload}`;
+    const registry = stringAt(map, 'registry');
+    const name = registry ? `${registry}/${repository}` : repository;
+    const parsed = tryParseImage(name);
+    if (!parsed && w.format === 'resource')
+        return false; // a custom resource's `repository` may name anything
+    if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
+        const why = parsed ? `"${name}" holds a tag or digest; keep it in the tag / digest key` : imageProblem(name);
+        w.c.warn(repo.scalar.start, `${why} (${where}); it will not be promoted`);
+        return true;
+    }
+    const slots = [];
+    const version = {};
+    for (const [role, found] of [
+        ['tag', tag],
+        ['digest', digest],
+    ]) {
+        if (!found)
+            continue;
+        if (found.scalar.style === 'block') {
+            w.c.warn(found.scalar.start, `${role} of ${where} is a block scalar (| or >); it will not be promoted`);
+            return true;
+        }
+        const slot = w.c.pairSlot(role, found.pair);
+        if (!slot)
+            continue;
+        if (opaque(slot.value))
+            return true; // filled in by a template or SOPS, not by a promotion
+        const problem = versionProblem(role, slot.value);
+        if (problem) {
+            w.c.warn(slot.start, `${problem} (${where}); it will not be promoted`);
+            return true;
+        }
+        if (role === 'tag' && slot.style === 'plain' && readsAsNumber(slot.value)) {
+            w.c.warn(slot.start, `tag ${slot.value} of ${where} is a number to YAML (Helm renders ${Number(slot.value)}); quote it: "${slot.value}"`);
+        }
+        if (slot.value)
+            version[role] = slot.value;
+        slots.push(slot);
+    }
+    w.c.add({
+        format: w.format,
+        image: parsed.repository,
+        name: parsed.name,
+        ...version,
+        workload: w.workload,
+        container: path,
+        document: w.document,
+        slots,
+    }, map.pairs[0].keyStart, [repo.scalar]);
+    return true;
+}
+/** A template expression or a SOPS-encrypted value: text another tool fills in, never a version to compare. */
+function opaque(value) {
+    return value.includes('{{') || value.startsWith('ENC[');
+}
+/** A plain scalar YAML resolves to a number that prints differently (`1.10` → 1.1, `1.0` → 1). */
+function readsAsNumber(value) {
+    if (!/^[-+]?(?:\d[\d_]*)?\.?\d+(?:[eE][-+]?\d+)?$/.test(value))
+        return false;
+    return String(Number(value)) !== value;
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/argocd.js
+
+
+
+
+const ARGOCD_SOURCE_FILE = /^\.argocd-source(?:-(.+))?\.ya?ml$/;
+function scanApplication(c, root, document, workload) {
+    const spec = asMap(get(root, 'spec'));
+    const sources = [];
+    const single = get(spec, 'source');
+    if (single)
+        sources.push(single);
+    for (const item of asSeq(get(spec, 'sources'))?.items ?? [])
+        sources.push(item);
+    for (const source of sources)
+        scanSource(c, asMap(source), document, workload, false);
+}
+/** An override file: `app` is the name from `.argocd-source-<app>.yaml`. */
+function scanArgocdSource(c, root, document, workload) {
+    scanSource(c, root, document, workload, true);
+}
+function scanSource(c, source, document, workload, override) {
+    if (!source)
+        return;
+    const images = asSeq(getPath(source, 'kustomize', 'images'));
+    const format = override ? 'argocd-source' : 'argocd-kustomize';
+    for (const item of images?.items ?? []) {
+        const scalar = asScalar(item);
+        if (scalar)
+            kustomizeImage(c, scalar, document, workload, format);
+    }
+    const helm = asMap(get(source, 'helm'));
+    if (!helm)
+        return;
+    const parameters = asSeq(get(helm, 'parameters'));
+    if (parameters)
+        helmParameters(c, parameters.items, document, workload, override ? 'argocd-source' : 'argocd-helm-parameter');
+    const valuesObject = get(helm, 'valuesObject');
+    if (valuesObject)
+        scanValues(c, valuesObject, document, workload);
+    const values = asScalar(get(helm, 'values'));
+    if (values && values.style === 'block' && /image/i.test(values.value)) {
+        c.warn(values.start, `helm.values of ${workload} is a string holding YAML; stagecoach does not edit inside it — move the image to helm.valuesObject or helm.parameters`);
+    }
+}
+/** `[alias=]name[:tag][@digest]`, as `argocd app set --kustomize-image` writes it. */
+function kustomizeImage(c, scalar, document, workload, format) {
+    if (scalar.nil)
+        return;
+    if (scalar.style === 'block') {
+        c.warn(scalar.start, `a kustomize.images entry of ${workload} is a block scalar (| or >); write it on one line`);
+        return;
+    }
+    const value = tree_text(scalar) ?? '';
+    const eq = value.indexOf('=');
+    const prefix = eq === -1 ? '' : value.slice(0, eq + 1);
+    const image = value.slice(prefix.length);
+    const parsed = tryParseImage(image);
+    if (!parsed) {
+        c.warn(scalar.start, `${imageProblem(image)} (kustomize.images of ${workload}); it will not be promoted`);
+        return;
+    }
+    c.add({
+        format,
+        image: parsed.repository,
+        name: parsed.name,
+        tag: parsed.tag,
+        digest: parsed.digest,
+        workload,
+        container: prefix ? prefix.slice(0, -1) : parsed.name,
+        document,
+        slots: [c.scalarSlot('image', scalar, prefix || undefined)],
+    }, scalar.start);
+}
+/** `{name: image.tag, value: "1.2.3"}` paired with `image.repository` (and `image.registry`, `image.digest`). */
+function helmParameters(c, items, document, workload, format) {
+    const byName = new Map();
+    for (const item of items) {
+        const entry = asMap(item);
+        const name = stringAt(entry, 'name');
+        const pair = getPair(entry, 'value');
+        const scalar = asScalar(pair?.value);
+        if (!entry || !name || !pair || !scalar || scalar.style === 'block' || byName.has(name))
+            continue;
+        byName.set(name, { pair, scalar, value: tree_text(scalar) ?? '' });
+    }
+    for (const [name, param] of byName) {
+        if (name === 'image' || name.endsWith('.image')) {
+            const parsed = tryParseImage(param.value);
+            if (!parsed || (parsed.tag === undefined && parsed.digest === undefined))
+                continue;
+            const slot = c.scalarSlot('image', param.scalar);
+            argocd_add(c, {
+                format,
+                parsed,
+                version: parsed,
+                workload,
+                container: name,
+                document,
+                slots: [slot],
+                at: param.scalar.start,
+                extra: [],
+            });
+            continue;
+        }
+        const role = name.endsWith('.tag') ? 'tag' : name.endsWith('.digest') ? 'digest' : undefined;
+        if (!role)
+            continue;
+        const base = name.slice(0, name.lastIndexOf('.'));
+        if (role === 'digest' && byName.has(`${base}.tag`))
+            continue; // reported with its tag
+        const repo = byName.get(`${base}.repository`) ?? byName.get(`${base}.repo`) ?? byName.get(`${base}.name`);
+        if (!repo || repo.value === '')
+            continue;
+        const registry = byName.get(`${base}.registry`)?.value;
+        const full = registry ? `${registry}/${repo.value}` : repo.value;
+        const parsed = tryParseImage(full);
+        if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
+            c.warn(repo.scalar.start, `${parsed ? `"${full}" holds a tag or digest` : imageProblem(full)} (helm parameter ${base}.repository of ${workload}); it will not be promoted`);
+            continue;
+        }
+        const slots = [];
+        const version = {};
+        let bad = false;
+        for (const [r, p] of [
+            ['tag', role === 'tag' ? param : undefined],
+            ['digest', byName.get(`${base}.digest`)],
+        ]) {
+            if (!p)
+                continue;
+            const slot = c.pairSlot(r, p.pair);
+            if (!slot)
+                continue;
+            const problem = versionProblem(r, slot.value);
+            if (problem) {
+                c.warn(slot.start, `${problem} (helm parameter ${base}.${r} of ${workload}); it will not be promoted`);
+                bad = true;
+                break;
+            }
+            if (slot.value)
+                version[r] = slot.value;
+            slots.push(slot);
+        }
+        if (!bad && slots.length > 0)
+            argocd_add(c, {
+                format,
+                parsed,
+                version,
+                workload,
+                container: base,
+                document,
+                slots,
+                at: param.scalar.start,
+                extra: [repo.scalar],
+            });
+    }
+}
+function argocd_add(c, r) {
+    c.add({
+        format: r.format,
+        image: r.parsed.repository,
+        name: r.parsed.name,
+        tag: r.version.tag,
+        digest: r.version.digest,
+        workload: r.workload,
+        container: r.container,
+        document: r.document,
+        slots: r.slots,
+    }, r.at, r.extra);
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/flux-v1.js
+
+const PREFIX = 'filter.fluxcd.io/';
+/** Attaches each filter to the references (of this document) whose values key it names. */
+function attachFluxV1Filters(c, root, references) {
+    if (references.length === 0 || !c.text.includes(PREFIX))
+        return;
+    const annotations = asMap(get(asMap(get(root, 'metadata')), 'annotations'));
+    if (stringAt(annotations, 'fluxcd.io/automated') !== 'true')
+        return;
+    for (const pair of annotations?.pairs ?? []) {
+        if (!pair.key.startsWith(PREFIX) || pair.value.kind !== 'scalar')
+            continue;
+        const container = pair.key.slice(PREFIX.length);
+        const key = container === 'chart-image' ? 'image' : `${container}.image`;
+        const filter = tree_text(pair.value) ?? '';
+        for (const reference of references) {
+            if (reference.container === key || (container !== 'chart-image' && reference.container === container))
+                reference.automation = { filter, line: c.position(pair.keyStart).line };
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/charts.js
+
+const PINNED = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+/** Words whose absence lets the fast reader skip a block: a chart's version lives under one of them. */
+const CHART_TRIGGERS = ['chart', 'tag', 'targetRevision'];
+function chart(c, pair, identity, name, format, workload, container, document) {
+    if (!pair)
+        return;
+    const scalar = asScalar(pair.value);
+    if (!scalar || scalar.style === 'block')
+        return;
+    const version = tree_text(scalar) ?? '';
+    if (!PINNED.test(version))
+        return;
+    const slot = c.pairSlot('tag', pair);
+    if (!slot)
+        return;
+    c.add({ kind: 'chart', format, image: identity, name, tag: version, workload, container, document, slots: [slot] }, scalar.start);
+}
+function scanHelmReleaseChart(c, root, document, workload) {
+    const spec = asMap(get(root, 'spec'));
+    const chartNode = asMap(get(spec, 'chart'));
+    const v2 = asMap(get(chartNode, 'spec'));
+    if (v2) {
+        const source = asMap(get(v2, 'sourceRef'));
+        const name = stringAt(v2, 'chart');
+        if (!name)
+            return;
+        const identity = `${stringAt(source, 'kind') ?? 'HelmRepository'}/${stringAt(source, 'name') ?? '?'}/${name}`;
+        chart(c, getPair(v2, 'version'), identity, name, 'helm-chart', workload, 'spec.chart.spec.version', document);
+        return;
+    }
+    const repository = stringAt(chartNode, 'repository');
+    const name = stringAt(chartNode, 'name');
+    if (repository && name) {
+        const identity = `${repository.replace(/\/+$/, '')}/${name}`;
+        chart(c, getPair(chartNode, 'version'), identity, name, 'helm-chart', workload, 'spec.chart.version', document);
+    }
+}
+function scanApplicationCharts(c, root, document, workload) {
+    const spec = asMap(get(root, 'spec'));
+    const sources = [[asMap(get(spec, 'source')), 'spec.source']];
+    asSeq(get(spec, 'sources'))?.items.forEach((item, i) => sources.push([asMap(item), `spec.sources[${i}]`]));
+    for (const [source, path] of sources) {
+        const name = stringAt(source, 'chart');
+        const url = stringAt(source, 'repoURL');
+        if (!source || !name || !url)
+            continue;
+        const identity = `${url.replace(/\/+$/, '')}/${name}`;
+        chart(c, getPair(source, 'targetRevision'), identity, name, 'argocd-chart', workload, `${path}.targetRevision`, document);
+    }
+}
+function scanOciRepository(c, root, document, workload) {
+    const spec = asMap(get(root, 'spec'));
+    const url = stringAt(spec, 'url');
+    if (!url)
+        return;
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    chart(c, getPair(asMap(get(spec, 'ref')), 'tag'), url, name, 'oci-repository', workload, 'spec.ref.tag', document);
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/fast-reader.js
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const CR = 13;
+const LF = 10;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const BACKSLASH = 92;
+/** Characters that may not start a plain scalar or key here (YAML c-indicator), beyond the ones handled. */
+function isBadStart(c) {
+    // & * ! % @ ` , ? : ] } | > [ { are indicators; '[' '{' '|' '>' are handled by the caller for values
+    return (c === 38 ||
+        c === 42 ||
+        c === 33 ||
+        c === 37 ||
+        c === 64 ||
+        c === 96 ||
+        c === 44 ||
+        c === 63 ||
+        c === COLON ||
+        c === 93 ||
+        c === 125 ||
+        c === 124 ||
+        c === 62 ||
+        c === 91 ||
+        c === 123 ||
+        c === HASH);
+}
+class Bail extends Error {
+}
+const BAIL = new Bail();
+/** Deeper files go to the full reader (which refuses past its own bound): keeps this reader's recursion shallow. */
+const MAX_NESTING = 64;
+/** Maps with more keys find duplicates with a set (linear); smaller ones compare pair by pair (no allocation). */
+const SET_FROM = 8;
+const NULL_KEY = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_KEY = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const NUMBER_KEY = /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+/** A plain key as yaml's core schema resolves it, for duplicate checks: `1`, `01` and `0x1` are one key. */
+function plainKeyValue(key) {
+    const c = key.charCodeAt(0);
+    if (c > 57 && c !== 126) {
+        // only null, true and false (in three spellings each) are not strings among keys starting with a letter
+        if (key.length !== 4 && key.length !== 5)
+            return key;
+        if (NULL_KEY.test(key))
+            return null;
+        return BOOL_KEY.test(key) ? c === 116 || c === 84 : key;
+    }
+    if (key === '~')
+        return null;
+    if (!NUMBER_KEY.test(key))
+        return key;
+    if (/nan|NaN|NAN/.test(key))
+        return Symbol(); // never equal to another key
+    if (/inf|Inf|INF/.test(key))
+        return key.startsWith('-') ? -Infinity : Infinity;
+    if (key.startsWith('0o'))
+        return parseInt(key.slice(2), 8);
+    if (key.startsWith('0x'))
+        return parseInt(key.slice(2), 16);
+    return Number(key);
+}
+class Reader {
+    t;
+    n;
+    /** Current line: start, content start (first non-space), content end (before CR LF), next line start. */
+    ls = 0;
+    cs = 0;
+    ce = 0;
+    nx = 0;
+    eof = false;
+    /** Collections open around the current node. */
+    nesting = 0;
+    constructor(text) {
+        this.t = text;
+        this.n = text.length;
+    }
+    read() {
+        const t = this.t;
+        const docs = [];
+        let index = -1;
+        let inDoc = false;
+        this.setLine(t.charCodeAt(0) === 0xfeff ? 1 : 0);
+        for (;;) {
+            this.skipBlank();
+            if (this.eof)
+                break;
+            const marker = this.docMarker();
+            if (marker === 1) {
+                index++;
+                inDoc = true;
+                this.expectRestEmpty(this.ls + 3);
+                this.nextLine();
+                this.skipBlank();
+                if (this.eof || this.docMarker() !== 0)
+                    continue;
+                docs.push({ index, root: this.parseNode(this.cs, -1) });
+            }
+            else if (marker === 2) {
+                if (!inDoc)
+                    index++; // yaml reads `...` outside a document as an empty one
+                inDoc = false;
+                this.expectRestEmpty(this.ls + 3);
+                this.nextLine();
+                continue;
+            }
+            else {
+                if (t.charCodeAt(this.cs) === 37 && this.cs === this.ls)
+                    throw BAIL; // %YAML / %TAG directive
+                if (!inDoc) {
+                    index++;
+                    inDoc = true;
+                }
+                docs.push({ index, root: this.parseNode(this.cs, -1) });
+            }
+            this.skipBlank();
+            if (!this.eof && this.docMarker() === 0)
+                throw BAIL; // content the root node did not take: odd indentation
+        }
+        return docs;
+    }
+    // ---- line cursor ----
+    setLine(start) {
+        const t = this.t;
+        if (start >= this.n) {
+            this.eof = true;
+            this.ls = this.cs = this.ce = this.nx = this.n;
+            return;
+        }
+        this.ls = start;
+        let i = start;
+        while (i < this.n && t.charCodeAt(i) === SPACE)
+            i++;
+        this.cs = i;
+        let e = t.indexOf('\n', i);
+        if (e === -1)
+            e = this.n;
+        this.nx = e + 1;
+        if (e > i && t.charCodeAt(e - 1) === CR)
+            e--;
+        this.ce = e;
+    }
+    nextLine() {
+        this.setLine(this.nx);
+    }
+    /** Moves to the next line holding content (skips blank and comment-only lines). */
+    skipBlank() {
+        while (!this.eof && (this.cs >= this.ce || this.t.charCodeAt(this.cs) === HASH))
+            this.nextLine();
+    }
+    get indent() {
+        return this.cs - this.ls;
+    }
+    /** 1 for `---`, 2 for `...` at column 0 (followed by space or end of line), 0 otherwise. */
+    docMarker() {
+        if (this.cs !== this.ls || this.ce - this.ls < 3)
+            return 0;
+        const t = this.t;
+        const c = t.charCodeAt(this.ls);
+        if ((c !== DASH && c !== 46) || t.charCodeAt(this.ls + 1) !== c || t.charCodeAt(this.ls + 2) !== c)
+            return 0;
+        if (this.ls + 3 < this.ce && t.charCodeAt(this.ls + 3) !== SPACE)
+            return 0;
+        return c === DASH ? 1 : 2;
+    }
+    /** At a node boundary: end of input or a document marker. */
+    atEnd() {
+        return this.eof || this.docMarker() !== 0;
+    }
+    /** From i to the end of the line there must be only spaces, or spaces then a comment. */
+    expectRestEmpty(i) {
+        const t = this.t;
+        if (i < this.ce && t.charCodeAt(i) !== SPACE)
+            throw BAIL;
+        while (i < this.ce && t.charCodeAt(i) === SPACE)
+            i++;
+        if (i < this.ce && t.charCodeAt(i) !== HASH)
+            throw BAIL;
+    }
+    // ---- nodes ----
+    /** A node starting at offset `at` on the current line; `owner` is the indentation it must exceed. */
+    parseNode(at, owner) {
+        const t = this.t;
+        const c = t.charCodeAt(at);
+        const col = at - this.ls;
+        if (c === DASH && this.isSep(at + 1))
+            return this.parseSeq(at, col);
+        if (this.keyColon(at) !== -1)
+            return this.parseMap(at, col);
+        return this.parseValue(at, owner, false);
+    }
+    /** True when offset i is a space or the end of the line. */
+    isSep(i) {
+        return i >= this.ce || this.t.charCodeAt(i) === SPACE;
+    }
+    /** The offset of the `:` ending an implicit key that starts at `at`, or -1 when the line holds no key there. */
+    keyColon(at) {
+        const t = this.t;
+        const c = t.charCodeAt(at);
+        let i = at;
+        if (c === DQUOTE || c === SQUOTE) {
+            i = this.quoteEnd(at);
+            if (i === -1)
+                return -1;
+            while (i < this.ce && t.charCodeAt(i) === SPACE)
+                i++;
+            return i < this.ce && t.charCodeAt(i) === COLON && this.isSep(i + 1) ? i : -1;
+        }
+        for (; i < this.ce; i++) {
+            const ch = t.charCodeAt(i);
+            if (ch === COLON && this.isSep(i + 1))
+                return i;
+            if (ch === HASH && i > at && t.charCodeAt(i - 1) === SPACE)
+                return -1;
+        }
+        return -1;
+    }
+    /** Offset just past the closing quote of a quoted scalar starting at `at` on this line, or -1. */
+    quoteEnd(at) {
+        const t = this.t;
+        const q = t.charCodeAt(at);
+        for (let i = at + 1; i < this.ce; i++) {
+            const ch = t.charCodeAt(i);
+            if (q === DQUOTE && ch === BACKSLASH) {
+                i++;
+                continue;
+            }
+            if (ch === q) {
+                if (q === SQUOTE && t.charCodeAt(i + 1) === SQUOTE) {
+                    i++;
+                    continue;
+                }
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+    parseMap(at, col) {
+        if (++this.nesting > MAX_NESTING)
+            throw BAIL;
+        const map = this.parseMapEntries(at, col);
+        this.nesting--;
+        return map;
+    }
+    parseMapEntries(at, col) {
+        const t = this.t;
+        const pairs = [];
+        const map = { kind: 'map', flow: false, pairs };
+        const ids = [];
+        let seen;
+        let keyAt = at;
+        for (;;) {
+            const colon = this.keyColon(keyAt);
+            if (colon === -1 || colon - keyAt > 1024)
+                throw BAIL; // yaml refuses longer implicit keys
+            const c = t.charCodeAt(keyAt);
+            let key;
+            let keyEnd;
+            if (c === DQUOTE || c === SQUOTE) {
+                keyEnd = this.quoteEnd(keyAt);
+                key = this.unquote(keyAt, keyEnd);
+            }
+            else {
+                if (isBadStart(c) || (c === DASH && this.isSep(keyAt + 1)))
+                    throw BAIL;
+                keyEnd = colon;
+                while (keyEnd > keyAt && t.charCodeAt(keyEnd - 1) === SPACE)
+                    keyEnd--;
+                key = t.slice(keyAt, keyEnd);
+                if (key === '<<')
+                    throw BAIL; // merge keys: the full reader resolves them
+            }
+            const id = c === DQUOTE || c === SQUOTE ? key : plainKeyValue(key);
+            // a duplicate (as yaml compares keys): let yaml report it
+            if (seen) {
+                if (seen.has(id))
+                    throw BAIL;
+                seen.add(id);
+            }
+            else {
+                for (let i = 0; i < ids.length; i++)
+                    if (ids[i] === id)
+                        throw BAIL;
+                ids.push(id);
+                if (ids.length >= SET_FROM)
+                    seen = new Set(ids);
+            }
+            const value = this.parseValue(colon + 1, col, true);
+            pairs.push({ key, keyStart: keyAt, keyEnd, value });
+            if (this.atEnd())
+                return map;
+            const indent = this.indent;
+            if (indent < col)
+                return map;
+            if (indent > col)
+                throw BAIL;
+            keyAt = this.cs;
+        }
+    }
+    parseSeq(at, col) {
+        if (++this.nesting > MAX_NESTING)
+            throw BAIL;
+        const t = this.t;
+        const items = [];
+        const seq = { kind: 'seq', flow: false, items };
+        let dash = at;
+        for (;;) {
+            let i = dash + 1;
+            while (i < this.ce && t.charCodeAt(i) === SPACE)
+                i++;
+            if (i >= this.ce || t.charCodeAt(i) === HASH) {
+                this.nextLine();
+                this.skipBlank();
+                if (!this.atEnd() && this.indent > col) {
+                    if (!this.isCollectionLine())
+                        throw BAIL;
+                    items.push(this.parseNode(this.cs, col));
+                }
+                else
+                    items.push(NIL);
+            }
+            else {
+                items.push(this.parseNode(i, col));
+            }
+            if (this.atEnd())
+                break;
+            const indent = this.indent;
+            if (indent < col)
+                break;
+            if (indent > col)
+                throw BAIL;
+            if (t.charCodeAt(this.cs) !== DASH || !this.isSep(this.cs + 1))
+                break; // `key:\n- a\nnext: b`
+            dash = this.cs;
+        }
+        this.nesting--;
+        return seq;
+    }
+    /**
+     * A value starting at `at` (after `key:` or `- `): a scalar on this line, an empty value followed by a nested
+     * block, a block scalar or a one-line flow collection. Leaves the cursor on the next content line.
+     */
+    parseValue(at, owner, inMap) {
+        const t = this.t;
+        let i = at;
+        while (i < this.ce && t.charCodeAt(i) === SPACE)
+            i++;
+        if (i < this.ce && i === at && inMap)
+            throw BAIL; // `key:x` is not a key; keyColon guarantees a separator
+        if (i >= this.ce || t.charCodeAt(i) === HASH) {
+            this.nextLine();
+            this.skipBlank();
+            if (this.atEnd())
+                return NIL;
+            const indent = this.indent;
+            if (indent > owner) {
+                if (!this.isCollectionLine())
+                    throw BAIL; // a scalar on the lines below its key: rare, and yaml has rules
+                return this.parseNode(this.cs, owner);
+            }
+            if (inMap && indent === owner && t.charCodeAt(this.cs) === DASH && this.isSep(this.cs + 1)) {
+                return this.parseSeq(this.cs, owner);
+            }
+            return NIL;
+        }
+        const c = t.charCodeAt(i);
+        let node;
+        if (c === 124 || c === 62)
+            return this.skipBlockScalar(i, owner);
+        if (c === 91 || c === 123) {
+            node = this.flowOnOneLine(i);
+        }
+        else if (c === DQUOTE || c === SQUOTE) {
+            const end = this.quoteEnd(i);
+            if (end === -1)
+                throw BAIL; // multi-line quoted scalar
+            this.expectRestEmpty(end);
+            node = { kind: 'scalar', style: c === DQUOTE ? 'double' : 'single', value: this.unquote(i, end), start: i, end };
+        }
+        else {
+            if (isBadStart(c) || (c === DASH && this.isSep(i + 1)))
+                throw BAIL;
+            let end = i;
+            for (let j = i; j < this.ce; j++) {
+                const ch = t.charCodeAt(j);
+                if (ch === HASH && t.charCodeAt(j - 1) === SPACE)
+                    break;
+                if (ch === COLON && this.isSep(j + 1))
+                    throw BAIL; // `a: b: c`, or a key where a scalar belongs
+                if (ch !== SPACE)
+                    end = j + 1;
+            }
+            node = { kind: 'scalar', style: 'plain', value: t.slice(i, end), start: i, end };
+        }
+        this.nextLine();
+        this.skipBlank();
+        if (!this.atEnd() && this.indent > owner)
+            throw BAIL; // a multi-line plain scalar, or bad indentation
+        return node;
+    }
+    /** The current line starts a block collection (`- ` or `key:`), not a multi-line scalar. */
+    isCollectionLine() {
+        return (this.t.charCodeAt(this.cs) === DASH && this.isSep(this.cs + 1)) || this.keyColon(this.cs) !== -1;
+    }
+    /** `[]`/`{}`, or an opaque flow collection that closes on this line (checked as yaml would read it). */
+    flowOnOneLine(at) {
+        const t = this.t;
+        const open = t.charCodeAt(at);
+        let j = at + 1;
+        while (j < this.ce && t.charCodeAt(j) === SPACE)
+            j++;
+        if (t.charCodeAt(j) === open + 2) {
+            this.expectRestEmpty(j + 1);
+            return open === 91 ? { kind: 'seq', flow: true, items: [] } : { kind: 'map', flow: true, pairs: [] };
+        }
+        this.expectRestEmpty(this.checkFlow(at, this.nesting + 1));
+        return { kind: 'opaque', flow: true, start: at };
+    }
+    /**
+     * Checks the flow collection opening at `at` (on this line) entry by entry: plain or quoted scalars, nested
+     * collections, `key: value`, commas; bails on anything else (anchors, tags, `?`, empty entries, comments, a
+     * duplicate key, an implicit key yaml would refuse). Returns the offset just past its closing bracket.
+     */
+    checkFlow(at, nesting) {
+        const t = this.t;
+        if (nesting > MAX_NESTING || this.ce - at > 1000)
+            throw BAIL; // yaml caps implicit keys at 1024 characters
+        const close = t.charCodeAt(at) + 2;
+        const keys = close === 125 ? new Set() : undefined;
+        let i = this.flowSpace(at + 1);
+        for (;;) {
+            if (t.charCodeAt(i) === close)
+                return i + 1;
+            const key = this.flowNode(i, nesting);
+            i = this.flowSpace(key.end);
+            let ch = t.charCodeAt(i);
+            if (ch === COLON && (key.quoted || this.flowSep(i + 1))) {
+                if (key.collection)
+                    throw BAIL; // a mapping or list as a key: the full reader refuses it
+                if (keys) {
+                    if (keys.has(key.id))
+                        throw BAIL;
+                    keys.add(key.id);
+                }
+                i = this.flowSpace(i + 1);
+                i = this.flowSpace(this.flowNode(i, nesting).end);
+                ch = t.charCodeAt(i);
+            }
+            else if (keys) {
+                if (keys.has(key.id))
+                    throw BAIL;
+                keys.add(key.id);
+            }
+            if (ch === close)
+                return i + 1;
+            if (ch !== 44)
+                throw BAIL;
+            i = this.flowSpace(i + 1);
+        }
+    }
+    /** Skips spaces inside a flow collection; a comment or the end of the line there is left to yaml. */
+    flowSpace(i) {
+        const t = this.t;
+        while (i < this.ce && t.charCodeAt(i) === SPACE)
+            i++;
+        if (i >= this.ce || t.charCodeAt(i) === HASH)
+            throw BAIL;
+        return i;
+    }
+    /** After `:` in a flow collection: a value indicator when followed by a space, a flow indicator or the line end. */
+    flowSep(i) {
+        const ch = this.t.charCodeAt(i);
+        return i >= this.ce || ch === SPACE || ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125;
+    }
+    /** One node inside a flow collection: its end, whether it was quoted, and its identity as a key. */
+    flowNode(i, nesting) {
+        const t = this.t;
+        const c = t.charCodeAt(i);
+        if (c === 91 || c === 123) {
+            return { end: this.checkFlow(i, nesting + 1), quoted: true, id: Symbol(), collection: true };
+        }
+        if (c === DQUOTE || c === SQUOTE) {
+            const end = this.quoteEnd(i);
+            if (end === -1)
+                throw BAIL;
+            return { end, quoted: true, id: this.unquote(i, end) };
+        }
+        if (isBadStart(c) || ((c === DASH || c === 63) && this.flowSep(i + 1)))
+            throw BAIL;
+        let end = i + 1;
+        for (let j = i + 1; j < this.ce; j++) {
+            const ch = t.charCodeAt(j);
+            if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125)
+                break;
+            if (ch === COLON && this.flowSep(j + 1))
+                break;
+            if (ch === HASH && t.charCodeAt(j - 1) === SPACE)
+                throw BAIL;
+            if (ch !== SPACE)
+                end = j + 1;
+        }
+        return { end, quoted: false, id: plainKeyValue(t.slice(i, end)) };
+    }
+    /** Skips a `|`/`>` block scalar; its lines are those indented deeper than the owner (or blank). */
+    skipBlockScalar(at, owner) {
+        const t = this.t;
+        const chomp = t.charCodeAt(at + 1);
+        if (chomp >= 48 && chomp <= 57)
+            throw BAIL; // explicit indentation indicator
+        const i = chomp === DASH || chomp === 43 ? at + 2 : at + 1;
+        const after = t.charCodeAt(i);
+        if (i < this.ce && (after === DASH || after === 43 || (after >= 48 && after <= 57)))
+            throw BAIL;
+        this.expectRestEmpty(i);
+        let blockIndent = -1;
+        let leading = 0; // the widest blank line before the first content line: yaml refuses one wider than that line
+        for (;;) {
+            this.nextLine();
+            if (this.eof || this.docMarker() !== 0)
+                break; // `---` / `...` at column 0 end even a root block scalar
+            const indent = this.indent;
+            if (this.cs >= this.ce) {
+                if (blockIndent === -1 && indent > leading)
+                    leading = indent;
+                continue; // blank
+            }
+            if (indent <= owner)
+                break;
+            if (blockIndent === -1) {
+                if (leading > indent)
+                    throw BAIL;
+                blockIndent = indent;
+            }
+            else if (indent < blockIndent)
+                throw BAIL; // less indented than the first line: yaml says bad indentation
+        }
+        this.skipBlank();
+        return { kind: 'opaque', flow: false, start: at };
+    }
+    /** Decodes a quoted scalar token [at, end). */
+    unquote(at, end) {
+        const t = this.t;
+        const q = t.charCodeAt(at);
+        const body = t.slice(at + 1, end - 1);
+        if (q === SQUOTE)
+            return body.indexOf("'") === -1 ? body : body.replaceAll("''", "'");
+        if (body.indexOf('\\') === -1)
+            return body;
+        let out = '';
+        for (let i = 0; i < body.length; i++) {
+            const ch = body[i];
+            if (ch !== '\\') {
+                out += ch;
+                continue;
+            }
+            const e = body[++i];
+            if (e === '"' || e === '\\' || e === '/')
+                out += e;
+            else if (e === 'n')
+                out += '\n';
+            else if (e === 't')
+                out += '\t';
+            else
+                throw BAIL; // the rarer escapes: leave them to yaml
+        }
+        return out;
+    }
+}
+/** Reads `text` with the fast reader; undefined when the full parser must be used instead. */
+function readFast(text) {
+    if (text.indexOf('\t') !== -1 || text.indexOf('{{') !== -1)
+        return undefined;
+    for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
+        if (text.charCodeAt(i + 1) !== LF)
+            return undefined; // a lone CR is a line break to YAML
+    }
+    try {
+        return new Reader(text).read();
+    }
+    catch (error) {
+        if (error instanceof Bail)
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/fields.js
+// Custom fields from the pipeline config: `{files, tag, repository?, digest?, image?}` for files such as
+// `image_tag: v749` or values with `app.image.version`, where no built-in shape applies; `{files, ref}` for a key
+// holding a whole reference (`spec.image: ghcr.io/acme/api:1.4.2`).
+
+
+
+
+const fields_compiled = new Map();
+/** The rules whose glob matches `file` (globs are compiled once per process). */
+function rulesFor(file, rules) {
+    if (!rules || rules.length === 0)
+        return [];
+    return rules.filter((rule) => {
+        let matcher = fields_compiled.get(rule.files);
+        if (matcher === undefined) {
+            matcher = new Minimatch(rule.files, { dot: true });
+            fields_compiled.set(rule.files, matcher);
+        }
+        return matcher.match(file);
+    });
+}
+/** The last key of each rule's paths: a file holding none of them cannot match. */
+function triggerWords(rules) {
+    const words = [];
+    for (const rule of rules)
+        words.push(lastKey(rule.ref ?? rule.tag ?? ''));
+    return words;
+}
+function lastKey(path) {
+    return (splitPath(path)
+        .filter((s) => typeof s === 'string')
+        .pop() ?? path);
+}
+/** `a.b[0].c` → ['a', 'b', 0, 'c']. */
+function splitPath(path) {
+    const out = [];
+    for (const part of path.split('.')) {
+        const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
+        if (!m) {
+            out.push(part);
+            continue;
+        }
+        if (m[1] !== '')
+            out.push(m[1]);
+        for (const idx of m[2].matchAll(/\[(\d+)\]/g))
+            out.push(Number(idx[1]));
+    }
+    return out;
+}
+/** The pair at `path` and the map holding it (the map exists even when the last key does not). */
+function locate(root, path) {
+    const parts = splitPath(path);
+    let node = root;
+    for (let i = 0; i < parts.length; i++) {
+        const part = parts[i];
+        if (typeof part === 'number') {
+            node = asSeq(node)?.items[part];
+            if (node === undefined)
+                return { last: String(part) };
+            continue;
+        }
+        const map = asMap(node);
+        if (!map)
+            return { last: part };
+        const pair = getPair(map, part);
+        if (i === parts.length - 1)
+            return { map, pair, last: part };
+        node = pair?.value;
+    }
+    return { last: path };
+}
+function baseName(file) {
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    return dot > 0 ? base.slice(0, dot) : base;
+}
+/** `ref: spec.image`: the key's scalar is the whole reference, rewritten as the image slot. */
+function scanRef(c, root, document, rule) {
+    const pair = locate(root, rule.ref).pair;
+    if (!pair)
+        return;
+    const scalar = asScalar(pair.value);
+    const block = `${rule.ref} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`;
+    if (!scalar)
+        return c.warn(pair.keyStart, block);
+    const place = { format: 'field', workload: c.file, container: rule.ref, document };
+    addImageScalar(c, scalar, place, { block, of: `field ${rule.ref} for ${rule.files}` });
+}
+function scanFields(c, root, document, rules) {
+    for (const rule of rules) {
+        if (rule.ref !== undefined)
+            scanRef(c, root, document, rule);
+        else if (rule.tag !== undefined)
+            scanTag(c, root, document, rule);
+    }
+}
+/** `tag: image.tag` (with `repository:` or `image:`, and maybe `digest:`): the version in its own key. */
+function scanTag(c, root, document, rule) {
+    const tagAt = locate(root, rule.tag);
+    if (!tagAt.pair)
+        return;
+    const tagScalar = asScalar(tagAt.pair.value);
+    if (!tagScalar || tagScalar.style === 'block')
+        return c.warn(tagAt.pair.keyStart, `${rule.tag} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`);
+    const named = imageName(c, root, rule, tagAt.pair);
+    if (!named)
+        return;
+    const { name, extra } = named;
+    const parsed = tryParseImage(name);
+    if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined)
+        return c.warn(tagAt.pair.keyStart, `${parsed ? `"${name}" holds a tag or digest` : imageProblem(name)} (field rule for ${rule.files}); it will not be promoted`);
+    const versioned = versionSlots(c, root, rule, tagAt.pair);
+    if (!versioned)
+        return;
+    c.add({
+        format: 'field',
+        image: parsed.repository,
+        name: parsed.name,
+        ...versioned.version,
+        workload: c.file,
+        container: rule.tag,
+        document,
+        slots: versioned.slots,
+    }, tagAt.pair.keyStart, extra);
+}
+/** The image a tag rule names: from the file's `repository:` key or the rule's `image:`; undefined after a warning. */
+function imageName(c, root, rule, tagPair) {
+    if (rule.repository) {
+        const repo = asScalar(locate(root, rule.repository).pair?.value);
+        if (!repo || repo.style === 'block' || !tree_text(repo)) {
+            c.warn(tagPair.keyStart, `the field rule for ${rule.files} names repository ${rule.repository}, which this file does not hold; add it, or set image: in the rule`);
+            return undefined;
+        }
+        return { name: tree_text(repo) ?? '', extra: [repo] };
+    }
+    if (rule.image)
+        return { name: rule.image.replaceAll('{name}', baseName(c.file)), extra: [] };
+    c.warn(tagPair.keyStart, `the field rule for ${rule.files} has neither repository: nor image:, so ${rule.tag} names no image; add one of them`);
+    return undefined;
+}
+/** The tag slot and the digest slot (an insertion where the key is missing); undefined after a warning or with none. */
+function versionSlots(c, root, rule, tagPair) {
+    const slots = [];
+    const version = {};
+    const candidates = [['tag', c.pairSlot('tag', tagPair)]];
+    if (rule.digest) {
+        const at = locate(root, rule.digest);
+        const digestSlot = at.pair
+            ? c.pairSlot('digest', at.pair)
+            : at.map
+                ? c.insertSlot('digest', at.map, at.last)
+                : undefined;
+        candidates.push(['digest', digestSlot]);
+    }
+    for (const [role, slot] of candidates) {
+        if (!slot)
+            continue;
+        const problem = versionProblem(role, slot.value);
+        if (problem) {
+            c.warn(slot.start, `${problem} (field ${role === 'tag' ? rule.tag : rule.digest} for ${rule.files}); it will not be promoted`);
+            return undefined;
+        }
+        if (slot.value)
+            version[role] = slot.value;
+        slots.push(slot);
+    }
+    return slots.length === 0 ? undefined : { slots, version };
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/kustomize.js
+// Kustomization `images:` entries (kustomize.config.k8s.io, or a file named kustomization.yaml) and Flux
+// Kustomization `spec.images`. https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/images/
+
+
+
+const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+const REMOTE = /^(?:https?:\/\/|git@|ssh:\/\/|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)([^?\s]*)\?(?:[^#\s]*&)?ref=([^&#\s]+)/;
+/** `resources:` (and the older `bases:`) URLs of remote bases pinned with `?ref=`. */
+function remoteBases(c, root) {
+    if (!c.text.includes('ref='))
+        return [];
+    const found = [];
+    for (const key of ['resources', 'bases', 'components']) {
+        for (const item of asSeq(get(root, key))?.items ?? []) {
+            const scalar = item.kind === 'scalar' && item.style !== 'block' ? item : undefined;
+            const match = scalar ? REMOTE.exec(tree_text(scalar) ?? '') : null;
+            if (!scalar || !match)
+                continue;
+            const url = (tree_text(scalar) ?? '').slice(0, (tree_text(scalar) ?? '').indexOf('?'));
+            found.push({ url, ref: match[2], line: c.position(scalar.start).line });
+        }
+    }
+    return found;
+}
+function scanKustomizeImages(c, images, document, workload, bases = []) {
+    const list = asSeq(images);
+    if (!list)
+        return;
+    for (const item of list.items) {
+        const entry = asMap(item);
+        if (entry)
+            scanEntry(c, entry, document, workload, bases);
+    }
+}
+function scanEntry(c, entry, document, workload, bases) {
+    const namePair = getPair(entry, 'name');
+    const newNamePair = getPair(entry, 'newName');
+    const oldName = stringAt(entry, 'name');
+    const newName = stringAt(entry, 'newName');
+    const identity = newName || oldName;
+    if (!identity)
+        return;
+    const identityScalar = asScalar((newName ? newNamePair : namePair)?.value);
+    const parsed = tryParseImage(identity);
+    if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
+        const why = parsed ? `"${identity}" holds a tag or digest; put it in newTag / digest` : imageProblem(identity);
+        c.warn(identityScalar.start, `${why} (images entry ${oldName ?? identity} of ${workload}); it will not be promoted`);
+        return;
+    }
+    const slots = [];
+    const version = {};
+    for (const [role, key] of [
+        ['tag', 'newTag'],
+        ['digest', 'digest'],
+    ]) {
+        const pair = getPair(entry, key);
+        const scalar = asScalar(pair?.value);
+        if (pair && (!scalar || scalar.style === 'block')) {
+            c.warn(pair.keyStart, `${key} of images entry ${oldName ?? identity} in ${workload} is not a single-line value; it will not be promoted`);
+            return;
+        }
+        const slot = pair ? c.pairSlot(role, pair) : c.insertSlot(role, entry, key);
+        if (!slot)
+            continue;
+        const problem = versionProblem(role, tree_text(scalar) ?? '');
+        if (problem) {
+            c.warn(slot.start, `${problem} (images entry ${oldName ?? identity} of ${workload}); it will not be promoted`);
+            return;
+        }
+        if (slot.value)
+            version[role] = slot.value;
+        slots.push(slot);
+    }
+    c.add({
+        format: 'kustomize',
+        image: parsed.repository,
+        name: parsed.name,
+        ...version,
+        workload,
+        container: oldName ?? identity,
+        document,
+        slots,
+        ...(bases.length > 0 ? { remoteBases: bases } : {}),
+    }, entry.pairs[0].keyStart, [identityScalar]);
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/block-scalar.js
+/** The offset of a block scalar's `|`/`>` indicator, when `node` is one (either reader); undefined otherwise. */
+function blockScalarStart(node) {
+    if (node === undefined)
+        return undefined;
+    if (node.kind === 'scalar' && node.style === 'block')
+        return node.start;
+    if (node.kind === 'opaque' && !node.flow)
+        return node.start;
+    return undefined;
+}
+/**
+ * The column content lines must pass: a block scalar's lines are indented more than the node holding it, the key
+ * (`  patch: |` → 2) or, for a list entry (`- |`), its dash.
+ */
+function parentColumn(text, at) {
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    const before = text.slice(lineStart, at);
+    const entry = /^([ ]*(?:-[ ]+)*)-[ ]+$/.exec(before);
+    if (entry)
+        return entry[1].length;
+    return /^[ ]*(?:-[ ]+)*/.exec(before)[0].length;
+}
+/** Where the block scalar whose indicator is at `at` ends (any indicator: `|2`, `>`), by its lines' indentation. */
+function blockEnd(text, at) {
+    const parent = parentColumn(text, at);
+    let line = text.indexOf('\n', at);
+    while (line !== -1 && line < text.length) {
+        const start = line + 1;
+        let spaces = 0;
+        while (text.charCodeAt(start + spaces) === 32)
+            spaces++;
+        const c = text.charCodeAt(start + spaces);
+        const blank = start + spaces >= text.length || c === 10 || c === 13;
+        if (!blank && spaces <= parent)
+            return start;
+        line = text.indexOf('\n', start);
+    }
+    return text.length;
+}
+/** The inner text of the block scalar whose indicator is at `at`, or a sentence saying why it cannot be read. */
+function blockText(text, at) {
+    const style = text.charCodeAt(at);
+    if (style === 62)
+        return { problem: 'a folded block scalar (>) joins its lines; write the patch under | instead' };
+    let eol = text.indexOf('\n', at);
+    if (eol === -1)
+        eol = text.length;
+    const header = /^\|([-+]?)([1-9]?)([-+]?)/.exec(text.slice(at, eol));
+    if (!header)
+        return { problem: 'not a block scalar' };
+    if (header[2])
+        return { problem: 'a block scalar with an explicit indentation indicator; drop the digit after |' };
+    const inner = [];
+    const starts = []; // inner line start → file line start + removed indentation
+    const shifts = [];
+    let indent = -1;
+    let innerLength = 0;
+    const parent = parentColumn(text, at);
+    for (let line = eol + 1; line < text.length;) {
+        let next = text.indexOf('\n', line);
+        next = next === -1 ? text.length : next + 1;
+        let spaces = 0;
+        while (text.charCodeAt(line + spaces) === 32)
+            spaces++;
+        const c = text.charCodeAt(line + spaces);
+        const blank = line + spaces >= next || c === 10 || (c === 13 && text.charCodeAt(line + spaces + 1) === 10);
+        if (!blank) {
+            if (spaces <= parent)
+                break; // the next key: the block ended (or held nothing)
+            if (indent === -1)
+                indent = spaces;
+            if (spaces < indent)
+                break;
+        }
+        const cut = blank ? Math.min(spaces, indent === -1 ? spaces : indent) : indent;
+        starts.push(innerLength);
+        shifts.push(line + cut - innerLength);
+        const piece = text.slice(line + cut, next);
+        inner.push(piece);
+        innerLength += piece.length;
+        line = next;
+    }
+    if (indent === -1)
+        return { problem: 'an empty block scalar' };
+    return {
+        text: inner.join(''),
+        indent,
+        map(offset) {
+            let lo = 0;
+            let hi = starts.length - 1;
+            while (lo < hi) {
+                const mid = (lo + hi + 1) >> 1;
+                if (starts[mid] <= offset)
+                    lo = mid;
+                else
+                    hi = mid - 1;
+            }
+            return offset + (shifts[lo] ?? 0);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/kustomize-patch.js
+// Kustomize patches that hold images: inline `patches[].patch` / `patchesJson6902[].patch` block scalars (a
+// strategic-merge patch or JSON6902 ops), inline `patchesStrategicMerge` strings, and files of JSON6902 ops.
+// https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
+
+
+
+
+const CONTAINER = /\/(?:initContainers|containers|ephemeralContainers)\/(?:\d+|-)$/;
+const CONTAINERS = /\/(?:initContainers|containers|ephemeralContainers)$/;
+const CONTAINER_IMAGE = /\/(?:initContainers|containers|ephemeralContainers)\/(?:\d+|-)\/image$/;
+/** The patch lists of a Kustomization (or Flux Kustomization `spec`). */
+function scanKustomizePatches(c, root, document, reader) {
+    if (c.embedded)
+        return; // a patch holding patches patches nothing; reading them would nest without bound
+    for (const key of ['patches', 'patchesJson6902']) {
+        for (const item of asSeq(get(root, key))?.items ?? []) {
+            const entry = asMap(item);
+            if (entry)
+                patchEntry(c, entry, document, reader);
+        }
+    }
+    for (const item of asSeq(get(root, 'patchesStrategicMerge'))?.items ?? []) {
+        const at = blockScalarStart(item);
+        const object = asMap(item); // Flux Kustomization v1beta2 takes the patch as an object too
+        if (at !== undefined)
+            inlinePatch(c, at, document, reader, () => undefined);
+        else if (object)
+            reader.extract(c, object, document);
+    }
+}
+function patchEntry(c, entry, document, reader) {
+    const patch = get(entry, 'patch');
+    const at = blockScalarStart(patch);
+    const target = () => {
+        const target = asMap(get(entry, 'target')); // the target names the patched object
+        const kind = stringAt(target, 'kind');
+        const name = stringAt(target, 'name');
+        return kind && name ? `${kind}/${name}` : undefined;
+    };
+    if (at !== undefined)
+        return inlinePatch(c, at, document, reader, target);
+    // Flux Kustomization v1beta2: `patch:` as YAML nodes (a list of ops, or an object), read where they stand
+    if (patch && isJsonPatch(patch))
+        return scanJsonPatch(c, patch, document, target() ?? c.file);
+    const object = asMap(patch);
+    if (object)
+        return reader.extract(c, object, document);
+    const scalar = patch?.kind === 'scalar' ? patch : undefined;
+    if (scalar && !scalar.nil && /"?image"?\s*:|\/image\b/.test(scalar.value)) {
+        c.warn(scalar.start, `an inline patch written on one line holds an image; stagecoach edits patches written as block scalars (patch: |) — rewrite it that way to let it be promoted`);
+    }
+}
+function inlinePatch(c, at, document, reader, target) {
+    const block = blockText(c.text, at);
+    if ('problem' in block) {
+        if (/image/.test(c.text.slice(at, blockEnd(c.text, at))))
+            c.warn(at, `an inline patch that may hold an image is ${block.problem}; it will not be promoted`);
+        return;
+    }
+    if (block.text.indexOf('mage') === -1)
+        return; // no image: not worth a parse
+    const inner = new Collector(c.file, block.text, { outer: c, map: block.map, indent: block.indent });
+    const read = reader.read(block.text);
+    if ('error' in read) {
+        inner.warn(read.error.offset, `the inline patch is not valid YAML (${read.error.message}); its images will not be promoted`);
+        return;
+    }
+    for (const doc of read.docs) {
+        if (doc.root.kind === 'seq')
+            scanJsonPatch(inner, doc.root, document, target() ?? c.file);
+        else {
+            const root = asMap(doc.root);
+            if (root)
+                reader.extract(inner, root, document);
+        }
+    }
+}
+/** A document that is a list of JSON6902 operations (`- op: replace` with a `path:`), inline or in a patch file. */
+function isJsonPatch(root) {
+    if (root.kind !== 'seq' || root.items.length === 0)
+        return false;
+    const first = asMap(root.items[0]);
+    return first !== undefined && stringAt(first, 'op') !== undefined && stringAt(first, 'path') !== undefined;
+}
+/** `add`/`replace` operations whose path ends in `/image`, or whose value is a container or a list of them. */
+function scanJsonPatch(c, ops, document, workload) {
+    for (const item of ops.items) {
+        const op = asMap(item);
+        const verb = stringAt(op, 'op');
+        const path = stringAt(op, 'path');
+        if (!op || !path || (verb !== 'add' && verb !== 'replace'))
+            continue;
+        const value = get(op, 'value');
+        if (path.endsWith('/image')) {
+            const scalar = asScalar(value);
+            // a path ending in /image outside a container (`/metadata/labels/image: job`) may hold any word
+            if (scalar)
+                imageValue(c, scalar, document, workload, path, !CONTAINER_IMAGE.test(path));
+        }
+        else if (CONTAINER.test(path)) {
+            container(c, asMap(value), document, workload, path);
+        }
+        else if (CONTAINERS.test(path)) {
+            asSeq(value)?.items.forEach((entry, i) => container(c, asMap(entry), document, workload, `${path}/${i}`));
+        }
+    }
+}
+function container(c, value, document, workload, path) {
+    const scalar = asScalar(get(value, 'image'));
+    if (scalar)
+        imageValue(c, scalar, document, workload, stringAt(value, 'name') ?? `${path}/image`, false);
+}
+function imageValue(c, scalar, document, workload, container, versioned) {
+    addImageScalar(c, scalar, { format: 'json-patch', workload, container, document }, {
+        block: `the image of ${container} in ${workload} is a block scalar (| or >); write it on one line`,
+        of: `${container} of ${workload}`,
+        versioned,
+    });
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan/workload.js
+
+
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
+/** Where pod specs live: Pod (`spec`), most controllers and Knative/Rollout (`spec.template.spec`), CronJob, PodTemplate. */
+function podSpecs(root) {
+    const found = [];
+    for (const path of [
+        ['spec'],
+        ['spec', 'template', 'spec'],
+        ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+        ['template', 'spec'],
+    ]) {
+        const node = getPath(root, ...path);
+        if (node !== undefined)
+            found.push(node);
+    }
+    return found;
+}
+/** Returns how many references it found. */
+function scanWorkload(c, root, document, workload) {
+    let found = 0;
+    for (const spec of podSpecs(root)) {
+        const specMap = asMap(spec);
+        if (!specMap)
+            continue;
+        for (const list of CONTAINER_LISTS) {
+            const containers = asSeq(getPath(specMap, list));
+            if (!containers)
+                continue;
+            for (const item of containers.items) {
+                const container = asMap(item);
+                if (!container)
+                    continue;
+                const scalar = asScalar(getPath(container, 'image'));
+                if (!scalar)
+                    continue;
+                const name = stringAt(container, 'name');
+                const added = addImageScalar(c, scalar, { format: 'workload', workload, container: name, document }, {
+                    block: `the image of ${workload} container ${name ?? '?'} is a block scalar (| or >); write it on one line to let stagecoach edit it`,
+                    of: `container ${name ?? '?'} of ${workload}`,
+                });
+                if (added)
+                    found++;
+            }
+        }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./.build/core/scan.js
+
+
+
+
+
+
+
+
+
+
+
+
+const TRIGGERS = ['mage', 'epository', 'newTag', 'digest'];
+/** How a skipped Helm template's reason begins. */
+const HELM_TEMPLATE = 'a Helm template ({{ }} is not YAML)';
+function scanFile(file, text, options) {
+    return scanFileTraced(file, text, options).result;
+}
+/** scanFile, also telling which path it took (for tests and benchmarks). */
+function scanFileTraced(file, text, options = {}) {
+    const slash = file.lastIndexOf('/');
+    const base = file.slice(slash + 1);
+    const template = text.indexOf('{{');
+    if (template !== -1 && (base.endsWith('.tpl') || /(?:^|\/)templates\//.test(file))) {
+        const c = new Collector(file, text);
+        c.skip(template, `${HELM_TEMPLATE}; stagecoach never reads or edits templates — set images in values files`);
+        return { result: scan_finish(c), path: 'skipped' };
+    }
+    const rules = rulesFor(file, options.fields);
+    const charts = options.charts === true;
+    if (!mentionsImages(text, rules) && !(charts && CHART_TRIGGERS.some((word) => text.includes(word))))
+        return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
+    if (options.mode !== 'full') {
+        const docs = readFast(text);
+        if (docs) {
+            const c = new Collector(file, text, undefined, charts);
+            try {
+                extractAll(c, docs, rules, base, FAST);
+                return { result: scan_finish(c), path: 'fast' };
+            }
+            catch (error) {
+                if (!(error instanceof NeedFullParse))
+                    throw error;
+            }
+        }
+    }
+    const c = new Collector(file, text, undefined, charts);
+    const read = readFull(text);
+    if ('error' in read) {
+        const hint = template !== -1 ? ' (it holds {{ }}: a template?)' : '';
+        const { offset, message, bound } = read.error;
+        c.skip(offset, bound ? message : `not valid YAML: ${message}${hint}; fix the file to let stagecoach read it`);
+        return { result: scan_finish(c), path: 'skipped' };
+    }
+    extractAll(c, read.docs, rules, base, FULL);
+    return { result: scan_finish(c), path: 'full' };
+}
+/** Inner texts (inline patches) are read like a file: fast when possible, in full when the outer file was. */
+const FULL = {
+    read: (text) => readFull(text),
+    extract: (c, root, document) => dispatch(c, root, document, '', FULL),
+};
+const FAST = {
+    read: (text) => {
+        const docs = readFast(text);
+        return docs ? { docs } : readFull(text);
+    },
+    extract: (c, root, document) => dispatch(c, root, document, '', FAST),
+};
+function mentionsImages(text, rules) {
+    for (const word of TRIGGERS)
+        if (text.includes(word))
+            return true;
+    for (const word of triggerWords(rules))
+        if (text.includes(word))
+            return true;
+    return false;
+}
+function extractAll(c, docs, rules, base, inner) {
+    for (const doc of docs) {
+        if (rules.length > 0)
+            scanFields(c, doc.root, doc.index, rules);
+        if (isJsonPatch(doc.root)) {
+            scanJsonPatch(c, doc.root, doc.index, c.file);
+            continue;
+        }
+        const root = asMap(doc.root);
+        if (root)
+            dispatch(c, root, doc.index, base, inner);
+    }
+}
+/** Kinds whose `image`-like keys are never references: CRD schemas describe them (`image: {type: string}`). */
+const NOT_RESOURCES = new Set(['CustomResourceDefinition']);
+/** Keys of a resource that hold no image of the resource (a Flux v1 annotation `filter.fluxcd.io/chart-image`). */
+const NOT_SPEC = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+/** A custom resource's group has a dot and is not Kubernetes' own (`apps/v1`, `v1` and `*.k8s.io` are built in). */
+function isCustomResource(apiVersion) {
+    const slash = apiVersion.indexOf('/');
+    const group = slash === -1 ? '' : apiVersion.slice(0, slash);
+    return group.includes('.') && !group.endsWith('.k8s.io');
+}
+function dispatch(c, root, document, base, inner) {
+    const argocdSource = ARGOCD_SOURCE_FILE.exec(base);
+    if (argocdSource) {
+        scanArgocdSource(c, root, document, argocdSource[1] ? `Application/${argocdSource[1]}` : c.file);
+        return;
+    }
+    const kind = stringAt(root, 'kind');
+    const apiVersion = stringAt(root, 'apiVersion');
+    const name = stringAt(asMap(get(root, 'metadata')), 'name');
+    const workload = kind ? (name ? `${kind}/${name}` : kind) : c.file;
+    if (kind === 'List' && apiVersion) {
+        for (const item of asSeq(get(root, 'items'))?.items ?? []) {
+            const map = asMap(item);
+            if (map)
+                dispatch(c, map, document, base, inner);
+        }
+        return;
+    }
+    if (kind === 'Kustomization' && apiVersion?.startsWith('kustomize.toolkit.fluxcd.io')) {
+        scanKustomizeImages(c, getPath(root, 'spec', 'images'), document, workload);
+        const spec = asMap(get(root, 'spec'));
+        if (spec)
+            scanKustomizePatches(c, spec, document, inner);
+        return;
+    }
+    if (((kind === 'Kustomization' || kind === 'Component') &&
+        (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) ||
+        (!kind && KUSTOMIZATION_FILES.has(base))) {
+        const bases = remoteBases(c, root);
+        scanKustomizeImages(c, get(root, 'images'), document, kind && name ? workload : c.file, bases);
+        scanKustomizePatches(c, root, document, inner);
+        return;
+    }
+    if (kind === 'HelmRelease' &&
+        (!apiVersion || apiVersion.startsWith('helm.toolkit.fluxcd.io') || apiVersion.startsWith('helm.fluxcd.io'))) {
+        const before = c.references.length;
+        scanValues(c, getPath(root, 'spec', 'values'), document, workload);
+        if (apiVersion?.startsWith('helm.fluxcd.io'))
+            attachFluxV1Filters(c, root, c.references.slice(before));
+        if (c.charts)
+            scanHelmReleaseChart(c, root, document, workload);
+        return;
+    }
+    if (kind === 'Application' && (!apiVersion || apiVersion.startsWith('argoproj.io'))) {
+        scanApplication(c, root, document, workload);
+        if (c.charts)
+            scanApplicationCharts(c, root, document, workload);
+        return;
+    }
+    if (kind === 'OCIRepository' && apiVersion?.startsWith('source.toolkit.fluxcd.io')) {
+        if (c.charts)
+            scanOciRepository(c, root, document, workload);
+        return;
+    }
+    if (kind) {
+        if (scanWorkload(c, root, document, workload) > 0 || NOT_RESOURCES.has(kind))
+            return;
+        // a partial patch without apiVersion may also be a values file that happens to have a `kind:` key
+        if (!apiVersion)
+            scanValues(c, root, document, c.file);
+        else if (isCustomResource(apiVersion)) {
+            const spec = { kind: 'map', flow: root.flow, pairs: root.pairs.filter((pair) => !NOT_SPEC.has(pair.key)) };
+            scanValues(c, spec, document, workload, 'resource');
+        }
+        return;
+    }
+    scanValues(c, root, document, c.file);
+}
+function scan_finish(c) {
+    const references = c.references.sort((a, b) => a.line - b.line || a.column - b.column || a.slots[0].start - b.slots[0].start);
+    // A tag without a repository that a fields: rule reads is no blind spot.
+    const read = new Set(references.filter((ref) => ref.format === 'field').map((ref) => ref.line));
+    const warnings = c.warnings
+        .filter((warning) => !(warning.message.includes(NO_REPOSITORY) && read.has(warning.line)))
+        .sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+    return { references, skipped: c.skipped, warnings };
+}
+
+;// CONCATENATED MODULE: ./.build/core/unread-files.js
+
+
+/** Why an offered image was not found in `stage`, given the stage's unread files and the place the source holds it at. */
+function notFoundReason(stage, sourcePlace) {
+    const unread = stage.skipped.filter((item) => !item.reason.startsWith(HELM_TEMPLATE));
+    if (unread.length === 0)
+        return undefined;
+    const same = unread.find((item) => sourcePlace !== undefined && placeOf(item.file, stage) === sourcePlace);
+    if (same)
+        return `not read in ${stage.name}: ${same.file}:${same.line} was skipped (${same.reason})`;
+    const list = unread
+        .slice(0, 3)
+        .map((item) => `${item.file}:${item.line}`)
+        .join(', ');
+    const more = unread.length > 3 ? `, ${unread.length - 3} more` : '';
+    return `not found in the files of ${stage.name} Stagecoach read; ${unread.length} of its files ${unread.length === 1 ? 'was' : 'were'} not read (${list}${more}): if it is in one of them, fix it as the skipped list says`;
+}
+
+;// CONCATENATED MODULE: ./.build/core/plan.js
+// Plan: which versions in the target stage move to the source's. Pure: references in, one sorted Plan out.
+
+
+
+
+
+
+
+
+
+
+/** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
+function referenceKey(reference, stagePaths, places) {
+    const isObject = reference.workload !== undefined && reference.workload !== reference.file;
+    const place = isObject ? reference.workload : placeOf(reference.file, { paths: stagePaths, places });
+    return `${place}#${reference.container ?? ''}`;
+}
+/** The versions a stage offers as a source: one entry per image and place. */
+function stageVersions(stage) {
+    // Places matter only for an image the stage holds at several versions: the common case builds no key at all.
+    // A tagless reference (`image: busybox`) offers no version to promote.
+    const pinned = stage.references.filter((reference) => reference.tag || reference.digest);
+    const versions = new Map();
+    for (const reference of pinned) {
+        const version = formatVersion(reference);
+        const seen = versions.get(reference.image);
+        if (seen === undefined)
+            versions.set(reference.image, version);
+        else if (seen !== version)
+            versions.set(reference.image, null);
+    }
+    return pinned.map((reference) => ({
+        image: reference.image,
+        ...(versions.get(reference.image) === null
+            ? { key: referenceKey(reference, stage.paths, stage.places), keys: matchKeys(reference, stage) }
+            : {}),
+        ...plan_versionOf(reference),
+        file: reference.file,
+        line: reference.line,
+    }));
+}
+function plan_versionOf(version) {
+    return { ...(version.tag ? { tag: version.tag } : {}), ...(version.digest ? { digest: version.digest } : {}) };
+}
+/** Code-unit order: the same on every machine (localeCompare follows the locale, and is slow). */
+function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function shortName(image) {
+    return image.slice(image.lastIndexOf('/') + 1);
+}
+/** `--only` globs, compiled once: whether a reference's image, short name or workload matches one. */
+function onlySelector(only) {
+    if (!only || only.length === 0)
+        return () => true;
+    const globs = only.map((glob) => new Minimatch(glob));
+    return (reference) => {
+        const names = [reference.image, reference.name ?? '', shortName(reference.image), reference.workload ?? ''];
+        return globs.some((glob) => names.some((name) => name && glob.match(name)));
+    };
+}
+/** The source's images the target does not hold (and `--only` selects): listed, never added. */
+function notInTarget(offered, target, listed, sourcePlace, typed) {
+    const notPromoted = [];
+    // Names typed by hand (--image, the images input) get the closest image the stage holds; a stage's own do not.
+    const held = typed ? [...new Set(target.references.map((reference) => reference.image))].sort(compareText) : [];
+    // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
+    const unread = target.warnings.filter((warning) => warning.file !== '');
+    const unreadNote = unread.length === 0
+        ? ''
+        : `; ${target.name} has image fields Stagecoach could not read (${unread
+            .slice(0, 3)
+            .map((warning) => `${warning.file}:${warning.line}`)
+            .join(', ')}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
+    for (const [image, bucket] of offered.images()) {
+        if (!listed(image))
+            continue;
+        for (const [version, list] of bucket) {
+            const first = list[0];
+            notPromoted.push({
+                image,
+                version,
+                reason: notFoundReason(target, first?.file === undefined ? undefined : sourcePlace(first.file)) ??
+                    `not in ${target.name}${typed ? didYouMean(image, held) : ''}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
+                ...(first?.file ? { file: first.file, line: first.line } : {}),
+            });
+        }
+    }
+    return notPromoted;
+}
+/** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
+function changeOf(reference, version, byPolicy) {
+    const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
+    return {
+        file: reference.file,
+        line: reference.line,
+        column: reference.column,
+        image: reference.image,
+        name: reference.name,
+        ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
+        ...(reference.container !== undefined ? { container: reference.container } : {}),
+        format: reference.format,
+        ...(reference.kind ? { kind: reference.kind } : {}),
+        old: formatVersion(reference),
+        new: formatVersion(version),
+        downgrade: byPolicy ?? (order !== undefined && order > 0),
+    };
+}
+function compareChange(a, b) {
+    return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
+}
+/** One target reference the source offers: its change, or why it is not promoted, and the warnings it deserves. */
+function planReference(reference, offered, target, policies, g) {
+    if (!reference.tag && !reference.digest) {
+        g.notPromoted.push({
+            image: reference.image,
+            version: '(no tag)',
+            reason: `${reference.name} has no tag here: Stagecoach never pins an untagged reference; write a tag to promote it`,
+            file: reference.file,
+            line: reference.line,
+        });
+        return;
+    }
+    const wanted = offered.wanted(reference, target);
+    if (!('version' in wanted)) {
+        g.unmatched += 1;
+        g.notPromoted.push({
+            image: reference.image,
+            version: formatVersion(reference),
+            reason: wanted.reason,
+            file: reference.file,
+            line: reference.line,
+        });
+        return;
+    }
+    g.compared += 1;
+    // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
+    if (!wanted.version.digest && reference.digest && reference.tag === wanted.version.tag)
+        return;
+    const writable = writableVersion(reference, wanted.version);
+    if (writable.warning)
+        g.warnings.push({
+            file: reference.file,
+            line: reference.line,
+            column: reference.column,
+            message: writable.warning,
+        });
+    if (image_reference_sameVersion(reference, writable.version))
+        return;
+    const judged = judgeChange(reference, writable.version, policies);
+    if (judged.unknownPolicy)
+        g.unmanaged.push(reference);
+    for (const warning of judged.warnings) {
+        const key = `${warning.file}:${warning.line}:${warning.message}`;
+        if (!g.said.has(key))
+            g.warnings.push(warning);
+        g.said.add(key);
+    }
+    g.changes.push(changeOf(reference, writable.version, judged.downgrade));
+}
+/** Plans the promotion of `versions` into `target`. Images only in the target are left alone; images only in the source are listed. */
+function planPromotion(input) {
+    const { target } = input;
+    const offered = new SourceIndex(input.versions);
+    const selected = onlySelector(input.only);
+    const targetImages = new Set();
+    const policies = [...(target.policies ?? []), ...(input.policies ?? [])];
+    const g = {
+        changes: [],
+        notPromoted: [],
+        warnings: [...target.warnings],
+        said: new Set(),
+        unmanaged: [],
+        compared: 0,
+        unmatched: 0,
+    };
+    for (const reference of target.references) {
+        targetImages.add(reference.image);
+        if (offered.has(reference.image) && selected(reference))
+            planReference(reference, offered, target, policies, g);
+    }
+    const { changes, notPromoted, warnings, unmanaged, compared, unmatched } = g;
+    const unknown = unknownPolicies(unmanaged);
+    if (unknown)
+        warnings.push(unknown);
+    const sourcePlace = (file) => input.sourcePaths ? placeOf(file, { paths: input.sourcePaths, places: input.sourcePlaces }) : undefined;
+    notPromoted.push(...notInTarget(offered, target, (image) => !targetImages.has(image) && selected({ image }), sourcePlace, input.source !== 'stage'));
+    if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference))) {
+        warnings.push({
+            file: '',
+            line: 0,
+            message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}${input.only.length === 1 ? didYouMean(input.only[0], [...new Set([...targetImages, ...target.references.flatMap((reference) => reference.workload ?? [])])].sort(compareText)) : ''}`,
+        });
+    }
+    changes.sort(compareChange);
+    notPromoted.sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''));
+    warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+    const counts = {
+        targetReferences: target.references.length,
+        sourceReferences: input.versions.length,
+        compared,
+        unmatched,
+    };
+    return {
+        from: input.from,
+        to: target.name,
+        source: input.source,
+        changes,
+        images: summariseImages(changes),
+        notPromoted,
+        skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
+        warnings,
+        outcome: { ...counts, headline: headline(input, changes, counts) },
+    };
+}
+/** Not-promoted items grouped by reason, in first-seen order: one sentence per reason, not one per image. */
+function groupNotPromoted(items) {
+    const groups = new Map();
+    for (const item of items) {
+        const list = groups.get(item.reason);
+        if (list)
+            list.push(item);
+        else
+            groups.set(item.reason, [item]);
+    }
+    return [...groups.entries()].map(([reason, list]) => ({ reason, items: list }));
+}
+/**
+ * The plan a promotion commit carried out: the stage scanned before and after it, paired reference by reference within
+ * each file (a rewrite moves versions only, so every reference keeps its place). A file whose references differ in more
+ * than their versions is named in a warning instead.
+ */
+function appliedPlan(from, source, before, after) {
+    const byFile = (stage) => {
+        const files = new Map();
+        for (const reference of stage.references)
+            files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
+        return files;
+    };
+    const identity = (ref) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}`;
+    const afterFiles = byFile(after);
+    const changes = [];
+    const warnings = [];
+    for (const [file, olds] of byFile(before)) {
+        const news = afterFiles.get(file) ?? [];
+        if (news.length !== olds.length || news.some((ref, index) => identity(ref) !== identity(olds[index]))) {
+            warnings.push({ file, line: 0, message: 'the commit changes more than image versions here; see its diff' });
+            continue;
+        }
+        olds.forEach((old, index) => {
+            if (!sameVersion(old, news[index]))
+                changes.push(changeOf(old, plan_versionOf(news[index])));
+        });
+    }
+    changes.sort(compareChange);
+    return {
+        from,
+        to: before.name,
+        source,
+        changes,
+        images: summariseImages(changes),
+        notPromoted: [],
+        skipped: [...after.skipped],
+        warnings,
+    };
+}
+function summariseImages(changes) {
+    const byImage = new Map();
+    for (const change of changes) {
+        const list = byImage.get(change.image);
+        if (list)
+            list.push(change);
+        else
+            byImage.set(change.image, [change]);
+    }
+    return [...byImage.entries()]
+        .sort(([a], [b]) => compareText(a, b))
+        .map(([image, list]) => ({
+        image,
+        old: [...new Set(list.map((change) => change.old))].sort(),
+        new: [...new Set(list.map((change) => change.new))].sort().join(', '),
+        downgrade: list.some((change) => change.downgrade),
+        files: new Set(list.map((change) => change.file)).size,
+    }));
+}
+/** The downgrades a promotion must refuse without `--allow-downgrade`. */
+function downgrades(plan) {
+    return plan.changes.filter((change) => change.downgrade);
 }
 
 ;// CONCATENATED MODULE: ./.build/core/report/text-table.js
 // Plain-text tables for the CLI: columns padded to their widest cell.
 
+function quote(cell) {
+    return typeof cell === 'string' ? quoteControl(cell) : `${quoteControl(cell.text)}${mark(cell.mark, cell.suffix)}`;
+}
 /** Cells are single-line fields: control characters in them are shown escaped (a newline would split the table). */
 function textTable(header, cellRows, indent = '  ') {
-    const rows = cellRows.map((row) => row.map(quoteControl));
-    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-    const line = (cells) => indent + cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ');
+    const rows = cellRows.map((row) => row.map(quote));
+    const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => visibleLength(row[column] ?? ''))));
+    const pad = (cell, width) => cell + ' '.repeat(Math.max(0, width - visibleLength(cell)));
+    const line = (cells) => indent + cells.map((cell, column) => (column === cells.length - 1 ? cell : pad(cell, widths[column]))).join('  ');
     return [line(header), ...rows.map(line)].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./.build/core/report/plan-text.js
+
 
 
 function where(change) {
@@ -52282,22 +56246,33 @@ function where(change) {
 function renderPlanText(plan) {
     const files = new Set(plan.changes.map((change) => change.file)).size;
     const lines = [
-        plan.changes.length === 0
-            ? `Plan ${plan.from} → ${plan.to}: nothing to promote, ${plan.to} already runs what ${plan.from} offers.`
-            : `Plan ${plan.from} → ${plan.to}: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`,
+        plan.outcome
+            ? `Plan ${plan.from} → ${plan.to}: ${quoteControl(plan.outcome.headline)}.`
+            : plan.changes.length === 0
+                ? `Plan ${plan.from} → ${plan.to}: nothing to promote, ${plan.to} already runs what ${plan.from} offers.`
+                : `Plan ${plan.from} → ${plan.to}: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}.`,
     ];
     if (plan.changes.length > 0) {
         lines.push('', textTable(['IMAGE', 'OLD', 'NEW', 'WHERE'], plan.changes.map((change) => [
             change.image,
             change.old,
-            `${change.new}${change.downgrade ? ' (downgrade)' : ''}`,
+            change.downgrade ? { text: change.new, suffix: ' (downgrade)', mark: 'downgrade' } : change.new,
             where(change),
         ])));
     }
     if (plan.notPromoted.length > 0) {
         lines.push('', 'Not promoted:');
-        for (const item of plan.notPromoted)
-            lines.push(`  ${quoteControl(item.image)} ${quoteControl(item.version)}: ${quoteControl(item.reason)}`);
+        // One line per reason, then the images it holds for: the same sentence is not repeated per image.
+        for (const group of groupNotPromoted(plan.notPromoted)) {
+            if (group.items.length === 1) {
+                const [item] = group.items;
+                lines.push(`  ${quoteControl(item.image)} ${quoteControl(item.version)}: ${quoteControl(item.reason)}`);
+                continue;
+            }
+            lines.push(`  ${quoteControl(group.reason)}:`);
+            for (const item of group.items)
+                lines.push(`    ${quoteControl(item.image)} ${quoteControl(item.version)}${item.file ? ` (${quoteControl(item.file)}:${item.line})` : ''}`);
+        }
     }
     if (plan.skipped.length > 0) {
         lines.push('', 'Skipped (not read, never written):');
@@ -52312,28 +56287,488 @@ function renderPlanText(plan) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./.build/core/report/live-text.js
+const ROLLOUT_REASONS = new Set(['Updating', 'OldReplicasTerminating', 'Unavailable', 'NotObserved', 'Progressing']);
+function counts(cell) {
+    const workloads = cell.targets.flatMap((t) => t.workloads);
+    const sum = (f) => workloads.reduce((n, w) => n + f(w), 0);
+    return {
+        desired: sum((w) => w.rollout.replicas.desired),
+        updated: sum((w) => w.rollout.replicas.updated),
+        ready: sum((w) => w.pods.filter((p) => cell.git.includes(p.version)).reduce((n, p) => n + p.ready, 0)),
+    };
+}
+/** One short line: `1.6.0 ✓ 3/3`, `1.5.2 → 1.6.0 (1/3 updated)`, `1.6.0 ✗ ImagePullBackOff`, `? unreachable (Unauthorized)`. */
+function live_text_liveLine(cell) {
+    if (!cell)
+        return '';
+    const git = cell.git.join(', ');
+    const live = [...new Set(cell.targets.flatMap((t) => t.live))];
+    const c = counts(cell);
+    switch (cell.state) {
+        case 'in-sync':
+            return `${git} ✓ ${c.ready}/${c.desired}`;
+        case 'rolling-out': {
+            if (!ROLLOUT_REASONS.has(cell.reason))
+                return `${git} … ${cell.reason}`;
+            const old = live.filter((v) => !cell.git.includes(v));
+            return `${old.length > 0 ? `${old.join(', ')} → ` : ''}${git} (${c.updated}/${c.desired} updated)`;
+        }
+        case 'stuck':
+            return `${git} ✗ ${cell.reason}`;
+        case 'suspended':
+            return `${git} ⏸ ${cell.reason}`;
+        case 'syncing':
+            return 'syncing';
+        case 'drift':
+            return `drift (live runs ${live.filter((v) => !cell.git.includes(v)).join(', ') || 'another digest'})`;
+        case 'not-deployed':
+            return 'not deployed';
+        default:
+            return `? ${cell.state} (${cell.reason})`;
+    }
+}
+/** The why of every cell not in sync, in the cluster's own words. */
+function live_text_liveNotes(live) {
+    return live.cells
+        .filter((cell) => cell.state !== 'in-sync')
+        .map((cell) => `${cell.stage} ${cell.image}: ${cell.state} (${cell.message})`);
+}
+function live_text_findLiveCell(live, image, stage) {
+    return live.cells.find((c) => c.image === image && c.stage === stage);
+}
+
 ;// CONCATENATED MODULE: ./.build/core/report/status-text.js
 
-const MARK = { first: '', same: '', behind: ' (behind)', drift: ' (drift!)', absent: '' };
-function renderStatusText(board) {
-    if (board.rows.length === 0)
+
+
+const MARK = {
+    behind: { suffix: ' (behind)', mark: 'behind' },
+    drift: { suffix: ' (drift!)', mark: 'drift' },
+};
+/** With `live`, each image gets its live line under the git versions, and the notes say why. */
+function renderStatusText(board, live) {
+    if (board.rows.length === 0 && board.skipped.length === 0)
         return `No images found in ${board.stages.join(', ')}.`;
-    const rows = board.rows.map((row) => [
-        row.image,
-        ...board.stages.map((stage) => {
-            const cell = row.cells[stage];
-            return cell.versions.length === 0 ? '-' : `${cell.versions.join(', ')}${MARK[cell.state]}`;
-        }),
+    const rows = board.rows.flatMap((row) => [
+        [
+            row.image,
+            ...board.stages.map((stage) => {
+                const cell = row.cells[stage];
+                if (cell.versions.length === 0)
+                    return '-';
+                const marked = MARK[cell.state];
+                return marked ? { text: cell.versions.join(', '), ...marked } : cell.versions.join(', ');
+            }),
+        ],
+        ...(live ? [['  live', ...board.stages.map((stage) => live_text_liveLine(live_text_findLiveCell(live, row.image, stage)))]] : []),
     ]);
     const summary = [
         `${board.rows.length} image${board.rows.length === 1 ? '' : 's'} across ${board.stages.length} stage${board.stages.length === 1 ? '' : 's'}`,
-        board.behind > 0 ? `${board.behind} behind upstream (promotion pending)` : '',
-        board.drift > 0 ? `${board.drift} drifted (a version its upstream stage does not hold)` : '',
+        board.behind > 0 ? mark('behind', `${board.behind} behind upstream (promotion pending)`) : '',
+        board.drift > 0 ? mark('drift', `${board.drift} drifted (a version its upstream stage does not hold)`) : '',
     ].filter(Boolean);
-    return `${textTable(['IMAGE', ...board.stages.map((s) => s.toUpperCase())], rows)}\n\n${summary.join('; ')}.`;
+    const lines = [
+        `${textTable(['IMAGE', ...board.stages.map((s) => s.toUpperCase())], rows)}\n\n${summary.join('; ')}.`,
+    ];
+    const notes = live ? live_text_liveNotes(live) : [];
+    if (notes.length > 0)
+        lines.push('', `Live (${live?.observedAt}):`, ...notes.map((note) => `  ${quoteControl(note)}`));
+    if (board.skipped.length > 0)
+        lines.push('', 'Skipped (not read):');
+    for (const item of board.skipped)
+        lines.push(`  ${quoteControl(item.file)}:${item.line}: ${quoteControl(item.reason)}`);
+    if (board.warnings.length > 0)
+        lines.push('', 'Warnings:');
+    for (const item of board.warnings)
+        lines.push(`  ${quoteControl(item.file)}:${item.line}: ${quoteControl(item.message)}`);
+    return lines.join('\n');
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./.build/core/report/pull-request-body.js
+// The promotion pull request body, its hidden machine-readable block (and parser), and the plan hash that identifies a plan.
+
+
+
+/** GitHub rejects a pull request body longer than this (characters). */
+const BODY_LIMIT = 65_536;
+/** Object keys sorted at every level, so equal values serialise to equal text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+/** sha256 (hex) of the canonical JSON of from, to and the changes: equal plans, equal hashes. */
+function pull_request_body_planHash(plan) {
+    return createHash('sha256')
+        .update(canonicalJson({ from: plan.from, to: plan.to, changes: plan.changes }))
+        .digest('hex');
+}
+const BLOCK_PATTERN = /<!--\s*stagecoach:promotion\s+(\{[\s\S]*?\})\s*-->/g;
+/** The block must survive any truncation, so its image list is capped well below the body limit. */
+const BLOCK_BUDGET = 16_000;
+/** JSON inside an HTML comment: `<`, `>` and `&` as \u escapes so `-->` can never close it early. */
+function commentSafeJson(value) {
+    return JSON.stringify(value).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+function renderPromotionBlock(block) {
+    const render = (value) => `<!-- stagecoach:promotion ${commentSafeJson(value)} -->`;
+    let images = block.images;
+    let text = render(block);
+    while (text.length > BLOCK_BUDGET && images.length > 0) {
+        images = images.slice(0, Math.floor(images.length / 2));
+        text = render({ ...block, images, moreImages: (block.moreImages ?? 0) + block.images.length - images.length });
+    }
+    return text;
+}
+const isString = (value) => typeof value === 'string';
+/** The last promotion block in a PR body, or undefined when there is none or it is malformed (e.g. edited by hand). */
+function pull_request_body_parsePromotionBlock(body) {
+    if (!body)
+        return undefined;
+    const matches = [...body.matchAll(BLOCK_PATTERN)];
+    for (const match of matches.reverse()) {
+        let value;
+        try {
+            value = JSON.parse(match[1]);
+        }
+        catch {
+            continue;
+        }
+        if (value === null || typeof value !== 'object')
+            continue;
+        const v = value;
+        if (!isString(v.from) || !isString(v.to) || !isString(v.planHash) || !Array.isArray(v.images))
+            continue;
+        const images = v.images.filter((item) => item !== null &&
+            typeof item === 'object' &&
+            isString(item.image) &&
+            isString(item.new) &&
+            Array.isArray(item.old) &&
+            item.old.every(isString));
+        const block = { from: v.from, to: v.to, planHash: v.planHash, images };
+        if (typeof v.moreImages === 'number')
+            block.moreImages = v.moreImages;
+        if (isString(v.commit))
+            block.commit = v.commit;
+        if (isString(v.builtAt))
+            block.builtAt = v.builtAt;
+        if (v.gateDraft === true)
+            block.gateDraft = true;
+        if (v.rebuilt === true)
+            block.rebuilt = true;
+        return block;
+    }
+    return undefined;
+}
+function pull_request_body_plural(count, word) {
+    return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+/** Only http(s) links: a javascript: URL from a misconfigured input must not become a link. */
+const safeUrl = (url) => !!url && /^https?:\/\/[^\s()<>]+$/.test(url);
+function sourceLine(plan, sourceCommit) {
+    const files = new Set(plan.changes.map((change) => change.file)).size;
+    let line = `Promotes ${pull_request_body_plural(plan.images.length, 'image')} in ${pull_request_body_plural(files, 'file')} from ${code(plan.from)} to ${code(plan.to)}`;
+    if (sourceCommit) {
+        const short = code(sourceCommit.sha.slice(0, 12));
+        const link = safeUrl(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
+        line += `, as of ${plan.source === 'stage' ? `${code(plan.from)}'s commit` : 'commit'} ${link}`;
+    }
+    return `${line}.`;
+}
+function whoLine(context) {
+    if (!context?.actor && !context?.run)
+        return '';
+    const actor = context.actor && /^[A-Za-z0-9-]+(\[bot\])?$/.test(context.actor) ? `@${context.actor}` : '';
+    const run = context.run && safeUrl(context.run.url) && /^\d+$/.test(context.run.number)
+        ? `[run #${context.run.number}](${context.run.url})`
+        : '';
+    if (!actor && !run)
+        return '';
+    return `Promoted${actor ? ` by ${actor}` : ''}${run ? ` via ${run}` : ''}.`;
+}
+function fileCell(change, context) {
+    const text = code(`${change.file}:${change.line}`);
+    if (!context?.repoUrl || !context.head || !safeUrl(context.repoUrl))
+        return text;
+    const file = change.file.split('/').map(encodeURIComponent).join('/');
+    return `[${text}](${context.repoUrl}/blob/${encodeURIComponent(context.head)}/${file}#L${change.line})`;
+}
+function imageCell(change, context) {
+    const notes = context?.releaseNotes?.[change.image];
+    return `${code(change.image)}${safeUrl(notes) ? ` ([changes](${notes}))` : ''}`;
+}
+/** One table of every change (image, workload/container, file:line, old → new); rows go from the end past the budget. */
+function renderTables(plan, budget, context) {
+    const header = markdownTable(['Image', 'Workload / container', 'File', 'Version'], []);
+    const rows = [];
+    let used = header.length + 1;
+    for (const change of plan.changes) {
+        const where = change.workload
+            ? `${code(change.workload)}${change.container ? ` / ${code(change.container)}` : ''}`
+            : '–';
+        const row = `| ${imageCell(change, context)} | ${where} | ${fileCell(change, context)} | ${code(change.old)} → ${code(change.new)}${change.downgrade ? ' ⚠️ **downgrade**' : ''} |`;
+        if (used + row.length + 1 > budget)
+            break;
+        rows.push(row);
+        used += row.length + 1;
+    }
+    if (rows.length === 0)
+        return { text: '', omitted: plan.changes.length };
+    return { text: [header, ...rows].join('\n'), omitted: plan.changes.length - rows.length };
+}
+function renderFileList(plan, budget) {
+    const files = [...new Set(plan.changes.map((change) => change.file))];
+    const items = [];
+    let used = 0;
+    for (const file of files) {
+        const item = `- ${code(file)}`;
+        if (used + item.length + 1 > budget)
+            break;
+        items.push(item);
+        used += item.length + 1;
+    }
+    const more = files.length - items.length;
+    return [
+        `<details><summary>${pull_request_body_plural(files.length, 'file')} changed</summary>`,
+        '',
+        ...items,
+        ...(more > 0 ? [`- … and ${more} more (see the commit)`] : []),
+        '',
+        '</details>',
+    ].join('\n');
+}
+/** The code fence (CommonMark: up to 3 spaces, then 3+ backticks or tildes) a line opens, if it opens one. */
+function fenceOpened(line) {
+    const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (!match || (match[1][0] === '`' && match[2].includes('`')))
+        return undefined;
+    return match[1];
+}
+/** What a cut after these lines leaves open: the code fence, and `<details>` elements outside code. */
+function openBlocks(lines) {
+    let fence;
+    let details = 0;
+    for (const line of lines) {
+        if (fence) {
+            const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)?.[1];
+            if (close && close[0] === fence[0] && close.length >= fence.length)
+                fence = undefined;
+            continue;
+        }
+        fence = fenceOpened(line);
+        if (fence)
+            continue;
+        details += (line.match(/<details\b/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
+        details = Math.max(0, details);
+    }
+    return { ...(fence ? { fence } : {}), details };
+}
+/** Markdown cut at a line to fit `budget` with `note` after it, closing the code fence and `<details>` it leaves open. */
+function pull_request_body_cutMarkdown(text, budget, note) {
+    const lines = text.split('\n');
+    const render = (kept) => {
+        const open = openBlocks(lines.slice(0, kept));
+        const closers = [...(open.fence ? [open.fence] : []), ...Array.from({ length: open.details }, () => '</details>')];
+        // A blank line before `</details>` ends the Markdown inside it (GitHub's rendering of raw HTML blocks).
+        return [lines.slice(0, kept).join('\n'), ...closers, note].filter(Boolean).join('\n\n');
+    };
+    let kept = lines.length;
+    let used = text.length;
+    // Lines that cannot fit even before anything is closed go at once; then one at a time until the closers fit too.
+    while (kept > 0 && used + note.length + 2 > budget) {
+        kept -= 1;
+        used -= lines[kept].length + 1;
+    }
+    let cut = render(kept);
+    while (kept > 0 && cut.length > budget)
+        cut = render((kept -= 1));
+    return cut;
+}
+function section(title, items) {
+    return items.length === 0 ? '' : `#### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}\n`;
+}
+/** The PR body: a failed gate first, then one table of every change, source and run links, file list, gate report, notes, and the hidden block; never over the limit. */
+function pull_request_body_renderPullRequestBody(input) {
+    const { plan } = input;
+    const limit = input.limit ?? BODY_LIMIT;
+    const block = renderPromotionBlock({
+        from: plan.from,
+        to: plan.to,
+        planHash: input.planHash ?? pull_request_body_planHash(plan),
+        images: plan.images.map((image) => ({ image: image.image, old: image.old, new: image.new })),
+        ...(input.commit ? { commit: input.commit } : {}),
+        ...(input.builtAt ? { builtAt: input.builtAt } : {}),
+        ...(input.gateDraft ? { gateDraft: true } : {}),
+        ...(input.rebuilt ? { rebuilt: true } : {}),
+    });
+    const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
+    const intro = [sourceLine(plan, input.sourceCommit), whoLine(input.context)].filter(Boolean).join(' ');
+    const downgrades = plan.changes.filter((change) => change.downgrade).length;
+    const warning = downgrades > 0
+        ? `> [!WARNING]\n> This promotion moves ${pull_request_body_plural(downgrades, 'reference')} to an older version.\n`
+        : '';
+    let caution = renderGateFailure(input.gates ?? [], plan.images.map((image) => `${image.image} ${image.new}`), input.gateDraft ? 'This pull request is a draft because of it: fix the cause and run the promotion again.' : '');
+    if (caution.length > limit / 4)
+        caution = pull_request_body_cutMarkdown(caution, Math.floor(limit / 4), '_The output was cut to fit the body._');
+    const notes = [
+        section('Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)),
+        section('Warnings', plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`)),
+        section('Skipped files (never written)', plan.skipped
+            .filter((item) => !item.fromSource)
+            .map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)),
+    ]
+        .filter(Boolean)
+        .join('\n');
+    const footer = '<sub>Opened by Stagecoach. Rerunning the promotion updates this pull request; edits to it are overwritten.</sub>';
+    let gate = input.gateReport?.trim() ?? '';
+    const fixed = [caution, title, intro, warning, footer, block].join('\n\n').length + 200;
+    // The gate report may take half of what is left; the table and the file list share the rest.
+    const gateBudget = Math.floor((limit - fixed) / 2);
+    if (gate.length > gateBudget)
+        gate = pull_request_body_cutMarkdown(gate, gateBudget, '_The gate report was cut to fit the body._');
+    let notesText = notes;
+    const remaining = limit - fixed - gate.length;
+    if (notesText.length > remaining / 4)
+        notesText = '';
+    const tablesBudget = Math.floor(((remaining - notesText.length) * 3) / 4);
+    const tables = renderTables(plan, tablesBudget, input.context);
+    const truncation = tables.omitted > 0
+        ? `_${pull_request_body_plural(tables.omitted, 'more change')} not shown: a pull request body holds at most ${limit.toLocaleString('en-US')} characters. The commit lists every change._`
+        : '';
+    // The table names every file; the list is for when rows had to go.
+    const fileList = tables.omitted > 0
+        ? renderFileList(plan, limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300)
+        : '';
+    const body = [caution, title, intro, warning, tables.text, truncation, fileList, gate, notesText, footer, block]
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .join('\n\n');
+    return `${body}\n`;
+}
+
+;// CONCATENATED MODULE: ./.build/core/report/job-summary.js
+
+
+
+
+/** GitHub drops a job summary over 1 MiB whole; ours stays below with room for other steps' sections. */
+const SUMMARY_LIMIT = 1_000_000;
+/** What a list or a gate section may take, so that the plan's table keeps most of the room. */
+const SECTION_LIMIT = 60_000;
+const bytes = (text) => Buffer.byteLength(text, 'utf8');
+const job_summary_plural = (count, word) => `${count.toLocaleString('en-US')} ${word}${count === 1 ? '' : 's'}`;
+/** "6 changes in 5 files (3 images)": the plan's size in one line. */
+function planTotals(plan) {
+    const files = new Set(plan.changes.map((change) => change.file)).size;
+    const downgrades = plan.changes.filter((change) => change.downgrade).length;
+    return `${job_summary_plural(plan.changes.length, 'change')} in ${job_summary_plural(files, 'file')} (${job_summary_plural(plan.images.length, 'image')}${downgrades > 0 ? `, ${job_summary_plural(downgrades, 'downgrade')}` : ''})`;
+}
+function changeRow(change) {
+    const where = change.workload
+        ? `${code(change.workload)}${change.container ? ` / ${code(change.container)}` : ''}`
+        : '–';
+    return `| ${code(change.image)} | ${where} | ${code(`${change.file}:${change.line}`)} | ${code(change.old)} → ${code(change.new)}${change.downgrade ? ' ⚠️ **downgrade**' : ''} |`;
+}
+/** The changes table within `budget` bytes: rows from the end are left out, and a note says how many and where they are. */
+function changesTable(plan, budget, planFile) {
+    const header = markdownTable(['Image', 'Workload / container', 'File', 'Version'], []);
+    const rows = [];
+    let used = bytes(header) + 400;
+    for (const change of plan.changes) {
+        const row = changeRow(change);
+        if (used + bytes(row) + 1 > budget)
+            break;
+        rows.push(row);
+        used += bytes(row) + 1;
+    }
+    const cut = plan.changes.length - rows.length;
+    const note = cut > 0
+        ? `\n\n_${job_summary_plural(cut, 'more change')} not shown: a job summary holds at most 1 MiB. ${planFile ? `The step's ${code(planFile)} output names a JSON file with the whole plan.` : 'The plan output lists every change.'}_`
+        : '';
+    return `${[header, ...rows].join('\n')}${note}`;
+}
+function job_summary_section(title, items) {
+    if (items.length === 0)
+        return '';
+    const text = [`### ${title}`, '', ...items.map((item) => `- ${item}`)].join('\n');
+    return bytes(text) > SECTION_LIMIT
+        ? cutMarkdown(text, SECTION_LIMIT, `_${job_summary_plural(items.length, 'entry')} in all; the list was cut to fit the summary._`)
+        : text;
+}
+/** Only the target stage's skipped files: they are what the promotion could not write. */
+function targetSkipped(plan) {
+    return plan.skipped.filter((item) => !item.fromSource);
+}
+function renderPlanSummary(plan, options = {}) {
+    const gates = options.gates ?? [];
+    const limit = options.limit ?? SUMMARY_LIMIT;
+    const failed = gates.some((gate) => !gate.passed);
+    const heading = `## ${failed ? '❌ ' : ''}${escapeMarkdown(options.heading ?? 'Promotion plan')}: ${code(plan.from)} → ${code(plan.to)}`;
+    const images = plan.images.map((image) => `${image.image} ${image.new}`);
+    const fit = (text) => bytes(text) > SECTION_LIMIT ? cutMarkdown(text, SECTION_LIMIT, '_Cut to fit the summary._') : text;
+    const failure = fit(renderGateFailure(gates, images));
+    // A bare URL on its own line: GitHub links it.
+    const pr = options.pullRequest
+        ? `Pull request (${escapeMarkdown(options.pullRequest.operation)}): ${options.pullRequest.url}`
+        : '';
+    const lists = [
+        job_summary_section('Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)),
+        job_summary_section('Skipped files (never written)', targetSkipped(plan).map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)),
+        job_summary_section('Warnings', plan.warnings.map((item) => `${item.file ? `${code(`${item.file}:${item.line}`)}: ` : ''}${escapeMarkdown(item.message)}`)),
+    ];
+    const gateReport = fit(renderGateReport(gates, { failureShown: failed }).trim());
+    const rest = [gateReport, ...lists].filter(Boolean);
+    let body;
+    if (plan.changes.length === 0)
+        body = `Nothing to promote: ${code(plan.to)} already runs what ${code(plan.from)} offers.`;
+    else {
+        const fixed = bytes([heading, failure, pr, ...rest].join('\n\n')) + 200;
+        body = `**${planTotals(plan)}**\n\n${changesTable(plan, limit - fixed, options.planFile)}`;
+    }
+    return `${[heading, pr, failure, body, ...rest]
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .join('\n\n')}\n`;
+}
+/** Any summary section kept below the limit: cut at a line, with a note naming the output that holds everything. */
+function job_summary_fitSummary(markdown, output, limit = SUMMARY_LIMIT) {
+    if (bytes(markdown) <= limit)
+        return markdown;
+    const budget = Math.floor(((limit - 400) * markdown.length) / bytes(markdown));
+    return `${cutMarkdown(markdown, budget, `_Cut to fit the job summary (1 MiB): the ${code(output)} output holds all._`)}\n`;
+}
+function renderStatusSummary(board, live) {
+    const mark = { first: '', same: '', behind: ' ⏳ behind', drift: ' ⚠️ drift', absent: '' };
+    const rows = board.rows.map((row) => [
+        code(row.image),
+        ...board.stages.map((stage) => {
+            const cell = row.cells[stage];
+            const text = cell.versions.length === 0 ? '–' : `${cell.versions.map(code).join(', ')}${mark[cell.state]}`;
+            const line = live ? liveLine(findLiveCell(live, row.image, stage)) : '';
+            return line ? `${text}<br>live: ${code(line)}` : text;
+        }),
+    ]);
+    const header = `## Pipeline status\n\n`;
+    const notes = live ? liveNotes(live) : [];
+    const why = notes.length > 0 ? `\n### Live\n\n${notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n')}\n` : '';
+    const table = markdownTable(['Image', ...board.stages.map(escapeMarkdown)], rows);
+    if (bytes(table) + bytes(why) + 200 <= SUMMARY_LIMIT)
+        return `${header}${table}\n${why}`;
+    const budget = Math.floor(((SUMMARY_LIMIT - 400 - bytes(why)) * table.length) / bytes(table));
+    return `${header}${cutMarkdown(table, budget, `_${job_summary_plural(board.rows.length, 'image')} in all; the table was cut to fit the summary (the status-file output holds all)._`)}\n${why}`;
 }
 
 ;// CONCATENATED MODULE: ./.build/core/report/verify-report.js
+
 
 
 
@@ -52344,20 +56779,21 @@ function renderVerifyText(result) {
         : `verify: ${result.changes.length} version${result.changes.length === 1 ? '' : 's'} set in ${result.stages.join(', ')}; ${failing.length} with problems.`;
     const lines = [head];
     for (const change of result.changes) {
-        lines.push(`  ${change.problems.length ? 'FAIL' : 'ok  '}  ${quoteControl(change.file)}:${change.line}  ${quoteControl(change.image)} ${change.old ? `${quoteControl(change.old)} → ` : ''}${quoteControl(change.new)}`);
+        lines.push(`  ${change.problems.length ? mark('failed', 'FAIL') : mark('passed', 'ok  ')}  ${quoteControl(change.file)}:${change.line}  ${quoteControl(change.image)} ${change.old ? `${quoteControl(change.old)} → ` : ''}${quoteControl(change.new)}`);
         for (const problem of change.problems)
             lines.push(`        ${quoteControl(problem)}`);
     }
     if (result.skipped.length > 0) {
         lines.push('', 'Changed files verify could not read (a required check fails closed):');
         for (const item of result.skipped)
-            lines.push(`  FAIL  ${quoteControl(item.file)}: ${quoteControl(item.reason)}`);
+            lines.push(`  ${mark('failed', 'FAIL')}  ${quoteControl(item.file)}: ${quoteControl(item.reason)}`);
     }
     if (result.gates.length > 0)
         lines.push('', renderGateText(result.gates));
     lines.push('', result.passed
-        ? 'Passed.'
-        : 'Failed: fix the versions above (see the messages), or promote through the pipeline with stagecoach.');
+        ? mark('passed', 'Passed.')
+        : mark('failed', 'Failed:') +
+            ' fix the versions above (see the messages), or promote through the pipeline with stagecoach.');
     return lines.join('\n');
 }
 function renderVerifySummary(result) {
@@ -52382,11 +56818,11 @@ function renderVerifySummary(result) {
         parts.push('', '**What to do:** a stage may only receive versions that already run in the stage before it. Promote the version there first ' +
             '(`stagecoach promote --from <upstream> --to <stage>`, or the Promote workflow), wait for the soak time, or correct a mistyped tag.');
     }
-    return `${parts.join('\n')}\n`;
+    return fitSummary(`${parts.join('\n')}\n`, 'verify-file');
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -52395,6 +56831,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 // Runs one gate command from stagecoach.yaml in its own process group, with a bounded output tail and a hard timeout.
 // The `run` text is the repo owner's own, like a workflow's `run:` (handed to `/bin/sh -c` as one argument); plan
 // values reach the command only through the environment, never through this string.
+
 
 
 
@@ -52415,21 +56852,17 @@ const AFTER_KILL_WAIT_MS = 1000;
 const POLL_MS = 25;
 /** setTimeout fires at once for delays above 2^31-1 ms (Node docs, timers), so longer limits are clamped. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** `echo` gets a command's output as it arrives (the CLI shows it live on a terminal); the tail is kept either way. */
 function createCommands(options = {}) {
     const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     return {
-        run: (command, runOptions) => runCommand(command, runOptions, graceMs),
+        run: (command, runOptions) => runCommand(command, runOptions, graceMs, options.echo),
     };
 }
-function runCommand(command, { cwd, env, timeoutMs }, graceMs) {
-    if (!(timeoutMs > 0))
-        return Promise.reject(new RangeError(`timeoutMs must be above zero, got ${timeoutMs}`));
-    const problem = folderProblem(cwd);
-    if (problem)
-        return Promise.reject(new CommandStartError(command, `working folder ${cwd} ${problem}`));
-    const badEnv = environmentProblem(env);
-    if (badEnv)
-        return Promise.reject(new CommandStartError(command, badEnv));
+function runCommand(command, { cwd, env, timeoutMs }, graceMs, echo) {
+    const refused = refusal(command, cwd, env, timeoutMs);
+    if (refused)
+        return Promise.reject(refused);
     return new Promise((resolve, reject) => {
         const started = performance.now();
         let child;
@@ -52437,7 +56870,7 @@ function runCommand(command, { cwd, env, timeoutMs }, graceMs) {
             // One pipe for stdout and stderr keeps their lines in the order written; `command` stays an argument ($1),
             // never spliced into the fixed script. detached: the shell leads a new process group, so a timeout can stop
             // everything it forked with kill(-pgid).
-            child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', 'exec /bin/sh -c "$1" 2>&1', 'stagecoach', command], {
+            child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', 'exec /bin/sh -c "$1" 2>&1', 'stagecoach', command], {
                 cwd,
                 env,
                 detached: true,
@@ -52448,55 +56881,92 @@ function runCommand(command, { cwd, env, timeoutMs }, graceMs) {
             reject(new CommandStartError(command, error.message));
             return;
         }
-        const tail = new OutputTail(OUTPUT_TAIL_CHARS);
-        const decoders = [new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), new external_node_string_decoder_namespaceObject.StringDecoder('utf8')];
-        child.stdout.on('data', (chunk) => tail.push(decoders[0].write(chunk)));
-        child.stderr.on('data', (chunk) => tail.push(decoders[1].write(chunk)));
-        const closed = new Promise((done) => child.once('close', () => done()));
-        let timedOut = false;
-        let stopping;
-        const stop = (pid) => (stopping ??= stopGroup(pid, graceMs));
-        const timer = timeoutMs === Infinity
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                if (child.pid !== undefined)
-                    void stop(child.pid);
-            }, Math.min(timeoutMs, MAX_TIMER_MS));
-        child.once('error', (error) => {
-            clearTimeout(timer);
-            if (child.pid === undefined)
-                reject(new CommandStartError(command, error.message));
-        });
-        child.once('exit', (code, signal) => {
-            clearTimeout(timer);
-            const pid = child.pid;
-            if (pid === undefined)
-                return;
-            void (async () => {
-                // Background jobs outlive the shell otherwise; like the Actions runner, stop whatever the step left behind.
-                await stop(pid);
-                // A process that left our group (setsid) may still hold the pipes; do not wait on it forever.
-                const late = await Promise.race([closed.then(() => false), (0,promises_namespaceObject.setTimeout)(AFTER_KILL_WAIT_MS, true, { ref: false })]);
-                if (late) {
-                    child.stdout.destroy();
-                    child.stderr.destroy();
-                }
-                tail.push(decoders[0].end() + decoders[1].end());
-                resolve({
-                    exitCode: code,
-                    signal,
-                    timedOut,
-                    durationMs: Math.round(performance.now() - started),
-                    output: tail.text(),
-                });
-            })();
-        });
+        supervise(child, { command, timeoutMs, graceMs, started, echo }, resolve, reject);
+    });
+}
+/** Why a command is not started at all (a bad timeout, an interruption, a missing folder, a bad environment). */
+function refusal(command, cwd, env, timeoutMs) {
+    if (!(timeoutMs > 0))
+        return new RangeError(`timeoutMs must be above zero, got ${timeoutMs}`);
+    const stopping = interruption();
+    if (stopping)
+        return new InterruptedError(stopping);
+    const problem = folderProblem(cwd);
+    if (problem)
+        return new CommandStartError(command, `working folder ${cwd} ${problem}`);
+    const badEnv = environmentProblem(env);
+    if (badEnv)
+        return new CommandStartError(command, badEnv);
+    return undefined;
+}
+/** Keeps the tail of the shell's output (echoed as it arrives); the returned function flushes and reads it. */
+function captureOutput(child, echo) {
+    const tail = new OutputTail(OUTPUT_TAIL_CHARS);
+    const decoders = [new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), new external_node_string_decoder_namespaceObject.StringDecoder('utf8')];
+    const take = (text) => {
+        tail.push(text);
+        if (text)
+            echo?.(text);
+    };
+    child.stdout.on('data', (chunk) => take(decoders[0].write(chunk)));
+    child.stderr.on('data', (chunk) => take(decoders[1].write(chunk)));
+    return () => {
+        tail.push(decoders[0].end() + decoders[1].end());
+        return tail.text();
+    };
+}
+/** Watches a started shell: the timeout and interruptions stop its group; it settles once the group is gone. */
+function supervise(child, run, resolve, reject) {
+    const output = captureOutput(child, run.echo);
+    const closed = new Promise((done) => child.once('close', () => done()));
+    let timedOut = false;
+    let stopping;
+    const stop = (pid) => (stopping ??= stopGroup(pid, run.graceMs));
+    // The group is detached (a Ctrl-C on the terminal does not reach it): stop it ourselves when we are stopped.
+    const forget = onInterrupt(() => (child.pid === undefined ? undefined : stop(child.pid)));
+    const timer = run.timeoutMs === Infinity
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            if (child.pid !== undefined)
+                void stop(child.pid);
+        }, Math.min(run.timeoutMs, MAX_TIMER_MS));
+    child.once('error', (error) => {
+        clearTimeout(timer);
+        if (child.pid === undefined) {
+            forget();
+            reject(new CommandStartError(run.command, error.message));
+        }
+    });
+    child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        const pid = child.pid;
+        if (pid === undefined)
+            return;
+        void (async () => {
+            // Background jobs outlive the shell otherwise; like the Actions runner, stop whatever the step left behind.
+            await stop(pid);
+            // A process that left our group (setsid) may still hold the pipes; do not wait on it forever.
+            const late = await Promise.race([closed.then(() => false), (0,promises_namespaceObject.setTimeout)(AFTER_KILL_WAIT_MS, true, { ref: false })]);
+            if (late) {
+                child.stdout.destroy();
+                child.stderr.destroy();
+            }
+            const text = output();
+            forget();
+            resolve({
+                exitCode: code,
+                signal,
+                timedOut,
+                durationMs: Math.round(performance.now() - run.started),
+                output: text,
+            });
+        })();
     });
 }
 function folderProblem(cwd) {
     try {
-        return (0,external_node_fs_namespaceObject.statSync)(cwd).isDirectory() ? undefined : 'is not a folder';
+        return (0,external_node_fs_.statSync)(cwd).isDirectory() ? undefined : 'is not a folder';
     }
     catch (error) {
         return error.code === 'ENOENT' ? 'does not exist' : error.message;
@@ -52548,7 +57018,7 @@ function groupRunning(pgid) {
         return false;
     let entries;
     try {
-        entries = (0,external_node_fs_namespaceObject.readdirSync)('/proc');
+        entries = (0,external_node_fs_.readdirSync)('/proc');
     }
     catch {
         return true;
@@ -52558,7 +57028,7 @@ function groupRunning(pgid) {
             continue;
         let stat;
         try {
-            stat = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${entry}/stat`, 'utf8');
+            stat = (0,external_node_fs_.readFileSync)(`/proc/${entry}/stat`, 'utf8');
         }
         catch {
             continue;
@@ -52632,6 +57102,19 @@ class FileNotFoundError extends StagecoachError {
         this.isFolder = isFolder;
     }
 }
+/** Bytes that are not UTF-8 (a Latin-1 `é`): such a file is skipped, never rewritten, so no byte of it can change. */
+class NotUtf8Error extends StagecoachError {
+    file;
+    line;
+    kind = 'usage';
+    constructor(file, 
+    /** 1-based line of the first byte that is not UTF-8. */
+    line) {
+        super(`${file}:${line}: not UTF-8 text (save the file as UTF-8 to let Stagecoach edit it)`);
+        this.file = file;
+        this.line = line;
+    }
+}
 /** A write to a view that cannot be written (a commit): a bug in the caller, never a user's mistake. */
 class ReadOnlyFilesError extends StagecoachError {
     kind = 'failure';
@@ -52639,10 +57122,75 @@ class ReadOnlyFilesError extends StagecoachError {
         super(`${file}: ${what} is read-only; the promotion is committed by the pull request step`);
     }
 }
+/** A write that failed: what was written and what was not (all or nothing: `written` is empty unless a restore failed). */
+class WriteError extends StagecoachError {
+    file;
+    written;
+    notWritten;
+    kind = 'failure';
+    constructor(file, reason, written, notWritten) {
+        const done = written.length === 0 ? 'no file was changed' : `written anyway: ${written.join(', ')}`;
+        super(`${file}: cannot write it (${reason}); ${done}; not written: ${notWritten.join(', ')}`);
+        this.file = file;
+        this.written = written;
+        this.notWritten = notWritten;
+    }
+}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** The text of `bytes`, or NotUtf8Error naming the line of the first invalid byte; never a U+FFFD in place of a byte. */
+function decodeUtf8(file, bytes) {
+    try {
+        return strictUtf8.decode(bytes);
+    }
+    catch {
+        const at = firstInvalidUtf8(bytes);
+        let line = 1;
+        for (let index = 0; index < at; index += 1)
+            if (bytes[index] === 10)
+                line += 1;
+        throw new NotUtf8Error(file, line);
+    }
+}
+/** Offset of the first byte that is not part of a well-formed UTF-8 sequence (Unicode 15, table 3-7), or -1. */
+function firstInvalidUtf8(bytes) {
+    for (let index = 0; index < bytes.length;) {
+        const form = utf8Form(bytes[index]);
+        if (!form)
+            return index;
+        const [size, low, high] = form;
+        if (size > 1 && !(bytes[index + 1] >= low && bytes[index + 1] <= high))
+            return index;
+        for (let next = 2; next < size; next += 1)
+            if (!(bytes[index + next] >= 0x80 && bytes[index + next] <= 0xbf))
+                return index;
+        index += size;
+    }
+    return -1;
+}
+/** A lead byte's sequence length and the range of its second byte; undefined for a byte that cannot lead. */
+function utf8Form(lead) {
+    if (lead < 0x80)
+        return [1, 0, 0];
+    if (lead >= 0xc2 && lead <= 0xdf)
+        return [2, 0x80, 0xbf];
+    if (lead === 0xe0)
+        return [3, 0xa0, 0xbf];
+    if (lead === 0xed)
+        return [3, 0x80, 0x9f];
+    if (lead >= 0xe1 && lead <= 0xef)
+        return [3, 0x80, 0xbf];
+    if (lead === 0xf0)
+        return [4, 0x90, 0xbf];
+    if (lead >= 0xf1 && lead <= 0xf3)
+        return [4, 0x80, 0xbf];
+    if (lead === 0xf4)
+        return [4, 0x80, 0x8f];
+    return undefined;
+}
 /** Rejects absolute paths, `..` segments and backslashes before anything touches the disk. */
 function checkRelativePath(file) {
-    const normal = external_node_path_namespaceObject.posix.normalize(file.replace(/^\.\//, ''));
-    if (file === '' || external_node_path_namespaceObject.posix.isAbsolute(file) || /^[a-zA-Z]:/.test(file) || file.includes('\\'))
+    const normal = external_node_path_.posix.normalize(file.replace(/^\.\//, ''));
+    if (file === '' || external_node_path_.posix.isAbsolute(file) || /^[a-zA-Z]:/.test(file) || file.includes('\\'))
         throw new OutsideRepoError(file, 'expected a path relative to the repository root, with / separators');
     if (normal === '..' || normal.startsWith('../') || file.split('/').includes('..'))
         throw new OutsideRepoError(file, 'the path climbs out with ..');
@@ -52650,38 +57198,49 @@ function checkRelativePath(file) {
 }
 /** `list('')` and `list('.')` both mean the whole repository. */
 function checkFolderPath(dir) {
-    return dir === '' || dir === '.' ? '' : checkRelativePath(dir);
+    return dir === '' || dir === '.' ? '' : checkRelativePath(dir).replace(/\/+$/, '');
+}
+/** The folders on the way to `file` (`a/b/c.yaml` → `a`, `a/b`): where a symlink would lead the path elsewhere. */
+function parentFolders(file) {
+    const parts = file.split('/');
+    return parts.slice(1).map((_, index) => parts.slice(0, index + 1).join('/'));
 }
 
-;// CONCATENATED MODULE: ./.build/adapters/git.js
-// Local git: commits for `promote --commit`, and read-only access to revisions for soak and `verify`.
-// argv arrays only, never a shell string; `verify` reads git objects and never checks out or runs the pull request's code.
+;// CONCATENATED MODULE: ./.build/adapters/git-files.js
+// RepoFiles at a revision of the local repository, read from git objects (read-only): `verify` and soak never check out.
+// Blobs are asked for by object id, never by path: a path may hold a newline (which would split a `cat-file --batch`
+// line and shift every later blob onto the wrong file), and every answer must name the object asked for.
 
 
 
-
-const run = (0,external_node_util_.promisify)(external_node_child_process_namespaceObject.execFile);
-/** A revision that does not exist: the user's to fix. */
-class RevisionError extends StagecoachError {
-    kind = 'usage';
-    constructor(revision) {
-        super(`${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`);
-    }
-}
-/** `version` as a whole token in an extended regular expression (git -G), so `1.5` does not match `1.5.0`. */
-function tokenPattern(version) {
-    return `(^|[^A-Za-z0-9_.-])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.-])`;
-}
 class GitError extends StagecoachError {
     kind = 'failure';
     constructor(command, stderr) {
         super(`git ${command} failed: ${stderr.trim() || 'no message'}`);
     }
 }
-/** Reads many blobs with one `git cat-file --batch` process: `<sha> <type> <size>\n<content>\n` per object. */
-function catFileBatch(cwd, specs) {
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const REGULAR = /^100(644|664|755)$/;
+/** `git ls-tree -z` output: `<mode> <type> <object>\t<path>\0` per entry. */
+function parseTree(out) {
+    const entries = [];
+    for (const record of out.split('\0')) {
+        if (record === '')
+            continue;
+        const match = /^(\d{6}) (\w+) ([0-9a-f]+)\t([\s\S]*)$/.exec(record);
+        if (!match)
+            throw new GitError('ls-tree', `unexpected output ${JSON.stringify(record.slice(0, 80))}`);
+        entries.push({ mode: match[1], type: match[2], oid: match[3], path: match[4] });
+    }
+    return entries;
+}
+/** Reads blobs by object id with one `git cat-file --batch`; fails closed unless each answer is the blob asked for. */
+function catFileBlobs(cwd, oids) {
+    const bad = oids.find((oid) => !OBJECT_ID.test(oid));
+    if (bad !== undefined)
+        return Promise.reject(new GitError('cat-file', `not an object id: ${JSON.stringify(bad)}`));
     return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_.spawn)('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
         const chunks = [];
         let stderr = '';
         child.stdout.on('data', (chunk) => chunks.push(chunk));
@@ -52690,114 +57249,166 @@ function catFileBatch(cwd, specs) {
         child.on('close', (code) => {
             if (code !== 0)
                 return reject(new GitError('cat-file', stderr));
-            const out = Buffer.concat(chunks);
-            const result = new Map();
-            let offset = 0;
-            for (const spec of specs) {
-                const newline = out.indexOf(10, offset);
-                const header = out.toString('utf8', offset, newline);
-                offset = newline + 1;
-                if (header.endsWith(' missing'))
-                    continue;
-                const size = Number(header.split(' ')[2]);
-                result.set(spec, out.toString('utf8', offset, offset + size));
-                offset += size + 1;
+            try {
+                resolve(parseBatch(Buffer.concat(chunks), oids));
             }
-            resolve(result);
+            catch (error) {
+                reject(error);
+            }
         });
-        child.stdin.end(specs.map((spec) => `${spec}\n`).join(''));
+        child.stdin.on('error', () => { }); // a git that died early is reported by 'close'
+        child.stdin.end(oids.map((oid) => `${oid}\n`).join(''));
     });
 }
+/** `<oid> <type> <size>\n<content>\n` per object, in the order asked. */
+function parseBatch(out, oids) {
+    const blobs = new Map();
+    let offset = 0;
+    for (const oid of oids) {
+        const newline = out.indexOf(10, offset);
+        const header = newline < 0 ? '' : out.toString('latin1', offset, newline);
+        const match = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+        if (!match || match[1] !== oid || match[2] !== 'blob')
+            throw new GitError('cat-file', `asked for blob ${oid}, got ${JSON.stringify(header.slice(0, 100))}`);
+        const size = Number(match[3]);
+        const start = newline + 1;
+        if (start + size + 1 > out.length || out[start + size] !== 10)
+            throw new GitError('cat-file', `the answer for ${oid} is cut short`);
+        blobs.set(oid, out.subarray(start, start + size));
+        offset = start + size + 1;
+    }
+    if (offset !== out.length)
+        throw new GitError('cat-file', 'more objects came back than were asked for');
+    return blobs;
+}
+/** The files of `revision` (named in errors; `commit` resolves it), read from git objects (read-only). */
+function createGitFiles(git, cwd, revision, commit) {
+    const rev = { git, cwd, where: `at ${revision}`, commit, texts: new Map() };
+    return {
+        list: (dir) => list(rev, dir),
+        async links(dir) {
+            const relative = checkFolderPath(dir);
+            const out = await git(['ls-tree', '-r', '-z', await commit(), '--', relative || '.']);
+            return parseTree(out)
+                .filter((entry) => entry.mode === '120000')
+                .map((entry) => entry.path)
+                .sort();
+        },
+        async read(file) {
+            const cached = rev.texts.get(checkRelativePath(file));
+            if (cached)
+                return cached;
+            const entry = await regularFile(rev, file);
+            if (!rev.texts.has(entry.path))
+                load(rev, [entry]);
+            return rev.texts.get(entry.path);
+        },
+        async mode(file) {
+            return (await regularFile(rev, file)).mode === '100755' ? '100755' : '100644';
+        },
+        async writeAll(files) {
+            throw new ReadOnlyFilesError(Object.keys(files)[0] ?? '(no file)', `revision ${revision}`);
+        },
+    };
+}
+/** The entries at exactly `paths`. */
+async function entriesAt(rev, paths) {
+    const out = await rev.git(['ls-tree', '-z', await rev.commit(), '--', ...paths]);
+    return new Map(parseTree(out).map((entry) => [entry.path, entry]));
+}
+/** OutsideRepoError when a folder on the way to `file` is a symlink in the commit. */
+async function refuseLinkedFolder(rev, file) {
+    const folders = parentFolders(file);
+    if (folders.length === 0)
+        return;
+    const entries = await entriesAt(rev, folders);
+    const linked = folders.find((folder) => entries.get(folder)?.mode === '120000');
+    if (linked)
+        throw new OutsideRepoError(file, `the folder ${linked} is a symlink, which Stagecoach does not follow`);
+}
+/** The blob of a regular file at `file`, or the contract's error. */
+async function regularFile(rev, file) {
+    const relative = checkRelativePath(file);
+    const entry = (await entriesAt(rev, [relative])).get(relative);
+    if (!entry) {
+        await refuseLinkedFolder(rev, relative);
+        throw new FileNotFoundError(relative, rev.where);
+    }
+    if (entry.mode === '120000')
+        throw new OutsideRepoError(relative, 'it is a symlink, which Stagecoach does not follow');
+    if (!REGULAR.test(entry.mode))
+        throw new FileNotFoundError(relative, rev.where, entry.type === 'tree');
+    return entry;
+}
+function load(rev, entries) {
+    const batch = catFileBlobs(rev.cwd, entries.map((entry) => entry.oid));
+    for (const entry of entries) {
+        const text = batch.then((blobs) => decodeUtf8(entry.path, blobs.get(entry.oid)));
+        text.catch(() => { }); // a file that is never read must not surface as an unhandled rejection
+        rev.texts.set(entry.path, text);
+    }
+}
+async function list(rev, dir) {
+    const relative = checkFolderPath(dir);
+    if (relative) {
+        const entry = (await entriesAt(rev, [relative])).get(relative);
+        if (entry?.mode === '120000')
+            throw new OutsideRepoError(relative, 'the folder is reached through a symlink');
+        if (!entry)
+            await refuseLinkedFolder(rev, relative);
+        if (entry?.type !== 'tree')
+            throw new MissingFolderError(relative);
+    }
+    const out = await rev.git(['ls-tree', '-r', '-z', await rev.commit(), '--', relative || '.']);
+    // Regular files only: a symlink (120000) or submodule (160000) is never followed.
+    const files = parseTree(out).filter((entry) => entry.type === 'blob' && REGULAR.test(entry.mode));
+    // One batch read for the whole folder: the scan reads every listed file next.
+    load(rev, files.filter((entry) => !rev.texts.has(entry.path)));
+    return files.map((entry) => entry.path).sort();
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/git.js
+// Local git: commits for `promote --commit`, and read-only access to revisions for soak and `verify`.
+// argv arrays only, never a shell string, and literal pathspecs (a `*` in a file name is no glob); `verify` reads git
+// objects and never checks out or runs the pull request's code.
+
+
+
+
+
+
+
+
+const run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** A revision that does not exist: the user's to fix. */
+class RevisionError extends StagecoachError {
+    kind = 'usage';
+    constructor(revision) {
+        super(`${revision}: no such branch or commit in the repository (fetch it, e.g. actions/checkout with fetch-depth: 0)`);
+    }
+}
+function lastLine(text) {
+    return text.trim().split('\n').pop() ?? '';
+}
+/** `version` as a whole token in an extended regular expression (git -G), so `1.5` does not match `1.5.0`. */
+function tokenPattern(version) {
+    return `(^|[^A-Za-z0-9_.-])${version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_.-])`;
+}
 function createGit(cwd) {
-    async function git(args) {
-        try {
-            const { stdout } = await run('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-            return stdout.trim();
-        }
-        catch (error) {
-            const { stderr, stdout } = error;
-            throw new GitError(args[0], stderr?.trim() || stdout?.trim() || String(error));
-        }
-    }
-    async function verifyRevision(revision) {
-        try {
-            return await git(['rev-parse', '--verify', '-q', `${revision}^{commit}`]);
-        }
-        catch {
-            throw new RevisionError(revision);
-        }
-    }
-    function filesAt(revision) {
-        const cache = new Map();
-        const notFound = (file) => new FileNotFoundError(file, `at ${revision}`);
-        return {
-            async list(dir) {
-                const relative = checkFolderPath(dir);
-                const out = await git(['ls-tree', '-r', '-z', revision, '--', relative || '.']);
-                // Regular files only (100644/100755): a symlink (120000) or submodule is never followed.
-                const files = out
-                    .split('\0')
-                    .filter((entry) => /^100(644|664|755) blob /.test(entry))
-                    .map((entry) => entry.slice(entry.indexOf('\t') + 1))
-                    .sort();
-                if (files.length === 0 && relative) {
-                    const kind = await git(['cat-file', '-t', `${revision}:./${relative}`]).catch(() => '');
-                    if (kind !== 'tree')
-                        throw new MissingFolderError(relative);
-                }
-                // One batch read for the whole folder: the scan reads every listed file next.
-                const blobs = await catFileBatch(cwd, files.map((file) => `${revision}:./${file}`));
-                for (const file of files) {
-                    const text = blobs.get(`${revision}:./${file}`);
-                    if (text !== undefined)
-                        cache.set(file, text);
-                }
-                return files;
-            },
-            async read(file) {
-                const relative = checkRelativePath(file);
-                const cached = cache.get(relative);
-                if (cached !== undefined)
-                    return cached;
-                const spec = `${revision}:./${relative}`; // `./`: relative to cwd, which may be a folder inside the git repo
-                const text = (await catFileBatch(cwd, [spec])).get(spec);
-                if (text === undefined)
-                    throw notFound(relative);
-                return text;
-            },
-            async mode(file) {
-                const relative = checkRelativePath(file);
-                const entry = await git(['ls-tree', '-z', revision, '--', relative]);
-                if (!/^100(644|664|755) blob /.test(entry))
-                    throw notFound(relative);
-                return entry.startsWith('100755') ? '100755' : '100644';
-            },
-            async write(file) {
-                throw new ReadOnlyFilesError(file, `revision ${revision}`);
-            },
-        };
-    }
     return {
         async head() {
             try {
-                return await git(['rev-parse', '--verify', '-q', 'HEAD']);
+                return await git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']);
             }
             catch {
                 return undefined;
             }
         },
-        async createBranch(branch) {
-            await git(['check-ref-format', '--branch', branch]);
-            await git(['switch', '-c', branch]);
-        },
-        async commit(files, message) {
-            await git(['add', '--', ...files]);
-            await git(['commit', '--quiet', '--no-verify', '-m', message, '--', ...files]);
-            return git(['rev-parse', 'HEAD']);
-        },
-        filesAt,
+        commitProblems: (branch, files) => commitProblems(cwd, branch, files),
+        commitOnNewBranch: (branch, files, message, write) => commitOnNewBranch(cwd, branch, files, message, write),
+        filesAt: (revision) => filesAt(cwd, revision),
         async arrivedAt(revision, file, version) {
-            const out = await git([
+            const out = await git(cwd, [
                 'log',
                 '-1',
                 '--first-parent',
@@ -52809,104 +57420,552 @@ function createGit(cwd) {
             ]);
             return out ? Number(out) : undefined;
         },
-        async changes(base, head) {
-            const [baseSha, headSha] = await Promise.all([verifyRevision(base), verifyRevision(head)]);
-            const mergeBase = await git(['merge-base', baseSha, headSha]);
-            // --raw -z: ":old-mode new-mode old-sha new-sha status\0path\0" per file.
-            const out = await git(['diff', '--raw', '-z', '--no-renames', '--relative', mergeBase, headSha]);
-            const parts = out.split('\0');
-            const files = [];
-            for (let i = 0; i + 1 < parts.length; i += 2) {
-                const meta = parts[i].replace(/^:/, '').split(' ');
-                if (meta.length >= 5)
-                    files.push({ path: parts[i + 1], mode: meta[1] });
-            }
-            return { mergeBase, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
-        },
+        changes: (base, head) => changes(cwd, base, head),
     };
+}
+/** stdout, trimmed unless `raw` (porcelain and -z output keep their leading spaces). */
+async function git(cwd, args, raw = false) {
+    try {
+        const { stdout } = await run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 256 * 1024 * 1024 });
+        return raw ? stdout : stdout.trim();
+    }
+    catch (error) {
+        const { stderr, stdout } = error;
+        throw new GitError(args[0], stderr?.trim() || stdout?.trim() || String(error));
+    }
+}
+async function verifyRevision(cwd, revision) {
+    if (revision.startsWith('-'))
+        throw new RevisionError(revision);
+    try {
+        return await git(cwd, ['rev-parse', '--verify', '-q', `${revision}^{commit}`]);
+    }
+    catch {
+        throw new RevisionError(revision);
+    }
+}
+function filesAt(cwd, revision) {
+    let commit;
+    // Resolved once, to a commit id: a revision that looks like an option never reaches git as one.
+    return createGitFiles((args) => git(cwd, args, true), cwd, revision, () => (commit ??= verifyRevision(cwd, revision)));
+}
+/** The branch checked out (or the commit, when detached): where a failed commit switches back to. */
+async function currentBranch(cwd) {
+    const name = await git(cwd, ['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '');
+    return name ? { name, detached: false } : { name: await git(cwd, ['rev-parse', 'HEAD']), detached: true };
+}
+async function identityProblem(cwd) {
+    for (const who of ['GIT_AUTHOR_IDENT', 'GIT_COMMITTER_IDENT']) {
+        const failed = await git(cwd, ['var', who]).then(() => undefined, (error) => error);
+        if (failed)
+            return `git has no identity to commit with (${lastLine(failed.message)}): set user.name and user.email, e.g. git config user.email you@example.com`;
+    }
+    return undefined;
+}
+async function branchProblem(cwd, branch) {
+    if (!(await git(cwd, ['check-ref-format', '--branch', branch]).catch(() => '')))
+        return `"${branch}" is not a valid branch name`;
+    if (await git(cwd, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).catch(() => ''))
+        return `branch ${branch} already exists: merge or delete it first`;
+    return undefined;
+}
+/** The files that differ from HEAD: changed, staged, untracked or ignored (none of them is at HEAD as it is). */
+async function uncommitted(cwd, files) {
+    if (files.length === 0)
+        return [];
+    const args = ['status', '--porcelain', '-z', '--no-renames', '--untracked-files=all', '--ignored=matching'];
+    // Porcelain v1 -z: "XY path\0" per file.
+    const status = await git(cwd, [...args, '--', ...files], true);
+    return status
+        .split('\0')
+        .filter((entry) => entry.length > 3)
+        .map((entry) => entry.slice(3));
+}
+async function commitProblems(cwd, branch, files) {
+    if (!(await git(cwd, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')))
+        return [`${cwd} is not a git repository with a commit to branch from`];
+    const problems = [await identityProblem(cwd), branch === undefined ? undefined : await branchProblem(cwd, branch)];
+    const lock = external_node_path_.resolve(cwd, await git(cwd, ['rev-parse', '--git-path', 'index.lock']));
+    if ((0,external_node_fs_.existsSync)(lock))
+        problems.push(`${lock} exists: another git command is running (remove the file if none is)`);
+    const dirty = await uncommitted(cwd, files);
+    if (dirty.length > 0)
+        problems.push(`${dirty.join(', ')} ${dirty.length === 1 ? 'differs' : 'differ'} from HEAD: commit or stash the change first, so that the promotion commit holds only the promotion`);
+    return problems.filter((problem) => problem !== undefined);
+}
+async function commitOnNewBranch(cwd, branch, files, message, write) {
+    const previous = await currentBranch(cwd);
+    await git(cwd, ['switch', '-q', '-c', branch]);
+    try {
+        await write();
+        await git(cwd, ['add', '--', ...files]);
+        await git(cwd, ['commit', '--quiet', '--no-verify', '-m', message, '--', ...files]);
+        return await git(cwd, ['rev-parse', 'HEAD']);
+    }
+    catch (error) {
+        const undone = await dropBranch(cwd, branch, previous, files);
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new errors_PromotionError(`The promotion was not committed: ${reason}\n${undone}.`, { cause: error });
+    }
+}
+/** Undoes a promotion branch: files back to HEAD, the previous branch checked out, the new branch deleted. */
+async function dropBranch(cwd, branch, previous, files) {
+    const steps = [
+        ['restore the files', ['restore', '--source=HEAD', '--staged', '--worktree', '--', ...files]],
+        [
+            `switch back to ${previous.name}`,
+            previous.detached ? ['switch', '-q', '--detach', previous.name] : ['switch', '-q', previous.name],
+        ],
+        [`delete branch ${branch}`, ['branch', '-q', '-D', branch]],
+    ];
+    const failed = [];
+    for (const [what, args] of steps)
+        await git(cwd, args).catch(() => failed.push(what));
+    return failed.length === 0
+        ? `switched back to ${previous.name} and deleted branch ${branch}; the files are as they were`
+        : `could not ${failed.join(', ')}: check with git status`;
+}
+async function changes(cwd, base, head) {
+    const [baseSha, headSha] = await Promise.all([verifyRevision(cwd, base), verifyRevision(cwd, head)]);
+    const mergeBase = await git(cwd, ['merge-base', baseSha, headSha]);
+    // --raw -z: ":old-mode new-mode old-sha new-sha status\0path\0" per file.
+    const out = await git(cwd, ['diff', '--raw', '-z', '--no-renames', '--relative', mergeBase, headSha]);
+    const parts = out.split('\0');
+    const files = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+        const meta = parts[i].replace(/^:/, '').split(' ');
+        if (meta.length >= 5)
+            files.push({ path: parts[i + 1], mode: meta[1] });
+    }
+    return { mergeBase, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 ;// CONCATENATED MODULE: ./.build/adapters/local-files.js
-// RepoFiles over a local working tree. Every path is checked to stay inside the root, symlinks included.
+// RepoFiles over a local working tree. No path leads out of the root: `..` is refused and no symlink is followed, neither
+// a file nor a folder on the way. Writes are atomic and all or nothing (temporary file, fsync, rename).
 
 
 
+
+
+const digest = (bytes) => (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64');
+function lstatOrUndefined(absolute) {
+    try {
+        return (0,external_node_fs_.lstatSync)(absolute);
+    }
+    catch (error) {
+        if (['ENOENT', 'ENOTDIR'].includes(error.code ?? ''))
+            return undefined;
+        throw error;
+    }
+}
 function createLocalFiles(root) {
-    const realRoot = (0,external_node_fs_namespaceObject.realpathSync)(root);
-    const inside = (real) => real === realRoot || real.startsWith(realRoot + external_node_path_namespaceObject.sep);
-    // Regular files that list() reached through real folders only: safe to read without resolving links again.
-    const listed = new Set();
-    /** The absolute path of a repo-relative file, checked to stay inside the repo whatever links lie on the way. */
-    function resolve(file) {
-        const relative = checkRelativePath(file);
-        const absolute = external_node_path_namespaceObject.join(realRoot, relative);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(absolute))
-            return absolute;
-        const real = (0,external_node_fs_namespaceObject.realpathSync)(absolute);
-        if (!inside(real))
-            throw new OutsideRepoError(file, 'it is a symlink that leads out of the repository');
-        return real;
-    }
-    /** Writes go to regular files only, never through a link (which could belong to another stage). */
-    function resolveForWrite(file) {
-        const target = resolve(file);
-        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_namespaceObject.join(realRoot, checkRelativePath(file))) &&
-            (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_namespaceObject.join(realRoot, checkRelativePath(file))).isSymbolicLink()) {
-            throw new OutsideRepoError(file, 'it is a symlink; Stagecoach writes regular files only');
-        }
-        return target;
-    }
-    /** The absolute path of an existing regular file (the contract's FileNotFoundError otherwise). */
-    function regularFile(file) {
-        if (listed.has(file))
-            return external_node_path_namespaceObject.join(realRoot, file);
-        const absolute = resolve(file);
-        const stat = (0,external_node_fs_namespaceObject.existsSync)(absolute) ? (0,external_node_fs_namespaceObject.statSync)(absolute) : undefined;
-        if (!stat?.isFile())
-            throw new FileNotFoundError(checkRelativePath(file), 'in the config repository', stat?.isDirectory());
-        return absolute;
-    }
-    function walk(dirAbsolute, dirRelative, out) {
-        for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dirAbsolute, { withFileTypes: true })) {
-            if (entry.name === '.git')
-                continue;
-            const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
-            const absolute = external_node_path_namespaceObject.join(dirAbsolute, entry.name);
-            if (entry.isDirectory())
-                walk(absolute, relative, out);
-            else if (entry.isFile()) {
-                out.push(relative);
-                listed.add(relative);
-            }
-            // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
-            // other, and git objects (verify, the API) see a link, not its target.
-        }
-    }
+    const tree = { realRoot: (0,external_node_fs_.realpathSync)(root), readDigests: new Map(), realFolders: new Set(['']) };
     return {
         async list(dir) {
-            const base = resolve(dir);
-            if (!(0,external_node_fs_namespaceObject.existsSync)(base) || !(0,external_node_fs_namespaceObject.lstatSync)(base).isDirectory())
-                throw new MissingFolderError(dir);
-            if (base !== external_node_path_namespaceObject.join(realRoot, checkRelativePath(dir)))
-                throw new OutsideRepoError(dir, 'the folder is reached through a symlink');
+            const { relative, absolute, stat } = folder(tree, dir);
+            if (!stat?.isDirectory())
+                throw new MissingFolderError(relative);
             const out = [];
-            walk(base, checkRelativePath(dir), out);
+            tree.realFolders.add(relative);
+            local_files_walk(tree, absolute, relative, out);
             return out.sort();
         },
+        async links(dir) {
+            const { relative, absolute, stat } = folder(tree, dir);
+            if (!stat?.isDirectory())
+                return [];
+            const links = [];
+            local_files_walk(tree, absolute, relative, [], links);
+            return links.sort();
+        },
         async read(file) {
-            return (0,external_node_fs_namespaceObject.readFileSync)(regularFile(file), 'utf8');
+            const relative = checkRelativePath(file);
+            if (!foldersOnTheWay(tree, file, relative, true))
+                throw new FileNotFoundError(relative);
+            const bytes = readRegular(tree, file, relative);
+            tree.readDigests.set(relative, digest(bytes));
+            return decodeUtf8(relative, bytes);
         },
         async mode(file) {
             // Git records only the owner's execute bit (core.fileMode).
-            return (0,external_node_fs_namespaceObject.statSync)(regularFile(file)).mode & 0o100 ? '100755' : '100644';
+            return local_files_regularFile(tree, file).stat.mode & 0o100 ? '100755' : '100644';
         },
-        async write(file, content) {
-            const target = listed.has(file) ? external_node_path_namespaceObject.join(realRoot, file) : resolveForWrite(file);
-            if (!(0,external_node_fs_namespaceObject.existsSync)(target) || !(0,external_node_fs_namespaceObject.statSync)(target).isFile())
-                throw new FileNotFoundError(checkRelativePath(file));
-            (0,external_node_fs_namespaceObject.writeFileSync)(target, content);
-        },
+        writeAll: (files) => writeAll(tree, files),
     };
+}
+function symlinkError(tree, file, absolute, what) {
+    const { realRoot } = tree;
+    let target = '';
+    try {
+        target = external_node_path_.resolve(external_node_path_.dirname(absolute), (0,external_node_fs_.readlinkSync)(absolute));
+    }
+    catch {
+        // Gone meanwhile: still a link when it was looked at.
+    }
+    const inside = target === realRoot || target.startsWith(realRoot + external_node_path_.sep);
+    return new OutsideRepoError(file, inside
+        ? `${what} is a symlink; Stagecoach reads and writes regular files only`
+        : `${what} is a symlink that leads out of the repository`);
+}
+/** OutsideRepoError when a folder on the way to `relative` is a symlink; false when one does not exist. */
+function foldersOnTheWay(tree, file, relative, trustSeen) {
+    const { realRoot, realFolders } = tree;
+    // A folder is only ever added after every folder above it was: the file's own folder vouches for the whole way.
+    if (trustSeen && realFolders.has(external_node_path_.posix.dirname(relative).replace(/^\.$/, '')))
+        return true;
+    for (const folder of parentFolders(relative)) {
+        if (trustSeen && realFolders.has(folder))
+            continue;
+        const stat = lstatOrUndefined(external_node_path_.join(realRoot, folder));
+        if (stat?.isSymbolicLink())
+            throw symlinkError(tree, file, external_node_path_.join(realRoot, folder), `the folder ${folder}`);
+        if (!stat?.isDirectory())
+            return false;
+        realFolders.add(folder);
+    }
+    return true;
+}
+/** The absolute path and lstat of a repo-relative path, no symlink on the way (OutsideRepoError otherwise). */
+function local_files_locate(tree, file, relative) {
+    const absolute = external_node_path_.join(tree.realRoot, relative);
+    if (!foldersOnTheWay(tree, file, relative, false))
+        return { absolute, stat: undefined };
+    const stat = lstatOrUndefined(absolute);
+    if (stat?.isSymbolicLink())
+        throw symlinkError(tree, file, absolute, 'it');
+    return { absolute, stat };
+}
+/** A folder to list: the root, or a checked path with no symlink on the way. */
+function folder(tree, dir) {
+    const relative = checkFolderPath(dir);
+    const { absolute, stat } = relative
+        ? local_files_locate(tree, dir, relative)
+        : { absolute: tree.realRoot, stat: (0,external_node_fs_.lstatSync)(tree.realRoot) };
+    return { relative, absolute, stat };
+}
+/** An existing regular file (the contract's FileNotFoundError otherwise). */
+function local_files_regularFile(tree, file) {
+    const relative = checkRelativePath(file);
+    const { absolute, stat } = local_files_locate(tree, file, relative);
+    if (!stat?.isFile())
+        throw new FileNotFoundError(relative, 'in the config repository', stat?.isDirectory());
+    return { relative, absolute, stat };
+}
+function local_files_walk(tree, dirAbsolute, dirRelative, out, links = []) {
+    for (const entry of (0,external_node_fs_.readdirSync)(dirAbsolute, { withFileTypes: true })) {
+        if (entry.name === '.git')
+            continue;
+        const relative = dirRelative ? `${dirRelative}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+            tree.realFolders.add(relative);
+            local_files_walk(tree, external_node_path_.join(dirAbsolute, entry.name), relative, out, links);
+        }
+        else if (entry.isFile())
+            out.push(relative);
+        else if (entry.isSymbolicLink())
+            links.push(relative);
+        // Symlinks are neither listed nor followed: a link shared by two stages would let a promotion of one rewrite the
+        // other, and git objects (verify, the API) see a link, not its target.
+    }
+}
+/** The bytes of a regular file; O_NOFOLLOW: a link at the path is refused, never followed (even one put there since
+ *  the file was listed). */
+function readRegular(tree, file, relative) {
+    const absolute = external_node_path_.join(tree.realRoot, relative);
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(absolute, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW);
+        return (0,external_node_fs_.readFileSync)(fd);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ELOOP')
+            throw symlinkError(tree, file, absolute, 'it');
+        if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+            throw new FileNotFoundError(relative, 'in the config repository', code === 'EISDIR');
+        throw error;
+    }
+    finally {
+        if (fd !== undefined)
+            (0,external_node_fs_.closeSync)(fd);
+    }
+}
+async function writeAll(tree, files) {
+    // Every target is checked before anything is written: a refusal changes nothing.
+    const targets = Object.entries(files).map(([file, text]) => {
+        const { relative, absolute, stat } = local_files_regularFile(tree, file);
+        return { relative, absolute, stat, bytes: Buffer.from(text, 'utf8') };
+    });
+    const names = targets.map((target) => target.relative);
+    for (const target of targets) {
+        const problem = writeProblem(target.absolute, tree.readDigests.get(target.relative));
+        if (problem)
+            throw new WriteError(target.relative, problem, [], names);
+    }
+    await uninterruptible(() => replaceAll(targets, names));
+    for (const target of targets)
+        tree.readDigests.set(target.relative, digest(target.bytes));
+}
+/** Why a file cannot be replaced (read-only, changed since it was read), or undefined. */
+function writeProblem(absolute, readDigest) {
+    try {
+        (0,external_node_fs_.accessSync)(absolute, external_node_fs_.constants.W_OK);
+    }
+    catch (error) {
+        return error.code === 'EROFS'
+            ? 'it is on a read-only file system'
+            : 'the file is read-only';
+    }
+    if (readDigest !== undefined && digest((0,external_node_fs_.readFileSync)(absolute)) !== readDigest)
+        return 'it changed since Stagecoach read it; run the promotion again';
+    return undefined;
+}
+/** A hidden name beside `absolute` that no scan selects and no second run reuses. */
+function sidePath(absolute, suffix) {
+    return external_node_path_.join(external_node_path_.dirname(absolute), `.${external_node_path_.basename(absolute)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.${suffix}`);
+}
+/**
+ * 1. the new text of every file goes to a temporary file beside it, flushed to disk (a full disk or a read-only folder
+ *    fails here, before any target changed); 2. each original is kept under a hard link, and the temporary file is renamed
+ *    over the target (atomic: a kill leaves the old or the new file, never half of one; a symlink put there meanwhile is
+ *    replaced, not written through); 3. on a failed rename the originals are renamed back.
+ */
+function replaceAll(targets, names) {
+    const temps = [];
+    const backups = [];
+    const remove = (files) => {
+        for (const file of files)
+            if (file)
+                (0,external_node_fs_.rmSync)(file, { force: true });
+    };
+    for (const target of targets) {
+        try {
+            temps.push(writeTemporary(target));
+        }
+        catch (error) {
+            remove(temps);
+            throw new WriteError(target.relative, error.message, [], names);
+        }
+    }
+    let renamed = 0;
+    try {
+        for (const [index, target] of targets.entries()) {
+            backups.push(keepOriginal(target.absolute));
+            (0,external_node_fs_.renameSync)(temps[index], target.absolute);
+            renamed += 1;
+        }
+    }
+    catch (error) {
+        const failed = targets[renamed];
+        const notRestored = restore(targets.slice(0, renamed), backups);
+        remove([...temps.slice(renamed), ...backups]);
+        throw new WriteError(failed.relative, error.message, notRestored, names.filter((name) => !notRestored.includes(name)));
+    }
+    syncFolders(targets);
+    remove(backups);
+}
+function writeTemporary(target) {
+    const temp = sidePath(target.absolute, 'stagecoach-tmp');
+    const fd = (0,external_node_fs_.openSync)(temp, 'wx', 0o600);
+    try {
+        for (let offset = 0; offset < target.bytes.length;)
+            offset += (0,external_node_fs_.writeSync)(fd, target.bytes, offset, target.bytes.length - offset);
+        (0,external_node_fs_.fchmodSync)(fd, target.stat.mode & 0o7777);
+        // As root the new file would belong to root: keep the owner (best effort; others cannot chown).
+        if (process.getuid?.() === 0)
+            (0,external_node_fs_.fchownSync)(fd, target.stat.uid, target.stat.gid);
+        (0,external_node_fs_.fsyncSync)(fd);
+    }
+    catch (error) {
+        (0,external_node_fs_.closeSync)(fd);
+        (0,external_node_fs_.rmSync)(temp, { force: true });
+        throw error;
+    }
+    (0,external_node_fs_.closeSync)(fd);
+    return temp;
+}
+/** A second name for the original (a hard link: no new data blocks on a full disk), or a copy where links fail. */
+function keepOriginal(absolute) {
+    const backup = sidePath(absolute, 'stagecoach-orig');
+    try {
+        (0,external_node_fs_.linkSync)(absolute, backup);
+    }
+    catch {
+        (0,external_node_fs_.copyFileSync)(absolute, backup, external_node_fs_.constants.COPYFILE_EXCL);
+    }
+    return backup;
+}
+/** Renames the originals back; returns the files it could not restore (they hold the new text). */
+function restore(renamed, backups) {
+    const failed = [];
+    for (const [index, target] of renamed.entries()) {
+        try {
+            (0,external_node_fs_.renameSync)(backups[index], target.absolute);
+            backups[index] = undefined;
+        }
+        catch {
+            failed.push(target.relative);
+        }
+    }
+    return failed;
+}
+/** fsync each changed folder, so that the renames themselves survive a power loss. */
+function syncFolders(targets) {
+    for (const folder of new Set(targets.map((target) => external_node_path_.dirname(target.absolute)))) {
+        try {
+            const fd = (0,external_node_fs_.openSync)(folder, external_node_fs_.constants.O_RDONLY);
+            try {
+                (0,external_node_fs_.fsyncSync)(fd);
+            }
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+        }
+        catch {
+            // Some file systems refuse to fsync a folder; the renames are done either way.
+        }
+    }
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./.build/adapters/repo-lock.js
+// One promotion at a time per repository: an exclusive lock file (created with O_EXCL, as git's index.lock) in the git
+// folder, holding the holder's pid. A second run waits briefly, then fails naming the lock and its holder; a lock whose
+// holder died (SIGKILL, a power loss) is taken over.
+
+
+
+
+
+
+
+class RepoLockedError extends StagecoachError {
+    kind = 'failure';
+    constructor(lockPath, holder) {
+        const who = holder
+            ? `Stagecoach process ${holder.pid} on ${holder.host}, since ${holder.since}`
+            : 'a Stagecoach process that is still starting';
+        super(`Another promotion is running in this repository: ${who} holds the lock ${lockPath}. Wait for it to finish; remove the file only if that process is gone.`);
+    }
+}
+const DEFAULT_WAIT_MS = 5000;
+const repo_lock_POLL_MS = 100;
+/** A lock file without a readable holder is a run between create and write; older than this it was left behind. */
+const UNREADABLE_STALE_MS = 10_000;
+/** Where the lock of the repository at `root` lives: its git folder, else the temp folder (named by the root's path). */
+function lockPath(root) {
+    const real = (0,external_node_fs_.realpathSync)(root);
+    for (let dir = real;; dir = external_node_path_.dirname(dir)) {
+        const dotGit = external_node_path_.join(dir, '.git');
+        if ((0,external_node_fs_.existsSync)(dotGit)) {
+            if ((0,external_node_fs_.lstatSync)(dotGit).isDirectory())
+                return external_node_path_.join(dotGit, 'stagecoach.lock');
+            // A linked worktree or submodule: `.git` is a file "gitdir: <folder>".
+            const gitdir = /^gitdir: (.+)$/m.exec((0,external_node_fs_.readFileSync)(dotGit, 'utf8'))?.[1]?.trim();
+            if (gitdir)
+                return external_node_path_.join(external_node_path_.resolve(dir, gitdir), 'stagecoach.lock');
+        }
+        if (external_node_path_.dirname(dir) === dir)
+            break;
+    }
+    return external_node_path_.join((0,external_node_os_namespaceObject.tmpdir)(), `stagecoach-${(0,external_node_crypto_.createHash)('sha256').update(real).digest('hex').slice(0, 16)}.lock`);
+}
+function readHolder(file) {
+    try {
+        const holder = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+        return Number.isInteger(holder.pid) && typeof holder.host === 'string' ? holder : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function alive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (error) {
+        return error.code === 'EPERM';
+    }
+}
+/** True when the lock at `file` was left by a process that is gone (then it is removed). */
+function removeIfStale(file, holder, raw) {
+    let stale;
+    if (holder)
+        stale = holder.host === (0,external_node_os_namespaceObject.hostname)() && !alive(holder.pid);
+    else {
+        try {
+            stale = Date.now() - (0,external_node_fs_.statSync)(file).mtimeMs > UNREADABLE_STALE_MS;
+        }
+        catch {
+            return true; // gone meanwhile
+        }
+    }
+    if (!stale)
+        return false;
+    // Only the lock that was judged stale: a new holder may have taken it over since.
+    try {
+        if ((0,external_node_fs_.readFileSync)(file, 'utf8') === raw)
+            (0,external_node_fs_.rmSync)(file, { force: true });
+    }
+    catch {
+        // gone meanwhile
+    }
+    return true;
+}
+function tryCreate(file) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'wx', 0o644);
+    }
+    catch (error) {
+        if (error.code === 'EEXIST')
+            return false;
+        throw error;
+    }
+    try {
+        const holder = { pid: process.pid, host: (0,external_node_os_namespaceObject.hostname)(), since: new Date().toISOString() };
+        (0,external_node_fs_.writeSync)(fd, JSON.stringify(holder));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    return true;
+}
+/** Takes the repository's lock, waiting up to `waitMs` for a running promotion; RepoLockedError after that. */
+async function acquireRepoLock(root, options = {}) {
+    const file = lockPath(root);
+    const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+    for (;;) {
+        if (tryCreate(file))
+            break;
+        let raw = '';
+        try {
+            raw = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        }
+        catch {
+            continue; // released meanwhile
+        }
+        const holder = readHolder(file);
+        if (removeIfStale(file, holder, raw))
+            continue;
+        if (Date.now() >= deadline)
+            throw new RepoLockedError(file, holder);
+        await (0,promises_namespaceObject.setTimeout)(repo_lock_POLL_MS);
+    }
+    let released = false;
+    const release = () => {
+        if (released)
+            return;
+        released = true;
+        forget();
+        if (readHolder(file)?.pid === process.pid)
+            (0,external_node_fs_.rmSync)(file, { force: true });
+    };
+    const forget = onInterrupt(release);
+    return { path: file, release };
 }
 
 ;// CONCATENATED MODULE: ./.build/adapters/docker-config.js
@@ -53038,7 +58097,7 @@ async function runCredentialHelper(helper, host, env) {
     const command = `docker-credential-${helper.name}`;
     const where = `the credential helper "${command}" (${helper.source} in the Docker config.json)`;
     const result = await new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS });
+        const child = (0,external_node_child_process_.spawn)(command, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS });
         const out = [];
         const err = [];
         let size = 0;
@@ -53131,8 +58190,189 @@ function dockerConfigPath(env) {
     return env.HOME ? `${env.HOME.replace(/\/+$/, '')}/.docker/config.json` : undefined;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./.build/adapters/registry-target.js
+// The target of a registry request (which registry, which API host, which repository) and the error that names it.
+
+
+
+class RegistryError extends StagecoachError {
+    repository;
+    status;
+    kind = 'failure';
+    constructor(message, repository, status, options) {
+        super(message, options);
+        this.repository = repository;
+        this.status = status;
+    }
+}
+/** The target of `repository` (no tag or digest); http for the hosts in `plainHttp` (normalized), https otherwise. */
+function parseTarget(repository, plainHttp) {
+    let parsed;
+    try {
+        parsed = parseImage(repository);
+    }
+    catch (error) {
+        throw new RegistryError(`${error.message}`, repository, undefined, { cause: error });
+    }
+    if (parsed.tag !== undefined || parsed.digest !== undefined) {
+        throw new RegistryError(`"${repository}" must name a repository without a tag or digest`, repository);
+    }
+    const registry = normalizeRegistryHost(parsed.registry);
+    const apiHost = registry === 'docker.io' ? 'registry-1.docker.io' : parsed.registry;
+    const scheme = plainHttp.has(registry) || plainHttp.has(apiHost.toLowerCase()) ? 'http' : 'https';
+    return { repository, registry, apiHost, path: parsed.path, origin: `${scheme}://${apiHost}` };
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/registry-auth.js
+// Auth to OCI registries: the challenge a registry answers 401 with, Basic credentials, and Bearer tokens from its
+// token service (cached per scope, one request in flight), and the advice when access is denied.
+// https://distribution.github.io/distribution/spec/auth/token/
+
+
+/** `Bearer realm="https://x",service="y"` → scheme and parameters (RFC 9110 §11.6.1 auth-param syntax). */
+function parseChallenge(header) {
+    if (!header)
+        return undefined;
+    const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
+    if (!match)
+        return undefined;
+    const scheme = match[1].toLowerCase();
+    if (scheme !== 'basic' && scheme !== 'bearer')
+        return undefined;
+    const params = {};
+    for (const m of match[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    }
+    return { scheme, realm: params.realm, service: params.service };
+}
+const basic = (credentials) => `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+/** One registry client's auth state: the challenge each host sent, and the tokens issued by scope. */
+class RegistryAuth {
+    credentials;
+    plainHttp;
+    transport;
+    challenges = new Map();
+    tokens = new Map();
+    constructor(credentials, plainHttp, transport) {
+        this.credentials = credentials;
+        this.plainHttp = plainHttp;
+        this.transport = transport;
+    }
+    /** Remembers the challenge of a 401; false when the header names no scheme Stagecoach answers. */
+    challenged(target, header) {
+        const challenge = parseChallenge(header);
+        if (challenge)
+            this.challenges.set(target.apiHost, challenge);
+        return challenge !== undefined;
+    }
+    /** The target's credentials; a credential helper that cannot answer fails the request like the registry would. */
+    async credentialsOf(target) {
+        try {
+            return await this.credentials.lookup(target.registry);
+        }
+        catch (error) {
+            if (!(error instanceof CredentialHelperError))
+                throw error;
+            throw new RegistryError(`registry ${target.registry}: ${error.message}`, target.repository, undefined, {
+                cause: error,
+            });
+        }
+    }
+    /** The Authorization header for a target; `fresh` after a 401: a new token, or Basic credentials if any. */
+    async authorization(target, fresh) {
+        const challenge = this.challenges.get(target.apiHost);
+        if (!challenge)
+            return undefined;
+        const { credentials } = await this.credentialsOf(target);
+        if (challenge.scheme === 'basic') {
+            // An identity token is only good at a token service (Docker sends no Basic header with one either).
+            if (!credentials || credentials.identityToken)
+                return undefined;
+            return basic(credentials);
+        }
+        const scope = `repository:${target.path}:pull`;
+        const key = `${target.apiHost} ${scope}`;
+        const cached = this.tokens.get(key);
+        if (cached && !fresh) {
+            const token = await cached.catch(() => undefined);
+            if (token && token.expiresAt > Date.now())
+                return `Bearer ${token.value}`;
+        }
+        // Share one in-flight token request between concurrent calls for the same scope.
+        const pending = this.fetchToken(target, challenge, scope, credentials);
+        this.tokens.set(key, pending);
+        pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
+        return `Bearer ${(await pending).value}`;
+    }
+    async fetchToken(target, challenge, scope, credentials) {
+        const realm = this.realmOf(target, challenge);
+        const headers = { accept: 'application/json' };
+        let form;
+        if (credentials?.identityToken) {
+            // An identity token is an OAuth2 refresh token, exchanged by POST (the distribution token spec's OAuth2 flow).
+            headers['content-type'] = 'application/x-www-form-urlencoded';
+            form = new URLSearchParams({
+                grant_type: 'refresh_token',
+                ...(challenge.service ? { service: challenge.service } : {}),
+                scope,
+                client_id: 'stagecoach',
+                refresh_token: credentials.identityToken,
+            }).toString();
+        }
+        else {
+            if (challenge.service)
+                realm.searchParams.set('service', challenge.service);
+            realm.searchParams.set('scope', scope);
+            if (credentials)
+                headers.authorization = basic(credentials);
+        }
+        const issued = Date.now();
+        const response = await this.transport.request(target, realm.toString(), form === undefined ? 'GET' : 'POST', headers, realm.host, form);
+        if (response.status === 401 || response.status === 403) {
+            await response.arrayBuffer().catch(() => undefined);
+            throw await this.denied(target, response.status);
+        }
+        if (!response.ok)
+            throw await this.transport.unexpected(target, response, `getting a token (from ${realm.origin}) for`);
+        const body = (await response.json().catch(() => ({})));
+        const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+        if (typeof value !== 'string' || !value) {
+            throw new RegistryError(`the token service ${realm.origin} of ${target.registry} answered without a token`, target.repository);
+        }
+        // The spec's default lifetime is 60 s; expire 10% early so a token is not used at its edge.
+        const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+        return { value, expiresAt: issued + lifetime * 900 };
+    }
+    /** The token service's URL: valid, and HTTPS unless its host is listed in plainHttp. */
+    realmOf(target, challenge) {
+        let realm;
+        try {
+            realm = new URL(challenge.realm ?? '');
+        }
+        catch {
+            throw new RegistryError(`registry ${target.registry} asked for a bearer token without a valid realm URL`, target.repository, 401);
+        }
+        const realmHost = normalizeRegistryHost(realm.host);
+        if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.plainHttp.has(realmHost))) {
+            throw new RegistryError(`registry ${target.registry} sent its token service as ${realm.origin}, which is not HTTPS; ` +
+                `list ${realm.host} in plainHttp only if that is intended`, target.repository, 401);
+        }
+        return realm;
+    }
+    /** Access denied (401/403), with what to change: the credentials given, the helper's, or none at all. */
+    async denied(target, status) {
+        const host = target.registry;
+        const { credentials, helper } = await this.credentialsOf(target);
+        const from = helper ? `the credential helper ${helper}` : `the credentials given`;
+        const advice = credentials
+            ? `with ${from} for ${host}: check the username and password (or token) and that they may pull ${target.path}`
+            : helper
+                ? `: the credential helper ${helper} has no credentials for ${host} (run \`docker login ${host}\`)`
+                : `: set credentials for ${host} (input registry-credentials or a Docker config.json)`;
+        return new RegistryError(`registry ${host} denied access to ${target.path}${advice.startsWith(':') ? '' : ' '}${advice}`, target.repository, status);
+    }
+}
+
 // EXTERNAL MODULE: external "node:tls"
 var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./.build/adapters/registry-dispatcher.js
@@ -53231,33 +58471,13 @@ function proxyFailure(route, host, code, error) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./.build/adapters/registry.js
-// OCI distribution API client: list a repository's tags and resolve a tag to its manifest digest.
-// Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md; auth: https://distribution.github.io/distribution/spec/auth/token/
+;// CONCATENATED MODULE: ./.build/adapters/registry-http.js
+// HTTP to OCI registries for the registry adapter: requests authenticated (registry-auth.ts), retries with back-off,
+// proxies and TLS, and errors that say what to change.
 
 
 
 
-
-// Thrown by createRegistry for an unreadable dockerConfig.
-
-class RegistryError extends StagecoachError {
-    repository;
-    status;
-    kind = 'failure';
-    constructor(message, repository, status, options) {
-        super(message, options);
-        this.repository = repository;
-        this.status = status;
-    }
-}
-/** Without the OCI types an OCI manifest reads as missing, and without the index types a multi-arch tag does. */
-const MANIFEST_MEDIA_TYPES = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-];
 const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_RETRY_DELAY_MS = 60_000;
 const BACKOFF_BASE_MS = 500;
@@ -53265,22 +58485,6 @@ const MAX_PAGES = 10_000;
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|HOSTNAME|ALTNAME/;
-/** `Bearer realm="https://x",service="y"` → scheme and parameters (RFC 9110 §11.6.1 auth-param syntax). */
-function parseChallenge(header) {
-    if (!header)
-        return undefined;
-    const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
-    if (!match)
-        return undefined;
-    const scheme = match[1].toLowerCase();
-    if (scheme !== 'basic' && scheme !== 'bearer')
-        return undefined;
-    const params = {};
-    for (const m of match[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
-    }
-    return { scheme, realm: params.realm, service: params.service };
-}
 /** The `rel="next"` target of a Link header (RFC 8288), if any. */
 function nextLink(header) {
     if (!header)
@@ -53334,236 +58538,47 @@ function mediaTypeOf(contentType) {
         ? type
         : undefined;
 }
-class RegistryClient {
+/** Requests to registries, authenticated and retried; one per registry client (it caches challenges and tokens). */
+class RegistryHttp {
     fetch;
     routes;
     env;
     maxRetries;
     plainHttp;
-    credentials;
-    challenges = new Map();
-    tokens = new Map();
+    auth;
     constructor(options) {
         this.fetch = options.fetch;
         this.env = options.env ?? process.env;
         this.maxRetries = options.maxRetries ?? 4;
         this.plainHttp = new Set((options.plainHttp ?? []).map(normalizeRegistryHost));
         const dockerConfig = options.dockerConfig === undefined ? undefined : parseDockerConfig(options.dockerConfig);
-        this.credentials = new CredentialLookup(options.credentials ?? {}, dockerConfig, this.env);
+        const credentials = new CredentialLookup(options.credentials ?? {}, dockerConfig, this.env);
         this.routes = new RegistryRoutes(this.env, options.caCertificates);
-    }
-    /** The target's credentials; a credential helper that cannot answer fails the request like the registry would. */
-    async credentialsOf(target) {
-        try {
-            return await this.credentials.lookup(target.registry);
-        }
-        catch (error) {
-            if (!(error instanceof CredentialHelperError))
-                throw error;
-            throw new RegistryError(`registry ${target.registry}: ${error.message}`, target.repository, undefined, {
-                cause: error,
-            });
-        }
-    }
-    async listTags(repository) {
-        const target = this.target(repository);
-        const tags = new Set();
-        const seen = new Set();
-        let url = `${target.origin}/v2/${target.path}/tags/list`;
-        for (let page = 0; page < MAX_PAGES; page++) {
-            seen.add(url);
-            const response = await this.send(target, url, 'GET', { accept: 'application/json' });
-            if (response.status === 404) {
-                const detail = await describeBody(response);
-                throw new RegistryError(`registry ${target.registry} has no repository ${target.path}${detail ? ` (${detail})` : ''}: check the image name`, target.repository, 404);
-            }
-            if (!response.ok)
-                throw await this.unexpected(target, response, 'listing tags of');
-            let body;
-            try {
-                body = (await response.json());
-            }
-            catch (error) {
-                throw new RegistryError(`registry ${target.registry} answered tags of ${target.path} with a body that is not JSON`, target.repository, response.status, { cause: error });
-            }
-            // distribution answers `"tags": null` for a repository whose tags were all deleted.
-            for (const tag of Array.isArray(body.tags) ? body.tags : [])
-                if (typeof tag === 'string')
-                    tags.add(tag);
-            const next = nextLink(response.headers.get('link'));
-            if (!next)
-                return [...tags];
-            const resolved = new URL(next, url);
-            // Following a link elsewhere would hand our token to another host.
-            if (resolved.origin !== target.origin) {
-                throw new RegistryError(`registry ${target.registry} sent a next-page link to another origin (${resolved.origin}) for ${target.path}; refusing to follow it`, target.repository);
-            }
-            url = resolved.toString();
-            if (seen.has(url))
-                return [...tags];
-        }
-        throw new RegistryError(`registry ${target.registry} paginated tags of ${target.path} past ${MAX_PAGES} pages`, target.repository);
-    }
-    async resolve(repository, reference) {
-        const target = this.target(repository);
-        if (!isTag(reference) && !isDigest(reference)) {
-            throw new RegistryError(`"${reference}" is neither a tag nor a digest (sha256:<64 hex digits>) for ${target.repository}`, target.repository);
-        }
-        const url = `${target.origin}/v2/${target.path}/manifests/${reference}`;
-        const accept = { accept: MANIFEST_MEDIA_TYPES.join(', ') };
-        const head = await this.send(target, url, 'HEAD', accept);
-        await head.arrayBuffer().catch(() => undefined);
-        if (head.status === 404)
-            return undefined;
-        const headDigest = head.headers.get('docker-content-digest');
-        const headType = mediaTypeOf(head.headers.get('content-type'));
-        if (head.ok && headDigest && isDigest(headDigest) && headType)
-            return { digest: headDigest, mediaType: headType };
-        if (head.status === 429 || head.status >= 500)
-            throw await this.unexpected(target, head, `resolving ${reference} in`);
-        // HEAD without a digest (some registries), or a HEAD refused (405 and the like): GET tells all.
-        const response = await this.send(target, url, 'GET', accept);
-        if (response.status === 404) {
-            await response.arrayBuffer().catch(() => undefined);
-            return undefined;
-        }
-        if (!response.ok)
-            throw await this.unexpected(target, response, `resolving ${reference} in`);
-        const body = Buffer.from(await response.arrayBuffer());
-        const headerDigest = response.headers.get('docker-content-digest') ?? headDigest;
-        const digest = headerDigest && isDigest(headerDigest)
-            ? headerDigest
-            : isDigest(reference)
-                ? reference
-                : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
-        let mediaType = mediaTypeOf(response.headers.get('content-type'));
-        if (!mediaType) {
-            try {
-                const parsed = JSON.parse(body.toString('utf8'));
-                if (typeof parsed.mediaType === 'string')
-                    mediaType = parsed.mediaType;
-            }
-            catch {
-                // leave it unknown
-            }
-        }
-        if (!mediaType) {
-            throw new RegistryError(`registry ${target.registry} answered ${reference} of ${target.path} without a manifest media type`, target.repository, response.status);
-        }
-        return { digest, mediaType };
+        this.auth = new RegistryAuth(credentials, this.plainHttp, {
+            request: (target, url, method, headers, host, body) => this.fetchWithRetry(target, url, method, headers, undefined, host, body),
+            unexpected: (target, response, doing) => this.unexpected(target, response, doing),
+        });
     }
     target(repository) {
-        let parsed;
-        try {
-            parsed = parseImage(repository);
-        }
-        catch (error) {
-            throw new RegistryError(`${error.message}`, repository, undefined, { cause: error });
-        }
-        if (parsed.tag !== undefined || parsed.digest !== undefined) {
-            throw new RegistryError(`"${repository}" must name a repository without a tag or digest`, repository);
-        }
-        const registry = normalizeRegistryHost(parsed.registry);
-        const apiHost = registry === 'docker.io' ? 'registry-1.docker.io' : parsed.registry;
-        const scheme = this.plainHttp.has(registry) || this.plainHttp.has(apiHost.toLowerCase()) ? 'http' : 'https';
-        return { repository, registry, apiHost, path: parsed.path, origin: `${scheme}://${apiHost}` };
+        return parseTarget(repository, this.plainHttp);
     }
     /** One request with auth: the cached token or Basic credentials, and on a 401 a fresh challenge answered once. */
     async send(target, url, method, headers) {
-        let authorization = await this.authorization(target, false);
+        let authorization = await this.auth.authorization(target, false);
         let response = await this.fetchWithRetry(target, url, method, headers, authorization);
         if (response.status === 401) {
-            const challenge = parseChallenge(response.headers.get('www-authenticate'));
+            const header = response.headers.get('www-authenticate');
             await response.arrayBuffer().catch(() => undefined);
-            if (challenge)
-                this.challenges.set(target.apiHost, challenge);
-            authorization = challenge ? await this.authorization(target, true) : undefined;
+            authorization = this.auth.challenged(target, header) ? await this.auth.authorization(target, true) : undefined;
             if (authorization === undefined)
-                throw await this.denied(target, 401);
+                throw await this.auth.denied(target, 401);
             response = await this.fetchWithRetry(target, url, method, headers, authorization);
         }
         if (response.status === 401 || response.status === 403) {
             await response.arrayBuffer().catch(() => undefined);
-            throw await this.denied(target, response.status);
+            throw await this.auth.denied(target, response.status);
         }
         return response;
-    }
-    /** The Authorization header for a target; `fresh` after a 401: a new token, or Basic credentials if any. */
-    async authorization(target, fresh) {
-        const challenge = this.challenges.get(target.apiHost);
-        if (!challenge)
-            return undefined;
-        const { credentials } = await this.credentialsOf(target);
-        if (challenge.scheme === 'basic') {
-            // An identity token is only good at a token service (Docker sends no Basic header with one either).
-            if (!credentials || credentials.identityToken)
-                return undefined;
-            return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-        }
-        const scope = `repository:${target.path}:pull`;
-        const key = `${target.apiHost} ${scope}`;
-        const cached = this.tokens.get(key);
-        if (cached && !fresh) {
-            const token = await cached.catch(() => undefined);
-            if (token && token.expiresAt > Date.now())
-                return `Bearer ${token.value}`;
-        }
-        // Share one in-flight token request between concurrent calls for the same scope.
-        const pending = this.fetchToken(target, challenge, scope, credentials);
-        this.tokens.set(key, pending);
-        pending.catch(() => this.tokens.get(key) === pending && this.tokens.delete(key));
-        return `Bearer ${(await pending).value}`;
-    }
-    async fetchToken(target, challenge, scope, credentials) {
-        let realm;
-        try {
-            realm = new URL(challenge.realm ?? '');
-        }
-        catch {
-            throw new RegistryError(`registry ${target.registry} asked for a bearer token without a valid realm URL`, target.repository, 401);
-        }
-        const realmHost = normalizeRegistryHost(realm.host);
-        if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.plainHttp.has(realmHost))) {
-            throw new RegistryError(`registry ${target.registry} sent its token service as ${realm.origin}, which is not HTTPS; ` +
-                `list ${realm.host} in plainHttp only if that is intended`, target.repository, 401);
-        }
-        const headers = { accept: 'application/json' };
-        let form;
-        if (credentials?.identityToken) {
-            // An identity token is an OAuth2 refresh token, exchanged by POST (the distribution token spec's OAuth2 flow).
-            headers['content-type'] = 'application/x-www-form-urlencoded';
-            form = new URLSearchParams({
-                grant_type: 'refresh_token',
-                ...(challenge.service ? { service: challenge.service } : {}),
-                scope,
-                client_id: 'stagecoach',
-                refresh_token: credentials.identityToken,
-            }).toString();
-        }
-        else {
-            if (challenge.service)
-                realm.searchParams.set('service', challenge.service);
-            realm.searchParams.set('scope', scope);
-            if (credentials) {
-                headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-            }
-        }
-        const issued = Date.now();
-        const response = await this.fetchWithRetry(target, realm.toString(), form === undefined ? 'GET' : 'POST', headers, undefined, realm.host, form);
-        if (response.status === 401 || response.status === 403) {
-            await response.arrayBuffer().catch(() => undefined);
-            throw await this.denied(target, response.status);
-        }
-        if (!response.ok)
-            throw await this.unexpected(target, response, `getting a token (from ${realm.origin}) for`);
-        const body = (await response.json().catch(() => ({})));
-        const value = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-        if (typeof value !== 'string' || !value) {
-            throw new RegistryError(`the token service ${realm.origin} of ${target.registry} answered without a token`, target.repository);
-        }
-        // The spec's default lifetime is 60 s; expire 10% early so a token is not used at its edge.
-        const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
-        return { value, expiresAt: issued + lifetime * 900 };
     }
     /** fetch with a timeout, retrying 429/5xx (Retry-After or exponential back-off) and dropped connections. */
     async fetchWithRetry(target, url, method, headers, authorization, host = target.apiHost, body) {
@@ -53627,17 +58642,6 @@ class RegistryClient {
             cause: error,
         });
     }
-    async denied(target, status) {
-        const host = target.registry;
-        const { credentials, helper } = await this.credentialsOf(target);
-        const from = helper ? `the credential helper ${helper}` : `the credentials given`;
-        const advice = credentials
-            ? `with ${from} for ${host}: check the username and password (or token) and that they may pull ${target.path}`
-            : helper
-                ? `: the credential helper ${helper} has no credentials for ${host} (run \`docker login ${host}\`)`
-                : `: set credentials for ${host} (input registry-credentials or a Docker config.json)`;
-        return new RegistryError(`registry ${host} denied access to ${target.path}${advice.startsWith(':') ? '' : ' '}${advice}`, target.repository, status);
-    }
     async unexpected(target, response, doing) {
         const detail = await describeBody(response);
         const retryAfter = response.headers.get('retry-after');
@@ -53652,6 +58656,172 @@ class RegistryClient {
         return new RegistryError(`registry ${target.registry} answered ${response.status}${retried} when ${doing} ${target.path}${detail ? `: ${detail}` : ''}${advice}`, target.repository, response.status);
     }
 }
+
+;// CONCATENATED MODULE: ./.build/adapters/registry.js
+// OCI distribution API client: list a repository's tags, resolve a tag to its manifest digest and read an image's
+// labels. Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md (HTTP: registry-http.ts, auth:
+// registry-auth.ts).
+
+
+
+
+// Thrown by createRegistry for an unreadable dockerConfig.
+
+
+
+
+/** Without the OCI types an OCI manifest reads as missing, and without the index types a multi-arch tag does. */
+const MANIFEST_MEDIA_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+];
+/** Manifests and image configs are a few KiB; anything past this is not one. */
+const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/** The string-valued entries of an object (labels and annotations); nothing else. */
+function stringRecord(value) {
+    if (value === null || typeof value !== 'object')
+        return {};
+    return Object.fromEntries(Object.entries(value).filter((entry) => typeof entry[1] === 'string'));
+}
+class RegistryClient {
+    http;
+    constructor(options) {
+        this.http = new RegistryHttp(options);
+    }
+    async listTags(repository) {
+        const target = this.http.target(repository);
+        const tags = new Set();
+        const seen = new Set();
+        let url = `${target.origin}/v2/${target.path}/tags/list`;
+        for (let page = 0; page < MAX_PAGES; page++) {
+            seen.add(url);
+            const response = await this.http.send(target, url, 'GET', { accept: 'application/json' });
+            if (response.status === 404) {
+                const detail = await describeBody(response);
+                throw new RegistryError(`registry ${target.registry} has no repository ${target.path}${detail ? ` (${detail})` : ''}: check the image name`, target.repository, 404);
+            }
+            if (!response.ok)
+                throw await this.http.unexpected(target, response, 'listing tags of');
+            let body;
+            try {
+                body = (await response.json());
+            }
+            catch (error) {
+                throw new RegistryError(`registry ${target.registry} answered tags of ${target.path} with a body that is not JSON`, target.repository, response.status, { cause: error });
+            }
+            // distribution answers `"tags": null` for a repository whose tags were all deleted.
+            for (const tag of Array.isArray(body.tags) ? body.tags : [])
+                if (typeof tag === 'string')
+                    tags.add(tag);
+            const next = nextLink(response.headers.get('link'));
+            if (!next)
+                return [...tags];
+            const resolved = new URL(next, url);
+            // Following a link elsewhere would hand our token to another host.
+            if (resolved.origin !== target.origin) {
+                throw new RegistryError(`registry ${target.registry} sent a next-page link to another origin (${resolved.origin}) for ${target.path}; refusing to follow it`, target.repository);
+            }
+            url = resolved.toString();
+            if (seen.has(url))
+                return [...tags];
+        }
+        throw new RegistryError(`registry ${target.registry} paginated tags of ${target.path} past ${MAX_PAGES} pages`, target.repository);
+    }
+    async resolve(repository, reference) {
+        const target = this.http.target(repository);
+        if (!isTag(reference) && !isDigest(reference)) {
+            throw new RegistryError(`"${reference}" is neither a tag nor a digest (sha256:<64 hex digits>) for ${target.repository}`, target.repository);
+        }
+        const url = `${target.origin}/v2/${target.path}/manifests/${reference}`;
+        const accept = { accept: MANIFEST_MEDIA_TYPES.join(', ') };
+        const head = await this.http.send(target, url, 'HEAD', accept);
+        await head.arrayBuffer().catch(() => undefined);
+        if (head.status === 404)
+            return undefined;
+        const headDigest = head.headers.get('docker-content-digest');
+        const headType = mediaTypeOf(head.headers.get('content-type'));
+        if (head.ok && headDigest && isDigest(headDigest) && headType)
+            return { digest: headDigest, mediaType: headType };
+        if (head.status === 429 || head.status >= 500)
+            throw await this.http.unexpected(target, head, `resolving ${reference} in`);
+        // HEAD without a digest (some registries), or a HEAD refused (405 and the like): GET tells all.
+        const response = await this.http.send(target, url, 'GET', accept);
+        if (response.status === 404) {
+            await response.arrayBuffer().catch(() => undefined);
+            return undefined;
+        }
+        if (!response.ok)
+            throw await this.http.unexpected(target, response, `resolving ${reference} in`);
+        const body = Buffer.from(await response.arrayBuffer());
+        const headerDigest = response.headers.get('docker-content-digest') ?? headDigest;
+        const digest = headerDigest && isDigest(headerDigest)
+            ? headerDigest
+            : isDigest(reference)
+                ? reference
+                : `sha256:${(0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')}`;
+        let mediaType = mediaTypeOf(response.headers.get('content-type'));
+        if (!mediaType) {
+            try {
+                const parsed = JSON.parse(body.toString('utf8'));
+                if (typeof parsed.mediaType === 'string')
+                    mediaType = parsed.mediaType;
+            }
+            catch {
+                // leave it unknown
+            }
+        }
+        if (!mediaType) {
+            throw new RegistryError(`registry ${target.registry} answered ${reference} of ${target.path} without a manifest media type`, target.repository, response.status);
+        }
+        return { digest, mediaType };
+    }
+    async labels(repository, reference) {
+        const target = this.http.target(repository);
+        let manifest = await this.readJson(target, `manifests/${reference}`, MANIFEST_MEDIA_TYPES.join(', '));
+        if (!manifest)
+            return undefined;
+        const annotations = stringRecord(manifest.annotations);
+        if (Array.isArray(manifest.manifests)) {
+            const entries = manifest.manifests;
+            const chosen = entries.find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === 'amd64') ??
+                entries[0];
+            if (typeof chosen?.digest !== 'string' || !isDigest(chosen.digest))
+                return annotations;
+            manifest = await this.readJson(target, `manifests/${chosen.digest}`, MANIFEST_MEDIA_TYPES.join(', '));
+            if (!manifest)
+                return annotations;
+        }
+        const digest = manifest.config?.digest;
+        const config = typeof digest === 'string' && isDigest(digest)
+            ? await this.readJson(target, `blobs/${digest}`, '*/*')
+            : undefined;
+        const labels = stringRecord(config?.config?.Labels);
+        return { ...labels, ...stringRecord(manifest.annotations), ...annotations };
+    }
+    /** A manifest or a config blob as JSON; undefined when missing. Bodies are bounded: labels never need more. */
+    async readJson(target, resource, accept) {
+        const url = `${target.origin}/v2/${target.path}/${resource}`;
+        const response = await this.http.send(target, url, 'GET', { accept });
+        if (response.status === 404) {
+            await response.arrayBuffer().catch(() => undefined);
+            return undefined;
+        }
+        if (!response.ok)
+            throw await this.http.unexpected(target, response, `reading ${resource} of`);
+        const body = Buffer.from(await response.arrayBuffer());
+        if (body.length > MAX_JSON_BYTES)
+            throw new RegistryError(`registry ${target.registry} sent ${resource} of ${target.path} over ${MAX_JSON_BYTES} bytes`, target.repository);
+        try {
+            const value = JSON.parse(body.toString('utf8'));
+            return value !== null && typeof value === 'object' ? value : undefined;
+        }
+        catch (error) {
+            throw new RegistryError(`registry ${target.registry} sent ${resource} of ${target.path} that is not JSON`, target.repository, response.status, { cause: error });
+        }
+    }
+}
 /** A registry client; throws DockerConfigError when dockerConfig cannot be read. */
 /** A registry made on first use: a broken Docker config then fails only the commands that reach a registry. */
 function createRegistryOnDemand(options = {}) {
@@ -53660,395 +58830,223 @@ function createRegistryOnDemand(options = {}) {
     return {
         listTags: (repository) => get().listTags(repository),
         resolve: (repository, reference) => get().resolve(repository, reference),
+        labels: (repository, reference) => get().labels(repository, reference),
     };
 }
 function createRegistry(options = {}) {
     return new RegistryClient(options);
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./.build/core/rewrite.js
-// The lossless rewriter: splices new scalar text into the exact slots the scanner found, and nothing else, so every
-// comment, quote, key order, blank line, other document, Flux marker, CRLF and BOM stays byte for byte.
+;// CONCATENATED MODULE: ./.build/adapters/scratch-copy.js
+// A scratch copy of the config repo's working tree where command gates run on the promoted files: the live tree is never
+// written before every gate passed, so a Ctrl-C, a failing or misbehaving gate, or a second run reading the tree meanwhile
+// never meets an unvetted version. A copy (not a `git worktree`): it holds exactly what the user has, uncommitted and
+// untracked files included, needs no git and leaves nothing in the repository's .git when the process is killed.
 
 
-/** What can actually be written into this reference for a wanted version (e.g. a digest dropped where no slot can hold
- *  it, with a warning), so that re-scanning the result yields exactly `version`. */
-function writableVersion(reference, wanted) {
-    const roles = new Set(reference.slots.map((s) => s.role));
-    if (roles.has('image'))
-        return { version: pick(wanted.tag, wanted.digest) };
-    const tag = roles.has('tag') ? wanted.tag : undefined;
-    const digest = roles.has('digest') ? wanted.digest : undefined;
-    const where = `${reference.file}:${reference.line}${reference.container ? ` (${reference.container})` : ''}`;
-    if (tag === undefined && digest === undefined) {
-        const current = pick(reference.tag, reference.digest);
-        return {
-            version: current,
-            warning: `${where} has no field for ${wanted.tag !== undefined ? 'a tag' : 'a digest'}, so ${reference.image} stays at ${formatVersion(current) || 'its current version'} (wanted ${formatVersion(wanted)})`,
-        };
-    }
-    const version = pick(tag, digest);
-    const lost = wanted.tag !== undefined && tag === undefined
-        ? `tag ${wanted.tag}`
-        : wanted.digest !== undefined && digest === undefined
-            ? `digest ${wanted.digest}`
-            : undefined;
-    return lost
-        ? {
-            version,
-            warning: `${where} has no field for the ${lost.split(' ')[0]}; writing ${formatVersion(version)} for ${reference.image} and dropping ${lost}`,
-        }
-        : { version };
-}
-function pick(tag, digest) {
-    const version = {};
-    if (tag)
-        version.tag = tag;
-    if (digest)
-        version.digest = digest;
-    return version;
-}
-/** Splices new values into `text` (the same text the references were scanned from); throws on overlapping edits. */
-function applyEdits(text, edits) {
-    const splices = [];
-    for (const edit of edits) {
-        const { version } = writableVersion(edit.reference, edit.version);
-        for (const slot of edit.reference.slots) {
-            const splice = spliceFor(text, edit.reference, slot, version);
-            if (splice)
-                splices.push({ ...splice, order: splices.length });
-        }
-    }
-    splices.sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
-    let out = '';
-    let at = 0;
-    let previous;
-    for (const s of splices) {
-        if (previous && previous.start === s.start && previous.end === s.end && previous.text === s.text)
-            continue; // same edit twice
-        const bothInsert = previous && previous.start === previous.end && s.start === s.end && s.start === previous.start;
-        if (previous && (bothInsert ? previous.key === s.key : s.start < previous.end)) {
-            throw new Error(`overlapping edits at offsets ${previous.start}-${previous.end} and ${s.start}-${s.end}: two references claim the same text`);
-        }
-        out += text.slice(at, s.start) + s.text;
-        at = s.end;
-        previous = s;
-    }
-    return out + text.slice(at);
-}
-function spliceFor(text, ref, slot, version) {
-    if (slot.end > text.length || slot.start < 0 || slot.start > slot.end) {
-        throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (slot ${slot.start}-${slot.end} is out of range)`);
-    }
-    if (slot.insert === undefined &&
-        slot.style === 'plain' &&
-        text.slice(slot.start, slot.end) !== slot.value &&
-        slot.value !== '') {
-        if (!/^(?:~|null|Null|NULL)$/.test(text.slice(slot.start, slot.end))) {
-            throw new Error(`${ref.file}:${ref.line}: the text changed since it was scanned (expected "${slot.value}" at offset ${slot.start})`);
-        }
-    }
-    let value;
-    if (slot.role === 'image') {
-        const prefix = slot.prefix ?? '';
-        value = prefix + formatImage(parseImage(slot.value.slice(prefix.length)).name, version);
-    }
-    else {
-        value = (slot.role === 'tag' ? version.tag : version.digest) ?? '';
-    }
-    if (slot.insert !== undefined) {
-        if (value === '')
-            return undefined;
-        return { start: slot.start, end: slot.end, text: slot.insert + render(value, 'plain'), key: slot.insert };
-    }
-    if (value === slot.value)
-        return undefined;
-    return { start: slot.start, end: slot.end, text: render(value, slot.style) };
-}
-/** The scalar token for `value` in `style`; a plain scalar that would not read back as this string is double-quoted. */
-function render(value, style) {
-    if (style === 'single')
-        return `'${value.replaceAll("'", "''")}'`;
-    if (style === 'plain' && plainIsSafe(value))
-        return value;
-    return JSON.stringify(value); // JSON strings are YAML double-quoted scalars
-}
-const PLAIN_CHARS = /^[A-Za-z0-9_./][A-Za-z0-9_./:@=+-]*$/;
-/** True when `value` written plain reads back as the same string under YAML 1.2 (core) and 1.1 (Kubernetes, Helm). */
-function plainIsSafe(value) {
-    if (value === '' || !PLAIN_CHARS.test(value))
-        return false;
+
+
+
+
+/** Size, modification time and mode of every file and link under `dir`, by repo-relative path. */
+function fingerprint(dir, prefix = '', out = new Map()) {
+    let entries;
     try {
-        return (0,dist/* parse */.qg)(value) === value && (0,dist/* parse */.qg)(value, { version: '1.1' }) === value;
+        entries = (0,external_node_fs_.readdirSync)(external_node_path_.join(dir, prefix), { withFileTypes: true });
     }
     catch {
-        return false;
+        return out; // a command removed the folder or made it unreadable: what is left of it counts as deleted
     }
-}
-
-;// CONCATENATED MODULE: ./.build/core/plan.js
-// Plan: which versions in the target stage move to the source's. Pure: references in, one sorted Plan out.
-
-
-
-
-/** Where a reference sits inside its stage, the same across stages: `Deployment/api#api`, or `values.yaml#worker.image`. */
-function referenceKey(reference, stagePaths) {
-    const isObject = reference.workload !== undefined && reference.workload !== reference.file;
-    const place = isObject ? reference.workload : stageRelative(reference.file, stagePaths);
-    return `${place}#${reference.container ?? ''}`;
-}
-/** Whether a repo-relative file lies in a stage folder (`.` is the whole repository). */
-function insideStagePath(file, path) {
-    return path === '.' || path === '' || file.startsWith(`${path}/`);
-}
-/** A file's path inside the stage folder that holds it. */
-function stageRelative(file, stagePaths) {
-    const owner = stagePaths.find((path) => insideStagePath(file, path));
-    return owner === undefined || owner === '.' || owner === '' ? file : file.slice(owner.length + 1);
-}
-/** The versions a stage offers as a source: one entry per image and place. */
-function stageVersions(stage) {
-    return stage.references.map((reference) => ({
-        image: reference.image,
-        key: referenceKey(reference, stage.paths),
-        ...versionOf(reference),
-        file: reference.file,
-        line: reference.line,
-    }));
-}
-function versionOf(version) {
-    return { ...(version.tag ? { tag: version.tag } : {}), ...(version.digest ? { digest: version.digest } : {}) };
-}
-/** Code-unit order: the same on every machine (localeCompare follows the locale, and is slow). */
-function compareText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-function shortName(image) {
-    return image.slice(image.lastIndexOf('/') + 1);
-}
-function selected(reference, only) {
-    if (!only || only.length === 0)
-        return true;
-    const names = [reference.image, reference.name, shortName(reference.image), reference.workload ?? ''];
-    return only.some((glob) => names.some((name) => name && minimatch(name, glob)));
-}
-/** Groups source versions by image; within an image, by the distinct versions offered. */
-function groupByImage(versions) {
-    const byImage = new Map();
-    for (const version of versions) {
-        const list = byImage.get(version.image) ?? [];
-        list.push(version);
-        byImage.set(version.image, list);
-    }
-    return byImage;
-}
-function distinctVersions(list) {
-    const seen = new Map();
-    for (const entry of list)
-        seen.set(formatVersion(entry), versionOf(entry));
-    return [...seen.values()];
-}
-/** The version the source offers for one target reference, or why none can be chosen. */
-function wantedFor(reference, key, offered) {
-    const versions = distinctVersions(offered);
-    if (versions.length === 1)
-        return { version: versions[0] };
-    const match = offered.filter((entry) => entry.key === key);
-    const matched = distinctVersions(match);
-    if (matched.length === 1)
-        return { version: matched[0] };
-    const listed = versions.map(formatVersion).sort().join(', ');
-    return {
-        reason: matched.length > 1
-            ? `the source holds ${listed} for the same place ${key}; make them agree`
-            : `the source holds several versions (${listed}) and none at the same place (${key}); promote with --only or align the workload names`,
-    };
-}
-/** The edit moving `reference` to `version`, marked as a downgrade when both versions compare and `version` is older. */
-function changeOf(reference, version) {
-    const order = reference.tag && version.tag ? compareVersions(reference.tag, version.tag) : undefined;
-    return {
-        file: reference.file,
-        line: reference.line,
-        column: reference.column,
-        image: reference.image,
-        name: reference.name,
-        ...(reference.workload !== undefined ? { workload: reference.workload } : {}),
-        ...(reference.container !== undefined ? { container: reference.container } : {}),
-        format: reference.format,
-        old: formatVersion(reference),
-        new: formatVersion(version),
-        downgrade: order !== undefined && order > 0,
-    };
-}
-function compareChange(a, b) {
-    return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column;
-}
-/** Plans the promotion of `versions` into `target`. Images only in the target are left alone; images only in the source are listed. */
-function planPromotion(input) {
-    const { target } = input;
-    const offered = groupByImage(input.versions);
-    const changes = [];
-    const notPromoted = [];
-    const warnings = [...target.warnings];
-    const targetImages = new Set();
-    for (const reference of target.references) {
-        targetImages.add(reference.image);
-        const list = offered.get(reference.image);
-        if (!list || !selected(reference, input.only))
-            continue;
-        const key = referenceKey(reference, target.paths);
-        const wanted = wantedFor(reference, key, list);
-        if ('reason' in wanted) {
-            notPromoted.push({
-                image: reference.image,
-                version: formatVersion(reference),
-                reason: wanted.reason,
-                file: reference.file,
-                line: reference.line,
-            });
-            continue;
-        }
-        // A pinned target (tag@digest from the registry gate) is up to date with the same tag offered unpinned.
-        if (!wanted.version.digest && reference.digest && reference.tag === wanted.version.tag)
-            continue;
-        const writable = writableVersion(reference, wanted.version);
-        if (writable.warning)
-            warnings.push({
-                file: reference.file,
-                line: reference.line,
-                column: reference.column,
-                message: writable.warning,
-            });
-        if (image_reference_sameVersion(reference, writable.version))
-            continue;
-        changes.push(changeOf(reference, writable.version));
-    }
-    // An image field the scan could not read (a block scalar, say) may be where the target holds this image.
-    const unread = target.warnings.filter((warning) => warning.file !== '');
-    const unreadNote = unread.length === 0
-        ? ''
-        : `; ${target.name} has image fields Stagecoach could not read (${unread
-            .slice(0, 3)
-            .map((warning) => `${warning.file}:${warning.line}`)
-            .join(', ')}${unread.length > 3 ? `, ${unread.length - 3} more` : ''}): if it is one of them, fix it as the warning says`;
-    for (const [image, list] of offered) {
-        if (targetImages.has(image))
-            continue;
-        for (const version of distinctVersions(list)) {
-            const first = list.find((entry) => image_reference_sameVersion(entry, version));
-            notPromoted.push({
-                image,
-                version: formatVersion(version),
-                reason: `not in ${target.name}: Stagecoach updates images a stage already runs, it never adds them${unreadNote}`,
-                ...(first?.file ? { file: first.file, line: first.line } : {}),
-            });
+    for (const entry of entries) {
+        const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory())
+            fingerprint(dir, relative, out);
+        else {
+            try {
+                const stat = (0,external_node_fs_.lstatSync)(external_node_path_.join(dir, relative), { bigint: true });
+                out.set(relative, `${stat.size}:${stat.mtimeNs}:${stat.mode}:${stat.ino}`);
+            }
+            catch {
+                // removed while looked at
+            }
         }
     }
-    if (input.only && input.only.length > 0 && !target.references.some((reference) => selected(reference, input.only))) {
-        warnings.push({
-            file: '',
-            line: 0,
-            message: `--only ${input.only.join(', ')} matches no image or workload in ${target.name}`,
+    return out;
+}
+/** Copies the working tree at `root` (without .git) to a temporary folder and writes `files` into it. */
+async function createScratchCopy(root, files, plan) {
+    const real = (0,external_node_fs_.realpathSync)(root);
+    const base = (0,external_node_fs_.mkdtempSync)(external_node_path_.join((0,external_node_os_namespaceObject.tmpdir)(), 'stagecoach-gate-'));
+    let removed = false;
+    const remove = () => {
+        if (removed)
+            return;
+        removed = true;
+        forget();
+        try {
+            (0,external_node_fs_.rmSync)(base, { recursive: true, force: true });
+        }
+        catch {
+            // A command left a folder it made unreadable: the temp folder keeps it; the working tree is untouched anyway.
+        }
+    };
+    const forget = onInterrupt(remove);
+    // Named like the repository, for commands that print or test their folder's name.
+    const dir = external_node_path_.join(base, external_node_path_.basename(real) || 'repo');
+    const planFile = external_node_path_.join(base, 'plan.json');
+    try {
+        (0,external_node_fs_.cpSync)(real, dir, {
+            recursive: true,
+            // Links stay links, pointing where they pointed; copy-on-write clones where the file system can.
+            verbatimSymlinks: true,
+            mode: external_node_fs_.constants.COPYFILE_FICLONE,
+            filter: (source) => external_node_path_.basename(source) !== '.git',
+        });
+        await createLocalFiles(dir).writeAll(files);
+        (0,external_node_fs_.writeFileSync)(planFile, plan);
+    }
+    catch (error) {
+        remove();
+        throw new errors_PromotionError(`Cannot prepare the scratch copy the command gates run in: ${error.message}`, {
+            cause: error,
         });
     }
-    changes.sort(compareChange);
-    notPromoted.sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version) || compareText(a.file ?? '', b.file ?? ''));
-    warnings.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+    let last = fingerprint(dir);
     return {
-        from: input.from,
-        to: target.name,
-        source: input.source,
-        changes,
-        images: summariseImages(changes),
-        notPromoted,
-        skipped: [...target.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line),
-        warnings,
+        dir,
+        planFile,
+        changes() {
+            const now = fingerprint(dir);
+            const changes = { added: [], deleted: [], changed: [] };
+            for (const [file, print] of now) {
+                if (!last.has(file))
+                    changes.added.push(file);
+                else if (last.get(file) !== print)
+                    changes.changed.push(file);
+            }
+            for (const file of last.keys())
+                if (!now.has(file))
+                    changes.deleted.push(file);
+            last = now;
+            for (const list of Object.values(changes))
+                list.sort();
+            return changes;
+        },
+        remove,
     };
-}
-/**
- * The plan a promotion commit carried out: the stage scanned before and after it, paired reference by reference within
- * each file (a rewrite moves versions only, so every reference keeps its place). A file whose references differ in more
- * than their versions is named in a warning instead.
- */
-function appliedPlan(from, source, before, after) {
-    const byFile = (stage) => {
-        const files = new Map();
-        for (const reference of stage.references)
-            files.set(reference.file, [...(files.get(reference.file) ?? []), reference]);
-        return files;
-    };
-    const identity = (ref) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}`;
-    const afterFiles = byFile(after);
-    const changes = [];
-    const warnings = [];
-    for (const [file, olds] of byFile(before)) {
-        const news = afterFiles.get(file) ?? [];
-        if (news.length !== olds.length || news.some((ref, index) => identity(ref) !== identity(olds[index]))) {
-            warnings.push({ file, line: 0, message: 'the commit changes more than image versions here; see its diff' });
-            continue;
-        }
-        olds.forEach((old, index) => {
-            if (!sameVersion(old, news[index]))
-                changes.push(changeOf(old, versionOf(news[index])));
-        });
-    }
-    changes.sort(compareChange);
-    return {
-        from,
-        to: before.name,
-        source,
-        changes,
-        images: summariseImages(changes),
-        notPromoted: [],
-        skipped: [...after.skipped],
-        warnings,
-    };
-}
-function summariseImages(changes) {
-    const byImage = new Map();
-    for (const change of changes) {
-        const list = byImage.get(change.image);
-        if (list)
-            list.push(change);
-        else
-            byImage.set(change.image, [change]);
-    }
-    return [...byImage.entries()]
-        .sort(([a], [b]) => compareText(a, b))
-        .map(([image, list]) => ({
-        image,
-        old: [...new Set(list.map((change) => change.old))].sort(),
-        new: [...new Set(list.map((change) => change.new))].sort().join(', '),
-        downgrade: list.some((change) => change.downgrade),
-        files: new Set(list.map((change) => change.file)).size,
-    }));
-}
-/** The downgrades a promotion must refuse without `--allow-downgrade`. */
-function downgrades(plan) {
-    return plan.changes.filter((change) => change.downgrade);
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/gates/commands-gate.js
-// The `commands` gate: runs each of a stage's checks (from stagecoach.yaml) in the rewritten config repo, in order.
+// The `commands` gate: runs each of a stage's checks (from stagecoach.yaml) in a rewritten copy of the config repo, in order.
 // The plan reaches a command only through STAGECOACH_* variables and the plan file, never through its command line.
 
 
 const OUTPUT_LINES = 40;
 /**
- * Credentials are never handed to checks: a check's output lands in the job summary and the PR body, and whoever can
- * edit stagecoach.yaml (or a script it calls) could otherwise print or send away the token Stagecoach writes with
- * (GITHUB_TOKEN, INPUT_GITHUB-TOKEN, ACTIONS_RUNTIME_TOKEN, ...). A check that needs one declares it in its own `env:`.
+ * What a check gets from Stagecoach's own environment: an allowlist. Its output lands in the job summary and the PR body,
+ * and whoever can edit stagecoach.yaml (or a script it calls) could otherwise print or send away any credential the
+ * runner holds (GITHUB_TOKEN, INPUT_GITHUB-TOKEN, GH_PAT, DATABASE_URL...). A check that needs more declares it in its own
+ * `env:`. Not GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH, GITHUB_STATE nor GITHUB_STEP_SUMMARY: through them a check could
+ * change the steps that follow.
  */
-const CREDENTIAL_NAME = /TOKEN|SECRET|PASSW(OR)?D|CREDENTIAL|AUTH|API_?KEY|ACCESS_KEY|PRIVATE/i;
-/** The action's own inputs (INPUT_REGISTRY-CREDENTIALS holds passwords) and the runner's internals. */
-const RUNNER_PRIVATE = /^(INPUT_|ACTIONS_)/i;
-/** `baseEnv` without the action's inputs, the runner's internals and the variables whose names look like credentials. */
+const FORWARDED = new Set([
+    'PATH',
+    'HOME',
+    'LANG',
+    'LANGUAGE',
+    'TMPDIR',
+    'CI',
+    ...[
+        'ACTION',
+        'ACTION_PATH',
+        'ACTION_REF',
+        'ACTION_REPOSITORY',
+        'ACTIONS',
+        'ACTOR',
+        'ACTOR_ID',
+        'API_URL',
+        'BASE_REF',
+        'EVENT_NAME',
+        'EVENT_PATH',
+        'GRAPHQL_URL',
+        'HEAD_REF',
+        'JOB',
+        'REF',
+        'REF_NAME',
+        'REF_PROTECTED',
+        'REF_TYPE',
+        'REPOSITORY',
+        'REPOSITORY_ID',
+        'REPOSITORY_OWNER',
+        'REPOSITORY_OWNER_ID',
+        'RETENTION_DAYS',
+        'RUN_ATTEMPT',
+        'RUN_ID',
+        'RUN_NUMBER',
+        'SERVER_URL',
+        'SHA',
+        'TRIGGERING_ACTOR',
+        'WORKFLOW',
+        'WORKFLOW_REF',
+        'WORKFLOW_SHA',
+        'WORKSPACE',
+    ].map((name) => `GITHUB_${name}`),
+    ...['ARCH', 'DEBUG', 'ENVIRONMENT', 'NAME', 'OS', 'TEMP', 'TOOL_CACHE', 'WORKSPACE'].map((name) => `RUNNER_${name}`),
+]);
+/** Proxies are passed on only without credentials in them (`http://user:pass@proxy` is withheld). */
+const PROXY = /^(HTTPS?_PROXY|NO_PROXY|ALL_PROXY)$/i;
+/** Names whose value is a secret whatever it looks like: withheld values under them are masked in the published output. */
+const SECRET_NAME = /TOKEN|SECRET|PASS|PWD|CRED|AUTH|KEY|PRIVATE|SESSION|COOKIE|WEBHOOK|DSN|SIGN|SALT|KUBECONFIG|URL|URI|CONN/i;
+const MIN_MASKED = 4;
+function hasUserinfo(value) {
+    return /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value.trim());
+}
+function forwarded(name, value) {
+    return FORWARDED.has(name) || name.startsWith('LC_') || (PROXY.test(name) && !hasUserinfo(value));
+}
+/** `baseEnv` reduced to the allowlist: what a check starts from. */
 function forwardableEnvironment(baseEnv) {
-    return Object.fromEntries(Object.entries(baseEnv).filter(([name]) => !CREDENTIAL_NAME.test(name) && !RUNNER_PRIVATE.test(name)));
+    return Object.fromEntries(Object.entries(baseEnv).filter(([name, value]) => forwarded(name, value)));
+}
+/**
+ * The withheld values a published output must not show: those of secret-like names, URLs with credentials (and their
+ * password alone), and token-like strings. Plain values (a user name, a folder) are left alone: masking them everywhere
+ * would garble the output for nothing.
+ */
+function secretsToMask(baseEnv) {
+    const secrets = new Set();
+    for (const [name, value] of Object.entries(baseEnv)) {
+        if (forwarded(name, value) || name === 'PWD' || name === 'OLDPWD')
+            continue;
+        const tokenLike = /^[A-Za-z0-9+/=_.~-]{20,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value);
+        if (!SECRET_NAME.test(name) && !hasUserinfo(value) && !tokenLike)
+            continue;
+        for (const part of [value, ...value.split(/\r?\n/), ...userinfoParts(value)])
+            if (part.trim().length >= MIN_MASKED)
+                secrets.add(part.trim());
+    }
+    return [...secrets].sort((a, b) => b.length - a.length);
+}
+/** The password (raw and decoded) of every `scheme://user:password@` in `value`. */
+function userinfoParts(value) {
+    const parts = [];
+    for (const match of value.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^/?#\s:@]*):([^/?#\s@]*)@/gi)) {
+        parts.push(match[2]);
+        try {
+            parts.push(decodeURIComponent(match[2]));
+        }
+        catch {
+            // not percent-encoded
+        }
+    }
+    return parts;
+}
+/** `text` with every secret replaced by `***`, as GitHub masks its log. */
+function maskSecrets(text, secrets) {
+    let masked = text;
+    for (const secret of secrets)
+        masked = masked.split(secret).join('***');
+    return masked;
 }
 /** The STAGECOACH_* variables every check sees. */
 function gateEnvironment(plan, planFile) {
@@ -54064,16 +59062,18 @@ function gateEnvironment(plan, planFile) {
 }
 /**
  * One result per command, in order; a failure does not stop the rest, so one run shows every broken check.
- * Environment, later wins: `baseEnv` (credentials removed), the command's own `env`, then the STAGECOACH_* values.
+ * Environment, later wins: the allowlisted part of `baseEnv`, the command's own `env`, then the STAGECOACH_* values.
  */
 async function runCommandGates(commands, gates, context) {
     const base = forwardableEnvironment(context.baseEnv);
+    const secrets = secretsToMask(context.baseEnv);
     const stagecoach = gateEnvironment(context.plan, context.planFile);
     const results = [];
     for (const gate of gates) {
         const env = { ...base, ...gate.env, ...stagecoach };
         const label = `command "${gate.name}"${gate.name === gate.run ? '' : ` (${commands_gate_oneLine(gate.run)})`}`;
         const started = performance.now();
+        context.onGate?.(gate.name);
         try {
             const run = await commands.run(gate.run, { cwd: context.cwd, env, timeoutMs: gate.timeoutSeconds * 1000 });
             const passed = run.exitCode === 0 && !run.timedOut;
@@ -54082,13 +59082,14 @@ async function runCommandGates(commands, gates, context) {
                 : run.signal
                     ? `was killed by ${run.signal}`
                     : `failed with exit code ${run.exitCode}`;
+            const changed = describeChanges(label, context.changes?.());
             results.push({
                 gate: 'commands',
                 name: gate.name,
                 passed,
                 durationMs: run.durationMs,
-                details: passed ? [] : [`${label} ${why}`],
-                output: lastLines(run.output, OUTPUT_LINES),
+                details: [...(passed ? [] : [`${label} ${why}`]), ...changed],
+                output: maskSecrets(lastLines(run.output, OUTPUT_LINES), secrets),
             });
         }
         catch (error) {
@@ -54104,6 +59105,21 @@ async function runCommandGates(commands, gates, context) {
         }
     }
     return results;
+}
+const LISTED = 10;
+/** One line naming what a command added, deleted or changed in the scratch copy; none when it changed nothing. */
+function describeChanges(label, changes) {
+    if (!changes)
+        return [];
+    const list = (files) => files.slice(0, LISTED).join(', ') + (files.length > LISTED ? ` and ${files.length - LISTED} more` : '');
+    const parts = [
+        changes.added.length > 0 ? `added ${list(changes.added)}` : '',
+        changes.deleted.length > 0 ? `deleted ${list(changes.deleted)}` : '',
+        changes.changed.length > 0 ? `changed ${list(changes.changed)}` : '',
+    ].filter(Boolean);
+    return parts.length === 0
+        ? []
+        : [`${label} ${parts.join('; ')} (in the scratch copy it ran in; the working tree is untouched)`];
 }
 function commands_gate_oneLine(text) {
     const first = text.trim().split('\n')[0];
@@ -54224,6 +59240,1479 @@ async function checkSoak(git, source, checks, options) {
     };
 }
 
+;// CONCATENATED MODULE: ./.build/core/status.js
+// Status: one row per image, one cell per stage, comparing each stage with the nearest upstream stage that holds the image.
+
+
+/** Two written versions name the same release: equal, or the same tag where one side is not pinned to a digest. */
+function sameRelease(a, b) {
+    if (a === b)
+        return true;
+    const [tagA, digestA] = a.split('@');
+    const [tagB, digestB] = b.split('@');
+    return tagA !== '' && tagA === tagB && (digestA === undefined || digestB === undefined);
+}
+function cellState(versions, upstream) {
+    if (versions.length === 0)
+        return 'absent';
+    if (upstream === undefined)
+        return 'first';
+    const foreign = versions.filter((version) => !upstream.some((up) => sameRelease(version, up)));
+    if (foreign.length === 0)
+        return 'same';
+    const older = foreign.every((version) => upstream.every((up) => {
+        const order = compareVersions(version.split('@')[0], up.split('@')[0]);
+        return order !== undefined && order < 0;
+    }));
+    return older ? 'behind' : 'drift';
+}
+/** Each drift cell, with what would make it *behind*: every foreign version held by the upstream stage earlier. */
+function driftQuestions(board, stages) {
+    const questions = [];
+    for (const row of board.rows) {
+        let upstream;
+        for (const stage of stages) {
+            const cell = row.cells[stage.name];
+            if (cell.state === 'drift' && upstream) {
+                const up = row.cells[upstream.name].versions;
+                const files = upstream.references.filter((ref) => ref.image === row.image).map((ref) => ref.file);
+                questions.push({
+                    image: row.image,
+                    stage: stage.name,
+                    upstream: upstream.name,
+                    versions: cell.versions.filter((version) => !up.some((other) => sameRelease(version, other))),
+                    files: [...new Set(files)].sort(),
+                });
+            }
+            if (cell.versions.length > 0)
+                upstream = stage;
+        }
+    }
+    return questions;
+}
+/**
+ * Marks as *behind* the drift cells whose versions the upstream stage held earlier in its history (answered by the
+ * engine from git): unordered tags such as commit SHAs cannot be compared, but a version upstream has moved past is
+ * a pending promotion, not drift.
+ */
+function settleDrift(board, heldEarlier) {
+    const rows = board.rows.map((row) => {
+        const settled = heldEarlier.filter((question) => question.image === row.image);
+        if (settled.length === 0)
+            return row;
+        const cells = { ...row.cells };
+        for (const question of settled)
+            cells[question.stage] = { ...cells[question.stage], state: 'behind' };
+        return { ...row, cells };
+    });
+    const count = (state) => rows.reduce((sum, row) => sum + Object.values(row.cells).filter((cell) => cell.state === state).length, 0);
+    return { ...board, rows, drift: count('drift'), behind: count('behind') };
+}
+function buildStatus(stages) {
+    const images = [...new Set(stages.flatMap((stage) => stage.references.map((reference) => reference.image)))].sort();
+    let drift = 0;
+    let behind = 0;
+    const rows = images.map((image) => {
+        const cells = {};
+        let upstream;
+        for (const stage of stages) {
+            const held = stage.references.filter((reference) => reference.image === image);
+            const versions = [...new Set(held.map((reference) => formatVersion(reference) || '(no tag)'))].sort();
+            const state = cellState(versions, upstream);
+            if (state === 'drift')
+                drift += 1;
+            if (state === 'behind')
+                behind += 1;
+            const workloads = [...new Set(held.map((reference) => reference.workload ?? reference.file))].sort();
+            cells[stage.name] = { versions, state, workloads };
+            if (versions.length > 0)
+                upstream = versions;
+        }
+        return { image, cells };
+    });
+    const byPlace = (a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line;
+    const skipped = stages.flatMap((stage) => stage.skipped).sort(byPlace);
+    const warnings = stages.flatMap((stage) => stage.warnings).sort(byPlace);
+    return { stages: stages.map((stage) => stage.name), rows, drift, behind, skipped, warnings };
+}
+
+;// CONCATENATED MODULE: ./.build/core/live/objects.js
+function condition(conditions, type) {
+    return conditions?.find((c) => c.type === type);
+}
+/** `namespace/Kind/name`: how an object is named in messages and in the model. */
+function objectRef(object) {
+    const meta = object.metadata ?? {};
+    return `${meta.namespace ? `${meta.namespace}/` : ''}${object.kind ?? '?'}/${meta.name ?? '?'}`;
+}
+
+;// CONCATENATED MODULE: ./.build/core/live/agents.js
+// The agent layer: has the stage applied a git revision that CONTAINS the commit that set the versions? Flux and
+// Argo CD report the tracked branch's head, so the answer is ancestry (given as input: the core runs no git), never
+// equality. Agent "Ready"/"Healthy" alone is never a rollout: the workloads are checked too (live-cell.ts).
+
+/** Reasons that mean the agent has not applied the commit yet (the cell says `syncing`). */
+const SYNCING_REASONS = [
+    'RevisionNotApplied',
+    'OutOfSync',
+    'SyncRequested',
+    'Syncing',
+    'NotObserved',
+    'Reconciling',
+];
+const SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
+/** The commit of a revision: `main@sha1:<sha>` (Flux 2), `main/<sha>` (older Flux), or a bare sha (Argo CD). */
+function revisionSha(revision) {
+    if (!revision)
+        return undefined;
+    const at = /@sha1:([0-9a-f]{40})$/.exec(revision);
+    if (at)
+        return at[1];
+    const slash = /\/([0-9a-f]{40})$/.exec(revision);
+    if (slash)
+        return slash[1];
+    return SHA.test(revision) ? revision : undefined;
+}
+/** A revision as a message shows it: `main@sha1:ab12cd3`. */
+function shortRevision(revision) {
+    return revision.replace(/([0-9a-f]{7})[0-9a-f]{33}$/, '$1');
+}
+function containsCommit(revision, ancestry) {
+    if (!ancestry.commit)
+        return true;
+    const sha = revisionSha(revision);
+    if (!sha)
+        return 'unknown';
+    if (sha === ancestry.commit)
+        return true;
+    return ancestry.contains[sha] ?? 'unknown';
+}
+function verdict(object, kind, state, reason, message, extra = {}) {
+    return { kind, ref: objectRef({ ...object, kind }), ...extra, state, reason, message };
+}
+function notObserved(object) {
+    const generation = object.metadata?.generation;
+    return generation !== undefined && object.status?.observedGeneration !== generation;
+}
+const notYet = (agent, revision) => `${agent} has applied ${shortRevision(revision)}, not yet the commit that set the versions`;
+/** Flux Kustomization: suspended, generation observed, Ready and its reason, applied revision contains C. */
+function kustomizationVerdict(k, ancestry) {
+    const s = k.status ?? {};
+    const revision = s.lastAppliedRevision;
+    const contains = containsCommit(revision, ancestry);
+    const extra = { ...(revision ? { revision } : {}), containsCommit: contains };
+    const at = (state, reason, message) => verdict(k, 'Kustomization', state, reason, message, extra);
+    if (k.spec?.suspend)
+        return at('suspended', 'Suspended', 'suspended: Flux applies no new revision');
+    if (notObserved(k))
+        return at('progressing', 'NotObserved', 'waiting for kustomize-controller to see the new spec');
+    const ready = condition(s.conditions, 'Ready');
+    const stalled = condition(s.conditions, 'Stalled');
+    if (stalled?.status === 'True')
+        return at('failed', stalled.reason ?? 'Stalled', stalled.message ?? 'stalled');
+    if (ready?.status === 'False' && ready.reason !== 'DependencyNotReady' && ready.reason !== 'Progressing') {
+        // A failure for an older revision than ours is not ours: wait for the agent to attempt ours.
+        const attempted = containsCommit(s.lastAttemptedRevision, ancestry);
+        if (attempted !== false)
+            return at('failed', ready.reason ?? 'NotReady', ready.message ?? 'not ready');
+    }
+    if (contains === false)
+        return at('progressing', 'RevisionNotApplied', revision ? notYet('flux', revision) : 'flux has applied nothing yet');
+    if (!revision)
+        return at('progressing', 'RevisionNotApplied', 'flux has applied nothing yet');
+    if (contains === 'unknown')
+        return at('unknown', 'RevisionUnknown', `flux applied ${shortRevision(revision)}, which this repository's history does not hold (fetch more history?)`);
+    if (condition(s.conditions, 'Reconciling')?.status === 'True')
+        return at('progressing', 'Reconciling', conditionText(condition(s.conditions, 'Reconciling'), 'reconciling'));
+    if (ready?.status === 'True')
+        return at('healthy', ready.reason ?? 'Ready', `flux applied ${shortRevision(revision)}`);
+    return at('progressing', ready?.reason ?? 'NotReady', conditionText(ready, 'not ready yet'));
+}
+const HELM_WAITING = ['Progressing', 'DependencyNotReady', 'ArtifactFailed'];
+/** Flux HelmRelease: no git revision of its own (its parent Kustomization has one); generation observed and Ready. */
+function helmReleaseVerdict(h) {
+    const s = h.status ?? {};
+    const at = (state, reason, message) => verdict(h, 'HelmRelease', state, reason, message);
+    if (h.spec?.suspend)
+        return at('suspended', 'Suspended', 'suspended: helm-controller upgrades nothing');
+    if (notObserved(h))
+        return at('progressing', 'NotObserved', 'waiting for helm-controller to see the new values');
+    const ready = condition(s.conditions, 'Ready');
+    if (condition(s.conditions, 'Reconciling')?.status === 'True')
+        return at('progressing', 'Reconciling', conditionText(condition(s.conditions, 'Reconciling'), 'upgrading'));
+    if (ready?.status === 'True')
+        return at('healthy', ready.reason ?? 'Ready', ready.message ?? 'released');
+    // RollbackSucceeded is a failure of the promotion: the new values were rolled back.
+    if (ready?.status === 'False' && !HELM_WAITING.includes(ready.reason ?? ''))
+        return at('failed', ready.reason ?? 'NotReady', ready.message ?? 'not ready');
+    if (!ready)
+        return at('unknown', 'NoStatus', 'helm-controller has not reported on it yet');
+    return at('progressing', ready.reason ?? 'NotReady', conditionText(ready, 'not ready yet'));
+}
+function conditionText(c, fallback) {
+    return c?.message || fallback;
+}
+/**
+ * Argo CD Application (Kargo's order): a requested or running sync; health computed before the last sync finished is
+ * stale (unknown); error conditions; the synced revision contains C; Synced; then health.
+ */
+function applicationVerdict(app, ancestry) {
+    const s = app.status ?? {};
+    const revisions = s.sync?.revisions?.length ? s.sync.revisions : s.sync?.revision ? [s.sync.revision] : [];
+    const results = revisions.map((r) => containsCommit(r, ancestry));
+    const contains = !ancestry.commit
+        ? true
+        : results.includes(true)
+            ? true
+            : results.includes('unknown') || results.length === 0
+                ? 'unknown'
+                : false;
+    const extra = { ...(revisions[0] ? { revision: revisions[0] } : {}), containsCommit: contains };
+    const at = (state, reason, message) => verdict(app, 'Application', state, reason, message, extra);
+    if (app.operation)
+        return at('progressing', 'SyncRequested', 'a sync is requested and not yet picked up');
+    const op = s.operationState;
+    if (op?.phase === 'Running' || op?.phase === 'Terminating')
+        return at('progressing', 'Syncing', op.message || 'syncing');
+    if (op?.finishedAt && (!s.reconciledAt || Date.parse(s.reconciledAt) < Date.parse(op.finishedAt)))
+        return at('unknown', 'HealthStale', `health was computed before the last sync finished (${op.finishedAt}); waiting for Argo CD to refresh`);
+    const error = (s.conditions ?? []).find((c) => /Error$/.test(c.type));
+    if (error)
+        return at('failed', error.type, error.message ?? error.type);
+    if (op?.phase === 'Failed' || op?.phase === 'Error')
+        return at('failed', 'SyncFailed', op.message || 'the last sync failed');
+    const shown = revisions[0] ? shortRevision(revisions[0]) : 'nothing';
+    if (contains === false)
+        return at('progressing', 'RevisionNotApplied', notYet('argocd', shown));
+    if (contains === 'unknown')
+        return at('unknown', 'RevisionUnknown', `argocd compared against ${shown}, which this repository's history does not hold`);
+    if (s.sync?.status !== 'Synced')
+        return at('progressing', 'OutOfSync', `argocd reports ${s.sync?.status ?? 'no sync status'}`);
+    const health = s.health?.status;
+    const message = s.health?.message ?? '';
+    if (health === 'Healthy')
+        return at('healthy', 'Healthy', `argocd synced ${shown}, healthy`);
+    if (health === 'Progressing')
+        return at('progressing', 'Progressing', message || 'argocd reports Progressing');
+    if (health === 'Suspended')
+        return at('suspended', 'Suspended', message || 'argocd reports Suspended');
+    if (health === 'Degraded' || health === 'Missing')
+        return at('failed', health, message || `argocd reports ${health}`);
+    return at('unknown', 'HealthUnknown', message || `argocd reports health ${health ?? 'nothing'}`);
+}
+/** Flux `status.inventory.entries[].id` (`<ns>_<name>_<group>_<kind>`) or Argo CD `status.resources`. */
+function inventoryOf(agent) {
+    const s = agent.status ?? {};
+    if (s.inventory?.entries)
+        return s.inventory.entries.flatMap((e) => {
+            const parts = e.id.split('_');
+            if (parts.length !== 4)
+                return [];
+            const [namespace, name, group, kind] = parts;
+            return [{ namespace, name, group, kind }];
+        });
+    return (s.resources ?? []).map((r) => ({
+        namespace: r.namespace ?? '',
+        name: r.name ?? '',
+        group: r.group ?? '',
+        kind: r.kind ?? '',
+    }));
+}
+
+;// CONCATENATED MODULE: ./.build/core/live/pods.js
+// Pods: why a rollout is not done (the kubelet's and scheduler's own words), and which version and digest each pod
+// runs. The digest comes from `imageID` (what the runtime pulled), never from `status.image`, whose tag can name
+// another tag of the same digest.
+
+
+// gitops-engine's rule (health_pod.go) plus the names the kubelet gives an unusable image reference.
+const BAD_WAITING = /^Err|Error$|BackOff$|^InvalidImageName$/;
+const DIGEST_IN_ID = /@(sha256:[a-f0-9]{64})$/;
+function isReady(pod) {
+    return !pod.metadata?.deletionTimestamp && condition(pod.status?.conditions, 'Ready')?.status === 'True';
+}
+function since(pod) {
+    const ready = condition(pod.status?.conditions, 'Ready');
+    return (ready?.status !== 'True' && ready?.lastTransitionTime) || pod.metadata?.creationTimestamp;
+}
+function containerProblem(status) {
+    const waiting = status.state?.waiting;
+    if (waiting?.reason && BAD_WAITING.test(waiting.reason)) {
+        const problem = { reason: waiting.reason, message: waiting.message ?? '', container: status.name };
+        const last = status.lastState?.terminated;
+        if (waiting.reason === 'CrashLoopBackOff' && last) {
+            problem.restarts = status.restartCount ?? 0;
+            if (last.exitCode !== undefined)
+                problem.exitCode = last.exitCode;
+            if (last.reason === 'OOMKilled')
+                problem.reason = 'OOMKilled';
+            const exit = last.reason === 'OOMKilled' ? 'OOMKilled' : `exit code ${last.exitCode ?? '?'}`;
+            problem.message = `${exit} after ${problem.restarts} restarts${last.message ? `: ${last.message}` : ''}${problem.message ? ` (${problem.message})` : ''}`;
+        }
+        return problem;
+    }
+    const terminated = status.state?.terminated;
+    if (terminated && terminated.exitCode !== 0 && terminated.exitCode !== undefined)
+        return {
+            reason: terminated.reason === 'OOMKilled' ? 'OOMKilled' : 'Terminated',
+            message: `exit code ${terminated.exitCode}${terminated.message ? `: ${terminated.message}` : ''}`,
+            container: status.name,
+            exitCode: terminated.exitCode,
+        };
+    return undefined;
+}
+/** What keeps a pod from running ready, worst first; empty for a healthy or simply starting pod. */
+function podProblems(pod) {
+    const s = pod.status ?? {};
+    const out = [];
+    const scheduled = condition(s.conditions, 'PodScheduled');
+    if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable')
+        out.push({ reason: 'Unschedulable', message: scheduled.message ?? '' });
+    if (s.phase === 'Failed')
+        out.push({ reason: s.reason ?? 'Failed', message: s.message ?? 'the pod failed' });
+    for (const status of [...(s.initContainerStatuses ?? []), ...(s.containerStatuses ?? [])]) {
+        const problem = containerProblem(status);
+        if (problem)
+            out.push(problem);
+    }
+    const at = since(pod);
+    return at ? out.map((p) => ({ ...p, since: at })) : out;
+}
+/** The images a pod's containers (init ones too) run, with the runtime's digest where it has one. */
+function podImages(pod) {
+    const statuses = new Map([...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].map((s) => [s.name, s]));
+    const out = [];
+    for (const container of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+        const parsed = container.image ? tryParseImage(container.image) : undefined;
+        if (!parsed)
+            continue;
+        const digest = DIGEST_IN_ID.exec(statuses.get(container.name)?.imageID ?? '')?.[1];
+        out.push({
+            container: container.name,
+            repository: parsed.repository,
+            ...(parsed.tag ? { tag: parsed.tag } : {}),
+            ...(parsed.digest ? { specDigest: parsed.digest } : {}),
+            ...(digest ? { digest } : {}),
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./.build/core/live/rollout.js
+// "Rolled out?" per workload kind, by kubectl's rules (rollout status) with gitops-engine's additions (paused →
+// suspended, OnDelete → healthy, ProgressDeadlineExceeded → failed) and Argo CD's Rollout rule (phase, once observed).
+// Counters only: pods say why (pods.ts).
+
+/** Worst first is last: a merge keeps the state with the highest rank. */
+const ROLLOUT_ORDER = (/* unused pure expression or super */ null && (['healthy', 'suspended', 'progressing', 'unknown', 'failed']));
+function worstRollout(states) {
+    return states.reduce((worst, s) => (ROLLOUT_ORDER.indexOf(s) > ROLLOUT_ORDER.indexOf(worst) ? s : worst), 'healthy');
+}
+const n = (value) => value ?? 0;
+function rollout_verdict(state, reason, message, replicas) {
+    return { state, reason, message, replicas };
+}
+/** The controller has not seen the latest spec: nothing else in the status is about it yet. */
+function rollout_notObserved(w) {
+    const generation = w.metadata?.generation;
+    const observed = w.status?.observedGeneration;
+    if (observed === undefined || observed === '')
+        return true;
+    return generation !== undefined && Number(observed) < generation;
+}
+function deploymentRollout(w) {
+    const s = w.status ?? {};
+    const desired = w.spec?.replicas ?? 1;
+    const r = { desired, updated: n(s.updatedReplicas), ready: n(s.readyReplicas), available: n(s.availableReplicas) };
+    if (rollout_notObserved(w))
+        return rollout_verdict('progressing', 'NotObserved', 'waiting for the controller to see the new spec', r);
+    const progressing = condition(s.conditions, 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded')
+        return rollout_verdict('failed', 'ProgressDeadlineExceeded', progressing.message ?? 'exceeded its progress deadline', r);
+    if (w.spec?.paused)
+        return rollout_verdict('suspended', 'Paused', `paused at ${r.updated}/${desired} updated`, r);
+    if (r.updated < desired)
+        return rollout_verdict('progressing', 'Updating', `${r.updated}/${desired} updated`, r);
+    if (n(s.replicas) > r.updated)
+        return rollout_verdict('progressing', 'OldReplicasTerminating', `${n(s.replicas) - r.updated} old replicas pending termination`, r);
+    if (r.available < r.updated)
+        return rollout_verdict('progressing', 'Unavailable', `${r.available}/${r.updated} available`, r);
+    return rollout_verdict('healthy', 'RolledOut', `${r.available}/${desired} available`, r);
+}
+function statefulSetRollout(w) {
+    const s = w.status ?? {};
+    const desired = w.spec?.replicas ?? 1;
+    const r = {
+        desired,
+        updated: n(s.updatedReplicas),
+        ready: n(s.readyReplicas),
+        available: n(s.availableReplicas ?? s.readyReplicas),
+    };
+    if (w.spec?.updateStrategy?.type === 'OnDelete')
+        return rollout_verdict('healthy', 'OnDelete', `OnDelete: ${r.ready} ready pods (no rollout to follow)`, r);
+    if (rollout_notObserved(w) || s.observedGeneration === 0)
+        return rollout_verdict('progressing', 'NotObserved', 'waiting for the controller to see the new spec', r);
+    if (r.ready < desired)
+        return rollout_verdict('progressing', 'Unavailable', `${r.ready}/${desired} ready`, r);
+    const partition = w.spec?.updateStrategy?.rollingUpdate?.partition;
+    if (partition !== undefined) {
+        if (r.updated < desired - partition)
+            return rollout_verdict('progressing', 'Updating', `${r.updated}/${desired - partition} updated`, r);
+        return rollout_verdict('healthy', 'RolledOut', `${r.ready}/${desired} ready`, r);
+    }
+    if (s.updateRevision !== s.currentRevision)
+        return rollout_verdict('progressing', 'Updating', `${r.updated}/${desired} updated`, r);
+    return rollout_verdict('healthy', 'RolledOut', `${r.ready}/${desired} ready`, r);
+}
+function daemonSetRollout(w) {
+    const s = w.status ?? {};
+    const desired = n(s.desiredNumberScheduled);
+    const r = {
+        desired,
+        updated: n(s.updatedNumberScheduled),
+        ready: n(s.numberAvailable),
+        available: n(s.numberAvailable),
+    };
+    if (w.spec?.updateStrategy?.type === 'OnDelete')
+        return rollout_verdict('healthy', 'OnDelete', `OnDelete: ${r.available} available pods (no rollout to follow)`, r);
+    if (rollout_notObserved(w))
+        return rollout_verdict('progressing', 'NotObserved', 'waiting for the controller to see the new spec', r);
+    if (r.updated < desired)
+        return rollout_verdict('progressing', 'Updating', `${r.updated}/${desired} updated`, r);
+    if (r.available < desired)
+        return rollout_verdict('progressing', 'Unavailable', `${r.available}/${desired} available`, r);
+    return rollout_verdict('healthy', 'RolledOut', `${r.available}/${desired} available`, r);
+}
+/** Argo Rollout: `phase` is trusted only once `observedGeneration` (a string in this API) equals the generation. */
+function argoRollout(w) {
+    const s = w.status ?? {};
+    const desired = w.spec?.replicas ?? 1;
+    const r = { desired, updated: n(s.updatedReplicas), ready: n(s.readyReplicas), available: n(s.availableReplicas) };
+    if (rollout_notObserved(w))
+        return rollout_verdict('progressing', 'NotObserved', 'waiting for the rollouts controller to see the new spec', r);
+    const message = s.message ?? '';
+    switch (s.phase) {
+        case 'Healthy':
+            return rollout_verdict('healthy', 'RolledOut', message || `${r.available}/${desired} available`, r);
+        case 'Paused': {
+            const steps = w.spec?.strategy?.canary?.steps?.length;
+            const step = s.currentStepIndex !== undefined && steps ? ` at step ${s.currentStepIndex + 1}/${steps}` : '';
+            const reason = s.pauseConditions?.[0]?.reason ?? 'Paused';
+            return rollout_verdict('suspended', reason, `paused${step}${message ? `: ${message}` : ''}`, r);
+        }
+        case 'Degraded':
+            return rollout_verdict('failed', 'Degraded', message || 'degraded', r);
+        case 'Progressing':
+            return rollout_verdict('progressing', 'Progressing', message || `${r.updated}/${desired} updated`, r);
+        default:
+            return rollout_verdict('unknown', 'NoPhase', 'the rollouts controller has not reported a phase', r);
+    }
+}
+const WORKLOAD_KINDS = (/* unused pure expression or super */ null && (['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout']));
+function rolloutOf(w) {
+    if (w.metadata?.deletionTimestamp)
+        return rollout_verdict('progressing', 'Terminating', 'being deleted', { desired: 0, updated: 0, ready: 0, available: 0 });
+    switch (w.kind) {
+        case 'Deployment':
+            return deploymentRollout(w);
+        case 'StatefulSet':
+            return statefulSetRollout(w);
+        case 'DaemonSet':
+            return daemonSetRollout(w);
+        case 'Rollout':
+            return argoRollout(w);
+        default:
+            return rollout_verdict('unknown', 'UnknownKind', `no rollout rule for ${w.kind ?? 'an object without kind'}`, {
+                desired: 0,
+                updated: 0,
+                ready: 0,
+                available: 0,
+            });
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/core/live/live-cell.js
+// One status model for live state, per image × stage: git's versions, what runs (per cluster target: workloads with
+// pod counts and digests), one state with a machine reason and the cluster's own message. status --live, the health
+// gate, wait and --source live all read this.
+
+
+
+
+
+/** Best first: a merge (several clusters, several workloads) keeps the worst. */
+const LIVE_ORDER = [
+    'in-sync',
+    'suspended',
+    'rolling-out',
+    'syncing',
+    'not-deployed',
+    'drift',
+    'unknown',
+    'stuck',
+    'unreachable',
+];
+function worstLive(states) {
+    return states.reduce((w, s) => (LIVE_ORDER.indexOf(s) > LIVE_ORDER.indexOf(w) ? s : w), 'in-sync');
+}
+function worstVerdict(verdicts) {
+    return verdicts.reduce((w, v) => (LIVE_ORDER.indexOf(v.state) > LIVE_ORDER.indexOf(w.state) ? v : w), verdicts[0]);
+}
+/** A git version and a live one name the same release: the same tag, and the same digest where both have one. */
+function live_cell_sameRelease(git, tag, digests) {
+    const [gitTag, gitDigest] = git.split('@');
+    if (gitDigest)
+        return digests.includes(gitDigest) && (!gitTag || gitTag === tag);
+    return gitTag === tag;
+}
+function agentVerdicts(agents, ancestry) {
+    return agents.map((a) => a.kind === 'HelmRelease'
+        ? helmReleaseVerdict(a)
+        : a.kind === 'Application'
+            ? applicationVerdict(a, ancestry)
+            : kustomizationVerdict(a, ancestry));
+}
+/** The pods of each workload: directly owned (StatefulSet, DaemonSet) or through a ReplicaSet (Deployment, Rollout). */
+function podsByWorkload(snapshot) {
+    const owner = new Map();
+    for (const rs of snapshot.replicaSets) {
+        const ref = rs.metadata?.ownerReferences?.find((o) => o.controller);
+        if (ref && rs.metadata?.uid)
+            owner.set(rs.metadata.uid, ref.uid);
+    }
+    const out = new Map();
+    for (const pod of snapshot.pods) {
+        const ref = pod.metadata?.ownerReferences?.find((o) => o.controller);
+        if (!ref)
+            continue;
+        const workload = owner.get(ref.uid) ?? ref.uid;
+        out.set(workload, [...(out.get(workload) ?? []), pod]);
+    }
+    return out;
+}
+function liveWorkload(w, container, desired, pods, image) {
+    const counts = new Map();
+    const problems = new Map();
+    for (const pod of pods) {
+        const run = podImages(pod).find((i) => i.container === container && i.repository === image);
+        if (!run)
+            continue;
+        const version = formatVersion({ tag: run.tag, digest: run.specDigest });
+        const key = `${version}|${run.digest ?? ''}`;
+        const entry = counts.get(key) ?? { version, ...(run.digest ? { digest: run.digest } : {}), count: 0, ready: 0 };
+        entry.count += 1;
+        if (isReady(pod))
+            entry.ready += 1;
+        counts.set(key, entry);
+        for (const problem of podProblems(pod)) {
+            if (problem.container && problem.container !== container)
+                continue;
+            const seen = problems.get(problem.reason);
+            if (!seen)
+                problems.set(problem.reason, { ...problem, pods: [pod.metadata?.name ?? '?'] });
+            else {
+                seen.pods.push(pod.metadata?.name ?? '?');
+                if (problem.since && (!seen.since || problem.since < seen.since))
+                    seen.since = problem.since;
+            }
+        }
+    }
+    return {
+        ref: objectRef(w),
+        container,
+        desired,
+        rollout: rolloutOf(w),
+        pods: [...counts.values()].sort((a, b) => b.count - a.count || a.version.localeCompare(b.version)),
+        problems: [...problems.values()],
+    };
+}
+const live_cell_indexes = new WeakMap();
+function live_cell_indexOf(snapshot) {
+    const known = live_cell_indexes.get(snapshot);
+    if (known)
+        return known;
+    const byImage = new Map();
+    for (const w of snapshot.workloads) {
+        const spec = w.spec?.template?.spec;
+        for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+            const parsed = c.image ? tryParseImage(c.image) : undefined;
+            if (!parsed)
+                continue;
+            const list = byImage.get(parsed.repository) ?? [];
+            list.push({ w, container: c.name, desired: formatVersion(parsed) });
+            byImage.set(parsed.repository, list);
+        }
+    }
+    const index = { pods: podsByWorkload(snapshot), byImage };
+    live_cell_indexes.set(snapshot, index);
+    return index;
+}
+/** Every container of the in-scope workloads that runs `image`. */
+function matchWorkloads(snapshot, image) {
+    const { pods, byImage } = live_cell_indexOf(snapshot);
+    return (byImage.get(image) ?? [])
+        .map(({ w, container, desired }) => liveWorkload(w, container, desired, pods.get(w.metadata?.uid ?? '') ?? [], image))
+        .sort((a, b) => a.ref.localeCompare(b.ref) || a.container.localeCompare(b.container));
+}
+function agentLayer(a) {
+    const state = a.state === 'failed'
+        ? 'stuck'
+        : a.state === 'unknown'
+            ? 'unknown'
+            : a.state === 'suspended'
+                ? 'suspended'
+                : a.state === 'healthy'
+                    ? 'in-sync'
+                    : SYNCING_REASONS.includes(a.reason)
+                        ? 'syncing'
+                        : 'rolling-out';
+    return { state, reason: a.reason, message: `${a.ref}: ${a.message}` };
+}
+const age = (since, now) => (since ? Math.max(0, (now - Date.parse(since)) / 1000) : 0);
+function formatAge(seconds) {
+    if (seconds < 60)
+        return `${Math.round(seconds)}s`;
+    if (seconds < 3600)
+        return `${Math.floor(seconds / 60)}m`;
+    return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60) || ''}`.replace(/h$/, 'h');
+}
+function workloadLayer(w, git, options, explained) {
+    const out = [];
+    const [tag] = w.desired.split('@');
+    const desiredDigest = w.desired.split('@')[1];
+    const asked = git.some((g) => live_cell_sameRelease(g, tag, [desiredDigest, ...w.pods.map((p) => p.digest)]));
+    if (!asked && !explained)
+        out.push({
+            state: 'drift',
+            reason: 'Drift',
+            message: `live runs ${w.desired}, git says ${git.join(', ')} (${w.ref})`,
+        });
+    const r = w.rollout;
+    const state = r.state === 'failed'
+        ? 'stuck'
+        : r.state === 'suspended'
+            ? 'suspended'
+            : r.state === 'unknown'
+                ? 'unknown'
+                : r.state === 'progressing'
+                    ? 'rolling-out'
+                    : 'in-sync';
+    const old = w.pods.filter((p) => p.version !== w.desired).map((p) => p.version);
+    const from = old.length > 0 ? `${[...new Set(old)].join(', ')} → ` : '';
+    for (const p of w.problems) {
+        const seconds = age(p.since, options.now);
+        const crashing = p.reason === 'CrashLoopBackOff' || p.reason === 'OOMKilled';
+        const stuck = seconds >= options.stuckAfterSeconds || (crashing && (p.restarts ?? 0) >= 3);
+        const pods = `${p.pods.length} pod${p.pods.length === 1 ? '' : 's'}`;
+        out.push({
+            state: stuck ? 'stuck' : 'rolling-out',
+            reason: p.reason,
+            message: `${w.desired} ${p.reason} (${pods}, ${formatAge(seconds)})${p.message ? `: ${p.message}` : ''}`,
+        });
+    }
+    // After the pods' reasons: between equally bad verdicts the first is shown, and a pod's reason says why.
+    out.push({ state, reason: r.reason, message: `${from}${w.desired} (${r.message}) ${w.ref}` });
+    // Rolled out, yet a ready pod runs a digest git does not pin: what runs is not what git says.
+    if (r.state === 'healthy' && asked)
+        for (const p of w.pods)
+            if (p.ready > 0 && !git.some((g) => live_cell_sameRelease(g, p.version.split('@')[0], [p.digest, p.version.split('@')[1]])))
+                out.push({
+                    state: 'drift',
+                    reason: 'Drift',
+                    message: `live runs ${p.version}${p.digest ? `@${p.digest}` : ''}, git says ${git.join(', ')}`,
+                });
+    return out;
+}
+/** One image of one stage on one cluster target. */
+function targetCell(image, git, snapshot, ancestry, options) {
+    const base = { cluster: snapshot.cluster, agents: [], workloads: [], live: [] };
+    if (snapshot.error)
+        return { ...base, ...snapshot.error };
+    const agents = agentVerdicts(snapshot.agents, ancestry);
+    const workloads = matchWorkloads(snapshot, image);
+    const live = [...new Set(workloads.flatMap((w) => w.pods.filter((p) => p.ready > 0).map((p) => p.version)))].sort();
+    if (workloads.length === 0) {
+        const message = `no workload in scope on ${snapshot.cluster} runs ${image}`;
+        return { ...base, agents, state: 'not-deployed', reason: 'NotDeployed', message };
+    }
+    const agentVerdictsLayer = agents.map(agentLayer);
+    // While the agent has not applied the commit (or is suspended), a template that differs from git is expected, not drift.
+    const explained = agentVerdictsLayer.some((v) => v.state === 'syncing' || v.state === 'suspended');
+    const verdicts = [...agentVerdictsLayer, ...workloads.flatMap((w) => workloadLayer(w, git, options, explained))];
+    const worst = worstVerdict(verdicts);
+    return { ...base, agents, workloads, live, state: worst.state, reason: worst.reason, message: worst.message };
+}
+function liveCell(image, stage, git, snapshots, ancestry, options) {
+    const targets = snapshots.map((s) => targetCell(image, git, s, ancestry, options));
+    const worst = worstVerdict(targets);
+    const several = targets.length > 1;
+    return {
+        image,
+        stage,
+        git,
+        state: worst.state,
+        reason: worst.reason,
+        message: several ? `${worst.cluster}: ${worst.message}` : worst.message,
+        targets,
+    };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:readline"
+var external_node_readline_ = __nccwpck_require__(481);
+;// CONCATENATED MODULE: ./.build/adapters/kube-client.js
+let loaded;
+/** Loads client-node once; every reader and kubeconfig load waits for it first. */
+async function loadKubeClient() {
+    loaded ??= await __nccwpck_require__.e(/* import() */ 749).then(__nccwpck_require__.bind(__nccwpck_require__, 9749));
+}
+/** client-node's KubeConfig, once loadKubeClient() has run (a bug otherwise: a cluster read without it). */
+function kubeConfigClass() {
+    if (!loaded)
+        throw new Error('internal: client-node is read before loadKubeClient()');
+    return loaded.KubeConfig;
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/cluster-errors.js
+// Why a cluster could not be read, classified once so that every use (status cell, health gate, wait) says the same
+// one line. Fail closed: each of these ends a gate or a wait as failed; none is skipped.
+
+/** The reasons under which nothing was read at all: the cell says `unreachable` (else `unknown`). */
+const UNREACHABLE = [
+    'MissingCredentials',
+    'Unreachable',
+    'Timeout',
+    'CertificateUntrusted',
+    'Unauthorized',
+];
+class ClusterError extends StagecoachError {
+    cluster;
+    reason;
+    retryable;
+    retryAfterMs;
+    kind = 'failure';
+    state;
+    constructor(cluster, reason, message, retryable = false, retryAfterMs) {
+        super(message);
+        this.cluster = cluster;
+        this.reason = reason;
+        this.retryable = retryable;
+        this.retryAfterMs = retryAfterMs;
+        this.state = UNREACHABLE.includes(reason) ? 'unreachable' : 'unknown';
+    }
+}
+const TLS = new Set([
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'CERT_HAS_EXPIRED',
+]);
+const NETWORK = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'ECONNRESET',
+    'EPIPE',
+]);
+/** A request that got no usable HTTP answer. */
+function classifyTransport(cluster, host, error, timeoutMs, redact) {
+    if (error instanceof ClusterError)
+        return error;
+    if (error.name === 'AbortError' || error.name === 'TimeoutError' || error.code === 'ABORT_ERR')
+        return new ClusterError(cluster, 'Timeout', `${host} did not answer within ${timeoutMs / 1000}s (clusters.${cluster}.requestTimeout)`);
+    if (error.code && TLS.has(error.code))
+        return new ClusterError(cluster, 'CertificateUntrusted', `${host}: certificate not trusted (${error.code}); set caEnv or the kubeconfig's certificate-authority-data`);
+    if (error.code && NETWORK.has(error.code))
+        return new ClusterError(cluster, 'Unreachable', `cannot reach ${host} (${error.code}): is the runner able to reach the API server? (private clusters need a self-hosted runner)`, error.code === 'ECONNRESET' || error.code === 'EPIPE');
+    return new ClusterError(cluster, 'Unreachable', `cannot read ${host}: ${redact(error.message)}`);
+}
+/** The API server's own sentence, from its Status body when it sent one. */
+function statusMessage(body) {
+    try {
+        const status = JSON.parse(body);
+        return status.kind === 'Status' && status.message ? status.message : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A non-2xx answer. */
+function classifyStatus(cluster, code, body, path, retryAfter) {
+    const said = statusMessage(body);
+    if (code === 401)
+        return new ClusterError(cluster, 'Unauthorized', 'token rejected (401 Unauthorized: expired or wrong credentials?)');
+    if (code === 403)
+        return new ClusterError(cluster, 'Forbidden', `${said ?? `forbidden: ${path}`} (Stagecoach needs get, list and watch: see the README's read-only ClusterRole)`);
+    if (code === 404)
+        // A kind the server does not serve answers a bare "404 page not found"; a missing object or namespace a Status.
+        return said
+            ? new ClusterError(cluster, 'NotFound', said)
+            : new ClusterError(cluster, 'NotServed', `the cluster does not serve ${path}`);
+    if (code === 410)
+        return new ClusterError(cluster, 'Gone', said ?? 'the watch expired (410 Gone)');
+    const seconds = retryAfter !== undefined ? Number(retryAfter) : NaN;
+    const after = Number.isFinite(seconds) ? seconds * 1000 : undefined;
+    if (code === 429)
+        return new ClusterError(cluster, 'TooManyRequests', `the API server is throttling (429)${said ? `: ${said}` : ''}`, true, after);
+    if (code >= 500)
+        return new ClusterError(cluster, 'ServerError', `the API server failed (${code})${said ? `: ${said}` : ''}`, true, after);
+    return new ClusterError(cluster, 'BadResponse', `unexpected answer ${code} for ${path}${said ? `: ${said}` : ''}`);
+}
+
+;// CONCATENATED MODULE: ./.build/adapters/cluster.js
+// A Kubernetes API server, read-only: get, list and watch of the few kinds the live rules read. client-node 1.x
+// loads the kubeconfig and authenticates (tokens, client certificates, exec plugins of cloud logins); the requests
+// are made here so that each is bounded by the cluster's timeout (client-node 1.3 has none: a server that accepts and
+// never answers leaves its calls pending forever) and retried on 5xx/429 with back-off inside that deadline.
+
+
+
+
+
+
+
+
+/** The kinds read, with where the API serves them (a static table: no discovery call per request). */
+const KINDS = {
+    Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
+    ReplicaSet: { apiVersion: 'apps/v1', plural: 'replicasets' },
+    StatefulSet: { apiVersion: 'apps/v1', plural: 'statefulsets' },
+    DaemonSet: { apiVersion: 'apps/v1', plural: 'daemonsets' },
+    Pod: { apiVersion: 'v1', plural: 'pods' },
+    Rollout: { apiVersion: 'argoproj.io/v1alpha1', plural: 'rollouts' },
+    Application: { apiVersion: 'argoproj.io/v1alpha1', plural: 'applications' },
+    Kustomization: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', plural: 'kustomizations' },
+    HelmRelease: { apiVersion: 'helm.toolkit.fluxcd.io/v2', plural: 'helmreleases' },
+};
+/** The credential values a cluster uses, to be masked before anything runs (and redacted from any message). */
+function clusterSecrets(cluster, env) {
+    const a = cluster.access;
+    const values = a.kind === 'token' ? [env[a.tokenEnv]] : a.kind === 'kubeconfig-env' ? [env[a.env], ...tokensIn(env[a.env])] : [];
+    return values.filter((v) => typeof v === 'string' && v.length >= 4);
+}
+function tokensIn(text) {
+    if (!text)
+        return [];
+    // Read as plain YAML: masking comes before anything loads client-node.
+    try {
+        const users = (0,dist/* parse */.qg)(text)?.users ?? [];
+        return users.flatMap((u) => ['token', 'password', 'client-key-data']
+            .map((key) => u.user?.[key])
+            .filter((v) => typeof v === 'string' && !!v));
+    }
+    catch {
+        return [];
+    }
+}
+/** The KubeConfig of a cluster; ClusterError (MissingCredentials) when an env var it needs is unset. */
+function loadKubeConfig(cluster, env) {
+    const kc = new (kubeConfigClass())();
+    const a = cluster.access;
+    const missing = (name, what) => new ClusterError(cluster.name, 'MissingCredentials', `${name} is not set (${what} of cluster ${cluster.name}); set it in the job's env: from a secret`);
+    try {
+        if (a.kind === 'kubeconfig-env') {
+            const text = env[a.env];
+            if (!text)
+                throw missing(a.env, 'the kubeconfig');
+            kc.loadFromString(text);
+        }
+        else if (a.kind === 'token') {
+            const token = env[a.tokenEnv];
+            if (!token)
+                throw missing(a.tokenEnv, 'the bearer token');
+            const ca = a.caEnv ? env[a.caEnv] : undefined;
+            if (a.caEnv && !ca)
+                throw missing(a.caEnv, 'the CA certificate');
+            const caData = ca ? (ca.includes('-----BEGIN') ? Buffer.from(ca).toString('base64') : ca.trim()) : undefined;
+            kc.loadFromOptions({
+                clusters: [{ name: cluster.name, server: a.server, ...(caData ? { caData } : {}), skipTLSVerify: false }],
+                users: [{ name: cluster.name, token }],
+                contexts: [{ name: cluster.name, cluster: cluster.name, user: cluster.name }],
+                currentContext: cluster.name,
+            });
+        }
+        else {
+            const file = a.file?.replace(/^~(?=\/)/, env.HOME ?? '~');
+            if (file)
+                kc.loadFromFile(file);
+            else
+                kc.loadFromDefault();
+            if (a.context) {
+                if (!kc.getContextObject(a.context)) {
+                    const known = kc.getContexts().map((c) => c.name);
+                    throw new ClusterError(cluster.name, 'MissingCredentials', `the kubeconfig has no context "${a.context}" (it has ${known.join(', ') || 'none'})`);
+                }
+                kc.setCurrentContext(a.context);
+            }
+        }
+    }
+    catch (error) {
+        if (error instanceof ClusterError)
+            throw error;
+        throw new ClusterError(cluster.name, 'MissingCredentials', `cannot load the kubeconfig: ${error.message}`);
+    }
+    if (!kc.getCurrentCluster())
+        throw new ClusterError(cluster.name, 'MissingCredentials', 'the kubeconfig names no current cluster (set kubeconfig.context)');
+    return kc;
+}
+const cluster_sleep = (ms, signal) => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+    }, { once: true });
+});
+function createClusterReader(cluster, env = process.env) {
+    const kc = loadKubeConfig(cluster, env);
+    const secrets = clusterSecrets(cluster, env);
+    const conn = {
+        cluster,
+        kc,
+        base: new URL(kc.getCurrentCluster().server),
+        timeoutMs: cluster.requestTimeoutSeconds * 1000,
+        redact: (text) => secrets.reduce((t, s) => t.split(s).join('***'), text),
+        count: 0,
+    };
+    return {
+        name: cluster.name,
+        server: conn.base.host,
+        requests: () => conn.count,
+        async version() {
+            const v = (await getJson(conn, '/version'));
+            return v.gitVersion ?? '?';
+        },
+        list: (kind, namespace, selector) => listObjects(conn, kind, namespace, selector),
+        get: (kind, namespace, name) => getObject(conn, kind, namespace, name),
+        watch: (kind, namespace, resourceVersion, onEvent, signal) => watchObjects(conn, kind, namespace, resourceVersion, onEvent, signal),
+    };
+}
+const transportError = (conn, error) => classifyTransport(conn.cluster.name, conn.base.host, error, conn.timeoutMs, conn.redact);
+async function requestOptions(conn, signal) {
+    const opts = {};
+    await conn.kc.applyToHTTPSOptions(opts);
+    if (!conn.agent) {
+        const o = opts;
+        conn.agent =
+            conn.base.protocol === 'https:'
+                ? new external_node_https_.Agent({
+                    keepAlive: true,
+                    ca: o.ca,
+                    cert: o.cert,
+                    key: o.key,
+                    rejectUnauthorized: o.rejectUnauthorized,
+                    servername: o.servername,
+                })
+                : new external_node_http_.Agent({ keepAlive: true });
+    }
+    return {
+        method: 'GET',
+        headers: { ...opts.headers, Accept: 'application/json' },
+        agent: conn.agent,
+        signal,
+        ...(opts.auth ? { auth: opts.auth } : {}),
+    };
+}
+/** One GET: the response when 2xx (body stream), or a ClusterError; `firstByteMs` bounds the wait for headers. */
+function cluster_open(conn, path, signal, firstByteMs) {
+    conn.count += 1;
+    const { base, cluster } = conn;
+    return requestOptions(conn, signal).then((opts) => new Promise((resolve, reject) => {
+        const transport = base.protocol === 'https:' ? external_node_https_ : external_node_http_;
+        const timer = firstByteMs === undefined
+            ? undefined
+            : setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), firstByteMs);
+        const req = transport.request(new URL(path, base), opts, (res) => {
+            clearTimeout(timer);
+            if ((res.statusCode ?? 0) < 300)
+                return resolve(res);
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => {
+                if (body.length < 8192)
+                    body += chunk;
+            });
+            res.on('end', () => reject(classifyStatus(cluster.name, res.statusCode ?? 0, body, path, res.headers['retry-after'])));
+            res.on('error', (e) => reject(transportError(conn, e)));
+        });
+        req.on('error', (e) => {
+            clearTimeout(timer);
+            reject(transportError(conn, e));
+        });
+        req.end();
+    }));
+}
+/** A JSON GET, bounded by the timeout, with 5xx/429 retried inside the same deadline. */
+async function getJson(conn, path) {
+    const deadline = Date.now() + conn.timeoutMs;
+    for (let attempt = 0;; attempt += 1) {
+        const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        try {
+            const res = await cluster_open(conn, path, signal);
+            const chunks = [];
+            for await (const chunk of res)
+                chunks.push(chunk);
+            return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        }
+        catch (error) {
+            const e = error instanceof ClusterError ? error : transportError(conn, error);
+            const wait = Math.min(e.retryAfterMs ?? 250 * 2 ** attempt, 4000);
+            if (!e.retryable || attempt >= 4 || Date.now() + wait >= deadline)
+                throw e;
+            await cluster_sleep(wait);
+        }
+    }
+}
+function pathOf(kind, namespace, name) {
+    const { apiVersion, plural } = KINDS[kind];
+    const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    return `${root}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+/** Rethrows `e`, naming the kind and its likely missing CRD when the cluster does not serve it. */
+function named(conn, kind, e) {
+    if (e instanceof ClusterError && e.reason === 'NotServed')
+        throw new ClusterError(conn.cluster.name, 'NotServed', `the cluster does not serve ${KINDS[kind].apiVersion} ${kind}: ${CRD_HINT[kind] ?? 'is its CRD installed?'}`);
+    throw e;
+}
+async function listObjects(conn, kind, namespace, selector) {
+    const query = selector ? `?labelSelector=${encodeURIComponent(selector)}` : '';
+    const body = (await getJson(conn, pathOf(kind, namespace) + query).catch((e) => named(conn, kind, e)));
+    const { apiVersion } = KINDS[kind];
+    return {
+        items: (body.items ?? []).map((item) => ({ apiVersion, kind, ...item })),
+        resourceVersion: body.metadata?.resourceVersion ?? '',
+    };
+}
+async function getObject(conn, kind, namespace, name) {
+    try {
+        return (await getJson(conn, pathOf(kind, namespace, name)));
+    }
+    catch (e) {
+        if (e instanceof ClusterError && e.reason === 'NotFound' && !e.message.includes('does not serve'))
+            throw new ClusterError(conn.cluster.name, 'NotFound', `${kind} ${namespace}/${name} not found`);
+        return named(conn, kind, e);
+    }
+}
+async function watchObjects(conn, kind, namespace, resourceVersion, onEvent, signal) {
+    const query = `?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(resourceVersion)}&timeoutSeconds=300`;
+    // Opening the stream is bounded like any request; the stream itself lives until the caller's deadline.
+    const res = await cluster_open(conn, pathOf(kind, namespace) + query, signal, conn.timeoutMs).catch((e) => named(conn, kind, e));
+    const lines = (0,external_node_readline_.createInterface)({ input: res });
+    const stop = () => {
+        lines.close();
+        res.destroy();
+    };
+    if (signal.aborted)
+        stop();
+    signal.addEventListener('abort', stop, { once: true });
+    res.on('close', () => lines.close());
+    try {
+        for await (const line of lines) {
+            if (!line.trim())
+                continue;
+            const event = JSON.parse(line);
+            if (event.type === 'ERROR') {
+                const code = event.object.code ?? 500;
+                throw classifyStatus(conn.cluster.name, code, JSON.stringify(event.object), pathOf(kind, namespace), undefined);
+            }
+            onEvent({
+                type: event.type,
+                object: { apiVersion: KINDS[kind].apiVersion, kind, ...event.object },
+            });
+        }
+    }
+    catch (error) {
+        if (signal.aborted)
+            return;
+        throw error instanceof ClusterError ? error : transportError(conn, error);
+    }
+}
+const CRD_HINT = {
+    Kustomization: 'is Flux installed?',
+    HelmRelease: 'is Flux helm-controller installed?',
+    Application: 'is Argo CD installed?',
+    Rollout: 'is Argo Rollouts installed?',
+};
+
+;// CONCATENATED MODULE: ./.build/adapters/git-ancestry.js
+// The git questions live state asks, read-only: which commit last changed a stage's folders (the commit that set its
+// versions), and whether a revision an agent applied contains it (agents report the branch head, not our commit).
+
+
+const git_ancestry_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+function createGitAncestry(cwd) {
+    const git = (args) => git_ancestry_run('git', ['--literal-pathspecs', ...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    return {
+        async lastChange(revision, paths) {
+            try {
+                const pathspecs = paths.map((p) => (p === '.' ? '.' : p));
+                const { stdout } = await git(['log', '-1', '--first-parent', '--format=%H', revision, '--', ...pathspecs]);
+                return stdout.trim() || undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        async resolve(revision) {
+            try {
+                return (await git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`])).stdout.trim() || undefined;
+            }
+            catch {
+                return undefined;
+            }
+        },
+        async contains(commit, shas) {
+            const out = {};
+            await Promise.all([...new Set(shas)].map(async (sha) => {
+                if (!/^[0-9a-f]{40}$/.test(sha))
+                    return;
+                try {
+                    await git(['merge-base', '--is-ancestor', commit, sha]);
+                    out[sha] = true;
+                }
+                catch (error) {
+                    // 1: not an ancestor; anything else (128: unknown object, e.g. a shallow clone) stays unknown.
+                    if (error.code === 1)
+                        out[sha] = false;
+                }
+            }));
+            return out;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/engine/live.js
+
+
+
+
+const DEFAULT_STUCK_AFTER_SECONDS = 120;
+const live_WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** Like Promise.all, but the error reported is the first in order, not the first in time (one message per run). */
+async function inOrder(promises) {
+    const settled = await Promise.allSettled(promises);
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure)
+        throw failure.reason;
+    return settled.map((r) => r.value);
+}
+const live_normalize = (path) => path.replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+/** An agent object's path lies in one of the stage's folders. */
+function inStage(agent, stage) {
+    const paths = [agent.spec?.path, agent.spec?.source?.path, ...(agent.spec?.sources ?? []).map((s) => s.path)];
+    return paths.some((p) => p !== undefined &&
+        stage.paths.some((folder) => folder === '.' || live_normalize(p) === folder || live_normalize(p).startsWith(`${folder}/`)));
+}
+const nameOf = (o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+/** The agent objects of a target: the named ones (each must exist), or those whose path lies in the stage's folders. */
+async function readAgents(reader, target, stage) {
+    const kind = target.agent === 'flux' ? 'Kustomization' : 'Application';
+    const named = target.agent === 'flux' ? target.kustomizations : target.applications;
+    if (named.length === 0) {
+        const all = await reader.list(kind);
+        return all.items.filter((a) => inStage(a, stage));
+    }
+    const namespaces = [...new Set(named.map((n) => n.split('/')[0]))];
+    const lists = await Promise.all(namespaces.map((ns) => reader.list(kind, ns)));
+    const found = lists.flatMap((l) => l.items);
+    for (const name of named)
+        if (!found.some((a) => nameOf(a) === name))
+            throw new ClusterError(reader.name, 'NotFound', `${kind} ${name} not found on ${reader.name} (stages[${stage.name}].live)`);
+    return found.filter((a) => named.includes(nameOf(a)));
+}
+/** What one target runs: agents, then the workloads in their inventory (or the namespaces), ReplicaSets and pods. */
+async function live_readTarget(reader, target, stage) {
+    const agents = target.agent === 'plain' ? [] : await readAgents(reader, target, stage);
+    let inventory = agents.flatMap(inventoryOf);
+    // HelmReleases a Kustomization applied are agents too; their inventories name the chart's workloads.
+    const releases = inventory.filter((e) => e.kind === 'HelmRelease');
+    if (releases.length > 0) {
+        const namespaces = [...new Set(releases.map((r) => r.namespace))];
+        const lists = await Promise.all(namespaces.map((ns) => reader.list('HelmRelease', ns)));
+        const found = lists
+            .flatMap((l) => l.items)
+            .filter((h) => releases.some((r) => nameOf(h) === `${r.namespace}/${r.name}`));
+        agents.push(...found);
+        inventory = [...inventory, ...found.flatMap(inventoryOf)];
+    }
+    const scoped = target.agent !== 'plain';
+    const workloadEntries = inventory.filter((e) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'].includes(e.kind));
+    const namespaces = target.namespaces.length > 0 ? target.namespaces : [...new Set(workloadEntries.map((e) => e.namespace))].sort();
+    const wantsRollouts = !scoped || workloadEntries.some((e) => e.kind === 'Rollout');
+    const perNamespace = await inOrder(namespaces.map(async (ns) => {
+        const kinds = [...live_WORKLOAD_KINDS, ...(wantsRollouts ? ['Rollout'] : [])];
+        const [workloads, [replicaSets, pods]] = await inOrder([
+            inOrder(kinds.map((k) => reader.list(k, ns, target.selector).catch((e) => {
+                // Argo Rollouts is optional: a cluster without its CRD simply runs none.
+                if (k === 'Rollout' && !scoped && e instanceof ClusterError && e.reason === 'NotServed')
+                    return { items: [], resourceVersion: '' };
+                throw e;
+            }))),
+            inOrder([reader.list('ReplicaSet', ns), reader.list('Pod', ns)]),
+        ]);
+        const resume = [
+            ...kinds.map((kind, i) => ({ kind, rv: workloads[i].resourceVersion })),
+            { kind: 'Pod', rv: pods.resourceVersion },
+        ]
+            .filter((r) => r.rv)
+            .map((r) => ({ kind: r.kind, namespace: ns, resourceVersion: r.rv }));
+        return { workloads: workloads.flatMap((l) => l.items), replicaSets: replicaSets.items, pods: pods.items, resume };
+    }));
+    const inInventory = (w) => !scoped ||
+        workloadEntries.some((e) => e.kind === w.kind && e.name === w.metadata?.name && e.namespace === (w.metadata?.namespace ?? ''));
+    return {
+        agents,
+        workloads: perNamespace.flatMap((p) => p.workloads).filter(inInventory),
+        replicaSets: perNamespace.flatMap((p) => p.replicaSets),
+        pods: perNamespace.flatMap((p) => p.pods),
+        resume: perNamespace.flatMap((p) => p.resume),
+    };
+}
+function failed(cluster, error) {
+    const e = error instanceof ClusterError
+        ? error
+        : new ClusterError(cluster, 'Unreachable', `cannot read ${cluster}: ${error.message}`);
+    return {
+        cluster,
+        agents: [],
+        workloads: [],
+        replicaSets: [],
+        pods: [],
+        error: { state: e.state, reason: e.reason, message: e.message },
+    };
+}
+/** The revisions the agents report, as shas. */
+function agentShas(snapshots) {
+    return snapshots.flatMap((s) => s.agents.flatMap((a) => [
+        a.status?.lastAppliedRevision,
+        a.status?.lastAttemptedRevision,
+        a.status?.sync?.revision,
+        ...(a.status?.sync?.revisions ?? []),
+    ]
+        .map(revisionSha)
+        .filter((sha) => sha !== undefined)));
+}
+/** Every live stage's cells, images in the board's order. */
+async function live_readLive(pipeline, board, deps) {
+    if (!deps.open)
+        await loadKubeClient();
+    const open = deps.open ?? createClusterReader;
+    const readers = new Map();
+    const readerFor = (name) => {
+        if (!readers.has(name)) {
+            const cluster = pipeline.clusters.find((c) => c.name === name);
+            try {
+                readers.set(name, open(cluster, deps.env));
+            }
+            catch (error) {
+                readers.set(name, error instanceof ClusterError
+                    ? error
+                    : new ClusterError(name, 'MissingCredentials', error.message));
+            }
+        }
+        return readers.get(name);
+    };
+    const stages = pipeline.stages.filter((s) => s.live.length > 0);
+    const resume = [];
+    const perStage = await Promise.all(stages.map(async (stage) => {
+        const snapshots = await Promise.all(stage.live.map(async (target) => {
+            const reader = readerFor(target.cluster);
+            if (reader instanceof ClusterError)
+                return failed(target.cluster, reader);
+            try {
+                const snapshot = await live_readTarget(reader, target, stage);
+                resume.push(...(snapshot.resume ?? []).map((r) => ({ cluster: target.cluster, ...r })));
+                return { cluster: target.cluster, ...snapshot };
+            }
+            catch (error) {
+                return failed(target.cluster, error);
+            }
+        }));
+        const commit = deps.commit ?? (await deps.git.lastChange(deps.revision, stage.paths));
+        const contains = commit ? await deps.git.contains(commit, agentShas(snapshots)) : {};
+        // No history for the stage's folders (no checkout, or a shallow one): every agent revision is then unknown.
+        return { stage, snapshots, ancestry: { commit: commit ?? 'no-history', contains } };
+    }));
+    const options = { now: deps.now(), stuckAfterSeconds: deps.stuckAfterSeconds ?? DEFAULT_STUCK_AFTER_SECONDS };
+    const cells = [];
+    for (const row of board.rows)
+        for (const { stage, snapshots, ancestry } of perStage) {
+            const git = row.cells[stage.name]?.versions ?? [];
+            if (git.length > 0)
+                cells.push(liveCell(row.image, stage.name, git, snapshots, ancestry, options));
+        }
+    const requests = {};
+    for (const [name, reader] of readers)
+        requests[name] = reader instanceof ClusterError ? 0 : reader.requests();
+    return { observedAt: new Date(options.now).toISOString(), cells, requests, resume };
+}
+/** The dependencies of a live read from a local checkout. */
+function liveDependencies(root, env = {}) {
+    return { env, git: createGitAncestry(root), revision: 'HEAD', now: Date.now };
+}
+
+;// CONCATENATED MODULE: ./.build/engine/gates/health-gate.js
+
+
+
+/** States worth waiting for: the cluster is on its way (or its health is not computed yet). */
+const WAITING = new Set(['rolling-out', 'syncing', 'suspended']);
+const WAITING_UNKNOWN = new Set(['HealthStale', 'NotObserved', 'NoPhase', 'NoStatus']);
+/** A cell worth waiting for (on its way, or health not computed yet); anything else not in sync is terminal. */
+const waits = (cell) => WAITING.has(cell.state) || (cell.state === 'unknown' && WAITING_UNKNOWN.has(cell.reason));
+function line(cell) {
+    return `${cell.image} ${cell.git.join(', ')} ${cell.stage}: ${cell.state} (${cell.message})`;
+}
+async function checkHealth(pipeline, source, releases, gate, deps) {
+    const started = deps.now();
+    const result = (passed, details, failures = []) => ({
+        gate: 'health',
+        name: 'health',
+        passed,
+        durationMs: deps.now() - started,
+        details,
+        failures,
+    });
+    const stage = pipeline.stages.find((s) => s.name === source.name);
+    if (!stage || stage.live.length === 0)
+        return result(false, [
+            `${source.name} has no live: section, so its health cannot be checked; say where it runs (stages[].live) or remove gates.health`,
+        ]);
+    const images = new Set(releases.map((r) => r.image));
+    const board = buildStatus([source]);
+    board.rows = board.rows.filter((row) => images.has(row.image));
+    const single = { ...pipeline, stages: [stage] };
+    const sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const deadline = started + gate.timeoutSeconds * 1000;
+    let stableSince;
+    for (;;) {
+        const live = await live_readLive(single, board, deps);
+        const now = deps.now();
+        const bad = live.cells.filter((c) => c.state !== 'in-sync');
+        const failures = (cells) => cells.map((c) => ({
+            image: c.image,
+            version: c.git.join(', '),
+            message: `${c.state} in ${c.stage}: ${c.message}`,
+        }));
+        if (bad.length === 0 && live.cells.length > 0) {
+            stableSince ??= now;
+            const stable = now - stableSince;
+            if (stable >= gate.stableForSeconds * 1000)
+                return result(true, live.cells.map((c) => `${c.image} ${c.git.join(', ')} ${c.stage}: in sync on ${c.targets.map((t) => t.cluster).join(', ')}, stable for ${formatDuration(Math.round(stable / 1000))}`));
+        }
+        else {
+            stableSince = undefined;
+            const terminal = bad.filter((c) => !waits(c));
+            if (terminal.length > 0)
+                return result(false, terminal.map(line), failures(terminal));
+            if (now >= deadline)
+                return result(false, bad.map((c) => `${line(c)}; still not in sync after ${formatDuration(gate.timeoutSeconds)}`), failures(bad));
+        }
+        if (now >= deadline && stableSince !== undefined)
+            return result(false, [
+                `in sync, but not yet for ${formatDuration(gate.stableForSeconds)} when the timeout (${formatDuration(gate.timeoutSeconds)}) came`,
+            ]);
+        const stableLeft = stableSince === undefined ? Infinity : stableSince + gate.stableForSeconds * 1000 - now;
+        await sleep(Math.max(1, Math.min(deps.pollMs ?? 5000, stableLeft, deadline - now)));
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/core/stage-layout.js
+// Which files a stage owns and where each sits in the stage's layout: a stage path is a folder, a file or a glob of
+// them; a file's place is what the glob captured (the component) plus its path inside what the path matched, the same
+// across stages (`components/X/staging/a.yaml` and `components/X/production/a.yaml` both sit at `X|a.yaml`).
+
+
+function stage_layout_placeOf(glob, index, captures, relative) {
+    if (glob)
+        return `<${captures.join('/')}>${relative}`;
+    return relative === '' ? `[${index}]` : relative;
+}
+function plainPattern(path, index) {
+    return {
+        path,
+        index,
+        glob: false,
+        base: path,
+        match(file) {
+            if (path === '.' || path === '')
+                return { root: '.', captures: [], relative: file, place: file };
+            if (file === path)
+                return { root: path, captures: [], relative: '', place: stage_layout_placeOf(false, index, [], '') };
+            if (!file.startsWith(`${path}/`))
+                return undefined;
+            const relative = file.slice(path.length + 1);
+            return { root: path, captures: [], relative, place: relative };
+        },
+    };
+}
+function globPattern(path, index) {
+    const segments = path.split('/');
+    const base = literalBase(path);
+    const magic = segments.map((segment) => isGlobPath(segment));
+    const deep = segments.includes('**');
+    const perSegment = segments.map((segment) => new Minimatch(segment, { dot: false }));
+    const whole = new Minimatch(path, { dot: false });
+    const head = magic.indexOf(true);
+    const tail = segments.length - 1 - magic.lastIndexOf(true);
+    const found = (parts, length, captures) => {
+        const relative = parts.slice(length).join('/');
+        const root = parts.slice(0, length).join('/');
+        return { root, captures, relative, place: stage_layout_placeOf(true, index, captures, relative) };
+    };
+    return {
+        path,
+        index,
+        glob: true,
+        base,
+        match(file) {
+            const parts = file.split('/');
+            if (!deep) {
+                if (parts.length < segments.length)
+                    return undefined;
+                for (let i = 0; i < segments.length; i++)
+                    if (!perSegment[i].match(parts[i]))
+                        return undefined;
+                return found(parts, segments.length, segments.flatMap((_, i) => (magic[i] ? [parts[i]] : [])));
+            }
+            // `**` spans any number of folders: the shortest prefix of the file that matches is the root.
+            for (let length = head + 1; length <= parts.length; length++) {
+                const prefix = parts.slice(0, length);
+                if (whole.match(prefix.join('/')))
+                    return found(parts, length, prefix.slice(head, length - tail));
+            }
+            return undefined;
+        },
+    };
+}
+function compileStagePath(path, index) {
+    return isGlobPath(path) ? globPattern(path, index) : plainPattern(path, index);
+}
+/** The first of a stage's compiled paths that holds `file`, with its place. */
+function placeIn(patterns, file) {
+    for (const pattern of patterns) {
+        const place = pattern.match(file);
+        if (place)
+            return { ...place, pattern };
+    }
+    return undefined;
+}
+/** Whether `relative` (a path inside a stage root) lies in a dot-folder such as `.chainsaw-test/`. */
+function inDotFolder(relative) {
+    const last = relative.lastIndexOf('/');
+    if (last === -1)
+        return false;
+    const folders = relative.slice(0, last);
+    return folders.startsWith('.') || folders.includes('/.');
+}
+
 ;// CONCATENATED MODULE: ./.build/engine/registry-source.js
 
 
@@ -54294,1688 +60783,57 @@ async function resolveImageVersions(images, pipeline, target, registry) {
     return { versions, notPromoted };
 }
 
-;// CONCATENATED MODULE: ./.build/core/scan/image-text.js
-// Small shared checks on the text of an image, tag or digest found by an extractor.
-
-/** A user-facing sentence saying why `value` is not an image reference. */
-function imageProblem(value) {
-    if (value.includes('{{'))
-        return `"${value}" holds a template expression, not an image reference`;
-    try {
-        parseImage(value);
-        return `"${value}" is an image reference`;
-    }
-    catch (error) {
-        return error instanceof ImageReferenceError ? error.message : String(error);
-    }
-}
-/** Why a tag or digest value is unusable, or undefined when it is fine (empty counts as absent). */
-function versionProblem(role, value) {
-    if (value === '')
-        return undefined;
-    if (role === 'tag') {
-        return isTag(value) ? undefined : `tag "${value}" is not a valid tag (letters, digits, _, . and -, 128 at most)`;
-    }
-    return isDigest(value) ? undefined : `digest "${value}" is not a digest (expected sha256:<64 hex digits>)`;
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/tree.js
-// The small YAML tree both readers (fast-reader.ts, yaml-reader.ts) produce and every format extractor walks.
-// Scalars keep their source offsets and style so that extractors can build Slots without going back to a parser.
-/** Thrown by the accessors when an extractor needs to look inside a node the fast reader skipped. */
-class NeedFullParse extends Error {
-    constructor() {
-        super('the fast reader skipped a node the extractor needs');
-    }
-}
-const NEED_FULL = new NeedFullParse();
-const NIL = { kind: 'scalar', style: 'plain', value: '', start: -1, end: -1, nil: true };
-function asMap(node) {
-    if (node === undefined)
-        return undefined;
-    if (node.kind === 'map')
-        return node;
-    if (node.kind === 'opaque' && node.flow && !node.skipped)
-        throw NEED_FULL;
-    return undefined;
-}
-function asSeq(node) {
-    if (node === undefined)
-        return undefined;
-    if (node.kind === 'seq')
-        return node;
-    if (node.kind === 'opaque' && node.flow && !node.skipped)
-        throw NEED_FULL;
-    return undefined;
-}
-function asScalar(node) {
-    if (node === undefined)
-        return undefined;
-    if (node.kind === 'scalar')
-        return node;
-    if (node.kind === 'opaque' && !node.flow && !node.skipped)
-        throw NEED_FULL;
-    return undefined;
-}
-function getPair(map, key) {
-    if (map === undefined)
-        return undefined;
-    const pairs = map.pairs;
-    for (let i = 0; i < pairs.length; i++)
-        if (pairs[i].key === key)
-            return pairs[i];
-    return undefined;
-}
-function get(map, key) {
-    return getPair(map, key)?.value;
-}
-/** Follows `a.b.c` through maps. */
-function getPath(map, ...keys) {
-    let node = map;
-    for (const key of keys) {
-        node = get(asMap(node), key);
-        if (node === undefined)
-            return undefined;
-    }
-    return node;
-}
-const NULL_WORDS = new Set(['~', 'null', 'Null', 'NULL']);
-/** The string a scalar holds for our purposes: '' for nil and plain null words. Block scalars count as text. */
-function tree_text(scalar) {
-    if (scalar === undefined)
-        return undefined;
-    if (scalar.style === 'plain' && NULL_WORDS.has(scalar.value))
-        return '';
-    return scalar.value;
-}
-/** A plain-string scalar value (for kind, apiVersion, names); undefined for collections and block scalars. */
-function stringAt(map, key) {
-    const node = get(map, key);
-    if (node === undefined || node.kind !== 'scalar' || node.style === 'block')
-        return undefined;
-    return tree_text(node);
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/helm-values.js
+;// CONCATENATED MODULE: ./.build/engine/image-policies.js
+// Flux ImagePolicy objects for a scanned stage: those in its files, and those beside a line whose `$imagepolicy`
+// marker names a policy the stage does not hold (Flux layouts keep `<env>-image-policy.yaml` next to the patch).
 
 
 
-const IMAGE_KEY = /image$/i;
-const IMAGES_KEY = /images$/i;
-const IMAGE_PARENT = /image/i;
-function scanValues(c, root, document, workload) {
-    if (root !== undefined)
-        walk({ c, document, workload }, root, '', '');
-}
-function walk(w, node, path, parentKey) {
-    const map = asMap(node);
-    if (map) {
-        if (imageMap(w, map, path, parentKey))
-            return;
-        for (const pair of map.pairs) {
-            const key = pair.key;
-            const child = path === '' ? key : `${path}.${key}`;
-            const value = pair.value;
-            if (value.kind === 'opaque' && value.skipped)
-                continue;
-            if (value.kind === 'scalar' || (value.kind === 'opaque' && !value.flow)) {
-                const scalar = asScalar(value);
-                if (scalar && IMAGE_KEY.test(key))
-                    scalarImage(w, scalar, child, true);
-                continue;
-            }
-            walk(w, value, child, key);
-        }
-        return;
-    }
-    const seq = asSeq(node);
-    if (!seq)
-        return;
-    const listOfImages = IMAGES_KEY.test(parentKey);
-    seq.items.forEach((item, i) => {
-        const child = `${path}[${i}]`;
-        if (item.kind === 'scalar' || (item.kind === 'opaque' && !item.flow)) {
-            const scalar = listOfImages ? asScalar(item) : undefined;
-            if (scalar)
-                scalarImage(w, scalar, child, false);
-        }
-        else
-            walk(w, item, child, parentKey);
-    });
-}
-/** `image: repo:tag` (or an entry of `images:`): only taken when it parses and names a tag or digest. */
-function scalarImage(w, scalar, path, strict) {
-    if (scalar.nil)
-        return;
-    if (scalar.style === 'block') {
-        if (strict)
-            w.c.warn(scalar.start, `${path} in ${w.workload} is a block scalar (| or >); write the image on one line to let stagecoach edit it`);
-        return;
-    }
-    const value = tree_text(scalar) ?? '';
-    if (value === '' || value.includes('{{'))
-        return;
-    const parsed = tryParseImage(value);
-    if (!parsed) {
-        // only what looks like an attempt at a reference is worth a warning: `image: "not checked"` is just text
-        if (strict && /^\S+$/.test(value) && /[:/@]/.test(value))
-            w.c.warn(scalar.start, `${imageProblem(value)} (${path} in ${w.workload}); it will not be promoted`);
-        return;
-    }
-    if (parsed.tag === undefined && parsed.digest === undefined)
-        return;
-    w.c.add({
-        format: 'helm-values',
-        image: parsed.repository,
-        name: parsed.name,
-        tag: parsed.tag,
-        digest: parsed.digest,
-        workload: w.workload,
-        container: path,
-        document: w.document,
-        slots: [w.c.scalarSlot('image', scalar)],
-    }, scalar.start);
-}
-function scalarPair(map, key) {
-    const pair = getPair(map, key);
-    if (!pair)
-        return undefined;
-    const scalar = asScalar(pair.value);
-    return scalar ? { pair, scalar } : undefined;
-}
-/** `{repository, tag, digest?, registry?}` and its spellings; true when the mapping was an image (even a broken one). */
-function imageMap(w, map, path, parentKey) {
-    const tag = scalarPair(map, 'tag');
-    const digest = scalarPair(map, 'digest');
-    if (!tag && !digest)
-        return false;
-    let repo = scalarPair(map, 'repository');
-    if (!repo && IMAGE_PARENT.test(parentKey))
-        repo = scalarPair(map, 'repo') ?? scalarPair(map, 'name');
-    if (!repo) {
-        const image = scalarPair(map, 'image');
-        if (image && image.scalar.style !== 'block' && !/[:@]/.test(tree_text(image.scalar) ?? ':'))
-            repo = image;
-    }
-    if (!repo || repo.scalar.style === 'block')
-        return false;
-    const repository = tree_text(repo.scalar) ?? '';
-    if (repository === '' || repository.includes('{{'))
-        return false;
-    const where = `${path || 'the root'} in ${w.workload}`;
-    const registry = stringAt(map, 'registry');
-    const name = registry ? `${registry}/${repository}` : repository;
-    const parsed = tryParseImage(name);
-    if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-        const why = parsed ? `"${name}" holds a tag or digest; keep it in the tag / digest key` : imageProblem(name);
-        w.c.warn(repo.scalar.start, `${why} (${where}); it will not be promoted`);
-        return true;
-    }
-    const slots = [];
-    const version = {};
-    for (const [role, found] of [
-        ['tag', tag],
-        ['digest', digest],
-    ]) {
-        if (!found)
-            continue;
-        if (found.scalar.style === 'block') {
-            w.c.warn(found.scalar.start, `${role} of ${where} is a block scalar (| or >); it will not be promoted`);
-            return true;
-        }
-        const slot = w.c.pairSlot(role, found.pair);
-        if (!slot)
-            continue;
-        const problem = versionProblem(role, slot.value);
-        if (problem) {
-            w.c.warn(slot.start, `${problem} (${where}); it will not be promoted`);
-            return true;
-        }
-        if (role === 'tag' && slot.style === 'plain' && readsAsNumber(slot.value)) {
-            w.c.warn(slot.start, `tag ${slot.value} of ${where} is a number to YAML (Helm renders ${Number(slot.value)}); quote it: "${slot.value}"`);
-        }
-        if (slot.value)
-            version[role] = slot.value;
-        slots.push(slot);
-    }
-    w.c.add({
-        format: 'helm-values',
-        image: parsed.repository,
-        name: parsed.name,
-        ...version,
-        workload: w.workload,
-        container: path,
-        document: w.document,
-        slots,
-    }, map.pairs[0].keyStart, [repo.scalar]);
-    return true;
-}
-/** A plain scalar YAML resolves to a number that prints differently (`1.10` → 1.1, `1.0` → 1). */
-function readsAsNumber(value) {
-    if (!/^[-+]?(?:\d[\d_]*)?\.?\d+(?:[eE][-+]?\d+)?$/.test(value))
-        return false;
-    return String(Number(value)) !== value;
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/argocd.js
-
-
-
-
-const ARGOCD_SOURCE_FILE = /^\.argocd-source(?:-(.+))?\.ya?ml$/;
-function scanApplication(c, root, document, workload) {
-    const spec = asMap(get(root, 'spec'));
-    const sources = [];
-    const single = get(spec, 'source');
-    if (single)
-        sources.push(single);
-    for (const item of asSeq(get(spec, 'sources'))?.items ?? [])
-        sources.push(item);
-    for (const source of sources)
-        scanSource(c, asMap(source), document, workload, false);
-}
-/** An override file: `app` is the name from `.argocd-source-<app>.yaml`. */
-function scanArgocdSource(c, root, document, workload) {
-    scanSource(c, root, document, workload, true);
-}
-function scanSource(c, source, document, workload, override) {
-    if (!source)
-        return;
-    const images = asSeq(getPath(source, 'kustomize', 'images'));
-    const format = override ? 'argocd-source' : 'argocd-kustomize';
-    for (const item of images?.items ?? []) {
-        const scalar = asScalar(item);
-        if (scalar)
-            kustomizeImage(c, scalar, document, workload, format);
-    }
-    const helm = asMap(get(source, 'helm'));
-    if (!helm)
-        return;
-    const parameters = asSeq(get(helm, 'parameters'));
-    if (parameters)
-        helmParameters(c, parameters.items, document, workload, override ? 'argocd-source' : 'argocd-helm-parameter');
-    const valuesObject = get(helm, 'valuesObject');
-    if (valuesObject)
-        scanValues(c, valuesObject, document, workload);
-    const values = asScalar(get(helm, 'values'));
-    if (values && values.style === 'block' && /image/i.test(values.value)) {
-        c.warn(values.start, `helm.values of ${workload} is a string holding YAML; stagecoach does not edit inside it — move the image to helm.valuesObject or helm.parameters`);
-    }
-}
-/** `[alias=]name[:tag][@digest]`, as `argocd app set --kustomize-image` writes it. */
-function kustomizeImage(c, scalar, document, workload, format) {
-    if (scalar.nil)
-        return;
-    if (scalar.style === 'block') {
-        c.warn(scalar.start, `a kustomize.images entry of ${workload} is a block scalar (| or >); write it on one line`);
-        return;
-    }
-    const value = tree_text(scalar) ?? '';
-    const eq = value.indexOf('=');
-    const prefix = eq === -1 ? '' : value.slice(0, eq + 1);
-    const image = value.slice(prefix.length);
-    const parsed = tryParseImage(image);
-    if (!parsed) {
-        c.warn(scalar.start, `${imageProblem(image)} (kustomize.images of ${workload}); it will not be promoted`);
-        return;
-    }
-    c.add({
-        format,
-        image: parsed.repository,
-        name: parsed.name,
-        tag: parsed.tag,
-        digest: parsed.digest,
-        workload,
-        container: prefix ? prefix.slice(0, -1) : parsed.name,
-        document,
-        slots: [c.scalarSlot('image', scalar, prefix || undefined)],
-    }, scalar.start);
-}
-/** `{name: image.tag, value: "1.2.3"}` paired with `image.repository` (and `image.registry`, `image.digest`). */
-function helmParameters(c, items, document, workload, format) {
-    const byName = new Map();
-    for (const item of items) {
-        const entry = asMap(item);
-        const name = stringAt(entry, 'name');
-        const pair = getPair(entry, 'value');
-        const scalar = asScalar(pair?.value);
-        if (!entry || !name || !pair || !scalar || scalar.style === 'block' || byName.has(name))
-            continue;
-        byName.set(name, { pair, scalar, value: tree_text(scalar) ?? '' });
-    }
-    for (const [name, param] of byName) {
-        if (name === 'image' || name.endsWith('.image')) {
-            const parsed = tryParseImage(param.value);
-            if (!parsed || (parsed.tag === undefined && parsed.digest === undefined))
-                continue;
-            const slot = c.scalarSlot('image', param.scalar);
-            add(c, {
-                format,
-                parsed,
-                version: parsed,
-                workload,
-                container: name,
-                document,
-                slots: [slot],
-                at: param.scalar.start,
-                extra: [],
-            });
-            continue;
-        }
-        const role = name.endsWith('.tag') ? 'tag' : name.endsWith('.digest') ? 'digest' : undefined;
-        if (!role)
-            continue;
-        const base = name.slice(0, name.lastIndexOf('.'));
-        if (role === 'digest' && byName.has(`${base}.tag`))
-            continue; // reported with its tag
-        const repo = byName.get(`${base}.repository`) ?? byName.get(`${base}.repo`) ?? byName.get(`${base}.name`);
-        if (!repo || repo.value === '')
-            continue;
-        const registry = byName.get(`${base}.registry`)?.value;
-        const full = registry ? `${registry}/${repo.value}` : repo.value;
-        const parsed = tryParseImage(full);
-        if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-            c.warn(repo.scalar.start, `${parsed ? `"${full}" holds a tag or digest` : imageProblem(full)} (helm parameter ${base}.repository of ${workload}); it will not be promoted`);
-            continue;
-        }
-        const slots = [];
-        const version = {};
-        let bad = false;
-        for (const [r, p] of [
-            ['tag', role === 'tag' ? param : undefined],
-            ['digest', byName.get(`${base}.digest`)],
-        ]) {
-            if (!p)
-                continue;
-            const slot = c.pairSlot(r, p.pair);
-            if (!slot)
-                continue;
-            const problem = versionProblem(r, slot.value);
-            if (problem) {
-                c.warn(slot.start, `${problem} (helm parameter ${base}.${r} of ${workload}); it will not be promoted`);
-                bad = true;
-                break;
-            }
-            if (slot.value)
-                version[r] = slot.value;
-            slots.push(slot);
-        }
-        if (!bad && slots.length > 0)
-            add(c, {
-                format,
-                parsed,
-                version,
-                workload,
-                container: base,
-                document,
-                slots,
-                at: param.scalar.start,
-                extra: [repo.scalar],
-            });
-    }
-}
-function add(c, r) {
-    c.add({
-        format: r.format,
-        image: r.parsed.repository,
-        name: r.parsed.name,
-        tag: r.version.tag,
-        digest: r.version.digest,
-        workload: r.workload,
-        container: r.container,
-        document: r.document,
-        slots: r.slots,
-    }, r.at, r.extra);
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/imagepolicy-marker.js
-// Flux image-automation setter markers: `# {"$imagepolicy": "<ns>:<policy>[:tag|:name|:digest]"}` after a scalar.
-// https://fluxcd.io/flux/guides/image-update/#configure-image-update-for-custom-resources
-/** The `$imagepolicy` value of the comment that follows `offset` on the same line, if any. */
-function markerAfter(text, offset) {
-    if (offset < 0)
-        return undefined;
-    let i = offset;
-    while (text.charCodeAt(i) === 32)
-        i++;
-    if (text.charCodeAt(i) !== 35)
-        return undefined;
-    let end = text.indexOf('\n', i);
-    if (end === -1)
-        end = text.length;
-    const comment = text.slice(i + 1, end).trim();
-    if (!comment.includes('$imagepolicy'))
-        return undefined;
-    return parseMarker(comment);
-}
-/** Parses the JSON object of a marker comment; undefined when it is not one. */
-function parseMarker(comment) {
-    try {
-        const value = JSON.parse(comment);
-        if (value && typeof value === 'object' && typeof value['$imagepolicy'] === 'string') {
-            return value['$imagepolicy'];
-        }
-    }
-    catch {
-        // not JSON: an ordinary comment that mentions $imagepolicy
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/collector.js
-
-
-class Collector {
-    file;
-    text;
-    references = [];
-    warnings = [];
-    skipped = [];
-    taken = new Set();
-    lineStarts;
-    constructor(file, text) {
-        this.file = file;
-        this.text = text;
-    }
-    /** 1-based line and column of an offset (a leading BOM is not a column). */
-    position(offset) {
-        if (!this.lineStarts) {
-            const starts = [this.text.charCodeAt(0) === 0xfeff ? 1 : 0];
-            for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1))
-                starts.push(i + 1);
-            this.lineStarts = starts;
-        }
-        const starts = this.lineStarts;
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= offset)
-                lo = mid;
-            else
-                hi = mid - 1;
-        }
-        return { line: lo + 1, column: Math.max(1, offset - starts[lo] + 1) };
-    }
-    warn(offset, message) {
-        const { line, column } = this.position(Math.max(0, offset));
-        this.warnings.push({ file: this.file, line, column, message });
-    }
-    skip(offset, reason) {
-        this.skipped.push({ file: this.file, line: this.position(Math.max(0, offset)).line, reason });
-    }
-    /** A slot over an existing scalar. Block scalars are never slots: the caller warns instead. */
-    scalarSlot(role, scalar, prefix) {
-        const slot = {
-            role,
-            start: scalar.start,
-            end: scalar.end,
-            style: scalar.style,
-            value: tree_text(scalar) ?? '',
-        };
-        if (prefix)
-            slot.prefix = prefix;
-        return slot;
-    }
-    /** The slot of a present key: its scalar, or an insertion right after `key:` when the value is empty. */
-    pairSlot(role, pair) {
-        const value = pair.value;
-        if (value.kind !== 'scalar' || value.style === 'block')
-            return undefined;
-        if (!value.nil)
-            return this.scalarSlot(role, value);
-        const colon = this.colonAfter(pair.keyEnd);
-        if (colon === -1)
-            return undefined;
-        return { role, start: colon + 1, end: colon + 1, style: 'plain', value: '', insert: ' ' };
-    }
-    /** An insertion slot for `key` absent from `map`: a new line after the map's last entry, indented like its keys. */
-    insertSlot(role, map, key) {
-        const last = map.pairs[map.pairs.length - 1];
-        if (!last)
-            return undefined;
-        const value = last.value;
-        let end;
-        if (value.kind === 'scalar' && value.style !== 'block')
-            end = value.nil ? this.colonAfter(last.keyEnd) + 1 : value.end;
-        else
-            return undefined;
-        if (end <= 0)
-            return undefined;
-        const t = this.text;
-        if (map.flow)
-            return { role, start: end, end, style: 'plain', value: '', insert: `, ${key}: ` };
-        let eol = t.indexOf('\n', end);
-        if (eol === -1)
-            eol = t.length;
-        const crlf = eol > 0 && t.charCodeAt(eol - 1) === 13;
-        const at = crlf ? eol - 1 : eol;
-        const first = map.pairs[0].keyStart;
-        const lineStart = t.lastIndexOf('\n', first - 1) + 1;
-        const indent = first - lineStart - (lineStart === 0 && t.charCodeAt(0) === 0xfeff ? 1 : 0);
-        return {
-            role,
-            start: at,
-            end: at,
-            style: 'plain',
-            value: '',
-            insert: `${crlf ? '\r\n' : '\n'}${' '.repeat(indent)}${key}: `,
-        };
-    }
-    colonAfter(offset) {
-        const t = this.text;
-        let i = offset;
-        while (i < t.length && t.charCodeAt(i) === 32)
-            i++;
-        return t.charCodeAt(i) === 58 ? i : -1;
-    }
-    /**
-     * Records a reference once: a slot already claimed (an alias of an anchor, or a custom field over a values entry)
-     * keeps its first reference. `at` positions references whose slots are all insertions; `extra` are scalars (name,
-     * repository) whose line may carry the Flux marker.
-     */
-    add(ref, at, extra = []) {
-        const keys = ref.slots.map((s) => `${s.start}:${s.end}:${s.role}`);
-        if (keys.some((k) => this.taken.has(k)))
-            return;
-        for (const k of keys)
-            this.taken.add(k);
-        const first = ref.slots.find((s) => s.insert === undefined || s.insert === ' ');
-        const { line, column } = this.position(first ? first.start : at);
-        let marker;
-        for (const slot of ref.slots) {
-            marker = markerAfter(this.text, slot.insert === undefined ? slot.end : slot.insert === ' ' ? slot.start : -1);
-            if (marker)
-                break;
-        }
-        for (let i = 0; !marker && i < extra.length; i++)
-            marker = markerAfter(this.text, extra[i].end);
-        const out = {
-            file: this.file,
-            line,
-            column,
-            format: ref.format,
-            image: ref.image,
-            name: ref.name,
-            document: 0,
-            slots: [],
-        };
-        if (ref.tag)
-            out.tag = ref.tag;
-        if (ref.digest)
-            out.digest = ref.digest;
-        if (ref.workload !== undefined)
-            out.workload = ref.workload;
-        if (ref.container !== undefined)
-            out.container = ref.container;
-        out.document = ref.document;
-        out.slots = ref.slots;
-        if (marker)
-            out.marker = marker;
-        this.references.push(out);
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/fast-reader.js
-
-const SPACE = 32;
-const HASH = 35;
-const COLON = 58;
-const DASH = 45;
-const CR = 13;
-const LF = 10;
-const DQUOTE = 34;
-const SQUOTE = 39;
-const BACKSLASH = 92;
-/** Characters that may not start a plain scalar or key here (YAML c-indicator), beyond the ones handled. */
-function isBadStart(c) {
-    // & * ! % @ ` , ? : ] } | > [ { are indicators; '[' '{' '|' '>' are handled by the caller for values
-    return (c === 38 ||
-        c === 42 ||
-        c === 33 ||
-        c === 37 ||
-        c === 64 ||
-        c === 96 ||
-        c === 44 ||
-        c === 63 ||
-        c === COLON ||
-        c === 93 ||
-        c === 125 ||
-        c === 124 ||
-        c === 62 ||
-        c === 91 ||
-        c === 123 ||
-        c === HASH);
-}
-class Bail extends Error {
-}
-const BAIL = new Bail();
-class Reader {
-    t;
-    n;
-    /** Current line: start, content start (first non-space), content end (before CR LF), next line start. */
-    ls = 0;
-    cs = 0;
-    ce = 0;
-    nx = 0;
-    eof = false;
-    /** Nesting of block mappings; pairs of the root mapping (kind, metadata, spec…) are never skipped. */
-    depth = 0;
-    triggers;
-    nextHit;
-    constructor(text, triggers) {
-        this.t = text;
-        this.n = text.length;
-        this.triggers = triggers;
-        this.nextHit = triggers.map(() => -2);
-    }
-    /** The first offset ≥ from where a trigger word occurs (Infinity if none); each word is searched forward once. */
-    firstMention(from) {
-        let first = Infinity;
-        for (let w = 0; w < this.triggers.length; w++) {
-            let hit = this.nextHit[w];
-            if (hit !== -1 && hit < from) {
-                hit = this.t.indexOf(this.triggers[w], from);
-                this.nextHit[w] = hit;
-            }
-            if (hit !== -1 && hit < first)
-                first = hit;
-        }
-        return first;
-    }
-    read() {
-        const t = this.t;
-        const docs = [];
-        let index = -1;
-        let inDoc = false;
-        this.setLine(t.charCodeAt(0) === 0xfeff ? 1 : 0);
-        for (;;) {
-            this.skipBlank();
-            if (this.eof)
-                break;
-            const marker = this.docMarker();
-            if (marker === 1) {
-                index++;
-                inDoc = true;
-                this.expectRestEmpty(this.ls + 3);
-                this.nextLine();
-                this.skipBlank();
-                if (this.eof || this.docMarker() !== 0)
-                    continue;
-                docs.push({ index, root: this.parseNode(this.cs, -1) });
-            }
-            else if (marker === 2) {
-                inDoc = false;
-                this.expectRestEmpty(this.ls + 3);
-                this.nextLine();
-                continue;
-            }
-            else {
-                if (t.charCodeAt(this.cs) === 37 && this.cs === this.ls)
-                    throw BAIL; // %YAML / %TAG directive
-                if (!inDoc) {
-                    index++;
-                    inDoc = true;
-                }
-                docs.push({ index, root: this.parseNode(this.cs, -1) });
-            }
-            this.skipBlank();
-            if (!this.eof && this.docMarker() === 0)
-                throw BAIL; // content the root node did not take: odd indentation
-        }
-        return docs;
-    }
-    // ---- line cursor ----
-    setLine(start) {
-        const t = this.t;
-        if (start >= this.n) {
-            this.eof = true;
-            this.ls = this.cs = this.ce = this.nx = this.n;
-            return;
-        }
-        this.ls = start;
-        let i = start;
-        while (i < this.n && t.charCodeAt(i) === SPACE)
-            i++;
-        this.cs = i;
-        let e = t.indexOf('\n', i);
-        if (e === -1)
-            e = this.n;
-        this.nx = e + 1;
-        if (e > i && t.charCodeAt(e - 1) === CR)
-            e--;
-        this.ce = e;
-    }
-    nextLine() {
-        this.setLine(this.nx);
-    }
-    /** Moves to the next line holding content (skips blank and comment-only lines). */
-    skipBlank() {
-        while (!this.eof && (this.cs >= this.ce || this.t.charCodeAt(this.cs) === HASH))
-            this.nextLine();
-    }
-    get indent() {
-        return this.cs - this.ls;
-    }
-    /** 1 for `---`, 2 for `...` at column 0 (followed by space or end of line), 0 otherwise. */
-    docMarker() {
-        if (this.cs !== this.ls || this.ce - this.ls < 3)
-            return 0;
-        const t = this.t;
-        const c = t.charCodeAt(this.ls);
-        if ((c !== DASH && c !== 46) || t.charCodeAt(this.ls + 1) !== c || t.charCodeAt(this.ls + 2) !== c)
-            return 0;
-        if (this.ls + 3 < this.ce && t.charCodeAt(this.ls + 3) !== SPACE)
-            return 0;
-        return c === DASH ? 1 : 2;
-    }
-    /** At a node boundary: end of input or a document marker. */
-    atEnd() {
-        return this.eof || this.docMarker() !== 0;
-    }
-    /** From i to the end of the line there must be only spaces, or spaces then a comment. */
-    expectRestEmpty(i) {
-        const t = this.t;
-        if (i < this.ce && t.charCodeAt(i) !== SPACE)
-            throw BAIL;
-        while (i < this.ce && t.charCodeAt(i) === SPACE)
-            i++;
-        if (i < this.ce && t.charCodeAt(i) !== HASH)
-            throw BAIL;
-    }
-    // ---- nodes ----
-    /** A node starting at offset `at` on the current line; `owner` is the indentation it must exceed. */
-    parseNode(at, owner) {
-        const t = this.t;
-        const c = t.charCodeAt(at);
-        const col = at - this.ls;
-        if (c === DASH && this.isSep(at + 1))
-            return this.parseSeq(at, col);
-        if (this.keyColon(at) !== -1)
-            return this.parseMap(at, col);
-        return this.parseValue(at, owner, false, -1);
-    }
-    /** True when offset i is a space or the end of the line. */
-    isSep(i) {
-        return i >= this.ce || this.t.charCodeAt(i) === SPACE;
-    }
-    /** The offset of the `:` ending an implicit key that starts at `at`, or -1 when the line holds no key there. */
-    keyColon(at) {
-        const t = this.t;
-        const c = t.charCodeAt(at);
-        let i = at;
-        if (c === DQUOTE || c === SQUOTE) {
-            i = this.quoteEnd(at);
-            if (i === -1)
-                return -1;
-            while (i < this.ce && t.charCodeAt(i) === SPACE)
-                i++;
-            return i < this.ce && t.charCodeAt(i) === COLON && this.isSep(i + 1) ? i : -1;
-        }
-        for (; i < this.ce; i++) {
-            const ch = t.charCodeAt(i);
-            if (ch === COLON && this.isSep(i + 1))
-                return i;
-            if (ch === HASH && i > at && t.charCodeAt(i - 1) === SPACE)
-                return -1;
-        }
-        return -1;
-    }
-    /** Offset just past the closing quote of a quoted scalar starting at `at` on this line, or -1. */
-    quoteEnd(at) {
-        const t = this.t;
-        const q = t.charCodeAt(at);
-        for (let i = at + 1; i < this.ce; i++) {
-            const ch = t.charCodeAt(i);
-            if (q === DQUOTE && ch === BACKSLASH) {
-                i++;
-                continue;
-            }
-            if (ch === q) {
-                if (q === SQUOTE && t.charCodeAt(i + 1) === SQUOTE) {
-                    i++;
-                    continue;
-                }
-                return i + 1;
-            }
-        }
-        return -1;
-    }
-    parseMap(at, col) {
-        this.depth++;
-        const map = this.parseMapEntries(at, col);
-        this.depth--;
-        return map;
-    }
-    parseMapEntries(at, col) {
-        const t = this.t;
-        const pairs = [];
-        const map = { kind: 'map', flow: false, pairs };
-        let keyAt = at;
-        for (;;) {
-            const colon = this.keyColon(keyAt);
-            if (colon === -1)
-                throw BAIL;
-            const c = t.charCodeAt(keyAt);
-            let key;
-            let keyEnd;
-            if (c === DQUOTE || c === SQUOTE) {
-                keyEnd = this.quoteEnd(keyAt);
-                key = this.unquote(keyAt, keyEnd);
-            }
-            else {
-                if (isBadStart(c) || (c === DASH && this.isSep(keyAt + 1)))
-                    throw BAIL;
-                keyEnd = colon;
-                while (keyEnd > keyAt && t.charCodeAt(keyEnd - 1) === SPACE)
-                    keyEnd--;
-                key = t.slice(keyAt, keyEnd);
-                if (key === '<<')
-                    throw BAIL; // merge keys: the full reader resolves them
-            }
-            for (let i = 0; i < pairs.length; i++)
-                if (pairs[i].key === key)
-                    throw BAIL; // duplicate: let yaml report it
-            const value = this.parseValue(colon + 1, col, true, keyAt);
-            pairs.push({ key, keyStart: keyAt, keyEnd, value });
-            if (this.atEnd())
-                return map;
-            const indent = this.indent;
-            if (indent < col)
-                return map;
-            if (indent > col)
-                throw BAIL;
-            keyAt = this.cs;
-        }
-    }
-    parseSeq(at, col) {
-        const t = this.t;
-        const items = [];
-        const seq = { kind: 'seq', flow: false, items };
-        let dash = at;
-        for (;;) {
-            let i = dash + 1;
-            while (i < this.ce && t.charCodeAt(i) === SPACE)
-                i++;
-            if (i >= this.ce || t.charCodeAt(i) === HASH) {
-                this.nextLine();
-                this.skipBlank();
-                if (!this.atEnd() && this.indent > col)
-                    items.push(this.parseNode(this.cs, col));
-                else
-                    items.push(NIL);
-            }
-            else {
-                items.push(this.parseNode(i, col));
-            }
-            if (this.atEnd())
-                return seq;
-            const indent = this.indent;
-            if (indent < col)
-                return seq;
-            if (indent > col)
-                throw BAIL;
-            if (t.charCodeAt(this.cs) !== DASH || !this.isSep(this.cs + 1))
-                return seq; // `key:\n- a\nnext: b`
-            dash = this.cs;
-        }
-    }
-    /**
-     * A value starting at `at` (after `key:` or `- `): a scalar on this line, an empty value followed by a nested
-     * block, a block scalar or a one-line flow collection. Leaves the cursor on the next content line.
-     */
-    parseValue(at, owner, inMap, keyAt) {
-        const t = this.t;
-        let i = at;
-        while (i < this.ce && t.charCodeAt(i) === SPACE)
-            i++;
-        if (i < this.ce && i === at && inMap)
-            throw BAIL; // `key:x` is not a key; keyColon guarantees a separator
-        if (i >= this.ce || t.charCodeAt(i) === HASH) {
-            this.nextLine();
-            this.skipBlank();
-            if (this.atEnd())
-                return NIL;
-            const indent = this.indent;
-            if (indent > owner) {
-                if (keyAt !== -1 && this.depth > 1 && this.isCollectionLine()) {
-                    const skipped = this.skipUnmentioned(keyAt, owner);
-                    if (skipped)
-                        return skipped;
-                }
-                return this.parseNode(this.cs, owner);
-            }
-            if (inMap && indent === owner && t.charCodeAt(this.cs) === DASH && this.isSep(this.cs + 1)) {
-                return this.parseSeq(this.cs, owner);
-            }
-            return NIL;
-        }
-        const c = t.charCodeAt(i);
-        let node;
-        if (c === 124 || c === 62)
-            return this.skipBlockScalar(i, owner);
-        if (c === 91 || c === 123) {
-            node = this.flowOnOneLine(i);
-        }
-        else if (c === DQUOTE || c === SQUOTE) {
-            const end = this.quoteEnd(i);
-            if (end === -1)
-                throw BAIL; // multi-line quoted scalar
-            this.expectRestEmpty(end);
-            node = { kind: 'scalar', style: c === DQUOTE ? 'double' : 'single', value: this.unquote(i, end), start: i, end };
-        }
-        else {
-            if (isBadStart(c) || (c === DASH && this.isSep(i + 1)))
-                throw BAIL;
-            let end = i;
-            for (let j = i; j < this.ce; j++) {
-                const ch = t.charCodeAt(j);
-                if (ch === HASH && t.charCodeAt(j - 1) === SPACE)
-                    break;
-                if (ch === COLON && this.isSep(j + 1))
-                    throw BAIL; // `a: b: c`, or a key where a scalar belongs
-                if (ch !== SPACE)
-                    end = j + 1;
-            }
-            node = { kind: 'scalar', style: 'plain', value: t.slice(i, end), start: i, end };
-        }
-        this.nextLine();
-        this.skipBlank();
-        if (!this.atEnd() && this.indent > owner)
-            throw BAIL; // a multi-line plain scalar, or bad indentation
-        return node;
-    }
-    /** The current line starts a block collection (`- ` or `key:`), not a multi-line scalar. */
-    isCollectionLine() {
-        return (this.t.charCodeAt(this.cs) === DASH && this.isSep(this.cs + 1)) || this.keyColon(this.cs) !== -1;
-    }
-    /**
-     * A nested block whose text (with its key) holds no trigger word can hold no reference: skip its lines without
-     * building nodes. Extractors treat the skipped node as empty. Returns undefined (parse it) when a trigger occurs.
-     */
-    skipUnmentioned(keyAt, owner) {
-        const hit = this.firstMention(keyAt);
-        const t = this.t;
-        const start = this.ls;
-        let probe = this.ls;
-        while (probe < this.n) {
-            if (probe > hit)
-                return undefined; // a trigger word inside the block: read it (stop scanning early)
-            let i = probe;
-            while (i < this.n && t.charCodeAt(i) === SPACE)
-                i++;
-            let e = t.indexOf('\n', i);
-            if (e === -1)
-                e = this.n;
-            const c = t.charCodeAt(i);
-            if (i < e && c !== CR && c !== HASH && i - probe <= owner)
-                break;
-            probe = e + 1;
-        }
-        if (hit < probe)
-            return undefined;
-        this.setLine(probe);
-        return { kind: 'opaque', flow: false, start, skipped: true };
-    }
-    /** `[]`/`{}`, or an opaque flow collection that closes on this line. */
-    flowOnOneLine(at) {
-        const t = this.t;
-        const open = t.charCodeAt(at);
-        let j = at + 1;
-        while (j < this.ce && t.charCodeAt(j) === SPACE)
-            j++;
-        if (t.charCodeAt(j) === open + 2) {
-            this.expectRestEmpty(j + 1);
-            return open === 91 ? { kind: 'seq', flow: true, items: [] } : { kind: 'map', flow: true, pairs: [] };
-        }
-        let depth = 0;
-        for (let i = at; i < this.ce; i++) {
-            const ch = t.charCodeAt(i);
-            if (ch === DQUOTE || ch === SQUOTE) {
-                const end = this.quoteEnd(i);
-                if (end === -1)
-                    throw BAIL;
-                i = end - 1;
-            }
-            else if (ch === 91 || ch === 123)
-                depth++;
-            else if (ch === 93 || ch === 125) {
-                if (--depth === 0) {
-                    this.expectRestEmpty(i + 1);
-                    return { kind: 'opaque', flow: true, start: at };
-                }
-            }
-            else if (ch === HASH && t.charCodeAt(i - 1) === SPACE)
-                throw BAIL;
-        }
-        throw BAIL; // spans lines
-    }
-    /** Skips a `|`/`>` block scalar; its lines are those indented deeper than the owner (or blank). */
-    skipBlockScalar(at, owner) {
-        const t = this.t;
-        let i = at + 1;
-        while (i < this.ce) {
-            const ch = t.charCodeAt(i);
-            if (ch === DASH || ch === 43)
-                i++;
-            else if (ch >= 48 && ch <= 57)
-                throw BAIL; // explicit indentation indicator
-            else
-                break;
-        }
-        this.expectRestEmpty(i);
-        let blockIndent = -1;
-        for (;;) {
-            this.nextLine();
-            if (this.eof)
-                break;
-            if (this.cs >= this.ce)
-                continue; // blank
-            const indent = this.indent;
-            if (indent <= owner)
-                break;
-            if (blockIndent === -1)
-                blockIndent = indent;
-            else if (indent < blockIndent)
-                throw BAIL; // less indented than the first line: yaml says bad indentation
-        }
-        this.skipBlank();
-        return { kind: 'opaque', flow: false, start: at };
-    }
-    /** Decodes a quoted scalar token [at, end). */
-    unquote(at, end) {
-        const t = this.t;
-        const q = t.charCodeAt(at);
-        const body = t.slice(at + 1, end - 1);
-        if (q === SQUOTE)
-            return body.indexOf("'") === -1 ? body : body.replaceAll("''", "'");
-        if (body.indexOf('\\') === -1)
-            return body;
-        let out = '';
-        for (let i = 0; i < body.length; i++) {
-            const ch = body[i];
-            if (ch !== '\\') {
-                out += ch;
-                continue;
-            }
-            const e = body[++i];
-            if (e === '"' || e === '\\' || e === '/')
-                out += e;
-            else if (e === 'n')
-                out += '\n';
-            else if (e === 't')
-                out += '\t';
-            else
-                throw BAIL; // the rarer escapes: leave them to yaml
-        }
-        return out;
-    }
-}
-/** Reads `text` with the fast reader; undefined when the full parser must be used instead. */
-function readFast(text, triggers = []) {
-    if (text.indexOf('\t') !== -1 || text.indexOf('{{') !== -1)
-        return undefined;
-    for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) {
-        if (text.charCodeAt(i + 1) !== LF)
-            return undefined; // a lone CR is a line break to YAML
-    }
-    try {
-        return new Reader(text, triggers).read();
-    }
-    catch (error) {
-        if (error instanceof Bail)
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/fields.js
-// Custom fields from the pipeline config: `{files, tag, repository?, digest?, image?}` for files such as
-// `image_tag: v749` or values with `app.image.version`, where no built-in shape applies.
-
-
-
-
-const compiled = new Map();
-/** The rules whose glob matches `file` (globs are compiled once per process). */
-function rulesFor(file, rules) {
-    if (!rules || rules.length === 0)
-        return [];
-    return rules.filter((rule) => {
-        let matcher = compiled.get(rule.files);
-        if (matcher === undefined) {
-            matcher = new Minimatch(rule.files, { dot: true });
-            compiled.set(rule.files, matcher);
-        }
-        return matcher.match(file);
-    });
-}
-/** The last key of each rule's paths: a file holding none of them cannot match. */
-function triggerWords(rules) {
-    const words = [];
-    for (const rule of rules)
-        words.push(lastKey(rule.tag));
-    return words;
-}
-/** Every key the rules navigate: nested blocks mentioning none of them can be skipped by the fast reader. */
-function pathWords(rules) {
-    const words = new Set();
-    for (const rule of rules) {
-        for (const path of [rule.tag, rule.repository, rule.digest]) {
-            if (path)
-                for (const part of splitPath(path))
-                    if (typeof part === 'string' && part !== '')
-                        words.add(part);
-        }
-    }
-    return [...words];
-}
-function lastKey(path) {
-    return (splitPath(path)
-        .filter((s) => typeof s === 'string')
-        .pop() ?? path);
-}
-/** `a.b[0].c` → ['a', 'b', 0, 'c']. */
-function splitPath(path) {
-    const out = [];
-    for (const part of path.split('.')) {
-        const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-        if (!m) {
-            out.push(part);
-            continue;
-        }
-        if (m[1] !== '')
-            out.push(m[1]);
-        for (const idx of m[2].matchAll(/\[(\d+)\]/g))
-            out.push(Number(idx[1]));
-    }
-    return out;
-}
-/** The pair at `path` and the map holding it (the map exists even when the last key does not). */
-function locate(root, path) {
-    const parts = splitPath(path);
-    let node = root;
-    for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
-        if (typeof part === 'number') {
-            node = asSeq(node)?.items[part];
-            if (node === undefined)
-                return { last: String(part) };
-            continue;
-        }
-        const map = asMap(node);
-        if (!map)
-            return { last: part };
-        const pair = getPair(map, part);
-        if (i === parts.length - 1)
-            return { map, pair, last: part };
-        node = pair?.value;
-    }
-    return { last: path };
-}
-function baseName(file) {
-    const base = file.slice(file.lastIndexOf('/') + 1);
-    const dot = base.lastIndexOf('.');
-    return dot > 0 ? base.slice(0, dot) : base;
-}
-function scanFields(c, root, document, rules) {
-    for (const rule of rules) {
-        const tagAt = locate(root, rule.tag);
-        if (!tagAt.pair)
-            continue;
-        const tagScalar = asScalar(tagAt.pair.value);
-        if (!tagScalar || tagScalar.style === 'block') {
-            c.warn(tagAt.pair.keyStart, `${rule.tag} (field rule for ${rule.files}) is not a single-line value; it will not be promoted`);
-            continue;
-        }
-        let name;
-        const extra = [];
-        if (rule.repository) {
-            const repo = asScalar(locate(root, rule.repository).pair?.value);
-            if (!repo || repo.style === 'block' || !tree_text(repo)) {
-                c.warn(tagAt.pair.keyStart, `the field rule for ${rule.files} names repository ${rule.repository}, which this file does not hold; add it, or set image: in the rule`);
-                continue;
-            }
-            name = tree_text(repo);
-            extra.push(repo);
-        }
-        else if (rule.image) {
-            name = rule.image.replaceAll('{name}', baseName(c.file));
-        }
-        else {
-            c.warn(tagAt.pair.keyStart, `the field rule for ${rule.files} has neither repository: nor image:, so ${rule.tag} names no image; add one of them`);
-            continue;
-        }
-        const parsed = tryParseImage(name ?? '');
-        if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-            c.warn(tagAt.pair.keyStart, `${parsed ? `"${name}" holds a tag or digest` : imageProblem(name ?? '')} (field rule for ${rule.files}); it will not be promoted`);
-            continue;
-        }
-        const slots = [];
-        const version = {};
-        const tagSlot = c.pairSlot('tag', tagAt.pair);
-        let ok = true;
-        const candidates = [['tag', tagSlot]];
-        if (rule.digest) {
-            const at = locate(root, rule.digest);
-            const digestSlot = at.pair
-                ? c.pairSlot('digest', at.pair)
-                : at.map
-                    ? c.insertSlot('digest', at.map, at.last)
-                    : undefined;
-            candidates.push(['digest', digestSlot]);
-        }
-        for (const [role, slot] of candidates) {
-            if (!slot)
-                continue;
-            const problem = versionProblem(role, slot.value);
-            if (problem) {
-                c.warn(slot.start, `${problem} (field ${role === 'tag' ? rule.tag : rule.digest} for ${rule.files}); it will not be promoted`);
-                ok = false;
-                break;
-            }
-            if (slot.value)
-                version[role] = slot.value;
-            slots.push(slot);
-        }
-        if (!ok || slots.length === 0)
-            continue;
-        c.add({
-            format: 'field',
-            image: parsed.repository,
-            name: parsed.name,
-            ...version,
-            workload: c.file,
-            container: rule.tag,
-            document,
-            slots,
-        }, tagAt.pair.keyStart, extra);
-    }
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/kustomize.js
-// Kustomization `images:` entries (kustomize.config.k8s.io, or a file named kustomization.yaml) and Flux
-// Kustomization `spec.images`. https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/images/
-
-
-
-const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
-function scanKustomizeImages(c, images, document, workload) {
-    const list = asSeq(images);
-    if (!list)
-        return;
-    for (const item of list.items) {
-        const entry = asMap(item);
-        if (entry)
-            scanEntry(c, entry, document, workload);
-    }
-}
-function scanEntry(c, entry, document, workload) {
-    const namePair = getPair(entry, 'name');
-    const newNamePair = getPair(entry, 'newName');
-    const oldName = stringAt(entry, 'name');
-    const newName = stringAt(entry, 'newName');
-    const identity = newName || oldName;
-    if (!identity)
-        return;
-    const identityScalar = asScalar((newName ? newNamePair : namePair)?.value);
-    const parsed = tryParseImage(identity);
-    if (!parsed || parsed.tag !== undefined || parsed.digest !== undefined) {
-        const why = parsed ? `"${identity}" holds a tag or digest; put it in newTag / digest` : imageProblem(identity);
-        c.warn(identityScalar.start, `${why} (images entry ${oldName ?? identity} of ${workload}); it will not be promoted`);
-        return;
-    }
-    const slots = [];
-    const version = {};
-    for (const [role, key] of [
-        ['tag', 'newTag'],
-        ['digest', 'digest'],
-    ]) {
-        const pair = getPair(entry, key);
-        const scalar = asScalar(pair?.value);
-        if (pair && (!scalar || scalar.style === 'block')) {
-            c.warn(pair.keyStart, `${key} of images entry ${oldName ?? identity} in ${workload} is not a single-line value; it will not be promoted`);
-            return;
-        }
-        const slot = pair ? c.pairSlot(role, pair) : c.insertSlot(role, entry, key);
-        if (!slot)
-            continue;
-        const problem = versionProblem(role, tree_text(scalar) ?? '');
-        if (problem) {
-            c.warn(slot.start, `${problem} (images entry ${oldName ?? identity} of ${workload}); it will not be promoted`);
-            return;
-        }
-        if (slot.value)
-            version[role] = slot.value;
-        slots.push(slot);
-    }
-    c.add({
-        format: 'kustomize',
-        image: parsed.repository,
-        name: parsed.name,
-        ...version,
-        workload,
-        container: oldName ?? identity,
-        document,
-        slots,
-    }, entry.pairs[0].keyStart, [identityScalar]);
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/workload.js
-// Containers of workloads: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Argo Rollout, Knative
-// Service, any CRD that embeds a pod template the same way, and partial manifests used as Kustomize patches.
-
-
-
-const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'];
-/** Where pod specs live: Pod (`spec`), most controllers and Knative/Rollout (`spec.template.spec`), CronJob, PodTemplate. */
-function podSpecs(root) {
-    const found = [];
-    for (const path of [
-        ['spec'],
-        ['spec', 'template', 'spec'],
-        ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-        ['template', 'spec'],
-    ]) {
-        const node = getPath(root, ...path);
-        if (node !== undefined)
-            found.push(node);
-    }
-    return found;
-}
-/** Returns how many references it found. */
-function scanWorkload(c, root, document, workload) {
-    let found = 0;
-    for (const spec of podSpecs(root)) {
-        const specMap = asMap(spec);
-        if (!specMap)
-            continue;
-        for (const list of CONTAINER_LISTS) {
-            const containers = asSeq(getPath(specMap, list));
-            if (!containers)
-                continue;
-            for (const item of containers.items) {
-                const container = asMap(item);
-                if (!container)
-                    continue;
-                const scalar = asScalar(getPath(container, 'image'));
-                if (!scalar || scalar.nil)
-                    continue;
-                const name = stringAt(container, 'name');
-                if (scalar.style === 'block') {
-                    c.warn(scalar.start, `the image of ${workload} container ${name ?? '?'} is a block scalar (| or >); write it on one line to let stagecoach edit it`);
-                    continue;
-                }
-                const value = tree_text(scalar) ?? '';
-                if (value === '')
-                    continue;
-                const parsed = tryParseImage(value);
-                if (!parsed) {
-                    c.warn(scalar.start, `${imageProblem(value)} (container ${name ?? '?'} of ${workload}); it will not be promoted`);
-                    continue;
-                }
-                c.add({
-                    format: 'workload',
-                    image: parsed.repository,
-                    name: parsed.name,
-                    tag: parsed.tag,
-                    digest: parsed.digest,
-                    workload,
-                    container: name,
-                    document,
-                    slots: [c.scalarSlot('image', scalar)],
-                }, scalar.start);
-                found++;
-            }
-        }
-    }
-    return found;
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan/yaml-reader.js
-// The full reader: eemeli/yaml's parseAllDocuments turned into the scan tree, with source ranges and scalar styles.
-// Used whenever the fast reader bails. Aliases resolve to the anchor's node (so an edit lands once, at the anchor)
-// and `<<` merge keys are expanded the way Kubernetes' YAML 1.1 decoder does (explicit keys win, then earlier maps).
-
-
-class ComplexKey extends Error {
-    offset;
-    constructor(offset) {
-        super('complex key');
-        this.offset = offset;
-    }
-}
-const STYLES = {
-    PLAIN: 'plain',
-    QUOTE_SINGLE: 'single',
-    QUOTE_DOUBLE: 'double',
-    BLOCK_LITERAL: 'block',
-    BLOCK_FOLDED: 'block',
-};
-function readFull(text) {
-    const parsed = (0,dist/* parseAllDocuments */.hR)(text, { uniqueKeys: true, prettyErrors: false });
-    const list = Array.isArray(parsed) ? parsed : [];
-    for (const doc of list) {
-        if (doc.errors.length > 0) {
-            const e = doc.errors[0];
-            const more = list.reduce((n, d) => n + d.errors.length, 0) - 1;
-            return {
-                error: {
-                    offset: e.pos[0],
-                    message: `${e.message.split(' at line')[0]}${more > 0 ? ` (and ${more} more)` : ''}`,
-                },
-            };
-        }
-    }
-    const docs = [];
-    try {
-        list.forEach((doc, index) => {
-            const cache = new Map();
-            docs.push({ index, root: convert(doc.contents, doc, cache) });
-        });
-    }
-    catch (error) {
-        if (error instanceof ComplexKey) {
-            return { error: { offset: error.offset, message: 'a key is itself a mapping or list (a template `{{ }}`?)' } };
-        }
-        throw error;
-    }
-    return { docs };
-}
-function convert(node, doc, cache) {
-    if (node === null || node === undefined)
-        return NIL;
-    const cached = cache.get(node);
-    if (cached)
-        return cached;
-    if ((0,dist/* isAlias */.Vj)(node)) {
-        const target = node.resolve(doc);
-        return target ? convert(target, doc, cache) : NIL;
-    }
-    if ((0,dist/* isScalar */.jn)(node)) {
-        const range = node.range ?? [-1, -1, -1];
-        const style = STYLES[node.type ?? 'PLAIN'] ?? 'plain';
-        let scalar;
-        if (style === 'plain') {
-            const source = node.source ?? String(node.value ?? '');
-            scalar = source === '' ? NIL : { kind: 'scalar', style, value: source, start: range[0], end: range[1] };
-        }
-        else {
-            scalar = { kind: 'scalar', style, value: String(node.value), start: range[0], end: range[1] };
-        }
-        cache.set(node, scalar);
-        return scalar;
-    }
-    if ((0,dist/* isMap */.jh)(node)) {
-        const pairs = [];
-        const map = { kind: 'map', flow: Boolean(node.flow), pairs };
-        cache.set(node, map);
-        const merges = [];
-        for (const pair of node.items) {
-            const key = pair.key;
-            if (key !== null && !(0,dist/* isScalar */.jn)(key))
-                throw new ComplexKey(key.range?.[0] ?? 0);
-            const keyText = key === null ? '' : plainKey(key);
-            const value = convert(pair.value, doc, cache);
-            if (keyText === '<<' && key !== null && key.type === 'PLAIN') {
-                if (value.kind === 'seq')
-                    merges.push(...value.items);
-                else
-                    merges.push(value);
-                continue;
-            }
-            const range = key?.range ?? [-1, -1];
-            pairs.push({ key: keyText, keyStart: range[0], keyEnd: range[1], value });
-        }
-        for (const source of merges) {
-            if (source.kind !== 'map')
-                continue;
-            for (const pair of source.pairs)
-                if (!pairs.some((p) => p.key === pair.key))
-                    pairs.push(pair);
-        }
-        return map;
-    }
-    if ((0,dist/* isSeq */.oP)(node)) {
-        const items = [];
-        const seq = { kind: 'seq', flow: Boolean(node.flow), items };
-        cache.set(node, seq);
-        for (const item of node.items)
-            items.push(convert(item, doc, cache));
-        return seq;
-    }
-    return NIL;
-}
-function plainKey(key) {
-    if (key.type === 'PLAIN' || key.type === undefined)
-        return key.source ?? String(key.value ?? '');
-    return String(key.value);
-}
-
-;// CONCATENATED MODULE: ./.build/core/scan.js
-
-
-
-
-
-
-
-
-
-const TRIGGERS = ['mage', 'epository', 'newTag', 'digest'];
-function scanFile(file, text, options) {
-    return scanFileTraced(file, text, options).result;
-}
-/** scanFile, also telling which path it took (for tests and benchmarks). */
-function scanFileTraced(file, text, options = {}) {
+function folderOf(file) {
     const slash = file.lastIndexOf('/');
-    const base = file.slice(slash + 1);
-    const template = text.indexOf('{{');
-    if (template !== -1 && (base.endsWith('.tpl') || /(?:^|\/)templates\//.test(file))) {
-        const c = new Collector(file, text);
-        c.skip(template, 'a Helm template ({{ }} is not YAML); stagecoach never reads or edits templates — set images in values files');
-        return { result: finish(c), path: 'skipped' };
+    return slash === -1 ? '' : file.slice(0, slash);
+}
+/** Adds the policies the marked lines name from their folders; a folder inside a scanned stage folder was read already. */
+async function policiesBeside(files, stage, seen) {
+    const policies = stage.policies ?? [];
+    const folders = new Set();
+    for (const reference of stage.references) {
+        if (!reference.marker || policyOfMarker(reference.marker, policies))
+            continue;
+        const folder = folderOf(reference.file);
+        if (!stage.paths.some((path) => folder === path || insideStagePath(folder, path)))
+            folders.add(folder);
     }
-    const rules = rulesFor(file, options.fields);
-    if (!mentionsImages(text, rules))
-        return { result: { references: [], skipped: [], warnings: [] }, path: 'prefilter' };
-    if (options.mode !== 'full') {
-        const docs = readFast(text, rules.length === 0 ? TRIGGERS : [...TRIGGERS, ...pathWords(rules)]);
-        if (docs) {
-            const c = new Collector(file, text);
+    for (const folder of [...folders].sort()) {
+        const list = await files.list(folder === '' ? '.' : folder);
+        for (const file of list) {
+            if (seen.has(file) || folderOf(file) !== folder || !/\.ya?ml$/.test(file))
+                continue;
+            seen.add(file);
+            let text;
             try {
-                extractAll(c, docs, rules, base);
-                return { result: finish(c), path: 'fast' };
+                text = await files.read(file);
             }
             catch (error) {
-                if (!(error instanceof NeedFullParse))
-                    throw error;
+                // Not UTF-8, or a link out of the repository: it holds no policy we may read. Anything else is a fault.
+                if (error instanceof NotUtf8Error || error instanceof OutsideRepoError)
+                    continue;
+                throw error;
             }
+            policies.push(...readImagePolicies(file, text));
         }
     }
-    const c = new Collector(file, text);
-    const read = readFull(text);
-    if ('error' in read) {
-        const hint = template !== -1 ? ' (it holds {{ }}: a template?)' : '';
-        c.skip(read.error.offset, `not valid YAML: ${read.error.message}${hint}; fix the file to let stagecoach read it`);
-        return { result: finish(c), path: 'skipped' };
-    }
-    extractAll(c, read.docs, rules, base);
-    return { result: finish(c), path: 'full' };
-}
-function mentionsImages(text, rules) {
-    for (const word of TRIGGERS)
-        if (text.includes(word))
-            return true;
-    for (const word of triggerWords(rules))
-        if (text.includes(word))
-            return true;
-    return false;
-}
-function extractAll(c, docs, rules, base) {
-    for (const doc of docs) {
-        if (rules.length > 0)
-            scanFields(c, doc.root, doc.index, rules);
-        const root = asMap(doc.root);
-        if (root)
-            dispatch(c, root, doc.index, base);
-    }
-}
-function dispatch(c, root, document, base) {
-    const argocdSource = ARGOCD_SOURCE_FILE.exec(base);
-    if (argocdSource) {
-        scanArgocdSource(c, root, document, argocdSource[1] ? `Application/${argocdSource[1]}` : c.file);
-        return;
-    }
-    const kind = stringAt(root, 'kind');
-    const apiVersion = stringAt(root, 'apiVersion');
-    const name = stringAt(asMap(get(root, 'metadata')), 'name');
-    const workload = kind ? (name ? `${kind}/${name}` : kind) : c.file;
-    if (kind === 'List' && apiVersion) {
-        for (const item of asSeq(get(root, 'items'))?.items ?? []) {
-            const map = asMap(item);
-            if (map)
-                dispatch(c, map, document, base);
-        }
-        return;
-    }
-    if (kind === 'Kustomization' && apiVersion?.startsWith('kustomize.toolkit.fluxcd.io')) {
-        scanKustomizeImages(c, getPath(root, 'spec', 'images'), document, workload);
-        return;
-    }
-    if ((kind === 'Kustomization' || kind === 'Component') &&
-        (!apiVersion || apiVersion.startsWith('kustomize.config.k8s.io'))) {
-        scanKustomizeImages(c, get(root, 'images'), document, name ? workload : c.file);
-        return;
-    }
-    if (!kind && KUSTOMIZATION_FILES.has(base)) {
-        scanKustomizeImages(c, get(root, 'images'), document, c.file);
-        return;
-    }
-    if (kind === 'HelmRelease' && (!apiVersion || apiVersion.startsWith('helm.toolkit.fluxcd.io'))) {
-        scanValues(c, getPath(root, 'spec', 'values'), document, workload);
-        return;
-    }
-    if (kind === 'Application' && (!apiVersion || apiVersion.startsWith('argoproj.io'))) {
-        scanApplication(c, root, document, workload);
-        return;
-    }
-    if (kind) {
-        // a partial patch without apiVersion may also be a values file that happens to have a `kind:` key
-        if (scanWorkload(c, root, document, workload) === 0 && !apiVersion)
-            scanValues(c, root, document, c.file);
-        return;
-    }
-    scanValues(c, root, document, c.file);
-}
-function finish(c) {
-    const references = c.references.sort((a, b) => a.line - b.line || a.column - b.column || a.slots[0].start - b.slots[0].start);
-    const warnings = c.warnings.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-    return { references, skipped: c.skipped, warnings };
+    if (policies.length > 0)
+        stage.policies = policies;
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/scan.js
-// Reads every file a stage owns that the pipeline's `files` globs select, and scans it.
+// Reads every file a stage owns (its folders, files and globs) that the `files` globs select, and scans it.
+
+
+
+
+
 
 
 
@@ -55985,26 +60843,205 @@ function globSelector(globs) {
     const exclude = globs
         .filter((glob) => glob.startsWith('!'))
         .map((glob) => new Minimatch(glob.slice(1), { dot: true }));
-    return (relative) => include.some((glob) => glob.match(relative)) && !exclude.some((glob) => glob.match(relative));
+    // Globs may be written relative to the stage folder or to the repository (`file`): either spelling counts.
+    const any = (list, relative, file) => list.some((glob) => glob.match(relative) || (file !== undefined && file !== relative && glob.match(file)));
+    return (relative, file) => any(include, relative, file) && !any(exclude, relative, file);
 }
-async function scanStage(files, pipeline, stage) {
-    const scanned = { name: stage.name, paths: stage.paths, references: [], skipped: [], warnings: [] };
-    const selected = globSelector(pipeline.files);
-    for (const root of stage.paths) {
-        for (const file of await files.list(root)) {
-            if (!selected(stageRelative(file, [root])))
-                continue;
-            const result = scanFile(file, await files.read(file), { fields: pipeline.fields });
-            scanned.references.push(...result.references);
-            scanned.skipped.push(...result.skipped);
-            scanned.warnings.push(...result.warnings);
+/**
+ * Whether a stage scans a file: one it names in its paths always; otherwise the top-level and the stage's own `files:`
+ * globs, matched against the path inside the stage folder or the repo-relative path. Files in dot-folders
+ * (`.chainsaw-test/`) only when a glob names a dot-folder.
+ */
+function fileSelector(pipeline, stage) {
+    const globs = [...pipeline.files, ...(stage.files ?? [])];
+    const selected = globSelector(globs);
+    const namesDotFolder = globs.some((glob) => !glob.startsWith('!') && inDotFolder(glob));
+    return (file, relative) => relative === '' || ((namesDotFolder || !inDotFolder(relative)) && selected(relative, file));
+}
+async function listed(files, folder) {
+    try {
+        return await files.list(folder);
+    }
+    catch (error) {
+        if (error instanceof MissingFolderError)
+            return undefined;
+        throw error;
+    }
+}
+async function isFile(files, path) {
+    try {
+        await files.mode(path);
+        return true;
+    }
+    catch (error) {
+        if (error instanceof FileNotFoundError)
+            return false;
+        throw error;
+    }
+}
+/** The files under one stage path; UsageError naming the path when it names nothing. */
+/** Stage paths that name nothing in the repository: every one of them, from every stage scanned, at once. */
+class StagePathError extends UsageError {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? problems[0] : `${problems.length} stage paths name nothing:\n  ${problems.join('\n  ')}`);
+        this.problems = problems;
+    }
+}
+/** Scans run side by side; their StagePathErrors become one that lists every missing path. */
+async function settleScans(scans) {
+    const settled = await Promise.allSettled(scans);
+    const failed = settled.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const other = failed.find((error) => !(error instanceof StagePathError));
+    if (other !== undefined)
+        throw other;
+    if (failed.length > 0)
+        throw new StagePathError(failed.flatMap((error) => error.problems));
+    return settled.map((result) => result.value);
+}
+/** The files under one stage path, or the sentence saying it names nothing. */
+async function filesOf(files, stage, pattern) {
+    const shown = JSON.stringify(pattern.path);
+    if (!pattern.glob) {
+        const inFolder = await listed(files, pattern.path);
+        if (inFolder)
+            return inFolder;
+        if (await isFile(files, pattern.path))
+            return [pattern.path];
+        return `${pattern.path}: no such folder or file in the config repository; check stage "${stage.name}"'s paths`;
+    }
+    const matched = ((await listed(files, pattern.base)) ?? []).filter((file) => pattern.match(file));
+    if (matched.length === 0)
+        return `stage "${stage.name}": the glob ${shown} matches no file in the config repository; check the stage's paths`;
+    return matched;
+}
+/** The symlinks where a stage's paths would otherwise find files it scans: listed as skipped, never followed. */
+async function stageLinks(files, pipeline, stage) {
+    const selected = fileSelector(pipeline, stage);
+    const links = new Set();
+    for (const [index, path] of stage.paths.entries()) {
+        const pattern = compileStagePath(path, index);
+        const found = await files.links(pattern.glob ? pattern.base : pattern.path).catch((error) => {
+            if (error instanceof MissingFolderError || error instanceof FileNotFoundError)
+                return [];
+            throw error;
+        });
+        for (const link of found) {
+            const place = pattern.match(link);
+            if (place && selected(link, place.relative))
+                links.add(link);
         }
     }
+    return [...links].sort();
+}
+/** The files a stage scans, sorted, each once (the first of its paths that holds it gives its place). */
+/** With `leftOut`, also collects the files a `fields:` rule names that the `files:` globs leave out of the scan. */
+async function stageFiles(files, pipeline, stage, leftOut) {
+    const selected = fileSelector(pipeline, stage);
+    const owned = new Map();
+    const problems = [];
+    for (const [index, path] of stage.paths.entries()) {
+        const pattern = compileStagePath(path, index);
+        const found = await filesOf(files, stage, pattern);
+        if (typeof found === 'string')
+            problems.push(found);
+        else
+            for (const file of found) {
+                const place = pattern.match(file);
+                if (!place || owned.has(file))
+                    continue;
+                if (selected(file, place.relative))
+                    owned.set(file, place.place);
+                else if (leftOut && rulesFor(file, pipeline.fields).length > 0)
+                    leftOut.push(file);
+            }
+    }
+    if (problems.length > 0)
+        throw new StagePathError(problems);
+    return [...owned.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([file, place]) => ({ file, place }));
+}
+/** `onListed` is told how many files the stage scans, once listed (for progress). */
+async function scanStage(files, pipeline, stage, onListed) {
+    const scanned = {
+        name: stage.name,
+        paths: stage.paths,
+        references: [],
+        skipped: [],
+        warnings: [],
+        places: {},
+    };
+    const seen = new Set();
+    const policies = [];
+    const reason = 'a symlink; Stagecoach reads and writes regular files only — commit the file itself';
+    for (const link of await stageLinks(files, pipeline, stage))
+        scanned.skipped.push({ file: link, line: 1, reason });
+    const leftOut = [];
+    const owned = await stageFiles(files, pipeline, stage, pipeline.fields.length > 0 ? leftOut : undefined);
+    onListed?.(owned.length);
+    if (leftOut.length > 0)
+        scanned.warnings.push(fieldFilesLeftOut(pipeline, stage, leftOut));
+    for (const { file, place } of owned) {
+        scanned.places[file] = place;
+        const text = await readText(files, file);
+        if (typeof text !== 'string') {
+            scanned.skipped.push(text);
+            continue;
+        }
+        seen.add(file);
+        policies.push(...readImagePolicies(file, text));
+        const result = scanFile(file, text, { fields: pipeline.fields, charts: pipeline.charts });
+        scanned.references.push(...result.references);
+        scanned.skipped.push(...result.skipped);
+        scanned.warnings.push(...result.warnings);
+    }
+    if (policies.length > 0)
+        scanned.policies = policies;
+    await policiesBeside(files, scanned, seen);
     return scanned;
+}
+/** A `fields:` rule that names files the scan never reads would find nothing without a word. */
+function fieldFilesLeftOut(pipeline, stage, leftOut) {
+    const globs = [...pipeline.files, ...(stage.files ?? [])].join(', ');
+    const some = leftOut.slice(0, 3).join(', ') + (leftOut.length > 3 ? ` and ${leftOut.length - 3} more` : '');
+    return {
+        file: '',
+        line: 0,
+        message: `${leftOut.length} file${leftOut.length === 1 ? '' : 's'} of stage ${stage.name} that a fields: rule names ${leftOut.length === 1 ? 'is' : 'are'} not scanned (${some}): files: (${globs}) leaves them out; add a glob for them to files:`,
+    };
+}
+/** Globs the config check cannot tell apart (`envs/*-a`, `envs/b-*`) may still claim one file: refused when they do. */
+function checkDisjoint(stages) {
+    const owner = new Map();
+    for (const stage of stages) {
+        for (const file of Object.keys(stage.places ?? {})) {
+            const first = owner.get(file);
+            if (first !== undefined && first !== stage.name)
+                throw new UsageError(`${file} is owned by stage "${first}" and by stage "${stage.name}"; each file belongs to one stage, so narrow their paths`);
+            owner.set(file, stage.name);
+        }
+    }
+}
+/** The file's text, or why it was skipped: a file that is not UTF-8 is reported, never rewritten. */
+async function readText(files, file) {
+    try {
+        return await files.read(file);
+    }
+    catch (error) {
+        // a name Stagecoach refuses to use (a backslash in it, say) skips that file, never the whole run
+        if (error instanceof OutsideRepoError)
+            return { file, line: 1, reason: error.message };
+        if (!(error instanceof NotUtf8Error))
+            throw error;
+        return { file, line: error.line, reason: 'not UTF-8 text; save it as UTF-8 to let Stagecoach edit it' };
+    }
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/plan.js
 // The plan step: scan the source (a stage, or registry versions) and the target, and plan what the target changes.
+
+
 
 
 
@@ -56023,7 +61060,39 @@ function pinned(versions, pins) {
         return digest ? { ...version, digest } : version;
     });
 }
-async function planStages(files, pipeline, request, registry) {
+/**
+ * Folders next to the stages' files, outside every stage, whose files hold image references (`apps/base/podinfo`
+ * beside `apps/staging`): for the headline of a plan that found none. Read only when a stage holds no reference.
+ */
+async function imagesOutside(files, pipeline, stages) {
+    const owned = new Set(stages.flatMap((stage) => Object.keys(stage.places ?? {})));
+    const parents = new Set();
+    for (const stage of stages) {
+        for (const path of stage.paths) {
+            const base = path.includes('*') ? path.slice(0, path.indexOf('*')) : path;
+            const parent = base.replace(/\/?[^/]*$/, '');
+            parents.add(parent === '' ? '.' : parent);
+        }
+    }
+    const patterns = pipeline.stages.map((stage) => stage.paths.map(compileStagePath));
+    const staged = (file) => patterns.some((list) => placeIn(list, file) !== undefined);
+    const found = new Set();
+    for (const parent of [...parents].sort()) {
+        const listed = await files.list(parent).catch(() => []);
+        for (const file of listed.slice(0, 2000)) {
+            if (owned.has(file) || !/\.ya?ml$/.test(file) || staged(file))
+                continue;
+            const text = await files.read(file).catch(() => '');
+            if (scanFile(file, text, { fields: pipeline.fields }).references.length > 0)
+                found.add(file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.');
+            if (found.size >= 3)
+                return [...found];
+        }
+    }
+    return [...found];
+}
+const stagecoachFile = (pipeline) => pipeline.configFile ?? 'stagecoach.yaml';
+async function planStages(files, pipeline, request, registry, onPhase) {
     const target = findStage(pipeline, request.to);
     if (!request.images) {
         if (!request.from)
@@ -56032,14 +61101,21 @@ async function planStages(files, pipeline, request, registry) {
             throw new UsageError(`--from and --to are both "${request.to}": name two different stages`);
     }
     const source = request.images ? undefined : findStage(pipeline, request.from);
-    const [scannedSource, scannedTarget] = await Promise.all([
-        source ? scanStage(files, pipeline, source) : undefined,
-        scanStage(files, pipeline, target),
-    ]);
+    const names = [source?.name, target.name].filter(Boolean).join(', ');
+    let listed = 0;
+    const onListed = (count) => onPhase?.('scan', `${names} (${(listed += count).toLocaleString('en-US')} files)`);
+    onPhase?.('scan', names);
+    const [scannedSource, scannedTarget] = (await settleScans([
+        source ? scanStage(files, pipeline, source, onListed) : Promise.resolve(undefined),
+        scanStage(files, pipeline, target, onListed),
+    ]));
+    if (scannedSource)
+        checkDisjoint([scannedSource, scannedTarget]);
+    onPhase?.('plan', `${source?.name ?? 'images'} → ${target.name}`);
     let versions;
     let unresolved = [];
     if (scannedSource)
-        versions = stageVersions(scannedSource);
+        versions = request.live?.versions ?? stageVersions(scannedSource);
     else {
         const needsRegistry = (request.images ?? []).some((image) => !image.tag && !image.digest);
         if (needsRegistry && !registry)
@@ -56048,17 +61124,29 @@ async function planStages(files, pipeline, request, registry) {
         versions = resolved.versions;
         unresolved = resolved.notPromoted;
     }
+    const blind = scannedTarget.references.length === 0 || scannedSource?.references.length === 0;
+    const scanned = scannedSource ? [scannedSource, scannedTarget] : [scannedTarget];
     const plan = planPromotion({
         from: source?.name ?? 'images',
         source: source ? 'stage' : 'images',
         versions: pinned(versions, request.pins),
         target: scannedTarget,
         only: request.only,
+        ...(scannedSource?.policies ? { policies: scannedSource.policies } : {}),
+        ...(scannedSource ? { sourcePaths: scannedSource.paths } : {}),
+        ...(blind ? { outside: await imagesOutside(files, pipeline, scanned) } : {}),
+        ...(scannedSource?.places ? { sourcePlaces: scannedSource.places } : {}),
     });
     plan.notPromoted = [...plan.notPromoted, ...unresolved].sort((a, b) => compareText(a.image, b.image) || compareText(a.version, b.version));
+    for (const difference of request.live?.differences ?? [])
+        plan.warnings.push({ file: stagecoachFile(pipeline), line: 0, message: `live differs from git: ${difference}` });
     if (scannedSource) {
-        // Problems in the source matter too: an unreadable source file may hide a version.
-        plan.skipped = [...plan.skipped, ...scannedSource.skipped].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+        // Problems in the source matter too: an unreadable source file may hide a version, a bad tag is not offered.
+        plan.skipped = [
+            ...plan.skipped,
+            ...scannedSource.skipped.map((item) => ({ ...item, fromSource: true })),
+        ].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
+        plan.warnings = [...plan.warnings, ...scannedSource.warnings].sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
     }
     return { plan, target: scannedTarget, ...(scannedSource ? { source: scannedSource } : {}) };
 }
@@ -56068,33 +61156,58 @@ async function planStages(files, pipeline, request, registry) {
 
 
 
-function referenceAt(target, file, line, column) {
-    const found = target.references.find((ref) => ref.file === file && ref.line === line && ref.column === column);
-    if (!found)
-        throw new Error(`internal: the plan names ${file}:${line}:${column}, which the scan did not find`);
-    return found;
+/** The target's references by file, and by file:line:column (one pass: a promotion stays linear in references). */
+function indexReferences(target) {
+    const at = new Map();
+    const byFile = new Map();
+    for (const ref of target.references) {
+        at.set(`${ref.file}:${ref.line}:${ref.column}`, ref);
+        const list = byFile.get(ref.file);
+        if (list)
+            list.push(ref);
+        else
+            byFile.set(ref.file, [ref]);
+    }
+    const referenceAt = (file, line, column) => {
+        const found = at.get(`${file}:${line}:${column}`);
+        if (!found)
+            throw new Error(`internal: the plan names ${file}:${line}:${column}, which the scan did not find`);
+        return found;
+    };
+    return { referenceAt, inFile: (file) => byFile.get(file) ?? [] };
 }
 /** The new text of every file the plan changes, checked by re-scanning before anything is written. */
 async function renderPromotion(files, pipeline, planned) {
     const editsByFile = new Map();
+    const { referenceAt, inFile } = indexReferences(planned.target);
     for (const change of planned.plan.changes) {
-        const reference = referenceAt(planned.target, change.file, change.line, change.column);
+        const reference = referenceAt(change.file, change.line, change.column);
         const edits = editsByFile.get(change.file) ?? [];
         edits.push({ reference, version: parseVersion(change.new) });
         editsByFile.set(change.file, edits);
     }
     const output = {};
+    const identity = (ref, version) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
     for (const [file, edits] of editsByFile) {
-        const text = applyEdits(await files.read(file), edits);
-        // Guarantee: re-scanning the result yields exactly the planned state of every reference in the file.
-        const identity = (ref, version) => `${ref.document}|${ref.workload ?? ''}|${ref.container ?? ''}|${ref.image}=${version}`;
-        const expected = planned.target.references
-            .filter((ref) => ref.file === file)
-            .map((ref) => identity(ref, formatVersion(edits.find((edit) => edit.reference === ref)?.version ?? ref)))
+        const original = await files.read(file);
+        const options = { fields: pipeline.fields, charts: pipeline.charts, mode: 'full' };
+        // The plan may come from the fast reader: a file is edited only when the full parser reads it the same way.
+        const full = scanFile(file, original, options);
+        if (full.skipped.length > 0) {
+            const { line, reason } = full.skipped[0];
+            throw new errors_PromotionError(`${file}:${line}: ${reason}; nothing was written`);
+        }
+        const read = (refs) => refs.map((ref) => identity(ref, formatVersion(ref))).sort();
+        if (read(full.references).join('\n') !== read(inFile(file)).join('\n')) {
+            throw new errors_PromotionError(`${file}: the full YAML parser does not read it as the plan did (was it changed meanwhile?); nothing was written`);
+        }
+        const text = applyEdits(original, edits);
+        // Guarantee: re-scanning the result (with the full parser) yields exactly the planned state of every reference.
+        const edited = new Map(edits.map((edit) => [edit.reference, edit.version]));
+        const expected = inFile(file)
+            .map((ref) => identity(ref, formatVersion(edited.get(ref) ?? ref)))
             .sort();
-        const actual = scanFile(file, text, { fields: pipeline.fields })
-            .references.map((ref) => identity(ref, formatVersion(ref)))
-            .sort();
+        const actual = read(scanFile(file, text, options).references);
         if (expected.join('\n') !== actual.join('\n')) {
             throw new errors_PromotionError(`${file}: the rewritten file did not read back as planned; nothing was written. Please report this file.`);
         }
@@ -56105,6 +61218,8 @@ async function renderPromotion(files, pipeline, planned) {
 
 ;// CONCATENATED MODULE: ./.build/engine/gate.js
 // A promotion with the target stage's gates: registry (and pinning), soak, then the rewrite and the stage's commands.
+// Nothing here writes the working tree: the commands run in a scratch copy, and the caller writes `written` (all or
+// nothing) once every gate passed.
 
 
 
@@ -56117,7 +61232,7 @@ async function renderPromotion(files, pipeline, planned) {
 
 
 
-/** The process environment without unset entries: what command gates start from (they filter credentials out). */
+/** The process environment without unset entries: what command gates start from (they keep an allowlist of it). */
 function definedEnvironment(env) {
     return Object.fromEntries(Object.entries(env).filter((entry) => entry[1] !== undefined));
 }
@@ -56129,12 +61244,27 @@ function releasesOf(plan) {
     return [...seen.values()];
 }
 /**
- * Plans, refuses downgrades, runs the gates in order (registry → soak → rewrite → commands) and returns the files.
- * With `keep: false` the working tree is restored after the commands ran, so only the caller decides what is written.
+ * Plans, refuses downgrades, runs the gates in order (registry → soak → rewrite → commands) and returns the files; the
+ * working tree is never written here: the caller writes what passed.
  */
+/** Only what passed the stage right before reaches the next: over a stage or back up the pipeline needs skip-stages. */
+function refuseStageSkip(pipeline, request) {
+    const names = pipeline.stages.map((stage) => stage.name);
+    const from = names.indexOf(request.from);
+    const to = names.indexOf(request.to);
+    if (from === -1 || to === -1 || to === from + 1)
+        return;
+    const order = names.join(' → ');
+    const why = to < from
+        ? `goes back up the pipeline (${order}): promotions go from a stage to the next; pass --skip-stages (input skip-stages) for a rollback`
+        : `skips ${names.slice(from + 1, to).join(', ')} (${order}): promote ${names[from]} → ${names[from + 1]} first, or pass --skip-stages (input skip-stages) to go over it`;
+    throw new UsageError(`promote from ${names[from]} to ${names[to]} ${why}`);
+}
 async function runGatedPromotion(deps, pipeline, request, options) {
     const stage = findStage(pipeline, request.to);
-    let planned = await planStages(deps.files, pipeline, request, deps.registry);
+    if (request.from !== undefined && !request.images && !options.skipStages)
+        refuseStageSkip(pipeline, request);
+    let planned = await planStages(deps.files, pipeline, request, deps.registry, deps.onPhase);
     const refused = options.allowDowngrade ? [] : downgrades(planned.plan);
     if (refused.length > 0) {
         const list = refused
@@ -56146,10 +61276,14 @@ async function runGatedPromotion(deps, pipeline, request, options) {
     let effective = request;
     if (planned.plan.changes.length === 0)
         return { plan: planned.plan, written: {}, gates, passed: true, request };
+    if (stage.gates.registry || stage.gates.soakSeconds > 0 || stage.gates.commands.length > 0)
+        deps.onPhase?.('gates', stage.name);
     if (stage.gates.registry) {
         if (!deps.registry)
             throw new UsageError(`Stage ${stage.name} has a registry gate, but no registry access was configured`);
-        const { result, digests } = await checkRegistry(deps.registry, releasesOf(planned.plan));
+        // chart versions (`charts: true`) live in chart repositories, not in the container registry this gate reads
+        const images = { ...planned.plan, changes: planned.plan.changes.filter((change) => change.kind !== 'chart') };
+        const { result, digests } = await checkRegistry(deps.registry, releasesOf(images));
         gates.push(result);
         // Pinning writes tag@digest, so that exactly what ran upstream (and was just checked) reaches this stage.
         if (result.passed && stage.gates.registry.pin && digests.size > 0) {
@@ -56166,44 +61300,46 @@ async function runGatedPromotion(deps, pipeline, request, options) {
             now: deps.now,
         }));
     }
+    // Promotion OUT of the source stage is held to its live health; promotion INTO a broken stage never is.
+    if (stage.gates.health && planned.source) {
+        if (!deps.live)
+            throw new UsageError(`Stage ${stage.name} has a health gate, but no cluster can be read here`);
+        gates.push(await checkHealth(pipeline, planned.source, releasesOf(planned.plan), stage.gates.health, deps.live));
+    }
     const written = await renderPromotion(deps.files, pipeline, planned);
     if (stage.gates.commands.length > 0 && gates.every((gate) => gate.passed)) {
         if (!deps.commands)
             throw new UsageError(`Stage ${stage.name} has command gates, but commands cannot run here`);
-        gates.push(...(await runCommands(deps, planned, written, stage.gates.commands, options.keep)));
-    }
-    else if (options.keep) {
-        for (const [file, text] of Object.entries(written))
-            await deps.files.write(file, text);
+        gates.push(...(await runCommands(deps, planned, written, stage.gates.commands)));
     }
     return { plan: planned.plan, written, gates, passed: gates.every((gate) => gate.passed), request: effective };
 }
-/** Writes the new files, runs the stage's commands on them with the plan in a JSON file, and restores unless kept. */
-async function runCommands(deps, planned, written, commands, keep) {
-    const originals = Object.fromEntries(await Promise.all(Object.keys(written).map(async (file) => [file, await deps.files.read(file)])));
-    const temp = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_namespaceObject.join((0,external_node_os_namespaceObject.tmpdir)(), 'stagecoach-plan-'));
-    const planFile = external_node_path_namespaceObject.join(temp, 'plan.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(planFile, JSON.stringify(planned.plan, null, 2));
+/** Runs the stage's commands in a scratch copy of the working tree holding the new files, with the plan in a JSON file. */
+async function runCommands(deps, planned, written, commands) {
+    const scratch = await createScratchCopy(deps.workDir, written, JSON.stringify(planned.plan, null, 2));
     try {
-        for (const [file, text] of Object.entries(written))
-            await deps.files.write(file, text);
-        return await runCommandGates(deps.commands, commands, {
-            cwd: deps.workDir,
+        const results = await runCommandGates(deps.commands, commands, {
+            cwd: scratch.dir,
             plan: planned.plan,
-            planFile,
+            planFile: scratch.planFile,
             baseEnv: deps.baseEnv,
+            changes: () => scratch.changes(),
+            ...(deps.onPhase ? { onGate: (name) => deps.onPhase?.('gates', `command "${name}"`) } : {}),
         });
+        // A command stopped by our own SIGINT/SIGTERM did not fail: the run was cancelled.
+        const stopping = interruption();
+        if (stopping)
+            throw new InterruptedError(stopping);
+        return results;
     }
     finally {
-        if (!keep)
-            for (const [file, text] of Object.entries(originals))
-                await deps.files.write(file, text);
-        (0,external_node_fs_namespaceObject.rmSync)(temp, { recursive: true, force: true });
+        scratch.remove();
     }
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/load-config.js
 // Loads the pipeline: `stagecoach.yaml` (or --config) from the repo, else the stages given as flags.
+
 
 
 
@@ -56228,265 +61364,42 @@ async function loadPipeline(files, location) {
     if (text === undefined) {
         throw new UsageError(location.config
             ? `${file}: no such file in the config repository (the path is relative to the repository root)`
-            : `No ${DEFAULT_CONFIG} at the repository root and no --stage flags: add ${DEFAULT_CONFIG} (see README) or pass --stage dev=envs/dev --stage staging=envs/staging`);
+            : `No ${DEFAULT_CONFIG} ${location.lookedIn ? `in ${location.lookedIn}` : 'at the repository root'} and no --stage flags: add ${DEFAULT_CONFIG} (see README) or pass --stage dev=envs/dev --stage staging=envs/staging`);
     }
     return parseConfig(text, file);
 }
+/** Stage names from flags or inputs that the pipeline lacks: a usage mistake (exit 2) with the list and the closest. */
+function checkStageNames(pipeline, named) {
+    const known = pipeline.stages.map((stage) => stage.name);
+    const problems = Object.entries(named)
+        .filter((entry) => entry[1] !== undefined && !known.includes(entry[1]))
+        .map(([flag, name]) => `${flag} ${name}: no stage is named "${name}"${didYouMean(name, known)} (the stages are ${known.join(', ') || 'none'})`);
+    if (problems.length > 0)
+        throw new UsageError(problems.join('\n'));
+}
 
-;// CONCATENATED MODULE: ./.build/core/report/pull-request-body.js
-// The promotion pull request body, its hidden machine-readable block (and parser), and the plan hash that identifies a plan.
+;// CONCATENATED MODULE: ./.build/adapters/repo-root.js
+// Where the config repository is when no --repo is given: the current folder when it holds the config, else the git
+// top-level above it (as git and kustomize find theirs), else the current folder.
 
 
-/** GitHub rejects a pull request body longer than this (characters). */
-const BODY_LIMIT = 65_536;
-/** Object keys sorted at every level, so equal values serialise to equal text. */
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const entries = Object.entries(value)
-            .filter(([, v]) => v !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+function repo_root_isFile(file) {
+    return (0,external_node_fs_.existsSync)(file) && (0,external_node_fs_.statSync)(file).isFile();
+}
+/** The nearest folder at or above `start` holding `.git` (a folder, or a file in a worktree), or undefined. */
+function gitTopLevel(start) {
+    for (let dir = external_node_path_.resolve(start);; dir = external_node_path_.dirname(dir)) {
+        if ((0,external_node_fs_.existsSync)(external_node_path_.join(dir, '.git')))
+            return dir;
+        if (external_node_path_.dirname(dir) === dir)
+            return undefined;
     }
-    return JSON.stringify(value);
 }
-/** sha256 (hex) of the canonical JSON of from, to and the changes: equal plans, equal hashes. */
-function pull_request_body_planHash(plan) {
-    return createHash('sha256')
-        .update(canonicalJson({ from: plan.from, to: plan.to, changes: plan.changes }))
-        .digest('hex');
-}
-const BLOCK_PATTERN = /<!--\s*stagecoach:promotion\s+(\{[\s\S]*?\})\s*-->/g;
-/** The block must survive any truncation, so its image list is capped well below the body limit. */
-const BLOCK_BUDGET = 16_000;
-/** JSON inside an HTML comment: `<`, `>` and `&` as \u escapes so `-->` can never close it early. */
-function commentSafeJson(value) {
-    return JSON.stringify(value).replace(/[<>&]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-function renderPromotionBlock(block) {
-    const render = (value) => `<!-- stagecoach:promotion ${commentSafeJson(value)} -->`;
-    let images = block.images;
-    let text = render(block);
-    while (text.length > BLOCK_BUDGET && images.length > 0) {
-        images = images.slice(0, Math.floor(images.length / 2));
-        text = render({ ...block, images, moreImages: (block.moreImages ?? 0) + block.images.length - images.length });
-    }
-    return text;
-}
-const isString = (value) => typeof value === 'string';
-/** The last promotion block in a PR body, or undefined when there is none or it is malformed (e.g. edited by hand). */
-function pull_request_body_parsePromotionBlock(body) {
-    if (!body)
-        return undefined;
-    const matches = [...body.matchAll(BLOCK_PATTERN)];
-    for (const match of matches.reverse()) {
-        let value;
-        try {
-            value = JSON.parse(match[1]);
-        }
-        catch {
-            continue;
-        }
-        if (value === null || typeof value !== 'object')
-            continue;
-        const v = value;
-        if (!isString(v.from) || !isString(v.to) || !isString(v.planHash) || !Array.isArray(v.images))
-            continue;
-        const images = v.images.filter((item) => item !== null &&
-            typeof item === 'object' &&
-            isString(item.image) &&
-            isString(item.new) &&
-            Array.isArray(item.old) &&
-            item.old.every(isString));
-        const block = { from: v.from, to: v.to, planHash: v.planHash, images };
-        if (typeof v.moreImages === 'number')
-            block.moreImages = v.moreImages;
-        if (isString(v.commit))
-            block.commit = v.commit;
-        if (isString(v.builtAt))
-            block.builtAt = v.builtAt;
-        if (v.gateDraft === true)
-            block.gateDraft = true;
-        if (v.rebuilt === true)
-            block.rebuilt = true;
-        return block;
-    }
-    return undefined;
-}
-function plural(count, word) {
-    return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-function versionCell(change) {
-    return `${code(change.old)} → ${code(change.new)}${change.downgrade ? ' ⚠️ **downgrade**' : ''}`;
-}
-function sourceLine(plan, sourceCommit) {
-    const files = new Set(plan.changes.map((change) => change.file)).size;
-    let line = `Promotes ${plural(plan.images.length, 'image')} in ${plural(files, 'file')} from ${code(plan.from)} to ${code(plan.to)}`;
-    if (sourceCommit) {
-        const short = code(sourceCommit.sha.slice(0, 12));
-        // Only http(s) links: a javascript: URL from a misconfigured input must not become a link.
-        const link = sourceCommit.url && /^https?:\/\/[^\s()<>]+$/.test(sourceCommit.url) ? `[${short}](${sourceCommit.url})` : short;
-        line += `, as of ${plan.source === 'stage' ? 'source commit' : 'commit'} ${link}`;
-    }
-    return `${line}.`;
-}
-/** Header lines plus, per image, a heading and a table; rows are dropped from the end when the budget runs out. */
-function renderTables(plan, budget) {
-    const byImage = new Map();
-    for (const change of plan.changes)
-        byImage.set(change.image, [...(byImage.get(change.image) ?? []), change]);
-    const parts = [];
-    let used = 0;
-    let omitted = 0;
-    for (const image of plan.images) {
-        const changes = byImage.get(image.image) ?? [];
-        const heading = `#### ${code(image.image)}${image.downgrade ? ' ⚠️ downgrade' : ''}\n\n`;
-        const header = markdownTable(['Workload', 'File', 'Version'], []);
-        const rows = [];
-        let size = heading.length + header.length + 2;
-        for (const change of changes) {
-            const row = [
-                change.workload ? code(change.workload) + (change.container ? ` (${code(change.container)})` : '') : '–',
-                `${code(change.file)}:${change.line}`,
-                versionCell(change),
-            ];
-            const rowSize = row.join(' | ').length + 5;
-            if (omitted > 0 || used + size + rowSize > budget) {
-                omitted += 1;
-                continue;
-            }
-            rows.push(row);
-            size += rowSize;
-        }
-        if (rows.length === 0)
-            continue;
-        const text = `${heading}${markdownTable(['Workload', 'File', 'Version'], rows)}\n`;
-        parts.push(text);
-        used += text.length + 1;
-    }
-    return { text: parts.join('\n'), omitted };
-}
-function renderFileList(plan, budget) {
-    const files = [...new Set(plan.changes.map((change) => change.file))];
-    const items = [];
-    let used = 0;
-    for (const file of files) {
-        const item = `- ${code(file)}`;
-        if (used + item.length + 1 > budget)
-            break;
-        items.push(item);
-        used += item.length + 1;
-    }
-    const more = files.length - items.length;
-    return [
-        `<details><summary>${plural(files.length, 'file')} changed</summary>`,
-        '',
-        ...items,
-        ...(more > 0 ? [`- … and ${more} more (see the commit)`] : []),
-        '',
-        '</details>',
-    ].join('\n');
-}
-/** The code fence (CommonMark: up to 3 spaces, then 3+ backticks or tildes) a line opens, if it opens one. */
-function fenceOpened(line) {
-    const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-    if (!match || (match[1][0] === '`' && match[2].includes('`')))
-        return undefined;
-    return match[1];
-}
-/** What a cut after these lines leaves open: the code fence, and `<details>` elements outside code. */
-function openBlocks(lines) {
-    let fence;
-    let details = 0;
-    for (const line of lines) {
-        if (fence) {
-            const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line)?.[1];
-            if (close && close[0] === fence[0] && close.length >= fence.length)
-                fence = undefined;
-            continue;
-        }
-        fence = fenceOpened(line);
-        if (fence)
-            continue;
-        details += (line.match(/<details\b/gi) ?? []).length - (line.match(/<\/details\s*>/gi) ?? []).length;
-        details = Math.max(0, details);
-    }
-    return { ...(fence ? { fence } : {}), details };
-}
-/** Markdown cut at a line to fit `budget` with `note` after it, closing the code fence and `<details>` it leaves open. */
-function cutMarkdown(text, budget, note) {
-    const lines = text.split('\n');
-    const render = (kept) => {
-        const open = openBlocks(lines.slice(0, kept));
-        const closers = [...(open.fence ? [open.fence] : []), ...Array.from({ length: open.details }, () => '</details>')];
-        // A blank line before `</details>` ends the Markdown inside it (GitHub's rendering of raw HTML blocks).
-        return [lines.slice(0, kept).join('\n'), ...closers, note].filter(Boolean).join('\n\n');
-    };
-    let kept = lines.length;
-    let used = text.length;
-    // Lines that cannot fit even before anything is closed go at once; then one at a time until the closers fit too.
-    while (kept > 0 && used + note.length + 2 > budget) {
-        kept -= 1;
-        used -= lines[kept].length + 1;
-    }
-    let cut = render(kept);
-    while (kept > 0 && cut.length > budget)
-        cut = render((kept -= 1));
-    return cut;
-}
-function section(title, items) {
-    return items.length === 0 ? '' : `#### ${title}\n\n${items.map((item) => `- ${item}`).join('\n')}\n`;
-}
-/** The PR body: tables per image, source link, file list, gate report, notes, and the hidden block; never over the limit. */
-function pull_request_body_renderPullRequestBody(input) {
-    const { plan } = input;
-    const limit = input.limit ?? BODY_LIMIT;
-    const block = renderPromotionBlock({
-        from: plan.from,
-        to: plan.to,
-        planHash: input.planHash ?? pull_request_body_planHash(plan),
-        images: plan.images.map((image) => ({ image: image.image, old: image.old, new: image.new })),
-        ...(input.commit ? { commit: input.commit } : {}),
-        ...(input.builtAt ? { builtAt: input.builtAt } : {}),
-        ...(input.gateDraft ? { gateDraft: true } : {}),
-        ...(input.rebuilt ? { rebuilt: true } : {}),
-    });
-    const title = `### Promote ${code(plan.from)} → ${code(plan.to)}`;
-    const intro = sourceLine(plan, input.sourceCommit);
-    const downgrades = plan.changes.filter((change) => change.downgrade).length;
-    const warning = downgrades > 0
-        ? `> [!WARNING]\n> This promotion moves ${plural(downgrades, 'reference')} to an older version.\n`
-        : '';
-    const notes = [
-        section('Not promoted', plan.notPromoted.map((item) => `${code(`${item.image} ${item.version}`)}: ${escapeMarkdown(item.reason)}`)),
-        section('Warnings', plan.warnings.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.message)}`)),
-        section('Skipped files (never written)', plan.skipped.map((item) => `${code(`${item.file}:${item.line}`)}: ${escapeMarkdown(item.reason)}`)),
-    ]
-        .filter(Boolean)
-        .join('\n');
-    const footer = '<sub>Opened by Stagecoach. Rerunning the promotion updates this pull request; edits to it are overwritten.</sub>';
-    let gate = input.gateReport?.trim() ?? '';
-    const fixed = [title, intro, warning, footer, block].join('\n\n').length + 200;
-    // The gate report may take half of what is left; tables and the file list share the rest.
-    const gateBudget = Math.floor((limit - fixed) / 2);
-    if (gate.length > gateBudget)
-        gate = cutMarkdown(gate, gateBudget, '_The gate report was cut to fit the body._');
-    let notesText = notes;
-    const remaining = limit - fixed - gate.length;
-    if (notesText.length > remaining / 4)
-        notesText = '';
-    const tablesBudget = Math.floor(((remaining - notesText.length) * 3) / 4);
-    const tables = renderTables(plan, tablesBudget);
-    const truncation = tables.omitted > 0
-        ? `_${plural(tables.omitted, 'more change')} not shown: a pull request body holds at most ${limit.toLocaleString('en-US')} characters. The commit lists every change._`
-        : '';
-    const fileList = renderFileList(plan, limit - fixed - gate.length - notesText.length - tables.text.length - truncation.length - 300);
-    const body = [title, intro, warning, tables.text, truncation, fileList, notesText, gate, footer, block]
-        .map((part) => part.trim())
-        .filter(Boolean)
-        .join('\n\n');
-    return `${body}\n`;
+function findRepoRoot(cwd, config) {
+    if (repo_root_isFile(external_node_path_.join(cwd, config)))
+        return { root: external_node_path_.resolve(cwd), found: 'current folder' };
+    const top = gitTopLevel(cwd);
+    return top ? { root: top, found: 'git top-level' } : { root: external_node_path_.resolve(cwd), found: 'current folder' };
 }
 
 ;// CONCATENATED MODULE: ./.build/core/publish/next-step.js
@@ -56859,6 +61772,8 @@ class PublishRun {
             builtAt: built.builtAt,
             ...(request.sourceCommit ? { sourceCommit: request.sourceCommit } : {}),
             ...(request.gateReport ? { gateReport: request.gateReport } : {}),
+            ...(request.gateResults ? { gates: request.gateResults } : {}),
+            ...(request.context ? { context: { ...request.context, head: this.memory.commit ?? this.branch } } : {}),
             ...(gateDraft ? { gateDraft } : {}),
         });
     }
@@ -56925,69 +61840,208 @@ class PublishRun {
     }
 }
 
-;// CONCATENATED MODULE: ./.build/core/status.js
-// Status: one row per image, one cell per stage, comparing each stage with the nearest upstream stage that holds the image.
-
-
-/** Two written versions name the same release: equal, or the same tag where one side is not pinned to a digest. */
-function sameRelease(a, b) {
-    if (a === b)
-        return true;
-    const [tagA, digestA] = a.split('@');
-    const [tagB, digestB] = b.split('@');
-    return tagA !== '' && tagA === tagB && (digestA === undefined || digestB === undefined);
-}
-function cellState(versions, upstream) {
-    if (versions.length === 0)
-        return 'absent';
-    if (upstream === undefined)
-        return 'first';
-    const foreign = versions.filter((version) => !upstream.some((up) => sameRelease(version, up)));
-    if (foreign.length === 0)
-        return 'same';
-    const older = foreign.every((version) => upstream.every((up) => {
-        const order = compareVersions(version.split('@')[0], up.split('@')[0]);
-        return order !== undefined && order < 0;
-    }));
-    return older ? 'behind' : 'drift';
-}
-function buildStatus(stages) {
-    const images = [...new Set(stages.flatMap((stage) => stage.references.map((reference) => reference.image)))].sort();
-    let drift = 0;
-    let behind = 0;
-    const rows = images.map((image) => {
-        const cells = {};
-        let upstream;
-        for (const stage of stages) {
-            const held = stage.references.filter((reference) => reference.image === image);
-            const versions = [...new Set(held.map((reference) => formatVersion(reference)))].sort();
-            const state = cellState(versions, upstream);
-            if (state === 'drift')
-                drift += 1;
-            if (state === 'behind')
-                behind += 1;
-            const workloads = [...new Set(held.map((reference) => reference.workload ?? reference.file))].sort();
-            cells[stage.name] = { versions, state, workloads };
-            if (versions.length > 0)
-                upstream = versions;
-        }
-        return { image, cells };
-    });
-    return { stages: stages.map((stage) => stage.name), rows, drift, behind };
-}
-
 ;// CONCATENATED MODULE: ./.build/engine/status.js
 
 
-async function readStatus(files, pipeline) {
-    const stages = await Promise.all(pipeline.stages.map((stage) => scanStage(files, pipeline, stage)));
-    return buildStatus(stages);
+async function heldEarlier(history, question) {
+    for (const version of question.versions) {
+        const needle = version.includes('@') ? version.slice(version.indexOf('@') + 1) : version;
+        let found = false;
+        for (const file of question.files) {
+            if ((await history.git.arrivedAt(history.revision, file, needle)) !== undefined) {
+                found = true;
+                break;
+            }
+        }
+        if (!found)
+            return false;
+    }
+    return true;
+}
+async function readStatus(files, pipeline, history) {
+    const stages = await settleScans(pipeline.stages.map((stage) => scanStage(files, pipeline, stage)));
+    checkDisjoint(stages);
+    const board = buildStatus(stages);
+    if (!history || board.drift === 0)
+        return board;
+    const questions = driftQuestions(board, stages);
+    const settled = [];
+    for (const question of questions)
+        if (await heldEarlier(history, question))
+            settled.push(question);
+    return settleDrift(board, settled);
+}
+
+;// CONCATENATED MODULE: ./.build/engine/wait.js
+
+
+
+
+
+const WAIT_EXIT_CODES = { succeeded: 0, failed: 1, unreachable: 1, timeout: 4 };
+function phase(cell) {
+    const name = `${cell.image} ${cell.git.join(', ')}`;
+    const ready = cell.targets.flatMap((t) => t.workloads).reduce((n, w) => n + w.rollout.replicas.available, 0);
+    const desired = cell.targets.flatMap((t) => t.workloads).reduce((n, w) => n + w.rollout.replicas.desired, 0);
+    switch (cell.state) {
+        case 'syncing':
+            return { key: `${cell.image} syncing`, text: `waiting for the agent to apply the commit: ${cell.message}` };
+        case 'rolling-out':
+            return { key: `${cell.image} rolling ${cell.reason}`, text: `rolling out ${name}: ${cell.message}` };
+        case 'in-sync':
+            return { key: `${cell.image} in-sync`, text: `${name}: ${ready}/${desired} available` };
+        default:
+            return { key: `${cell.image} ${cell.state} ${cell.reason}`, text: `${name}: ${cell.state} (${cell.message})` };
+    }
+}
+/**
+ * Until something the lists returned changes (watches resuming from their resourceVersions) or `ms` pass. A watch that
+ * fails (410 Gone, a forbidden watch) just leaves the timer: the next round lists again from scratch.
+ */
+async function changeOrTimeout(pipeline, deps, resume, ms) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), ms);
+    if (!deps.open)
+        await loadKubeClient();
+    const open = deps.open ?? createClusterReader;
+    const readers = new Map();
+    const ended = new Promise((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+    try {
+        const watches = resume.map(async (w) => {
+            const cluster = pipeline.clusters.find((c) => c.name === w.cluster);
+            if (!cluster)
+                return ended;
+            try {
+                if (!readers.has(w.cluster))
+                    readers.set(w.cluster, open(cluster, deps.env));
+                const reader = readers.get(w.cluster);
+                await reader.watch(w.kind, w.namespace, w.resourceVersion, () => controller.abort(), controller.signal);
+            }
+            catch {
+                return ended;
+            }
+            return undefined;
+        });
+        await Promise.race([ended, ...watches]);
+    }
+    finally {
+        clearTimeout(timer);
+        controller.abort();
+    }
+}
+async function waitForRollout(pipeline, source, options, deps) {
+    const stage = pipeline.stages.find((s) => s.name === source.name);
+    const single = { ...pipeline, stages: [stage] };
+    const board = buildStatus([source]);
+    const started = deps.now();
+    const deadline = started + options.timeoutSeconds * 1000;
+    let last;
+    const sleep = deps.sleep ?? ((ms) => changeOrTimeout(pipeline, deps, last?.resume ?? [], ms));
+    const seen = new Set();
+    let stableSince;
+    const done = (outcome, live, reasons) => ({
+        outcome,
+        stage: stage.name,
+        ...(deps.commit ? { commit: deps.commit } : {}),
+        reasons,
+        live,
+        elapsedMs: deps.now() - started,
+    });
+    for (;;) {
+        const live = await live_readLive(single, board, deps);
+        last = live;
+        const now = deps.now();
+        for (const cell of live.cells) {
+            const p = phase(cell);
+            if (!seen.has(p.key)) {
+                seen.add(p.key);
+                options.onPhase(p.text);
+            }
+        }
+        const bad = live.cells.filter((c) => c.state !== 'in-sync');
+        const why = (cells) => cells.map((c) => `${c.image} ${c.git.join(', ')}: ${c.state} (${c.message})`);
+        if (bad.length === 0) {
+            stableSince ??= now;
+            if (now - stableSince >= options.stableForSeconds * 1000) {
+                if (options.stableForSeconds > 0)
+                    options.onPhase(`stable for ${formatDuration(options.stableForSeconds)}`);
+                return done('succeeded', live, []);
+            }
+        }
+        else {
+            stableSince = undefined;
+            const terminal = bad.filter((c) => !waits(c));
+            if (terminal.length > 0)
+                return done(terminal.every((c) => c.state === 'unreachable') ? 'unreachable' : 'failed', live, why(terminal));
+        }
+        if (now >= deadline)
+            return done('timeout', live, bad.length > 0 ? why(bad) : ['in sync, but not yet stable for long enough']);
+        const stableLeft = stableSince === undefined ? Infinity : stableSince + options.stableForSeconds * 1000 - now;
+        // Watches wake it on any change; the cap re-reads anyway (agents' status, a watch that ended quietly).
+        await sleep(Math.max(1, Math.min(deps.pollMs ?? 10_000, stableLeft, deadline - now)));
+    }
+}
+
+;// CONCATENATED MODULE: ./.build/engine/live-source.js
+
+
+
+
+
+function podsText(cell) {
+    const counts = new Map();
+    for (const w of cell.targets.flatMap((t) => t.workloads))
+        for (const p of w.pods)
+            if (p.ready > 0)
+                counts.set(p.version, (counts.get(p.version) ?? 0) + p.ready);
+    return [...counts].map(([v, n]) => `${v} on ${n} pod${n === 1 ? '' : 's'}`).join(', ');
+}
+async function liveSourceVersions(pipeline, source, deps) {
+    const stage = pipeline.stages.find((s) => s.name === source.name);
+    if (stage.live.length === 0)
+        throw new UsageError(`--source live: stage ${stage.name} has no live: section (say where it runs in stagecoach.yaml)`);
+    const live = await live_readLive({ ...pipeline, stages: [stage] }, buildStatus([source]), deps);
+    const refused = [];
+    const chosen = new Map();
+    const differences = [];
+    for (const cell of live.cells) {
+        const versions = [...new Set(cell.targets.flatMap((t) => t.live))];
+        if (versions.length > 1)
+            refused.push(`${stage.name} is mid-rollout for ${cell.image}: ${podsText(cell)}`);
+        else if (cell.state !== 'in-sync' && cell.state !== 'drift')
+            refused.push(`${stage.name} ${cell.image}: ${cell.state} (${cell.message})`);
+        else if (versions.length === 0)
+            refused.push(`${stage.name} ${cell.image}: no ready pod runs it`);
+        else {
+            chosen.set(cell.image, versions[0]);
+            if (!cell.git.includes(versions[0]))
+                differences.push(`${cell.image}: ${stage.name} runs ${versions[0]} on its clusters, its git says ${cell.git.join(', ')}`);
+        }
+    }
+    if (refused.length > 0)
+        throw new errors_PromotionError(`Refusing --source live (nothing was written):\n${refused.map((r) => `  ${r}`).join('\n')}`);
+    const versions = stageVersions(source).map((v) => {
+        const running = chosen.get(v.image);
+        if (!running)
+            return v;
+        const { tag, digest } = parseVersion(running);
+        return {
+            image: v.image,
+            ...(v.key ? { key: v.key } : {}),
+            ...(tag ? { tag } : {}),
+            ...(digest ? { digest } : {}),
+            ...(v.file ? { file: v.file } : {}),
+            ...(v.line ? { line: v.line } : {}),
+        };
+    });
+    return { versions, differences };
 }
 
 ;// CONCATENATED MODULE: ./.build/engine/verify.js
 // verify: a pull request into a stage may only set versions that already stand in the stage before it (on the base
 // branch), exist in the registry and have soaked. It reads git objects and the BASE branch's config only: nothing from the
 // pull request is run or trusted.
+
 
 
 
@@ -57011,12 +62065,13 @@ async function vouched(set, held, confirm) {
 }
 /** Changed paths in a stage that the scan did not read: links, submodules, files outside `files:`, unreadable YAML. */
 function skippedFiles(stage, pipeline, changed, head) {
-    const selected = globSelector(pipeline.files);
+    const selected = fileSelector(pipeline, stage);
+    const patterns = stage.paths.map(compileStagePath);
     const unreadable = new Map(head.skipped.map((item) => [item.file, item.reason]));
     const skipped = [];
     for (const { path, mode } of changed) {
-        const root = stage.paths.find((folder) => insideStagePath(path, folder));
-        if (root === undefined || mode === '000000')
+        const place = placeIn(patterns, path);
+        if (place === undefined || mode === '000000')
             continue;
         if (mode === '120000')
             skipped.push({
@@ -57026,7 +62081,7 @@ function skippedFiles(stage, pipeline, changed, head) {
             });
         else if (mode === '160000')
             skipped.push({ file: path, line: 1, reason: 'a submodule: verify cannot read it' });
-        else if (!selected(stageRelative(path, [root])))
+        else if (!selected(path, place.relative))
             skipped.push({
                 file: path,
                 line: 1,
@@ -57038,18 +62093,24 @@ function skippedFiles(stage, pipeline, changed, head) {
     return skipped;
 }
 function stagesTouched(pipeline, files) {
-    return pipeline.stages.filter((stage) => files.some((file) => stage.paths.some((path) => insideStagePath(file, path))));
+    return pipeline.stages.filter((stage) => {
+        const patterns = stage.paths.map(compileStagePath);
+        return files.some((file) => placeIn(patterns, file) !== undefined);
+    });
 }
 /** The references of the head scan whose version the base did not hold at the same place. */
 function versionsSet(base, head, changedFiles) {
     const before = new Map();
     for (const ref of base.references) {
-        const key = `${ref.image}|${referenceKey(ref, base.paths)}`;
+        const key = `${ref.image}|${referenceKey(ref, base.paths, base.places)}`;
         before.set(key, [...(before.get(key) ?? []), formatVersion(ref)]);
     }
     return head.references
         .filter((ref) => changedFiles.has(ref.file))
-        .map((reference) => ({ reference, old: before.get(`${reference.image}|${referenceKey(reference, head.paths)}`) }))
+        .map((reference) => ({
+        reference,
+        old: before.get(`${reference.image}|${referenceKey(reference, head.paths, head.places)}`),
+    }))
         .filter(({ reference, old }) => !old?.includes(formatVersion(reference)))
         .map(({ reference, old }) => ({ reference, ...(old ? { old: old.join(', ') } : {}) }));
 }
@@ -57067,82 +62128,23 @@ async function verifyPullRequest(deps, request) {
     const targets = request.to
         ? [findStage(pipeline, request.to)]
         : stagesTouched(pipeline, changedFiles.map((file) => file.path));
-    const changed = new Set(changedFiles.map((file) => file.path));
-    const changes = [];
-    const skipped = [];
-    const gates = [];
-    const digests = new Map();
-    const confirm = (image, tag) => {
-        if (!deps.registry)
-            return Promise.resolve(undefined);
-        const registry = deps.registry;
-        const key = `${image}:${tag}`;
-        if (!digests.has(key))
-            digests.set(key, registry.resolve(image, tag).then((found) => found?.digest, () => undefined));
-        return digests.get(key);
+    const run = {
+        deps,
+        request,
+        pipeline,
+        baseFiles,
+        headFiles,
+        forkFiles,
+        changedFiles,
+        changed: new Set(changedFiles.map((file) => file.path)),
+        confirm: digestConfirmer(deps.registry),
+        changes: [],
+        skipped: [],
+        gates: [],
     };
-    for (const stage of targets) {
-        const index = pipeline.stages.indexOf(stage);
-        const upstreamStage = index > 0 ? pipeline.stages[index - 1] : undefined;
-        const [baseScan, headScan, upstream] = await Promise.all([
-            scanStage(forkFiles, pipeline, stage),
-            scanStage(headFiles, pipeline, stage),
-            upstreamStage ? scanStage(baseFiles, pipeline, upstreamStage) : undefined,
-        ]);
-        skipped.push(...skippedFiles(stage, pipeline, changedFiles, headScan));
-        const set = versionsSet(baseScan, headScan, changed);
-        for (const { reference, old } of set) {
-            const problems = [];
-            if (upstream) {
-                const held = upstream.references.filter((ref) => ref.image === reference.image);
-                const ok = (await Promise.all(held.map((ref) => vouched(reference, ref, confirm)))).some(Boolean);
-                if (!ok) {
-                    const runs = [...new Set(held.map((ref) => formatVersion(ref)))].join(', ');
-                    const digestOnly = reference.digest && held.some((ref) => ref.tag === reference.tag && !ref.digest);
-                    problems.push(digestOnly
-                        ? `${upstream.name} runs ${runs}, but ${deps.registry ? 'the registry does not resolve that tag to' : 'verify has no registry access to confirm that tag is'} ${reference.digest}`
-                        : runs
-                            ? `${upstream.name} runs ${runs}, not ${formatVersion(reference)}: promote it to ${upstream.name} first, or fix the version`
-                            : `${upstream.name} does not run ${reference.image} at all: it must pass through ${upstream.name} first`);
-                }
-            }
-            changes.push({
-                stage: stage.name,
-                ...(upstream ? { upstream: upstream.name } : {}),
-                file: reference.file,
-                line: reference.line,
-                column: reference.column,
-                image: reference.image,
-                ...(old ? { old } : {}),
-                new: formatVersion(reference),
-                problems,
-            });
-        }
-        const releases = [
-            ...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values(),
-        ].map((ref) => ({
-            image: ref.image,
-            version: { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
-        }));
-        if (releases.length === 0)
-            continue;
-        if (stage.gates.registry) {
-            if (!deps.registry)
-                throw new UsageError(`Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`);
-            const { result } = await checkRegistry(deps.registry, releases);
-            gates.push(result);
-            attach(changes, stage.name, result);
-        }
-        if (stage.gates.soakSeconds > 0 && upstream) {
-            const result = await checkSoak(deps.git, upstream, releases, {
-                revision: request.base,
-                minimumSeconds: stage.gates.soakSeconds,
-                now: deps.now,
-            });
-            gates.push(result);
-            attach(changes, stage.name, result);
-        }
-    }
+    for (const stage of targets)
+        await verifyStage(run, stage);
+    const { changes, skipped, gates } = run;
     changes.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
     skipped.sort((a, b) => compareText(a.file, b.file));
     const passed = skipped.length === 0 &&
@@ -57158,6 +62160,91 @@ async function verifyPullRequest(deps, request) {
         passed,
     };
 }
+/** The digest the registry gives a tag, asked once per image and tag; undefined without registry access or on failure. */
+function digestConfirmer(registry) {
+    const digests = new Map();
+    return (image, tag) => {
+        if (!registry)
+            return Promise.resolve(undefined);
+        const key = `${image}:${tag}`;
+        if (!digests.has(key))
+            digests.set(key, registry.resolve(image, tag).then((found) => found?.digest, () => undefined));
+        return digests.get(key);
+    };
+}
+/** The versions one stage's files set, each checked against the stage before it, then the stage's gates. */
+async function verifyStage(run, stage) {
+    const { pipeline } = run;
+    const index = pipeline.stages.indexOf(stage);
+    const upstreamStage = index > 0 ? pipeline.stages[index - 1] : undefined;
+    const [baseScan, headScan, upstream] = await Promise.all([
+        scanStage(run.forkFiles, pipeline, stage),
+        scanStage(run.headFiles, pipeline, stage),
+        upstreamStage ? scanStage(run.baseFiles, pipeline, upstreamStage) : undefined,
+    ]);
+    run.skipped.push(...skippedFiles(stage, pipeline, run.changedFiles, headScan));
+    const set = versionsSet(baseScan, headScan, run.changed);
+    for (const { reference, old } of set) {
+        run.changes.push({
+            stage: stage.name,
+            ...(upstream ? { upstream: upstream.name } : {}),
+            file: reference.file,
+            line: reference.line,
+            column: reference.column,
+            image: reference.image,
+            ...(old ? { old } : {}),
+            new: formatVersion(reference),
+            problems: upstream ? await upstreamProblems(run, reference, upstream) : [],
+        });
+    }
+    await stageGates(run, stage, set, upstream);
+}
+/** Why the stage before does not vouch for the version set (empty: it does). */
+async function upstreamProblems(run, reference, upstream) {
+    const held = upstream.references.filter((ref) => ref.image === reference.image);
+    const ok = (await Promise.all(held.map((ref) => vouched(reference, ref, run.confirm)))).some(Boolean);
+    if (ok)
+        return [];
+    const runs = [...new Set(held.map((ref) => formatVersion(ref)))].join(', ');
+    const digestOnly = reference.digest && held.some((ref) => ref.tag === reference.tag && !ref.digest);
+    return [
+        digestOnly
+            ? `${upstream.name} runs ${runs}, but ${run.deps.registry ? 'the registry does not resolve that tag to' : 'verify has no registry access to confirm that tag is'} ${reference.digest}`
+            : runs
+                ? `${upstream.name} runs ${runs}, not ${formatVersion(reference)}: promote it to ${upstream.name} first, or fix the version`
+                : `${upstream.name} does not run ${reference.image} at all: it must pass through ${upstream.name} first`,
+    ];
+}
+/** The stage's registry and soak gates over the versions set, their failures attached to the changes. */
+async function stageGates(run, stage, set, upstream) {
+    const { deps } = run;
+    const releases = [
+        ...new Map(set.map(({ reference }) => [`${reference.image}|${formatVersion(reference)}`, reference])).values(),
+    ].map((ref) => ({
+        image: ref.image,
+        version: { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
+    }));
+    if (releases.length === 0)
+        return;
+    if (stage.gates.registry) {
+        if (!deps.registry)
+            throw new UsageError(`Stage ${stage.name} has a registry gate: give verify registry access (credentials or a Docker config)`);
+        // chart versions (`charts: true`) live in chart repositories, not in the container registry this gate reads
+        const charts = new Set(set.filter(({ reference }) => reference.kind === 'chart').map(({ reference }) => reference.image));
+        const { result } = await checkRegistry(deps.registry, releases.filter((release) => !charts.has(release.image)));
+        run.gates.push(result);
+        attach(run.changes, stage.name, result);
+    }
+    if (stage.gates.soakSeconds > 0 && upstream) {
+        const result = await checkSoak(deps.git, upstream, releases, {
+            revision: run.request.base,
+            minimumSeconds: stage.gates.soakSeconds,
+            now: deps.now,
+        });
+        run.gates.push(result);
+        attach(run.changes, stage.name, result);
+    }
+}
 /** Puts a gate's failures on the changes they name, so each problem is annotated at its file and line. */
 function attach(changes, stage, result) {
     for (const failure of result.failures ?? []) {
@@ -57169,90 +62256,253 @@ function attach(changes, stage, result) {
 }
 
 ;// CONCATENATED MODULE: ./.build/cli/arguments.js
-// `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs.
+// `stagecoach` command line: parsed with node:util parseArgs, checked before anything runs. Every flag is one row of
+// FLAGS (the commands it goes with, its help line): add a flag there and the parser, `--help` and the checks follow.
 
 
 
-const USAGE = `Usage: stagecoach <command> [flags]
 
-Commands:
-  plan     --from A --to B   show what promoting stage A into stage B would change
-           --image REF --to B      ... or what setting image versions in stage B would change
-  promote  --from A --to B   rewrite stage B's files to the versions stage A runs (after B's gates pass)
-           --image REF --to B      ... or to the versions named (REPO:TAG, REPO@DIGEST, or REPO: newest by policy)
-  status                     a table of every image in every stage, with drift marked
-  verify   --base REV [--head REV] [--to B]
-                             check that a change (a pull request) only sets versions that already run in the stage
-                             before it, exist in the registry and have soaked; reads git objects, runs nothing
 
-Flags:
-  --repo DIR           the config repository (default: the current folder)
-  --config FILE        pipeline config, relative to the repo (default: stagecoach.yaml)
-  --stage NAME=PATHS   define a stage without a config file (repeat, in promotion order; PATHS comma-separated)
-  --only GLOB          only images or workloads matching GLOB (repeatable)
-  --image REF          the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy in
-                       stagecoach.yaml picks the newest tag (repeatable; replaces --from)
-  --plain-http HOST    reach this registry over http (repeatable; for local registries)
-  --registry-ca FILE   PEM of a CA to trust for registries (besides the system's)
-                       Registry credentials come from the Docker config ($DOCKER_CONFIG or ~/.docker/config.json).
-  --json               print the plan or status as JSON
-  --exit-code          plan: exit 3 when there is something to promote
-  --commit             promote: also commit the change on a new local branch
-  --allow-downgrade    promote: allow versions that go backwards (a rollback)
-  --dry-run            promote: compute and print, write nothing
-  --base REV, --head REV   verify: the revisions to compare (head defaults to HEAD)
-  --debug              print stack traces on errors
-  -h, --help           this text
-
-Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed), 2 usage or config error, 3 (plan --exit-code) changes pending.`;
-function parseCliArguments(argv) {
-    let parsed;
+const PLANNING = ['plan', 'promote'];
+const FLAGS = {
+    from: { type: 'string', value: 'STAGE', commands: PLANNING, help: 'the stage whose versions are promoted' },
+    to: {
+        type: 'string',
+        value: 'STAGE',
+        commands: [...PLANNING, 'verify'],
+        help: 'the stage whose files are rewritten',
+        helpFor: { verify: { help: 'check the changes to this stage only' } },
+    },
+    image: {
+        type: 'string',
+        multiple: true,
+        value: 'REF',
+        commands: PLANNING,
+        help: 'the registry as the source: REPO:TAG, REPO@DIGEST, or a bare REPO whose tag policy picks the newest tag (repeatable; replaces --from)',
+    },
+    only: {
+        type: 'string',
+        multiple: true,
+        value: 'GLOB',
+        commands: PLANNING,
+        help: 'only images or workloads matching GLOB (repeatable)',
+    },
+    base: { type: 'string', value: 'REV', commands: ['verify'], help: 'the branch or commit the change goes into' },
+    head: { type: 'string', value: 'REV', default: 'HEAD', commands: ['verify'], help: 'the change (default HEAD)' },
+    repo: {
+        type: 'string',
+        value: 'DIR',
+        help: 'the config repository (default: the current folder, or its git top-level when that holds the config)',
+    },
+    config: { type: 'string', value: 'FILE', help: 'pipeline config, relative to the repo (default: stagecoach.yaml)' },
+    stage: {
+        type: 'string',
+        multiple: true,
+        value: 'NAME=PATHS',
+        commands: ['plan', 'promote', 'status', 'wait'],
+        helpFor: {
+            wait: { help: 'the stage to wait for (a stage of stagecoach.yaml with a live: section)', value: 'STAGE' },
+        },
+        help: 'define a stage without a config file (repeat, in promotion order; PATHS: folders, files or globs, comma-separated)',
+    },
+    'plain-http': {
+        type: 'string',
+        multiple: true,
+        value: 'HOST',
+        help: 'reach this registry over http (repeatable; for local registries)',
+    },
+    'registry-ca': {
+        type: 'string',
+        value: 'FILE',
+        help: 'PEM of a CA to trust for registries (besides the system ones)',
+    },
+    json: { type: 'boolean', help: 'print the result as JSON' },
+    live: {
+        type: 'boolean',
+        commands: ['status'],
+        help: 'read the clusters of stages with live: (read-only) and show what runs under each version',
+    },
+    source: {
+        type: 'string',
+        value: 'live',
+        commands: PLANNING,
+        help: "live: take the versions that run on the --from stage's ready pods (its live: clusters) instead of its files; refused while that stage is mid-rollout",
+    },
+    'wait-commit': {
+        type: 'string',
+        value: 'SHA',
+        commands: ['wait'],
+        written: 'commit',
+        help: 'the commit the stage must have applied (default: HEAD)',
+    },
+    timeout: { type: 'string', value: 'DURATION', commands: ['wait'], help: 'how long to wait (default 15m)' },
+    'stable-for': {
+        type: 'string',
+        value: 'DURATION',
+        commands: ['wait'],
+        help: 'how long the rollout must stay healthy before it counts (default 0s)',
+    },
+    'exit-code': { type: 'boolean', commands: ['plan'], help: 'exit 3 when there is something to promote' },
+    commit: { type: 'boolean', commands: ['promote'], help: 'also commit the change on a new local branch' },
+    'allow-downgrade': { type: 'boolean', commands: ['promote'], help: 'allow versions that go backwards (a rollback)' },
+    'skip-stages': {
+        type: 'boolean',
+        commands: ['promote'],
+        help: 'allow a promotion over a stage, or back up the pipeline',
+    },
+    'dry-run': { type: 'boolean', commands: ['promote'], help: 'compute and print, write nothing' },
+    debug: { type: 'boolean', help: 'print stack traces on errors' },
+    help: { type: 'boolean', short: 'h', help: 'this text; `stagecoach <command> --help` for one command' },
+    version: { type: 'boolean', short: 'V', help: "print Stagecoach's version" },
+};
+const COMMAND_HELP = {
+    plan: {
+        usage: 'stagecoach plan (--from STAGE | --image REF...) --to STAGE [flags]',
+        summary: 'Show what promoting one stage into the next (or setting image versions) would change. Writes nothing.',
+        examples: [
+            'stagecoach plan --from dev --to staging',
+            'stagecoach plan --image ghcr.io/acme/api:1.6.0 --to dev',
+            'stagecoach plan --from staging --to production --only "ghcr.io/acme/*" --exit-code',
+        ],
+    },
+    promote: {
+        usage: 'stagecoach promote (--from STAGE | --image REF...) --to STAGE [flags]',
+        summary: "Rewrite the target stage's files to the versions the source runs, once the target's gates pass.",
+        examples: [
+            'stagecoach promote --from dev --to staging',
+            'stagecoach promote --from dev --to staging --dry-run',
+            'stagecoach promote --from staging --to production --commit',
+            'stagecoach promote --image ghcr.io/acme/api --to dev   # the newest tag by policy',
+        ],
+    },
+    status: {
+        usage: 'stagecoach status [flags]',
+        summary: 'A table of every image in every stage: behind (a promotion is pending) and drift (not from upstream) marked.',
+        examples: ['stagecoach status', 'stagecoach status --json | jq .rows'],
+    },
+    verify: {
+        usage: 'stagecoach verify --base REV [--head REV] [--to STAGE] [flags]',
+        summary: 'Check that a change (a pull request) only sets versions that already run in the stage before it, exist in the registry and have soaked. Reads git objects; runs nothing.',
+        examples: ['stagecoach verify --base origin/main', 'stagecoach verify --base main --head pr-42 --to production'],
+    },
+    wait: {
+        usage: 'stagecoach wait --stage STAGE [--commit SHA] [--timeout 15m] [--stable-for 30s] [flags]',
+        summary: "After a promotion merges: wait until the stage's clusters (its live: section) applied the commit and rolled it out; each phase printed once; fails fast on a stuck rollout.",
+        examples: [
+            'stagecoach wait --stage staging',
+            'stagecoach wait --stage production --commit 1a2b3c4 --timeout 20m --stable-for 1m',
+        ],
+    },
+};
+const arguments_EXIT_CODES = 'Exit codes: 0 ok, 1 promotion failed or refused (verify: the check failed; wait: failed or unreachable), 2 usage or config error, 3 (plan --exit-code) changes pending, 4 (wait) timed out while still rolling out.';
+function duration(flag, text, problems) {
     try {
-        parsed = (0,external_node_util_.parseArgs)({
-            args: argv,
-            allowPositionals: true,
-            options: {
-                from: { type: 'string' },
-                to: { type: 'string' },
-                base: { type: 'string' },
-                head: { type: 'string', default: 'HEAD' },
-                repo: { type: 'string', default: '.' },
-                config: { type: 'string' },
-                stage: { type: 'string', multiple: true, default: [] },
-                only: { type: 'string', multiple: true, default: [] },
-                image: { type: 'string', multiple: true, default: [] },
-                'plain-http': { type: 'string', multiple: true, default: [] },
-                'registry-ca': { type: 'string' },
-                json: { type: 'boolean', default: false },
-                'exit-code': { type: 'boolean', default: false },
-                commit: { type: 'boolean', default: false },
-                'allow-downgrade': { type: 'boolean', default: false },
-                'dry-run': { type: 'boolean', default: false },
-                debug: { type: 'boolean', default: false },
-                help: { type: 'boolean', short: 'h', default: false },
-            },
-        });
+        return parseDuration(text);
     }
     catch (error) {
-        throw new UsageError(`${error.message.replace(/\.$/, '')}. Run "stagecoach --help" for the flags.`);
+        problems.push(`${flag}: ${error.message}`);
+        return undefined;
     }
-    const { values, positionals } = parsed;
-    if (values.help || positionals[0] === 'help')
-        return 'help';
-    const [command, ...extra] = positionals;
-    if (!command)
-        throw new UsageError(`Name a command: ${COMMANDS.join(', ')}. Run "stagecoach --help" for more.`);
-    if (!COMMANDS.includes(command))
-        throw new UsageError(`Unknown command "${command}": expected one of ${COMMANDS.join(', ')}.`);
-    if (extra.length > 0)
-        throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
+}
+/** `  --name VALUE   help`, the help wrapped at about 100 columns under itself. */
+function flagLine(name, flag, command) {
+    const own = command ? flag.helpFor?.[command] : undefined;
+    const value = own?.value ?? flag.value;
+    const label = `${flag.short ? `-${flag.short}, ` : ''}--${flag.written ?? name}${value ? ` ${value}` : ''}`;
+    const lines = [];
+    for (const word of (own?.help ?? flag.help).split(' ')) {
+        if (lines.length > 0 && lines[lines.length - 1].length + word.length < 75)
+            lines[lines.length - 1] += ` ${word}`;
+        else
+            lines.push(word);
+    }
+    return lines.map((line, index) => `  ${(index === 0 ? label : '').padEnd(22)} ${line}`).join('\n');
+}
+const flagsOf = (command, own) => Object.entries(FLAGS).filter(([, flag]) => own ? flag.commands?.includes(command) : flag.commands === undefined);
+function usage(command) {
+    if (!command) {
+        return [
+            'Usage: stagecoach <command> [flags]',
+            '',
+            'Commands:',
+            ...COMMANDS.map((name) => `  ${name.padEnd(9)} ${COMMAND_HELP[name].summary}`),
+            '',
+            'Flags for every command:',
+            ...flagsOf(undefined, false).map(([name, flag]) => flagLine(name, flag)),
+            '',
+            'Run "stagecoach <command> --help" for its flags and examples. Registry credentials come from the Docker config',
+            '($DOCKER_CONFIG or ~/.docker/config.json).',
+            '',
+            arguments_EXIT_CODES,
+        ].join('\n');
+    }
+    const help = COMMAND_HELP[command];
+    return [
+        `Usage: ${help.usage}`,
+        '',
+        help.summary,
+        '',
+        'Flags:',
+        ...flagsOf(command, true).map(([name, flag]) => flagLine(name, flag, command)),
+        '',
+        'Flags for every command:',
+        ...flagsOf(undefined, false).map(([name, flag]) => flagLine(name, flag)),
+        '',
+        'Examples:',
+        ...help.examples.map((example) => `  ${example}`),
+        '',
+        arguments_EXIT_CODES,
+    ].join('\n');
+}
+/** An unknown `--flag`, with the closest known one. */
+function unknownFlag(argv) {
+    const names = Object.keys(FLAGS);
+    for (const arg of argv) {
+        if (arg === '--')
+            break;
+        const match = /^--([^=]+)/.exec(arg) ?? /^-([^-])$/.exec(arg);
+        if (!match)
+            continue;
+        const name = match[1];
+        if (names.includes(name) || Object.values(FLAGS).some((flag) => flag.short === name))
+            continue;
+        const close = suggest(name, names);
+        return new UsageError(`Unknown flag "${arg.split('=')[0]}"${close ? `; did you mean "--${close}"?` : ''} Run "stagecoach --help" for the flags.`);
+    }
+    return undefined;
+}
+function parse(argv) {
+    const options = Object.fromEntries(Object.entries(FLAGS).map(([name, flag]) => [
+        name,
+        {
+            type: flag.type,
+            ...(flag.multiple ? { multiple: true, default: [] } : {}),
+            ...(flag.short ? { short: flag.short } : {}),
+            ...(flag.default !== undefined ? { default: flag.default } : flag.type === 'boolean' ? { default: false } : {}),
+        },
+    ]));
+    try {
+        const parsed = (0,external_node_util_.parseArgs)({ args: argv, allowPositionals: true, options: options });
+        return { values: parsed.values, positionals: parsed.positionals };
+    }
+    catch (error) {
+        throw (unknownFlag(argv) ??
+            new UsageError(`${error.message.replace(/\.$/, '')}. Run "stagecoach --help" for the flags.`));
+    }
+}
+/** Problems of flags that do not fit the command or each other, all at once. */
+function misfits(command, values, argv) {
     const problems = [];
+    const given = (name) => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    for (const [name, flag] of Object.entries(FLAGS)) {
+        if (!flag.commands || flag.commands.includes(command) || !given(name))
+            continue;
+        problems.push(name === 'stage' && command === 'verify'
+            ? "--stage does not go with verify: it reads the base revision's stagecoach.yaml"
+            : `--${name} goes with ${flag.commands.join(' and ')}`);
+    }
     if (command === 'verify' && !values.base)
         problems.push('verify needs --base REV (the branch or commit the change goes into)');
-    if (command !== 'verify' && values.base)
-        problems.push('--base goes with verify');
-    if (command === 'verify' && values.stage.length > 0)
-        problems.push("--stage does not go with verify: it reads the base revision's stagecoach.yaml");
     if (command === 'plan' || command === 'promote') {
         const images = values.image;
         if (!values.from && images.length === 0)
@@ -57262,35 +62512,167 @@ function parseCliArguments(argv) {
         if (!values.to)
             problems.push(`${command} needs --to STAGE (the stage whose files are rewritten)`);
     }
-    if (values['exit-code'] && command !== 'plan')
-        problems.push('--exit-code goes with plan');
-    for (const flag of ['commit', 'allow-downgrade', 'dry-run']) {
-        if (values[flag] && command !== 'promote')
-            problems.push(`--${flag} goes with promote`);
+    if (values.source !== undefined && values.source !== 'live' && values.source !== 'git')
+        problems.push(`--source: expected live or git, got "${String(values.source)}"`);
+    else if (values.source === 'live' && !values.from && (command === 'plan' || command === 'promote'))
+        problems.push('--source live goes with plan or promote --from STAGE (the stage whose clusters are read)');
+    if (command === 'wait') {
+        const stages = values.stage;
+        if (stages.length !== 1 || stages[0].includes('='))
+            problems.push('wait needs --stage NAME (one stage of stagecoach.yaml with a live: section)');
     }
     if (values.commit && values['dry-run'])
         problems.push('--commit and --dry-run exclude each other');
+    return problems;
+}
+/** wait's options, in seconds; their problems join the others. */
+function waitOptions(command, values, problems) {
+    if (command !== 'wait')
+        return {};
+    const stage = values.stage[0];
+    const timeoutSeconds = duration('--timeout', values.timeout ?? '15m', problems);
+    const stableForSeconds = duration('--stable-for', values['stable-for'] ?? '0', problems);
+    return {
+        ...(stage && !stage.includes('=') ? { waitStage: stage } : {}),
+        ...(values['wait-commit'] ? { waitCommit: values['wait-commit'] } : {}),
+        ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+        ...(stableForSeconds !== undefined ? { stableForSeconds } : {}),
+    };
+}
+function parseCliArguments(argv) {
+    // wait's --commit takes a value; promote's --commit is a switch: the command, written first, decides.
+    if (argv[0] === 'wait')
+        argv = argv.map((a) => (a === '--commit' ? '--wait-commit' : a.replace(/^--commit=/, '--wait-commit=')));
+    const { values, positionals } = parse(argv);
+    const [first, ...extra] = positionals;
+    const command = COMMANDS.includes(first) ? first : undefined;
+    if (values.version)
+        return { version: true };
+    if (values.help || first === 'help') {
+        const named = first === 'help' ? extra[0] : first;
+        return {
+            help: true,
+            ...(COMMANDS.includes(named) ? { command: named } : {}),
+        };
+    }
+    if (!first)
+        throw new UsageError(`Name a command: ${COMMANDS.join(', ')}. Run "stagecoach --help" for more.`);
+    if (!command)
+        throw new UsageError(`Unknown command "${first}": expected one of ${COMMANDS.join(', ')}${didYouMean(first, COMMANDS)}`.replace(/[^?]$/, '$&.'));
+    if (extra.length > 0)
+        throw new UsageError(`Unexpected argument "${extra[0]}": flags take the form --name value.`);
+    const problems = misfits(command, values, argv);
+    const wait = waitOptions(command, values, problems);
     if (problems.length > 0)
         throw new UsageError(problems.join('\n'));
     return {
-        command: command,
+        command,
         from: values.from,
         to: values.to,
         base: values.base,
         head: values.head,
         repo: values.repo,
         config: values.config,
-        stages: values.stage,
+        stages: command === 'wait' ? [] : values.stage,
         only: values.only,
         images: values.image,
         plainHttp: values['plain-http'],
         registryCa: values['registry-ca'],
         json: values.json,
+        live: values.live,
+        sourceLive: values.source === 'live',
+        ...wait,
         exitCode: values['exit-code'],
         commit: values.commit,
         allowDowngrade: values['allow-downgrade'],
+        skipStages: values['skip-stages'],
         dryRun: values['dry-run'],
         debug: values.debug,
+    };
+}
+
+;// CONCATENATED MODULE: ./.build/cli/terminal.js
+// What the CLI does differently on a terminal: colour for the marks renderers set (behind, drift, failed, downgrade),
+// and a progress line on stderr for work that takes over a second. Neither in pipes, files or CI logs.
+
+
+/** NO_COLOR (no-color.org) wins; FORCE_COLOR (0 or false: off) next; else colour on a terminal that is not "dumb". */
+function wantsColour(env, isTTY) {
+    if (env.NO_COLOR)
+        return false;
+    if (env.FORCE_COLOR !== undefined)
+        return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
+    return isTTY && env.TERM !== 'dumb';
+}
+const terminal_STYLES = {
+    behind: 'yellow',
+    drift: ['red', 'bold'],
+    failed: ['red', 'bold'],
+    downgrade: ['magenta', 'bold'],
+    passed: 'green',
+};
+/** Colour for a mark; node's own styleText, told not to second-guess the stream (we decided above). */
+function paint(kind, text) {
+    return (0,external_node_util_.styleText)(terminal_STYLES[kind], text, { validateStream: false });
+}
+const VERBS = {
+    config: 'reading the config',
+    scan: 'scanning',
+    plan: 'planning',
+    gates: 'gate',
+    publish: 'publishing',
+};
+/** A line redrawn every quarter second once a phase has run for a second; nothing at all when `enabled` is false. */
+function createProgress(write, enabled, options = {}) {
+    const delayMs = options.delayMs ?? 1000;
+    const now = options.now ?? (() => Date.now());
+    let label = '';
+    let started = now();
+    let drawn = false;
+    let held = false;
+    let current;
+    let timer;
+    const clear = () => {
+        if (drawn)
+            write('\r\u001b[2K');
+        drawn = false;
+    };
+    const draw = () => {
+        const elapsed = now() - started;
+        if (!label || held || elapsed < delayMs)
+            return;
+        write(`\r\u001b[2K${label} ${Math.floor(elapsed / 1000)} s…`);
+        drawn = true;
+    };
+    return {
+        phase(phase, detail) {
+            if (!enabled)
+                return;
+            const what = quoteControl(detail);
+            // A scan told again (more files found) keeps its clock; anything else starts its own.
+            const key = phase === 'scan' ? phase : `${phase} ${detail}`;
+            if (key !== current)
+                started = now();
+            current = key;
+            label = phase === 'gates' ? `${VERBS.gates} ${what} running` : `${VERBS[phase]} ${what}`;
+            if (!timer) {
+                timer = setInterval(draw, options.intervalMs ?? 250);
+                timer.unref();
+            }
+        },
+        clear,
+        output(text) {
+            clear();
+            write(text);
+            held = !text.endsWith('\n');
+        },
+        stop() {
+            clearInterval(timer);
+            timer = undefined;
+            clear();
+            label = '';
+            current = undefined;
+        },
     };
 }
 
@@ -57318,22 +62700,32 @@ function parseCliArguments(argv) {
 
 
 
+
+
+
+
+
+
+
+
+
 const EXIT_PENDING = 3;
 /** Registry access for the CLI: flags, plus the user's Docker config.json (as `docker login` leaves it). */
 function registryOptions(args, io) {
     const dockerConfig = dockerConfigPath(io.env ?? {});
-    const ca = args.registryCa ? external_node_path_namespaceObject.resolve(io.cwd, args.registryCa) : undefined;
-    if (ca && !(0,external_node_fs_namespaceObject.existsSync)(ca))
+    const ca = args.registryCa ? external_node_path_.resolve(io.cwd, args.registryCa) : undefined;
+    if (ca && !(0,external_node_fs_.existsSync)(ca))
         throw new UsageError(`--registry-ca ${args.registryCa}: no such file`);
     return {
-        ...(dockerConfig && (0,external_node_fs_namespaceObject.existsSync)(dockerConfig) ? { dockerConfig: (0,external_node_fs_namespaceObject.readFileSync)(dockerConfig, 'utf8') } : {}),
-        ...(ca ? { caCertificates: (0,external_node_fs_namespaceObject.readFileSync)(ca, 'utf8') } : {}),
+        ...(dockerConfig && (0,external_node_fs_.existsSync)(dockerConfig) ? { dockerConfig: (0,external_node_fs_.readFileSync)(dockerConfig, 'utf8') } : {}),
+        ...(ca ? { caCertificates: (0,external_node_fs_.readFileSync)(ca, 'utf8') } : {}),
         plainHttp: args.plainHttp,
     };
 }
-async function execute(args, io) {
-    const root = external_node_path_namespaceObject.resolve(io.cwd, args.repo);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(root) || !(0,external_node_fs_namespaceObject.statSync)(root).isDirectory())
+async function execute(args, io, progress) {
+    const found = args.repo === undefined ? findRepoRoot(io.cwd, args.config ?? DEFAULT_CONFIG) : undefined;
+    const root = found?.root ?? external_node_path_.resolve(io.cwd, args.repo);
+    if (!(0,external_node_fs_.existsSync)(root) || !(0,external_node_fs_.statSync)(root).isDirectory())
         throw new UsageError(`--repo ${args.repo}: no such folder`);
     const files = createLocalFiles(root);
     const git = createGit(root);
@@ -57346,77 +62738,201 @@ async function execute(args, io) {
         print(result, renderVerifyText(result));
         return result.passed ? 0 : 1;
     }
-    const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages });
+    const lookedIn = found &&
+        `${root} (${found.found === 'git top-level' ? 'the git top-level of the current folder' : 'the current folder'})`;
+    const pipeline = await loadPipeline(files, { config: args.config, stages: args.stages, lookedIn });
+    checkStageNames(pipeline, { '--from': args.from, '--to': args.to });
     if (args.command === 'status') {
-        const board = await readStatus(files, pipeline);
-        print(board, renderStatusText(board));
+        const head = await git.head();
+        const board = await readStatus(files, pipeline, head ? { git, revision: head } : undefined);
+        if (!args.live) {
+            print(board, renderStatusText(board));
+            return 0;
+        }
+        const live = await live_readLive(pipeline, board, liveDependencies(root, io.env ?? {}));
+        print({ ...board, live }, renderStatusText(board, live));
         return 0;
     }
+    if (args.command === 'wait')
+        return waitCommand(args, io, root, pipeline, files);
     const request = planRequestFor(args.to, args.only, args.images, args.from);
+    if (args.sourceLive) {
+        const source = await scanStage(files, pipeline, findStage(pipeline, args.from));
+        request.live = await liveSourceVersions(pipeline, source, liveDependencies(root, io.env ?? {}));
+    }
     if (args.command === 'plan') {
-        const { plan } = await planStages(files, pipeline, request, registry);
+        const { plan } = await planStages(files, pipeline, request, registry, (phase, detail) => progress.phase(phase, detail));
+        progress.stop();
         print(plan, renderPlanText(plan));
         return args.exitCode && plan.changes.length > 0 ? EXIT_PENDING : 0;
     }
-    if (args.commit && !(await git.head()))
-        throw new UsageError(`--commit: ${args.repo} is not a git repository with a commit`);
-    const result = await runGatedPromotion({ files, workDir: root, git, registry, commands: createCommands(), now, baseEnv: definedEnvironment(io.env ?? {}) }, pipeline, request, { allowDowngrade: args.allowDowngrade, keep: false });
-    const { plan, written, gates } = result;
-    const gateText = gates.length > 0 ? `\n\nGates:\n${renderGateText(gates)}` : '';
-    if (!result.passed) {
-        if (args.json)
-            io.stdout(JSON.stringify({ ...plan, gates, written: [] }, null, 2));
-        throw new errors_PromotionError(`${renderPlanText(plan)}${gateText}\n\nA gate failed: nothing was written.`);
+    return promote(args, io, { root, files, git, registry, now, print, progress }, pipeline, request);
+}
+/** wait: phases on stdout (stderr with --json), the outcome last; exit 0, 1 or 4. */
+async function waitCommand(args, io, root, pipeline, files) {
+    checkStageNames(pipeline, { '--stage': args.waitStage });
+    const stage = findStage(pipeline, args.waitStage);
+    if (stage.live.length === 0)
+        throw new UsageError(`stage ${stage.name} has no live: section: say where it runs (stages[].live in stagecoach.yaml)`);
+    const deps = liveDependencies(root, io.env ?? {});
+    if (args.waitCommit) {
+        const sha = await deps.git.resolve(args.waitCommit);
+        if (!sha)
+            throw new UsageError(`--commit ${args.waitCommit}: no such commit in ${root} (fetch it, e.g. actions/checkout with fetch-depth: 0)`);
+        deps.commit = sha;
     }
-    let commit;
-    if (!args.dryRun && plan.changes.length > 0) {
-        // With --commit the branch is made before any file is written, so a taken branch name leaves the tree untouched.
-        const branch = promotionBranch(findStage(pipeline, plan.to).pullRequest.branch, plan.from, plan.to);
-        if (args.commit)
-            await git.createBranch(branch);
-        for (const [file, text] of Object.entries(written))
-            await files.write(file, text);
-        if (args.commit)
-            commit = { branch, sha: await git.commit(Object.keys(written), commit_message_renderCommitMessage(plan)) };
+    const source = await scanStage(files, pipeline, stage);
+    const say = args.json ? io.stderr : io.stdout;
+    const result = await waitForRollout(pipeline, source, { timeoutSeconds: args.timeoutSeconds ?? 900, stableForSeconds: args.stableForSeconds ?? 0, onPhase: say }, deps);
+    const took = formatDuration(Math.round(result.elapsedMs / 1000));
+    const text = result.outcome === 'succeeded'
+        ? `${stage.name} rolled out (${took}).`
+        : `${stage.name}: ${result.outcome === 'timeout' ? `timed out after ${took} while still rolling out` : result.outcome}:\n${result.reasons.map((r) => `  ${r}`).join('\n')}`;
+    io.stdout(args.json ? JSON.stringify(result, null, 2) : text);
+    return WAIT_EXIT_CODES[result.outcome];
+}
+/** `promote`: under the repository's lock, gate, then write every file (all or nothing) and, with --commit, commit them. */
+async function promote(args, io, { root, files, git, registry, now, print, progress }, pipeline, request) {
+    if (args.commit) {
+        // Before any gate runs: what would stop the commit anyway (no commit, no identity, a held index lock).
+        const problems = await git.commitProblems(undefined, []);
+        if (problems.length > 0)
+            throw new UsageError(`--commit: ${problems.join('; ')}`);
     }
-    const verb = args.dryRun ? 'Would write' : 'Wrote';
-    const tail = plan.changes.length === 0
-        ? ''
-        : `\n\n${verb} ${Object.keys(written).length} file(s)${commit ? `; committed ${commit.sha.slice(0, 12)} on branch ${commit.branch}` : ''}.`;
-    print({ ...plan, gates, written: Object.keys(written), ...(commit ? { commit } : {}) }, `${renderPlanText(plan)}${gateText}${tail}`);
-    return 0;
+    const lock = await acquireRepoLock(root, { waitMs: io.lockWaitMs });
+    try {
+        const result = await runGatedPromotion({
+            files,
+            workDir: root,
+            git,
+            registry,
+            // On a terminal the gates' output shows as it comes; their tail is printed either way when one fails.
+            commands: createCommands(io.stderrIsTTY && io.stderrRaw ? { echo: (text) => progress.output(quoteControlInMessage(text)) } : {}),
+            now,
+            baseEnv: definedEnvironment(io.env ?? {}),
+            onPhase: (phase, detail) => progress.phase(phase, detail),
+            live: liveDependencies(root, io.env ?? {}),
+        }, pipeline, request, { allowDowngrade: args.allowDowngrade, skipStages: args.skipStages });
+        progress.stop();
+        const { plan, written, gates } = result;
+        const gateText = gates.length > 0 ? `\n\nGates:\n${renderGateText(gates)}` : '';
+        if (!result.passed) {
+            if (args.json)
+                io.stdout(JSON.stringify({ ...plan, gates, written: [] }, null, 2));
+            throw new errors_PromotionError(`${renderPlanText(plan)}${gateText}\n\nA gate failed: nothing was written.`);
+        }
+        const names = Object.keys(written);
+        const commit = args.dryRun || names.length === 0 ? undefined : await write(args, pipeline, result, { files, git });
+        const verb = args.dryRun ? 'Would write' : 'Wrote';
+        const tail = plan.changes.length === 0
+            ? ''
+            : `\n\n${verb} ${names.length} file(s)${commit ? `; committed ${commit.sha.slice(0, 12)} on branch ${commit.branch}` : ''}.`;
+        print({ ...plan, gates, written: names, ...(commit ? { commit } : {}) }, `${renderPlanText(plan)}${gateText}${tail}`);
+        return 0;
+    }
+    finally {
+        lock.release();
+    }
+}
+/** Writes the promotion, all or nothing; with --commit on a new branch, after checking that only it gets committed. */
+async function write(args, pipeline, { plan, written }, { files, git }) {
+    if (!args.commit) {
+        await files.writeAll(written);
+        return undefined;
+    }
+    const names = Object.keys(written);
+    const branch = promotionBranch(findStage(pipeline, plan.to).pullRequest.branch, plan.from, plan.to);
+    const problems = await git.commitProblems(branch, names);
+    if (problems.length > 0)
+        throw new errors_PromotionError(`Cannot commit the promotion (nothing was written):\n  ${problems.join('\n  ')}`);
+    const sha = await git.commitOnNewBranch(branch, names, commit_message_renderCommitMessage(plan), () => files.writeAll(written));
+    return { branch, sha };
 }
 async function runCli(argv, rawIo) {
     const debug = argv.includes('--debug');
-    // The last line of defence: no ESC sequence from a file or registry reaches the terminal raw (fields are quoted earlier).
+    const env = rawIo.env ?? {};
+    const colour = {
+        out: wantsColour(env, rawIo.stdoutIsTTY ?? false),
+        err: wantsColour(env, rawIo.stderrIsTTY ?? false),
+    };
+    const progress = createProgress((text) => rawIo.stderrRaw?.(text), !!rawIo.stderrIsTTY && !!rawIo.stderrRaw);
+    // The last line of defence: no ESC sequence from a file or registry reaches the terminal raw (fields are quoted
+    // earlier); our own marks become colour on a terminal and vanish elsewhere.
     const io = {
         ...rawIo,
-        stdout: (text) => rawIo.stdout(quoteControlInMessage(text)),
-        stderr: (text) => rawIo.stderr(quoteControlInMessage(text)),
+        stdout: (text) => {
+            progress.clear();
+            rawIo.stdout(renderMarks(quoteControlInMessage(text), colour.out ? paint : undefined));
+        },
+        stderr: (text) => {
+            progress.clear();
+            rawIo.stderr(renderMarks(quoteControlInMessage(text), colour.err ? paint : undefined));
+        },
     };
     try {
         const args = parseCliArguments(argv);
-        if (args === 'help') {
-            io.stdout(USAGE);
+        if ('version' in args) {
+            io.stdout(`stagecoach ${rawIo.version ?? 'unknown'}`);
             return 0;
         }
-        return await execute(args, io);
+        if ('help' in args) {
+            io.stdout(usage(args.command));
+            return 0;
+        }
+        return await execute(args, io, progress);
     }
     catch (error) {
         const { exitCode, message } = describeError(error, { debug, debugHint: 'run with --debug for details' });
         io.stderr(`stagecoach: ${message}`);
         return exitCode;
     }
+    finally {
+        progress.stop();
+    }
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./.build/cli/version.js
+// Stagecoach's version for `--version`: from the package.json beside the running file's folder (dist/cli.js, installed
+// or in the repo) or two up (src/cli/ under tsx).
+
+
+function packageVersion(moduleUrl) {
+    for (const relative of ['../package.json', '../../package.json']) {
+        try {
+            const manifest = JSON.parse((0,external_node_fs_.readFileSync)((0,external_node_url_.fileURLToPath)(new URL(relative, moduleUrl)), 'utf8'));
+            if (manifest.name === 'stagecoach' && typeof manifest.version === 'string')
+                return manifest.version;
+        }
+        catch {
+            // not there: try the next place
+        }
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./.build/cli/index.js
-// `stagecoach` CLI entry: wiring only. runCli() turns every error into a message and an exit code.
+// `stagecoach` CLI entry: wiring only. runCli() turns every error into a message and an exit code; signals and broken
+// output streams stop the run here, after the running gate is stopped and what is half done is removed.
 
+
+
+const handlers = {
+    exit: (code) => process.exit(code),
+    report: (message) => process.stderr.write(`stagecoach: ${message}\n`),
+};
+handleInterrupts(handlers);
+handleOutputErrors(handlers);
 void runCli(process.argv.slice(2), {
     cwd: process.cwd(),
     env: process.env,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    version: packageVersion(import.meta.url),
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
+    stderrRaw: (text) => process.stderr.write(text),
 }).then((exitCode) => {
     process.exitCode = exitCode;
 });

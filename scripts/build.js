@@ -22,11 +22,19 @@ for (const entry of entries) {
     license: 'licenses.txt',
     esm: true,
   });
-  const extra = Object.keys(assets ?? {}).filter((name) => name !== 'licenses.txt' && name !== 'package.json');
-  if (extra.length > 0)
-    throw new Error(`${entry.input}: ncc emitted extra files (${extra.join(', ')}); dist/ expects one file per entry`);
+  // Chunks: client-node, imported only when a command reads a cluster (src/adapters/kube-client.ts). ncc names every
+  // chunk <id>.index.js; each entry's get its own suffix (<id>.cli.js), and the loader is told so.
+  const suffix = entry.output.replace(/\.js$/, '');
+  for (const [name, asset] of Object.entries(assets ?? {})) {
+    if (name === 'licenses.txt' || name === 'package.json') continue;
+    if (!/^\d+\.index\.js$/.test(name)) throw new Error(`${entry.input}: ncc emitted an unexpected file ${name}`);
+    writeFileSync(`dist/${name.replace(/\.index\.js$/, `.${suffix}.js`)}`, asset.source);
+  }
   if (assets?.['licenses.txt']) writeFileSync('dist/licenses.txt', assets['licenses.txt'].source);
-  const body = code.replace(/^#!.*\n/, '');
+  const loader = 'return "" + chunkId + ".index.js";';
+  if (Object.keys(assets ?? {}).some((name) => name.endsWith('.index.js')) && !code.includes(loader))
+    throw new Error(`${entry.input}: the chunk loader was not found; the chunks could not be renamed`);
+  const body = code.replace(/^#!.*\n/, '').replace(loader, `return "" + chunkId + ".${suffix}.js";`);
   writeFileSync(`dist/${entry.output}`, entry.executable ? `#!/usr/bin/env node\n${body}` : body);
   if (entry.executable) chmodSync(`dist/${entry.output}`, 0o755);
 }

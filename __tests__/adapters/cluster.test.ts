@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { dirname, join } from 'node:path';
 import net from 'node:net';
-import { ClusterError, createClusterReader, loadKubeConfig, clusterSecrets } from '../../src/adapters/cluster.js';
+import {
+  ClusterError,
+  createClusterReader,
+  loadKubeConfig,
+  clusterSecrets,
+  loadKubeClient,
+} from '../../src/adapters/cluster.js';
 import type { Cluster } from '../../src/core/config/index.js';
 import {
   type ControlPlane,
@@ -17,6 +23,7 @@ import {
 
 let cp: ControlPlane;
 beforeAll(async () => {
+  await loadKubeClient();
   cp = await startControlPlane();
   await createNamespace(cp.api, 'shop');
   await loadCrds(cp.api, ['Kustomization']);

@@ -29,8 +29,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-test('the tarball holds the bundled CLI and its papers, nothing else', () => {
-  expect(files).toEqual([
+test('the tarball holds the bundled CLI (and its client-node chunk) and its papers, nothing else', () => {
+  // client-node is a chunk of its own, loaded only when a command reads a cluster (src/adapters/kube-client.ts).
+  expect(files.filter((file) => /^dist\/\d+\.cli\.js$/.test(file))).toHaveLength(1);
+  expect(files.filter((file) => !/^dist\/\d+\.cli\.js$/.test(file))).toEqual([
     'CHANGELOG.md',
     'LICENSE',
     'README.md',
@@ -109,6 +111,23 @@ describe('installed globally from the tarball, offline, outside the repo', () =>
     expect(board).toContain('ghcr.io/acme/api');
     expect(board).toContain('1.1.0');
     expect(board).toContain('1.0.0');
+  });
+
+  test('`stagecoach status --live` loads client-node from its chunk and reads the cluster (here: refused in time)', async () => {
+    const live = path.join(work, 'live');
+    await mkdir(path.join(live, 'envs/dev'), { recursive: true });
+    await writeFile(path.join(live, 'envs/dev/api.yaml'), await readFile(path.join(repo, 'envs/dev/api.yaml'), 'utf8'));
+    await writeFile(
+      path.join(live, 'stagecoach.yaml'),
+      'stages:\n  - name: dev\n    path: envs/dev\n    live: [{ cluster: kind, agent: plain, namespaces: [default] }]\n' +
+        'clusters:\n  kind: { server: "https://127.0.0.1:1", tokenEnv: KIND_TOKEN, requestTimeout: 2s }\n',
+    );
+    const { stdout } = await run('stagecoach', ['status', '--live', '--repo', live], {
+      cwd: work,
+      env: { ...env, KIND_TOKEN: 'token-not-printed' },
+    });
+    expect(stdout).toContain('? unreachable (Unreachable)');
+    expect(stdout).not.toContain('token-not-printed');
   });
 
   test('`stagecoach plan` plans the promotion', async () => {

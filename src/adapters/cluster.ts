@@ -5,7 +5,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { kubeConfigClass } from './kube-client.js';
+
+export { loadKubeClient } from './kube-client.js';
 import type { Cluster } from '../core/config/index.js';
 import type { KubeObject } from '../core/live/objects.js';
 import { ClusterError, classifyStatus, classifyTransport } from './cluster-errors.js';
@@ -64,10 +68,14 @@ export function clusterSecrets(cluster: Cluster, env: NodeJS.ProcessEnv): string
 
 function tokensIn(text: string | undefined): string[] {
   if (!text) return [];
+  // Read as plain YAML: masking comes before anything loads client-node.
   try {
-    const kc = new KubeConfig();
-    kc.loadFromString(text);
-    return kc.users.flatMap((u) => [u.token, u.password, u.keyData].filter((v): v is string => !!v));
+    const users = (parseYaml(text) as { users?: { user?: Record<string, unknown> }[] } | null)?.users ?? [];
+    return users.flatMap((u) =>
+      ['token', 'password', 'client-key-data']
+        .map((key) => u.user?.[key])
+        .filter((v): v is string => typeof v === 'string' && !!v),
+    );
   } catch {
     return [];
   }
@@ -75,7 +83,7 @@ function tokensIn(text: string | undefined): string[] {
 
 /** The KubeConfig of a cluster; ClusterError (MissingCredentials) when an env var it needs is unset. */
 export function loadKubeConfig(cluster: Cluster, env: NodeJS.ProcessEnv): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new (kubeConfigClass())();
   const a = cluster.access;
   const missing = (name: string, what: string) =>
     new ClusterError(

@@ -14,6 +14,7 @@ import {
   type KindName,
   type ObjectList,
   createClusterReader,
+  loadKubeClient,
 } from '../adapters/cluster.js';
 import { type GitAncestry, createGitAncestry } from '../adapters/git-ancestry.js';
 
@@ -174,6 +175,7 @@ function agentShas(snapshots: TargetSnapshot[]): string[] {
 
 /** Every live stage's cells, images in the board's order. */
 export async function readLive(pipeline: Pipeline, board: StatusBoard, deps: LiveDependencies): Promise<LiveBoard> {
+  if (!deps.open) await loadKubeClient();
   const open = deps.open ?? createClusterReader;
   const readers = new Map<string, ClusterReader | ClusterError>();
   const readerFor = (name: string): ClusterReader | ClusterError => {

@@ -8,7 +8,7 @@ import type { ScannedStage } from '../core/plan.js';
 import { buildStatus } from '../core/status.js';
 import { waits } from './gates/health-gate.js';
 import { type LiveDependencies, readLive } from './live.js';
-import { type ClusterReader, type KindName, createClusterReader } from '../adapters/cluster.js';
+import { type ClusterReader, type KindName, createClusterReader, loadKubeClient } from '../adapters/cluster.js';
 
 export type WaitOutcome = 'succeeded' | 'failed' | 'unreachable' | 'timeout';
 export const WAIT_EXIT_CODES: Record<WaitOutcome, 0 | 1 | 4> = { succeeded: 0, failed: 1, unreachable: 1, timeout: 4 };
@@ -63,6 +63,7 @@ async function changeOrTimeout(
 ): Promise<void> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
+  if (!deps.open) await loadKubeClient();
   const open = deps.open ?? createClusterReader;
   const readers = new Map<string, ClusterReader>();
   const ended = new Promise<void>((resolve) =>
