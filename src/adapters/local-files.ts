@@ -58,21 +58,29 @@ interface Tree {
 
 export function createLocalFiles(root: string): RepoFiles {
   const tree: Tree = { realRoot: realpathSync(root), readDigests: new Map(), realFolders: new Set(['']) };
+  // A scan asks for a folder's links, then its files: one walk answers both, the other half kept for the next call.
+  const half = { files: new Map<string, string[]>(), links: new Map<string, string[]>() };
+  const walked = (relative: string, absolute: string, want: 'files' | 'links'): string[] => {
+    const kept = half[want].get(relative);
+    half[want].delete(relative);
+    if (kept) return kept;
+    const found = { files: [] as string[], links: [] as string[] };
+    walk(tree, absolute, relative, found.files, found.links);
+    const other = want === 'files' ? 'links' : 'files';
+    half[other].set(relative, found[other].sort());
+    return found[want].sort();
+  };
   return {
     async list(dir) {
       const { relative, absolute, stat } = folder(tree, dir);
       if (!stat?.isDirectory()) throw new MissingFolderError(relative);
-      const out: string[] = [];
       tree.realFolders.add(relative);
-      walk(tree, absolute, relative, out);
-      return out.sort();
+      return walked(relative, absolute, 'files');
     },
     async links(dir) {
       const { relative, absolute, stat } = folder(tree, dir);
       if (!stat?.isDirectory()) return [];
-      const links: string[] = [];
-      walk(tree, absolute, relative, [], links);
-      return links.sort();
+      return walked(relative, absolute, 'links');
     },
     async read(file) {
       const relative = checkRelativePath(file);
