@@ -57561,23 +57561,32 @@ function lstatOrUndefined(absolute) {
 }
 function createLocalFiles(root) {
     const tree = { realRoot: (0,external_node_fs_.realpathSync)(root), readDigests: new Map(), realFolders: new Set(['']) };
+    // A scan asks for a folder's links, then its files: one walk answers both, the other half kept for the next call.
+    const half = { files: new Map(), links: new Map() };
+    const walked = (relative, absolute, want) => {
+        const kept = half[want].get(relative);
+        half[want].delete(relative);
+        if (kept)
+            return kept;
+        const found = { files: [], links: [] };
+        local_files_walk(tree, absolute, relative, found.files, found.links);
+        const other = want === 'files' ? 'links' : 'files';
+        half[other].set(relative, found[other].sort());
+        return found[want].sort();
+    };
     return {
         async list(dir) {
             const { relative, absolute, stat } = folder(tree, dir);
             if (!stat?.isDirectory())
                 throw new MissingFolderError(relative);
-            const out = [];
             tree.realFolders.add(relative);
-            local_files_walk(tree, absolute, relative, out);
-            return out.sort();
+            return walked(relative, absolute, 'files');
         },
         async links(dir) {
             const { relative, absolute, stat } = folder(tree, dir);
             if (!stat?.isDirectory())
                 return [];
-            const links = [];
-            local_files_walk(tree, absolute, relative, [], links);
-            return links.sort();
+            return walked(relative, absolute, 'links');
         },
         async read(file) {
             const relative = checkRelativePath(file);
