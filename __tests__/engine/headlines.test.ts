@@ -1,21 +1,12 @@
 // Honest headlines (issue 10): a blind plan is never shown as a clean one; --only filters the not-promoted list too;
 // not-promoted reasons are grouped. Real files in a temp folder, planned and rendered as the CLI does.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createLocalFiles } from '../../src/adapters/local-files.js';
 import { parseConfig } from '../../src/core/config/index.js';
 import { renderPlanText } from '../../src/core/report/plan-text.js';
 import { planStages } from '../../src/engine/plan.js';
+import { tempRepo } from '../support/temp-repo.js';
 
-function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-headlines-'));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>) => tempRepo(files, 'headlines');
 
 const deployment = (name: string, image: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`;

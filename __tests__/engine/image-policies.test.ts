@@ -1,6 +1,6 @@
 // Flux ImagePolicy objects reach the plan: read from the stage's files, or from the folder beside a marked line that
 // lies outside every stage folder; a policy's order flags a downgrade the plain version comparison cannot see.
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalFiles } from '../../src/adapters/local-files.js';
@@ -9,15 +9,9 @@ import type { ScannedStage } from '../../src/core/plan.js';
 import { policiesBeside } from '../../src/engine/image-policies.js';
 import { loadPipeline } from '../../src/engine/load-config.js';
 import { planStages } from '../../src/engine/plan.js';
+import { tempRepo } from '../support/temp-repo.js';
 
-function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-policies-'));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>) => tempRepo(files, 'policies');
 
 const deployment = (tag: string, policy: string) => `apiVersion: apps/v1
 kind: Deployment

@@ -1,20 +1,11 @@
 // Matching that survives real layouts (issue 10): each case below used to be a wrong "none at the same place" or
 // "make them agree" and a missed change. Real files in a temp folder, scanned and planned as the CLI does.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createLocalFiles } from '../../src/adapters/local-files.js';
 import { parseConfig } from '../../src/core/config/index.js';
 import { planRequestFor, planStages } from '../../src/engine/plan.js';
+import { tempRepo } from '../support/temp-repo.js';
 
-function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-matching-'));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>) => tempRepo(files, 'matching');
 
 const COMPONENTS = parseConfig(
   [

@@ -1,22 +1,13 @@
 // Stages as folders, files and globs, read from a real folder: which files each stage scans, each file's place, and
 // the errors for paths that name nothing.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createLocalFiles } from '../../src/adapters/local-files.js';
 import { parseConfig, stagesFromFlags } from '../../src/core/config/index.js';
 import { planStages } from '../../src/engine/plan.js';
 import { readStatus } from '../../src/engine/status.js';
 import { checkDisjoint, scanStage, stageFiles } from '../../src/engine/scan.js';
+import { tempRepo } from '../support/temp-repo.js';
 
-function repo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'stagecoach-stage-paths-'));
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), text);
-  }
-  return dir;
-}
+const repo = (files: Record<string, string>) => tempRepo(files, 'stage-paths');
 
 const deployment = (name: string, image: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`;
